@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Transcendentals that work in constant expressions. At run time they forward to <cmath>, which is
+// faster and exact to the last ulp; in a constant expression they use range-reduced series whose
+// error is below float epsilon, so a constexpr forward pass agrees with the run-time one to ~1e-6.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace ctml::math {
+
+namespace detail {
+// exp(x) = 2^k * exp(r), r = x - k ln2, |r| <= ln2/2; Taylor series on r in double.
+constexpr double exp_ce(double x) {
+  if (x != x) return x;
+  if (x > 709.0) return std::numeric_limits<double>::infinity();
+  if (x < -745.0) return 0.0;
+  constexpr double ln2 = 0.6931471805599453094;
+  const double kf = x / ln2;
+  const long long k = static_cast<long long>(kf < 0 ? kf - 0.5 : kf + 0.5);
+  const double r = x - static_cast<double>(k) * ln2;
+  double term = 1.0, sum = 1.0;
+  for (int n = 1; n < 30; ++n) {
+    term *= r / n;
+    sum += term;
+  }
+  double p = 1.0;
+  if (k >= 0)
+    for (long long i = 0; i < k; ++i) p *= 2.0;
+  else
+    for (long long i = 0; i < -k; ++i) p *= 0.5;
+  return sum * p;
+}
+// log(x) for x > 0: reduce to m in [1,2) by powers of two, then atanh series.
+constexpr double log_ce(double x) {
+  if (x != x || x < 0) return std::numeric_limits<double>::quiet_NaN();
+  if (x == 0) return -std::numeric_limits<double>::infinity();
+  constexpr double ln2 = 0.6931471805599453094;
+  int e = 0;
+  while (x >= 2.0) { x *= 0.5; ++e; }
+  while (x < 1.0) { x *= 2.0; --e; }
+  const double z = (x - 1.0) / (x + 1.0), z2 = z * z;
+  double term = z, sum = 0.0;
+  for (int n = 1; n < 80; n += 2) {
+    sum += term / n;
+    term *= z2;
+  }
+  return 2.0 * sum + e * ln2;
+}
+}  // namespace detail
+
+template <class T>
+constexpr T exp(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::exp_ce(static_cast<double>(x)));
+  return std::exp(x);
+}
+
+template <class T>
+constexpr T log(T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::log_ce(static_cast<double>(x)));
+  return std::log(x);
+}
+
+// tanh via exp of a non-positive argument, so it never overflows.
+template <class T>
+constexpr T tanh(T x) {
+  if (std::is_constant_evaluated()) {
+    const double d = static_cast<double>(x);
+    const double a = d < 0 ? -d : d;
+    const double e = detail::exp_ce(-2.0 * a);
+    const double t = (1.0 - e) / (1.0 + e);
+    return static_cast<T>(d < 0 ? -t : t);
+  }
+  return std::tanh(x);
+}
+
+template <class T>
+constexpr T sigmoid(T x) {
+  if (std::is_constant_evaluated()) {
+    const double d = static_cast<double>(x);
+    if (d >= 0) return static_cast<T>(1.0 / (1.0 + detail::exp_ce(-d)));
+    const double e = detail::exp_ce(d);
+    return static_cast<T>(e / (1.0 + e));
+  }
+  return x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
+}
+
+template <class T>
+constexpr T sqrt(T x) {
+  if (std::is_constant_evaluated()) {
+    double d = static_cast<double>(x);
+    if (d < 0 || d != d) return std::numeric_limits<T>::quiet_NaN();
+    if (d == 0 || d == std::numeric_limits<double>::infinity()) return x;
+    double g = d < 1 ? 1.0 : d;
+    for (int i = 0; i < 200; ++i) {
+      const double n = 0.5 * (g + d / g);
+      if (n == g) break;
+      g = n;
+    }
+    return static_cast<T>(g);
+  }
+  return std::sqrt(x);
+}
+
+template <class T>
+constexpr T abs(T x) { return x < T(0) ? -x : x; }
+template <class T>
+constexpr T max(T a, T b) { return a < b ? b : a; }
+template <class T>
+constexpr T min(T a, T b) { return b < a ? b : a; }
+template <class T>
+constexpr T clamp(T v, T lo, T hi) { return v < lo ? lo : (hi < v ? hi : v); }
+
+}  // namespace ctml::math

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Network<List>: a chain of layers held in a LayerPack (Sequential) or a user aggregate (PFR).
+//
+//   static constexpr std::size_t arena_bytes;   // activation RAM, planned at compile time
+//   static constexpr std::size_t param_count, param_bytes, macs;
+//   model(in, out, arena);                      // run in a caller-provided arena, no heap
+//   constexpr output_type infer(in);            // same, with an arena of its own; usable in
+//                                               // constant expressions (static_assert)
+// A Network is itself a Layer, so networks nest (residual bodies, blocks).
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <ctml/core/concepts.hpp>
+#include <ctml/model/layer_list.hpp>
+#include <ctml/model/plan.hpp>
+
+namespace ctml {
+
+namespace detail {
+// Instantiated for each link of an aggregate model; when it fails, the compiler's note shows the
+// failing index and both tensor types.
+template <std::size_t LayerIndex, class Produced, class Expected>
+struct check_link {
+  static_assert(std::is_same_v<Produced, Expected>,
+                "ctml: shape mismatch between consecutive layers: layer LayerIndex produces "
+                "Produced but layer LayerIndex+1 expects Expected (see the template arguments of "
+                "check_link in this error)");
+  static constexpr bool value = std::is_same_v<Produced, Expected>;
+};
+
+template <class L, std::size_t I>
+concept LayerAt = Layer<L>;
+
+// Arena access. At run time the arena is raw bytes; in a constant expression (and when a Network
+// runs as a nested layer) it is an array of the network's single element type.
+struct ByteArena {
+  std::byte* base;
+  template <class T>
+  T* at(std::size_t byte_offset) const {
+    return reinterpret_cast<T*>(base + byte_offset);
+  }
+};
+template <class E>
+struct TypedArena {
+  E* base;
+  template <class T>
+  constexpr T* at(std::size_t byte_offset) const {
+    static_assert(std::is_same_v<T, E>,
+                  "ctml: a typed arena needs one element type throughout the network; use the "
+                  "std::byte arena overload of operator() for mixed-type networks");
+    return base + byte_offset / sizeof(E);
+  }
+};
+}  // namespace detail
+
+template <class List>
+struct Network {
+  using list = layer_list<List>;
+  static constexpr std::size_t layer_count = list::size;
+  static_assert(layer_count > 0, "ctml::Network: a network needs at least one layer");
+
+  template <std::size_t I>
+  using layer_type = typename list::template type<I>;
+
+ private:
+  template <std::size_t... I>
+  static constexpr bool all_layers(std::index_sequence<I...>) {
+    return (Layer<layer_type<I>> && ...);
+  }
+  static_assert(all_layers(std::make_index_sequence<layer_count>{}),
+                "ctml::Network: every member must be a ctml::Layer (input_type and output_type "
+                "Tensor types and a forward(in, out, scratch) member)");
+
+  template <std::size_t... I>
+  static constexpr bool links_ok(std::index_sequence<I...>) {
+    return (detail::check_link<I, typename layer_traits<layer_type<I>>::output_type,
+                               typename layer_traits<layer_type<I + 1>>::input_type>::value &&
+            ...);
+  }
+  static_assert(links_ok(std::make_index_sequence<layer_count - 1>{}));
+
+  template <std::size_t... I>
+  static constexpr auto step_facts(std::index_sequence<I...>) {
+    return std::array<plan::StepFacts, layer_count>{plan::StepFacts{
+        layer_traits<layer_type<I>>::input_type::size_bytes(),
+        layer_traits<layer_type<I>>::output_type::size_bytes(),
+        layer_traits<layer_type<I>>::scratch_bytes,
+        layer_traits<layer_type<I>>::in_place &&
+            std::is_same_v<typename layer_traits<layer_type<I>>::input_value,
+                           typename layer_traits<layer_type<I>>::output_value>}...};
+  }
+
+  template <std::size_t... I>
+  static constexpr bool uniform_types(std::index_sequence<I...>) {
+    using T = typename layer_traits<layer_type<0>>::input_value;
+    return ((std::is_same_v<typename layer_traits<layer_type<I>>::output_value, T> &&
+             (layer_traits<layer_type<I>>::scratch_size == 0 ||
+              std::is_same_v<typename layer_traits<layer_type<I>>::scratch_value, T>)) &&
+            ...);
+  }
+
+ public:
+  using input_type = typename layer_traits<layer_type<0>>::input_type;
+  using output_type = typename layer_traits<layer_type<layer_count - 1>>::output_type;
+  using input_shape = typename input_type::shape_type;
+  using output_shape = typename output_type::shape_type;
+  using input_value = typename input_type::value_type;
+  using output_value = typename output_type::value_type;
+
+  static constexpr plan::Plan<layer_count> memory_plan =
+      plan::make_plan(step_facts(std::make_index_sequence<layer_count>{}));
+
+  // Bytes of activation memory forward() needs besides the caller's input and output tensors.
+  static constexpr std::size_t arena_bytes = memory_plan.arena_bytes;
+
+  // True when every activation and scratch has the input's element type; such networks can run in
+  // constant expressions and nest as layers.
+  static constexpr bool uniform = uniform_types(std::make_index_sequence<layer_count>{});
+
+  // Layer protocol, so a Network nests inside another (Residual bodies, Blocks).
+  using scratch_value_type = std::conditional_t<uniform, input_value, std::byte>;
+  static constexpr std::size_t scratch_size = arena_bytes / sizeof(scratch_value_type);
+  static constexpr std::string_view name = "Network";
+
+ private:
+  template <std::size_t... I>
+  static constexpr std::size_t sum_macs(std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + layer_traits<layer_type<I>>::macs);
+  }
+  template <std::size_t... I>
+  static constexpr std::size_t sum_params(std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + layer_traits<layer_type<I>>::param_count);
+  }
+  template <std::size_t... I>
+  static constexpr std::size_t sum_param_bytes(std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + layer_traits<layer_type<I>>::param_bytes);
+  }
+
+ public:
+  static constexpr std::size_t macs = sum_macs(std::make_index_sequence<layer_count>{});
+  static constexpr std::size_t param_count = sum_params(std::make_index_sequence<layer_count>{});
+  static constexpr std::size_t param_bytes = sum_param_bytes(std::make_index_sequence<layer_count>{});
+
+  List layers;
+
+  template <std::size_t I>
+  constexpr auto& layer() noexcept { return list::template get<I>(layers); }
+  template <std::size_t I>
+  constexpr const auto& layer() const noexcept { return list::template get<I>(layers); }
+
+  // All parameter tensors of all layers, in order, as one tuple of references.
+  constexpr auto parameters() {
+    return [this]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple_cat(parameters_of(layer<I>())...);
+    }(std::make_index_sequence<layer_count>{});
+  }
+  constexpr auto parameters() const {
+    return [this]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple_cat(parameters_of(layer<I>())...);
+    }(std::make_index_sequence<layer_count>{});
+  }
+
+  // Run with a caller arena of at least arena_bytes bytes, aligned to 16.
+  void operator()(const input_type& in, output_type& out, std::byte* arena) const {
+    run(in.data(), out.data(), detail::ByteArena{arena});
+  }
+  template <std::size_t N>
+  void operator()(const input_type& in, output_type& out, std::byte (&arena)[N]) const {
+    static_assert(N >= arena_bytes, "ctml: the arena passed to the model is smaller than "
+                                    "Model::arena_bytes");
+    run(in.data(), out.data(), detail::ByteArena{arena});
+  }
+  void operator()(const input_type& in, output_type& out, std::span<std::byte> arena) const {
+    run(in.data(), out.data(), detail::ByteArena{arena.data()});
+  }
+  // Anything else is a usage error; say which.
+  template <class In, class Out, class A>
+  void operator()(const In&, Out&, A&&) const {
+    static_assert(std::is_same_v<In, input_type>,
+                  "ctml: model input has the wrong tensor type; use Model::input_type");
+    static_assert(std::is_same_v<Out, output_type>,
+                  "ctml: model output has the wrong tensor type; use Model::output_type");
+    static_assert(std::is_same_v<In, input_type> && std::is_same_v<Out, output_type>,
+                  "ctml: the arena must be std::byte storage (std::byte*, std::byte[N] or "
+                  "std::span<std::byte>)");
+  }
+
+  // Nested-layer entry point: scratch is this network's arena.
+  constexpr void forward(const input_value* in, output_value* out, scratch_value_type* scratch) const {
+    if constexpr (uniform) run(in, out, detail::TypedArena<input_value>{scratch});
+    else run(in, out, detail::ByteArena{scratch});
+  }
+
+  // Returns the output; the arena is a local array. Meant for constant expressions and tests:
+  // on a device prefer operator() with a static arena.
+  constexpr output_type infer(const input_type& in) const {
+    static_assert(uniform, "ctml: infer() needs a single element type throughout the network");
+    output_type out{};
+    std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
+    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()});
+    return out;
+  }
+
+ private:
+  template <class Arena>
+  constexpr void run(const input_value* in, output_value* out, Arena arena) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (step<I>(in, out, arena), ...);
+    }(std::make_index_sequence<layer_count>{});
+  }
+
+  template <std::size_t I, class Arena>
+  constexpr void step(const input_value* in, output_value* out, Arena arena) const {
+    using Tr = layer_traits<layer_type<I>>;
+    using Tin = typename Tr::input_value;
+    using Tout = typename Tr::output_value;
+    using Ts = typename Tr::scratch_value;
+    constexpr auto& p = memory_plan;
+
+    const Tin* src;
+    if constexpr (p.where[I] == plan::Where::input) src = in;
+    else if constexpr (p.where[I] == plan::Where::output) src = out;
+    else src = arena.template at<Tin>(p.offset[I]);
+
+    Tout* dst;
+    if constexpr (p.where[I + 1] == plan::Where::output) dst = out;
+    else dst = arena.template at<Tout>(p.offset[I + 1]);
+
+    Ts* scratch = nullptr;
+    if constexpr (Tr::scratch_size > 0) scratch = arena.template at<Ts>(p.scratch_offset[I]);
+
+    layer<I>().forward(src, dst, scratch);
+  }
+};
+
+// Network over a list of concrete layers (what a Block or Sequential binds to).
+template <Layer... Ls>
+using Chain = Network<LayerPack<Ls...>>;
+
+}  // namespace ctml
