@@ -155,12 +155,12 @@ struct Network {
 
   // All parameter tensors of all layers, in order, as one tuple of references.
   constexpr auto parameters() {
-    return [this]<std::size_t... I>(std::index_sequence<I...>) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::tuple_cat(parameters_of(layer<I>())...);
     }(std::make_index_sequence<layer_count>{});
   }
   constexpr auto parameters() const {
-    return [this]<std::size_t... I>(std::index_sequence<I...>) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::tuple_cat(parameters_of(layer<I>())...);
     }(std::make_index_sequence<layer_count>{});
   }
