@@ -165,10 +165,9 @@ struct Network {
     }(std::make_index_sequence<layer_count>{});
   }
 
-  // Run with a caller arena of at least arena_bytes bytes, aligned to 16.
-  void operator()(const input_type& in, output_type& out, std::byte* arena) const {
-    run(in.data(), out.data(), detail::ByteArena{arena});
-  }
+  // Run in a caller arena of at least arena_bytes bytes, aligned to 16. A static array is checked
+  // at compile time; a span (e.g. a linker-placed region) is checked at run time and a short one
+  // traps rather than overrun memory.
   template <std::size_t N>
   void operator()(const input_type& in, output_type& out, std::byte (&arena)[N]) const {
     static_assert(N >= arena_bytes, "ctml: the arena passed to the model is smaller than "
@@ -176,6 +175,7 @@ struct Network {
     run(in.data(), out.data(), detail::ByteArena{arena});
   }
   void operator()(const input_type& in, output_type& out, std::span<std::byte> arena) const {
+    if (arena.size() < arena_bytes) __builtin_trap();
     run(in.data(), out.data(), detail::ByteArena{arena.data()});
   }
   // Anything else is a usage error; say which.
@@ -186,8 +186,8 @@ struct Network {
     static_assert(std::is_same_v<Out, output_type>,
                   "ctml: model output has the wrong tensor type; use Model::output_type");
     static_assert(std::is_same_v<In, input_type> && std::is_same_v<Out, output_type>,
-                  "ctml: the arena must be std::byte storage (std::byte*, std::byte[N] or "
-                  "std::span<std::byte>)");
+                  "ctml: the arena must be std::byte storage: a std::byte[N] array or a "
+                  "std::span<std::byte>");
   }
 
   // Nested-layer entry point: scratch is this network's arena.

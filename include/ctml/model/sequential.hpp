@@ -4,7 +4,7 @@
 // spec is bound to the output shape of the one before it:
 //   using Net = ctml::Sequential<float, ctml::Shape<16>, ctml::Dense<32>, ctml::ReLU, ctml::Dense<4>>;
 // Block<Specs...> is the same chain as a spec, so chains nest (residual bodies, repeated stages).
-#include <tuple>
+#include <type_traits>
 #include <ctml/core/concepts.hpp>
 #include <ctml/model/network.hpp>
 
@@ -24,6 +24,17 @@ struct bind_chain<T, In, LayerPack<Done...>, S, Rest...> {
   using type = typename bind_chain<T, typename L::output_type::shape_type, LayerPack<Done..., L>,
                                    Rest...>::type;
 };
+}  // namespace detail
+
+template <class... Specs>
+struct Block;
+
+namespace detail {
+// A Block inside a Sequential (or another Block) is spliced into the chain: the layers stay one
+// flat list, so the planner can run each of them in place or ping-pong across block boundaries.
+template <class T, class In, class... Done, class... Inner, class... Rest>
+struct bind_chain<T, In, LayerPack<Done...>, Block<Inner...>, Rest...>
+    : bind_chain<T, In, LayerPack<Done...>, Inner..., Rest...> {};
 }  // namespace detail
 
 template <class... Specs>
