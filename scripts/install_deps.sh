@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Installs the Debian 12 packages ctml needs for building, testing and cross-compiling --
+# only those that are missing. Idempotent: with everything present it does nothing (no
+# `apt-get update`, no root needed). Uses sudo only when not already root.
+set -euo pipefail
+
+packages=(
+  g++                              # host compiler (GCC 12)
+  cmake                            # >= 3.25 (presets v6, workflow presets)
+  ninja-build
+  doctest-dev                      # unit tests
+  libbenchmark-dev                 # micro-benchmarks
+  libboost1.81-dev                 # Boost.PFR (header-only)
+  clang-19                         # second host compiler (`clang` preset)
+  python3-numpy                    # test-data generators (tests/data/*/gen_*.py, tools/)
+  gcc-arm-none-eabi                # Cortex-M cross compiler
+  libnewlib-arm-none-eabi
+  libstdc++-arm-none-eabi-newlib
+  qemu-system-arm                  # runs the Cortex-M tests
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install_deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install_deps: installing ${missing[*]}"
+as_root=()
+if ((EUID != 0)); then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install_deps: not root and sudo is unavailable; install as root: ${missing[*]}" >&2
+    exit 1
+  fi
+  as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update
+"${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"

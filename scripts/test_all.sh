@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The complete ctml check, as run by CI (.ci/run): installs missing Debian packages, then runs
+# the configure + build + test workflow presets
+#   default (GCC)  ->  asan (GCC, ASan+UBSan)  ->  clang (clang++-19)  ->  cortex-m4 (if defined)
+# Stops at the first failing workflow. Build trees: build/<preset>/ (reused between runs).
+#
+# Usage: scripts/test_all.sh [--fresh] [workflow...]
+#   --fresh       reconfigure from scratch (passes --fresh to cmake)
+#   workflow...   run only these workflow presets (default: all of the above)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+fresh=()
+selected=()
+for arg in "$@"; do
+  case "$arg" in
+    --fresh) fresh=(--fresh) ;;
+    -h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+    *) selected+=("$arg") ;;
+  esac
+done
+
+./scripts/install_deps.sh
+
+if ((${#selected[@]} == 0)); then
+  selected=(default asan clang)
+  # The firmware workflow lives in cmake/presets/cortex-m.json; run it once it exists.
+  if cmake --workflow --list-presets 2>/dev/null | grep -q '"cortex-m4"'; then
+    selected+=(cortex-m4)
+  else
+    echo "test_all: no cortex-m4 workflow preset defined yet; skipping the firmware build"
+  fi
+fi
+
+start_all=$SECONDS
+for preset in "${selected[@]}"; do
+  echo
+  echo "==================== workflow: ${preset} ===================="
+  start=$SECONDS
+  cmake --workflow --preset "$preset" "${fresh[@]}"
+  echo "==================== ${preset}: OK ($((SECONDS - start)) s) ===================="
+done
+echo
+echo "test_all: ${selected[*]} passed in $((SECONDS - start_all)) s"
