@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ctml-import/test_models.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+namespace ctml::tflite::testmodels {
+
+namespace {
+
+// splitmix64: tiny, fully specified, identical everywhere.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : s_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // Uniform integer in [lo, hi].
+  std::int32_t uniform(std::int32_t lo, std::int32_t hi) {
+    const auto span = static_cast<std::uint64_t>(static_cast<std::int64_t>(hi) - lo + 1);
+    return static_cast<std::int32_t>(lo + static_cast<std::int64_t>(next() % span));
+  }
+
+ private:
+  std::uint64_t s_;
+};
+
+template <class T>
+std::vector<std::uint8_t> le_bytes(const std::vector<T>& v) {
+  std::vector<std::uint8_t> out(v.size() * sizeof(T));
+  if (!out.empty()) std::memcpy(out.data(), v.data(), out.size());  // little-endian host
+  return out;
+}
+
+// Symmetric int8 weights for `channels` output channels of `per_channel` values each, laid out
+// channel-major (`channel_stride` apart) or interleaved (stride 1, for depthwise [1,H,W,C]).
+// Each channel uses the full [-127, 127] range at least once, as a calibrated quantizer would.
+std::vector<std::int8_t> weights(Rng& rng, std::size_t channels, std::size_t per_channel,
+                                 bool channel_last) {
+  std::vector<std::int8_t> w(channels * per_channel);
+  for (std::size_t c = 0; c < channels; ++c) {
+    for (std::size_t i = 0; i < per_channel; ++i) {
+      const std::size_t at = channel_last ? i * channels + c : c * per_channel + i;
+      w[at] = static_cast<std::int8_t>(rng.uniform(-100, 100));
+    }
+    const std::size_t peak =
+        static_cast<std::size_t>(rng.uniform(0, static_cast<std::int32_t>(per_channel) - 1));
+    const std::size_t at = channel_last ? peak * channels + c : c * per_channel + peak;
+    w[at] = static_cast<std::int8_t>(rng.uniform(0, 1) != 0 ? 127 : -127);
+  }
+  return w;
+}
+
+std::vector<std::int32_t> biases(Rng& rng, std::size_t n, std::int32_t magnitude) {
+  std::vector<std::int32_t> b(n);
+  for (auto& x : b) x = rng.uniform(-magnitude, magnitude);
+  return b;
+}
+
+Quantization per_tensor(float scale, std::int64_t zero_point) {
+  Quantization q;
+  q.scale = {scale};
+  q.zero_point = {zero_point};
+  return q;
+}
+
+Quantization per_channel(std::vector<float> scales, std::int32_t dim) {
+  Quantization q;
+  q.zero_point.assign(scales.size(), 0);
+  q.scale = std::move(scales);
+  q.quantized_dimension = dim;
+  return q;
+}
+
+Quantization bias_quant(float input_scale, const std::vector<float>& weight_scales) {
+  std::vector<float> s;
+  s.reserve(weight_scales.size());
+  for (const float w : weight_scales) s.push_back(input_scale * w);
+  return per_channel(std::move(s), 0);
+}
+
+// Builds the model incrementally; activations share the empty buffer 0.
+class Builder {
+ public:
+  Builder() {
+    m_.version = 3;
+    m_.description = "ctml hand-made test model (tools/make_test_models.cpp)";
+    m_.buffers.emplace_back();  // sentinel
+    m_.subgraphs.emplace_back();
+    m_.subgraphs[0].name = "main";
+  }
+
+  std::int32_t tensor(std::string name, TensorType type, std::vector<std::int32_t> shape,
+                      Quantization q = {}, std::vector<std::uint8_t> data = {}) {
+    Tensor t;
+    t.name = std::move(name);
+    t.type = type;
+    t.shape = std::move(shape);
+    t.quantization = std::move(q);
+    if (!data.empty()) {
+      t.buffer = static_cast<std::uint32_t>(m_.buffers.size());
+      m_.buffers.emplace_back().data = std::move(data);
+    }
+    auto& ts = m_.subgraphs[0].tensors;
+    ts.push_back(std::move(t));
+    return static_cast<std::int32_t>(ts.size() - 1);
+  }
+
+  void op(std::int32_t code, std::int32_t version, std::vector<std::int32_t> in,
+          std::vector<std::int32_t> out, Options options = {}) {
+    std::uint32_t index = 0;
+    while (index < m_.operator_codes.size() && m_.operator_codes[index].builtin_code != code)
+      ++index;
+    if (index == m_.operator_codes.size()) m_.operator_codes.push_back({code, {}, version});
+    Operator o;
+    o.opcode_index = index;
+    o.builtin_code = code;
+    o.inputs = std::move(in);
+    o.outputs = std::move(out);
+    o.options = std::move(options);
+    m_.subgraphs[0].operators.push_back(std::move(o));
+  }
+
+  Model finish(std::vector<std::int32_t> inputs, std::vector<std::int32_t> outputs) {
+    m_.subgraphs[0].inputs = std::move(inputs);
+    m_.subgraphs[0].outputs = std::move(outputs);
+    return std::move(m_);
+  }
+
+ private:
+  Model m_;
+};
+
+constexpr float kSoftmaxScale = 1.0f / 256.0f;
+
+}  // namespace
+
+Model tiny_fc() {
+  Rng rng(0xC7A1'0001);
+  Builder b;
+  const float in_scale = 0.0235f;
+  const float w_scale = 0.0078f;
+  const auto in = b.tensor("input", TensorType::Int8, {1, 8}, per_tensor(in_scale, -3));
+  const auto w = b.tensor("dense/MatMul", TensorType::Int8, {4, 8}, per_tensor(w_scale, 0),
+                          le_bytes(weights(rng, 4, 8, false)));
+  const auto bias = b.tensor("dense/BiasAdd/ReadVariableOp", TensorType::Int32, {4},
+                             per_tensor(in_scale * w_scale, 0), le_bytes(biases(rng, 4, 1500)));
+  const auto fc = b.tensor("dense/Relu", TensorType::Int8, {1, 4}, per_tensor(0.0412f, -128));
+  const auto out = b.tensor("Identity", TensorType::Int8, {1, 4}, per_tensor(kSoftmaxScale, -128));
+  b.op(op::kFullyConnected, 4, {in, w, bias}, {fc}, FullyConnectedOptions{Activation::Relu});
+  b.op(op::kSoftmax, 2, {fc}, {out}, SoftmaxOptions{1.0f});
+  return b.finish({in}, {out});
+}
+
+Model tiny_conv() {
+  Rng rng(0xC7A1'0002);
+  Builder b;
+  const float in_scale = 0.0196f;
+  const auto in = b.tensor("input", TensorType::Int8, {1, 6, 6, 2}, per_tensor(in_scale, 7));
+
+  const std::vector<float> conv_ws = {0.0041f, 0.0063f, 0.0029f};
+  const auto conv_w =
+      b.tensor("conv2d/Conv2D", TensorType::Int8, {3, 3, 3, 2}, per_channel(conv_ws, 0),
+               le_bytes(weights(rng, 3, 3 * 3 * 2, false)));
+  const auto conv_b = b.tensor("conv2d/BiasAdd/ReadVariableOp", TensorType::Int32, {3},
+                               bias_quant(in_scale, conv_ws), le_bytes(biases(rng, 3, 1500)));
+  const float conv_scale = 0.0317f;
+  const auto conv =
+      b.tensor("conv2d/Relu", TensorType::Int8, {1, 6, 6, 3}, per_tensor(conv_scale, -128));
+
+  const std::vector<float> dw_ws = {0.0112f, 0.0087f, 0.0154f};
+  const auto dw_w = b.tensor("depthwise_conv2d/depthwise", TensorType::Int8, {1, 3, 3, 3},
+                             per_channel(dw_ws, 3), le_bytes(weights(rng, 3, 3 * 3, true)));
+  const auto dw_b = b.tensor("depthwise_conv2d/BiasAdd/ReadVariableOp", TensorType::Int32, {3},
+                             bias_quant(conv_scale, dw_ws), le_bytes(biases(rng, 3, 800)));
+  const float dw_scale = 6.0f / 255.0f;
+  const auto dw = b.tensor("depthwise_conv2d/Relu6", TensorType::Int8, {1, 3, 3, 3},
+                           per_tensor(dw_scale, -128));
+
+  const auto pool = b.tensor("average_pooling2d/AvgPool", TensorType::Int8, {1, 1, 1, 3},
+                             per_tensor(dw_scale, -128));
+  const auto shape = b.tensor("flatten/Const", TensorType::Int32, {2}, {},
+                              le_bytes(std::vector<std::int32_t>{1, 3}));
+  const auto flat =
+      b.tensor("flatten/Reshape", TensorType::Int8, {1, 3}, per_tensor(dw_scale, -128));
+
+  const float fc_ws = 0.0094f;
+  const auto fc_w = b.tensor("dense/MatMul", TensorType::Int8, {4, 3}, per_tensor(fc_ws, 0),
+                             le_bytes(weights(rng, 4, 3, false)));
+  const auto fc_b = b.tensor("dense/BiasAdd/ReadVariableOp", TensorType::Int32, {4},
+                             per_tensor(dw_scale * fc_ws, 0), le_bytes(biases(rng, 4, 2000)));
+  const auto fc = b.tensor("dense/BiasAdd", TensorType::Int8, {1, 4}, per_tensor(0.0871f, 9));
+  const auto out = b.tensor("Identity", TensorType::Int8, {1, 4}, per_tensor(kSoftmaxScale, -128));
+
+  b.op(op::kConv2D, 3, {in, conv_w, conv_b}, {conv},
+       Conv2DOptions{Padding::Same, 1, 1, Activation::Relu, 1, 1});
+  b.op(op::kDepthwiseConv2D, 3, {conv, dw_w, dw_b}, {dw},
+       DepthwiseConv2DOptions{Padding::Same, 2, 2, 1, Activation::Relu6, 1, 1});
+  b.op(op::kAveragePool2D, 2, {dw}, {pool},
+       Pool2DOptions{Padding::Valid, 1, 1, 3, 3, Activation::None});
+  b.op(op::kReshape, 1, {pool, shape}, {flat}, ReshapeOptions{std::vector<std::int32_t>{1, 3}});
+  b.op(op::kFullyConnected, 4, {flat, fc_w, fc_b}, {fc}, FullyConnectedOptions{});
+  b.op(op::kSoftmax, 2, {fc}, {out}, SoftmaxOptions{1.0f});
+  return b.finish({in}, {out});
+}
+
+Model tiny_misc() {
+  Rng rng(0xC7A1'0003);
+  Builder b;
+  const float q_scale = 0.0392f;
+  const auto in = b.tensor("input", TensorType::Float32, {1, 4, 4, 2});
+  const auto q = b.tensor("quantize", TensorType::Int8, {1, 4, 4, 2}, per_tensor(q_scale, -1));
+  const auto pool =
+      b.tensor("max_pooling2d/MaxPool", TensorType::Int8, {1, 2, 2, 2}, per_tensor(q_scale, -1));
+  const auto axes = b.tensor("mean/reduction_indices", TensorType::Int32, {2}, {},
+                             le_bytes(std::vector<std::int32_t>{1, 2}));
+  const auto mean = b.tensor("mean/Mean", TensorType::Int8, {1, 1, 1, 2}, per_tensor(q_scale, -1));
+  const auto shape = b.tensor("reshape/shape", TensorType::Int32, {2}, {},
+                              le_bytes(std::vector<std::int32_t>{1, 2}));
+  const auto flat = b.tensor("reshape/Reshape", TensorType::Int8, {1, 2}, per_tensor(q_scale, -1));
+  const auto cat = b.tensor("concat/concat", TensorType::Int8, {1, 4}, per_tensor(q_scale, -1));
+  std::vector<std::int8_t> offsets(4);
+  for (auto& v : offsets) v = static_cast<std::int8_t>(rng.uniform(-127, 127));
+  const auto konst =
+      b.tensor("add/y", TensorType::Int8, {1, 4}, per_tensor(0.0157f, 0), le_bytes(offsets));
+  const auto add = b.tensor("add/Relu", TensorType::Int8, {1, 4}, per_tensor(0.0471f, -128));
+  const auto out = b.tensor("Identity", TensorType::Float32, {1, 4});
+
+  b.op(op::kQuantize, 2, {in}, {q}, QuantizeOptions{});
+  b.op(op::kMaxPool2D, 2, {q}, {pool}, Pool2DOptions{Padding::Valid, 2, 2, 2, 2, Activation::None});
+  b.op(op::kMean, 2, {pool, axes}, {mean}, ReducerOptions{true});
+  b.op(op::kReshape, 1, {mean, shape}, {flat}, ReshapeOptions{});
+  b.op(op::kConcatenation, 3, {flat, flat}, {cat}, ConcatenationOptions{1, Activation::None});
+  b.op(op::kAdd, 2, {cat, konst}, {add}, AddOptions{Activation::Relu, true});
+  b.op(op::kDequantize, 2, {add}, {out}, DequantizeOptions{});
+  return b.finish({in}, {out});
+}
+
+std::vector<Named> all() {
+  std::vector<Named> v;
+  v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
+  v.push_back({"tiny_conv_int8.tflite", tiny_conv()});
+  v.push_back({"tiny_misc_int8.tflite", tiny_misc()});
+  return v;
+}
+
+}  // namespace ctml::tflite::testmodels

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Hand-made int8 TFLite models for tests (written to tests/data/tflite/ by
+// tools/make_test_models.cpp). Deterministic: the same bytes on every host and compiler
+// (integer pseudo-random weights, scales from constant float arithmetic).
+#include <string>
+#include <vector>
+
+#include "ctml-import/tflite_model.hpp"
+
+namespace ctml::tflite::testmodels {
+
+// (a) input int8 [1,8] -> FULLY_CONNECTED(4, RELU) -> SOFTMAX -> int8 [1,4].
+Model tiny_fc();
+// (b) input int8 [1,6,6,2] -> CONV_2D 3x3/1 SAME (3 filters, per-channel, RELU)
+//     -> DEPTHWISE_CONV_2D 3x3/2 SAME (RELU6) -> AVERAGE_POOL_2D 3x3 VALID -> RESHAPE [1,3]
+//     -> FULLY_CONNECTED(4) -> SOFTMAX -> int8 [1,4].
+Model tiny_conv();
+// (c) float [1,4,4,2] -> QUANTIZE -> MAX_POOL_2D 2x2/2 -> MEAN(axes 1,2, keep_dims)
+//     -> RESHAPE [1,2] (shape as input tensor only) -> CONCATENATION(x, x) -> ADD(const, RELU)
+//     -> DEQUANTIZE -> float [1,4].
+Model tiny_misc();
+
+struct Named {
+  std::string file_name;  // e.g. "tiny_fc_int8.tflite"
+  Model model;
+};
+std::vector<Named> all();
+
+}  // namespace ctml::tflite::testmodels
