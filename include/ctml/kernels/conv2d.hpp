@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// 2-D convolution, float, NHWC activations and OHWI weights (TFLite's layout):
+//   out[oy][ox][co] = act(bias[co] + sum_{ky,kx,ci} in[iy][ix][ci] * w[co][ky][kx][ci])
+//   iy = oy*SH - PT + ky*DH,  ix = ox*SW - PL + kx*DW   (taps outside the input are zero padding)
+// Geometry (extents, strides, padding) is a compile-time parameter pack, so every bound is a
+// constant.
+#include <cstddef>
+#include <ctml/kernels/activation.hpp>
+
+namespace ctml::kernels {
+
+struct Conv2DGeometry {
+  std::size_t ih, iw, cin;   // input
+  std::size_t oh, ow, cout;  // output
+  std::size_t kh, kw;        // kernel
+  std::size_t sh, sw;        // stride
+  std::size_t dh, dw;        // dilation
+  std::size_t pt, pl;        // leading (top/left) padding
+};
+
+// Reference: the formula, one accumulator, every tap bounds-checked.
+template <Conv2DGeometry G, Activation A, class T>
+constexpr void conv2d_ref(const T* in, const T* w, const T* bias, T* out) {
+  for (std::size_t oy = 0; oy < G.oh; ++oy)
+    for (std::size_t ox = 0; ox < G.ow; ++ox)
+      for (std::size_t co = 0; co < G.cout; ++co) {
+        T acc = bias[co];
+        for (std::size_t ky = 0; ky < G.kh; ++ky)
+          for (std::size_t kx = 0; kx < G.kw; ++kx) {
+            const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
+            const long ix = static_cast<long>(ox * G.sw + kx * G.dw) - static_cast<long>(G.pl);
+            if (iy < 0 || ix < 0 || iy >= static_cast<long>(G.ih) || ix >= static_cast<long>(G.iw)) continue;
+            for (std::size_t ci = 0; ci < G.cin; ++ci)
+              acc += in[(static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin + ci] *
+                     w[((co * G.kh + ky) * G.kw + kx) * G.cin + ci];
+          }
+        out[(oy * G.ow + ox) * G.cout + co] = activate<A>(acc);
+      }
+}
+
+// Dot product of N contiguous values with Lanes independent partial sums: vectorisable without
+// -ffast-math because no single sum is reassociated.
+template <std::size_t N, class T>
+constexpr T dot(const T* a, const T* b) {
+  constexpr std::size_t Lanes = N >= 8 ? 8 : (N >= 4 ? 4 : 1);
+  constexpr std::size_t Body = N - N % Lanes;
+  T lane[Lanes]{};
+  for (std::size_t i = 0; i < Body; i += Lanes)
+    for (std::size_t l = 0; l < Lanes; ++l) lane[l] += a[i + l] * b[i + l];
+  T acc{};
+  for (std::size_t l = 0; l < Lanes; ++l) acc += lane[l];
+  for (std::size_t i = Body; i < N; ++i) acc += a[i] * b[i];
+  return acc;
+}
+
+// Optimised: per output pixel the valid kernel window is computed once, so the inner loops carry
+// no padding checks; each output channel is a sum of Cin-contiguous dot products.
+template <Conv2DGeometry G, Activation A, class T>
+constexpr void conv2d(const T* in, const T* w, const T* bias, T* out) {
+  for (std::size_t oy = 0; oy < G.oh; ++oy) {
+    const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+    std::size_t ky0 = 0, ky1 = G.kh;
+    while (ky0 < ky1 && y0 + static_cast<long>(ky0 * G.dh) < 0) ++ky0;
+    while (ky1 > ky0 && y0 + static_cast<long>((ky1 - 1) * G.dh) >= static_cast<long>(G.ih)) --ky1;
+    for (std::size_t ox = 0; ox < G.ow; ++ox) {
+      const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+      std::size_t kx0 = 0, kx1 = G.kw;
+      while (kx0 < kx1 && x0 + static_cast<long>(kx0 * G.dw) < 0) ++kx0;
+      while (kx1 > kx0 && x0 + static_cast<long>((kx1 - 1) * G.dw) >= static_cast<long>(G.iw)) --kx1;
+      T* o = out + (oy * G.ow + ox) * G.cout;
+      for (std::size_t co = 0; co < G.cout; ++co) {
+        T acc = bias[co];
+        const T* wc = w + co * G.kh * G.kw * G.cin;
+        for (std::size_t ky = ky0; ky < ky1; ++ky) {
+          const std::size_t iy = static_cast<std::size_t>(y0 + static_cast<long>(ky * G.dh));
+          if (G.dw == 1 && kx1 > kx0) {
+            // Consecutive taps of a row are contiguous in both input and weights.
+            const std::size_t ix = static_cast<std::size_t>(x0 + static_cast<long>(kx0));
+            const T* ip = in + (iy * G.iw + ix) * G.cin;
+            const T* wp = wc + (ky * G.kw + kx0) * G.cin;
+            for (std::size_t kx = kx0; kx < kx1; ++kx, ip += G.cin, wp += G.cin)
+              acc += dot<G.cin>(ip, wp);
+          } else {
+            for (std::size_t kx = kx0; kx < kx1; ++kx) {
+              const std::size_t ix = static_cast<std::size_t>(x0 + static_cast<long>(kx * G.dw));
+              acc += dot<G.cin>(in + (iy * G.iw + ix) * G.cin, wc + (ky * G.kw + kx) * G.cin);
+            }
+          }
+        }
+        o[co] = activate<A>(acc);
+      }
+    }
+  }
+}
+
+// Pointwise (1x1, stride 1, no padding) convolution: a (pixels x Cin) * (Cin x Cout) product.
+// With Cout <= Cin it runs in place: each pixel's input is copied to `pixel` (Cin elements)
+// before its outputs overwrite it, and output pixel p never reaches input pixel p+1.
+template <std::size_t Pixels, std::size_t Cin, std::size_t Cout, Activation A, class T>
+constexpr void pointwise_conv(const T* in, const T* w, const T* bias, T* out, T* pixel) {
+  for (std::size_t p = 0; p < Pixels; ++p) {
+    const T* src = in + p * Cin;
+    if (pixel != nullptr) {
+      for (std::size_t c = 0; c < Cin; ++c) pixel[c] = src[c];
+      src = pixel;
+    }
+    T* o = out + p * Cout;
+    for (std::size_t co = 0; co < Cout; ++co) o[co] = activate<A>(bias[co] + dot<Cin>(src, w + co * Cin));
+  }
+}
+
+}  // namespace ctml::kernels
