@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Pruning: set weights to zero so that sparse formats (csr.hpp, nm.hpp) can skip them.
+//   prune_magnitude(w, s)        unstructured: the fraction s of w with the smallest |w|
+//   prune_global(net, s)         the same threshold across every weight tensor of a network
+//   prune_n_m<N, M>(w)           semi-structured: N largest of every M consecutive inputs
+// All are constexpr and allocate nothing: the magnitude threshold is found by bisection on the
+// value range (counting, not sorting), so they run on a device, on host, or at compile time.
+#include <cstddef>
+#include <cstdint>
+#include <tuple>
+#include <type_traits>
+#include <ctml/core/concepts.hpp>
+
+namespace ctml::sparse {
+
+template <class T>
+constexpr T magnitude(T v) { return v < T(0) ? -v : v; }
+
+// Number of non-zero elements; the NNZ template argument of a sparse layer comes from this.
+template <TensorLike Tn>
+constexpr std::size_t count_nonzero(const Tn& t) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < Tn::size(); ++i)
+    if (t.data()[i] != 0) ++n;
+  return n;
+}
+
+template <TensorLike Tn>
+constexpr double sparsity_of(const Tn& t) {
+  return 1.0 - static_cast<double>(count_nonzero(t)) / static_cast<double>(Tn::size());
+}
+
+namespace detail {
+// Smallest threshold th such that #{|v| <= th} >= target, over a list of tensors, by bisection on
+// [0, max |v|]. 60 halvings reach double precision.
+template <class... Tn>
+constexpr double threshold_for(std::size_t target, const Tn&... ts) {
+  double hi = 0;
+  ((
+       [&] {
+         for (std::size_t i = 0; i < Tn::size(); ++i)
+           if (static_cast<double>(magnitude(ts.data()[i])) > hi) hi = static_cast<double>(magnitude(ts.data()[i]));
+       }()),
+   ...);
+  double lo = -1;  // #{|v| <= -1} = 0
+  auto count_le = [&](double th) {
+    std::size_t n = 0;
+    ((
+         [&] {
+           for (std::size_t i = 0; i < Tn::size(); ++i)
+             if (static_cast<double>(magnitude(ts.data()[i])) <= th) ++n;
+         }()),
+     ...);
+    return n;
+  };
+  if (target == 0) return -1;
+  for (int it = 0; it < 200 && hi - lo > 0; ++it) {
+    const double mid = lo + (hi - lo) / 2;
+    if (mid == lo || mid == hi) break;
+    if (count_le(mid) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+}  // namespace detail
+
+// Zero the `sparsity` fraction (0..1) of `w` with the smallest magnitude; returns how many
+// elements are zero afterwards. Ties at the threshold are broken by position.
+template <TensorLike Tn>
+constexpr std::size_t prune_magnitude(Tn& w, double sparsity) {
+  const auto target = static_cast<std::size_t>(sparsity * static_cast<double>(Tn::size()) + 0.5);
+  const double th = detail::threshold_for(target, w);
+  std::size_t zeros = 0;
+  for (std::size_t i = 0; i < Tn::size(); ++i)
+    if (w.data()[i] == 0) ++zeros;
+  // Zero everything strictly below the threshold, then fill up to the target at the threshold.
+  for (std::size_t i = 0; i < Tn::size(); ++i)
+    if (w.data()[i] != 0 && static_cast<double>(magnitude(w.data()[i])) < th) {
+      w.data()[i] = 0;
+      ++zeros;
+    }
+  for (std::size_t i = 0; i < Tn::size() && zeros < target; ++i)
+    if (w.data()[i] != 0 && static_cast<double>(magnitude(w.data()[i])) <= th) {
+      w.data()[i] = 0;
+      ++zeros;
+    }
+  return zeros;
+}
+
+// Which parameter tensors pruning touches: weights (rank >= 2), not biases or normalisation
+// statistics (rank 1).
+template <class Tn>
+inline constexpr bool is_weight_tensor = std::remove_cvref_t<Tn>::rank >= 2;
+
+// One magnitude threshold for all weight tensors of a network (or layer): layers whose weights
+// are small overall lose more. Returns the number of zero weights afterwards.
+template <class Net>
+constexpr std::size_t prune_global(Net& net, double sparsity) {
+  auto params = net.parameters();
+  std::size_t total = 0;
+  std::apply([&](auto&... t) {
+    ((total += is_weight_tensor<decltype(t)> ? std::remove_cvref_t<decltype(t)>::size() : 0), ...);
+  }, params);
+  const auto target = static_cast<std::size_t>(sparsity * static_cast<double>(total) + 0.5);
+  // Bisection over the weight tensors only.
+  double lo = -1, hi = 0;
+  std::apply([&](auto&... t) {
+    ((void)[&] {
+      if constexpr (is_weight_tensor<decltype(t)>)
+        for (auto v : t) hi = static_cast<double>(magnitude(v)) > hi ? static_cast<double>(magnitude(v)) : hi;
+    }(), ...);
+  }, params);
+  auto count_le = [&](double th) {
+    std::size_t n = 0;
+    std::apply([&](auto&... t) {
+      ((void)[&] {
+        if constexpr (is_weight_tensor<decltype(t)>)
+          for (auto v : t) n += static_cast<double>(magnitude(v)) <= th ? 1 : 0;
+      }(), ...);
+    }, params);
+    return n;
+  };
+  if (target == 0) return count_le(0.0);
+  for (int it = 0; it < 200; ++it) {
+    const double mid = lo + (hi - lo) / 2;
+    if (mid == lo || mid == hi) break;
+    if (count_le(mid) >= target) hi = mid;
+    else lo = mid;
+  }
+  // Zero everything strictly below the threshold, then ties at it until the target is met.
+  std::apply([&](auto&... t) {
+    ((void)[&] {
+      if constexpr (is_weight_tensor<decltype(t)>)
+        for (auto& v : t)
+          if (static_cast<double>(magnitude(v)) < hi) v = 0;
+    }(), ...);
+  }, params);
+  std::size_t zeros = count_le(0.0);
+  std::apply([&](auto&... t) {
+    ((void)[&] {
+      if constexpr (is_weight_tensor<decltype(t)>)
+        for (auto& v : t)
+          if (zeros < target && v != 0 && static_cast<double>(magnitude(v)) <= hi) {
+            v = 0;
+            ++zeros;
+          }
+    }(), ...);
+  }, params);
+  return count_le(0.0);
+}
+
+// N:M semi-structured pruning along the last axis (the input axis of Dense [Out][In], and of
+// pointwise conv weights [Cout][1][1][Cin]): in every group of M consecutive weights keep the N
+// largest (ties: the earlier one). 2:4 halves the weights, 1:4 keeps a quarter.
+template <std::size_t N, std::size_t M, TensorLike Tn>
+constexpr void prune_n_m(Tn& w) {
+  using S = typename Tn::shape_type;
+  constexpr std::size_t inner = S::extents[S::rank - 1];
+  static_assert(N < M && M > 0, "ctml::sparse::prune_n_m<N, M>: keep N < M of every M weights");
+  static_assert(inner % M == 0,
+                "ctml::sparse::prune_n_m<N, M>: the input axis must be a multiple of M");
+  for (std::size_t g = 0; g < Tn::size() / M; ++g) {
+    auto* v = w.data() + g * M;
+    bool keep[M]{};
+    for (std::size_t i = 0; i < M; ++i) {
+      std::size_t rank = 0;
+      for (std::size_t j = 0; j < M; ++j)
+        if (magnitude(v[j]) > magnitude(v[i]) || (magnitude(v[j]) == magnitude(v[i]) && j < i)) ++rank;
+      keep[i] = rank < N;
+    }
+    for (std::size_t i = 0; i < M; ++i)
+      if (!keep[i]) v[i] = 0;
+  }
+}
+
+// True when every group of M consecutive weights along the last axis has at most N non-zeros.
+template <std::size_t N, std::size_t M, TensorLike Tn>
+constexpr bool satisfies_n_m(const Tn& w) {
+  for (std::size_t g = 0; g < Tn::size() / M; ++g) {
+    std::size_t nz = 0;
+    for (std::size_t i = 0; i < M; ++i) nz += w.data()[g * M + i] != 0 ? 1 : 0;
+    if (nz > N) return false;
+  }
+  return true;
+}
+
+}  // namespace ctml::sparse

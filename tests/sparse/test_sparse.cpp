@@ -1,0 +1,259 @@
+// Pruning and sparse layers: sparse outputs equal the dense kernel on the same pruned weights;
+// NNZ is computed, not written; structured pruning keeps the function of the kept units.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <ctml/ctml.hpp>
+#include <ctml/sparse.hpp>
+#include "no_heap.hpp"
+
+using namespace ctml;
+
+namespace {
+unsigned g_seed = 7;
+float rnd() {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return static_cast<float>(static_cast<int>(g_seed >> 8) - (1 << 23)) / static_cast<float>(1 << 23);
+}
+template <class Tn>
+void randomize(Tn& t) {
+  for (auto& v : t) v = rnd();
+}
+template <class A, class B>
+void check_close(const A& a, const B& b, std::size_t n, double tol = 1e-5) {
+  for (std::size_t i = 0; i < n; ++i) CHECK(a[i] == doctest::Approx(b[i]).epsilon(tol).scale(1.0));
+}
+
+// A constexpr layer pruned at compile time: its NNZ becomes a type fact.
+using Fc = DenseLayer<float, Shape<64>, 32>;
+constexpr Fc make_pruned_fc() {
+  Fc d{};
+  unsigned s = 11;
+  for (auto& v : d.weights) {
+    s = s * 1664525u + 1013904223u;
+    v = static_cast<float>(static_cast<int>(s >> 16) - 32768) / 32768.0f;
+  }
+  for (std::size_t i = 0; i < 32; ++i) d.bias[i] = 0.01f * static_cast<float>(i);
+  sparse::prune_magnitude(d.weights, 0.9);
+  return d;
+}
+constexpr Fc pruned_fc = make_pruned_fc();
+constexpr auto csr_fc = sparse::compress<pruned_fc>();
+static_assert(decltype(csr_fc)::nnz == sparse::count_nonzero(pruned_fc.weights));
+static_assert(decltype(csr_fc)::nnz == 205, "10 % of 2048 weights, rounded");
+static_assert(decltype(csr_fc)::weight_type::storage_bytes < Fc::weight_type::size_bytes() * 3 / 10);
+}  // namespace
+
+TEST_CASE("magnitude pruning removes exactly the smallest weights") {
+  for (double s : {0.0, 0.5, 0.7, 0.9, 0.95, 1.0}) {
+    Tensor<float, Shape<37, 19>> w{};
+    randomize(w);
+    const Tensor<float, Shape<37, 19>> orig = w;
+    const std::size_t zeros = sparse::prune_magnitude(w, s);
+    const auto want = static_cast<std::size_t>(s * 703 + 0.5);
+    CHECK(zeros == want);
+    CHECK(w.size() - sparse::count_nonzero(w) == want);
+    float max_pruned = 0, min_kept = 1e9f;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (w[i] == 0) max_pruned = std::max(max_pruned, std::abs(orig[i]));
+      else {
+        min_kept = std::min(min_kept, std::abs(orig[i]));
+        CHECK(w[i] == orig[i]);
+      }
+    }
+    if (want > 0 && want < w.size()) CHECK(max_pruned <= min_kept);
+  }
+}
+
+TEST_CASE("global pruning uses one threshold across layers and skips biases") {
+  using Net = Sequential<float, Shape<20>, Dense<30>, ReLU, Dense<10>>;
+  static Net net{};
+  randomize(net.layer<0>().weights);
+  randomize(net.layer<2>().weights);
+  for (auto& v : net.layer<2>().weights) v *= 0.1f;  // a layer of small weights loses more
+  net.layer<0>().bias.fill(1e-9f);
+  sparse::prune_global(net, 0.6);
+  const std::size_t nz0 = sparse::count_nonzero(net.layer<0>().weights);
+  const std::size_t nz2 = sparse::count_nonzero(net.layer<2>().weights);
+  CHECK((600 - nz0) + (300 - nz2) == 540);
+  CHECK(sparse::sparsity_of(net.layer<2>().weights) > sparse::sparsity_of(net.layer<0>().weights));
+  CHECK(sparse::count_nonzero(net.layer<0>().bias) == 30);
+}
+
+TEST_CASE("N:M pruning keeps the N largest of every M") {
+  Tensor<float, Shape<8, 16>> w{};
+  randomize(w);
+  const auto orig = w;
+  sparse::prune_n_m<2, 4>(w);
+  CHECK(sparse::satisfies_n_m<2, 4>(w));
+  CHECK(sparse::count_nonzero(w) == 64);
+  for (std::size_t g = 0; g < 32; ++g) {
+    std::vector<float> m;
+    for (std::size_t i = 0; i < 4; ++i) m.push_back(std::abs(orig[g * 4 + i]));
+    std::sort(m.begin(), m.end());
+    for (std::size_t i = 0; i < 4; ++i)
+      if (w[g * 4 + i] != 0) CHECK(std::abs(w[g * 4 + i]) >= m[2]);
+  }
+  sparse::prune_n_m<1, 4>(w);
+  CHECK(sparse::satisfies_n_m<1, 4>(w));
+  CHECK_FALSE(sparse::satisfies_n_m<1, 4>(orig));
+}
+
+TEST_CASE("CSR, N:M and unrolled dense layers equal the dense layer on the same weights") {
+  Fc::input_type x{};
+  randomize(x);
+  Fc::output_type dense{}, csr{}, unrolled{}, nm{};
+  pruned_fc.forward(x.data(), dense.data(), nullptr);
+  csr_fc.forward(x.data(), csr.data(), nullptr);
+  check_close(csr, dense, 32);
+  sparse::StaticCsrDense<pruned_fc>{}.forward(x.data(), unrolled.data(), nullptr);
+  check_close(unrolled, dense, 32);
+
+  static Fc d24 = pruned_fc;
+  randomize(d24.weights);
+  sparse::prune_n_m<2, 4>(d24.weights);
+  const auto nm_layer = sparse::to_n_m_layer<2, 4>(d24);
+  Fc::output_type want{};
+  d24.forward(x.data(), want.data(), nullptr);
+  nm_layer.forward(x.data(), nm.data(), nullptr);
+  check_close(nm, want, 32);
+  static_assert(decltype(nm_layer)::macs == 32 * 32);
+}
+
+TEST_CASE("sparse pointwise conv runs in place and equals the dense conv") {
+  using Pw = bind_t<Conv2D<16, Kernel<1, 1>, Fuse<Activation::relu>>, float, Shape<5, 4, 16>>;
+  static Pw conv{};
+  randomize(conv.weights);
+  randomize(conv.bias);
+  sparse::prune_magnitude(conv.weights, 0.8);
+  REQUIRE(sparse::count_nonzero(conv.weights) == 51);
+  const auto sp = sparse::to_csr_layer<51>(conv);
+  static_assert(decltype(sp)::in_place);
+  Pw::input_type x{};
+  randomize(x);
+  Pw::output_type want{};
+  float scratch[16];
+  conv.forward(x.data(), want.data(), scratch);
+  Pw::input_type y = x;
+  sp.forward(y.data(), y.data(), scratch);
+  check_close(y, want, want.size());
+}
+
+TEST_CASE("a sparse layer drops into a Sequential-built network") {
+  // Build the network from concrete layers: the CSR layer replaces the dense one.
+  using Sp = sparse::CsrDenseLayer<float, Shape<64>, 32, 205>;
+  struct Net {
+    Sp fc;
+    ReLULayer<float, Shape<32>> act;
+    DenseLayer<float, Shape<32>, 4> out;
+  };
+  static Network<Net> net{};
+  net.layers.fc = csr_fc;
+  randomize(net.layers.out.weights);
+  static_assert(Network<Net>::macs == 205 + 128);
+  Fc::input_type x{};
+  randomize(x);
+  Network<Net>::output_type y{};
+  alignas(16) static std::byte arena[Network<Net>::arena_bytes];
+  ctml::test::NoHeapScope guard;
+  net(x, y, arena);
+  CHECK(guard.allocations() == 0);
+}
+
+TEST_CASE("structured pruning: the kept units compute what they computed before") {
+  using Net = Sequential<float, Shape<12>, Dense<24>, ReLU, Dense<5>>;
+  static Net net{};
+  std::apply([](auto&... t) { (randomize(t), ...); }, net.parameters());
+  auto [fc1, fc2] = sparse::keep_units<10>(net.layer<0>(), net.layer<2>());
+  using Small = Chain<decltype(fc1), ReLULayer<float, Shape<10>>, decltype(fc2)>;
+  static_assert(std::is_same_v<Small::layer_type<0>, DenseLayer<float, Shape<12>, 10>>);
+  static_assert(Small::param_count < Net::param_count);
+  Small small{};
+  small.layer<0>() = fc1;
+  small.layer<2>() = fc2;
+
+  // The big net with the removed units' outgoing weights zeroed must equal the small net.
+  std::vector<double> norm(24);
+  for (std::size_t u = 0; u < 24; ++u) {
+    double s = double(net.layer<0>().bias[u]) * net.layer<0>().bias[u];
+    for (std::size_t i = 0; i < 12; ++i) s += double(net.layer<0>().weights(u, i)) * net.layer<0>().weights(u, i);
+    norm[u] = s;
+  }
+  std::vector<double> sorted = norm;
+  std::sort(sorted.rbegin(), sorted.rend());
+  for (std::size_t u = 0; u < 24; ++u)
+    if (norm[u] < sorted[9])
+      for (std::size_t v = 0; v < 5; ++v) net.layer<2>().weights(v, u) = 0;
+  Net::input_type x{};
+  randomize(x);
+  const auto a = net.infer(x);
+  const auto b = small.infer(x);
+  check_close(a, b, 5);
+}
+
+TEST_CASE("structured pruning of conv filters shrinks the next conv's input channels") {
+  using C1 = bind_t<Conv2D<8, Kernel<3>, Same>, float, Shape<6, 6, 3>>;
+  using C2 = bind_t<Conv2D<4, Kernel<3>, Same>, float, Shape<6, 6, 8>>;
+  static C1 a{};
+  static C2 b{};
+  randomize(a.weights);
+  randomize(b.weights);
+  randomize(a.bias);
+  for (std::size_t f = 0; f < 3; ++f)  // three weak filters
+    for (std::size_t i = 0; i < 27; ++i) a.weights[f * 27 + i] *= 0.01f;
+  for (std::size_t f = 0; f < 3; ++f) a.bias[f] = 0;
+  auto [a2, b2] = sparse::keep_filters<5>(a, b);
+  static_assert(std::is_same_v<decltype(b2)::input_type, Tensor<float, Shape<6, 6, 5>>>);
+  // Removing the weak filters is the same as zeroing their contribution in b.
+  for (std::size_t o = 0; o < 4; ++o)
+    for (std::size_t t = 0; t < 9; ++t)
+      for (std::size_t c = 0; c < 3; ++c) b.weights[(o * 9 + t) * 8 + c] = 0;
+  C1::input_type x{};
+  randomize(x);
+  C1::output_type h{};
+  C2::output_type want{}, got{};
+  a.forward(x.data(), h.data(), nullptr);
+  b.forward(h.data(), want.data(), nullptr);
+  decltype(a2)::output_type h2{};
+  a2.forward(x.data(), h2.data(), nullptr);
+  b2.forward(h2.data(), got.data(), nullptr);
+  check_close(got, want, want.size());
+}
+
+TEST_CASE("masks: prune, update, repeat keeps pruned weights at zero") {
+  using Net = Sequential<float, Shape<16>, Dense<16>, ReLU, Dense<4>>;
+  static Net net{};
+  std::apply([](auto&... t) { (randomize(t), ...); }, net.parameters());
+  static sparse::Masks<Net> masks{};
+  masks.reset();
+  for (double s : {0.3, 0.5, 0.8}) {
+    masks.prune_to(net, s);
+    const auto zero_before = sparse::count_nonzero(net.layer<0>().weights) + sparse::count_nonzero(net.layer<2>().weights);
+    // A "training step" that would revive every weight.
+    for (auto& v : net.layer<0>().weights) v += 0.5f;
+    for (auto& v : net.layer<2>().weights) v += 0.5f;
+    masks.apply(net);
+    CHECK(sparse::count_nonzero(net.layer<0>().weights) + sparse::count_nonzero(net.layer<2>().weights) <= zero_before);
+    CHECK(320 - (sparse::count_nonzero(net.layer<0>().weights) + sparse::count_nonzero(net.layer<2>().weights)) ==
+          static_cast<std::size_t>(s * 320 + 0.5));
+  }
+  CHECK(sparse::count_nonzero(net.layer<0>().bias) == 16);  // biases untouched
+}
+
+TEST_CASE("pruning and sparse inference allocate nothing") {
+  static Fc d{};
+  randomize(d.weights);
+  Fc::input_type x{};
+  randomize(x);
+  Fc::output_type y{};
+  ctml::test::NoHeapScope guard;
+  sparse::prune_magnitude(d.weights, 0.75);
+  sparse::prune_n_m<1, 4>(d.weights);
+  const auto nm = sparse::to_n_m_layer<1, 4>(d);
+  nm.forward(x.data(), y.data(), nullptr);
+  csr_fc.forward(x.data(), y.data(), nullptr);
+  CHECK(guard.allocations() == 0);
+}
