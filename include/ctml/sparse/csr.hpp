@@ -73,22 +73,21 @@ constexpr Csr<T, Rows, Cols, NNZ> to_csr(const T* dense) {
 }  // namespace ctml::sparse
 
 namespace ctml::kernels {
-// y[r] = act(b[r] + sum over row r of values * x[cols]), four partial sums to keep the
-// floating-point pipeline busy (the loads are the bottleneck, not the adds).
+// y[r] = act(b[r] + sum over row r of values * x[cols]). Each non-zero costs three loads (value,
+// index, input), so the loop is load-bound: eight partial sums keep enough loads in flight, and
+// local pointers stop the compiler from re-reading the format after each store to y.
 template <class C, Activation A, class T>
 constexpr void csr_matvec(const C& w, const T* x, const T* bias, T* y) {
+  const T* v = w.values;
+  const auto* c = w.cols;
+  std::size_t k = w.row_ptr[0];
   for (std::size_t r = 0; r < C::rows; ++r) {
-    std::size_t k = w.row_ptr[r];
     const std::size_t end = w.row_ptr[r + 1];
-    T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (; k + 4 <= end; k += 4) {
-      a0 += w.values[k] * x[w.cols[k]];
-      a1 += w.values[k + 1] * x[w.cols[k + 1]];
-      a2 += w.values[k + 2] * x[w.cols[k + 2]];
-      a3 += w.values[k + 3] * x[w.cols[k + 3]];
-    }
-    for (; k < end; ++k) a0 += w.values[k] * x[w.cols[k]];
-    y[r] = activate<A>(bias[r] + ((a0 + a1) + (a2 + a3)));
+    T a[8]{};
+    for (; k + 8 <= end; k += 8)
+      for (std::size_t l = 0; l < 8; ++l) a[l] += v[k + l] * x[c[k + l]];
+    for (; k < end; ++k) a[0] += v[k] * x[c[k]];
+    y[r] = activate<A>(bias[r] + (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))));
   }
 }
 }  // namespace ctml::kernels

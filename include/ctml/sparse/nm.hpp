@@ -70,15 +70,17 @@ struct NmDenseLayer {
   constexpr auto parameters() const { return std::tie(bias); }
 
   constexpr void forward(const T* in, T* out, T*) const {
-    constexpr std::size_t G = weight_type::groups;
+    constexpr std::size_t P = weight_type::per_row;
     for (std::size_t r = 0; r < Units; ++r) {
-      const T* v = weights.values + r * weight_type::per_row;
-      const std::uint8_t* o = weights.offsets + r * weight_type::per_row;
-      T acc[N]{};
-      for (std::size_t g = 0; g < G; ++g)
-        for (std::size_t n = 0; n < N; ++n) acc[n] += v[g * N + n] * in[g * M + o[g * N + n]];
+      const T* v = weights.values + r * P;
+      const std::uint8_t* o = weights.offsets + r * P;
+      // Value k belongs to group k / N, so its input is x[(k / N) * M + offset]. Rows hold a
+      // multiple of N values; N partial sums (one per slot of a group) stay in registers.
+      T a[N]{};
+      for (std::size_t g = 0; g < P / N; ++g)
+        for (std::size_t n = 0; n < N; ++n) a[n] += v[g * N + n] * in[g * M + o[g * N + n]];
       T sum = bias[r];
-      for (std::size_t n = 0; n < N; ++n) sum += acc[n];
+      for (std::size_t n = 0; n < N; ++n) sum += a[n];
       out[r] = kernels::activate<Act>(sum);
     }
   }

@@ -7,6 +7,7 @@
 // All are constexpr and allocate nothing: the magnitude threshold is found by bisection on the
 // value range (counting, not sorting), so they run on a device, on host, or at compile time.
 #include <cstddef>
+#include <bit>
 #include <cstdint>
 #include <tuple>
 #include <type_traits>
@@ -31,58 +32,43 @@ constexpr double sparsity_of(const Tn& t) {
   return 1.0 - static_cast<double>(count_nonzero(t)) / static_cast<double>(Tn::size());
 }
 
-namespace detail {
-// Smallest threshold th such that #{|v| <= th} >= target, over a list of tensors, by bisection on
-// [0, max |v|]. 60 halvings reach double precision.
-template <class... Tn>
-constexpr double threshold_for(std::size_t target, const Tn&... ts) {
-  double hi = 0;
-  ((
-       [&] {
-         for (std::size_t i = 0; i < Tn::size(); ++i)
-           if (static_cast<double>(magnitude(ts.data()[i])) > hi) hi = static_cast<double>(magnitude(ts.data()[i]));
-       }()),
-   ...);
-  double lo = -1;  // #{|v| <= -1} = 0
-  auto count_le = [&](double th) {
-    std::size_t n = 0;
-    ((
-         [&] {
-           for (std::size_t i = 0; i < Tn::size(); ++i)
-             if (static_cast<double>(magnitude(ts.data()[i])) <= th) ++n;
-         }()),
-     ...);
-    return n;
-  };
-  if (target == 0) return -1;
-  for (int it = 0; it < 200 && hi - lo > 0; ++it) {
-    const double mid = lo + (hi - lo) / 2;
-    if (mid == lo || mid == hi) break;
-    if (count_le(mid) >= target) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
-
-}  // namespace detail
 
 // Zero the `sparsity` fraction (0..1) of `w` with the smallest magnitude; returns how many
 // elements are zero afterwards. Ties at the threshold are broken by position.
 template <TensorLike Tn>
 constexpr std::size_t prune_magnitude(Tn& w, double sparsity) {
   const auto target = static_cast<std::size_t>(sparsity * static_cast<double>(Tn::size()) + 0.5);
-  const double th = detail::threshold_for(target, w);
+  if (target == 0) return Tn::size() - count_nonzero(w);
+  // Bisection on the magnitude's rank key: for IEEE floats the bit pattern of |v| orders like |v|,
+  // so at most 64 counting passes find the target-th smallest magnitude exactly.
+  using V = std::remove_cvref_t<decltype(w.data()[0])>;
+  using Key = std::conditional_t<sizeof(V) <= 4, std::uint32_t, std::uint64_t>;
+  auto key = [](V v) -> Key {
+    if constexpr (std::is_floating_point_v<V>) {
+      using Bits = std::conditional_t<sizeof(V) == 4, std::uint32_t, std::uint64_t>;
+      return static_cast<Key>(std::bit_cast<Bits>(magnitude(v)));
+    } else {
+      return static_cast<Key>(magnitude(v));
+    }
+  };
+  Key lo = 0, hi = 0;
+  for (std::size_t i = 0; i < Tn::size(); ++i) hi = key(w.data()[i]) > hi ? key(w.data()[i]) : hi;
+  // Smallest th with #{key <= th} >= target.
+  while (lo < hi) {
+    const Key mid = lo + (hi - lo) / 2;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < Tn::size(); ++i) n += key(w.data()[i]) <= mid ? 1 : 0;
+    if (n >= target) hi = mid;
+    else lo = mid + 1;
+  }
   std::size_t zeros = 0;
   for (std::size_t i = 0; i < Tn::size(); ++i)
-    if (w.data()[i] == 0) ++zeros;
-  // Zero everything strictly below the threshold, then fill up to the target at the threshold.
-  for (std::size_t i = 0; i < Tn::size(); ++i)
-    if (w.data()[i] != 0 && static_cast<double>(magnitude(w.data()[i])) < th) {
+    if (key(w.data()[i]) < lo) {
       w.data()[i] = 0;
       ++zeros;
     }
   for (std::size_t i = 0; i < Tn::size() && zeros < target; ++i)
-    if (w.data()[i] != 0 && static_cast<double>(magnitude(w.data()[i])) <= th) {
+    if (key(w.data()[i]) == lo) {
       w.data()[i] = 0;
       ++zeros;
     }

@@ -30,7 +30,7 @@ struct StaticCsrDense {
 
  private:
   template <std::size_t Row, std::size_t... K>
-  static constexpr T row_sum(const T* x, std::index_sequence<K...>) {
+  static constexpr T row_sum([[maybe_unused]] const T* x, std::index_sequence<K...>) {
     constexpr std::size_t base = csr.row_ptr[Row];
     T acc[4]{};
     ((acc[K % 4] += csr.values[base + K] * x[csr.cols[base + K]]), ...);
