@@ -17,6 +17,7 @@
 #include <ctml/layers/pool2d.hpp>
 #include <ctml/layers/reshape.hpp>
 #include <ctml/layers/softmax.hpp>
+#include <ctml/model/fold.hpp>
 #include <ctml/model/network.hpp>
 #include <ctml/model/residual.hpp>
 #include <ctml/model/sequential.hpp>
