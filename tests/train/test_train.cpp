@@ -1,0 +1,183 @@
+// Training: every backward pass and loss gradient against central finite differences in double
+// precision; small problems learned; no heap during training.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include <ctml/ctml.hpp>
+#include <ctml/train.hpp>
+#include "no_heap.hpp"
+
+using namespace ctml;
+
+namespace {
+unsigned g_seed = 3;
+double rnd() {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return static_cast<double>(static_cast<int>(g_seed >> 8) - (1 << 23)) / static_cast<double>(1 << 23);
+}
+
+// Loss used for the checks: L = sum_i c_i * out_i with fixed random c, so dL/dout = c.
+template <class Net>
+double loss_of(const Net& net, const typename Net::input_type& x, const double* c) {
+  const auto y = net.infer(x);
+  double l = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) l += c[i] * y[i];
+  return l;
+}
+
+template <class Net>
+void check_gradients(Net& net) {
+  std::apply([](auto&... t) { ((void)[&] { for (auto& v : t) v = 0.7 * rnd(); }(), ...); }, net.parameters());
+  typename Net::input_type x{};
+  for (auto& v : x) v = rnd();
+  double c[Net::output_type::size()];
+  for (auto& v : c) v = rnd();
+
+  static train::Trainer<Net> tr;
+  tr.zero_grad();
+  tr.forward(net, x);
+  tr.backward(net, x, c);
+
+  const double h = 1e-6;
+  auto params = net.parameters();
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    ((void)[&] {
+      auto& w = std::get<K>(params);
+      const auto& g = std::get<K>(tr.grads);
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        const double keep = w[i];
+        w[i] = keep + h;
+        const double lp = loss_of(net, x, c);
+        w[i] = keep - h;
+        const double lm = loss_of(net, x, c);
+        w[i] = keep;
+        INFO("parameter tensor " << K << " element " << i);
+        CHECK(g[i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
+      }
+    }(), ...);
+  }(std::make_index_sequence<std::tuple_size_v<train::Gradients<Net>>>{});
+
+  // Input gradient: the last backward step left dL/dx in one of the ping-pong buffers.
+  constexpr std::size_t steps = Net::layer_count;
+  const auto& dx = tr.dbuf[steps % 2];
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double keep = x[i];
+    x[i] = keep + h;
+    const double lp = loss_of(net, x, c);
+    x[i] = keep - h;
+    const double lm = loss_of(net, x, c);
+    x[i] = keep;
+    CHECK(dx[i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
+  }
+}
+}  // namespace
+
+TEST_CASE("Dense (plain and fused), ReLU, Tanh, Sigmoid: gradients match finite differences") {
+  static Sequential<double, Shape<5>, Dense<7>, Tanh, Dense<6, Fuse<Activation::relu>>, Sigmoid, Dense<3>, ReLU> net{};
+  check_gradients(net);
+}
+
+TEST_CASE("ReLU6, LeakyReLU, HardSwish, Flatten, Softmax with temperature: gradients match") {
+  using Net = Sequential<double, Shape<2, 3>, Flatten, Dense<8>, HardSwish, Dense<8>, LeakyReLU, Dense<8>,
+                         ReLU6, Dense<4>, Softmax<>>;
+  static Net net{};
+  net.layer<8>().temperature = 2.5;
+  net.layer<4>().alpha = 0.1;
+  check_gradients(net);
+}
+
+TEST_CASE("loss gradients match finite differences") {
+  double zs[5], zt[5], d[5];
+  for (auto& v : zs) v = 2 * rnd();
+  for (auto& v : zt) v = 2 * rnd();
+  const double h = 1e-6;
+  auto fd = [&](auto f, std::size_t i) {
+    const double keep = zs[i];
+    double tmp[5];
+    zs[i] = keep + h;
+    const double lp = f(tmp);
+    zs[i] = keep - h;
+    const double lm = f(tmp);
+    zs[i] = keep;
+    return (lp - lm) / (2 * h);
+  };
+  auto ce = [&](double* g) { return train::cross_entropy<5>(zs, 2, g); };
+  auto kl = [&](double* g) { return train::kl_divergence<5>(zs, zt, 3.0, g); };
+  auto ds = [&](double* g) { return train::distillation<5>(zs, zt, 4, 0.7, 4.0, g); };
+  double target[5] = {0.1, -0.2, 0.3, 0.0, 1.0};
+  auto ms = [&](double* g) { return train::mse<5>(zs, target, g); };
+  for (auto f : {+[](double*) { return 0.0; }}) (void)f;
+  ce(d);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(d[i] == doctest::Approx(fd(ce, i)).epsilon(1e-6));
+  kl(d);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(d[i] == doctest::Approx(fd(kl, i)).epsilon(1e-6).scale(1.0));
+  ds(d);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(d[i] == doctest::Approx(fd(ds, i)).epsilon(1e-6));
+  ms(d);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(d[i] == doctest::Approx(fd(ms, i)).epsilon(1e-6));
+  // KL of a distribution with itself is zero, with zero gradient.
+  CHECK(train::kl_divergence<5>(zt, zt, 2.0, d) == doctest::Approx(0.0).scale(1.0));
+}
+
+TEST_CASE("a tiny network learns XOR without touching the heap") {
+  using Net = Sequential<float, Shape<2>, Dense<8>, Tanh, Dense<2>>;
+  static Net net{};
+  g_seed = 11;
+  std::apply([](auto&... t) { ((void)[&] { for (auto& v : t) v = static_cast<float>(rnd()); }(), ...); },
+             net.parameters());
+  static train::Trainer<Net> tr;
+  static train::Adam<Net> opt{0.05f};
+  const float xs[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+  const std::size_t ys[4] = {0, 1, 1, 0};
+  float loss = 0;
+  {
+    ctml::test::NoHeapScope guard;
+    for (int epoch = 0; epoch < 300; ++epoch) {
+      tr.zero_grad();
+      loss = 0;
+      for (int s = 0; s < 4; ++s) {
+        const Net::input_type x{{xs[s][0], xs[s][1]}};
+        const auto& z = tr.forward(net, x);
+        float dz[2];
+        loss += train::cross_entropy<2>(z.data(), ys[s], dz);
+        tr.backward(net, x, dz);
+      }
+      opt.step(net, tr.grads, 0.25f);
+    }
+    CHECK(guard.allocations() == 0);
+  }
+  CHECK(loss / 4 < 0.05f);
+  for (int s = 0; s < 4; ++s) {
+    const auto z = net.infer(Net::input_type{{xs[s][0], xs[s][1]}});
+    CHECK((z[1] > z[0] ? 1u : 0u) == ys[s]);
+  }
+}
+
+TEST_CASE("SGD with momentum separates two Gaussian blobs; frozen tensors stay put") {
+  using Net = Sequential<float, Shape<2>, Dense<2>>;
+  static Net net{};
+  static train::Trainer<Net> tr;
+  static train::Sgd<Net> opt{0.1f, 0.9f};
+  opt.freeze(1);  // the bias
+  net.layer<0>().bias[0] = 0.25f;
+  int correct = 0;
+  for (int epoch = 0; epoch < 50; ++epoch) {
+    tr.zero_grad();
+    correct = 0;
+    for (int s = 0; s < 40; ++s) {
+      const std::size_t label = s % 2;
+      const float c = label ? 1.5f : -1.5f;
+      const Net::input_type x{{c + 0.5f * static_cast<float>(rnd()), c + 0.5f * static_cast<float>(rnd())}};
+      const auto& z = tr.forward(net, x);
+      correct += ((z[1] > z[0]) ? 1u : 0u) == label;
+      float dz[2];
+      train::cross_entropy<2>(z.data(), label, dz);
+      tr.backward(net, x, dz);
+    }
+    opt.step(net, tr.grads, 1.0f / 40);
+  }
+  CHECK(correct == 40);
+  CHECK(net.layer<0>().bias[0] == 0.25f);
+  static_assert(train::Trainer<Net>::train_arena_bytes > 0);
+}
