@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Fully connected, int8 (TFLite FULLY_CONNECTED semantics, per-tensor or per-channel weights):
+//   acc[o] = bias[o] + sum_i w[o][i] * (x[i] - in_zp)
+//   y[o]   = clamp(MultiplyByQuantizedMultiplier(acc[o], M[o]) + out_zp, act_min, act_max)
+// The zero-point term is folded into the bias once (eff_bias = bias - in_zp * sum_i w[o][i]), so
+// the inner loop is a plain int8 x int8 -> int32 dot product.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+#include <ctml/core/concepts.hpp>
+#include <ctml/quant/requantize.hpp>
+
+namespace ctml::quant {
+
+template <ShapeType In, std::size_t Units>
+struct QDenseLayer {
+  static_assert(In::rank == 1, "ctml::quant::QDense expects a rank-1 input; Flatten first");
+  static constexpr std::size_t in_features = In::size;
+  using input_type = Tensor<std::int8_t, In>;
+  using output_type = Tensor<std::int8_t, Shape<Units>>;
+  static constexpr std::string_view name = "QDense";
+  static constexpr std::size_t macs = Units * in_features;
+
+  Tensor<std::int8_t, Shape<Units, in_features>> weights;  // symmetric, zero point 0
+  Tensor<std::int32_t, Shape<Units>> bias;                 // scale in_scale * w_scale[o]
+  Tensor<std::int32_t, Shape<Units>> effective_bias;       // bias - in_zp * sum(w[o])
+  Tensor<std::int32_t, Shape<Units>> multiplier;           // Q31 per output channel
+  Tensor<std::int32_t, Shape<Units>> shift;
+  std::int32_t input_zero_point = 0;
+  std::int32_t output_zero_point = 0;
+  std::int32_t act_min = -128, act_max = 127;
+
+  constexpr auto parameters() { return std::tie(weights, bias); }
+  constexpr auto parameters() const { return std::tie(weights, bias); }
+
+  // Recompute the folded bias after weights, bias or the input zero point change.
+  constexpr void prepare() {
+    for (std::size_t o = 0; o < Units; ++o) {
+      std::int32_t s = 0;
+      for (std::size_t i = 0; i < in_features; ++i) s += weights(o, i);
+      effective_bias[o] = bias[o] - input_zero_point * s;
+    }
+  }
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    for (std::size_t o = 0; o < Units; ++o) {
+      const std::int8_t* w = weights.data() + o * in_features;
+      std::int32_t acc = 0;
+      for (std::size_t i = 0; i < in_features; ++i) acc += static_cast<std::int32_t>(w[i]) * in[i];
+      acc += effective_bias[o];
+      std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
+      y = y < act_min ? act_min : (y > act_max ? act_max : y);
+      out[o] = static_cast<std::int8_t>(y);
+    }
+  }
+};
+
+}  // namespace ctml::quant

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// TFLite's integer requantization, bit for bit (the reference kernels' "double rounding" path):
+//   real multiplier m = q * 2^shift, q in [0.5, 1) as a Q31 int32      quantize_multiplier(m)
+//   MultiplyByQuantizedMultiplier(x) = RoundingDivideByPOT(SRDHM(x << left, q), right)
+// All constexpr, so multipliers of a constexpr model are computed by the compiler.
+#include <cstdint>
+#include <limits>
+
+namespace ctml::quant {
+
+struct Multiplier {
+  std::int32_t value = 0;  // Q31
+  int shift = 0;           // > 0: left shift, < 0: right shift
+};
+
+namespace detail {
+// frexp for positive finite doubles: m = f * 2^e with f in [0.5, 1).
+constexpr double frexp_pos(double m, int& e) {
+  e = 0;
+  while (m >= 1.0) { m *= 0.5; ++e; }
+  while (m < 0.5) { m *= 2.0; --e; }
+  return m;
+}
+// Round half away from zero, as std::round.
+constexpr std::int64_t round_away(double v) {
+  return v >= 0 ? static_cast<std::int64_t>(v + 0.5) : -static_cast<std::int64_t>(-v + 0.5);
+}
+}  // namespace detail
+
+// TFLite QuantizeMultiplier.
+constexpr Multiplier quantize_multiplier(double m) {
+  if (m == 0.0) return {0, 0};
+  int shift = 0;
+  const double q = detail::frexp_pos(m, shift);
+  std::int64_t q_fixed = detail::round_away(q * static_cast<double>(1ll << 31));
+  if (q_fixed == (1ll << 31)) {
+    q_fixed /= 2;
+    ++shift;
+  }
+  if (shift < -31) {
+    shift = 0;
+    q_fixed = 0;
+  }
+  return {static_cast<std::int32_t>(q_fixed), shift};
+}
+
+// gemmlowp SaturatingRoundingDoublingHighMul: (a * b * 2 + 2^31) >> 32 with TFLite's rounding.
+constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) {
+  if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
+  const std::int64_t ab = static_cast<std::int64_t>(a) * static_cast<std::int64_t>(b);
+  const std::int64_t nudge = ab >= 0 ? (1ll << 30) : (1 - (1ll << 30));
+  return static_cast<std::int32_t>((ab + nudge) / (1ll << 31));
+}
+
+// gemmlowp RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero.
+constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int e) {
+  const std::int32_t mask = static_cast<std::int32_t>((1ll << e) - 1);
+  const std::int32_t remainder = x & mask;
+  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> e) + (remainder > threshold ? 1 : 0);
+}
+
+constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, Multiplier m) {
+  const int left = m.shift > 0 ? m.shift : 0;
+  const int right = m.shift > 0 ? 0 : -m.shift;
+  return rounding_divide_by_pot(
+      saturating_rounding_doubling_high_mul(static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left), m.value),
+      right);
+}
+
+// Affine quantization parameters of an activation tensor: real = scale * (q - zero_point).
+struct QParams {
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+};
+
+// Parameters covering [lo, hi] (widened to include 0, as TFLite requires 0 to be exact).
+constexpr QParams choose_qparams(double lo, double hi) {
+  if (lo > 0) lo = 0;
+  if (hi < 0) hi = 0;
+  if (hi - lo < 1e-12) hi = lo + 1e-12;
+  const double scale = (hi - lo) / 255.0;
+  const double zp = -128.0 - lo / scale;
+  std::int64_t z = detail::round_away(zp);
+  if (z < -128) z = -128;
+  if (z > 127) z = 127;
+  return {static_cast<float>(scale), static_cast<std::int32_t>(z)};
+}
+
+constexpr std::int8_t quantize_value(float v, QParams q) {
+  std::int64_t r = detail::round_away(static_cast<double>(v) / static_cast<double>(q.scale)) + q.zero_point;
+  if (r < -128) r = -128;
+  if (r > 127) r = 127;
+  return static_cast<std::int8_t>(r);
+}
+constexpr float dequantize_value(std::int8_t v, QParams q) {
+  return q.scale * static_cast<float>(static_cast<std::int32_t>(v) - q.zero_point);
+}
+
+}  // namespace ctml::quant
