@@ -67,6 +67,40 @@ std::size_t count(const std::vector<std::int32_t>& shape) {
   return n;
 }
 
+struct ActRange {
+  std::int32_t lo = -128, hi = 127;
+};
+ActRange activation_range(tflite::Activation a, float scale, std::int32_t zp) {
+  ActRange r;
+  auto q = [&](float v) { return zp + static_cast<std::int32_t>(std::round(v / scale)); };
+  if (a == tflite::Activation::Relu) r.lo = std::max(-128, q(0.0f));
+  if (a == tflite::Activation::Relu6) {
+    r.lo = std::max(-128, q(0.0f));
+    r.hi = std::min(127, q(6.0f));
+  }
+  if (a == tflite::Activation::ReluN1To1) {
+    r.lo = std::max(-128, q(-1.0f));
+    r.hi = std::min(127, q(1.0f));
+  }
+  return r;
+}
+
+// TFLite 'same' padding: leading pad = floor(total / 2).
+int pad_before(int in, int out, int k, int s, int d, tflite::Padding p) {
+  if (p != tflite::Padding::Same) return 0;
+  const int total = std::max((out - 1) * s + (k - 1) * d + 1 - in, 0);
+  return total / 2;
+}
+
+std::string geometry(int ih, int iw, int cin, int oh, int ow, int cout, int kh, int kw, int sh, int sw, int dh,
+                     int dw, int pt, int pl) {
+  std::ostringstream os;
+  os << "ctml::kernels::Conv2DGeometry{" << ih << ", " << iw << ", " << cin << ", " << oh << ", " << ow << ", "
+     << cout << ", " << kh << ", " << kw << ", " << sh << ", " << sw << ", " << dh << ", " << dw << ", " << pt
+     << ", " << pl << "}";
+  return os.str();
+}
+
 }  // namespace
 
 GenerateResult generate_header(const tflite::Model& model, const std::string& ns, const std::string& source_name) {
@@ -160,6 +194,91 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       emit_list(init, shift);
       init << ",\n" << in_zp << ", " << out_zp << ", " << act_min << ", " << act_max << "}";
       layers.push_back({t.str(), init.str()});
+    } else if (op.builtin_code == op::kConv2D || op.builtin_code == op::kDepthwiseConv2D) {
+      const bool dw = op.builtin_code == op::kDepthwiseConv2D;
+      if (op.inputs.size() < 3 || op.inputs[1] < 0 || op.inputs[2] < 0 || in.shape.size() != 4 || out.shape.size() != 4) {
+        r.error = where + ": expected NHWC input/output, weights and bias";
+        return r;
+      }
+      const Tensor& w = g.tensors[static_cast<std::size_t>(op.inputs[1])];
+      auto wv = tensor_values<std::int8_t>(model, w);
+      auto bv = tensor_values<std::int32_t>(model, g.tensors[static_cast<std::size_t>(op.inputs[2])]);
+      if (!wv || !bv || w.shape.size() != 4 || w.quantization.empty() || in.quantization.empty() || out.quantization.empty()) {
+        r.error = where + ": weights must be constant int8 and bias constant int32, all quantized";
+        return r;
+      }
+      Padding pad;
+      int sh, sw, dh, dwl;
+      Activation act;
+      if (dw) {
+        const auto& o = std::get<DepthwiseConv2DOptions>(op.options);
+        pad = o.padding; sh = o.stride_h; sw = o.stride_w; dh = o.dilation_h; dwl = o.dilation_w; act = o.activation;
+      } else {
+        const auto& o = std::get<Conv2DOptions>(op.options);
+        pad = o.padding; sh = o.stride_h; sw = o.stride_w; dh = o.dilation_h; dwl = o.dilation_w; act = o.activation;
+      }
+      const int ih = in.shape[1], iw = in.shape[2], cin = in.shape[3], oh = out.shape[1], ow = out.shape[2], cout = out.shape[3];
+      const int kh = w.shape[1], kw = w.shape[2];
+      if ((dw ? w.shape[3] : w.shape[0]) != cout || (!dw && w.shape[3] != cin) || static_cast<int>(bv->size()) != cout) {
+        r.error = where + ": weight/bias shapes do not match the activations";
+        return r;
+      }
+      const auto in_zp = static_cast<std::int32_t>(in.quantization.zero_point[0]);
+      const auto out_zp = static_cast<std::int32_t>(out.quantization.zero_point[0]);
+      std::vector<std::int32_t> mult(static_cast<std::size_t>(cout)), shift(static_cast<std::size_t>(cout)), eff(static_cast<std::size_t>(cout));
+      const std::size_t per = static_cast<std::size_t>(kh * kw * cin);
+      for (int c = 0; c < cout; ++c) {
+        const float ws = w.quantization.per_channel() ? w.quantization.scale[static_cast<std::size_t>(c)] : w.quantization.scale[0];
+        int sft = 0;
+        quantize_multiplier(static_cast<double>(in.quantization.scale[0]) * static_cast<double>(ws) /
+                                static_cast<double>(out.quantization.scale[0]),
+                            mult[static_cast<std::size_t>(c)], sft);
+        shift[static_cast<std::size_t>(c)] = sft;
+        std::int32_t sum = 0;
+        if (!dw)
+          for (std::size_t k = 0; k < per; ++k) sum += (*wv)[static_cast<std::size_t>(c) * per + k];
+        eff[static_cast<std::size_t>(c)] = (*bv)[static_cast<std::size_t>(c)] - in_zp * sum;
+      }
+      const ActRange ar = activation_range(act, out.quantization.scale[0], out_zp);
+      const std::string geo = geometry(ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dwl,
+                                       pad_before(ih, oh, kh, sh, dh, pad), pad_before(iw, ow, kw, sw, dwl, pad));
+      std::ostringstream t, init;
+      t << (dw ? "ctml::quant::QDepthwiseConv2DLayer<" : "ctml::quant::QConv2DLayer<") << geo << ">";
+      init << "{{" << in_zp << ", " << out_zp << ", " << ar.lo << ", " << ar.hi << "},\n";
+      emit_list(init, *wv);
+      init << ",\n";
+      emit_list(init, *bv);
+      init << ",\n";
+      emit_list(init, mult);
+      init << ",\n";
+      emit_list(init, shift);
+      if (!dw) {
+        init << ",\n";
+        emit_list(init, eff);
+      }
+      init << "}";
+      layers.push_back({t.str(), init.str()});
+    } else if (op.builtin_code == op::kAveragePool2D) {
+      const auto& o = std::get<Pool2DOptions>(op.options);
+      if (in.shape.size() != 4 || out.shape.size() != 4) {
+        r.error = where + ": expected NHWC tensors";
+        return r;
+      }
+      const int ih = in.shape[1], iw = in.shape[2], c = in.shape[3], oh = out.shape[1], ow = out.shape[2];
+      const ActRange ar = activation_range(o.activation, out.quantization.scale[0],
+                                           static_cast<std::int32_t>(out.quantization.zero_point[0]));
+      const std::string geo = geometry(ih, iw, c, oh, ow, c, o.filter_height, o.filter_width, o.stride_h, o.stride_w, 1,
+                                       1, pad_before(ih, oh, o.filter_height, o.stride_h, 1, o.padding),
+                                       pad_before(iw, ow, o.filter_width, o.stride_w, 1, o.padding));
+      std::ostringstream init;
+      init << "{" << ar.lo << ", " << ar.hi << "}";
+      layers.push_back({"ctml::quant::QAveragePool2DLayer<" + geo + ">", init.str()});
+    } else if (op.builtin_code == op::kSoftmax) {
+      const auto& o = std::get<SoftmaxOptions>(op.options);
+      std::ostringstream init;
+      init << "{ctml::quant::make_softmax_params(" << static_cast<double>(o.beta) << ", " << std::hexfloat
+           << static_cast<double>(in.quantization.scale[0]) << std::defaultfloat << ")}";
+      layers.push_back({"ctml::quant::QSoftmaxLayer<" + shape_of(in.shape, true) + ">", init.str()});
     } else if (op.builtin_code == op::kReshape) {
       if (count(in.shape) != count(out.shape)) {
         r.error = where + ": element counts differ";
@@ -168,7 +287,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + shape_of(in.shape, true) + ", " + shape_of(out.shape, true) + ">", "{}"});
     } else {
       r.error = where + ": op " + std::string(builtin_op_name(op.builtin_code)) +
-                " is not supported by ctml-import yet (supported: FULLY_CONNECTED, RESHAPE)";
+                " is not supported by ctml-import yet (supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, RESHAPE, SOFTMAX)";
       return r;
     }
     current = op.outputs[0];
@@ -186,7 +305,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
   os << "// Generated by ctml-import from " << source_name << "; do not edit.\n"
      << "// A ctml network type with its int8 weights and requantization parameters as constexpr data.\n"
      << "#pragma once\n#include <cstdint>\n#include <ctml/layers/reshape.hpp>\n#include <ctml/model/network.hpp>\n"
-     << "#include <ctml/quant/dense_s8.hpp>\n\nnamespace " << ns << " {\n\nusing Model = ctml::Chain<\n";
+     << "#include <ctml/quant/conv_s8.hpp>\n#include <ctml/quant/dense_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n\nnamespace " << ns << " {\n\nusing Model = ctml::Chain<\n";
   for (std::size_t i = 0; i < layers.size(); ++i) os << "    " << layers[i].type << (i + 1 < layers.size() ? ",\n" : ">;\n\n");
   // Network{ LayerPack{ PackBase{ PackLeaf{ layer }... } } }
   os << "inline constexpr Model model{{{\n";

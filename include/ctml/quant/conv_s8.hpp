@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// int8 convolutions and average pooling with TFLite semantics, NHWC:
+//   conv:       acc = bias[co] + sum over taps inside the input of w[co][ky][kx][ci] * (x - in_zp)
+//   depthwise:  acc = bias[c*M+m] + sum over taps of w[ky][kx][c*M+m] * (x[c] - in_zp)
+//   y = clamp(MultiplyByQuantizedMultiplier(acc, M[co]) + out_zp, act_min, act_max)
+// Per-channel multipliers and shifts are data members computed before inference (by ctml-import
+// or PTQ), never per call. Padded taps contribute nothing, as in TFLite (they are real zeros).
+// Pointwise 1x1 convs fold sum(w) * in_zp into an effective bias and run in place (one pixel of
+// scratch); stride-1 same-padded depthwise convs run in place with a ring of (pad_top + 1) rows.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+#include <ctml/core/concepts.hpp>
+#include <ctml/kernels/conv2d.hpp>
+#include <ctml/quant/requantize.hpp>
+
+namespace ctml::quant {
+
+struct OutputStage {
+  std::int32_t input_zero_point = 0;
+  std::int32_t output_zero_point = 0;
+  std::int32_t act_min = -128, act_max = 127;
+  constexpr std::int8_t finish(std::int32_t acc, std::int32_t mult, std::int32_t shift) const {
+    std::int32_t y = multiply_by_quantized_multiplier(acc, {mult, static_cast<int>(shift)}) + output_zero_point;
+    y = y < act_min ? act_min : (y > act_max ? act_max : y);
+    return static_cast<std::int8_t>(y);
+  }
+};
+
+template <kernels::Conv2DGeometry G>
+struct QConv2DLayer : OutputStage {
+  using input_type = Tensor<std::int8_t, Shape<G.ih, G.iw, G.cin>>;
+  using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cout>>;
+  static constexpr bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && G.pt == 0 && G.pl == 0;
+  static constexpr bool in_place = pointwise && G.cout <= G.cin;
+  static constexpr std::size_t scratch_size = in_place ? G.cin : 0;
+  static constexpr std::string_view name = pointwise ? "QConv2D 1x1" : "QConv2D";
+  static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw * G.cin;
+
+  Tensor<std::int8_t, Shape<G.cout, G.kh, G.kw, G.cin>> weights;
+  Tensor<std::int32_t, Shape<G.cout>> bias;
+  Tensor<std::int32_t, Shape<G.cout>> multiplier;
+  Tensor<std::int32_t, Shape<G.cout>> shift;
+  Tensor<std::int32_t, Shape<G.cout>> effective_bias;  // pointwise: bias - in_zp * sum(w)
+
+  constexpr auto parameters() { return std::tie(weights, bias); }
+  constexpr auto parameters() const { return std::tie(weights, bias); }
+
+  constexpr void prepare() {
+    for (std::size_t co = 0; co < G.cout; ++co) {
+      std::int32_t s = 0;
+      for (std::size_t k = 0; k < G.kh * G.kw * G.cin; ++k) s += weights[co * G.kh * G.kw * G.cin + k];
+      effective_bias[co] = bias[co] - this->input_zero_point * s;
+    }
+  }
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    if constexpr (pointwise) {
+      for (std::size_t p = 0; p < G.ih * G.iw; ++p) {
+        const std::int8_t* x = in + p * G.cin;
+        if constexpr (in_place) {
+          for (std::size_t c = 0; c < G.cin; ++c) scratch[c] = x[c];
+          x = scratch;
+        }
+        std::int8_t* o = out + p * G.cout;
+        for (std::size_t co = 0; co < G.cout; ++co) {
+          const std::int8_t* w = weights.data() + co * G.cin;
+          std::int32_t acc = 0;
+          for (std::size_t c = 0; c < G.cin; ++c) acc += static_cast<std::int32_t>(w[c]) * x[c];
+          o[co] = this->finish(acc + effective_bias[co], multiplier[co], shift[co]);
+        }
+      }
+    } else {
+      const std::int32_t zp = this->input_zero_point;
+      for (std::size_t oy = 0; oy < G.oh; ++oy)
+        for (std::size_t ox = 0; ox < G.ow; ++ox) {
+          const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+          const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+          for (std::size_t co = 0; co < G.cout; ++co) {
+            std::int32_t acc = bias[co];
+            for (std::size_t ky = 0; ky < G.kh; ++ky) {
+              const long iy = y0 + static_cast<long>(ky * G.dh);
+              if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
+              for (std::size_t kx = 0; kx < G.kw; ++kx) {
+                const long ix = x0 + static_cast<long>(kx * G.dw);
+                if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
+                const std::int8_t* x = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin;
+                const std::int8_t* w = weights.data() + ((co * G.kh + ky) * G.kw + kx) * G.cin;
+                for (std::size_t c = 0; c < G.cin; ++c) acc += static_cast<std::int32_t>(w[c]) * (x[c] - zp);
+              }
+            }
+            out[(oy * G.ow + ox) * G.cout + co] = this->finish(acc, multiplier[co], shift[co]);
+          }
+        }
+    }
+  }
+};
+
+template <kernels::Conv2DGeometry G>
+struct QDepthwiseConv2DLayer : OutputStage {
+  static constexpr std::size_t mult_depth = G.cout / G.cin;
+  using input_type = Tensor<std::int8_t, Shape<G.ih, G.iw, G.cin>>;
+  using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cout>>;
+  static constexpr bool in_place = mult_depth == 1 && G.sh == 1 && G.sw == 1 && G.oh == G.ih && G.ow == G.iw;
+  static constexpr std::size_t scratch_size = in_place ? (G.pt + 1) * G.iw * G.cin : 0;
+  static constexpr std::string_view name = "QDepthwiseConv2D";
+  static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw;
+
+  Tensor<std::int8_t, Shape<G.kh, G.kw, G.cout>> weights;
+  Tensor<std::int32_t, Shape<G.cout>> bias;
+  Tensor<std::int32_t, Shape<G.cout>> multiplier;
+  Tensor<std::int32_t, Shape<G.cout>> shift;
+
+  constexpr auto parameters() { return std::tie(weights, bias); }
+  constexpr auto parameters() const { return std::tie(weights, bias); }
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+    constexpr std::size_t row = G.iw * G.cin;
+    constexpr std::size_t R = G.pt + 1;
+    const std::int32_t zp = this->input_zero_point;
+    std::int32_t acc[G.cout]{};
+    for (std::size_t oy = 0; oy < G.oh; ++oy) {
+      if constexpr (in_place) {
+        std::int8_t* slot = ring + (oy % R) * row;
+        for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
+      }
+      const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+      for (std::size_t ox = 0; ox < G.ow; ++ox) {
+        const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+        for (std::size_t co = 0; co < G.cout; ++co) acc[co] = bias[co];
+        for (std::size_t ky = 0; ky < G.kh; ++ky) {
+          const long iy = y0 + static_cast<long>(ky * G.dh);
+          if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
+          const std::size_t uy = static_cast<std::size_t>(iy);
+          const std::int8_t* rowp = (in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
+          for (std::size_t kx = 0; kx < G.kw; ++kx) {
+            const long ix = x0 + static_cast<long>(kx * G.dw);
+            if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
+            const std::int8_t* x = rowp + static_cast<std::size_t>(ix) * G.cin;
+            const std::int8_t* w = weights.data() + (ky * G.kw + kx) * G.cout;
+            for (std::size_t c = 0; c < G.cin; ++c)
+              for (std::size_t m = 0; m < mult_depth; ++m)
+                acc[c * mult_depth + m] += static_cast<std::int32_t>(w[c * mult_depth + m]) * (x[c] - zp);
+          }
+        }
+        std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
+        for (std::size_t co = 0; co < G.cout; ++co) o[co] = this->finish(acc[co], multiplier[co], shift[co]);
+      }
+    }
+  }
+};
+
+// TFLite int8 AVERAGE_POOL_2D: integer mean over the taps inside the input, rounded half away from
+// zero; input and output share quantization.
+template <kernels::Conv2DGeometry G>
+struct QAveragePool2DLayer {
+  using input_type = Tensor<std::int8_t, Shape<G.ih, G.iw, G.cin>>;
+  using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cin>>;
+  static constexpr std::string_view name = "QAveragePool2D";
+  std::int32_t act_min = -128, act_max = 127;
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    for (std::size_t oy = 0; oy < G.oh; ++oy)
+      for (std::size_t ox = 0; ox < G.ow; ++ox)
+        for (std::size_t c = 0; c < G.cin; ++c) {
+          std::int32_t acc = 0, count = 0;
+          for (std::size_t ky = 0; ky < G.kh; ++ky)
+            for (std::size_t kx = 0; kx < G.kw; ++kx) {
+              const long iy = static_cast<long>(oy * G.sh + ky) - static_cast<long>(G.pt);
+              const long ix = static_cast<long>(ox * G.sw + kx) - static_cast<long>(G.pl);
+              if (iy < 0 || ix < 0 || iy >= static_cast<long>(G.ih) || ix >= static_cast<long>(G.iw)) continue;
+              acc += in[(static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin + c];
+              ++count;
+            }
+          acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+          acc = acc < act_min ? act_min : (acc > act_max ? act_max : acc);
+          out[(oy * G.ow + ox) * G.cin + c] = static_cast<std::int8_t>(acc);
+        }
+  }
+};
+
+}  // namespace ctml::quant
