@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codegen.hpp"
 
+#include <ctml/quant/requantize.hpp>
+
 #include <cmath>
 #include <algorithm>
 #include <cstdint>
@@ -11,25 +13,11 @@
 namespace ctml::import {
 namespace {
 
-// TFLite QuantizeMultiplier, as in include/ctml/quant/requantize.hpp (kept independent of the
-// headers so the tool builds without them).
+// The generated multipliers are exactly what the headers would compute (same function).
 void quantize_multiplier(double m, std::int32_t& q, int& shift) {
-  if (m == 0.0) {
-    q = 0;
-    shift = 0;
-    return;
-  }
-  const double f = std::frexp(m, &shift);
-  auto q_fixed = static_cast<std::int64_t>(std::round(f * static_cast<double>(1ll << 31)));
-  if (q_fixed == (1ll << 31)) {
-    q_fixed /= 2;
-    ++shift;
-  }
-  if (shift < -31) {
-    shift = 0;
-    q_fixed = 0;
-  }
-  q = static_cast<std::int32_t>(q_fixed);
+  const auto r = ctml::quant::quantize_multiplier(m);
+  q = r.value;
+  shift = r.shift;
 }
 
 template <class T>
