@@ -11,7 +11,7 @@ namespace ctml {
 template <class T, ShapeType In, ShapeType Out>
 struct ReshapeLayer {
   static_assert(In::size == Out::size,
-                "ctml::Reshape: the new shape must have as many elements as the input");
+                "ctml::Reshape: the target shape must have as many elements as the input");
   using input_type = Tensor<T, In>;
   using output_type = Tensor<T, Out>;
   static constexpr bool in_place = true;

@@ -7,7 +7,7 @@
 //  * an in-place layer (elementwise, Flatten, Softmax, ...) writes over its input, so its output
 //    joins its input's buffer;
 //  * a trailing run of in-place layers works directly in the caller's output buffer;
-//  * every other activation opens a new buffer.
+//  * every other activation opens a buffer of its own.
 // Consecutive buffers are never alive together with any third one, so buffers alternate between
 // the bottom and the top of the arena, and each step's scratch sits in the gap between them:
 //   arena_bytes = max over layers of (bottom buffer + scratch + top buffer),
