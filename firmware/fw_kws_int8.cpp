@@ -25,7 +25,11 @@ int main() {
   const std::uint32_t t1 = board::systick();
   const std::size_t stack = board::stack_used();
   const bool ok = std::memcmp(output.data(), kws_golden, sizeof kws_golden) == 0;
-  board::write("fw_kws_int8: instructions=");
+#if defined(CTML_HAVE_DSP)
+  board::write("fw_kws_int8 (DSP kernels): instructions=");
+#else
+  board::write("fw_kws_int8 (portable kernels): instructions=");
+#endif
   board::write_u(static_cast<unsigned long long>(board::ticks_between(t0, t1)) * board::instructions_per_tick);
   board::write(" arena=");
   board::write_u(kws::Model::arena_bytes);

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/conv2d.hpp>
+#include <ctml/kernels/dot_s8.hpp>
 #include <ctml/quant/requantize.hpp>
 
 namespace ctml::quant {
@@ -43,7 +44,7 @@ struct QConv2DLayer : OutputStage {
   Tensor<std::int32_t, Shape<G.cout>> bias;
   Tensor<std::int32_t, Shape<G.cout>> multiplier;
   Tensor<std::int32_t, Shape<G.cout>> shift;
-  Tensor<std::int32_t, Shape<G.cout>> effective_bias;  // pointwise: bias - in_zp * sum(w)
+  Tensor<std::int32_t, Shape<G.cout>> effective_bias;  // bias - in_zp * sum(w)
 
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
@@ -66,33 +67,38 @@ struct QConv2DLayer : OutputStage {
         }
         std::int8_t* o = out + p * G.cout;
         for (std::size_t co = 0; co < G.cout; ++co) {
-          const std::int8_t* w = weights.data() + co * G.cin;
-          std::int32_t acc = 0;
-          for (std::size_t c = 0; c < G.cin; ++c) acc += static_cast<std::int32_t>(w[c]) * x[c];
+          const std::int32_t acc = kernels::dot_s8<G.cin>(weights.data() + co * G.cin, x);
           o[co] = this->finish(acc + effective_bias[co], multiplier[co], shift[co]);
         }
       }
     } else {
-      const std::int32_t zp = this->input_zero_point;
+      // im2col one output pixel at a time: taps outside the input are filled with the input zero
+      // point, whose (x - zp) is exactly zero, so every pixel becomes one full-length dot product
+      // and the zero-point term is the precomputed effective bias.
+      constexpr std::size_t K = G.kh * G.kw * G.cin;
+      std::int8_t patch[K];
+      const auto zp = static_cast<std::int8_t>(this->input_zero_point);
       for (std::size_t oy = 0; oy < G.oh; ++oy)
         for (std::size_t ox = 0; ox < G.ow; ++ox) {
           const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
           const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
-          for (std::size_t co = 0; co < G.cout; ++co) {
-            std::int32_t acc = bias[co];
-            for (std::size_t ky = 0; ky < G.kh; ++ky) {
-              const long iy = y0 + static_cast<long>(ky * G.dh);
-              if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
-              for (std::size_t kx = 0; kx < G.kw; ++kx) {
-                const long ix = x0 + static_cast<long>(kx * G.dw);
-                if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
+          std::int8_t* p = patch;
+          for (std::size_t ky = 0; ky < G.kh; ++ky) {
+            const long iy = y0 + static_cast<long>(ky * G.dh);
+            for (std::size_t kx = 0; kx < G.kw; ++kx, p += G.cin) {
+              const long ix = x0 + static_cast<long>(kx * G.dw);
+              if (iy < 0 || iy >= static_cast<long>(G.ih) || ix < 0 || ix >= static_cast<long>(G.iw)) {
+                for (std::size_t c = 0; c < G.cin; ++c) p[c] = zp;
+              } else {
                 const std::int8_t* x = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin;
-                const std::int8_t* w = weights.data() + ((co * G.kh + ky) * G.kw + kx) * G.cin;
-                for (std::size_t c = 0; c < G.cin; ++c) acc += static_cast<std::int32_t>(w[c]) * (x[c] - zp);
+                for (std::size_t c = 0; c < G.cin; ++c) p[c] = x[c];
               }
             }
-            out[(oy * G.ow + ox) * G.cout + co] = this->finish(acc, multiplier[co], shift[co]);
           }
+          std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
+          for (std::size_t co = 0; co < G.cout; ++co)
+            o[co] = this->finish(kernels::dot_s8<K>(weights.data() + co * K, patch) + effective_bias[co],
+                                 multiplier[co], shift[co]);
         }
     }
   }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <tuple>
 #include <ctml/core/concepts.hpp>
+#include <ctml/kernels/dot_s8.hpp>
 #include <ctml/quant/requantize.hpp>
 
 namespace ctml::quant {
@@ -47,9 +48,7 @@ struct QDenseLayer {
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     for (std::size_t o = 0; o < Units; ++o) {
       const std::int8_t* w = weights.data() + o * in_features;
-      std::int32_t acc = 0;
-      for (std::size_t i = 0; i < in_features; ++i) acc += static_cast<std::int32_t>(w[i]) * in[i];
-      acc += effective_bias[o];
+      const std::int32_t acc = kernels::dot_s8<in_features>(w, in) + effective_bias[o];
       std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
       y = y < act_min ? act_min : (y > act_max ? act_max : y);
       out[o] = static_cast<std::int8_t>(y);
