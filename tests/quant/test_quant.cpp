@@ -80,3 +80,131 @@ TEST_CASE("int8 Dense equals a reference loop and tracks its float twin") {
     CHECK(quant::dequantize_value(y[o], out_q) == doctest::Approx(yf[o]).epsilon(0.05).scale(1.0));
   }
 }
+
+#include <vector>
+
+#include <ctml/quant/conv_s8.hpp>
+
+namespace {
+std::uint32_t g_s = 5;
+std::int8_t r8() { return static_cast<std::int8_t>((g_s = g_s * 1664525u + 1013904223u) >> 24); }
+
+// Straightforward int8 convolution (TFLite reference formula), written here independently.
+template <class L>
+std::vector<std::int8_t> ref_conv(const L& l, const std::int8_t* in, bool depthwise) {
+  constexpr auto G = decltype(l.geometry_tag())::value;
+  std::vector<std::int8_t> out(G.oh * G.ow * G.cout);
+  const std::size_t m = G.cout / G.cin;
+  for (std::size_t oy = 0; oy < G.oh; ++oy)
+    for (std::size_t ox = 0; ox < G.ow; ++ox)
+      for (std::size_t co = 0; co < G.cout; ++co) {
+        long long acc = l.bias[co];
+        for (std::size_t ky = 0; ky < G.kh; ++ky)
+          for (std::size_t kx = 0; kx < G.kw; ++kx) {
+            const long iy = long(oy * G.sh + ky * G.dh) - long(G.pt), ix = long(ox * G.sw + kx * G.dw) - long(G.pl);
+            if (iy < 0 || ix < 0 || iy >= long(G.ih) || ix >= long(G.iw)) continue;
+            const std::int8_t* x = in + (std::size_t(iy) * G.iw + std::size_t(ix)) * G.cin;
+            if (depthwise)
+              acc += (long long)(l.weights[(ky * G.kw + kx) * G.cout + co]) * (x[co / m] - l.input_zero_point);
+            else
+              for (std::size_t c = 0; c < G.cin; ++c)
+                acc += (long long)(l.weights[((co * G.kh + ky) * G.kw + kx) * G.cin + c]) * (x[c] - l.input_zero_point);
+          }
+        long long y = quant::multiply_by_quantized_multiplier(static_cast<std::int32_t>(acc), {l.multiplier[co], l.shift[co]}) +
+                      l.output_zero_point;
+        y = y < l.act_min ? l.act_min : (y > l.act_max ? l.act_max : y);
+        out[(oy * G.ow + ox) * G.cout + co] = static_cast<std::int8_t>(y);
+      }
+  return out;
+}
+
+template <kernels::Conv2DGeometry G>
+struct Tagged : quant::QConv2DLayer<G> {
+  static constexpr auto geometry_tag() { return std::integral_constant<kernels::Conv2DGeometry, G>{}; }
+};
+template <kernels::Conv2DGeometry G>
+struct TaggedDw : quant::QDepthwiseConv2DLayer<G> {
+  static constexpr auto geometry_tag() { return std::integral_constant<kernels::Conv2DGeometry, G>{}; }
+};
+
+template <class L>
+void randomize(L& l) {
+  for (auto& w : l.weights) w = r8();
+  for (auto& b : l.bias) b = static_cast<std::int32_t>(r8()) * 37;
+  for (std::size_t i = 0; i < l.multiplier.size(); ++i) {
+    const auto q = quant::quantize_multiplier(0.002 + 0.001 * static_cast<double>(i % 7));
+    l.multiplier[i] = q.value;
+    l.shift[i] = q.shift;
+  }
+  l.input_zero_point = 17;
+  l.output_zero_point = -5;
+  l.act_min = -100;
+  l.act_max = 120;
+}
+}  // namespace
+
+TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilation, in place)") {
+  // 5x4 kernel, stride 2, same padding on a 9x7x3 input, 6 filters.
+  constexpr kernels::Conv2DGeometry g1{9, 7, 3, 5, 4, 6, 5, 4, 2, 2, 1, 1, 2, 1};
+  static Tagged<g1> c{};
+  randomize(c);
+  c.prepare();
+  std::vector<std::int8_t> in(9 * 7 * 3), out(5 * 4 * 6);
+  for (auto& v : in) v = r8();
+  c.forward(in.data(), out.data(), nullptr);
+  CHECK(out == ref_conv(c, in.data(), false));
+
+  // Dilation 2, valid.
+  constexpr kernels::Conv2DGeometry g2{9, 9, 2, 5, 5, 3, 3, 3, 1, 1, 2, 2, 0, 0};
+  static Tagged<g2> d{};
+  randomize(d);
+  d.prepare();
+  std::vector<std::int8_t> in2(9 * 9 * 2), out2(5 * 5 * 3);
+  for (auto& v : in2) v = r8();
+  d.forward(in2.data(), out2.data(), nullptr);
+  CHECK(out2 == ref_conv(d, in2.data(), false));
+
+  // Pointwise, in place vs out of place vs reference.
+  constexpr kernels::Conv2DGeometry g3{4, 5, 8, 4, 5, 8, 1, 1, 1, 1, 1, 1, 0, 0};
+  static Tagged<g3> p{};
+  randomize(p);
+  p.prepare();
+  std::vector<std::int8_t> in3(4 * 5 * 8), out3(4 * 5 * 8);
+  for (auto& v : in3) v = r8();
+  std::int8_t scratch[8];
+  p.forward(in3.data(), out3.data(), scratch);
+  CHECK(out3 == ref_conv(p, in3.data(), false));
+  std::vector<std::int8_t> io = in3;
+  p.forward(io.data(), io.data(), scratch);
+  CHECK(io == out3);
+
+  // Depthwise 3x3 same, in place with the row ring, and with multiplier 2 / stride 2.
+  constexpr kernels::Conv2DGeometry g4{6, 5, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1};
+  static TaggedDw<g4> dw{};
+  randomize(dw);
+  std::vector<std::int8_t> in4(6 * 5 * 4), out4(6 * 5 * 4);
+  for (auto& v : in4) v = r8();
+  std::int8_t ring[2 * 5 * 4];
+  dw.forward(in4.data(), out4.data(), ring);
+  CHECK(out4 == ref_conv(dw, in4.data(), true));
+  std::vector<std::int8_t> io4 = in4;
+  dw.forward(io4.data(), io4.data(), ring);
+  CHECK(io4 == out4);
+  constexpr kernels::Conv2DGeometry g5{7, 6, 3, 4, 3, 6, 3, 3, 2, 2, 1, 1, 1, 1};
+  static TaggedDw<g5> dw2{};
+  randomize(dw2);
+  std::vector<std::int8_t> in5(7 * 6 * 3), out5(4 * 3 * 6);
+  for (auto& v : in5) v = r8();
+  dw2.forward(in5.data(), out5.data(), nullptr);
+  CHECK(out5 == ref_conv(dw2, in5.data(), true));
+}
+
+TEST_CASE("int8 dot product: the optimised path equals the reference") {
+  std::int8_t a[67], b[67];
+  for (auto& v : a) v = r8();
+  for (auto& v : b) v = r8();
+  a[0] = -128;
+  b[0] = -128;
+  CHECK(kernels::dot_s8<67>(a, b) == kernels::dot_s8_ref<67>(a, b));
+  CHECK(kernels::dot_s8<64>(a + 3, b + 1) == kernels::dot_s8_ref<64>(a + 3, b + 1));
+}
