@@ -123,6 +123,91 @@ TEST_CASE("CSR, N:M and unrolled dense layers equal the dense layer on the same 
   static_assert(decltype(nm_layer)::macs == 32 * 32);
 }
 
+TEST_CASE("sliced CSR equals the dense layer, also with a partial last slice") {
+  using D = DenseLayer<float, Shape<45>, 30, Activation::relu>;
+  for (double s : {0.0, 0.5, 0.8, 0.95}) {
+    static D d{};
+    randomize(d.weights);
+    randomize(d.bias);
+    sparse::prune_magnitude(d.weights, s);
+    const auto nz = sparse::count_nonzero(d.weights);
+    D::input_type x{};
+    randomize(x);
+    D::output_type want{}, got{}, got_csr{};
+    d.forward(x.data(), want.data(), nullptr);
+    // The NNZ argument comes from the weights at run time here; check it is the one counted.
+    auto run = [&]<std::size_t NNZ>() {
+      REQUIRE(nz == NNZ);
+      const auto sl = sparse::to_sliced_layer<NNZ>(d);
+      sl.forward(x.data(), got.data(), nullptr);
+      const auto cs = sparse::to_csr_layer<NNZ>(d);
+      cs.forward(x.data(), got_csr.data(), nullptr);
+      std::size_t seen = 0;
+      sl.weights.for_each([&](std::size_t r, std::size_t c, float v) {
+        CHECK(d.weights(r, c) == v);
+        ++seen;
+      });
+      CHECK(seen == NNZ);
+    };
+    if (s == 0.0) run.template operator()<1350>();
+    if (s == 0.5) run.template operator()<675>();
+    if (s == 0.8) run.template operator()<270>();
+    if (s == 0.95) run.template operator()<67>();
+    check_close(got, want, 30);
+    check_close(got_csr, want, 30);
+  }
+}
+
+TEST_CASE("sparse convolutions (general, strided, dilated, Conv1D, depthwise) equal the dense ones") {
+  auto check_conv = [](auto& dense, auto prune, auto to_sp) {
+    using L = std::remove_cvref_t<decltype(dense)>;
+    randomize(dense.weights);
+    randomize(dense.bias);
+    if constexpr (std::is_same_v<decltype(prune), double>) sparse::prune_magnitude(dense.weights, prune);
+    else prune(dense.weights);
+    static typename L::input_type x{};
+    randomize(x);
+    static typename L::output_type want{}, got{};
+    static float scratch[4096];
+    dense.forward(x.data(), want.data(), scratch);
+    const auto sp = to_sp(dense);
+    static_assert(decltype(sp)::scratch_size <= 4096);
+    sp.forward(x.data(), got.data(), scratch);
+    check_close(got, want, want.size());
+    return sp;
+  };
+  {  // 3x3 same, stride 2
+    using C = bind_t<Conv2D<6, Kernel<3>, Same, Stride<2>, Fuse<Activation::relu6>>, float, Shape<9, 7, 4>>;
+    static C c{};
+    const auto sp = check_conv(c, 0.7, [](const C& l) { return sparse::to_csr_layer<65>(l); });
+    static_assert(decltype(sp)::macs == 65 * C::output_type::size() / 6);
+    check_conv(c, 0.7, [](const C& l) { return sparse::to_sliced_layer<65>(l); });
+  }
+  {  // DS-CNN's first conv: 10x4 kernel, stride 2, same padding, one input channel
+    using C = bind_t<Conv2D<16, Kernel<10, 4>, Same, Stride<2>>, float, Shape<49, 10, 1>>;
+    static C c{};
+    check_conv(c, 0.8, [](const C& l) { return sparse::to_csr_layer<128>(l); });
+  }
+  {  // dilated valid
+    using C = bind_t<Conv2D<3, Kernel<3>, Valid, Dilation<2>>, float, Shape<8, 8, 5>>;
+    static C c{};
+    check_conv(c, 0.5, [](const C& l) { return sparse::to_csr_layer<67>(l); });
+  }
+  {  // Conv1D, same padding (N:M works along the 1-D kernel too)
+    using C = bind_t<Conv1D<8, Kernel<3>, Same>, float, Shape<20, 8>>;
+    static C c{};
+    check_conv(c, 0.75, [](const C& l) { return sparse::to_csr_layer<48>(l); });
+    check_conv(c, [](auto& w) { sparse::prune_n_m<1, 4>(w); },
+               [](const C& l) { return sparse::to_n_m_layer<1, 4>(l); });
+  }
+  {  // depthwise 3x3 same, multiplier 2
+    using C = bind_t<DepthwiseConv2D<Kernel<3>, Same, DepthMultiplier<2>>, float, Shape<6, 5, 4>>;
+    static C c{};
+    const auto sp = check_conv(c, 0.6, [](const C& l) { return sparse::to_csr_layer<29>(l); });
+    static_assert(decltype(sp)::name == std::string_view{"SparseDepthwiseConv2D"});
+  }
+}
+
 TEST_CASE("sparse pointwise conv runs in place and equals the dense conv") {
   using Pw = bind_t<Conv2D<16, Kernel<1, 1>, Fuse<Activation::relu>>, float, Shape<5, 4, 16>>;
   static Pw conv{};

@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Compressed sparse rows with the number of non-zeros as a template argument.
-//   Csr<T, Rows, Cols, NNZ>   values[NNZ], cols[NNZ], row_ptr[Rows + 1]; index types are the
-//                             narrowest that hold Cols and NNZ (uint8 / uint16 / uint32)
-//   CsrDenseLayer<...>        a Dense layer on Csr weights: out[r] = act(b[r] + sum_k v[k] x[c[k]])
-//   CsrConv2DLayer<...>       the same for pointwise (1x1) convolutions, per pixel
-// A user never writes NNZ: sparse::compress<dense_layer>() reads it off a constexpr layer, and
-// sparse::to_csr<NNZ>() rejects a wrong count (a compile error in a constant expression).
+// Compressed sparse row formats with the number of non-zeros as a template argument.
+//   Csr<T, Rows, Cols, NNZ>         values[NNZ], cols[NNZ], row_ptr[Rows + 1]
+//   SlicedCsr<T, Rows, Cols, NNZ>   the same non-zeros, rows sorted by length and taken four at a
+//                                   time: their common prefix interleaved (one 16-byte load feeds
+//                                   four rows), then each row's short tail; + a row permutation
+// Index types are the narrowest that hold the largest value they store (uint8 / uint16 / uint32),
+// chosen from the shape and NNZ. A user never writes NNZ: sparse::compress<layer>() (layers.hpp)
+// counts the non-zeros of a constexpr layer, and to_csr<NNZ>() rejects a wrong count (a compile
+// error in a constant expression, a trap at run time).
+// Each format has rows<Acc>(x, emit) (the kernel, kernels/sparse_csr.hpp) and for_each(f) (every
+// stored (row, col, value), e.g. for weight sums and tests).
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
-#include <tuple>
 #include <type_traits>
-#include <ctml/core/concepts.hpp>
-#include <ctml/kernels/activation.hpp>
-#include <ctml/layers/conv2d.hpp>
-#include <ctml/layers/dense.hpp>
-#include <ctml/sparse/prune.hpp>
+#include <ctml/kernels/sparse_csr.hpp>
 
 namespace ctml::sparse {
 
@@ -24,6 +22,31 @@ namespace ctml::sparse {
 template <std::size_t Max>
 using index_for = std::conditional_t<Max <= 0xFFu, std::uint8_t,
                                      std::conditional_t<Max <= 0xFFFFu, std::uint16_t, std::uint32_t>>;
+
+namespace detail {
+// Called only when the count is wrong: not constexpr, so a constant evaluation stops here and the
+// compiler names this function in its diagnostic.
+inline void nnz_mismatch_the_weights_have_a_different_number_of_non_zeros() {}
+
+template <std::size_t NNZ>
+constexpr void check_nnz(std::size_t counted) {
+  if (counted != NNZ) {
+    if (std::is_constant_evaluated()) nnz_mismatch_the_weights_have_a_different_number_of_non_zeros();
+    else __builtin_trap();
+  }
+}
+}  // namespace detail
+
+// Where a format's non-zeros come from: Rows rows of Logical weights each, weight j of row r has
+// value(r, j) and sits at stored column col(r, j) (ascending in j). For a Dense layer col(r, j) = j;
+// for convolutions it is the offset of the tap's input element relative to the window origin.
+template <class T, std::size_t Rows, std::size_t Logical>
+struct RowMajor {
+  const T* w;
+  static constexpr std::size_t rows = Rows, logical = Logical;
+  constexpr T value(std::size_t r, std::size_t j) const { return w[r * Logical + j]; }
+  static constexpr std::size_t col(std::size_t, std::size_t j) { return j; }
+};
 
 template <class T, std::size_t Rows, std::size_t Cols, std::size_t NNZ>
 struct Csr {
@@ -38,137 +61,144 @@ struct Csr {
   T values[NNZ == 0 ? 1 : NNZ];
   col_index cols[NNZ == 0 ? 1 : NNZ];
   row_index row_ptr[Rows + 1];
+
+  template <class Acc, class X, class Emit>
+  constexpr void rows_dot(const X* x, Emit&& emit) const {
+    kernels::csr_rows<Acc>(*this, x, emit);
+  }
+  template <class F>
+  constexpr void for_each(F&& f) const {
+    for (std::size_t r = 0; r < Rows; ++r)
+      for (std::size_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) f(r, static_cast<std::size_t>(cols[k]), values[k]);
+  }
 };
 
-namespace detail {
-// Called only when the count is wrong: not constexpr, so a constant evaluation stops here.
-inline void nnz_mismatch_the_weights_have_a_different_number_of_non_zeros() {}
-}  // namespace detail
-
-// Dense row-major [Rows][Cols] -> Csr. In a constant expression a wrong NNZ does not compile.
-template <std::size_t NNZ, std::size_t Rows, std::size_t Cols, class T>
-constexpr Csr<T, Rows, Cols, NNZ> to_csr(const T* dense) {
-  Csr<T, Rows, Cols, NNZ> c{};
+// Any source -> Csr. In a constant expression a wrong NNZ does not compile.
+template <std::size_t NNZ, std::size_t Cols, class Src>
+constexpr auto to_csr(const Src& src) {
+  using T = std::remove_cvref_t<decltype(src.value(0, 0))>;
+  using C = Csr<T, Src::rows, Cols, NNZ>;
+  C c{};
   std::size_t k = 0;
-  for (std::size_t r = 0; r < Rows; ++r) {
-    c.row_ptr[r] = static_cast<typename Csr<T, Rows, Cols, NNZ>::row_index>(k);
-    for (std::size_t j = 0; j < Cols; ++j) {
-      const T v = dense[r * Cols + j];
+  for (std::size_t r = 0; r < Src::rows; ++r) {
+    c.row_ptr[r] = static_cast<typename C::row_index>(k < NNZ ? k : NNZ);
+    for (std::size_t j = 0; j < Src::logical; ++j) {
+      const T v = src.value(r, j);
       if (v == T(0)) continue;
       if (k < NNZ) {
         c.values[k] = v;
-        c.cols[k] = static_cast<typename Csr<T, Rows, Cols, NNZ>::col_index>(j);
+        c.cols[k] = static_cast<typename C::col_index>(src.col(r, j));
       }
       ++k;
     }
   }
-  c.row_ptr[Rows] = static_cast<typename Csr<T, Rows, Cols, NNZ>::row_index>(k);
-  if (k != NNZ) {
-    if (std::is_constant_evaluated()) detail::nnz_mismatch_the_weights_have_a_different_number_of_non_zeros();
-    else __builtin_trap();
-  }
+  c.row_ptr[Src::rows] = static_cast<typename C::row_index>(k < NNZ ? k : NNZ);
+  detail::check_nnz<NNZ>(k);
   return c;
 }
-
-}  // namespace ctml::sparse
-
-namespace ctml::kernels {
-// y[r] = act(b[r] + sum over row r of values * x[cols]). Each non-zero costs three loads (value,
-// index, input), so the loop is load-bound: eight partial sums keep enough loads in flight, and
-// local pointers stop the compiler from re-reading the format after each store to y.
-template <class C, Activation A, class T>
-constexpr void csr_matvec(const C& w, const T* x, const T* bias, T* y) {
-  const T* v = w.values;
-  const auto* c = w.cols;
-  std::size_t k = w.row_ptr[0];
-  for (std::size_t r = 0; r < C::rows; ++r) {
-    const std::size_t end = w.row_ptr[r + 1];
-    T a[8]{};
-    for (; k + 8 <= end; k += 8)
-      for (std::size_t l = 0; l < 8; ++l) a[l] += v[k + l] * x[c[k + l]];
-    for (; k < end; ++k) a[0] += v[k] * x[c[k]];
-    y[r] = activate<A>(bias[r] + (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))));
-  }
+// Dense row-major [Rows][Cols] -> Csr.
+template <std::size_t NNZ, std::size_t Rows, std::size_t Cols, class T>
+constexpr Csr<T, Rows, Cols, NNZ> to_csr(const T* dense) {
+  return to_csr<NNZ, Cols>(RowMajor<T, Rows, Cols>{dense});
 }
-}  // namespace ctml::kernels
 
-namespace ctml::sparse {
+template <class T, std::size_t Rows, std::size_t Cols, std::size_t NNZ>
+struct SlicedCsr {
+  using value_type = T;
+  using col_index = index_for<Cols - 1>;
+  using row_index = index_for<NNZ>;
+  using perm_index = index_for<Rows - 1>;
+  static constexpr std::size_t rows = Rows, cols_count = Cols, nnz = NNZ;
+  static constexpr std::size_t slices = (Rows + 3) / 4;
+  static constexpr std::size_t storage_bytes = NNZ * (sizeof(T) + sizeof(col_index)) +
+                                               Rows * sizeof(perm_index) +
+                                               (slices + 1 + Rows + 1) * sizeof(row_index);
 
-template <class T, ShapeType In, std::size_t Units, std::size_t NNZ, Activation Act = Activation::none>
-struct CsrDenseLayer {
-  static_assert(In::rank == 1, "ctml::sparse::CsrDense expects a rank-1 input; Flatten first");
-  static constexpr std::size_t in_features = In::size;
-  using input_type = Tensor<T, In>;
-  using output_type = Tensor<T, Shape<Units>>;
-  using weight_type = Csr<T, Units, in_features, NNZ>;
-  using bias_type = Tensor<T, Shape<Units>>;
-  static constexpr Activation activation = Act;
-  static constexpr std::string_view name = "CsrDense";
-  static constexpr std::size_t macs = NNZ;
-  static constexpr std::size_t nnz = NNZ;
-  static constexpr double density = static_cast<double>(NNZ) / static_cast<double>(Units * in_features);
+  // Interleaved prefixes of all slices first (slice s: values[slice_ptr[s] .. slice_ptr[s+1]),
+  // entry 4k+l is the k-th non-zero of lane l), then the tails of the permuted rows
+  // (row p: [tail_ptr[p], tail_ptr[p+1])). perm[p] is the original row of permuted row p.
+  T values[NNZ == 0 ? 1 : NNZ];
+  col_index cols[NNZ == 0 ? 1 : NNZ];
+  perm_index perm[Rows];
+  row_index slice_ptr[slices + 1];
+  row_index tail_ptr[Rows + 1];
 
-  weight_type weights;
-  bias_type bias;
-
-  constexpr auto parameters() { return std::tie(bias); }
-  constexpr auto parameters() const { return std::tie(bias); }
-
-  constexpr void forward(const T* in, T* out, T*) const {
-    kernels::csr_matvec<weight_type, Act>(weights, in, bias.data(), out);
+  template <class Acc, class X, class Emit>
+  constexpr void rows_dot(const X* x, Emit&& emit) const {
+    kernels::sliced_rows<Acc>(*this, x, emit);
+  }
+  template <class F>
+  constexpr void for_each(F&& f) const {
+    for (std::size_t s = 0; s < slices; ++s)
+      for (std::size_t k = slice_ptr[s]; k < slice_ptr[s + 1]; ++k)
+        f(static_cast<std::size_t>(perm[4 * s + (k - slice_ptr[s]) % 4]), static_cast<std::size_t>(cols[k]), values[k]);
+    for (std::size_t p = 0; p < Rows; ++p)
+      for (std::size_t k = tail_ptr[p]; k < tail_ptr[p + 1]; ++k)
+        f(static_cast<std::size_t>(perm[p]), static_cast<std::size_t>(cols[k]), values[k]);
   }
 };
 
-// Pointwise convolution with CSR weights [Cout][Cin], applied at every pixel.
-template <class T, ShapeType In, std::size_t Filters, std::size_t NNZ, Activation Act = Activation::none>
-struct CsrConv2DLayer {
-  static_assert(In::rank == 3, "ctml::sparse::CsrConv2D expects an HWC input");
-  static constexpr std::size_t pixels = In::extents[0] * In::extents[1], cin = In::extents[2];
-  using input_type = Tensor<T, In>;
-  using output_type = Tensor<T, Shape<In::extents[0], In::extents[1], Filters>>;
-  using weight_type = Csr<T, Filters, cin, NNZ>;
-  using bias_type = Tensor<T, Shape<Filters>>;
-  static constexpr std::string_view name = "CsrConv2D 1x1";
-  static constexpr std::size_t macs = NNZ * pixels;
-  static constexpr std::size_t nnz = NNZ;
-  // Like the dense pointwise conv: in place when it does not widen, one pixel of scratch.
-  static constexpr bool in_place = Filters <= cin;
-  static constexpr std::size_t scratch_size = in_place ? cin : 0;
-
-  weight_type weights;
-  bias_type bias;
-
-  constexpr auto parameters() { return std::tie(bias); }
-  constexpr auto parameters() const { return std::tie(bias); }
-
-  constexpr void forward(const T* in, T* out, T* scratch) const {
-    for (std::size_t p = 0; p < pixels; ++p) {
-      const T* src = in + p * cin;
-      if constexpr (in_place) {
-        for (std::size_t c = 0; c < cin; ++c) scratch[c] = src[c];
-        src = scratch;
+template <std::size_t NNZ, std::size_t Cols, class Src>
+constexpr auto to_sliced_csr(const Src& src) {
+  using T = std::remove_cvref_t<decltype(src.value(0, 0))>;
+  constexpr std::size_t Rows = Src::rows, L = Src::logical;
+  using S = SlicedCsr<T, Rows, Cols, NNZ>;
+  S s{};
+  std::size_t len[Rows]{};
+  std::size_t total = 0;
+  for (std::size_t r = 0; r < Rows; ++r) {
+    for (std::size_t j = 0; j < L; ++j) len[r] += src.value(r, j) != T(0) ? 1 : 0;
+    total += len[r];
+  }
+  detail::check_nnz<NNZ>(total);
+  if (total != NNZ) return s;
+  // Stable order by decreasing length, so that the rows of a slice have similar lengths.
+  std::size_t order[Rows]{};
+  for (std::size_t r = 0; r < Rows; ++r) {
+    std::size_t pos = 0;
+    for (std::size_t q = 0; q < Rows; ++q) pos += (len[q] > len[r] || (len[q] == len[r] && q < r)) ? 1 : 0;
+    order[pos] = r;
+  }
+  for (std::size_t p = 0; p < Rows; ++p) s.perm[p] = static_cast<typename S::perm_index>(order[p]);
+  std::size_t prefix[S::slices]{};
+  std::size_t k = 0;
+  for (std::size_t sl = 0; sl < S::slices; ++sl) {
+    s.slice_ptr[sl] = static_cast<typename S::row_index>(k);
+    if (4 * sl + 3 >= Rows) continue;  // a partial last slice has tails only
+    std::size_t m = len[order[4 * sl]];
+    for (std::size_t l = 1; l < 4; ++l) m = len[order[4 * sl + l]] < m ? len[order[4 * sl + l]] : m;
+    prefix[sl] = m;
+    // Walk the four rows' non-zeros in step.
+    std::size_t pos[4]{};
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t l = 0; l < 4; ++l) {
+        const std::size_t r = order[4 * sl + l];
+        while (src.value(r, pos[l]) == T(0)) ++pos[l];
+        s.values[k] = src.value(r, pos[l]);
+        s.cols[k] = static_cast<typename S::col_index>(src.col(r, pos[l]));
+        ++pos[l];
+        ++k;
       }
-      kernels::csr_matvec<weight_type, Act>(weights, src, bias.data(), out + p * Filters);
+  }
+  s.slice_ptr[S::slices] = static_cast<typename S::row_index>(k);
+  for (std::size_t p = 0; p < Rows; ++p) {
+    s.tail_ptr[p] = static_cast<typename S::row_index>(k);
+    const std::size_t r = order[p];
+    std::size_t seen = 0;
+    for (std::size_t j = 0; j < L; ++j) {
+      if (src.value(r, j) == T(0)) continue;
+      if (seen++ < prefix[p / 4]) continue;
+      s.values[k] = src.value(r, j);
+      s.cols[k] = static_cast<typename S::col_index>(src.col(r, j));
+      ++k;
     }
   }
-};
-
-// Sparse twin of a dense layer with NNZ stated: CSR weights, same bias and activation.
-template <std::size_t NNZ, class T, class In, std::size_t Units, Activation A>
-constexpr CsrDenseLayer<T, In, Units, NNZ, A> to_csr_layer(const DenseLayer<T, In, Units, A>& d) {
-  return {to_csr<NNZ, Units, In::size>(d.weights.data()), d.bias};
+  s.tail_ptr[Rows] = static_cast<typename S::row_index>(k);
+  return s;
 }
-template <std::size_t NNZ, class T, class In, std::size_t F, class Opt>
-  requires Conv2DLayer<T, In, F, 1, 1, Opt>::pointwise
-constexpr CsrConv2DLayer<T, In, F, NNZ, Opt::activation> to_csr_layer(const Conv2DLayer<T, In, F, 1, 1, Opt>& c) {
-  return {to_csr<NNZ, F, In::extents[2]>(c.weights.data()), c.bias};
-}
-
-// The sparse twin of a constexpr dense layer, NNZ counted at compile time:
-//   static constexpr auto dense = ...;  constexpr auto sparse = ctml::sparse::compress<dense>();
-template <const auto& Dense>
-constexpr auto compress() {
-  return to_csr_layer<count_nonzero(Dense.weights)>(Dense);
+template <std::size_t NNZ, std::size_t Rows, std::size_t Cols, class T>
+constexpr SlicedCsr<T, Rows, Cols, NNZ> to_sliced_csr(const T* dense) {
+  return to_sliced_csr<NNZ, Cols>(RowMajor<T, Rows, Cols>{dense});
 }
 
 }  // namespace ctml::sparse

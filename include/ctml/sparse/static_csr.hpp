@@ -11,7 +11,7 @@
 #include <utility>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/activation.hpp>
-#include <ctml/sparse/csr.hpp>
+#include <ctml/sparse/layers.hpp>
 
 namespace ctml::sparse {
 

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Row kernels for compressed sparse weights. A format only has to say which (value, column) pairs
+// make up each row; these kernels compute, for every row r, acc_r = sum_k value_k * x[col_k] in an
+// accumulator type Acc (float for float layers, int32 for int8) and hand (r, acc_r) to an `emit`
+// callback that adds the bias, requantizes, activates and stores. One kernel therefore serves
+// Dense, pointwise and general convolutions (over an im2col patch), float and int8.
+//
+//   csr_rows<Acc>(w, x, emit)      plain CSR: values, cols, row_ptr[Rows + 1]
+//   sliced_rows<Acc>(w, x, emit)   sliced CSR: rows sorted by length and processed four at a time,
+//                                  their common prefix interleaved so that one 16-byte load brings
+//                                  the weights of four rows (the input is gathered); short tails
+//                                  per row follow. No padding: exactly NNZ values are stored.
+//
+// Float sums are formed in a different order than the dense kernel (independent partial sums), so
+// float results equal the dense layer's up to rounding. Integer sums are exact in any order.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace ctml::kernels {
+
+namespace detail {
+template <class Acc, class V, class X>
+constexpr Acc mul(V v, X x) {
+  return static_cast<Acc>(v) * static_cast<Acc>(x);
+}
+}  // namespace detail
+
+// Plain CSR. Each non-zero costs three loads (value, index, input); eight partial sums keep enough
+// of them in flight, and local pointers stop the compiler from re-reading the format after each
+// store the callback makes.
+template <class Acc, class W, class X, class Emit>
+constexpr void csr_rows(const W& w, const X* x, Emit&& emit) {
+  const auto* v = w.values;
+  const auto* c = w.cols;
+  std::size_t k = w.row_ptr[0];
+  for (std::size_t r = 0; r < W::rows; ++r) {
+    const std::size_t end = w.row_ptr[r + 1];
+    Acc a[8]{};
+    for (; k + 8 <= end; k += 8)
+      for (std::size_t l = 0; l < 8; ++l) a[l] += detail::mul<Acc>(v[k + l], x[c[k + l]]);
+    for (; k < end; ++k) a[0] += detail::mul<Acc>(v[k], x[c[k]]);
+    emit(r, ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])));
+  }
+}
+
+namespace detail {
+// Four rows in lock step over their interleaved prefix, then each row's tail. `lanes` is where the
+// four partial sums live; the generic version uses an array (constant evaluation, int8, targets
+// without float SIMD), the float version below a 4-wide vector.
+template <class Acc, class W, class X, class Emit>
+constexpr void sliced_rows_generic(const W& w, const X* x, Emit& emit) {
+  const auto* v = w.values;
+  const auto* c = w.cols;
+  for (std::size_t s = 0; s < W::slices; ++s) {
+    Acc a[4]{};
+    for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
+      for (std::size_t l = 0; l < 4; ++l) a[l] += mul<Acc>(v[k + l], x[c[k + l]]);
+    for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
+      const std::size_t p = 4 * s + l;
+      Acc t = a[l];
+      for (std::size_t k = w.tail_ptr[p]; k < w.tail_ptr[p + 1]; ++k) t += mul<Acc>(v[k], x[c[k]]);
+      emit(static_cast<std::size_t>(w.perm[p]), t);
+    }
+  }
+}
+
+#if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__))
+#define CTML_SPARSE_VECTOR 1
+typedef float f32x4 __attribute__((vector_size(16)));
+
+template <class W, class Emit>
+void sliced_rows_f32x4(const W& w, const float* x, Emit& emit) {
+  const float* v = w.values;
+  const auto* c = w.cols;
+  for (std::size_t s = 0; s < W::slices; ++s) {
+    f32x4 a0{}, a1{};
+    std::size_t k = w.slice_ptr[s];
+    const std::size_t end = w.slice_ptr[s + 1];
+    for (; k + 8 <= end; k += 8) {
+      f32x4 w0, w1;
+      std::memcpy(&w0, v + k, sizeof w0);
+      std::memcpy(&w1, v + k + 4, sizeof w1);
+      const f32x4 g0{x[c[k]], x[c[k + 1]], x[c[k + 2]], x[c[k + 3]]};
+      const f32x4 g1{x[c[k + 4]], x[c[k + 5]], x[c[k + 6]], x[c[k + 7]]};
+      a0 += w0 * g0;
+      a1 += w1 * g1;
+    }
+    if (k < end) {
+      f32x4 w0;
+      std::memcpy(&w0, v + k, sizeof w0);
+      const f32x4 g0{x[c[k]], x[c[k + 1]], x[c[k + 2]], x[c[k + 3]]};
+      a0 += w0 * g0;
+    }
+    a0 += a1;
+    for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
+      const std::size_t p = 4 * s + l;
+      float t = a0[l];
+      for (std::size_t j = w.tail_ptr[p]; j < w.tail_ptr[p + 1]; ++j) t += v[j] * x[c[j]];
+      emit(static_cast<std::size_t>(w.perm[p]), t);
+    }
+  }
+}
+#endif
+}  // namespace detail
+
+template <class Acc, class W, class X, class Emit>
+constexpr void sliced_rows(const W& w, const X* x, Emit&& emit) {
+#if defined(CTML_SPARSE_VECTOR)
+  if constexpr (std::is_same_v<Acc, float> && std::is_same_v<X, float> &&
+                std::is_same_v<typename W::value_type, float>) {
+    if (!std::is_constant_evaluated()) {
+      detail::sliced_rows_f32x4(w, x, emit);
+      return;
+    }
+  }
+#endif
+  detail::sliced_rows_generic<Acc>(w, x, emit);
+}
+
+// im2col for one output pixel of a convolution (geometry G as in kernels/conv2d.hpp): the
+// KH*KW*Cin window in weight order, taps outside the input set to `pad` (0 for float, the input
+// zero point for int8, whose (x - zp) is exactly zero). Returns true when the whole window is
+// inside the input.
+template <class G, class T>
+constexpr void im2col_pixel(const G& g, const T* in, std::size_t oy, std::size_t ox, T pad, T* patch) {
+  const long y0 = static_cast<long>(oy * g.sh) - static_cast<long>(g.pt);
+  const long x0 = static_cast<long>(ox * g.sw) - static_cast<long>(g.pl);
+  T* p = patch;
+  for (std::size_t ky = 0; ky < g.kh; ++ky) {
+    const long iy = y0 + static_cast<long>(ky * g.dh);
+    for (std::size_t kx = 0; kx < g.kw; ++kx, p += g.cin) {
+      const long ix = x0 + static_cast<long>(kx * g.dw);
+      if (iy < 0 || iy >= static_cast<long>(g.ih) || ix < 0 || ix >= static_cast<long>(g.iw)) {
+        for (std::size_t ci = 0; ci < g.cin; ++ci) p[ci] = pad;
+      } else {
+        const T* src = in + (static_cast<std::size_t>(iy) * g.iw + static_cast<std::size_t>(ix)) * g.cin;
+        for (std::size_t ci = 0; ci < g.cin; ++ci) p[ci] = src[ci];
+      }
+    }
+  }
+}
+
+}  // namespace ctml::kernels

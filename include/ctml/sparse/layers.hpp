@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Float sparse layers over any weight format (Csr, SlicedCsr, NmMatrix) and the conversions from
+// the dense layers. They follow the layer protocol (input_type/output_type, forward(in, out,
+// scratch), macs = non-zero based, name, parameters()), so they go into aggregate models and
+// Chains like the dense layers they replace.
+//   SparseDenseLayer<W, In, Act>            out[r] = act(b[r] + sum_k W[r][k] x[k])
+//   SparseConvLayer<W, G, Out, Act, DW>     Conv2D / Conv1D / DepthwiseConv2D, any geometry G
+//
+// Convolutions store, for every non-zero, the offset of its input element relative to the
+// top-left tap of the window, in an input whose rows are `row_stride` pixels wide. With no padding
+// that is the input itself (a pointwise conv is then a CSR matvec per pixel, in place when it
+// does not widen); with padding the layer first copies the input into a zero-bordered image in
+// its scratch, so border pixels need no checks either. Depthwise weights become rows with one
+// input channel each: out[c*M+m] reads only channel c, so its offsets are tap offset + c.
+//
+// Conversions (NNZ is checked against the weights; see compress() for counting it at compile time):
+//   to_sparse<Format, NNZ>(dense_layer)      Format: csr_format, sliced_format, nm_format<N, M>
+//   to_csr_layer<NNZ>(l), to_sliced_layer<NNZ>(l), to_n_m_layer<N, M>(l)
+//   compress<constexpr_layer, Format = csr_format>()   NNZ = count_nonzero(layer.weights)
+//   CTML_SPARSE(constexpr_layer)                       the same as an expression
+#include <cstddef>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <ctml/core/concepts.hpp>
+#include <ctml/kernels/activation.hpp>
+#include <ctml/kernels/conv2d.hpp>
+#include <ctml/layers/conv1d.hpp>
+#include <ctml/layers/conv2d.hpp>
+#include <ctml/layers/dense.hpp>
+#include <ctml/layers/depthwise_conv2d.hpp>
+#include <ctml/sparse/csr.hpp>
+#include <ctml/sparse/nm.hpp>
+#include <ctml/sparse/prune.hpp>
+
+namespace ctml::sparse {
+
+// ---- format tags --------------------------------------------------------------------------------
+struct csr_format {
+  template <std::size_t NNZ, std::size_t Cols, class Src>
+  static constexpr auto make(const Src& s) { return to_csr<NNZ, Cols>(s); }
+};
+struct sliced_format {
+  template <std::size_t NNZ, std::size_t Cols, class Src>
+  static constexpr auto make(const Src& s) { return to_sliced_csr<NNZ, Cols>(s); }
+};
+template <std::size_t N, std::size_t M>
+struct nm_format {
+  // N:M groups run along the stored columns, so only sources whose column is the logical index
+  // (Dense, 1x1 convolutions, Conv1D) can be packed; the NNZ argument is unused (the shape fixes it).
+  template <std::size_t NNZ, std::size_t Cols, class Src>
+  static constexpr auto make(const Src& s) {
+    static_assert(Src::logical == Cols,
+                  "ctml::sparse::nm_format: N:M needs each weight's input at its own index: Dense, "
+                  "1x1 convolutions and Conv1D (no general KxK or depthwise convolutions)");
+    return to_n_m<N, M, Cols>(s);
+  }
+};
+
+// Weight formats count as parameters: size() stored weights, size_bytes() with their indices.
+template <class W>
+struct SparseWeights : W {
+  static constexpr std::size_t rank = 0;  // not a dense tensor: pruning and masks skip it
+  static constexpr std::size_t size() noexcept { return W::nnz; }
+  static constexpr std::size_t size_bytes() noexcept { return W::storage_bytes; }
+};
+
+// ---- Dense ------------------------------------------------------------------------------------
+template <class W, ShapeType In, Activation Act = Activation::none>
+struct SparseDenseLayer {
+  using T = typename W::value_type;
+  static_assert(In::rank == 1, "ctml::sparse::SparseDense expects a rank-1 input; Flatten first");
+  static_assert(W::cols_count == In::size, "ctml::sparse::SparseDense: weight columns != inputs");
+  static constexpr std::size_t in_features = In::size, out_features = W::rows;
+  using input_type = Tensor<T, In>;
+  using output_type = Tensor<T, Shape<W::rows>>;
+  using weight_type = SparseWeights<W>;
+  using bias_type = Tensor<T, Shape<W::rows>>;
+  static constexpr Activation activation = Act;
+  static constexpr std::string_view name = "SparseDense";
+  static constexpr std::size_t nnz = W::nnz;
+  static constexpr std::size_t macs = W::nnz;
+
+  weight_type weights;
+  bias_type bias;
+
+  constexpr auto parameters() { return std::tie(weights, bias); }
+  constexpr auto parameters() const { return std::tie(weights, bias); }
+
+  constexpr void forward(const T* in, T* out, T*) const {
+    const T* b = bias.data();
+    weights.template rows_dot<T>(in, [&](std::size_t r, T acc) { out[r] = kernels::activate<Act>(b[r] + acc); });
+  }
+};
+
+template <class T, ShapeType In, std::size_t Units, std::size_t NNZ, Activation Act = Activation::none>
+using CsrDenseLayer = SparseDenseLayer<Csr<T, Units, In::size, NNZ>, In, Act>;
+
+// ---- convolutions --------------------------------------------------------------------------------
+namespace detail {
+template <kernels::Conv2DGeometry G>
+struct ConvFrame {
+  static constexpr std::size_t hp = (G.oh - 1) * G.sh + (G.kh - 1) * G.dh + 1;  // rows the windows span
+  static constexpr std::size_t wp = (G.ow - 1) * G.sw + (G.kw - 1) * G.dw + 1;
+  static constexpr bool padded = G.pt > 0 || G.pl > 0 || hp > G.ih + G.pt || wp > G.iw + G.pl;
+  static constexpr std::size_t row_stride = padded ? wp : G.iw;  // pixels per row of the image read
+  static constexpr std::size_t image_size = hp * wp * G.cin;
+  static constexpr std::size_t tap_offset(std::size_t ky, std::size_t kx) {
+    return (ky * G.dh * row_stride + kx * G.dw) * G.cin;
+  }
+  static constexpr std::size_t span = tap_offset(G.kh - 1, G.kw - 1) + G.cin;  // stored column range
+  static constexpr bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && !padded;
+
+  // Zero-bordered copy of the input (pad: 0, or the int8 input zero point).
+  template <class T>
+  static constexpr void pad_image(const T* in, T* img, T pad) {
+    for (std::size_t py = 0; py < hp; ++py)
+      for (std::size_t px = 0; px < wp; ++px) {
+        const long iy = static_cast<long>(py) - static_cast<long>(G.pt);
+        const long ix = static_cast<long>(px) - static_cast<long>(G.pl);
+        T* d = img + (py * wp + px) * G.cin;
+        if (iy < 0 || ix < 0 || iy >= static_cast<long>(G.ih) || ix >= static_cast<long>(G.iw)) {
+          for (std::size_t c = 0; c < G.cin; ++c) d[c] = pad;
+        } else {
+          const T* s = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin;
+          for (std::size_t c = 0; c < G.cin; ++c) d[c] = s[c];
+        }
+      }
+  }
+
+  // Calls pixel(window origin pointer, output pixel index) for every output pixel. For a pointwise
+  // conv running in place, each input pixel is first copied to `pixel_copy`.
+  template <class T, class F>
+  static constexpr void for_pixels(const T* image, T* pixel_copy, bool copy_pixel, F&& pixel) {
+    for (std::size_t oy = 0; oy < G.oh; ++oy)
+      for (std::size_t ox = 0; ox < G.ow; ++ox) {
+        const T* origin = image + (oy * G.sh * row_stride + ox * G.sw) * G.cin;
+        if (copy_pixel) {
+          for (std::size_t c = 0; c < G.cin; ++c) pixel_copy[c] = origin[c];
+          origin = pixel_copy;
+        }
+        pixel(origin, oy * G.ow + ox);
+      }
+  }
+};
+
+// Conv2D OHWI [Cout][KH][KW][Cin] (Conv1D [Cout][K][Cin] is the KH = 1 case) as rows of Cout.
+template <kernels::Conv2DGeometry G, class T>
+struct ConvSource {
+  const T* w;
+  using F = ConvFrame<G>;
+  static constexpr std::size_t rows = G.cout, logical = G.kh * G.kw * G.cin;
+  constexpr T value(std::size_t r, std::size_t j) const { return w[r * logical + j]; }
+  static constexpr std::size_t col(std::size_t, std::size_t j) {
+    const std::size_t t = j / G.cin, ci = j % G.cin;
+    return F::tap_offset(t / G.kw, t % G.kw) + ci;
+  }
+};
+// Depthwise [KH][KW][C*Mult]: row co has one tap per (ky, kx), on input channel co / Mult.
+template <kernels::Conv2DGeometry G, std::size_t Mult, class T>
+struct DepthwiseSource {
+  const T* w;
+  using F = ConvFrame<G>;
+  static constexpr std::size_t rows = G.cout, logical = G.kh * G.kw;
+  constexpr T value(std::size_t r, std::size_t t) const { return w[t * G.cout + r]; }
+  static constexpr std::size_t col(std::size_t r, std::size_t t) {
+    return F::tap_offset(t / G.kw, t % G.kw) + r / Mult;
+  }
+};
+}  // namespace detail
+
+template <class W, kernels::Conv2DGeometry G, ShapeType InS, ShapeType OutS, Activation Act = Activation::none,
+          bool Depthwise = false>
+struct SparseConvLayer {
+  using T = typename W::value_type;
+  using frame = detail::ConvFrame<G>;
+  static_assert(W::rows == G.cout && W::cols_count == frame::span,
+                "ctml::sparse::SparseConv: weight format does not match the geometry");
+  static_assert(InS::size == G.ih * G.iw * G.cin && OutS::size == G.oh * G.ow * G.cout);
+  static constexpr kernels::Conv2DGeometry geometry = G;
+  using input_type = Tensor<T, InS>;
+  using output_type = Tensor<T, OutS>;
+  using weight_type = SparseWeights<W>;
+  using bias_type = Tensor<T, Shape<G.cout>>;
+  static constexpr Activation activation = Act;
+  static constexpr bool pointwise = frame::pointwise;
+  static constexpr bool in_place = pointwise && G.cout <= G.cin;
+  static constexpr std::size_t scratch_size = frame::padded ? frame::image_size : (in_place ? G.cin : 0);
+  static constexpr std::string_view name = Depthwise ? "SparseDepthwiseConv2D" : (pointwise ? "SparseConv 1x1" : "SparseConv");
+  static constexpr std::size_t nnz = W::nnz;
+  static constexpr std::size_t macs = W::nnz * G.oh * G.ow;
+
+  weight_type weights;
+  bias_type bias;
+
+  constexpr auto parameters() { return std::tie(weights, bias); }
+  constexpr auto parameters() const { return std::tie(weights, bias); }
+
+  constexpr void forward(const T* in, T* out, T* scratch) const {
+    const T* image = in;
+    if constexpr (frame::padded) {
+      frame::pad_image(in, scratch, T(0));
+      image = scratch;
+    }
+    const T* b = bias.data();
+    frame::for_pixels(image, scratch, in_place, [&](const T* x, std::size_t p) {
+      T* o = out + p * G.cout;
+      weights.template rows_dot<T>(x, [&](std::size_t r, T acc) { o[r] = kernels::activate<Act>(b[r] + acc); });
+    });
+  }
+};
+
+// ---- conversions -------------------------------------------------------------------------------
+template <class Fmt, std::size_t NNZ, class T, class In, std::size_t Units, Activation A>
+constexpr auto to_sparse(const DenseLayer<T, In, Units, A>& d) {
+  using W = decltype(Fmt::template make<NNZ, In::size>(RowMajor<T, Units, In::size>{d.weights.data()}));
+  return SparseDenseLayer<W, In, A>{{Fmt::template make<NNZ, In::size>(RowMajor<T, Units, In::size>{d.weights.data()})}, d.bias};
+}
+
+namespace detail {
+template <class Fmt, std::size_t NNZ, bool DW, class Src, class L>
+constexpr auto to_sparse_conv(const L& l) {
+  constexpr auto G = L::geometry;
+  const Src src{l.weights.data()};
+  using W = decltype(Fmt::template make<NNZ, ConvFrame<G>::span>(src));
+  using Out = typename L::output_type::shape_type;
+  using In = typename L::input_type::shape_type;
+  using T = typename L::input_type::value_type;
+  return SparseConvLayer<W, G, In, Out, L::activation, DW>{
+      {Fmt::template make<NNZ, ConvFrame<G>::span>(src)}, Tensor<T, Shape<G.cout>>{l.bias}};
+}
+}  // namespace detail
+
+template <class Fmt, std::size_t NNZ, class T, class In, std::size_t F, std::size_t KH, std::size_t KW, class Opt>
+constexpr auto to_sparse(const Conv2DLayer<T, In, F, KH, KW, Opt>& c) {
+  using L = Conv2DLayer<T, In, F, KH, KW, Opt>;
+  return detail::to_sparse_conv<Fmt, NNZ, false, detail::ConvSource<L::geometry, T>>(c);
+}
+template <class Fmt, std::size_t NNZ, class T, class In, std::size_t F, std::size_t K, class Opt>
+constexpr auto to_sparse(const Conv1DLayer<T, In, F, K, Opt>& c) {
+  using L = Conv1DLayer<T, In, F, K, Opt>;
+  return detail::to_sparse_conv<Fmt, NNZ, false, detail::ConvSource<L::geometry, T>>(c);
+}
+template <class Fmt, std::size_t NNZ, class T, class In, std::size_t KH, std::size_t KW, class Opt>
+constexpr auto to_sparse(const DepthwiseConv2DLayer<T, In, KH, KW, Opt>& c) {
+  using L = DepthwiseConv2DLayer<T, In, KH, KW, Opt>;
+  return detail::to_sparse_conv<Fmt, NNZ, true, detail::DepthwiseSource<L::geometry, L::multiplier, T>>(c);
+}
+
+template <std::size_t NNZ, class L>
+constexpr auto to_csr_layer(const L& l) { return to_sparse<csr_format, NNZ>(l); }
+template <std::size_t NNZ, class L>
+constexpr auto to_sliced_layer(const L& l) { return to_sparse<sliced_format, NNZ>(l); }
+template <std::size_t N, std::size_t M, class L>
+constexpr auto to_n_m_layer(const L& l) { return to_sparse<nm_format<N, M>, 0>(l); }
+
+// Number of non-zero weights of a layer (or tensor): the NNZ template argument.
+template <class L>
+  requires requires(const L& l) { l.weights; }
+constexpr std::size_t nnz(const L& layer) { return count_nonzero(layer.weights); }
+template <TensorLike Tn>
+constexpr std::size_t nnz(const Tn& t) { return count_nonzero(t); }
+
+// The sparse twin of a constexpr dense layer, NNZ counted at compile time:
+//   static constexpr auto fc = make_pruned_fc();
+//   constexpr auto sp = ctml::sparse::compress<fc>();              // CSR
+//   constexpr auto sl = ctml::sparse::compress<fc, sliced_format>();
+template <const auto& Dense, class Fmt = csr_format>
+constexpr auto compress() {
+  return to_sparse<Fmt, count_nonzero(Dense.weights)>(Dense);
+}
+template <const auto& Dense, class Fmt = csr_format>
+using compressed_t = decltype(compress<Dense, Fmt>());
+
+}  // namespace ctml::sparse
+
+// Expression form for a constexpr layer object (no template parameter object needed):
+//   constexpr auto sp = CTML_SPARSE(fc);   constexpr auto sl = CTML_SPARSE(fc, sliced_format);
+#define CTML_SPARSE_FMT_(layer, fmt) \
+  ::ctml::sparse::to_sparse<::ctml::sparse::fmt, ::ctml::sparse::count_nonzero((layer).weights)>(layer)
+#define CTML_SPARSE_1_(layer) CTML_SPARSE_FMT_(layer, csr_format)
+#define CTML_SPARSE_PICK_(a, b, name, ...) name
+#define CTML_SPARSE(...) CTML_SPARSE_PICK_(__VA_ARGS__, CTML_SPARSE_FMT_, CTML_SPARSE_1_, unused)(__VA_ARGS__)
