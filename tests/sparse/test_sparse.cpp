@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cmath>
 #include <vector>
 
@@ -341,4 +343,130 @@ TEST_CASE("pruning and sparse inference allocate nothing") {
   nm.forward(x.data(), y.data(), nullptr);
   csr_fc.forward(x.data(), y.data(), nullptr);
   CHECK(guard.allocations() == 0);
+}
+
+// ---- int8: bit-identical to the dense int8 kernels on the same pruned weights ----------------------
+namespace {
+constexpr unsigned lcg(unsigned& s) { return s = s * 1664525u + 1013904223u; }
+
+// Weights, bias, per-channel multipliers and zero points of a dense int8 layer (any of the three).
+template <class Q>
+constexpr void fill_q(Q& q, unsigned seed, std::size_t channels) {
+  for (auto& w : q.weights) w = static_cast<std::int8_t>(static_cast<int>(lcg(seed) >> 24) - 128);
+  for (std::size_t c = 0; c < channels; ++c) {
+    q.bias[c] = static_cast<std::int32_t>(lcg(seed) >> 20) - 2048;
+    const auto m = quant::quantize_multiplier(0.0005 + 0.00003 * static_cast<double>(c));
+    q.multiplier[c] = m.value;
+    q.shift[c] = m.shift;
+  }
+  q.input_zero_point = -9;
+  q.output_zero_point = 5;
+  q.act_min = -120;
+  q.act_max = 110;
+}
+
+using QD = quant::QDenseLayer<Shape<96>, 20>;
+constexpr QD make_qd() {
+  QD q{};
+  fill_q(q, 3, 20);
+  sparse::prune_magnitude(q.weights, 0.85);
+  q.prepare();
+  return q;
+}
+constexpr QD qd = make_qd();
+constexpr auto qd_csr = sparse::compress<qd>();
+constexpr auto qd_sliced = sparse::compress<qd, sparse::sliced_format>();
+static_assert(decltype(qd_csr)::nnz == 1920 - 1632);
+static_assert(std::is_same_v<decltype(qd_csr)::weight_type::col_index, std::uint8_t>);
+
+template <class L>
+constexpr typename L::output_type run_layer(const L& l, const typename L::input_type& x) {
+  typename L::output_type y{};
+  std::array<typename L::input_type::value_type, ctml::layer_traits<L>::scratch_size + 1> scratch{};
+  l.forward(x.data(), y.data(), scratch.data());
+  return y;
+}
+constexpr QD::input_type make_qx() {
+  QD::input_type x{};
+  unsigned s = 99;
+  for (auto& v : x) v = static_cast<std::int8_t>(static_cast<int>(lcg(s) >> 24) - 128);
+  return x;
+}
+// Even in a constant expression the sparse int8 layer reproduces the dense one.
+static_assert(run_layer(qd_csr, make_qx()) == run_layer(qd, make_qx()));
+}  // namespace
+
+TEST_CASE("int8 sparse Dense (CSR, sliced, N:M) is bit-identical to the dense int8 kernel") {
+  for (unsigned seed = 1; seed < 6; ++seed) {
+    QD::input_type x{};
+    unsigned s = seed * 7919u;
+    for (auto& v : x) v = static_cast<std::int8_t>(static_cast<int>(lcg(s) >> 24) - 128);
+    const auto want = run_layer(qd, x);
+    CHECK(run_layer(qd_csr, x) == want);
+    CHECK(run_layer(qd_sliced, x) == want);
+  }
+  // The zero-point correction uses the pruned weight sums: same effective bias as the dense layer.
+  for (std::size_t r = 0; r < 20; ++r) CHECK(qd_csr.effective_bias[r] == qd.effective_bias[r]);
+
+  static QD q24{};
+  fill_q(q24, 17, 20);
+  sparse::prune_n_m<2, 4>(q24.weights);
+  q24.prepare();
+  const auto nm = sparse::to_n_m_layer<2, 4>(q24);
+  static QD q14 = q24;
+  sparse::prune_n_m<1, 4>(q14.weights);
+  q14.prepare();
+  const auto nm14 = sparse::to_n_m_layer<1, 4>(q14);
+  static_assert(decltype(nm14)::weight_type::storage_bytes == 20 * (24 + 6));
+  QD::input_type x = make_qx();
+  CHECK(run_layer(nm, x) == run_layer(q24, x));
+  CHECK(run_layer(nm14, x) == run_layer(q14, x));
+}
+
+TEST_CASE("int8 sparse convolutions are bit-identical to the dense int8 convolutions") {
+  auto check = [](auto& q, std::size_t channels, double s, auto to_sp) {
+    using Q = std::remove_cvref_t<decltype(q)>;
+    fill_q(q, 23, channels);
+    sparse::prune_magnitude(q.weights, s);
+    if constexpr (requires { q.prepare(); }) q.prepare();
+    static typename Q::input_type x{};
+    unsigned seed = 5;
+    for (auto& v : x) v = static_cast<std::int8_t>(static_cast<int>(lcg(seed) >> 24) - 128);
+    static std::int8_t scratch[8192];
+    static typename Q::output_type want{}, got{};
+    q.forward(x.data(), want.data(), scratch);
+    const auto sp = to_sp(q);
+    static_assert(decltype(sp)::scratch_size <= 8192);
+    if constexpr (decltype(sp)::in_place) {  // pointwise: run in place
+      static typename Q::input_type y{};
+      y = x;
+      sp.forward(y.data(), y.data(), scratch);
+      for (std::size_t i = 0; i < want.size(); ++i) CHECK(y[i] == want[i]);
+    } else {
+      sp.forward(x.data(), got.data(), scratch);
+      CHECK(got == want);
+    }
+  };
+  {  // 3x3 same stride 2
+    constexpr auto G = bind_t<Conv2D<6, Kernel<3>, Same, Stride<2>>, float, Shape<9, 7, 4>>::geometry;
+    static quant::QConv2DLayer<G> q{};
+    check(q, 6, 0.7, [](const auto& l) { return sparse::to_csr_layer<65>(l); });
+    check(q, 6, 0.7, [](const auto& l) { return sparse::to_sliced_layer<65>(l); });
+  }
+  {  // DS-CNN first conv geometry, 16 filters
+    constexpr auto G = bind_t<Conv2D<16, Kernel<10, 4>, Same, Stride<2>>, float, Shape<49, 10, 1>>::geometry;
+    static quant::QConv2DLayer<G> q{};
+    check(q, 16, 0.8, [](const auto& l) { return sparse::to_csr_layer<128>(l); });
+  }
+  {  // pointwise in place
+    constexpr auto G = bind_t<Conv2D<16, Kernel<1, 1>>, float, Shape<5, 4, 16>>::geometry;
+    static quant::QConv2DLayer<G> q{};
+    check(q, 16, 0.9, [](const auto& l) { return sparse::to_csr_layer<26>(l); });
+    check(q, 16, 0.9, [](const auto& l) { return sparse::to_sliced_layer<26>(l); });
+  }
+  {  // depthwise, multiplier 2, same padding
+    constexpr auto G = bind_t<DepthwiseConv2D<Kernel<3>, Same, DepthMultiplier<2>>, float, Shape<6, 5, 4>>::geometry;
+    static quant::QDepthwiseConv2DLayer<G> q{};
+    check(q, 8, 0.6, [](const auto& l) { return sparse::to_csr_layer<29>(l); });
+  }
 }

@@ -212,11 +212,26 @@ struct SparseConvLayer {
 };
 
 // ---- conversions -------------------------------------------------------------------------------
-template <class Fmt, std::size_t NNZ, class T, class In, std::size_t Units, Activation A>
-constexpr auto to_sparse(const DenseLayer<T, In, Units, A>& d) {
-  using W = decltype(Fmt::template make<NNZ, In::size>(RowMajor<T, Units, In::size>{d.weights.data()}));
-  return SparseDenseLayer<W, In, A>{{Fmt::template make<NNZ, In::size>(RowMajor<T, Units, In::size>{d.weights.data()})}, d.bias};
+// to_sparse<Format, NNZ>(layer) dispatches on the layer type through sparse_conversion<Layer>,
+// which other headers specialise (quantized.hpp for the int8 layers).
+template <class L>
+struct sparse_conversion;
+
+template <class Fmt, std::size_t NNZ, class L>
+  requires requires { sizeof(sparse_conversion<L>); }
+constexpr auto to_sparse(const L& l) {
+  return sparse_conversion<L>::template convert<Fmt, NNZ>(l);
 }
+
+template <class T, class In, std::size_t Units, Activation A>
+struct sparse_conversion<DenseLayer<T, In, Units, A>> {
+  template <class Fmt, std::size_t NNZ>
+  static constexpr auto convert(const DenseLayer<T, In, Units, A>& d) {
+    const RowMajor<T, Units, In::size> src{d.weights.data()};
+    using W = decltype(Fmt::template make<NNZ, In::size>(src));
+    return SparseDenseLayer<W, In, A>{{Fmt::template make<NNZ, In::size>(src)}, d.bias};
+  }
+};
 
 namespace detail {
 template <class Fmt, std::size_t NNZ, bool DW, class Src, class L>
@@ -232,21 +247,30 @@ constexpr auto to_sparse_conv(const L& l) {
 }
 }  // namespace detail
 
-template <class Fmt, std::size_t NNZ, class T, class In, std::size_t F, std::size_t KH, std::size_t KW, class Opt>
-constexpr auto to_sparse(const Conv2DLayer<T, In, F, KH, KW, Opt>& c) {
+template <class T, class In, std::size_t F, std::size_t KH, std::size_t KW, class Opt>
+struct sparse_conversion<Conv2DLayer<T, In, F, KH, KW, Opt>> {
   using L = Conv2DLayer<T, In, F, KH, KW, Opt>;
-  return detail::to_sparse_conv<Fmt, NNZ, false, detail::ConvSource<L::geometry, T>>(c);
-}
-template <class Fmt, std::size_t NNZ, class T, class In, std::size_t F, std::size_t K, class Opt>
-constexpr auto to_sparse(const Conv1DLayer<T, In, F, K, Opt>& c) {
+  template <class Fmt, std::size_t NNZ>
+  static constexpr auto convert(const L& c) {
+    return detail::to_sparse_conv<Fmt, NNZ, false, detail::ConvSource<L::geometry, T>>(c);
+  }
+};
+template <class T, class In, std::size_t F, std::size_t K, class Opt>
+struct sparse_conversion<Conv1DLayer<T, In, F, K, Opt>> {
   using L = Conv1DLayer<T, In, F, K, Opt>;
-  return detail::to_sparse_conv<Fmt, NNZ, false, detail::ConvSource<L::geometry, T>>(c);
-}
-template <class Fmt, std::size_t NNZ, class T, class In, std::size_t KH, std::size_t KW, class Opt>
-constexpr auto to_sparse(const DepthwiseConv2DLayer<T, In, KH, KW, Opt>& c) {
+  template <class Fmt, std::size_t NNZ>
+  static constexpr auto convert(const L& c) {
+    return detail::to_sparse_conv<Fmt, NNZ, false, detail::ConvSource<L::geometry, T>>(c);
+  }
+};
+template <class T, class In, std::size_t KH, std::size_t KW, class Opt>
+struct sparse_conversion<DepthwiseConv2DLayer<T, In, KH, KW, Opt>> {
   using L = DepthwiseConv2DLayer<T, In, KH, KW, Opt>;
-  return detail::to_sparse_conv<Fmt, NNZ, true, detail::DepthwiseSource<L::geometry, L::multiplier, T>>(c);
-}
+  template <class Fmt, std::size_t NNZ>
+  static constexpr auto convert(const L& c) {
+    return detail::to_sparse_conv<Fmt, NNZ, true, detail::DepthwiseSource<L::geometry, L::multiplier, T>>(c);
+  }
+};
 
 template <std::size_t NNZ, class L>
 constexpr auto to_csr_layer(const L& l) { return to_sparse<csr_format, NNZ>(l); }

@@ -15,8 +15,12 @@
 
 namespace ctml::sparse {
 
+// |v|; integers are widened first, so |-128| of an int8 is 128.
 template <class T>
-constexpr T magnitude(T v) { return v < T(0) ? -v : v; }
+constexpr auto magnitude(T v) {
+  if constexpr (std::is_integral_v<T>) return v < 0 ? -static_cast<long long>(v) : static_cast<long long>(v);
+  else return v < T(0) ? -v : v;
+}
 
 // Number of non-zero elements; the NNZ template argument of a sparse layer comes from this.
 template <TensorLike Tn>

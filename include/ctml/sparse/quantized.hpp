@@ -118,15 +118,18 @@ constexpr void copy_output_stage(Dst& d, const Src& s) {
 }
 }  // namespace detail
 
-template <class Fmt, std::size_t NNZ, class In, std::size_t Units>
-constexpr auto to_sparse(const quant::QDenseLayer<In, Units>& d) {
-  const RowMajor<std::int8_t, Units, In::size> src{d.weights.data()};
-  using W = decltype(Fmt::template make<NNZ, In::size>(src));
-  QSparseDenseLayer<W, In> s{};
-  static_cast<W&>(s.weights) = Fmt::template make<NNZ, In::size>(src);
-  detail::copy_output_stage(s, d);
-  return s;
-}
+template <class In, std::size_t Units>
+struct sparse_conversion<quant::QDenseLayer<In, Units>> {
+  template <class Fmt, std::size_t NNZ>
+  static constexpr auto convert(const quant::QDenseLayer<In, Units>& d) {
+    const RowMajor<std::int8_t, Units, In::size> src{d.weights.data()};
+    using W = decltype(Fmt::template make<NNZ, In::size>(src));
+    QSparseDenseLayer<W, In> s{};
+    static_cast<W&>(s.weights) = Fmt::template make<NNZ, In::size>(src);
+    detail::copy_output_stage(s, d);
+    return s;
+  }
+};
 
 namespace detail {
 template <class Fmt, std::size_t NNZ, bool DW, kernels::Conv2DGeometry G, class Src, class L>
@@ -140,13 +143,19 @@ constexpr auto to_sparse_qconv(const L& l) {
 }
 }  // namespace detail
 
-template <class Fmt, std::size_t NNZ, kernels::Conv2DGeometry G>
-constexpr auto to_sparse(const quant::QConv2DLayer<G>& c) {
-  return detail::to_sparse_qconv<Fmt, NNZ, false, G, detail::ConvSource<G, std::int8_t>>(c);
-}
-template <class Fmt, std::size_t NNZ, kernels::Conv2DGeometry G>
-constexpr auto to_sparse(const quant::QDepthwiseConv2DLayer<G>& c) {
-  return detail::to_sparse_qconv<Fmt, NNZ, true, G, detail::DepthwiseSource<G, G.cout / G.cin, std::int8_t>>(c);
-}
+template <kernels::Conv2DGeometry G>
+struct sparse_conversion<quant::QConv2DLayer<G>> {
+  template <class Fmt, std::size_t NNZ>
+  static constexpr auto convert(const quant::QConv2DLayer<G>& c) {
+    return detail::to_sparse_qconv<Fmt, NNZ, false, G, detail::ConvSource<G, std::int8_t>>(c);
+  }
+};
+template <kernels::Conv2DGeometry G>
+struct sparse_conversion<quant::QDepthwiseConv2DLayer<G>> {
+  template <class Fmt, std::size_t NNZ>
+  static constexpr auto convert(const quant::QDepthwiseConv2DLayer<G>& c) {
+    return detail::to_sparse_qconv<Fmt, NNZ, true, G, detail::DepthwiseSource<G, G.cout / G.cin, std::int8_t>>(c);
+  }
+};
 
 }  // namespace ctml::sparse
