@@ -1,132 +1,189 @@
 // SPDX-License-Identifier: Apache-2.0
-// Dense vs sparse float kernels at MLPerf Tiny sizes and 50..95 % unstructured sparsity:
-//   dense      the dense float kernel on the pruned weights (zeros multiplied like any weight)
+// Dense vs sparse kernels at MLPerf Tiny sizes and 50..95 % unstructured sparsity, float and int8:
+//   dense      the dense kernel on the pruned weights (zeros multiplied like any weight)
 //   csr        compressed rows (values + narrow column indices + row pointers)
-//   nm         N:M (2:4 at 50 %, 1:4 at 75 %), regular trip counts, byte offsets
+//   sliced     sliced CSR: rows sorted by length, four rows' common prefix interleaved
+//   nm_2of4 / nm_1of4   N:M with 2-bit packed offsets (sparsity 50 % / 75 % by construction)
 //   unrolled   constant pattern: weights and indices are template facts (128x128 only)
-// Counters: storage_B (weight bytes incl. indices) and density.
+// Layers: autoencoder Dense 640->128 and 128->128, DS-CNN pointwise 64->64 on 25x5 and DS-CNN's
+// first conv (10x4, stride 2, same, 49x10x1 -> 25x5x64).
+// Counters: storage_B (weight bytes incl. indices), storage_pct (vs the dense weights), density.
 //   ./build/default/benchmarks/bench_sparse --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <memory>
 
 #include <ctml/ctml.hpp>
+#include <ctml/quant/conv_s8.hpp>
+#include <ctml/quant/dense_s8.hpp>
 #include <ctml/sparse.hpp>
 
 using namespace ctml;
 
 namespace {
 
+constexpr unsigned lcg(unsigned& s) { return s = s * 1664525u + 1013904223u; }
+
 template <class Tn>
 constexpr void fill(Tn& t, unsigned s) {
   for (auto& v : t) {
-    s = s * 1664525u + 1013904223u;
-    v = static_cast<float>(static_cast<int>(s >> 16) - 32768) / 32768.0f;
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, float>) {
+      v = static_cast<float>(static_cast<int>(lcg(s) >> 16) - 32768) / 32768.0f;
+    } else {  // int8 weights in +-[1, 127]: no accidental zeros, so NNZ is exactly the target
+      const int m = static_cast<int>(lcg(s) >> 25) % 127 + 1;
+      v = static_cast<std::int8_t>((lcg(s) >> 31) ? m : -m);
+    }
   }
 }
 
+constexpr std::size_t nnz_at(std::size_t n, int pct) {
+  return n - static_cast<std::size_t>(pct / 100.0 * static_cast<double>(n) + 0.5);
+}
+
+// A dense float or int8 layer with magnitude-pruned weights.
 template <class L>
-std::unique_ptr<L> pruned(double sparsity) {
+std::unique_ptr<L> pruned(int pct) {
   auto l = std::make_unique<L>();
   fill(l->weights, 5);
-  fill(l->bias, 6);
-  if (sparsity > 0) sparse::prune_magnitude(l->weights, sparsity);
+  if constexpr (requires { l->multiplier; }) {
+    for (std::size_t c = 0; c < l->bias.size(); ++c) {
+      l->bias[c] = static_cast<std::int32_t>(c * 37) - 1000;
+      const auto m = quant::quantize_multiplier(0.0004);
+      l->multiplier[c] = m.value;
+      l->shift[c] = m.shift;
+    }
+    l->input_zero_point = -3;
+    l->output_zero_point = 2;
+  } else {
+    fill(l->bias, 6);
+  }
+  if (pct > 0) sparse::prune_magnitude(l->weights, pct / 100.0);
+  if constexpr (requires { l->prepare(); }) l->prepare();
   return l;
 }
 
 template <class L>
-void run(benchmark::State& state, const L& layer, std::size_t storage, double density) {
+void run(benchmark::State& state, const L& layer, std::size_t storage, std::size_t dense_bytes,
+         double density) {
   auto in = std::make_unique<typename L::input_type>();
   auto out = std::make_unique<typename L::output_type>();
   fill(*in, 9);
-  float scratch[1024];
+  using S = typename layer_traits<L>::scratch_value;
+  auto scratch = std::make_unique<S[]>(layer_traits<L>::scratch_size + 1);
   for (auto _ : state) {
-    layer.forward(in->data(), out->data(), scratch);
+    layer.forward(in->data(), out->data(), scratch.get());
     benchmark::DoNotOptimize(out->data());
     benchmark::ClobberMemory();
   }
   state.counters["storage_B"] = static_cast<double>(storage);
+  state.counters["storage_pct"] = 100.0 * static_cast<double>(storage) / static_cast<double>(dense_bytes);
   state.counters["density"] = density;
 }
 
-constexpr std::size_t nnz_at(std::size_t n, double s) { return n - static_cast<std::size_t>(s * static_cast<double>(n) + 0.5); }
-
 template <class D, int Pct>
 void BM_dense(benchmark::State& state) {
-  auto l = pruned<D>(Pct / 100.0);
-  run(state, *l, D::weight_type::size_bytes(), 1.0 - Pct / 100.0);
+  auto l = pruned<D>(Pct);
+  run(state, *l, D::weights_type_bytes(), D::weights_type_bytes(), 1.0 - Pct / 100.0);
 }
 
-template <class D, int Pct>
-void BM_csr(benchmark::State& state) {
-  constexpr std::size_t nnz = nnz_at(D::weight_type::size(), Pct / 100.0);
-  auto l = pruned<D>(Pct / 100.0);
-  using S = decltype(sparse::to_csr_layer<nnz>(*l));
-  auto s = std::make_unique<S>(sparse::to_csr_layer<nnz>(*l));
-  run(state, *s, S::weight_type::storage_bytes, static_cast<double>(nnz) / D::weight_type::size());
+// Fmt: sparse::csr_format / sliced_format.
+template <class D, class Fmt, int Pct>
+void BM_sparse(benchmark::State& state) {
+  constexpr std::size_t total = decltype(D::weights)::size();
+  constexpr std::size_t nnz = nnz_at(total, Pct);
+  auto l = pruned<D>(Pct);
+  using S = decltype(sparse::to_sparse<Fmt, nnz>(*l));
+  auto s = std::make_unique<S>(sparse::to_sparse<Fmt, nnz>(*l));
+  run(state, *s, S::weight_type::storage_bytes, D::weights_type_bytes(), static_cast<double>(nnz) / total);
 }
 
 template <class D, std::size_t N, std::size_t M>
 void BM_nm(benchmark::State& state) {
-  auto l = std::make_unique<D>();
-  fill(l->weights, 5);
+  auto l = pruned<D>(0);
   sparse::prune_n_m<N, M>(l->weights);
+  if constexpr (requires { l->prepare(); }) l->prepare();
   using S = decltype(sparse::to_n_m_layer<N, M>(*l));
   auto s = std::make_unique<S>(sparse::to_n_m_layer<N, M>(*l));
-  run(state, *s, S::weight_type::storage_bytes, double(N) / M);
+  run(state, *s, S::weight_type::storage_bytes, D::weights_type_bytes(), double(N) / M);
 }
 
-using Ae640 = DenseLayer<float, Shape<640>, 128>;
-using Ae128 = DenseLayer<float, Shape<128>, 128>;
-using Pw = bind_t<Conv2D<64, Kernel<1, 1>>, float, Shape<25, 5, 64>>;
+// The layers, with their dense weight bytes.
+template <class L>
+struct Bench : L {
+  static constexpr std::size_t weights_type_bytes() { return decltype(L::weights)::size_bytes(); }
+};
+using Ae640 = Bench<DenseLayer<float, Shape<640>, 128>>;
+using Ae128 = Bench<DenseLayer<float, Shape<128>, 128>>;
+using Pw = Bench<bind_t<Conv2D<64, Kernel<1, 1>>, float, Shape<25, 5, 64>>>;
+using First = Bench<bind_t<Conv2D<64, Kernel<10, 4>, Same, Stride<2>>, float, Shape<49, 10, 1>>>;
+using QAe640 = Bench<quant::QDenseLayer<Shape<640>, 128>>;
+using QAe128 = Bench<quant::QDenseLayer<Shape<128>, 128>>;
+using QPw = Bench<quant::QConv2DLayer<Pw::geometry>>;
+using QFirst = Bench<quant::QConv2DLayer<First::geometry>>;
 
+}  // namespace
+
+// sparse::sparse_conversion is specialised for the library's layers; the Bench wrappers convert as
+// their base.
+namespace ctml::sparse {
+template <class L>
+struct sparse_conversion<Bench<L>> : sparse_conversion<L> {};
+}  // namespace ctml::sparse
+
+namespace {
 // Constant-pattern layers (constexpr pruning at compile time).
 template <int Pct>
-constexpr Ae128 make_const128() {
-  Ae128 d{};
+constexpr DenseLayer<float, Shape<128>, 128> make_const128() {
+  DenseLayer<float, Shape<128>, 128> d{};
   fill(d.weights, 5);
   fill(d.bias, 6);
   sparse::prune_magnitude(d.weights, Pct / 100.0);
   return d;
 }
-constexpr Ae128 c128_90 = make_const128<90>();
-constexpr Ae128 c128_95 = make_const128<95>();
+constexpr auto c128_90 = make_const128<90>();
+constexpr auto c128_95 = make_const128<95>();
 
 template <const auto& L>
 void BM_unrolled(benchmark::State& state) {
   sparse::StaticCsrDense<L> layer;
-  run(state, layer, decltype(layer)::nnz * 0 + decltype(sparse::compress<L>())::weight_type::storage_bytes,
-      static_cast<double>(decltype(layer)::nnz) / 16384.0);
+  using C = sparse::compressed_t<L>;
+  run(state, layer, C::weight_type::storage_bytes, 65536, static_cast<double>(C::nnz) / 16384.0);
 }
-
-template <int Pct>
-void BM_pw_csr(benchmark::State& state) {
-  auto l = pruned<Pw>(Pct / 100.0);
-  constexpr std::size_t nnz = nnz_at(4096, Pct / 100.0);
-  using S = decltype(sparse::to_csr_layer<nnz>(*l));
-  auto s = std::make_unique<S>(sparse::to_csr_layer<nnz>(*l));
-  run(state, *s, S::weight_type::storage_bytes, nnz / 4096.0);
-}
-
 }  // namespace
 
-#define CTML_SPARSE_SWEEP(D, name)                                                  \
-  BENCHMARK(BM_dense<D, 0>)->Name(name "/dense");                                   \
-  BENCHMARK(BM_csr<D, 50>)->Name(name "/csr/50");                                   \
-  BENCHMARK(BM_csr<D, 70>)->Name(name "/csr/70");                                   \
-  BENCHMARK(BM_csr<D, 80>)->Name(name "/csr/80");                                   \
-  BENCHMARK(BM_csr<D, 90>)->Name(name "/csr/90");                                   \
-  BENCHMARK(BM_csr<D, 95>)->Name(name "/csr/95");                                   \
-  BENCHMARK(BM_nm<D, 2, 4>)->Name(name "/nm_2of4/50");                              \
+#define CTML_SPARSE_SWEEP(D, name)                                                                  \
+  BENCHMARK(BM_dense<D, 0>)->Name(name "/dense");                                                   \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 50>)->Name(name "/csr/50");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 70>)->Name(name "/csr/70");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 80>)->Name(name "/csr/80");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 90>)->Name(name "/csr/90");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 95>)->Name(name "/csr/95");                            \
+  BENCHMARK(BM_sparse<D, sparse::sliced_format, 50>)->Name(name "/sliced/50");                      \
+  BENCHMARK(BM_sparse<D, sparse::sliced_format, 70>)->Name(name "/sliced/70");                      \
+  BENCHMARK(BM_sparse<D, sparse::sliced_format, 80>)->Name(name "/sliced/80");                      \
+  BENCHMARK(BM_sparse<D, sparse::sliced_format, 90>)->Name(name "/sliced/90");                      \
+  BENCHMARK(BM_sparse<D, sparse::sliced_format, 95>)->Name(name "/sliced/95");                      \
+  BENCHMARK(BM_nm<D, 2, 4>)->Name(name "/nm_2of4/50");                                              \
   BENCHMARK(BM_nm<D, 1, 4>)->Name(name "/nm_1of4/75");
 
-CTML_SPARSE_SWEEP(Ae640, "dense_640x128")
-CTML_SPARSE_SWEEP(Ae128, "dense_128x128")
-BENCHMARK(BM_unrolled<c128_90>)->Name("dense_128x128/unrolled/90");
-BENCHMARK(BM_unrolled<c128_95>)->Name("dense_128x128/unrolled/95");
-BENCHMARK(BM_dense<Pw, 0>)->Name("pointwise_64x64_25x5/dense");
-BENCHMARK(BM_pw_csr<50>)->Name("pointwise_64x64_25x5/csr/50");
-BENCHMARK(BM_pw_csr<70>)->Name("pointwise_64x64_25x5/csr/70");
-BENCHMARK(BM_pw_csr<80>)->Name("pointwise_64x64_25x5/csr/80");
-BENCHMARK(BM_pw_csr<90>)->Name("pointwise_64x64_25x5/csr/90");
-BENCHMARK(BM_pw_csr<95>)->Name("pointwise_64x64_25x5/csr/95");
+CTML_SPARSE_SWEEP(Ae640, "f32/dense_640x128")
+CTML_SPARSE_SWEEP(Ae128, "f32/dense_128x128")
+BENCHMARK(BM_unrolled<c128_90>)->Name("f32/dense_128x128/unrolled/90");
+BENCHMARK(BM_unrolled<c128_95>)->Name("f32/dense_128x128/unrolled/95");
+CTML_SPARSE_SWEEP(Pw, "f32/pointwise_64x64_25x5")
+CTML_SPARSE_SWEEP(QAe640, "s8/dense_640x128")
+CTML_SPARSE_SWEEP(QAe128, "s8/dense_128x128")
+CTML_SPARSE_SWEEP(QPw, "s8/pointwise_64x64_25x5")
+
+#define CTML_SPARSE_SWEEP_CSR(D, name)                                                              \
+  BENCHMARK(BM_dense<D, 0>)->Name(name "/dense");                                                   \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 50>)->Name(name "/csr/50");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 70>)->Name(name "/csr/70");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 80>)->Name(name "/csr/80");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 90>)->Name(name "/csr/90");                            \
+  BENCHMARK(BM_sparse<D, sparse::csr_format, 95>)->Name(name "/csr/95");                            \
+  BENCHMARK(BM_sparse<D, sparse::sliced_format, 90>)->Name(name "/sliced/90");
+
+CTML_SPARSE_SWEEP_CSR(First, "f32/first_conv_10x4_s2")
+CTML_SPARSE_SWEEP_CSR(QFirst, "s8/first_conv_10x4_s2")

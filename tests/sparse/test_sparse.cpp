@@ -10,6 +10,7 @@
 
 #include <ctml/ctml.hpp>
 #include <ctml/sparse.hpp>
+#include <ctml/train.hpp>
 #include "no_heap.hpp"
 
 using namespace ctml;
@@ -469,4 +470,110 @@ TEST_CASE("int8 sparse convolutions are bit-identical to the dense int8 convolut
     static quant::QDepthwiseConv2DLayer<G> q{};
     check(q, 8, 0.6, [](const auto& l) { return sparse::to_csr_layer<29>(l); });
   }
+}
+
+TEST_CASE("per-tensor masks: magnitude, N:M, apply_masks over a parameter tuple") {
+  Tensor<float, Shape<8, 12>> w{};
+  randomize(w);
+  auto w2 = w;
+  const auto m = sparse::magnitude_mask(w, 0.75);
+  sparse::prune_magnitude(w2, 0.75);
+  for (std::size_t i = 0; i < w.size(); ++i) CHECK((m[i] != 0) == (w2[i] != 0));
+  const auto nm = sparse::n_m_mask<2, 4>(w);
+  auto w3 = w;
+  sparse::apply_mask(w3, nm);
+  CHECK(sparse::satisfies_n_m<2, 4>(w3));
+  CHECK(sparse::count_nonzero(w3) == 48);
+  auto w4 = w;
+  sparse::prune_n_m<2, 4>(w4);
+  CHECK(w3 == w4);
+
+  using Net = Sequential<float, Shape<12>, Dense<8>, ReLU, Dense<4>>;
+  static Net net{};
+  std::apply([](auto&... t) { (randomize(t), ...); }, net.parameters());
+  std::tuple<sparse::Mask<Tensor<float, Shape<8, 12>>>, sparse::Mask<Tensor<float, Shape<8>>>,
+             sparse::Mask<Tensor<float, Shape<4, 8>>>, sparse::Mask<Tensor<float, Shape<4>>>>
+      masks{sparse::magnitude_mask(net.layer<0>().weights, 0.5), {}, sparse::n_m_mask<1, 4>(net.layer<2>().weights), {}};
+  std::get<1>(masks).fill(1);
+  std::get<3>(masks).fill(1);
+  sparse::apply_masks(net.parameters(), masks);
+  CHECK(sparse::count_nonzero(net.layer<0>().weights) == 48);
+  CHECK(sparse::count_nonzero(net.layer<2>().weights) == 8);
+  CHECK(sparse::count_nonzero(net.layer<0>().bias) == 8);
+}
+
+TEST_CASE("iterative pruning: geometric schedule, optimizer hook keeps pruned weights at zero") {
+  constexpr auto sched = sparse::geometric_schedule<4>(0.5);
+  static_assert(sched[0] == 0.5 && sched[1] == 0.75 && sched[3] == 0.9375);
+  using Net = Sequential<float, Shape<16>, Dense<16>, ReLU, Dense<8>>;
+  static Net net{};
+  std::apply([](auto&... t) { (randomize(t), ...); }, net.parameters());
+  static sparse::Masks<Net> masks{};
+  masks.reset();
+  static train::Sgd<Net> opt{0.1f, 0.9f};
+  static train::Gradients<Net> grads{};
+  std::apply([](auto&... g) { (randomize(g), ...); }, grads);  // gradients that touch every weight
+  std::size_t rounds = 0;
+  sparse::iterative_prune(net, masks, sched, [&](double s) {
+    ++rounds;
+    for (int step = 0; step < 3; ++step) opt.step(net, grads, 1.0f, &masks);
+    const std::size_t alive = sparse::count_nonzero(net.layer<0>().weights) + sparse::count_nonzero(net.layer<2>().weights);
+    CHECK(384 - alive == static_cast<std::size_t>(s * 384 + 0.5));
+  });
+  CHECK(rounds == 4);
+  // N:M through the same masks.
+  masks.reset();
+  std::apply([](auto&... t) { (randomize(t), ...); }, net.parameters());
+  masks.prune_n_m<2, 4>(net);
+  CHECK(sparse::satisfies_n_m<2, 4>(net.layer<0>().weights));
+  CHECK(sparse::satisfies_n_m<2, 4>(net.layer<2>().weights));
+  opt.step(net, grads, 1.0f, &masks);
+  CHECK(sparse::satisfies_n_m<2, 4>(net.layer<0>().weights));
+}
+
+TEST_CASE("structured pruning by L1 norm and of Conv1D filters") {
+  using Net = Sequential<float, Shape<6>, Dense<10>, ReLU, Dense<3>>;
+  static Net net{};
+  std::apply([](auto&... t) { (randomize(t), ...); }, net.parameters());
+  // Unit 4 has the largest L2 norm (one big weight) but a small L1 norm.
+  for (std::size_t i = 0; i < 6; ++i) net.layer<0>().weights(4, i) = i == 0 ? 2.5f : 0.0f;
+  net.layer<0>().bias[4] = 0;
+  for (std::size_t u = 0; u < 10; ++u)
+    if (u != 4)
+      for (std::size_t i = 0; i < 6; ++i) net.layer<0>().weights(u, i) = 0.5f * (net.layer<0>().weights(u, i) < 0 ? -1.0f : 1.0f);
+  auto [l2a, l2b] = sparse::keep_units<9>(net.layer<0>(), net.layer<2>());
+  auto [l1a, l1b] = sparse::keep_units<9, sparse::Norm::l1>(net.layer<0>(), net.layer<2>());
+  bool l2_kept = false, l1_kept = false;
+  for (std::size_t k = 0; k < 9; ++k) {
+    l2_kept = l2_kept || l2a.weights(k, 0) == 2.5f;
+    l1_kept = l1_kept || l1a.weights(k, 0) == 2.5f;
+  }
+  CHECK(l2_kept);
+  CHECK_FALSE(l1_kept);
+  (void)l2b;
+  (void)l1b;
+
+  using A = bind_t<Conv1D<8, Kernel<3>, Same>, float, Shape<12, 4>>;
+  using B = bind_t<Conv1D<5, Kernel<3>, Same>, float, Shape<12, 8>>;
+  static A a{};
+  static B b{};
+  randomize(a.weights);
+  randomize(a.bias);
+  randomize(b.weights);
+  for (std::size_t i = 0; i < 12; ++i) a.weights[2 * 12 + i] *= 0.01f;  // filter 2 is weak
+  a.bias[2] = 0;
+  auto [a2, b2] = sparse::keep_filters<7>(a, b);
+  static_assert(std::is_same_v<decltype(b2)::input_type, Tensor<float, Shape<12, 7>>>);
+  for (std::size_t o = 0; o < 5; ++o)
+    for (std::size_t t = 0; t < 3; ++t) b.weights[(o * 3 + t) * 8 + 2] = 0;
+  A::input_type x{};
+  randomize(x);
+  A::output_type h{};
+  B::output_type want{}, got{};
+  a.forward(x.data(), h.data(), nullptr);
+  b.forward(h.data(), want.data(), nullptr);
+  decltype(a2)::output_type h2{};
+  a2.forward(x.data(), h2.data(), nullptr);
+  b2.forward(h2.data(), got.data(), nullptr);
+  check_close(got, want, want.size());
 }

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 namespace ctml::kernels {
 
@@ -25,6 +26,12 @@ namespace detail {
 template <class Acc, class V, class X>
 constexpr Acc mul(V v, X x) {
   return static_cast<Acc>(v) * static_cast<Acc>(x);
+}
+// a[l] += v[l] * x[c[l]] for l < sizeof...(L), written out (GCC at -O2 does not unroll the loop
+// form for integer accumulators and then keeps them in memory).
+template <class Acc, class V, class C, class X, std::size_t... L>
+constexpr void mac_step(Acc* a, const V* v, const C* c, const X* x, std::index_sequence<L...>) {
+  ((a[L] += mul<Acc>(v[L], x[c[L]])), ...);
 }
 }  // namespace detail
 
@@ -39,8 +46,7 @@ constexpr void csr_rows(const W& w, const X* x, Emit&& emit) {
   for (std::size_t r = 0; r < W::rows; ++r) {
     const std::size_t end = w.row_ptr[r + 1];
     Acc a[8]{};
-    for (; k + 8 <= end; k += 8)
-      for (std::size_t l = 0; l < 8; ++l) a[l] += detail::mul<Acc>(v[k + l], x[c[k + l]]);
+    for (; k + 8 <= end; k += 8) detail::mac_step(a, v + k, c + k, x, std::make_index_sequence<8>{});
     for (; k < end; ++k) a[0] += detail::mul<Acc>(v[k], x[c[k]]);
     emit(r, ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])));
   }
@@ -57,7 +63,7 @@ constexpr void sliced_rows_generic(const W& w, const X* x, Emit& emit) {
   for (std::size_t s = 0; s < W::slices; ++s) {
     Acc a[4]{};
     for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
-      for (std::size_t l = 0; l < 4; ++l) a[l] += mul<Acc>(v[k + l], x[c[k + l]]);
+      mac_step(a, v + k, c + k, x, std::make_index_sequence<4>{});
     for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
       const std::size_t p = 4 * s + l;
       Acc t = a[l];

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 #include <ctml/kernels/sparse_csr.hpp>
 
 namespace ctml::kernels {
@@ -29,8 +30,9 @@ constexpr Acc nm_row(const W& w, const X* x, std::size_t r) {
     for (; b < P / E; ++b) {
       const unsigned byte = o[b];
       const X* xg = x + b * groups_per_byte * M;
-      for (std::size_t e = 0; e < E; ++e)
-        a[e] += mul<Acc>(v[b * E + e], xg[(e / N) * M + ((byte >> (e * B)) & mask)]);
+      [&]<std::size_t... e>(std::index_sequence<e...>) {
+        ((a[e] += mul<Acc>(v[b * E + e], xg[(e / N) * M + ((byte >> (e * B)) & mask)])), ...);
+      }(std::make_index_sequence<E>{});
     }
   }
   for (std::size_t k = b * E; k < P; ++k) {

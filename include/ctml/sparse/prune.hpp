@@ -37,14 +37,14 @@ constexpr double sparsity_of(const Tn& t) {
 }
 
 
-// Zero the `sparsity` fraction (0..1) of `w` with the smallest magnitude; returns how many
-// elements are zero afterwards. Ties at the threshold are broken by position.
-template <TensorLike Tn>
-constexpr std::size_t prune_magnitude(Tn& w, double sparsity) {
+// Calls drop(i) for the `sparsity` fraction (0..1) of the elements of `w` with the smallest
+// magnitude (exactly round(sparsity * size) of them, zeros first; ties at the threshold broken by
+// position). Bisection on the magnitude's bit pattern: for IEEE floats the bits of |v| order like
+// |v|, so at most 64 counting passes find the threshold exactly, with no sorting buffer.
+template <TensorLike Tn, class Drop>
+constexpr std::size_t select_smallest(const Tn& w, double sparsity, Drop&& drop) {
   const auto target = static_cast<std::size_t>(sparsity * static_cast<double>(Tn::size()) + 0.5);
-  if (target == 0) return Tn::size() - count_nonzero(w);
-  // Bisection on the magnitude's rank key: for IEEE floats the bit pattern of |v| orders like |v|,
-  // so at most 64 counting passes find the target-th smallest magnitude exactly.
+  if (target == 0) return 0;
   using V = std::remove_cvref_t<decltype(w.data()[0])>;
   using Key = std::conditional_t<sizeof(V) <= 4, std::uint32_t, std::uint64_t>;
   auto key = [](V v) -> Key {
@@ -65,18 +65,26 @@ constexpr std::size_t prune_magnitude(Tn& w, double sparsity) {
     if (n >= target) hi = mid;
     else lo = mid + 1;
   }
-  std::size_t zeros = 0;
+  std::size_t dropped = 0;
   for (std::size_t i = 0; i < Tn::size(); ++i)
     if (key(w.data()[i]) < lo) {
-      w.data()[i] = 0;
-      ++zeros;
+      drop(i);
+      ++dropped;
     }
-  for (std::size_t i = 0; i < Tn::size() && zeros < target; ++i)
+  for (std::size_t i = 0; i < Tn::size() && dropped < target; ++i)
     if (key(w.data()[i]) == lo) {
-      w.data()[i] = 0;
-      ++zeros;
+      drop(i);
+      ++dropped;
     }
-  return zeros;
+  return dropped;
+}
+
+// Zero the `sparsity` fraction (0..1) of `w` with the smallest magnitude; returns how many
+// elements are zero afterwards.
+template <TensorLike Tn>
+constexpr std::size_t prune_magnitude(Tn& w, double sparsity) {
+  select_smallest(w, sparsity, [&](std::size_t i) { w.data()[i] = 0; });
+  return Tn::size() - count_nonzero(w);
 }
 
 // Which parameter tensors pruning touches: weights (rank >= 2), not biases or normalisation
