@@ -223,11 +223,27 @@ TEST_CASE("sparse pointwise conv runs in place and equals the dense conv") {
   Pw::input_type x{};
   randomize(x);
   Pw::output_type want{};
-  float scratch[16];
+  static_assert(decltype(sp)::pixel_block == 4 && decltype(sp)::scratch_size == 64);
+  float scratch[64];
   conv.forward(x.data(), want.data(), scratch);
   Pw::input_type y = x;
   sp.forward(y.data(), y.data(), scratch);
   check_close(y, want, want.size());
+  // 21 pixels: five blocks of four and one single pixel.
+  using Pw21 = bind_t<Conv2D<12, Kernel<1, 1>>, float, Shape<7, 3, 16>>;
+  static Pw21 c21{};
+  randomize(c21.weights);
+  randomize(c21.bias);
+  sparse::prune_magnitude(c21.weights, 0.5);
+  const auto s21 = sparse::to_csr_layer<96>(c21);
+  static Pw21::input_type x21{};
+  randomize(x21);
+  static Pw21::output_type w21{};
+  c21.forward(x21.data(), w21.data(), scratch);
+  static Pw21::input_type y21{};
+  y21 = x21;
+  s21.forward(y21.data(), y21.data(), scratch);
+  check_close(y21, w21, w21.size());
 }
 
 TEST_CASE("a sparse layer drops into a Sequential-built network") {

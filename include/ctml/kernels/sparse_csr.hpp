@@ -52,6 +52,26 @@ constexpr void csr_rows(const W& w, const X* x, Emit&& emit) {
   }
 }
 
+// P pixels at once (pointwise convolutions): each non-zero is loaded once and applied to the same
+// input channel of P pixels `stride` elements apart, so value and index loads are shared by P
+// multiply-adds. emit(r, acc) receives the P sums of row r.
+template <class Acc, std::size_t P, class W, class X, class Emit>
+constexpr void csr_rows_pixels(const W& w, const X* x, std::size_t stride, Emit&& emit) {
+  const auto* v = w.values;
+  const auto* c = w.cols;
+  for (std::size_t r = 0; r < W::rows; ++r) {
+    Acc a[P]{};
+    for (std::size_t k = w.row_ptr[r]; k < w.row_ptr[r + 1]; ++k) {
+      const auto wk = v[k];
+      const X* xc = x + c[k];
+      [&]<std::size_t... p>(std::index_sequence<p...>) {
+        ((a[p] += detail::mul<Acc>(wk, xc[p * stride])), ...);
+      }(std::make_index_sequence<P>{});
+    }
+    emit(r, a);
+  }
+}
+
 namespace detail {
 // Four rows in lock step over their interleaved prefix, then each row's tail. `lanes` is where the
 // four partial sums live; the generic version uses an array (constant evaluation, int8, targets

@@ -66,6 +66,11 @@ struct Csr {
   constexpr void rows_dot(const X* x, Emit&& emit) const {
     kernels::csr_rows<Acc>(*this, x, emit);
   }
+  // P pixels `stride` apart (pointwise convolutions); emit(r, const Acc (&)[P]).
+  template <class Acc, std::size_t P, class X, class Emit>
+  constexpr void rows_dot_pixels(const X* x, std::size_t stride, Emit&& emit) const {
+    kernels::csr_rows_pixels<Acc, P>(*this, x, stride, emit);
+  }
   template <class F>
   constexpr void for_each(F&& f) const {
     for (std::size_t r = 0; r < Rows; ++r)

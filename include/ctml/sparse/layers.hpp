@@ -145,6 +145,45 @@ struct ConvFrame {
   }
 };
 
+template <class W>
+constexpr std::size_t pixel_block_for(bool pointwise) {
+  if (!pointwise) return 1;
+  if constexpr (requires(const W& w, const float* x) {
+                  w.template rows_dot_pixels<float, 4>(x, 1, [](std::size_t, const float (&)[4]) {});
+                })
+    return 4;
+  else
+    return 1;
+}
+
+// Pointwise conv by blocks of P pixels: block(x, first pixel) for whole blocks (x = the block's
+// first pixel, copied to scratch first when running in place), single(x, pixel) for the rest.
+template <kernels::Conv2DGeometry G, std::size_t P, class T, class Block, class Single>
+constexpr void pointwise_blocks(const T* in, T* scratch, bool copy, Block&& block, Single&& single) {
+  constexpr std::size_t pixels = G.ih * G.iw;
+  std::size_t p0 = 0;
+  for (; p0 + P <= pixels; p0 += P) {
+    const T* x = in + p0 * G.cin;
+    if (copy) {
+      for (std::size_t i = 0; i < P * G.cin; ++i) scratch[i] = x[i];
+      x = scratch;
+    }
+    block(x, p0);
+  }
+  if constexpr (pixels % P != 0) {
+    for (; p0 < pixels; ++p0) {
+      const T* x = in + p0 * G.cin;
+      if (copy) {
+        for (std::size_t i = 0; i < G.cin; ++i) scratch[i] = x[i];
+        x = scratch;
+      }
+      single(x, p0);
+    }
+  } else {
+    (void)single;
+  }
+}
+
 // Conv2D OHWI [Cout][KH][KW][Cin] (Conv1D [Cout][K][Cin] is the KH = 1 case) as rows of Cout.
 template <kernels::Conv2DGeometry G, class T>
 struct ConvSource {
@@ -186,7 +225,10 @@ struct SparseConvLayer {
   static constexpr Activation activation = Act;
   static constexpr bool pointwise = frame::pointwise;
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
-  static constexpr std::size_t scratch_size = frame::padded ? frame::image_size : (in_place ? G.cin : 0);
+  // Pointwise convs on formats with a multi-pixel kernel take pixel_block pixels per weight pass.
+  static constexpr std::size_t pixel_block = detail::pixel_block_for<W>(pointwise);
+  static constexpr std::size_t scratch_size =
+      frame::padded ? frame::image_size : (in_place ? G.cin * pixel_block : 0);
   static constexpr std::string_view name = Depthwise ? "SparseDepthwiseConv2D" : (pointwise ? "SparseConv 1x1" : "SparseConv");
   static constexpr std::size_t nnz = W::nnz;
   static constexpr std::size_t macs = W::nnz * G.oh * G.ow;
@@ -204,10 +246,22 @@ struct SparseConvLayer {
       image = scratch;
     }
     const T* b = bias.data();
-    frame::for_pixels(image, scratch, in_place, [&](const T* x, std::size_t p) {
-      T* o = out + p * G.cout;
-      weights.template rows_dot<T>(x, [&](std::size_t r, T acc) { o[r] = kernels::activate<Act>(b[r] + acc); });
-    });
+    if constexpr (pixel_block > 1) {
+      detail::pointwise_blocks<G, pixel_block, T>(in, scratch, in_place, [&](const T* x, std::size_t p0) {
+        weights.template rows_dot_pixels<T, pixel_block>(x, G.cin, [&](std::size_t r, const T (&acc)[pixel_block]) {
+          for (std::size_t p = 0; p < pixel_block; ++p)
+            out[(p0 + p) * G.cout + r] = kernels::activate<Act>(b[r] + acc[p]);
+        });
+      }, [&](const T* x, std::size_t p) {
+        T* o = out + p * G.cout;
+        weights.template rows_dot<T>(x, [&](std::size_t r, T acc) { o[r] = kernels::activate<Act>(b[r] + acc); });
+      });
+    } else {
+      frame::for_pixels(image, scratch, in_place, [&](const T* x, std::size_t p) {
+        T* o = out + p * G.cout;
+        weights.template rows_dot<T>(x, [&](std::size_t r, T acc) { o[r] = kernels::activate<Act>(b[r] + acc); });
+      });
+    }
   }
 };
 

@@ -69,7 +69,9 @@ struct QSparseConvLayer : quant::OutputStage {
   using weight_type = SparseWeights<W>;
   static constexpr bool pointwise = frame::pointwise;
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
-  static constexpr std::size_t scratch_size = frame::padded ? frame::image_size : (in_place ? G.cin : 0);
+  static constexpr std::size_t pixel_block = detail::pixel_block_for<W>(pointwise);
+  static constexpr std::size_t scratch_size =
+      frame::padded ? frame::image_size : (in_place ? G.cin * pixel_block : 0);
   static constexpr std::string_view name = Depthwise ? "QSparseDepthwiseConv2D" : (pointwise ? "QSparseConv 1x1" : "QSparseConv");
   static constexpr std::size_t nnz = W::nnz;
   static constexpr std::size_t macs = W::nnz * G.oh * G.ow;
@@ -95,12 +97,23 @@ struct QSparseConvLayer : quant::OutputStage {
       frame::pad_image(in, scratch, static_cast<std::int8_t>(input_zero_point));
       image = scratch;
     }
-    frame::for_pixels(image, scratch, in_place, [&](const std::int8_t* x, std::size_t p) {
+    auto single = [&](const std::int8_t* x, std::size_t p) {
       std::int8_t* o = out + p * G.cout;
       weights.template rows_dot<std::int32_t>(x, [&](std::size_t r, std::int32_t acc) {
         o[r] = finish(acc + effective_bias[r], multiplier[r], shift[r]);
       });
-    });
+    };
+    if constexpr (pixel_block > 1) {
+      detail::pointwise_blocks<G, pixel_block, std::int8_t>(in, scratch, in_place, [&](const std::int8_t* x, std::size_t p0) {
+        weights.template rows_dot_pixels<std::int32_t, pixel_block>(
+            x, G.cin, [&](std::size_t r, const std::int32_t (&acc)[pixel_block]) {
+              for (std::size_t p = 0; p < pixel_block; ++p)
+                out[(p0 + p) * G.cout + r] = finish(acc[p] + effective_bias[r], multiplier[r], shift[r]);
+            });
+      }, single);
+    } else {
+      frame::for_pixels(image, scratch, in_place, single);
+    }
   }
 };
 
