@@ -593,3 +593,73 @@ TEST_CASE("structured pruning by L1 norm and of Conv1D filters") {
   b2.forward(h2.data(), got.data(), nullptr);
   check_close(got, want, want.size());
 }
+
+TEST_CASE("index types follow the shape; sparse conv and int8 layers run in networks without heap") {
+  static_assert(std::is_same_v<sparse::Csr<float, 128, 640, 8192>::col_index, std::uint16_t>);
+  static_assert(std::is_same_v<sparse::Csr<float, 128, 128, 1638>::col_index, std::uint8_t>);
+  static_assert(std::is_same_v<sparse::Csr<float, 128, 128, 1638>::row_index, std::uint16_t>);
+  static_assert(std::is_same_v<sparse::Csr<float, 8, 16, 100>::row_index, std::uint8_t>);
+  static_assert(sparse::NmMatrix<float, 4, 16, 2, 4>::offset_bits == 2 &&
+                sparse::NmMatrix<float, 4, 16, 2, 8>::offset_bits == 4);
+
+  // DS-CNN-like block: conv -> depthwise -> pointwise, all sparse, in an aggregate network.
+  using C1 = bind_t<Conv2D<8, Kernel<3>, Same, Stride<2>, Fuse<Activation::relu>>, float, Shape<10, 6, 1>>;
+  using Dw = bind_t<DepthwiseConv2D<Kernel<3>, Same, Fuse<Activation::relu>>, float, Shape<5, 3, 8>>;
+  using Pw = bind_t<Conv2D<8, Kernel<1, 1>, Fuse<Activation::relu>>, float, Shape<5, 3, 8>>;
+  static C1 c1{};
+  static Dw dw{};
+  static Pw pw{};
+  randomize(c1.weights);
+  randomize(dw.weights);
+  randomize(pw.weights);
+  sparse::prune_magnitude(c1.weights, 0.5);  // 72 -> 36
+  sparse::prune_magnitude(dw.weights, 0.5);  // 72 -> 36
+  sparse::prune_magnitude(pw.weights, 0.75); // 64 -> 16
+  struct Dense3 {
+    C1 a;
+    Dw b;
+    Pw c;
+  };
+  using S1 = decltype(sparse::to_csr_layer<36>(c1));
+  using S2 = decltype(sparse::to_sliced_layer<36>(dw));
+  using S3 = decltype(sparse::to_csr_layer<16>(pw));
+  struct Sparse3 {
+    S1 a;
+    S2 b;
+    S3 c;
+  };
+  static Network<Dense3> dn{};
+  static Network<Sparse3> sn{};
+  dn.layers = {c1, dw, pw};
+  sn.layers = {sparse::to_csr_layer<36>(c1), sparse::to_sliced_layer<36>(dw), sparse::to_csr_layer<16>(pw)};
+  static_assert(Network<Sparse3>::macs == 36 * 15 + 36 * 15 + 16 * 15);
+  static_assert(Network<Sparse3>::param_bytes < Network<Dense3>::param_bytes);
+  C1::input_type x{};
+  randomize(x);
+  Pw::output_type want{}, got{};
+  alignas(16) static std::byte arena_d[Network<Dense3>::arena_bytes + 16];
+  alignas(16) static std::byte arena_s[Network<Sparse3>::arena_bytes + 16];
+  dn(x, want, arena_d);
+  {
+    ctml::test::NoHeapScope guard;
+    sn(x, got, arena_s);
+    CHECK(guard.allocations() == 0);
+  }
+  check_close(got, want, want.size());
+
+  // int8 sparse Dense in a chain, no heap.
+  struct QNet {
+    std::remove_const_t<decltype(qd_csr)> fc;
+  };
+  static Network<QNet> qn{};
+  qn.layers.fc = qd_csr;
+  const auto qx = make_qx();
+  QD::output_type qy{};
+  alignas(16) static std::byte qa[Network<QNet>::arena_bytes + 16];
+  {
+    ctml::test::NoHeapScope guard;
+    qn(qx, qy, qa);
+    CHECK(guard.allocations() == 0);
+  }
+  CHECK(qy == run_layer(qd, qx));
+}
