@@ -48,7 +48,9 @@ unset(_ctml_shared_default)
 # One-time setup: doctest and the shared support objects.
 # ---------------------------------------------------------------------------------------------
 macro(_ctml_testing_find_doctest)
-  if(NOT TARGET doctest::doctest)
+  # Cross builds never use the host's package: its include directory is /usr/include, whose
+  # glibc headers would shadow newlib's.
+  if(NOT TARGET doctest::doctest AND NOT CMAKE_CROSSCOMPILING)
     find_package(doctest CONFIG QUIET)
   endif()
   if(TARGET doctest::doctest)
@@ -165,6 +167,15 @@ function(ctml_add_test)
     target_link_libraries(${target} PRIVATE ctml_test_main ctml_no_heap)
   endif()
 
+  # Cross builds: the test runner is a firmware image for the board (bsp/ctml_bsp.cmake) with
+  # newlib + semihosting (stdio, files, malloc), run by CMAKE_CROSSCOMPILING_EMULATOR (QEMU).
+  # Its stack is CTML_TEST_STACK_SIZE bytes (tests keep tensors on the stack); no instruction counting needed.
+  if(CMAKE_CROSSCOMPILING AND TARGET ctml::test_runtime)
+    target_link_libraries(${target} PRIVATE ctml::test_runtime)
+    target_link_options(${target} PRIVATE "-Wl,--defsym=__stack_size=${CTML_TEST_STACK_SIZE}")
+    set_target_properties(${target} PROPERTIES SUFFIX ".elf")
+  endif()
+
   if(arg_WORKING_DIRECTORY)
     set(workdir "${arg_WORKING_DIRECTORY}")
   else()
@@ -182,6 +193,9 @@ function(ctml_add_test)
     TIMEOUT ${arg_TIMEOUT})
   if(arg_WILL_FAIL)
     set_tests_properties(${arg_NAME} PROPERTIES WILL_FAIL TRUE)
+  endif()
+  if(CMAKE_CROSSCOMPILING)
+    set_tests_properties(${arg_NAME} PROPERTIES ENVIRONMENT "CTML_QEMU_ICOUNT=0" LABELS "${area};${arg_LABELS};on_target")
   endif()
 endfunction()
 

@@ -3,7 +3,8 @@
 #
 # The complete ctml check, as run by CI (.ci/run): installs missing Debian packages, then runs
 # the configure + build + test workflow presets
-#   default (GCC)  ->  asan (GCC, ASan+UBSan)  ->  clang (clang++-19)  ->  cortex-m4 (if defined)
+#   default (GCC)  ->  asan (GCC, ASan+UBSan)  ->  clang (clang++-19)
+#   ->  cortex-m4, cortex-m7, cortex-m55 (firmware images and the doctest suites under QEMU)
 # Stops at the first failing workflow. Build trees: build/<preset>/ (reused between runs).
 #
 # Usage: scripts/test_all.sh [--fresh] [workflow...]
@@ -25,13 +26,7 @@ done
 ./scripts/install_deps.sh
 
 if ((${#selected[@]} == 0)); then
-  selected=(default asan clang)
-  # The firmware workflow lives in cmake/presets/cortex-m.json; run it once it exists.
-  if cmake --workflow --list-presets 2>/dev/null | grep -q '"cortex-m4"'; then
-    selected+=(cortex-m4)
-  else
-    echo "test_all: no cortex-m4 workflow preset defined yet; skipping the firmware build"
-  fi
+  selected=(default asan clang cortex-m4 cortex-m7 cortex-m55)
 fi
 
 start_all=$SECONDS

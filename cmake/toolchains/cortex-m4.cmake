@@ -1,17 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# arm-none-eabi GCC for Cortex-M4F (hard float), firmware images run under QEMU's mps2-an386.
-set(CMAKE_SYSTEM_NAME Generic)
-set(CMAKE_SYSTEM_PROCESSOR cortex-m4)
-set(CMAKE_C_COMPILER arm-none-eabi-gcc)
-set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
-set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
-set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+# Cortex-M4F (hard float, single-precision FPv4, DSP extension) on QEMU's mps2-an386.
 set(CTML_CPU_FLAGS "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
-set(CMAKE_C_FLAGS_INIT "${CTML_CPU_FLAGS} -ffunction-sections -fdata-sections")
-set(CMAKE_CXX_FLAGS_INIT "${CTML_CPU_FLAGS} -fno-exceptions -fno-rtti -ffunction-sections -fdata-sections")
-set(CTML_QEMU_MACHINE mps2-an386 CACHE STRING "QEMU machine the firmware images run on")
-set(CTML_BSP_DIR "${CMAKE_CURRENT_LIST_DIR}/../../bsp/mps2-an386" CACHE PATH "board support for the images")
-set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/../../bsp/qemu-run.sh;${CTML_QEMU_MACHINE}")
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CTML_BSP_BOARD mps2-an386)
+set(CTML_QEMU_MACHINE mps2-an386)
+include("${CMAKE_CURRENT_LIST_DIR}/arm-none-eabi-cortex-m.cmake")
