@@ -12,10 +12,12 @@ case "$mode" in
     if [[ -n "$bad" ]]; then echo "heap or exception symbols linked:"; echo "$bad"; exit 1; fi
     echo "no heap or exception symbols in $(basename "$image")" ;;
   flash)
+    # (awk reads all of objdump's output: exiting early would make objdump die of SIGPIPE, which
+    # pipefail turns into a failure.)
     # The section that holds the symbol decides (addresses differ per board): read-only
     # sections are loaded from flash; .data/.bss/.tdata would be RAM.
     sym=$3
-    line=$(arm-none-eabi-objdump -t -C "$image" | awk -v s="$sym" '{n=$0; sub(/^.*\t[0-9a-f]+ +/, "", n); if (n == s) {print; exit}}')
+    line=$(arm-none-eabi-objdump -t -C "$image" | awk -v s="$sym" '!found {n=$0; sub(/^.*\t[0-9a-f]+ +/, "", n); if (n == s) {print; found=1}}')
     [[ -n "$line" ]] || { echo "symbol $sym not found"; exit 1; }
     section=$(awk '{for (i = 1; i <= NF; ++i) if ($i ~ /^\./ || $i == "*ABS*") {print $i; exit}}' <<<"$line")
     case "$section" in

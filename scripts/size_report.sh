@@ -5,7 +5,7 @@
 #   RAM     arena + static (.data + .bss without the stack region and the arena) + stack peak
 #           (the stack is painted before inference and scanned after it)
 #   instructions per inference (QEMU -icount shift=0: instructions retired, not cycles)
-# and, for the int8 images, the portable/DSP instruction ratio.
+# and, for the int8 images, the portable/DSP instruction ratio per model and per layer.
 #   scripts/size_report.sh [cortex-m4|cortex-m7|cortex-m55]    (configures and builds the preset)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,6 +18,7 @@ printf '%-22s %11s %8s %8s %8s %10s %14s\n' image flash_bytes arena static stack
 declare -A instr_of
 for elf in "build/$preset"/firmware/*.elf; do
   name=$(basename "$elf" .elf)
+  [[ $name == *_layers* ]] && continue
   read -r text data bss _ < <(arm-none-eabi-size "$elf" | tail -1)
   stack_region=$((16#$(arm-none-eabi-nm "$elf" | awk '$3=="__stack_size"{print $1}')))
   line=$(bsp/qemu-run.sh "$machine" "$elf" 2>&1)
@@ -34,4 +35,14 @@ for name in "${!instr_of[@]}"; do
     awk -v n="$name" -v p="${instr_of[${name}_portable]}" -v d="${instr_of[$name]}" \
       'BEGIN { printf "%s: portable/DSP instructions = %.2f\n", n, p / d }'
   fi
+done
+for dsp in "build/$preset"/firmware/*_int8_layers.elf; do
+  portable=${dsp%.elf}_portable.elf
+  [[ -f $portable ]] || continue
+  echo
+  echo "$(basename "$dsp" .elf): instructions per layer"
+  printf '%-6s %-18s %10s %12s %12s %8s\n' layer kind macs portable DSP ratio
+  join -j1 <(bsp/qemu-run.sh "$machine" "$portable" 2>&1 | awk '$1=="layer"{sub("instructions=","",$NF); sub("macs=","",$(NF-1)); name=$3; for (i=4; i<NF-1; ++i) name=name "_" $i; print $2, name, $(NF-1), $NF}') \
+           <(bsp/qemu-run.sh "$machine" "$dsp" 2>&1 | awk '$1=="layer"{sub("instructions=","",$NF); print $2, $NF}') |
+    awk '{printf "%-6s %-18s %10d %12d %12d %8s\n", $1, $2, $3, $4, $5, ($5 > 0 ? sprintf("%.2f", $4 / $5) : "-")}'
 done

@@ -6,7 +6,7 @@
 //   y = clamp(MultiplyByQuantizedMultiplier(acc, M[co]) + out_zp, act_min, act_max)
 // Per-channel multipliers and shifts are data members computed before inference (by ctml-import
 // or PTQ), never per call. Padded taps contribute nothing, as in TFLite (they are real zeros).
-// Pointwise 1x1 convs fold sum(w) * in_zp into an effective bias and run in place (one pixel of
+// Pointwise 1x1 convs fold sum(w) * in_zp into an effective bias and run in place (two pixels of
 // scratch); stride-1 same-padded depthwise convs run in place with a ring of (pad_top + 1) rows.
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +36,7 @@ struct QConv2DLayer : OutputStage {
   using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cout>>;
   static constexpr bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && G.pt == 0 && G.pl == 0;
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
-  static constexpr std::size_t scratch_size = in_place ? G.cin : 0;
+  static constexpr std::size_t scratch_size = in_place ? (G.oh * G.ow > 1 ? 2 : 1) * G.cin : 0;
   static constexpr std::string_view name = pointwise ? "QConv2D 1x1" : "QConv2D";
   static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw * G.cin;
 
@@ -58,49 +58,86 @@ struct QConv2DLayer : OutputStage {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    constexpr std::size_t P = G.oh * G.ow;
     if constexpr (pointwise) {
-      for (std::size_t p = 0; p < G.ih * G.iw; ++p) {
+      // Two pixels at a time (each weight row loaded once for both). In place, both input pixels
+      // are copied out first: their outputs overwrite only inputs of pixels already read.
+      std::size_t p = 0;
+      for (; p + 1 < P; p += 2) {
+        const std::int8_t* x = in + p * G.cin;
+        if constexpr (in_place) {
+          for (std::size_t c = 0; c < 2 * G.cin; ++c) scratch[c] = x[c];
+          x = scratch;
+        }
+        pixel_pair(x, x + G.cin, out + p * G.cout, out + (p + 1) * G.cout);
+      }
+      if (p < P) {
         const std::int8_t* x = in + p * G.cin;
         if constexpr (in_place) {
           for (std::size_t c = 0; c < G.cin; ++c) scratch[c] = x[c];
           x = scratch;
         }
-        std::int8_t* o = out + p * G.cout;
-        for (std::size_t co = 0; co < G.cout; ++co) {
-          const std::int32_t acc = kernels::dot_s8<G.cin>(weights.data() + co * G.cin, x);
-          o[co] = this->finish(acc + effective_bias[co], multiplier[co], shift[co]);
-        }
+        pixel_one(x, out + p * G.cout);
       }
     } else {
-      // im2col one output pixel at a time: taps outside the input are filled with the input zero
-      // point, whose (x - zp) is exactly zero, so every pixel becomes one full-length dot product
-      // and the zero-point term is the precomputed effective bias.
-      constexpr std::size_t K = G.kh * G.kw * G.cin;
-      std::int8_t patch[K];
-      const auto zp = static_cast<std::int8_t>(this->input_zero_point);
-      for (std::size_t oy = 0; oy < G.oh; ++oy)
-        for (std::size_t ox = 0; ox < G.ow; ++ox) {
-          const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
-          const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
-          std::int8_t* p = patch;
-          for (std::size_t ky = 0; ky < G.kh; ++ky) {
-            const long iy = y0 + static_cast<long>(ky * G.dh);
-            for (std::size_t kx = 0; kx < G.kw; ++kx, p += G.cin) {
-              const long ix = x0 + static_cast<long>(kx * G.dw);
-              if (iy < 0 || iy >= static_cast<long>(G.ih) || ix < 0 || ix >= static_cast<long>(G.iw)) {
-                for (std::size_t c = 0; c < G.cin; ++c) p[c] = zp;
-              } else {
-                const std::int8_t* x = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin;
-                for (std::size_t c = 0; c < G.cin; ++c) p[c] = x[c];
-              }
-            }
-          }
-          std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
-          for (std::size_t co = 0; co < G.cout; ++co)
-            o[co] = this->finish(kernels::dot_s8<K>(weights.data() + co * K, patch) + effective_bias[co],
-                                 multiplier[co], shift[co]);
-        }
+      // im2col, two output pixels at a time: taps outside the input are filled with the input
+      // zero point, whose (x - zp) is exactly zero, so every pixel becomes one full-length dot
+      // product and the zero-point term is the precomputed effective bias.
+      std::int8_t patch[2][K];
+      std::size_t q = 0;
+      for (; q + 1 < P; q += 2) {
+        fill_patch(in, q, patch[0]);
+        fill_patch(in, q + 1, patch[1]);
+        pixel_pair(patch[0], patch[1], out + q * G.cout, out + (q + 1) * G.cout);
+      }
+      if (q < P) {
+        fill_patch(in, q, patch[0]);
+        pixel_one(patch[0], out + q * G.cout);
+      }
     }
+  }
+
+ private:
+  static constexpr std::size_t K = G.kh * G.kw * G.cin;
+
+  constexpr void fill_patch(const std::int8_t* in, std::size_t q, std::int8_t* p) const {
+    const auto zp = static_cast<std::int8_t>(this->input_zero_point);
+    const long y0 = static_cast<long>((q / G.ow) * G.sh) - static_cast<long>(G.pt);
+    const long x0 = static_cast<long>((q % G.ow) * G.sw) - static_cast<long>(G.pl);
+    for (std::size_t ky = 0; ky < G.kh; ++ky) {
+      const long iy = y0 + static_cast<long>(ky * G.dh);
+      for (std::size_t kx = 0; kx < G.kw; ++kx, p += G.cin) {
+        const long ix = x0 + static_cast<long>(kx * G.dw);
+        if (iy < 0 || iy >= static_cast<long>(G.ih) || ix < 0 || ix >= static_cast<long>(G.iw)) {
+          for (std::size_t c = 0; c < G.cin; ++c) p[c] = zp;
+        } else {
+          const std::int8_t* x = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin;
+          for (std::size_t c = 0; c < G.cin; ++c) p[c] = x[c];
+        }
+      }
+    }
+  }
+
+  // Outputs of two pixels (input vectors x0, x1 of K values), output channels in pairs.
+  constexpr void pixel_pair(const std::int8_t* x0, const std::int8_t* x1, std::int8_t* o0, std::int8_t* o1) const {
+    std::size_t co = 0;
+    for (; co + 1 < G.cout; co += 2) {
+      std::int32_t acc[4] = {effective_bias[co], effective_bias[co + 1], effective_bias[co], effective_bias[co + 1]};
+      kernels::dot_s8_2x2<K>(x0, x1, weights.data() + co * K, weights.data() + (co + 1) * K, acc);
+      o0[co] = this->finish(acc[0], multiplier[co], shift[co]);
+      o0[co + 1] = this->finish(acc[1], multiplier[co + 1], shift[co + 1]);
+      o1[co] = this->finish(acc[2], multiplier[co], shift[co]);
+      o1[co + 1] = this->finish(acc[3], multiplier[co + 1], shift[co + 1]);
+    }
+    if (co < G.cout) {
+      const std::int8_t* w = weights.data() + co * K;
+      o0[co] = this->finish(kernels::dot_s8<K>(w, x0) + effective_bias[co], multiplier[co], shift[co]);
+      o1[co] = this->finish(kernels::dot_s8<K>(w, x1) + effective_bias[co], multiplier[co], shift[co]);
+    }
+  }
+  constexpr void pixel_one(const std::int8_t* x, std::int8_t* o) const {
+    for (std::size_t co = 0; co < G.cout; ++co)
+      o[co] = this->finish(kernels::dot_s8<K>(weights.data() + co * K, x) + effective_bias[co], multiplier[co], shift[co]);
   }
 };
 
@@ -123,6 +160,63 @@ struct QDepthwiseConv2DLayer : OutputStage {
   constexpr auto parameters() const { return std::tie(weights, bias); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+#if defined(CTML_HAVE_DSP)
+    if constexpr (mult_depth == 1 && G.cin % 4 == 0) {
+      if (!std::is_constant_evaluated()) {
+        forward_by_quads(in, out, ring);
+        return;
+      }
+    }
+#endif
+    forward_ref(in, out, ring);
+  }
+
+  // Depth multiplier 1, channels in groups of four: per output pixel, the taps inside the input
+  // are listed once; each group of four channels then keeps its accumulators in registers over
+  // all taps (kernels::mac4_s8_offset) and is requantized at once.
+  void forward_by_quads(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+    constexpr std::size_t row = G.iw * G.cin;
+    constexpr std::size_t R = G.pt + 1;
+    const std::int32_t offset = -this->input_zero_point;
+    const std::int8_t* xs[G.kh * G.kw];
+    const std::int8_t* ws[G.kh * G.kw];
+    for (std::size_t oy = 0; oy < G.oh; ++oy) {
+      if constexpr (in_place) {
+        std::int8_t* slot = ring + (oy % R) * row;
+        for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
+      }
+      const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+      for (std::size_t ox = 0; ox < G.ow; ++ox) {
+        const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+        std::size_t taps = 0;
+        for (std::size_t ky = 0; ky < G.kh; ++ky) {
+          const long iy = y0 + static_cast<long>(ky * G.dh);
+          if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
+          const std::size_t uy = static_cast<std::size_t>(iy);
+          const std::int8_t* rowp = (in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
+          for (std::size_t kx = 0; kx < G.kw; ++kx) {
+            const long ix = x0 + static_cast<long>(kx * G.dw);
+            if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
+            xs[taps] = rowp + static_cast<std::size_t>(ix) * G.cin;
+            ws[taps] = weights.data() + (ky * G.kw + kx) * G.cout;
+            ++taps;
+          }
+        }
+        std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
+        for (std::size_t c = 0; c < G.cin; c += 4) {
+          std::int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
+          for (std::size_t t = 0; t < taps; ++t) kernels::mac4_s8_offset(xs[t] + c, ws[t] + c, offset, a0, a1, a2, a3);
+          o[c] = this->finish(a0, multiplier[c], shift[c]);
+          o[c + 1] = this->finish(a1, multiplier[c + 1], shift[c + 1]);
+          o[c + 2] = this->finish(a2, multiplier[c + 2], shift[c + 2]);
+          o[c + 3] = this->finish(a3, multiplier[c + 3], shift[c + 3]);
+        }
+      }
+    }
+  }
+
+  // Reference: any depth multiplier; also the constant-evaluation path.
+  constexpr void forward_ref(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
     constexpr std::size_t row = G.iw * G.cin;
     constexpr std::size_t R = G.pt + 1;
     const std::int32_t zp = this->input_zero_point;
