@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// The int8 inner kernels (kernels/dot_s8.hpp) against plain integer loops. On Cortex-M (this
+// test also runs under QEMU in the cortex-m presets) that checks the DSP-extension paths; on
+// the host, the portable paths. Lengths cover the 4-byte body, the tail and unaligned pointers.
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <ctml/kernels/dot_s8.hpp>
+
+namespace {
+
+std::int8_t g_a[300], g_b[300], g_c[300], g_d[300];
+
+void fill() {
+  std::uint32_t s = 99;
+  for (auto* arr : {g_a, g_b, g_c, g_d})
+    for (std::size_t i = 0; i < 300; ++i) arr[i] = static_cast<std::int8_t>((s = s * 1664525u + 1013904223u) >> 24);
+  // Extremes, where a wrong sign extension or lane order would show.
+  g_a[0] = -128, g_b[0] = -128, g_c[1] = 127, g_d[2] = -128;
+}
+
+std::int32_t dot(const std::int8_t* a, const std::int8_t* b, std::size_t n) {
+  std::int32_t s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += std::int32_t{a[i]} * std::int32_t{b[i]};
+  return s;
+}
+
+template <std::size_t N>
+void check_2x2(std::size_t off) {
+  const std::int8_t *a0 = g_a + off, *a1 = g_b + off + 1, *b0 = g_c + off, *b1 = g_d + off + 3;
+  std::int32_t acc[4] = {5, -7, 11, -13};
+  ctml::kernels::dot_s8_2x2<N>(a0, a1, b0, b1, acc);
+  CHECK(acc[0] == 5 + dot(a0, b0, N));
+  CHECK(acc[1] == -7 + dot(a0, b1, N));
+  CHECK(acc[2] == 11 + dot(a1, b0, N));
+  CHECK(acc[3] == -13 + dot(a1, b1, N));
+}
+
+}  // namespace
+
+TEST_CASE("dot_s8_2x2: four dot products sharing operands equal plain loops") {
+  fill();
+  for (std::size_t off : {0u, 1u, 2u, 3u}) {
+    check_2x2<1>(off);
+    check_2x2<4>(off);
+    check_2x2<7>(off);
+    check_2x2<40>(off);
+    check_2x2<64>(off);
+    check_2x2<250>(off);
+  }
+}
+
+TEST_CASE("mac4_s8_offset: per-channel multiply-accumulate with an input offset") {
+  fill();
+  for (std::int32_t offset : {-128, -5, 0, 1, 127, 128}) {
+    for (std::size_t off = 0; off < 64; ++off) {
+      std::int32_t a0 = 1, a1 = 2, a2 = 3, a3 = 4;
+      ctml::kernels::mac4_s8_offset(g_a + off, g_b + off + 1, offset, a0, a1, a2, a3);
+      CHECK(a0 == 1 + std::int32_t{g_b[off + 1]} * (g_a[off] + offset));
+      CHECK(a1 == 2 + std::int32_t{g_b[off + 2]} * (g_a[off + 1] + offset));
+      CHECK(a2 == 3 + std::int32_t{g_b[off + 3]} * (g_a[off + 2] + offset));
+      CHECK(a3 == 4 + std::int32_t{g_b[off + 4]} * (g_a[off + 3] + offset));
+    }
+  }
+}
+
+TEST_CASE("the int8 kernels are usable in constant expressions (portable path)") {
+  constexpr std::int32_t r = [] {
+    std::int8_t a[6] = {1, -2, 3, -4, 5, -128}, b[6] = {7, 8, -9, 10, 11, -128};
+    std::int32_t acc[4] = {0, 0, 0, 0};
+    ctml::kernels::dot_s8_2x2<6>(a, b, b, a, acc);
+    std::int32_t q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+    ctml::kernels::mac4_s8_offset(a, b, 3, q0, q1, q2, q3);
+    return acc[0] + acc[1] + acc[2] + acc[3] + q0 + q1 + q2 + q3;
+  }();
+  // acc = {a.b, a.a, b.b, b.a} = {16363, 16439, 16799, 16363}; q = {7*4, 8*1, -9*6, 10*(-1)}.
+  static_assert(r == 2 * 16363 + 16439 + 16799 + (28 + 8 - 54 - 10));
+  CHECK(r == 65936);
+}
