@@ -52,6 +52,26 @@ TEST_CASE("dot_s8_2x2: four dot products sharing operands equal plain loops") {
   }
 }
 
+TEST_CASE("dot_s8_1x2: two dot products sharing the vector equal plain loops") {
+  fill();
+  for (std::size_t off : {0u, 1u, 2u, 3u}) {
+    for (std::size_t n : {1u, 3u, 4u, 9u, 64u, 128u, 250u}) {
+      std::int32_t c0 = -3, c1 = 17;
+      switch (n) {
+        case 1: ctml::kernels::dot_s8_1x2<1>(g_a + off, g_b + off, g_c + off + 1, c0, c1); break;
+        case 3: ctml::kernels::dot_s8_1x2<3>(g_a + off, g_b + off, g_c + off + 1, c0, c1); break;
+        case 4: ctml::kernels::dot_s8_1x2<4>(g_a + off, g_b + off, g_c + off + 1, c0, c1); break;
+        case 9: ctml::kernels::dot_s8_1x2<9>(g_a + off, g_b + off, g_c + off + 1, c0, c1); break;
+        case 64: ctml::kernels::dot_s8_1x2<64>(g_a + off, g_b + off, g_c + off + 1, c0, c1); break;
+        case 128: ctml::kernels::dot_s8_1x2<128>(g_a + off, g_b + off, g_c + off + 1, c0, c1); break;
+        default: ctml::kernels::dot_s8_1x2<250>(g_a + off, g_b + off, g_c + off + 1, c0, c1); break;
+      }
+      CHECK(c0 == -3 + dot(g_a + off, g_b + off, n));
+      CHECK(c1 == 17 + dot(g_a + off, g_c + off + 1, n));
+    }
+  }
+}
+
 TEST_CASE("mac4_s8_offset: per-channel multiply-accumulate with an input offset") {
   fill();
   for (std::int32_t offset : {-128, -5, 0, 1, 127, 128}) {

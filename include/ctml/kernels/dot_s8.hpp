@@ -95,6 +95,38 @@ constexpr void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const st
   dot_s8_2x2_ref<N>(a0, a1, b0, b1, acc);
 }
 
+// Two dot products sharing the vector a (two rows of a matrix-vector product): acc0 += a.b0,
+// acc1 += a.b1. The sign-extended words of a feed two SMLADs each: 1.6 instructions per MAC
+// instead of 2 on Cortex-M4.
+template <std::size_t N>
+constexpr void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::int8_t* b1, std::int32_t& acc0,
+                          std::int32_t& acc1) {
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated()) {
+    constexpr std::size_t body = N - N % 4;
+    std::int32_t c0 = acc0, c1 = acc1;
+    for (std::size_t i = 0; i < body; i += 4) {
+      std::uint32_t x, y0, y1;
+      std::memcpy(&x, a + i, 4);
+      std::memcpy(&y0, b0 + i, 4);
+      std::memcpy(&y1, b1 + i, 4);
+      const std::uint32_t xe = __sxtb16(x), xo = __sxtb16((x >> 8) | (x << 24));
+      c0 = __smlad(xo, __sxtb16((y0 >> 8) | (y0 << 24)), __smlad(xe, __sxtb16(y0), c0));
+      c1 = __smlad(xo, __sxtb16((y1 >> 8) | (y1 << 24)), __smlad(xe, __sxtb16(y1), c1));
+    }
+    for (std::size_t i = body; i < N; ++i) {
+      c0 += static_cast<std::int32_t>(a[i]) * b0[i];
+      c1 += static_cast<std::int32_t>(a[i]) * b1[i];
+    }
+    acc0 = c0;
+    acc1 = c1;
+    return;
+  }
+#endif
+  acc0 += dot_s8_ref<N>(a, b0);
+  acc1 += dot_s8_ref<N>(a, b1);
+}
+
 // Four per-channel multiply-accumulates with an input offset (depthwise convolution):
 //   acc[k] += w[k] * (x[k] + offset),  k = 0..3
 // With the DSP extension: SXTAB16 sign-extends two bytes and adds the offset in one instruction,

@@ -46,13 +46,29 @@ struct QDenseLayer {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
-    for (std::size_t o = 0; o < Units; ++o) {
+    // Output units in pairs: each loaded input word serves two weight rows.
+    std::size_t o = 0;
+    for (; o + 1 < Units; o += 2) {
+      std::int32_t acc0 = effective_bias[o], acc1 = effective_bias[o + 1];
+      kernels::dot_s8_1x2<in_features>(in, weights.data() + o * in_features, weights.data() + (o + 1) * in_features,
+                                       acc0, acc1);
+      out[o] = finish(acc0, o);
+      out[o + 1] = finish(acc1, o + 1);
+    }
+    for (; o < Units; ++o) {
       const std::int8_t* w = weights.data() + o * in_features;
       const std::int32_t acc = kernels::dot_s8<in_features>(w, in) + effective_bias[o];
       std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
       y = y < act_min ? act_min : (y > act_max ? act_max : y);
       out[o] = static_cast<std::int8_t>(y);
     }
+  }
+
+ private:
+  constexpr std::int8_t finish(std::int32_t acc, std::size_t o) const {
+    std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
+    y = y < act_min ? act_min : (y > act_max ? act_max : y);
+    return static_cast<std::int8_t>(y);
   }
 };
 
