@@ -16,6 +16,23 @@
 
 namespace ctml::kernels {
 
+#if defined(CTML_HAVE_DSP)
+namespace detail {
+// SXTB16 of the word rotated by 8 (bytes 1 and 3 as int16 pairs) in one instruction: GCC 12 does
+// not fold the rotation of __sxtb16((x >> 8) | (x << 24)) into SXTB16's operand.
+inline std::uint32_t sxtb16_ror8(std::uint32_t x) {
+  std::uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+inline std::uint32_t sxtab16_ror8(std::uint32_t acc, std::uint32_t x) {
+  std::uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(acc), "r"(x));
+  return r;
+}
+}  // namespace detail
+#endif
+
 template <std::size_t N>
 constexpr std::int32_t dot_s8_ref(const std::int8_t* a, const std::int8_t* b) {
   std::int32_t acc = 0;
@@ -34,7 +51,7 @@ constexpr std::int32_t dot_s8(const std::int8_t* a, const std::int8_t* b) {
       std::memcpy(&x, a + i, 4);
       std::memcpy(&y, b + i, 4);
       acc = __smlad(__sxtb16(x), __sxtb16(y), acc);                                     // bytes 0, 2
-      acc = __smlad(__sxtb16((x >> 8) | (x << 24)), __sxtb16((y >> 8) | (y << 24)), acc);  // bytes 1, 3
+      acc = __smlad(detail::sxtb16_ror8(x), detail::sxtb16_ror8(y), acc);  // bytes 1, 3
     }
     for (std::size_t i = body; i < N; ++i) acc += static_cast<std::int32_t>(a[i]) * b[i];
     return acc;
@@ -70,10 +87,10 @@ constexpr void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const st
       std::memcpy(&y1, b1 + i, 4);
       // Even bytes (0, 2) and odd bytes (1, 3) as int16 pairs; the same split on both operands
       // keeps each product's factors in the same lane.
-      const std::uint32_t x0e = __sxtb16(x0), x0o = __sxtb16((x0 >> 8) | (x0 << 24));
-      const std::uint32_t x1e = __sxtb16(x1), x1o = __sxtb16((x1 >> 8) | (x1 << 24));
-      const std::uint32_t y0e = __sxtb16(y0), y0o = __sxtb16((y0 >> 8) | (y0 << 24));
-      const std::uint32_t y1e = __sxtb16(y1), y1o = __sxtb16((y1 >> 8) | (y1 << 24));
+      const std::uint32_t x0e = __sxtb16(x0), x0o = detail::sxtb16_ror8(x0);
+      const std::uint32_t x1e = __sxtb16(x1), x1o = detail::sxtb16_ror8(x1);
+      const std::uint32_t y0e = __sxtb16(y0), y0o = detail::sxtb16_ror8(y0);
+      const std::uint32_t y1e = __sxtb16(y1), y1o = detail::sxtb16_ror8(y1);
       c00 = __smlad(x0o, y0o, __smlad(x0e, y0e, c00));
       c01 = __smlad(x0o, y1o, __smlad(x0e, y1e, c01));
       c10 = __smlad(x1o, y0o, __smlad(x1e, y0e, c10));
@@ -110,9 +127,9 @@ constexpr void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std
       std::memcpy(&x, a + i, 4);
       std::memcpy(&y0, b0 + i, 4);
       std::memcpy(&y1, b1 + i, 4);
-      const std::uint32_t xe = __sxtb16(x), xo = __sxtb16((x >> 8) | (x << 24));
-      c0 = __smlad(xo, __sxtb16((y0 >> 8) | (y0 << 24)), __smlad(xe, __sxtb16(y0), c0));
-      c1 = __smlad(xo, __sxtb16((y1 >> 8) | (y1 << 24)), __smlad(xe, __sxtb16(y1), c1));
+      const std::uint32_t xe = __sxtb16(x), xo = detail::sxtb16_ror8(x);
+      c0 = __smlad(xo, detail::sxtb16_ror8(y0), __smlad(xe, __sxtb16(y0), c0));
+      c1 = __smlad(xo, detail::sxtb16_ror8(y1), __smlad(xe, __sxtb16(y1), c1));
     }
     for (std::size_t i = body; i < N; ++i) {
       c0 += static_cast<std::int32_t>(a[i]) * b0[i];
@@ -143,9 +160,9 @@ constexpr void mac4_s8_offset(const std::int8_t* x, const std::int8_t* w, std::i
     std::memcpy(&wv, w, 4);
     const std::uint32_t off2 = (static_cast<std::uint32_t>(offset) & 0xFFFFu) * 0x10001u;
     const std::int32_t xe = static_cast<std::int32_t>(__sxtab16(off2, xv));                        // x0, x2
-    const std::int32_t xo = static_cast<std::int32_t>(__sxtab16(off2, (xv >> 8) | (xv << 24)));    // x1, x3
+    const std::int32_t xo = static_cast<std::int32_t>(detail::sxtab16_ror8(off2, xv));    // x1, x3
     const std::int32_t we = static_cast<std::int32_t>(__sxtb16(wv));
-    const std::int32_t wo = static_cast<std::int32_t>(__sxtb16((wv >> 8) | (wv << 24)));
+    const std::int32_t wo = static_cast<std::int32_t>(detail::sxtb16_ror8(wv));
     acc0 = __smlabb(xe, we, acc0);
     acc2 = __smlatt(xe, we, acc2);
     acc1 = __smlabb(xo, wo, acc1);
