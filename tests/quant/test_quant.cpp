@@ -171,7 +171,7 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   p.prepare();
   std::vector<std::int8_t> in3(4 * 5 * 8), out3(4 * 5 * 8);
   for (auto& v : in3) v = r8();
-  std::int8_t scratch[8];
+  std::int8_t scratch[Tagged<g3>::scratch_size];  // what the layer declares, as a network plans it
   p.forward(in3.data(), out3.data(), scratch);
   CHECK(out3 == ref_conv(p, in3.data(), false));
   std::vector<std::int8_t> io = in3;
@@ -184,7 +184,7 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   randomize(dw);
   std::vector<std::int8_t> in4(6 * 5 * 4), out4(6 * 5 * 4);
   for (auto& v : in4) v = r8();
-  std::int8_t ring[2 * 5 * 4];
+  std::int8_t ring[TaggedDw<g4>::scratch_size];
   dw.forward(in4.data(), out4.data(), ring);
   CHECK(out4 == ref_conv(dw, in4.data(), true));
   std::vector<std::int8_t> io4 = in4;
