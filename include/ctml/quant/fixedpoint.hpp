@@ -2,7 +2,7 @@
 #pragma once
 // The Q-format fixed-point arithmetic TFLite's int8 softmax is defined in (gemmlowp's
 // FixedPoint<int32, IntegerBits>): raw int32 values with 31 - IntegerBits fractional bits.
-// Only what softmax needs, written for bit-exact agreement, constexpr.
+// What softmax, logistic and tanh need, written for bit-exact agreement, constexpr.
 #include <cstdint>
 #include <limits>
 #include <ctml/quant/requantize.hpp>
@@ -100,6 +100,67 @@ constexpr Fixed<0> one_over_one_plus_x_for_x_in_0_1(Fixed<0> a) {
     x = x + rescale<2>(x * one_minus);
   }
   return rescale<0>(Fixed<1>{x.raw});  // x / 2, then to Q0.31
+}
+
+// (1 - a) / (1 + a) for a in [0, 1): the same Newton-Raphson reciprocal of (1 + a) / 2 as above,
+// then x - 1 (since 2 / (1 + a) - 1 = (1 - a) / (1 + a)).
+constexpr Fixed<0> one_minus_x_over_one_plus_x_for_x_in_0_1(Fixed<0> a) {
+  const Fixed<0> half_denominator{rounding_half_sum(a.raw, Fixed<0>::one().raw)};
+  const Fixed<2> constant_48_over_17{1515870810};
+  const Fixed<2> constant_neg_32_over_17{-1010580540};
+  Fixed<2> x = constant_48_over_17 + half_denominator * constant_neg_32_over_17;
+  for (int i = 0; i < 3; ++i) {
+    const Fixed<2> half_denominator_times_x = half_denominator * x;
+    const Fixed<2> one_minus = Fixed<2>::one() - half_denominator_times_x;
+    x = x + rescale<2>(x * one_minus);
+  }
+  return rescale<0>(x - Fixed<2>::one());
+}
+
+// logistic(a) = 1 / (1 + exp(-a)), in Q0.31: evaluated on |a| and mirrored (1 - f) for a < 0;
+// exactly one half at a == 0.
+template <int IntegerBits>
+constexpr Fixed<0> logistic(Fixed<IntegerBits> a) {
+  if (a.raw == 0) return Fixed<0>{static_cast<std::int32_t>(1) << 30};
+  const Fixed<IntegerBits> abs_a{a.raw > 0 ? a.raw : -a.raw};
+  const Fixed<0> positive = one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(Fixed<IntegerBits>{-abs_a.raw}));
+  return a.raw > 0 ? positive : Fixed<0>::one() - positive;
+}
+
+// tanh(a) in Q0.31: t = (1 - exp(-2|a|)) / (1 + exp(-2|a|)), the exponent's argument being -|a|
+// read with one more integer bit (an exact doubling); sign restored afterwards, 0 at a == 0.
+template <int IntegerBits>
+constexpr Fixed<0> tanh(Fixed<IntegerBits> a) {
+  if (a.raw == 0) return Fixed<0>{0};
+  const std::int32_t neg_abs = a.raw < 0 ? a.raw : -a.raw;
+  const Fixed<0> t = one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(Fixed<IntegerBits + 1>{neg_abs}));
+  return a.raw < 0 ? Fixed<0>{-t.raw} : t;
+}
+
+// Rescaling of int8 inputs into Q(IntegerBits).(31 - IntegerBits) for TFLite's int8 LOGISTIC and
+// TANH: real multiplier input_scale * 2^(31 - IntegerBits) split by frexp into a Q31 multiplier
+// and a left shift; inputs whose |x - zp| reaches the radius saturate without evaluation
+// (TFLite's CalculateInputRadius: floor((2^IntegerBits - 1) * 2^(31 - IntegerBits) / 2^shift)).
+struct InputRescale {
+  std::int32_t zero_point = 0;
+  std::int32_t multiplier = 0;
+  std::int32_t left_shift = 0;
+  std::int32_t range_radius = 0;
+};
+
+template <int IntegerBits>
+constexpr InputRescale make_input_rescale(double input_scale, std::int32_t zero_point) {
+  const Multiplier m = quantize_multiplier(input_scale * static_cast<double>(1ll << (31 - IntegerBits)));
+  InputRescale r{zero_point, m.value, m.shift, 0};
+  double radius = static_cast<double>((1 << IntegerBits) - 1) * static_cast<double>(1ll << (31 - IntegerBits));
+  for (int s = 0; s < m.shift; ++s) radius *= 0.5;
+  for (int s = 0; s > m.shift; --s) radius *= 2.0;
+  const double cap = 2147483647.0;
+  if (radius > cap) radius = cap;
+  auto f = static_cast<std::int64_t>(radius);
+  if (static_cast<double>(f) > radius) --f;  // floor
+  r.range_radius = static_cast<std::int32_t>(f);
+  return r;
 }
 
 constexpr int count_leading_zeros(std::uint32_t x) {

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The int8 clamp range of a fused activation, as TFLite's CalculateActivationRangeQuantized
+// computes it: a real bound r becomes zero_point + round(r / scale), the division in float and the
+// rounding half away from zero, intersected with [-128, 127].
+//   none          [-128, 127]
+//   relu          [q(0), 127]
+//   relu6         [q(0), q(6)]
+//   relu_n1_to_1  [q(-1), q(1)]
+#include <cstdint>
+#include <ctml/core/options.hpp>
+#include <ctml/quant/requantize.hpp>
+
+namespace ctml::quant {
+
+struct ActivationRange {
+  std::int32_t min = -128;
+  std::int32_t max = 127;
+};
+
+namespace detail {
+// zero_point + TfLiteRound(real / scale), with the quotient rounded to float first.
+constexpr std::int64_t quantize_bound(float real, QParams q) {
+  const float ratio = real / q.scale;
+  return q.zero_point + round_away(static_cast<double>(ratio));
+}
+}  // namespace detail
+
+constexpr ActivationRange activation_range(Activation a, QParams out) {
+  ActivationRange r{};
+  auto lo = [&](std::int64_t v) { r.min = static_cast<std::int32_t>(v > -128 ? (v < 127 ? v : 127) : -128); };
+  auto hi = [&](std::int64_t v) { r.max = static_cast<std::int32_t>(v < 127 ? (v > -128 ? v : -128) : 127); };
+  switch (a) {
+    case Activation::none: break;
+    case Activation::relu: lo(detail::quantize_bound(0.0f, out)); break;
+    case Activation::relu6:
+      lo(detail::quantize_bound(0.0f, out));
+      hi(detail::quantize_bound(6.0f, out));
+      break;
+    case Activation::relu_n1_to_1:
+      lo(detail::quantize_bound(-1.0f, out));
+      hi(detail::quantize_bound(1.0f, out));
+      break;
+  }
+  return r;
+}
+
+}  // namespace ctml::quant

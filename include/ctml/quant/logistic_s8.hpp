@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// LOGISTIC, int8, as TFLite Micro's reference_integer_ops::Logistic computes it:
+//   d = x - in_zp
+//   d <= -radius -> -128,  d >= radius -> 127                     (saturated without evaluation)
+//   otherwise  a = MultiplyByQuantizedMultiplier(d, M << shift)   (Q4.27)
+//              y = clamp(RoundingDivideByPOT(logistic(a) in Q0.31, 23) - 128, -128, 127)
+// logistic is gemmlowp's fixed-point one (fixedpoint.hpp). Output scale 1/256, zero point -128, as
+// TFLite requires. Multiplier, shift and radius are members set once (make_qlogistic).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <ctml/core/concepts.hpp>
+#include <ctml/quant/fixedpoint.hpp>
+#include <ctml/quant/requantize.hpp>
+
+namespace ctml::quant {
+
+inline constexpr QParams logistic_output_qparams{1.0f / 256.0f, -128};
+
+constexpr std::int8_t logistic_s8(std::int8_t x, const fp::InputRescale& p) {
+  const std::int32_t d = static_cast<std::int32_t>(x) - p.zero_point;
+  if (d <= -p.range_radius) return -128;
+  if (d >= p.range_radius) return 127;
+  const std::int32_t a = multiply_by_quantized_multiplier(d, {p.multiplier, static_cast<int>(p.left_shift)});
+  std::int32_t y = rounding_divide_by_pot(fp::logistic(fp::Fixed<4>{a}).raw, 31 - 8) - 128;
+  y = y < -128 ? -128 : (y > 127 ? 127 : y);
+  return static_cast<std::int8_t>(y);
+}
+
+template <ShapeType S>
+struct QLogisticLayer {
+  using input_type = Tensor<std::int8_t, S>;
+  using output_type = Tensor<std::int8_t, S>;
+  static constexpr bool in_place = true;
+  static constexpr std::string_view name = "QLogistic";
+  fp::InputRescale params;
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    for (std::size_t i = 0; i < S::size; ++i) out[i] = logistic_s8(in[i], params);
+  }
+};
+
+template <ShapeType S>
+constexpr QLogisticLayer<S> make_qlogistic(QParams in) {
+  return QLogisticLayer<S>{fp::make_input_rescale<4>(static_cast<double>(in.scale), in.zero_point)};
+}
+
+}  // namespace ctml::quant

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// MAX_POOL_2D, int8, as TFLite's reference_integer_ops::MaxPool: per channel the largest value over
+// the window's taps that lie inside the input (padding never wins), then the fused activation's
+// clamp. Input and output share one scale and zero point, so no requantization happens.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <ctml/core/concepts.hpp>
+#include <ctml/kernels/conv2d.hpp>
+
+namespace ctml::quant {
+
+// Geometry: a Conv2DGeometry with cout == cin and dilation 1 (as float pools use).
+template <kernels::Conv2DGeometry G>
+struct QMaxPool2DLayer {
+  static_assert(G.cout == G.cin, "ctml::quant::QMaxPool2D: a pool keeps the channel count");
+  using input_type = Tensor<std::int8_t, Shape<G.ih, G.iw, G.cin>>;
+  using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cin>>;
+  static constexpr std::string_view name = "QMaxPool2D";
+  std::int32_t act_min = -128, act_max = 127;
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    for (std::size_t oy = 0; oy < G.oh; ++oy) {
+      const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+      for (std::size_t ox = 0; ox < G.ow; ++ox) {
+        const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+        std::int8_t* o = out + (oy * G.ow + ox) * G.cin;
+        for (std::size_t c = 0; c < G.cin; ++c) {
+          std::int32_t m = -128;
+          for (std::size_t ky = 0; ky < G.kh; ++ky) {
+            const long iy = y0 + static_cast<long>(ky);
+            if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
+            for (std::size_t kx = 0; kx < G.kw; ++kx) {
+              const long ix = x0 + static_cast<long>(kx);
+              if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
+              const std::int32_t v =
+                  in[(static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin + c];
+              m = v > m ? v : m;
+            }
+          }
+          m = m < act_min ? act_min : (m > act_max ? act_max : m);
+          o[c] = static_cast<std::int8_t>(m);
+        }
+      }
+    }
+  }
+};
+
+}  // namespace ctml::quant
