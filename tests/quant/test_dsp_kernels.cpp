@@ -5,9 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <initializer_list>
 #include <ctml/kernels/dot_s8.hpp>
+#include <ctml/quant/requantize.hpp>
 
 namespace {
 
@@ -98,4 +101,43 @@ TEST_CASE("the int8 kernels are usable in constant expressions (portable path)")
   // acc = {a.b, a.a, b.b, b.a} = {16363, 16439, 16799, 16363}; q = {7*4, 8*1, -9*6, 10*(-1)}.
   static_assert(r == 2 * 16363 + 16439 + 16799 + (28 + 8 - 54 - 10));
   CHECK(r == 65936);
+}
+
+TEST_CASE("requantization: the one-sum form equals TFLite's two roundings for every input class") {
+  using ctml::quant::Multiplier;
+  const std::int32_t edges[] = {INT32_MIN, INT32_MIN + 1, -65536, -32769, -32768, -3, -2, -1, 0, 1, 2, 3, 32767, 65536,
+                                INT32_MAX - 1, INT32_MAX};
+  const std::int32_t mults[] = {0, 1, 12345, (1 << 30) - 1, 1 << 30, (1 << 30) + 1, 1518500250, INT32_MAX};
+  std::size_t checked = 0;
+  for (int shift = -31; shift <= 3; ++shift) {
+    for (std::int32_t q : mults) {
+      for (std::int32_t x : edges) {
+        const Multiplier m{q, shift};
+        REQUIRE(ctml::quant::multiply_by_quantized_multiplier(x, m) == ctml::quant::multiply_by_quantized_multiplier_ref(x, m));
+        ++checked;
+      }
+    }
+  }
+  // Random operands, and values placed exactly on rounding ties of the second step.
+  std::uint32_t s = 7;
+  auto next = [&s] { return s = s * 1664525u + 1013904223u; };
+  for (int k = 0; k < 200000; ++k) {
+    const int shift = -static_cast<int>(next() % 32);
+    const auto q = static_cast<std::int32_t>(next() >> 1);
+    std::int32_t x = static_cast<std::int32_t>(next()) >> (next() % 31);
+    if (k % 4 == 0 && shift < 0) {
+      // x*q/2^31 close to an odd multiple of 2^(e-1): a tie after the first rounding.
+      const std::int64_t target = (static_cast<std::int64_t>(static_cast<std::int32_t>(next()) >> 8) * 2 + 1)
+                                  << (-shift - 1);
+      if (q != 0) x = static_cast<std::int32_t>(std::max<std::int64_t>(INT32_MIN, std::min<std::int64_t>(INT32_MAX, (target << 31) / q)));
+    }
+    const Multiplier m{q, shift};
+    if (ctml::quant::multiply_by_quantized_multiplier(x, m) != ctml::quant::multiply_by_quantized_multiplier_ref(x, m)) {
+      FAIL_CHECK("x=" << x << " q=" << q << " shift=" << shift);
+    }
+    ++checked;
+  }
+  CHECK(checked > 200000);
+  static_assert(ctml::quant::multiply_by_quantized_multiplier(-5, {1 << 30, -1}) ==
+                ctml::quant::multiply_by_quantized_multiplier_ref(-5, {1 << 30, -1}));
 }

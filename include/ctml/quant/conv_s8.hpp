@@ -203,13 +203,16 @@ struct QDepthwiseConv2DLayer : OutputStage {
           }
         }
         std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
+        // The output stage as locals: int8 stores may alias the members, which would otherwise be
+        // reloaded for every output.
+        const OutputStage st = *this;
         for (std::size_t c = 0; c < G.cin; c += 4) {
           std::int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
           for (std::size_t t = 0; t < taps; ++t) kernels::mac4_s8_offset(xs[t] + c, ws[t] + c, offset, a0, a1, a2, a3);
-          o[c] = this->finish(a0, multiplier[c], shift[c]);
-          o[c + 1] = this->finish(a1, multiplier[c + 1], shift[c + 1]);
-          o[c + 2] = this->finish(a2, multiplier[c + 2], shift[c + 2]);
-          o[c + 3] = this->finish(a3, multiplier[c + 3], shift[c + 3]);
+          o[c] = st.finish(a0, multiplier[c], shift[c]);
+          o[c + 1] = st.finish(a1, multiplier[c + 1], shift[c + 1]);
+          o[c + 2] = st.finish(a2, multiplier[c + 2], shift[c + 2]);
+          o[c + 3] = st.finish(a3, multiplier[c + 3], shift[c + 3]);
         }
       }
     }

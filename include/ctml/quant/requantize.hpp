@@ -64,12 +64,33 @@ constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int e) {
   return (x >> e) + (remainder > threshold ? 1 : 0);
 }
 
-constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, Multiplier m) {
+// The definition, step by step (TFLite's reference formulation).
+constexpr std::int32_t multiply_by_quantized_multiplier_ref(std::int32_t x, Multiplier m) {
   const int left = m.shift > 0 ? m.shift : 0;
   const int right = m.shift > 0 ? 0 : -m.shift;
   return rounding_divide_by_pot(
       saturating_rounding_doubling_high_mul(static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left), m.value),
       right);
+}
+
+// Equal to multiply_by_quantized_multiplier_ref for every input. For a right shift e >= 1 and a
+// non-negative multiplier (the case of every conv/dense output stage) both roundings are done in
+// one 64-bit sum, with no branch:
+//   h = floor((x*q + 2^30) / 2^31)                        (SRDHM; no saturation unless q = INT_MIN)
+//   RDBP(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e)     (round half away from zero)
+//              = floor((x*q + 2^30 + (2^(e-1) - [h < 0]) * 2^31) / 2^(31+e))
+// with [h < 0] = [x*q + 2^30 < 0], the sign of the first sum. The result is the high word of the
+// sum shifted right by e - 1: about ten instructions on Cortex-M4 instead of ~25.
+constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, Multiplier m) {
+  if (m.shift < 0 && m.value >= 0) {
+    const int e = -m.shift;  // 1..31
+    const std::int64_t t0 = static_cast<std::int64_t>(x) * m.value + (std::int64_t{1} << 30);
+    const auto neg = static_cast<std::uint32_t>(static_cast<std::int32_t>(t0 >> 63));  // 0 or 0xFFFFFFFF
+    const std::uint32_t c = (1u << (e - 1)) + neg;  // 2^(e-1) - [h < 0], never negative
+    const std::int64_t t = t0 + static_cast<std::int64_t>(static_cast<std::uint64_t>(c) << 31);
+    return static_cast<std::int32_t>(t >> 32) >> (e - 1);
+  }
+  return multiply_by_quantized_multiplier_ref(x, m);
 }
 
 // Affine quantization parameters of an activation tensor: real = scale * (q - zero_point).
