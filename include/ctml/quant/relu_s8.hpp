@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// RELU / RELU6 on int8 activations that keep their input's scale and zero point (what a ReLU that
+// cannot be fused into the layer before it becomes): with equal input and output parameters
+// TFLite's requantization is the identity, so the op is the clamp to [q(0), 127] or [q(0), q(6)]
+// (activation_range.hpp). Runs in place.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <ctml/core/concepts.hpp>
+
+namespace ctml::quant {
+
+template <ShapeType S>
+struct QReLULayer {
+  using input_type = Tensor<std::int8_t, S>;
+  using output_type = Tensor<std::int8_t, S>;
+  static constexpr bool in_place = true;
+  static constexpr std::string_view name = "QReLU";
+  std::int32_t act_min = -128, act_max = 127;
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    for (std::size_t i = 0; i < S::size; ++i) {
+      const std::int32_t v = in[i];
+      out[i] = static_cast<std::int8_t>(v < act_min ? act_min : (v > act_max ? act_max : v));
+    }
+  }
+};
+
+}  // namespace ctml::quant
