@@ -25,7 +25,7 @@ struct OutputStage {
   std::int32_t act_min = -128, act_max = 127;
   constexpr std::int8_t finish(std::int32_t acc, std::int32_t mult, std::int32_t shift) const {
     std::int32_t y = multiply_by_quantized_multiplier(acc, {mult, static_cast<int>(shift)}) + output_zero_point;
-    y = y < act_min ? act_min : (y > act_max ? act_max : y);
+    y = clamp_activation(y, act_min, act_max);
     return static_cast<std::int8_t>(y);
   }
 };

@@ -59,7 +59,7 @@ struct QDenseLayer {
       const std::int8_t* w = weights.data() + o * in_features;
       const std::int32_t acc = kernels::dot_s8<in_features>(w, in) + effective_bias[o];
       std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
-      y = y < act_min ? act_min : (y > act_max ? act_max : y);
+      y = clamp_activation(y, act_min, act_max);
       out[o] = static_cast<std::int8_t>(y);
     }
   }
@@ -67,7 +67,7 @@ struct QDenseLayer {
  private:
   constexpr std::int8_t finish(std::int32_t acc, std::size_t o) const {
     std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
-    y = y < act_min ? act_min : (y > act_max ? act_max : y);
+    y = clamp_activation(y, act_min, act_max);
     return static_cast<std::int8_t>(y);
   }
 };
