@@ -75,7 +75,7 @@ TEST_CASE("MAX_POOL_2D int8: window max over taps inside the input, fused clamp"
 }
 
 TEST_CASE("MAX_POOL_2D int8 in a constant expression") {
-  constexpr kernels::Conv2DGeometry g{2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 0, 0};
+  static constexpr kernels::Conv2DGeometry g{2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 0, 0};
   constexpr auto y = [] {
     quant::QMaxPool2DLayer<g> l{};
     l.act_max = 50;
