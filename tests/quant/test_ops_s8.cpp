@@ -253,8 +253,14 @@ TEST_CASE("LOGISTIC int8: exhaustive over all inputs, for several input scales")
 TEST_CASE("TANH int8: exhaustive over all inputs, for several input scales") {
   int total_exact = 0, total = 0;
   for (const auto in : {qp(0.1, 0), qp(0.0625, -10), qp(0.02, -128), qp(0.25, 30), qp(0.0039, 5), qp(0.5, 127)}) {
-    const auto l = quant::make_qtanh<Shape<1>>(in);
+    const auto l = quant::make_qtanh<Shape<256>>(in);
     const auto st = check_fn([&](std::int8_t x) { return quant::tanh_s8(x, l.params); }, tanh_d, in, 24, 0);
+    // The layer's table equals the scalar function.
+    Tensor<std::int8_t, Shape<256>> t{};
+    for (int i = 0; i < 256; ++i) t[std::size_t(i)] = static_cast<std::int8_t>(i - 128);
+    Tensor<std::int8_t, Shape<256>> y{};
+    l.forward(t.data(), y.data(), nullptr);
+    for (int i = 0; i < 256; ++i) CHECK(y[std::size_t(i)] == quant::tanh_s8(t[std::size_t(i)], l.params));
     CHECK(st.within_one == 256);
     CHECK(st.exact == 256);
     total_exact += st.exact;

@@ -461,10 +461,10 @@ class Calibrator {
       q.params = make_softmax_params(1.0 / static_cast<double>(f.temperature), static_cast<double>(in.scale));
       return QParams{1.0f / 256.0f, -128};
     } else if constexpr (M::kind == QKind::logistic) {
-      q.params = fp::make_input_rescale<4>(static_cast<double>(in.scale), in.zero_point);
+      q = make_qlogistic<typename FL::input_type::shape_type>(in);
       return logistic_output_qparams;
     } else {
-      q.params = fp::make_input_rescale<4>(static_cast<double>(in.scale), in.zero_point);
+      q = make_qtanh<typename FL::input_type::shape_type>(in);
       return tanh_output_qparams;
     }
   }

@@ -6,7 +6,8 @@
 //   otherwise  a = MultiplyByQuantizedMultiplier(d, M << shift)   (Q4.27)
 //              y = clamp(RoundingDivideByPOT(tanh(a) in Q0.31, 24), -128, 127)
 // tanh is gemmlowp's fixed-point one (fixedpoint.hpp). Output scale 1/128, zero point 0, as TFLite
-// requires. Multiplier, shift and radius are members set once (make_qtanh).
+// requires. Multiplier, shift, radius and
+// the 256-entry table are members set once (make_qtanh), never per inference.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -35,15 +36,25 @@ struct QTanhLayer {
   static constexpr bool in_place = true;
   static constexpr std::string_view name = "QTanh";
   fp::InputRescale params;
+  // The output depends on the input byte alone, so prepare() tabulates tanh_s8 for all 256 inputs
+  // once (constexpr) and forward() is a lookup: the same bytes as evaluating per element.
+  std::int8_t table[256]{};
+
+  constexpr void prepare() {
+    for (int x = -128; x <= 127; ++x) table[x + 128] = tanh_s8(static_cast<std::int8_t>(x), params);
+  }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
-    for (std::size_t i = 0; i < S::size; ++i) out[i] = tanh_s8(in[i], params);
+    for (std::size_t i = 0; i < S::size; ++i) out[i] = table[static_cast<std::int32_t>(in[i]) + 128];
   }
 };
 
 template <ShapeType S>
 constexpr QTanhLayer<S> make_qtanh(QParams in) {
-  return QTanhLayer<S>{fp::make_input_rescale<4>(static_cast<double>(in.scale), in.zero_point)};
+  QTanhLayer<S> l{};
+  l.params = fp::make_input_rescale<4>(static_cast<double>(in.scale), in.zero_point);
+  l.prepare();
+  return l;
 }
 
 }  // namespace ctml::quant
