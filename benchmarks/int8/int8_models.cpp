@@ -77,3 +77,6 @@ static void BM_kws_ds_cnn_int8(benchmark::State& s) { run(s, kws::model); }
 static void BM_ad_autoencoder_int8(benchmark::State& s) { run(s, ad::model); }
 BENCHMARK(BM_kws_ds_cnn_int8);
 BENCHMARK(BM_ad_autoencoder_int8);
+
+// Per-layer float vs int8 for the int8 ops of issue 3, and the KWS DS-CNN float vs its PTQ twin.
+#include "int8_ops_float_vs_int8.hpp"

@@ -32,14 +32,18 @@ struct QMeanLayer {
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     constexpr auto n = static_cast<std::int32_t>(pixels);
+    // Sums of raw values, channels innermost (vectorises); the zero-point term is subtracted once:
+    // sum(x - zp) = sum(x) - n * zp, exact in int32.
+    std::int32_t acc[channels]{};
+    for (std::size_t p = 0; p < pixels; ++p)
+      for (std::size_t c = 0; c < channels; ++c) acc[c] += in[p * channels + c];
     for (std::size_t c = 0; c < channels; ++c) {
-      std::int32_t acc = 0;
-      for (std::size_t p = 0; p < pixels; ++p) acc += static_cast<std::int32_t>(in[p * channels + c]) - input_zero_point;
-      acc = multiply_by_quantized_multiplier(acc, {multiplier, static_cast<int>(shift)});
-      acc = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
-      acc += output_zero_point;
-      acc = acc < -128 ? -128 : (acc > 127 ? 127 : acc);
-      out[c] = static_cast<std::int8_t>(acc);
+      std::int32_t a = acc[c] - n * input_zero_point;
+      a = multiply_by_quantized_multiplier(a, {multiplier, static_cast<int>(shift)});
+      a = a > 0 ? (a + n / 2) / n : (a - n / 2) / n;
+      a += output_zero_point;
+      a = a < -128 ? -128 : (a > 127 ? 127 : a);
+      out[c] = static_cast<std::int8_t>(a);
     }
   }
 };
