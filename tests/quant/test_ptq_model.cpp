@@ -240,3 +240,33 @@ TEST_CASE("PTQ of the KWS DS-CNN (MLPerf Tiny), min/max and 99.99th percentile")
   q.model(q.quantize_input(test[0]), y, arena);
   CHECK(y == q.model.infer(q.quantize_input(test[0])));
 }
+
+namespace {
+using TinyNet = Sequential<float, Shape<2>, Dense<3>, ReLU, Dense<2>>;
+constexpr TinyNet tiny_net() {
+  TinyNet n{};
+  n.layer<0>().weights = {{1.0f, -0.5f, 0.25f, 0.75f, -1.0f, 0.5f}};
+  n.layer<0>().bias = {{0.1f, 0.0f, -0.1f}};
+  n.layer<2>().weights = {{0.5f, -0.25f, 1.0f, 0.3f, 0.6f, -0.9f}};
+  return n;
+}
+constexpr auto tiny_quantized() {
+  const std::array<TinyNet::input_type, 3> calib{{{{1.0f, -1.0f}}, {{0.5f, 0.5f}}, {{-1.0f, 0.25f}}}};
+  return quant::quantize(tiny_net(), calib);
+}
+constexpr double cabs(double v) { return v < 0 ? -v : v; }
+}  // namespace
+
+TEST_CASE("PTQ runs in a constant expression") {
+  constexpr auto q = tiny_quantized();
+  // Row 0 of the first Dense: max |w| = 1 -> scale 1/127; -0.5 * 127 = -63.5 rounds away to -64.
+  static_assert(q.model.layer<0>().weights(0, 0) == 127 && q.model.layer<0>().weights(0, 1) == -64);
+  // Input range [-1, 1]: scale 2/255, zero point -128 + 127.5 = -0.5, rounded away from zero.
+  static_assert(q.input.scale == static_cast<float>(2.0 / 255.0) && q.input.zero_point == -1);
+  constexpr TinyNet::input_type x{{0.5f, 0.5f}};
+  constexpr auto yq = q(x);
+  constexpr auto yf = tiny_net().infer(x);
+  static_assert(cabs(static_cast<double>(yq[0]) - static_cast<double>(yf[0])) < 0.02);
+  static_assert(cabs(static_cast<double>(yq[1]) - static_cast<double>(yf[1])) < 0.02);
+  CHECK(yq[0] == doctest::Approx(yf[0]).epsilon(0.05));
+}
