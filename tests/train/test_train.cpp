@@ -6,72 +6,14 @@
 
 #include <ctml/ctml.hpp>
 #include <ctml/train.hpp>
+#include "grad_check.hpp"
 #include "no_heap.hpp"
 
 using namespace ctml;
+using ctml::test::check_gradients;
+using ctml::test::g_seed;
+using ctml::test::rnd;
 
-namespace {
-unsigned g_seed = 3;
-double rnd() {
-  g_seed = g_seed * 1664525u + 1013904223u;
-  return static_cast<double>(static_cast<int>(g_seed >> 8) - (1 << 23)) / static_cast<double>(1 << 23);
-}
-
-// Loss used for the checks: L = sum_i c_i * out_i with fixed random c, so dL/dout = c.
-template <class Net>
-double loss_of(const Net& net, const typename Net::input_type& x, const double* c) {
-  const auto y = net.infer(x);
-  double l = 0;
-  for (std::size_t i = 0; i < y.size(); ++i) l += c[i] * y[i];
-  return l;
-}
-
-template <class Net>
-void check_gradients(Net& net) {
-  std::apply([](auto&... t) { ((void)[&] { for (auto& v : t) v = 0.7 * rnd(); }(), ...); }, net.parameters());
-  typename Net::input_type x{};
-  for (auto& v : x) v = rnd();
-  double c[Net::output_type::size()];
-  for (auto& v : c) v = rnd();
-
-  static train::Trainer<Net> tr;
-  tr.zero_grad();
-  tr.forward(net, x);
-  tr.backward(net, x, c);
-
-  const double h = 1e-6;
-  auto params = net.parameters();
-  [&]<std::size_t... K>(std::index_sequence<K...>) {
-    ((void)[&] {
-      auto& w = std::get<K>(params);
-      const auto& g = std::get<K>(tr.grads);
-      for (std::size_t i = 0; i < w.size(); ++i) {
-        const double keep = w[i];
-        w[i] = keep + h;
-        const double lp = loss_of(net, x, c);
-        w[i] = keep - h;
-        const double lm = loss_of(net, x, c);
-        w[i] = keep;
-        INFO("parameter tensor " << K << " element " << i);
-        CHECK(g[i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
-      }
-    }(), ...);
-  }(std::make_index_sequence<std::tuple_size_v<train::Gradients<Net>>>{});
-
-  // Input gradient: the last backward step left dL/dx in one of the ping-pong buffers.
-  constexpr std::size_t steps = Net::layer_count;
-  const auto& dx = tr.dbuf[steps % 2];
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double keep = x[i];
-    x[i] = keep + h;
-    const double lp = loss_of(net, x, c);
-    x[i] = keep - h;
-    const double lm = loss_of(net, x, c);
-    x[i] = keep;
-    CHECK(dx[i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
-  }
-}
-}  // namespace
 
 TEST_CASE("Dense (plain and fused), ReLU, Tanh, Sigmoid: gradients match finite differences") {
   static Sequential<double, Shape<5>, Dense<7>, Tanh, Dense<6, Fuse<Activation::relu>>, Sigmoid, Dense<3>, ReLU> net{};

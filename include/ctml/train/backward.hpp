@@ -17,8 +17,10 @@ namespace ctml::train {
 template <class L>
 struct backward_op {
   static_assert(sizeof(L) == 0,
-                "ctml::train: this layer has no backward pass yet (supported: Dense, ReLU, ReLU6, "
-                "LeakyReLU, Sigmoid, Tanh, HardSwish, Softmax, Flatten/Reshape)");
+                "ctml::train: this layer has no backward pass (supported: Dense, Conv1D, Conv2D, "
+                "DepthwiseConv2D, MaxPool2D, AveragePool2D, GlobalAveragePool, BatchNorm, ReLU, "
+                "ReLU6, LeakyReLU, Sigmoid, Tanh, HardSwish, Softmax, Flatten/Reshape; include "
+                "<ctml/train.hpp>)");
 };
 
 // Derivative of a fused activation, from its output y.

@@ -6,6 +6,7 @@
 // step(net, grads, scale) applies gradients scaled by `scale` (1 / batch size). Parameter tensors
 // can be frozen (freeze(k)); pruning masks (ctml/sparse/mask.hpp or anything with apply(net)) are
 // re-applied after the update so pruned weights stay zero.
+#include <array>
 #include <cstddef>
 #include <tuple>
 #include <ctml/core/math.hpp>
@@ -17,7 +18,9 @@ template <class Net>
 struct OptimizerBase {
   using T = typename Net::input_value;
   static constexpr std::size_t tensors = std::tuple_size_v<Gradients<Net>>;
-  bool frozen[tensors]{};
+  // Statistics (BatchNorm's running mean/variance) start frozen: the forward pass, not the
+  // optimizer, updates them.
+  std::array<bool, tensors> frozen = statistic_tensors<Net>;
   // Freeze parameter tensor k (in net.parameters() order); frozen tensors are not updated.
   constexpr void freeze(std::size_t k, bool f = true) { frozen[k] = f; }
 };

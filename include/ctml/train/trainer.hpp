@@ -2,11 +2,14 @@
 #pragma once
 // Trainer<Net>: forward that keeps every activation, backward through the chain, and statically
 // sized gradient buffers shaped like Net::parameters(). All storage is inside the Trainer object
-// (make it static on a device): train_arena_bytes says how much.
+// (make it static on a device): train_arena_bytes says how much (= Net::train_arena_bytes).
+// BatchNorm layers run in inference mode here (running statistics held fixed); BatchTrainer<Net, B>
+// below trains them with mini-batch statistics.
 //   static ctml::train::Trainer<Net> tr;
 //   tr.zero_grad();
 //   for (sample in batch) { auto& z = tr.forward(net, x); loss(z, ..., dz); tr.backward(net, x, dz); }
 //   opt.step(net, tr.gradients(), 1.0f / batch);
+#include <array>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -14,6 +17,8 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/model/network.hpp>
 #include <ctml/train/backward.hpp>
+#include <ctml/train/backward_batchnorm.hpp>
+#include <ctml/train/backward_conv.hpp>
 
 namespace ctml::train {
 
@@ -63,6 +68,9 @@ struct Trainer {
      ...);
     return m;
   }
+
+ public:
+  // Index of layer I's first parameter tensor in net.parameters().
   template <std::size_t I>
   static constexpr std::size_t param_offset() {
     return []<std::size_t... J>(std::index_sequence<J...>) {
@@ -128,5 +136,134 @@ struct Trainer {
                         layer_gradients<I>());
   }
 };
+
+}  // namespace ctml::train
+
+namespace ctml::train {
+
+// BatchTrainer<Net, B>: a mini-batch of B samples, layer by layer (all samples through layer I
+// before layer I + 1), so BatchNorm layers can normalise with the batch's statistics and update
+// their running statistics (momentum, as PyTorch's BatchNorm in train mode). Everything else is
+// computed per sample as in Trainer. Storage: B copies of every activation plus two gradient
+// buffers per sample, all inside the object (train_arena_bytes).
+//   static BatchTrainer<Net, 8> tr;
+//   tr.zero_grad(); tr.forward(net, xs);  loss gradients into dys (B x outputs);  tr.backward(net, xs, dys);
+//   opt.step(net, tr.gradients(), 1.0f / 8);
+template <class Net, std::size_t B>
+struct BatchTrainer {
+  static_assert(Net::uniform, "ctml::train::BatchTrainer: the network must use one element type");
+  static_assert(B >= 1, "ctml::train::BatchTrainer: the batch needs at least one sample");
+  using T = typename Net::input_value;
+  using input_type = typename Net::input_type;
+  using output_type = typename Net::output_type;
+  static constexpr std::size_t layers = Net::layer_count, batch = B;
+  using shapes = Trainer<Net>;
+  using activations_type = typename shapes::activations_type;
+  using gradients_type = typename shapes::gradients_type;
+
+  activations_type acts[B]{};
+  gradients_type grads{};
+  Tensor<T, Shape<shapes::max_activation>> dbuf[2][B]{};
+  decltype(shapes::scratch) scratch{};
+  T momentum = T(0.1);
+
+  static constexpr std::size_t train_arena_bytes = sizeof(acts) + sizeof(dbuf) + sizeof(scratch);
+
+  constexpr void zero_grad() {
+    std::apply([](auto&... g) { (g.fill(T(0)), ...); }, grads);
+  }
+  constexpr gradients_type& gradients() { return grads; }
+  constexpr const output_type& output(std::size_t b) const { return std::get<layers - 1>(acts[b]); }
+
+  // Training-mode forward of xs[0..B): BatchNorm layers use and update batch statistics.
+  constexpr void forward(Net& net, const input_type* xs) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (forward_layer<I>(net, xs), ...); }(std::make_index_sequence<layers>{});
+  }
+
+  // Accumulates parameter gradients of the batch last passed to forward(); dys holds B output
+  // gradients one after the other (dL/d output of sample b at dys + b * output size).
+  constexpr void backward(const Net& net, const input_type* xs, const T* dys) {
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t i = 0; i < output_type::size(); ++i) dbuf[0][b][i] = dys[b * output_type::size() + i];
+    [&]<std::size_t... R>(std::index_sequence<R...>) {
+      (backward_layer<layers - 1 - R>(net, xs), ...);
+    }(std::make_index_sequence<layers>{});
+  }
+
+  // dL/dx of sample b after backward().
+  constexpr const T* input_gradient(std::size_t b) const { return dbuf[layers % 2][b].data(); }
+
+ private:
+  template <std::size_t I>
+  constexpr const T* input_of(std::size_t b, const input_type* xs) const {
+    if constexpr (I == 0) return xs[b].data();
+    else return std::get<I - 1>(acts[b]).data();
+  }
+  template <std::size_t I>
+  constexpr void forward_layer(Net& net, const input_type* xs) {
+    using L = typename Net::template layer_type<I>;
+    if constexpr (is_batchnorm<L>) {
+      const T* in[B];
+      T* out[B];
+      for (std::size_t b = 0; b < B; ++b) {
+        in[b] = input_of<I>(b, xs);
+        out[b] = std::get<I>(acts[b]).data();
+      }
+      batchnorm_train_forward(net.template layer<I>(), in, out, momentum);
+    } else {
+      for (std::size_t b = 0; b < B; ++b)
+        net.template layer<I>().forward(input_of<I>(b, xs), std::get<I>(acts[b]).data(), scratch.data());
+    }
+  }
+  template <std::size_t I>
+  constexpr auto layer_gradients() {
+    constexpr std::size_t off = shapes::template param_offset<I>();
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return std::tie(std::get<off + K>(grads)...);
+    }(std::make_index_sequence<detail::param_tensors<typename Net::template layer_type<I>>>{});
+  }
+  template <std::size_t I>
+  constexpr void backward_layer(const Net& net, const input_type* xs) {
+    using L = typename Net::template layer_type<I>;
+    constexpr std::size_t r = layers - 1 - I;  // steps taken so far
+    if constexpr (is_batchnorm<L>) {
+      const T* x[B];
+      const T* dy[B];
+      T* dx[B];
+      for (std::size_t b = 0; b < B; ++b) {
+        x[b] = input_of<I>(b, xs);
+        dy[b] = dbuf[r % 2][b].data();
+        dx[b] = dbuf[(r + 1) % 2][b].data();
+      }
+      batchnorm_train_backward(net.template layer<I>(), x, dy, dx, layer_gradients<I>());
+    } else {
+      for (std::size_t b = 0; b < B; ++b)
+        backward_op<L>::run(net.template layer<I>(), input_of<I>(b, xs), std::get<I>(acts[b]).data(),
+                            dbuf[r % 2][b].data(), dbuf[(r + 1) % 2][b].data(), layer_gradients<I>());
+    }
+  }
+};
+
+namespace detail {
+template <class L, std::size_t... K>
+constexpr void mark_statistics(bool* out, std::index_sequence<K...>) {
+  ((out[K] = is_statistic<L, K>::value), ...);
+}
+template <class Net, std::size_t... I>
+constexpr auto statistics_mask(std::index_sequence<I...>) {
+  std::array<bool, std::tuple_size_v<Gradients<Net>>> mask{};
+  std::size_t base = 0;
+  ((mark_statistics<typename Net::template layer_type<I>>(
+        mask.data() + base, std::make_index_sequence<param_tensors<typename Net::template layer_type<I>>>{}),
+    base += param_tensors<typename Net::template layer_type<I>>),
+   ...);
+  return mask;
+}
+}  // namespace detail
+
+// statistic_tensors<Net>[k]: parameter tensor k (in net.parameters() order) holds statistics
+// (BatchNorm's running mean and variance), not trainable weights.
+template <class Net>
+inline constexpr auto statistic_tensors = detail::statistics_mask<Net>(std::make_index_sequence<Net::layer_count>{});
 
 }  // namespace ctml::train
