@@ -5,6 +5,7 @@
 // Elementwise ops are checked exhaustively over all 256 int8 inputs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -88,43 +89,51 @@ TEST_CASE("MAX_POOL_2D int8 in a constant expression") {
 }
 
 // ---------------------------------------------------------------------------------------------
-TEST_CASE("MEAN over H,W int8: TFLite's multiplier, then the rounded integer mean") {
-  using In = Shape<5, 4, 6>;
+TEST_CASE("MEAN over H,W int8: TFLite Micro's integer mean (1/n folded into the multiplier)") {
+  using In = Shape<5, 4, 6>;  // n = 20
   struct Case {
     quant::QParams in, out;
   };
   for (const Case cs : {Case{qp(0.1, 3), qp(0.1, 3)}, Case{qp(0.1, 3), qp(0.04, -9)}, Case{qp(0.02, -128), qp(0.05, 20)},
-                        Case{qp(0.37, 100), qp(0.011, -1)}}) {
+                        Case{qp(0.37, 100), qp(0.011, -1)}, Case{qp(0.05, 7), qp(0.05, -7)}}) {
     const auto l = quant::make_qmean<In>(cs.in, cs.out);
-    for (int trial = 0; trial < 20; ++trial) {
+    const bool same = cs.in.scale == cs.out.scale && cs.in.zero_point == cs.out.zero_point;
+    CHECK(l.same_params == same);
+    // Parameters from their definition: QuantizeMultiplier(in/out), then s = min(floor(log2 20) = 4,
+    // 32, 31 + shift), M' = trunc(M * 2^s / 20), shift' = shift - s.
+    const double m = static_cast<double>(cs.in.scale) / static_cast<double>(cs.out.scale);
+    int e = 0;
+    const double f = std::frexp(m, &e);
+    const auto mq = std::llround(f * 2147483648.0);
+    const int s = std::min(4, 31 + e);
+    const auto m2 = static_cast<std::int32_t>((mq << s) / 20);
+    if (!same) {
+      CHECK(l.multiplier == m2);
+      CHECK(l.shift == e - s);
+    }
+    for (int trial = 0; trial < 50; ++trial) {
       Tensor<std::int8_t, In> x{};
       for (auto& v : x) v = r8();
+      if (trial == 0) x.fill(-128);
+      if (trial == 1) x.fill(127);
       Tensor<std::int8_t, Shape<6>> y{};
       l.forward(x.data(), y.data(), nullptr);
       for (std::size_t c = 0; c < 6; ++c) {
-        long long sum = 0;
-        double real_sum = 0;
-        for (std::size_t p = 0; p < 20; ++p) {
-          sum += x[p * 6 + c] - cs.in.zero_point;
-          real_sum += static_cast<double>(cs.in.scale) * (x[p * 6 + c] - cs.in.zero_point);
-        }
-        // Multiplier from the definition: q in [0.5, 1) * 2^31, rounded half away.
-        const double m = static_cast<double>(cs.in.scale) / static_cast<double>(cs.out.scale);
-        int e = 0;
-        const double f = std::frexp(m, &e);
-        const auto mq = static_cast<std::int32_t>(std::llround(f * 2147483648.0));
-        CHECK(l.multiplier == mq);
-        CHECK(l.shift == e);
-        const long long scaled = ref_mbqm(sum, mq, e);
-        const long long mean = round_away(static_cast<long double>(scaled) / 20.0L);
-        const long long expect = clamp8(mean + cs.out.zero_point);
+        long long raw = 0;
+        for (std::size_t p = 0; p < 20; ++p) raw += x[p * 6 + c];
+        long long expect = 0;
+        if (same) expect = raw / 20;  // truncating, on raw values
+        else expect = clamp8(ref_mbqm(raw - 20ll * cs.in.zero_point, m2, e - s) + cs.out.zero_point);
         CHECK(y[c] == expect);
         // And within one step of the real-number mean.
-        const double real = real_sum / 20.0 / static_cast<double>(cs.out.scale) + cs.out.zero_point;
-        CHECK(std::abs(static_cast<double>(y[c]) - clamp8(std::llround(real))) <= 1.0);
+        const double real = static_cast<double>(cs.in.scale) * (static_cast<double>(raw) / 20.0 - cs.in.zero_point) /
+                                static_cast<double>(cs.out.scale) +
+                            cs.out.zero_point;
+        CHECK(std::abs(static_cast<double>(y[c]) - static_cast<double>(clamp8(std::llround(real)))) <= 1.0);
       }
     }
   }
+  static_assert(quant::make_qmean<Shape<2, 1>>(qp(0.1, 0), qp(0.1, 0)).same_params);
 }
 
 // ---------------------------------------------------------------------------------------------

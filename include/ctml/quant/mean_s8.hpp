@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // MEAN over height and width, int8 (global average pooling as TFLite converts it), computed as
-// reference_integer_ops::Mean does:
-//   acc = sum over the H*W pixels of (x - in_zp)
-//   acc = MultiplyByQuantizedMultiplier(acc, M)        M = in_scale / out_scale (QuantizeMultiplier)
-//   acc = acc / (H*W), rounded half away from zero (integer division)
-//   y   = clamp(acc + out_zp, -128, 127)
-// The multiplier is a member computed once (make_qmean), never per inference.
+// TFLite Micro's int8 MEAN does (EvalIntegerMean):
+//   input and output parameters equal:   y = sum(x) / n                 (C++ division, truncating)
+//   otherwise (reference_ops::QuantizedMeanOrSum):
+//     M, shift = QuantizeMultiplier(in_scale / out_scale)
+//     s        = min(floor(log2 n), 32, 31 + shift)                      (1/n folded into M)
+//     M'       = (M << s) / n  (64-bit, truncating),   shift' = shift - s
+//     y        = clamp(MultiplyByQuantizedMultiplier(sum(x) - in_zp * n, M', shift') + out_zp)
+// with n = H * W. M' and shift' are members computed once (make_qmean), never per inference.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -25,37 +27,45 @@ struct QMeanLayer {
   using output_type = Tensor<std::int8_t, Shape<channels>>;
   static constexpr std::string_view name = "QMean";
 
-  std::int32_t multiplier = 0;  // Q31
+  bool same_params = false;     // input and output share scale and zero point
+  std::int32_t multiplier = 0;  // Q31, 1/n included
   std::int32_t shift = 0;
   std::int32_t input_zero_point = 0;
   std::int32_t output_zero_point = 0;
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     constexpr auto n = static_cast<std::int32_t>(pixels);
-    // Sums of raw values, channels innermost (vectorises); the zero-point term is subtracted once:
-    // sum(x - zp) = sum(x) - n * zp, exact in int32.
+    // Sums of raw values, channels innermost (vectorises).
     std::int32_t acc[channels]{};
     for (std::size_t p = 0; p < pixels; ++p)
       for (std::size_t c = 0; c < channels; ++c) acc[c] += in[p * channels + c];
+    if (same_params) {
+      for (std::size_t c = 0; c < channels; ++c) out[c] = static_cast<std::int8_t>(acc[c] / n);
+      return;
+    }
     for (std::size_t c = 0; c < channels; ++c) {
-      std::int32_t a = acc[c] - n * input_zero_point;
-      a = multiply_by_quantized_multiplier(a, {multiplier, static_cast<int>(shift)});
-      a = a > 0 ? (a + n / 2) / n : (a - n / 2) / n;
-      a += output_zero_point;
-      a = a < -128 ? -128 : (a > 127 ? 127 : a);
-      out[c] = static_cast<std::int8_t>(a);
+      std::int32_t y = multiply_by_quantized_multiplier(acc[c] - input_zero_point * n, {multiplier, static_cast<int>(shift)}) +
+                       output_zero_point;
+      y = y < -128 ? -128 : (y > 127 ? 127 : y);
+      out[c] = static_cast<std::int8_t>(y);
     }
   }
 };
 
 template <ShapeType In>
 constexpr QMeanLayer<In> make_qmean(QParams in, QParams out) {
+  constexpr auto n = static_cast<std::int64_t>(QMeanLayer<In>::pixels);
   QMeanLayer<In> l{};
-  const Multiplier m = quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
-  l.multiplier = m.value;
-  l.shift = m.shift;
+  l.same_params = in.zero_point == out.zero_point && in.scale == out.scale;
   l.input_zero_point = in.zero_point;
   l.output_zero_point = out.zero_point;
+  const Multiplier m = quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
+  int s = 0;
+  while ((n >> (s + 1)) != 0) ++s;  // floor(log2 n)
+  if (s > 32) s = 32;
+  if (s > 31 + m.shift) s = 31 + m.shift;
+  l.multiplier = static_cast<std::int32_t>((static_cast<std::int64_t>(m.value) << s) / n);
+  l.shift = m.shift - s;
   return l;
 }
 
