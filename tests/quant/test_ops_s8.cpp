@@ -134,6 +134,13 @@ TEST_CASE("MEAN over H,W int8: TFLite Micro's integer mean (1/n folded into the 
     }
   }
   static_assert(quant::make_qmean<Shape<2, 1>>(qp(0.1, 0), qp(0.1, 0)).same_params);
+  static_assert([] {
+    const auto l = quant::make_qmean<Shape<2, 1>>(qp(0.1, 0), qp(0.2, 5));
+    const std::int8_t in[2] = {40, 23};  // real mean 3.15 = 15.75 steps of 0.2, + 5 -> 20.75
+    std::int8_t out[1]{};
+    l.forward(in, out, nullptr);
+    return out[0];
+  }() == 21);
 }
 
 // ---------------------------------------------------------------------------------------------
