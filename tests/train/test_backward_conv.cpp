@@ -227,3 +227,16 @@ TEST_CASE("a conv net with BatchNorm learns horizontal vs vertical bars (mini-ba
   CHECK(last_loss < 0.5 * first_loss);
   CHECK(after > 0.95);
 }
+
+TEST_CASE("residual blocks (identity and projection shortcuts): gradients match, training memory adds up") {
+  using Net = Sequential<double, Shape<6, 5, 2>, Conv2D<3, Kernel<3, 3>, Same>,
+                         Residual<Block<Conv2D<3, Kernel<3, 3>, Same, Fuse<Activation::relu>>, BatchNorm,
+                                        Conv2D<3, Kernel<3, 3>, Same>>>,
+                         ReLU,
+                         Residual<Block<Conv2D<4, Kernel<3, 3>, Stride<2>, Same>, ReLU>,
+                                  Block<Conv2D<4, Kernel<1, 1>, Stride<2>>>>,
+                         GlobalAveragePool, Dense<3>>;
+  static_assert(Net::train_arena_bytes == train::Trainer<Net>::train_arena_bytes);
+  static Net net{};
+  check_gradients(net);
+}

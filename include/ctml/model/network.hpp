@@ -163,12 +163,19 @@ struct Network {
     ((m = std::max(m, layer_traits<layer_type<I>>::scratch_size)), ...);
     return m;
   }
+  // A residual block's insides (its body's activations) are kept too.
+  template <class L>
+  static constexpr std::size_t nested_training_bytes() {
+    if constexpr (requires { L::nested_train_bytes; }) return L::nested_train_bytes;
+    else return 0;
+  }
   template <std::size_t... I>
   static constexpr std::size_t training_bytes(std::index_sequence<I...>) {
     if constexpr (!uniform) {
       return 0;
     } else {
       return (std::size_t{0} + ... + sizeof(typename layer_traits<layer_type<I>>::output_type)) +
+             (std::size_t{0} + ... + nested_training_bytes<layer_type<I>>()) +
              2 * sizeof(Tensor<input_value, Shape<largest_activation(std::index_sequence<I...>{})>>) +
              sizeof(Tensor<input_value, Shape<largest_scratch(std::index_sequence<I...>{})>>);
     }

@@ -16,6 +16,7 @@
 #include <utility>
 #include <ctml/core/concepts.hpp>
 #include <ctml/model/network.hpp>
+#include <ctml/model/residual.hpp>
 #include <ctml/train/backward.hpp>
 #include <ctml/train/backward_batchnorm.hpp>
 #include <ctml/train/backward_conv.hpp>
@@ -43,7 +44,44 @@ inline constexpr std::size_t param_tensors = std::tuple_size_v<typename ctml::de
 template <class Net>
 using Gradients = typename detail::values_of<decltype(std::declval<Net&>().parameters())>::type;
 
-template <class Net>
+template <class Net, bool Top = true>
+struct Trainer;
+
+namespace detail {
+struct NoState {};
+// What a layer needs kept for backward besides its output: nothing, except for a residual block,
+// whose body (and projection shortcut) keep their own activations in nested trainers. Nested
+// trainers write their parameter gradients straight into the outer trainer's.
+template <class L>
+struct layer_train_state {
+  static constexpr bool nested = false;
+};
+template <class T, ShapeType In, Layer Body, class Short>
+struct layer_train_state<ResidualLayer<T, In, Body, Short>> {
+  static constexpr bool nested = true;
+  static constexpr bool projected = ResidualLayer<T, In, Body, Short>::projected;
+  Trainer<Body, false> body{};
+  [[no_unique_address]] std::conditional_t<projected, Trainer<Short, false>, NoState> shortcut{};
+  static constexpr std::size_t bytes = [] {
+    if constexpr (projected) return Trainer<Body, false>::train_arena_bytes + Trainer<Short, false>::train_arena_bytes;
+    else return Trainer<Body, false>::train_arena_bytes;
+  }();
+};
+template <class Net, class Seq = std::make_index_sequence<Net::layer_count>>
+struct states_of;
+template <class Net, std::size_t... I>
+struct states_of<Net, std::index_sequence<I...>> {
+  using type = std::tuple<layer_train_state<typename Net::template layer_type<I>>...>;
+  static constexpr std::size_t nested_bytes = (std::size_t{0} + ... + [] {
+    using St = layer_train_state<typename Net::template layer_type<I>>;
+    if constexpr (St::nested) return St::bytes;
+    else return std::size_t{0};
+  }());
+};
+}  // namespace detail
+
+// Top = false: a trainer nested in a residual block's state; it owns no gradient storage.
+template <class Net, bool Top>
 struct Trainer {
   static_assert(Net::uniform, "ctml::train::Trainer: the network must use one element type");
   using T = typename Net::input_value;
@@ -83,57 +121,130 @@ struct Trainer {
   using activations_type = typename detail::activations_of<Net>::type;
   using gradients_type = Gradients<Net>;
 
+  using states_type = typename detail::states_of<Net>::type;
+
   activations_type acts{};
-  gradients_type grads{};
+  [[no_unique_address]] std::conditional_t<Top, gradients_type, detail::NoState> grads{};
   Tensor<T, Shape<max_activation>> dbuf[2]{};
   Tensor<T, Shape<max_scratch(std::make_index_sequence<layers>{})>> scratch{};
+  states_type states{};
 
-  // Memory a training step needs besides the model and optimizer state: every activation of one
-  // sample (backward reads them), two gradient ping-pong buffers and the forward scratch.
-  static constexpr std::size_t train_arena_bytes = sizeof(activations_type) + sizeof(dbuf) + sizeof(scratch);
+  // Memory a training step needs besides the model, its gradients and the optimizer state: every
+  // activation of one sample (backward reads them), two gradient ping-pong buffers, the forward
+  // scratch, and the same for the insides of residual blocks. Equals Net::train_arena_bytes.
+  static constexpr std::size_t train_arena_bytes =
+      sizeof(activations_type) + sizeof(dbuf) + sizeof(scratch) + detail::states_of<Net>::nested_bytes;
 
-  constexpr void zero_grad() {
+  constexpr void zero_grad()
+    requires Top
+  {
     std::apply([](auto&... g) { (g.fill(T(0)), ...); }, grads);
   }
-  constexpr gradients_type& gradients() { return grads; }
+  constexpr gradients_type& gradients()
+    requires Top
+  {
+    return grads;
+  }
 
-  template <std::size_t I>
-  constexpr auto layer_gradients() {
+  // The parameter gradients of layer I, as a tuple of references into g (all of Net's gradients).
+  template <std::size_t I, class G>
+  static constexpr auto layer_gradients(G&& g) {
     constexpr std::size_t off = param_offset<I>();
     return [&]<std::size_t... K>(std::index_sequence<K...>) {
-      return std::tie(std::get<off + K>(grads)...);
+      return std::tie(std::get<off + K>(g)...);
     }(std::make_index_sequence<detail::param_tensors<typename Net::template layer_type<I>>>{});
+  }
+  template <std::size_t I>
+  constexpr auto layer_gradients()
+    requires Top
+  {
+    return layer_gradients<I>(grads);
   }
 
   constexpr const typename Net::output_type& forward(const Net& net, const typename Net::input_type& x) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((net.template layer<I>().forward(input_of<I>(x), std::get<I>(acts).data(), scratch.data())), ...);
-    }(std::make_index_sequence<layers>{});
+    return forward(net, x.data());
+  }
+  constexpr const typename Net::output_type& forward(const Net& net, const T* x) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (forward_layer<I>(net, x), ...); }(std::make_index_sequence<layers>{});
     return std::get<layers - 1>(acts);
   }
 
   // Accumulates parameter gradients for the sample x last passed to forward(); dy = dL/d(output).
-  constexpr void backward(const Net& net, const typename Net::input_type& x, const T* dy) {
+  constexpr void backward(const Net& net, const typename Net::input_type& x, const T* dy)
+    requires Top
+  {
+    backward(net, x.data(), dy, std::apply([](auto&... g) { return std::tie(g...); }, grads));
+  }
+  // The same, accumulating into g (a tuple of references shaped like net.parameters()).
+  template <class G>
+  constexpr void backward(const Net& net, const T* x, const T* dy, G&& g) {
     for (std::size_t i = 0; i < Net::output_type::size(); ++i) dbuf[0][i] = dy[i];
     [&]<std::size_t... R>(std::index_sequence<R...>) {
-      ((step_back<layers - 1 - R>(net, x)), ...);
+      ((step_back<layers - 1 - R>(net, x, g)), ...);
     }(std::make_index_sequence<layers>{});
   }
 
+  // dL/dx of the sample after backward().
+  constexpr const T* input_gradient() const { return dbuf[layers % 2].data(); }
+
  private:
   template <std::size_t I>
-  constexpr const T* input_of(const typename Net::input_type& x) const {
-    if constexpr (I == 0) return x.data();
+  constexpr const T* input_of(const T* x) const {
+    if constexpr (I == 0) return x;
     else return std::get<I - 1>(acts).data();
   }
   template <std::size_t I>
-  constexpr void step_back(const Net& net, const typename Net::input_type& x) {
+  constexpr void forward_layer(const Net& net, const T* x) {
+    using L = typename Net::template layer_type<I>;
+    const L& l = net.template layer<I>();
+    T* y = std::get<I>(acts).data();
+    if constexpr (detail::layer_train_state<L>::nested) {
+      // Residual block: y = body(x) + shortcut(x), each through its own nested trainer.
+      auto& st = std::get<I>(states);
+      const auto& b = st.body.forward(l.body, input_of<I>(x));
+      if constexpr (L::projected) {
+        const auto& s = st.shortcut.forward(l.shortcut, input_of<I>(x));
+        for (std::size_t i = 0; i < b.size(); ++i) y[i] = b[i] + s[i];
+      } else {
+        for (std::size_t i = 0; i < b.size(); ++i) y[i] = b[i] + input_of<I>(x)[i];
+      }
+    } else {
+      l.forward(input_of<I>(x), y, scratch.data());
+    }
+  }
+  template <std::size_t I, class G>
+  constexpr void step_back(const Net& net, const T* x, G& g) {
     constexpr std::size_t r = layers - 1 - I;  // steps taken so far
     T* dy = dbuf[r % 2].data();
     T* dx = dbuf[(r + 1) % 2].data();
     using L = typename Net::template layer_type<I>;
-    backward_op<L>::run(net.template layer<I>(), input_of<I>(x), std::get<I>(acts).data(), dy, dx,
-                        layer_gradients<I>());
+    const L& l = net.template layer<I>();
+    if constexpr (detail::layer_train_state<L>::nested) {
+      // dy reaches both branches; dx is the sum of what they send back. The block's parameters
+      // are the body's followed by the shortcut's.
+      auto& st = std::get<I>(states);
+      auto lg = layer_gradients<I>(g);
+      constexpr std::size_t nb = std::tuple_size_v<Gradients<decltype(l.body)>>;
+      auto body_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
+        return std::tie(std::get<K>(lg)...);
+      }(std::make_index_sequence<nb>{});
+      st.body.backward(l.body, input_of<I>(x), dy, body_g);
+      const T* dxb = st.body.input_gradient();
+      constexpr std::size_t n_in = Net::template layer_type<I>::input_type::size();
+      if constexpr (L::projected) {
+        constexpr std::size_t ns = std::tuple_size_v<Gradients<decltype(l.shortcut)>>;
+        auto short_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
+          return std::tie(std::get<nb + K>(lg)...);
+        }(std::make_index_sequence<ns>{});
+        st.shortcut.backward(l.shortcut, input_of<I>(x), dy, short_g);
+        const T* dxs = st.shortcut.input_gradient();
+        for (std::size_t i = 0; i < n_in; ++i) dx[i] = dxb[i] + dxs[i];
+      } else {
+        for (std::size_t i = 0; i < n_in; ++i) dx[i] = dxb[i] + dy[i];
+      }
+    } else {
+      backward_op<L>::run(l, input_of<I>(x), std::get<I>(acts).data(), dy, dx, layer_gradients<I>(g));
+    }
   }
 };
 
@@ -153,6 +264,8 @@ template <class Net, std::size_t B>
 struct BatchTrainer {
   static_assert(Net::uniform, "ctml::train::BatchTrainer: the network must use one element type");
   static_assert(B >= 1, "ctml::train::BatchTrainer: the batch needs at least one sample");
+  static_assert(detail::states_of<Net>::nested_bytes == 0,
+                "ctml::train::BatchTrainer: residual blocks are trained per sample (Trainer) for now");
   using T = typename Net::input_value;
   using input_type = typename Net::input_type;
   using output_type = typename Net::output_type;
@@ -265,5 +378,14 @@ constexpr auto statistics_mask(std::index_sequence<I...>) {
 // (BatchNorm's running mean and variance), not trainable weights.
 template <class Net>
 inline constexpr auto statistic_tensors = detail::statistics_mask<Net>(std::make_index_sequence<Net::layer_count>{});
+
+// A residual block's parameters are its body's, then its shortcut's: so are its statistics.
+template <class T, ShapeType In, Layer Body, class Short, std::size_t K>
+struct is_statistic<ResidualLayer<T, In, Body, Short>, K> : std::bool_constant<[] {
+  constexpr std::size_t nb = std::tuple_size_v<Gradients<Body>>;
+  if constexpr (K < nb) return statistic_tensors<Body>[K];
+  else if constexpr (ResidualLayer<T, In, Body, Short>::projected) return statistic_tensors<Short>[K - nb];
+  else return false;
+}()> {};
 
 }  // namespace ctml::train
