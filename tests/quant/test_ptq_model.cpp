@@ -15,6 +15,7 @@
 #include <ctml/quant/agreement.hpp>
 #include <ctml/quant/ptq.hpp>
 #include <ctml/quant/quantize_model.hpp>
+#include <ctml/quant/residual_s8.hpp>
 #include <ctml/zoo/mlperf_tiny.hpp>
 
 using namespace ctml;
@@ -28,28 +29,33 @@ struct Rng {
   }
 };
 
-// He-style uniform weights per layer; BatchNorm statistics in plausible ranges.
+// He-style uniform weights per layer; BatchNorm statistics in plausible ranges; residual bodies and
+// projections too.
+template <class L>
+void init_layer(L& l, Rng& r) {
+  if constexpr (requires { L::layer_count; l.template layer<0>(); }) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (init_layer(l.template layer<I>(), r), ...);
+    }(std::make_index_sequence<L::layer_count>{});
+  } else if constexpr (requires { l.body; L::projected; }) {
+    init_layer(l.body, r);
+    if constexpr (L::projected) init_layer(l.shortcut, r);
+  } else if constexpr (requires { l.running_var; }) {
+    for (auto& v : l.gamma) v = r.uniform(0.6f, 1.4f);
+    for (auto& v : l.beta) v = r.uniform(-0.2f, 0.2f);
+    for (auto& v : l.running_mean) v = r.uniform(-0.2f, 0.2f);
+    for (auto& v : l.running_var) v = r.uniform(0.5f, 1.5f);
+  } else if constexpr (requires { l.weights; l.bias; }) {
+    const float fan_in = static_cast<float>(L::weight_type::size() / L::bias_type::size());
+    const float a = std::sqrt(6.0f / fan_in);
+    for (auto& v : l.weights) v = r.uniform(-a, a);
+    for (auto& v : l.bias) v = r.uniform(-0.1f, 0.1f);
+  }
+}
 template <class Net>
 void init_net(Net& net, std::uint32_t seed) {
   Rng r{seed};
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (([&] {
-       auto& l = net.template layer<I>();
-       using L = std::remove_cvref_t<decltype(l)>;
-       if constexpr (requires { l.running_var; }) {
-         for (auto& v : l.gamma) v = r.uniform(0.6f, 1.4f);
-         for (auto& v : l.beta) v = r.uniform(-0.2f, 0.2f);
-         for (auto& v : l.running_mean) v = r.uniform(-0.2f, 0.2f);
-         for (auto& v : l.running_var) v = r.uniform(0.5f, 1.5f);
-       } else if constexpr (requires { l.weights; l.bias; }) {
-         const float fan_in = static_cast<float>(L::weight_type::size() / L::bias_type::size());
-         const float a = std::sqrt(6.0f / fan_in);
-         for (auto& v : l.weights) v = r.uniform(-a, a);
-         for (auto& v : l.bias) v = r.uniform(-0.1f, 0.1f);
-       }
-     }()),
-     ...);
-  }(std::make_index_sequence<Net::layer_count>{});
+  init_layer(net, r);
 }
 
 template <class Tensor_, std::size_t N>
@@ -73,8 +79,9 @@ std::array<Tensor_, N>& structured_inputs(std::uint32_t seed) {
     const float wt = r.uniform(0.0f, 1.5f), wf = r.uniform(0.0f, 3.0f), ph = r.uniform(0.0f, 6.28f);
     for (std::size_t t = 0; t < ext[0]; ++t)
       for (std::size_t f = 0; f < ext[1]; ++f)
-        x(t, f, std::size_t{0}) = off + amp * std::sin(wt * static_cast<float>(t) + wf * static_cast<float>(f) + ph) +
-                                  r.uniform(-0.3f, 0.3f);
+        for (std::size_t c = 0; c < ext[2]; ++c)
+          x(t, f, c) = off + amp * std::sin(wt * static_cast<float>(t) + wf * static_cast<float>(f) + ph + static_cast<float>(c)) +
+                       r.uniform(-0.3f, 0.3f);
   }
   return xs;
 }
@@ -269,4 +276,71 @@ TEST_CASE("PTQ runs in a constant expression") {
   static_assert(cabs(static_cast<double>(yq[0]) - static_cast<double>(yf[0])) < 0.02);
   static_assert(cabs(static_cast<double>(yq[1]) - static_cast<double>(yf[1])) < 0.02);
   CHECK(yq[0] == doctest::Approx(yf[0]).epsilon(0.05));
+}
+
+namespace {
+template <class L>
+struct is_qresidual : std::false_type {};
+template <class In, class B, class S>
+struct is_qresidual<quant::QResidualLayer<In, B, S>> : std::true_type {};
+}  // namespace
+
+TEST_CASE("PTQ of a net with a residual block: int8 ADD with the block's ReLU fused") {
+  using Net = Sequential<float, Shape<6, 6, 4>, Conv2D<4, Kernel<3, 3>, Same>, ReLU,
+                         Residual<Block<Conv2D<4, Kernel<3, 3>, Same>, BatchNorm, ReLU, Conv2D<4, Kernel<3, 3>, Same>>>, ReLU,
+                         GlobalAveragePool, Dense<3>, Softmax<>>;
+  using Q = quant::quantized_t<Net>;
+  static_assert(Q::layer_count == 5);  // conv+relu, residual+relu, mean, dense, softmax
+  using R = Q::layer_type<1>;
+  static_assert(is_qresidual<R>::value && !R::projected);
+  static_assert(decltype(R::body)::layer_count == 2);  // conv (BN folded, ReLU fused), conv
+  static Net net{};
+  init_net(net, 21);
+  auto& calib = random_inputs<Net::input_type, 64>(11, -1.0f, 1.0f);
+  balance_classes(net, calib, 4.0f);
+  const auto q = quant::quantize(net, calib);
+  // The block's ReLU is the ADD's clamp: output range starts at 0.
+  CHECK(q.model.layer<1>().add.act_min == q.model.layer<1>().add.output_offset);
+  auto& test = random_inputs<Net::input_type, 300>(12, -1.0f, 1.0f);
+  CHECK(distinct_classes(net, test) >= 2);
+  const auto a = quant::measure_agreement(net, q, test);
+  report("Conv + Residual(identity) + GAP + Dense", a);
+  CHECK(a.top1() >= 0.9);
+  CHECK(a.mean_abs_error < 0.02);
+}
+
+TEST_CASE("PTQ of ResNet-8 (MLPerf Tiny): residual blocks with projections") {
+  using Net = zoo::ResNet8<float>;
+  using Q = quant::quantized_t<Net>;
+  // conv, 3 residual blocks (ReLU fused into their ADDs), pool, flatten, dense, softmax.
+  static_assert(Q::layer_count == 8);
+  static_assert(is_qresidual<Q::layer_type<1>>::value && !Q::layer_type<1>::projected);
+  static_assert(is_qresidual<Q::layer_type<2>>::value && Q::layer_type<2>::projected);
+  static_assert(is_qresidual<Q::layer_type<3>>::value && Q::layer_type<3>::projected);
+  static Net net{};
+  init_net(net, 8);
+  auto& calib = structured_inputs<Net::input_type, 16>(31);
+  auto& test = structured_inputs<Net::input_type, 60>(32);
+  balance_classes(net, calib, 4.0f);
+  CHECK(distinct_classes(net, test) >= 3);
+  static quant::Calibrator<Net> cal(net);
+  for (const auto& x : calib) cal.observe(x);
+  static const auto q = cal.quantize();
+  const auto a = quant::measure_agreement(net, q, test);
+  report("ResNet-8, min/max (16 calib, 60 test)", a);
+  CHECK(a.top1() >= 0.85);
+  CHECK(a.mean_abs_error < 0.06);
+  static quant::Calibrator<Net> calp(net, {quant::RangeMethod::percentile, 99.99});
+  for (const auto& x : calib) calp.observe(x);
+  calp.start_second_pass();
+  for (const auto& x : calib) calp.observe(x);
+  static const auto qp = calp.quantize();
+  const auto ap = quant::measure_agreement(net, qp, test);
+  report("ResNet-8, 99.99th percentile", ap);
+  CHECK(ap.top1() >= 0.85);
+  CHECK(ap.mean_abs_error < 0.06);
+  alignas(16) static std::byte arena[Q::arena_bytes];
+  Q::output_type y{};
+  q.model(q.quantize_input(test[0]), y, arena);
+  CHECK(y == q.model.infer(q.quantize_input(test[0])));
 }

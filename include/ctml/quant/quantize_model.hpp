@@ -29,10 +29,11 @@
 //        Reshape / Flatten   -> ReshapeLayer<int8_t>         RESHAPE         (same in/out params)
 //        Softmax             -> QSoftmaxLayer                SOFTMAX (output 1/256, -128)
 //        Sigmoid / Tanh      -> QLogisticLayer / QTanhLayer  LOGISTIC / TANH
+//        Residual            -> QResidualLayer               body and shortcut networks, then ADD
 //        ReLU / ReLU6        -> fused into the layer before (its output clamp) when that layer is
-//                               a Dense, conv or pool without an activation of its own, else
-//                               QReLULayer (a clamp, same in/out params)
-//      Anything else (an unfolded BatchNorm, a Residual) is a compile error naming the layer.
+//                               a Dense, conv, pool or residual (ADD) without an activation of its
+//                               own, else QReLULayer (a clamp, same in/out params)
+//      Anything else (an unfolded BatchNorm) is a compile error naming the layer.
 //   4. Weights: symmetric int8 per output channel (scale max|w| / 127, values in [-127, 127]);
 //      biases int32 at input_scale * weight_scale; per-channel multipliers and shifts, zero-point
 //      folding and activation clamps are computed here, once, never per inference.
@@ -58,6 +59,7 @@
 #include <ctml/layers/softmax.hpp>
 #include <ctml/model/fold.hpp>
 #include <ctml/model/network.hpp>
+#include <ctml/model/residual.hpp>
 #include <ctml/quant/activation_range.hpp>
 #include <ctml/quant/calibration.hpp>
 #include <ctml/quant/conv1d_s8.hpp>
@@ -69,6 +71,7 @@
 #include <ctml/quant/quantize_s8.hpp>
 #include <ctml/quant/relu_s8.hpp>
 #include <ctml/quant/requantize.hpp>
+#include <ctml/quant/residual_s8.hpp>
 #include <ctml/quant/softmax_s8.hpp>
 #include <ctml/quant/tanh_s8.hpp>
 
@@ -83,6 +86,7 @@ enum class QKind {
   softmax,      // fixed 1/256, -128
   logistic,     // fixed 1/256, -128
   tanh,         // fixed 1/128, 0
+  residual,     // body and shortcut quantized recursively; their ADD to the calibrated output range
 };
 
 namespace detail {
@@ -92,8 +96,8 @@ struct qmap {
   static_assert(sizeof(L) == 0,
                 "ctml::quant::quantize: this float layer has no int8 counterpart (supported: Dense, "
                 "Conv1D, Conv2D, DepthwiseConv2D, AveragePool2D, MaxPool2D, GlobalAveragePool, "
-                "Reshape/Flatten, ReLU, ReLU6, Softmax, Sigmoid, Tanh, and BatchNorm right after a "
-                "Dense or conv, which is folded); see the template argument L");
+                "Reshape/Flatten, ReLU, ReLU6, Softmax, Sigmoid, Tanh, Residual, and BatchNorm right "
+                "after a Dense or conv, which is folded); see the template argument L");
 };
 template <class S>
 struct qmap<BatchNormLayer<float, S>> {
@@ -183,6 +187,17 @@ struct qmap<ReLU6Layer<float, S>> : qmap_base {
   static constexpr Activation act = Activation::relu6;
 };
 
+template <class Net>
+struct quantized_of;
+template <class In, class Body, class Short>
+struct qmap<ResidualLayer<float, In, Body, Short>> : qmap_base {
+  using qshort = typename std::conditional_t<std::is_same_v<Short, Identity>, std::type_identity<Identity>,
+                                             quantized_of<Short>>::type;
+  using type = QResidualLayer<In, typename quantized_of<Body>::type, qshort>;
+  static constexpr QKind kind = QKind::residual;
+  static constexpr bool fusable = true;  // a following ReLU becomes the ADD's clamp
+};
+
 // The activation a ReLU/ReLU6 layer would fuse, or none.
 template <class L>
 inline constexpr Activation fusable_activation = Activation::none;
@@ -221,8 +236,6 @@ struct qstep<false, LayerPack<D...>, A, B, R...> {
 template <class... D, class A, class B, class... R>
 struct qwalk<LayerPack<D...>, A, B, R...> : qstep<fuses<A, B>(), LayerPack<D...>, A, B, R...> {};
 
-template <class Net>
-struct quantized_of;
 template <class... Ls>
 struct quantized_of<Network<LayerPack<Ls...>>> {
   using type = Network<typename qwalk<LayerPack<>, Ls...>::type>;
@@ -352,6 +365,150 @@ struct QuantizedModel {
 template <class FloatNet>
 using quantized_model_t = QuantizedModel<quantized_t<FloatNet>, typename FloatNet::input_shape, typename FloatNet::output_shape>;
 
+namespace detail {
+
+template <class Net, std::size_t Bins>
+struct NetCalib;
+
+// Calibration state nested inside one layer: nothing for plain layers; for a residual block the
+// tables of its body and shortcut networks.
+template <class L, std::size_t Bins>
+struct NestedCalib {
+  constexpr void run(const L& l, const float* in, float* out, float* scratch, int) { l.forward(in, out, scratch); }
+};
+template <class In, class Body, class Short, std::size_t Bins>
+struct NestedCalib<ResidualLayer<float, In, Body, Short>, Bins> {
+  using L = ResidualLayer<float, In, Body, Short>;
+  static constexpr bool projected = L::projected;
+  static constexpr std::size_t n = L::output_type::size();
+  NetCalib<Body, Bins> body{};
+  std::conditional_t<projected, NetCalib<std::conditional_t<projected, Short, Body>, Bins>, std::array<int, 0>> shortcut{};  // unused without projection
+  constexpr void run(const L& l, const float* in, float* out, float*, int pass) {
+    body.run(l.body, in, out, pass);
+    if constexpr (projected) {
+      std::array<float, n> s{};
+      shortcut.run(l.shortcut, in, s.data(), pass);
+      for (std::size_t i = 0; i < n; ++i) out[i] += s[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) out[i] += in[i];
+    }
+  }
+};
+
+template <class Net, std::size_t Bins, class Seq = std::make_index_sequence<Net::layer_count>>
+struct nested_tuple;
+template <class Net, std::size_t Bins, std::size_t... I>
+struct nested_tuple<Net, Bins, std::index_sequence<I...>> {
+  using type = std::tuple<NestedCalib<typename Net::template layer_type<I>, Bins>...>;
+};
+
+// Ranges of a network's input (t[0]) and of each layer's output (t[i + 1]).
+template <class Net, std::size_t Bins>
+struct NetCalib {
+  static constexpr std::size_t n = Net::layer_count;
+  std::array<TensorStats<Bins>, n + 1> t{};
+  typename nested_tuple<Net, Bins>::type nested{};
+
+  template <std::size_t... I>
+  static constexpr std::size_t max_activation(std::index_sequence<I...>) {
+    return max_of<std::size_t>({Net::input_type::size(), layer_traits<typename Net::template layer_type<I>>::output_type::size()...});
+  }
+  template <std::size_t... I>
+  static constexpr std::size_t max_scratch(std::index_sequence<I...>) {
+    return max_of<std::size_t>({std::size_t{1}, layer_traits<typename Net::template layer_type<I>>::scratch_size...});
+  }
+  static constexpr std::size_t buffer_size = max_activation(std::make_index_sequence<n>{});
+  static constexpr std::size_t scratch_size = max_scratch(std::make_index_sequence<n>{});
+
+  static constexpr void record(TensorStats<Bins>& s, const float* v, std::size_t count, int pass) {
+    if (pass == 0) s.observe_range(v, count);
+    else s.observe_histogram(v, count);
+  }
+
+  // Run the network on in (its input) into out (its output), recording every activation.
+  constexpr void run(const Net& net, const float* in, float* out, int pass) {
+    std::array<float, buffer_size> a{}, b{};
+    std::array<float, scratch_size> s{};
+    record(t[0], in, Net::input_type::size(), pass);
+    const float* cur = in;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (([&] {
+         using L = typename Net::template layer_type<I>;
+         static_assert(std::is_same_v<typename layer_traits<L>::scratch_value, float>,
+                       "ctml::quant::Calibrator: float layers only");
+         float* dst = I + 1 == n ? out : (I % 2 == 0 ? a.data() : b.data());
+         std::get<I>(nested).run(net.template layer<I>(), cur, dst, s.data(), pass);
+         record(t[I + 1], dst, layer_traits<L>::output_type::size(), pass);
+         cur = dst;
+       }()),
+       ...);
+    }(std::make_index_sequence<n>{});
+  }
+};
+
+template <class Net, std::size_t Bins>
+constexpr QParams quantize_net(typename quantized_of<Net>::type& q, const Net& f, const NetCalib<Net, Bins>& c, QParams in,
+                               const CalibrationOptions& o);
+
+// Fill int8 layer K of a network from its float source; returns its output parameters.
+template <std::size_t K, class Net, std::size_t Bins, class QL>
+constexpr QParams quantize_step(QL& q, const Net& net, const NetCalib<Net, Bins>& c, QParams in, const CalibrationOptions& o) {
+  constexpr QStep st = make_qsteps<Net>()[K];
+  using FL = typename Net::template layer_type<st.src>;
+  using M = qmap<FL>;
+  const FL& f = net.template layer<st.src>();
+  if constexpr (M::kind == QKind::weighted) {
+    const QParams out = c.t[st.range + 1].qparams(o);
+    quantize_weighted<M::channel_last>(q, f, in, out, st.act);
+    return out;
+  } else if constexpr (M::kind == QKind::same_params) {
+    if constexpr (requires { q.act_min; }) {
+      const ActivationRange r = activation_range(st.act, in);
+      q.act_min = r.min;
+      q.act_max = r.max;
+    }
+    return in;
+  } else if constexpr (M::kind == QKind::relu) {
+    const ActivationRange r = activation_range(st.act, in);
+    q.act_min = r.min;
+    q.act_max = r.max;
+    return in;
+  } else if constexpr (M::kind == QKind::mean) {
+    const QParams out = c.t[st.range + 1].qparams(o);
+    q = make_qmean<typename FL::input_type::shape_type>(in, out);
+    return out;
+  } else if constexpr (M::kind == QKind::softmax) {
+    q.params = make_softmax_params(1.0 / static_cast<double>(f.temperature), static_cast<double>(in.scale));
+    return QParams{1.0f / 256.0f, -128};
+  } else if constexpr (M::kind == QKind::logistic) {
+    q = make_qlogistic<typename FL::input_type::shape_type>(in);
+    return logistic_output_qparams;
+  } else if constexpr (M::kind == QKind::tanh) {
+    q = make_qtanh<typename FL::input_type::shape_type>(in);
+    return tanh_output_qparams;
+  } else {
+    const auto& nc = std::get<st.src>(c.nested);
+    const QParams body_out = quantize_net(q.body, f.body, nc.body, in, o);
+    QParams short_out = in;
+    if constexpr (FL::projected) short_out = quantize_net(q.shortcut, f.shortcut, nc.shortcut, in, o);
+    const QParams out = c.t[st.range + 1].qparams(o);
+    q.add = make_add_params(body_out, short_out, out, st.act);
+    return out;
+  }
+}
+
+template <class Net, std::size_t Bins>
+constexpr QParams quantize_net(typename quantized_of<Net>::type& q, const Net& f, const NetCalib<Net, Bins>& c, QParams in,
+                               const CalibrationOptions& o) {
+  QParams cur = in;
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    ((cur = quantize_step<K>(q.template layer<K>(), f, c, cur, o)), ...);
+  }(std::make_index_sequence<quantized_of<Net>::type::layer_count>{});
+  return cur;
+}
+
+}  // namespace detail
+
 // Streams calibration samples through the folded float network and builds the int8 twin.
 //   Calibrator<Net> cal(net, options);                 (large: keep it static or on the host)
 //   for (x : set) cal.observe(x);
@@ -373,105 +530,28 @@ class Calibrator {
   constexpr bool needs_second_pass() const { return options_.method == RangeMethod::percentile && pass_ == 0; }
   constexpr void start_second_pass() { pass_ = 1; }
 
-  // Run one sample through the float network, recording every activation.
+  // Run one sample through the float network, recording every activation (also those inside
+  // residual blocks).
   constexpr void observe(const input_type& x) {
-    std::array<float, buffer_size> a{}, b{};
-    std::array<float, scratch_size> s{};
-    for (std::size_t i = 0; i < input_type::size(); ++i) a[i] = x[i];
-    record(0, a.data(), input_type::size());
-    float* cur = a.data();
-    float* nxt = b.data();
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (([&] {
-         using L = typename float_model::template layer_type<I>;
-         static_assert(std::is_same_v<typename layer_traits<L>::scratch_value, float>,
-                       "ctml::quant::Calibrator: float layers only");
-         model_.template layer<I>().forward(cur, nxt, s.data());
-         record(I + 1, nxt, layer_traits<L>::output_type::size());
-         float* t = cur;
-         cur = nxt;
-         nxt = t;
-       }()),
-       ...);
-    }(std::make_index_sequence<layer_count>{});
+    typename float_model::output_type y{};
+    calib_.run(model_, x.data(), y.data(), pass_);
   }
 
-  const TensorStats<Bins>& stats(std::size_t tensor) const { return stats_[tensor]; }
-  constexpr QParams tensor_qparams(std::size_t tensor) const { return stats_[tensor].qparams(options_); }
+  // Ranges of the top-level tensors: 0 the input, i + 1 the output of folded layer i.
+  const TensorStats<Bins>& stats(std::size_t tensor) const { return calib_.t[tensor]; }
+  constexpr QParams tensor_qparams(std::size_t tensor) const { return calib_.t[tensor].qparams(options_); }
 
   constexpr result_type quantize() const {
     result_type r{};
     r.input = tensor_qparams(0);
-    QParams cur = r.input;
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      ((cur = quantize_step<K>(r.model.template layer<K>(), cur)), ...);
-    }(std::make_index_sequence<int8_model::layer_count>{});
-    r.output = cur;
+    r.output = detail::quantize_net(r.model, model_, calib_, r.input, options_);
     return r;
   }
 
  private:
-  static constexpr auto steps = detail::make_qsteps<float_model>();
-
-  template <std::size_t... I>
-  static constexpr std::size_t max_activation(std::index_sequence<I...>) {
-    return detail::max_of<std::size_t>({input_type::size(),
-                                        layer_traits<typename float_model::template layer_type<I>>::output_type::size()...});
-  }
-  template <std::size_t... I>
-  static constexpr std::size_t max_scratch(std::index_sequence<I...>) {
-    return detail::max_of<std::size_t>({std::size_t{1}, layer_traits<typename float_model::template layer_type<I>>::scratch_size...});
-  }
-  static constexpr std::size_t buffer_size = max_activation(std::make_index_sequence<layer_count>{});
-  static constexpr std::size_t scratch_size = max_scratch(std::make_index_sequence<layer_count>{});
-
-  constexpr void record(std::size_t t, const float* v, std::size_t n) {
-    if (pass_ == 0) stats_[t].observe_range(v, n);
-    else stats_[t].observe_histogram(v, n);
-  }
-
-  // Fill int8 layer K from its float source; returns its output parameters.
-  template <std::size_t K, class QL>
-  constexpr QParams quantize_step(QL& q, QParams in) const {
-    constexpr detail::QStep st = steps[K];
-    using FL = typename float_model::template layer_type<st.src>;
-    using M = detail::qmap<FL>;
-    const FL& f = model_.template layer<st.src>();
-    if constexpr (M::kind == QKind::weighted) {
-      const QParams out = tensor_qparams(st.range + 1);
-      detail::quantize_weighted<M::channel_last>(q, f, in, out, st.act);
-      return out;
-    } else if constexpr (M::kind == QKind::same_params) {
-      if constexpr (requires { q.act_min; }) {
-        const ActivationRange r = activation_range(st.act, in);
-        q.act_min = r.min;
-        q.act_max = r.max;
-      }
-      return in;
-    } else if constexpr (M::kind == QKind::relu) {
-      const ActivationRange r = activation_range(st.act, in);
-      q.act_min = r.min;
-      q.act_max = r.max;
-      return in;
-    } else if constexpr (M::kind == QKind::mean) {
-      const QParams out = tensor_qparams(st.range + 1);
-      q = make_qmean<typename FL::input_type::shape_type>(in, out);
-      return out;
-    } else if constexpr (M::kind == QKind::softmax) {
-      q.params = make_softmax_params(1.0 / static_cast<double>(f.temperature), static_cast<double>(in.scale));
-      return QParams{1.0f / 256.0f, -128};
-    } else if constexpr (M::kind == QKind::logistic) {
-      q = make_qlogistic<typename FL::input_type::shape_type>(in);
-      return logistic_output_qparams;
-    } else {
-      q = make_qtanh<typename FL::input_type::shape_type>(in);
-      return tanh_output_qparams;
-    }
-  }
-
   float_model model_;
   CalibrationOptions options_;
-  std::array<TensorStats<Bins>, tensor_count> stats_{};
+  detail::NetCalib<float_model, Bins> calib_{};
   int pass_ = 0;
 };
 
