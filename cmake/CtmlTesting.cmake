@@ -6,7 +6,7 @@
 # ctml_add_test(NAME <name> SOURCES <src>...
 #               [LIBRARIES <lib>...] [DEFINITIONS <def>...] [INCLUDE_DIRECTORIES <dir>...]
 #               [LABELS <label>...] [ARGS <arg>...] [TIMEOUT <seconds>]
-#               [WORKING_DIRECTORY <dir>] [NO_HEAP_GUARD | STRICT_NO_HEAP] [WILL_FAIL])
+#               [WORKING_DIRECTORY <dir>] [NO_HEAP_GUARD | STRICT_NO_HEAP] [WILL_FAIL] [HOST_ONLY])
 #   Builds executable `test_<name>` from the sources plus the shared doctest main, links
 #   ctml::ctml, doctest, ctml::warnings (-Wall -Wextra -Wpedantic [-Werror]) and
 #   ctml::sanitizers, and registers CTest test `<name>` (one CTest test per binary), labelled
@@ -18,6 +18,7 @@
 #   Heap guard (tests/support/no_heap.hpp) is linked by default so ctml::test::NoHeapScope is
 #   available; NO_HEAP_GUARD leaves the allocator untouched; STRICT_NO_HEAP additionally arms
 #   the guard around every TEST_CASE body and fails the binary if any of them allocates.
+#   HOST_ONLY: not built in cross builds (tests too large for the boards' RAM, or host tools).
 #
 # ctml_add_compile_fail_test(NAME <name> SOURCE <file.cpp> EXPECT <regex>
 #                            [DEFINITIONS <def>...] [INCLUDE_DIRECTORIES <dir>...]
@@ -137,7 +138,7 @@ endfunction()
 # ---------------------------------------------------------------------------------------------
 function(ctml_add_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg
-    "NO_HEAP_GUARD;STRICT_NO_HEAP;WILL_FAIL"
+    "NO_HEAP_GUARD;STRICT_NO_HEAP;WILL_FAIL;HOST_ONLY"
     "NAME;TIMEOUT;WORKING_DIRECTORY"
     "SOURCES;LIBRARIES;DEFINITIONS;INCLUDE_DIRECTORIES;LABELS;ARGS")
   if(arg_UNPARSED_ARGUMENTS)
@@ -148,6 +149,9 @@ function(ctml_add_test)
   endif()
   if(arg_NO_HEAP_GUARD AND arg_STRICT_NO_HEAP)
     message(FATAL_ERROR "ctml_add_test(${arg_NAME}): NO_HEAP_GUARD and STRICT_NO_HEAP exclude each other")
+  endif()
+  if(arg_HOST_ONLY AND CMAKE_CROSSCOMPILING)
+    return()
   endif()
   ctml_testing_init()
 
