@@ -184,6 +184,69 @@ void BM_ptq_kws_int8(benchmark::State& state) {
   }
   state.counters["arena_B"] = static_cast<double>(Q::arena_bytes);
 }
+
+// Whole ResNet-8: float (BatchNorm folded) vs its PTQ int8 twin (residual ADDs in int8).
+using ResNet = ctml::zoo::ResNet8<float>;
+template <class L>
+void init_random(L& l) {
+  if constexpr (requires { L::layer_count; l.template layer<0>(); }) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (init_random(l.template layer<I>()), ...); }(
+        std::make_index_sequence<L::layer_count>{});
+  } else if constexpr (requires { l.body; L::projected; }) {
+    init_random(l.body);
+    if constexpr (L::projected) init_random(l.shortcut);
+  } else if constexpr (requires { l.running_var; }) {
+    for (auto& v : l.gamma) v = 1.0f + 0.2f * rnd();
+    for (auto& v : l.running_var) v = 1.0f + 0.5f * rnd();
+  } else if constexpr (requires { l.weights; }) {
+    const float a = std::sqrt(3.0f / static_cast<float>(l.weights.size() / l.bias.size()));
+    for (auto& v : l.weights) v = a * rnd();
+  }
+}
+struct ResNetPair {
+  ctml::folded_t<ResNet> f{};
+  ctml::quant::quantized_model_t<ResNet> q{};
+};
+const ResNetPair& resnet_pair() {
+  static const ResNetPair& p = []() -> const ResNetPair& {
+    static ResNet net{};
+    init_random(net);
+    static std::array<ResNet::input_type, 4> calib{};
+    for (auto& x : calib) fill(x.data(), x.size());
+    static ResNetPair r{ctml::fold_batchnorms(net), ctml::quant::quantize(net, calib)};
+    return r;
+  }();
+  return p;
+}
+void BM_ptq_resnet8_float(benchmark::State& state) {
+  const auto& p = resnet_pair();
+  using F = std::remove_cvref_t<decltype(p.f)>;
+  static ResNet::input_type in{};
+  static ResNet::output_type out{};
+  fill(in.data(), in.size());
+  alignas(16) static std::byte arena[F::arena_bytes + 16];
+  for (auto _ : state) {
+    p.f(in, out, std::span<std::byte>(arena));
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["arena_B"] = static_cast<double>(F::arena_bytes);
+}
+void BM_ptq_resnet8_int8(benchmark::State& state) {
+  const auto& p = resnet_pair();
+  using Q = decltype(p.q.model);
+  static ResNet::input_type in{};
+  fill(in.data(), in.size());
+  const auto qin = p.q.quantize_input(in);
+  static Q::output_type out{};
+  alignas(16) static std::byte arena[Q::arena_bytes + 16];
+  for (auto _ : state) {
+    p.q.model(qin, out, std::span<std::byte>(arena));
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["arena_B"] = static_cast<double>(Q::arena_bytes);
+}
 }  // namespace issue3
 
 BENCHMARK(issue3::BM_layer_maxpool_float);
@@ -203,3 +266,5 @@ BENCHMARK(issue3::BM_layer_conv1d_float);
 BENCHMARK(issue3::BM_layer_conv1d_int8);
 BENCHMARK(issue3::BM_ptq_kws_float);
 BENCHMARK(issue3::BM_ptq_kws_int8);
+BENCHMARK(issue3::BM_ptq_resnet8_float);
+BENCHMARK(issue3::BM_ptq_resnet8_int8);
