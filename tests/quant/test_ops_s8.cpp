@@ -33,13 +33,16 @@ long long clamp8(long long v, long long lo = -128, long long hi = 127) { return 
 long long round_away(long double v) { return static_cast<long long>(v >= 0 ? std::floor(v + 0.5L) : -std::floor(-v + 0.5L)); }
 
 // TFLite MultiplyByQuantizedMultiplier, from its definition: x * 2^left, then the doubling high
-// multiply rounds x*q / 2^31 half up, then the right shift divides by 2^right rounding half away
-// from zero. long double holds x*q (< 2^63) exactly.
+// multiply rounds x*q / 2^31 half up (toward +inf), then the right shift divides by 2^right
+// rounding half away from zero. Exact in 64-bit integers (TFLite keeps x * 2^left within int32, so
+// |x * 2^left * q| < 2^62), also on targets whose long double is only a double.
 long long ref_mbqm(long long x, std::int32_t q, int shift) {
   const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-  const long double xl = static_cast<long double>(x) * std::ldexp(1.0L, left);
-  const long double hi = std::floor(xl * static_cast<long double>(q) / 2147483648.0L + 0.5L);
-  return round_away(hi / std::ldexp(1.0L, right));
+  const long long prod = x * (1ll << left) * static_cast<long long>(q);
+  const long long hi = (prod + (1ll << 30)) >> 31;  // floor((prod + 2^30) / 2^31): half up
+  if (right == 0) return hi;
+  const long long half = 1ll << (right - 1);
+  return hi >= 0 ? (hi + half) >> right : -((-hi + half) >> right);
 }
 
 constexpr quant::QParams qp(double scale, int zp) { return {static_cast<float>(scale), zp}; }
