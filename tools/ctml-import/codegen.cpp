@@ -6,6 +6,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <sstream>
 #include <variant>
 #include <vector>
@@ -89,6 +90,19 @@ std::string geometry(int ih, int iw, int cin, int oh, int ow, int cout, int kh, 
   return os.str();
 }
 
+bool same_qparams(const tflite::Tensor& a, const tflite::Tensor& b) {
+  return !a.quantization.empty() && !b.quantization.empty() && a.quantization.scale[0] == b.quantization.scale[0] &&
+         a.quantization.zero_point[0] == b.quantization.zero_point[0];
+}
+
+// ctml::quant::QParams{scale, zero_point} with the float scale written exactly.
+std::string qparams_literal(const tflite::Tensor& t) {
+  std::ostringstream os;
+  os << "ctml::quant::QParams{" << std::hexfloat << t.quantization.scale[0] << std::defaultfloat << "f, "
+     << t.quantization.zero_point[0] << "}";
+  return os.str();
+}
+
 }  // namespace
 
 GenerateResult generate_header(const tflite::Model& model, const std::string& ns, const std::string& source_name) {
@@ -110,8 +124,20 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     }
     const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];
     const Tensor& out = g.tensors[static_cast<std::size_t>(op.outputs[0])];
-    if (in.type != TensorType::Int8 || out.type != TensorType::Int8) {
-      r.error = where + ": only int8 activations are supported";
+    // int8 activations throughout; float only at the edges (QUANTIZE in, DEQUANTIZE out).
+    const bool float_in = op.builtin_code == op::kQuantize, float_out = op.builtin_code == op::kDequantize;
+    if (in.type != (float_in ? TensorType::Float32 : TensorType::Int8) ||
+        out.type != (float_out ? TensorType::Float32 : TensorType::Int8)) {
+      r.error = where + ": only int8 activations are supported (float only into QUANTIZE and out of DEQUANTIZE)";
+      return r;
+    }
+    if ((float_in && k != 0) || (float_out && k + 1 != g.operators.size())) {
+      r.error = where + ": QUANTIZE/DEQUANTIZE are supported at the model's input/output only";
+      return r;
+    }
+    const bool needs_in_q = !float_in, needs_out_q = !float_out;
+    if ((needs_in_q && in.quantization.empty()) || (needs_out_q && out.quantization.empty())) {
+      r.error = where + ": int8 tensors must carry quantization parameters";
       return r;
     }
     if (op.builtin_code == op::kFullyConnected) {
@@ -261,6 +287,70 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       std::ostringstream init;
       init << "{" << ar.lo << ", " << ar.hi << "}";
       layers.push_back({"ctml::quant::QAveragePool2DLayer<" + geo + ">", init.str()});
+    } else if (op.builtin_code == op::kMaxPool2D) {
+      const auto& o = std::get<Pool2DOptions>(op.options);
+      if (in.shape.size() != 4 || out.shape.size() != 4 || !same_qparams(in, out)) {
+        r.error = where + ": expected NHWC tensors with equal input/output quantization";
+        return r;
+      }
+      const int ih = in.shape[1], iw = in.shape[2], c = in.shape[3], oh = out.shape[1], ow = out.shape[2];
+      const ActRange ar = activation_range(o.activation, out.quantization.scale[0],
+                                           static_cast<std::int32_t>(out.quantization.zero_point[0]));
+      const std::string geo = geometry(ih, iw, c, oh, ow, c, o.filter_height, o.filter_width, o.stride_h, o.stride_w, 1,
+                                       1, pad_before(ih, oh, o.filter_height, o.stride_h, 1, o.padding),
+                                       pad_before(iw, ow, o.filter_width, o.stride_w, 1, o.padding));
+      std::ostringstream init;
+      init << "{" << ar.lo << ", " << ar.hi << "}";
+      layers.push_back({"ctml::quant::QMaxPool2DLayer<" + geo + ">", init.str()});
+    } else if (op.builtin_code == op::kRelu || op.builtin_code == op::kRelu6) {
+      if (!same_qparams(in, out)) {
+        r.error = where + ": a standalone RELU/RELU6 must keep its input's quantization";
+        return r;
+      }
+      const ActRange ar = activation_range(op.builtin_code == op::kRelu ? Activation::Relu : Activation::Relu6,
+                                           out.quantization.scale[0],
+                                           static_cast<std::int32_t>(out.quantization.zero_point[0]));
+      std::ostringstream init;
+      init << "{" << ar.lo << ", " << ar.hi << "}";
+      layers.push_back({"ctml::quant::QReLULayer<" + shape_of(in.shape, true) + ">", init.str()});
+    } else if (op.builtin_code == op::kLogistic || op.builtin_code == op::kTanh) {
+      const bool logistic = op.builtin_code == op::kLogistic;
+      const float want_scale = logistic ? 1.0f / 256.0f : 1.0f / 128.0f;
+      const std::int64_t want_zp = logistic ? -128 : 0;
+      if (out.quantization.scale[0] != want_scale || out.quantization.zero_point[0] != want_zp) {
+        r.error = where + ": output quantization must be " + (logistic ? "1/256, -128" : "1/128, 0") +
+                  " (TFLite's fixed output range)";
+        return r;
+      }
+      std::ostringstream init;
+      init << (logistic ? "ctml::quant::make_qlogistic<" : "ctml::quant::make_qtanh<") << shape_of(in.shape, true)
+           << ">(" << qparams_literal(in) << ")";
+      layers.push_back({std::string(logistic ? "ctml::quant::QLogisticLayer<" : "ctml::quant::QTanhLayer<") +
+                            shape_of(in.shape, true) + ">",
+                        init.str()});
+    } else if (op.builtin_code == op::kMean) {
+      // Global average pooling: the mean over height and width of an NHWC tensor.
+      const auto axes = op.inputs.size() > 1 && op.inputs[1] >= 0
+                            ? tensor_values<std::int32_t>(model, g.tensors[static_cast<std::size_t>(op.inputs[1])])
+                            : std::nullopt;
+      if (in.shape.size() != 4 || !axes || axes->size() != 2 || std::min((*axes)[0], (*axes)[1]) != 1 ||
+          std::max((*axes)[0], (*axes)[1]) != 2) {
+        r.error = where + ": only the mean over height and width (axes 1, 2) of an NHWC tensor is supported";
+        return r;
+      }
+      const std::string in_shape = shape_of(in.shape, true);
+      std::ostringstream init;
+      init << "ctml::quant::make_qmean<" << in_shape << ">(" << qparams_literal(in) << ", " << qparams_literal(out) << ")";
+      layers.push_back({"ctml::quant::QMeanLayer<" + in_shape + ">", init.str()});
+      const std::string flat = "ctml::Shape<" + std::to_string(in.shape[3]) + ">";
+      if (shape_of(out.shape, true) != flat)  // keep_dims: back to [1, 1, C]
+        layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + flat + ", " + shape_of(out.shape, true) + ">", "{}"});
+    } else if (op.builtin_code == op::kQuantize) {
+      layers.push_back({"ctml::quant::QuantizeLayer<" + shape_of(out.shape, true) + ">",
+                        "{" + qparams_literal(out) + "}"});
+    } else if (op.builtin_code == op::kDequantize) {
+      layers.push_back({"ctml::quant::DequantizeLayer<" + shape_of(in.shape, true) + ">",
+                        "{" + qparams_literal(in) + "}"});
     } else if (op.builtin_code == op::kSoftmax) {
       const auto& o = std::get<SoftmaxOptions>(op.options);
       std::ostringstream init;
@@ -275,7 +365,8 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + shape_of(in.shape, true) + ", " + shape_of(out.shape, true) + ">", "{}"});
     } else {
       r.error = where + ": op " + std::string(builtin_op_name(op.builtin_code)) +
-                " is not supported by ctml-import yet (supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, RESHAPE, SOFTMAX)";
+                " is not supported by ctml-import yet (supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
+                "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE, SOFTMAX, RELU, RELU6, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE)";
       return r;
     }
     current = op.outputs[0];
@@ -293,7 +384,9 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
   os << "// Generated by ctml-import from " << source_name << "; do not edit.\n"
      << "// A ctml network type with its int8 weights and requantization parameters as constexpr data.\n"
      << "#pragma once\n#include <cstdint>\n#include <ctml/layers/reshape.hpp>\n#include <ctml/model/network.hpp>\n"
-     << "#include <ctml/quant/conv_s8.hpp>\n#include <ctml/quant/dense_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n\nnamespace " << ns << " {\n\nusing Model = ctml::Chain<\n";
+     << "#include <ctml/quant/conv_s8.hpp>\n#include <ctml/quant/dense_s8.hpp>\n#include <ctml/quant/logistic_s8.hpp>\n"
+     << "#include <ctml/quant/maxpool_s8.hpp>\n#include <ctml/quant/mean_s8.hpp>\n#include <ctml/quant/quantize_s8.hpp>\n"
+     << "#include <ctml/quant/relu_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n#include <ctml/quant/tanh_s8.hpp>\n\nnamespace " << ns << " {\n\nusing Model = ctml::Chain<\n";
   for (std::size_t i = 0; i < layers.size(); ++i) os << "    " << layers[i].type << (i + 1 < layers.size() ? ",\n" : ">;\n\n");
   // Network{ LayerPack{ PackBase{ PackLeaf{ layer }... } } }
   os << "inline constexpr Model model{{{\n";

@@ -240,11 +240,55 @@ Model tiny_misc() {
   return b.finish({in}, {out});
 }
 
+Model tiny_ops() {
+  Rng rng(0xC7A1'0004);
+  Builder b;
+  const float q_scale = 0.0275f;
+  const auto in = b.tensor("input", TensorType::Float32, {1, 6, 6, 2});
+  const auto q = b.tensor("quantize", TensorType::Int8, {1, 6, 6, 2}, per_tensor(q_scale, 3));
+
+  const std::vector<float> conv_ws = {0.0052f, 0.0038f, 0.0071f, 0.0044f};
+  const auto conv_w = b.tensor("conv2d/Conv2D", TensorType::Int8, {4, 3, 3, 2}, per_channel(conv_ws, 0),
+                               le_bytes(weights(rng, 4, 3 * 3 * 2, false)));
+  const auto conv_b = b.tensor("conv2d/BiasAdd/ReadVariableOp", TensorType::Int32, {4},
+                               bias_quant(q_scale, conv_ws), le_bytes(biases(rng, 4, 1200)));
+  const float conv_scale = 0.0219f;
+  const auto conv = b.tensor("conv2d/BiasAdd", TensorType::Int8, {1, 6, 6, 4}, per_tensor(conv_scale, 5));
+  const auto relu = b.tensor("re_lu/Relu", TensorType::Int8, {1, 6, 6, 4}, per_tensor(conv_scale, 5));
+  const auto pool = b.tensor("max_pooling2d/MaxPool", TensorType::Int8, {1, 3, 3, 4}, per_tensor(conv_scale, 5));
+  const auto sig = b.tensor("activation/Sigmoid", TensorType::Int8, {1, 3, 3, 4}, per_tensor(1.0f / 256.0f, -128));
+  const auto axes = b.tensor("global_average_pooling2d/Mean/reduction_indices", TensorType::Int32, {2}, {},
+                             le_bytes(std::vector<std::int32_t>{1, 2}));
+  const float mean_scale = 0.0031f;
+  const auto mean = b.tensor("global_average_pooling2d/Mean", TensorType::Int8, {1, 4}, per_tensor(mean_scale, -100));
+
+  const float fc_ws = 0.0112f;
+  const auto fc_w = b.tensor("dense/MatMul", TensorType::Int8, {3, 4}, per_tensor(fc_ws, 0),
+                             le_bytes(weights(rng, 3, 4, false)));
+  const auto fc_b = b.tensor("dense/BiasAdd/ReadVariableOp", TensorType::Int32, {3},
+                             per_tensor(mean_scale * fc_ws, 0), le_bytes(biases(rng, 3, 3000)));
+  const auto fc = b.tensor("dense/BiasAdd", TensorType::Int8, {1, 3}, per_tensor(0.0093f, -4));
+  const auto tanh = b.tensor("activation_1/Tanh", TensorType::Int8, {1, 3}, per_tensor(1.0f / 128.0f, 0));
+  const auto out = b.tensor("Identity", TensorType::Float32, {1, 3});
+
+  b.op(op::kQuantize, 2, {in}, {q}, QuantizeOptions{});
+  b.op(op::kConv2D, 3, {q, conv_w, conv_b}, {conv}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  b.op(op::kRelu, 2, {conv}, {relu});
+  b.op(op::kMaxPool2D, 2, {relu}, {pool}, Pool2DOptions{Padding::Valid, 2, 2, 2, 2, Activation::None});
+  b.op(op::kLogistic, 2, {pool}, {sig});
+  b.op(op::kMean, 2, {sig, axes}, {mean}, ReducerOptions{false});
+  b.op(op::kFullyConnected, 4, {mean, fc_w, fc_b}, {fc}, FullyConnectedOptions{});
+  b.op(op::kTanh, 2, {fc}, {tanh});
+  b.op(op::kDequantize, 2, {tanh}, {out}, DequantizeOptions{});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
   v.push_back({"tiny_conv_int8.tflite", tiny_conv()});
   v.push_back({"tiny_misc_int8.tflite", tiny_misc()});
+  v.push_back({"tiny_ops_int8.tflite", tiny_ops()});
   return v;
 }
 

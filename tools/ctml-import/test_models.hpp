@@ -20,6 +20,10 @@ Model tiny_conv();
 //     -> RESHAPE [1,2] (shape as input tensor only) -> CONCATENATION(x, x) -> ADD(const, RELU)
 //     -> DEQUANTIZE -> float [1,4].
 Model tiny_misc();
+// (d) float [1,6,6,2] -> QUANTIZE -> CONV_2D 3x3/1 SAME (4 filters, per-channel, no activation)
+//     -> RELU -> MAX_POOL_2D 2x2/2 -> LOGISTIC -> MEAN(axes 1,2) -> FULLY_CONNECTED(3) -> TANH
+//     -> DEQUANTIZE -> float [1,3]. Every op ctml-import maps besides those of (a) and (b).
+Model tiny_ops();
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
