@@ -103,6 +103,17 @@ std::string qparams_literal(const tflite::Tensor& t) {
   return os.str();
 }
 
+// "{" + s + "}" built by appending: GCC 12 at -O3 reports a false -Wrestrict for the
+// operator+ form (GCC bug 105329).
+std::string braced(const std::string& s) {
+  std::string r;
+  r.reserve(s.size() + 2);
+  r.push_back('{');
+  r.append(s);
+  r.push_back('}');
+  return r;
+}
+
 }  // namespace
 
 GenerateResult generate_header(const tflite::Model& model, const std::string& ns, const std::string& source_name) {
@@ -347,10 +358,10 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
         layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + flat + ", " + shape_of(out.shape, true) + ">", "{}"});
     } else if (op.builtin_code == op::kQuantize) {
       layers.push_back({"ctml::quant::QuantizeLayer<" + shape_of(out.shape, true) + ">",
-                        "{" + qparams_literal(out) + "}"});
+                        braced(qparams_literal(out))});
     } else if (op.builtin_code == op::kDequantize) {
       layers.push_back({"ctml::quant::DequantizeLayer<" + shape_of(in.shape, true) + ">",
-                        "{" + qparams_literal(in) + "}"});
+                        braced(qparams_literal(in))});
     } else if (op.builtin_code == op::kSoftmax) {
       const auto& o = std::get<SoftmaxOptions>(op.options);
       std::ostringstream init;
