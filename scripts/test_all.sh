@@ -3,7 +3,7 @@
 #
 # The complete ctml check, as run by CI (.ci/run): installs missing Debian packages, then runs
 # the configure + build + test workflow presets
-#   default (GCC)  ->  asan (GCC, ASan+UBSan)  ->  clang (clang++-19)
+#   default (GCC)  ->  asan (GCC, ASan+UBSan)  ->  clang (clang++-19)  ->  native (GCC -O3 -march=native)
 #   ->  cortex-m4, cortex-m7, cortex-m55 (firmware images and the doctest suites under QEMU)
 # Stops at the first failing workflow. Build trees: build/<preset>/ (reused between runs).
 #
@@ -26,7 +26,7 @@ done
 ./scripts/install_deps.sh
 
 if ((${#selected[@]} == 0)); then
-  selected=(default asan clang cortex-m4 cortex-m7 cortex-m55)
+  selected=(default asan clang native cortex-m4 cortex-m7 cortex-m55)
 fi
 
 start_all=$SECONDS
