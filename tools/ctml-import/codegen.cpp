@@ -124,14 +124,23 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     r.error = "only models with one input and one output are supported";
     return r;
   }
-  std::vector<Layer> layers;
-  std::int32_t current = g.inputs[0];
+  // Consumers and producer of every tensor (the graph's operators are in execution order).
+  std::vector<int> consumers(g.tensors.size(), 0);
+  std::vector<std::int64_t> producer(g.tensors.size(), -1);
   for (std::size_t k = 0; k < g.operators.size(); ++k) {
+    for (const auto t : g.operators[k].inputs)
+      if (t >= 0 && static_cast<std::size_t>(t) < g.tensors.size()) ++consumers[static_cast<std::size_t>(t)];
+    for (const auto t : g.operators[k].outputs)
+      if (t >= 0 && static_cast<std::size_t>(t) < g.tensors.size()) producer[static_cast<std::size_t>(t)] = static_cast<std::int64_t>(k);
+  }
+
+  // One single-input operator as ctml layers (most ops give one, MEAN with keep_dims two).
+  auto emit = [&](std::size_t k, std::vector<Layer>& layers) -> bool {
     const Operator& op = g.operators[k];
     const std::string where = "operator " + std::to_string(k) + " (" + std::string(builtin_op_name(op.builtin_code)) + ")";
-    if (op.inputs.empty() || op.inputs[0] != current || op.outputs.size() != 1) {
-      r.error = where + ": the graph is not a single chain; ctml-import supports sequential models";
-      return r;
+    if (op.inputs.empty() || op.outputs.size() != 1) {
+      r.error = where + ": expected one data input and one output";
+      return false;
     }
     const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];
     const Tensor& out = g.tensors[static_cast<std::size_t>(op.outputs[0])];
@@ -140,47 +149,47 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     if (in.type != (float_in ? TensorType::Float32 : TensorType::Int8) ||
         out.type != (float_out ? TensorType::Float32 : TensorType::Int8)) {
       r.error = where + ": only int8 activations are supported (float only into QUANTIZE and out of DEQUANTIZE)";
-      return r;
+      return false;
     }
     if ((float_in && k != 0) || (float_out && k + 1 != g.operators.size())) {
       r.error = where + ": QUANTIZE/DEQUANTIZE are supported at the model's input/output only";
-      return r;
+      return false;
     }
     const bool needs_in_q = !float_in, needs_out_q = !float_out;
     if ((needs_in_q && in.quantization.empty()) || (needs_out_q && out.quantization.empty())) {
       r.error = where + ": int8 tensors must carry quantization parameters";
-      return r;
+      return false;
     }
     if (op.builtin_code == op::kFullyConnected) {
       const auto& o = std::get<FullyConnectedOptions>(op.options);
       if (op.inputs.size() < 2 || op.inputs[1] < 0) {
         r.error = where + ": missing weights";
-        return r;
+        return false;
       }
       const Tensor& w = g.tensors[static_cast<std::size_t>(op.inputs[1])];
       auto wv = tensor_values<std::int8_t>(model, w);
       if (w.type != TensorType::Int8 || !wv || w.shape.size() != 2) {
         r.error = where + ": weights must be constant int8 [out][in]";
-        return r;
+        return false;
       }
       const auto units = static_cast<std::size_t>(w.shape[0]), inputs = static_cast<std::size_t>(w.shape[1]);
       if (count(in.shape) != inputs || count(out.shape) != units) {
         r.error = where + ": input/output sizes do not match the weights";
-        return r;
+        return false;
       }
       std::vector<std::int32_t> bias(units, 0);
       if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
         auto bv = tensor_values<std::int32_t>(model, g.tensors[static_cast<std::size_t>(op.inputs[2])]);
         if (!bv || bv->size() != units) {
           r.error = where + ": bias must be constant int32 [out]";
-          return r;
+          return false;
         }
         bias = *bv;
       }
       const auto& wq = w.quantization;
       if (in.quantization.empty() || out.quantization.empty() || wq.empty()) {
         r.error = where + ": tensors are not quantized";
-        return r;
+        return false;
       }
       const auto in_zp = static_cast<std::int32_t>(in.quantization.zero_point[0]);
       const auto out_zp = static_cast<std::int32_t>(out.quantization.zero_point[0]);
@@ -223,14 +232,14 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       const bool dw = op.builtin_code == op::kDepthwiseConv2D;
       if (op.inputs.size() < 3 || op.inputs[1] < 0 || op.inputs[2] < 0 || in.shape.size() != 4 || out.shape.size() != 4) {
         r.error = where + ": expected NHWC input/output, weights and bias";
-        return r;
+        return false;
       }
       const Tensor& w = g.tensors[static_cast<std::size_t>(op.inputs[1])];
       auto wv = tensor_values<std::int8_t>(model, w);
       auto bv = tensor_values<std::int32_t>(model, g.tensors[static_cast<std::size_t>(op.inputs[2])]);
       if (!wv || !bv || w.shape.size() != 4 || w.quantization.empty() || in.quantization.empty() || out.quantization.empty()) {
         r.error = where + ": weights must be constant int8 and bias constant int32, all quantized";
-        return r;
+        return false;
       }
       Padding pad;
       int sh, sw, dh, dwl;
@@ -246,7 +255,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       const int kh = w.shape[1], kw = w.shape[2];
       if ((dw ? w.shape[3] : w.shape[0]) != cout || (!dw && w.shape[3] != cin) || static_cast<int>(bv->size()) != cout) {
         r.error = where + ": weight/bias shapes do not match the activations";
-        return r;
+        return false;
       }
       const auto in_zp = static_cast<std::int32_t>(in.quantization.zero_point[0]);
       const auto out_zp = static_cast<std::int32_t>(out.quantization.zero_point[0]);
@@ -287,7 +296,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       const auto& o = std::get<Pool2DOptions>(op.options);
       if (in.shape.size() != 4 || out.shape.size() != 4) {
         r.error = where + ": expected NHWC tensors";
-        return r;
+        return false;
       }
       const int ih = in.shape[1], iw = in.shape[2], c = in.shape[3], oh = out.shape[1], ow = out.shape[2];
       const ActRange ar = activation_range(o.activation, out.quantization.scale[0],
@@ -302,7 +311,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       const auto& o = std::get<Pool2DOptions>(op.options);
       if (in.shape.size() != 4 || out.shape.size() != 4 || !same_qparams(in, out)) {
         r.error = where + ": expected NHWC tensors with equal input/output quantization";
-        return r;
+        return false;
       }
       const int ih = in.shape[1], iw = in.shape[2], c = in.shape[3], oh = out.shape[1], ow = out.shape[2];
       const ActRange ar = activation_range(o.activation, out.quantization.scale[0],
@@ -316,7 +325,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     } else if (op.builtin_code == op::kRelu || op.builtin_code == op::kRelu6) {
       if (!same_qparams(in, out)) {
         r.error = where + ": a standalone RELU/RELU6 must keep its input's quantization";
-        return r;
+        return false;
       }
       const ActRange ar = activation_range(op.builtin_code == op::kRelu ? Activation::Relu : Activation::Relu6,
                                            out.quantization.scale[0],
@@ -331,7 +340,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       if (out.quantization.scale[0] != want_scale || out.quantization.zero_point[0] != want_zp) {
         r.error = where + ": output quantization must be " + (logistic ? "1/256, -128" : "1/128, 0") +
                   " (TFLite's fixed output range)";
-        return r;
+        return false;
       }
       std::ostringstream init;
       init << (logistic ? "ctml::quant::make_qlogistic<" : "ctml::quant::make_qtanh<") << shape_of(in.shape, true)
@@ -347,7 +356,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       if (in.shape.size() != 4 || !axes || axes->size() != 2 || std::min((*axes)[0], (*axes)[1]) != 1 ||
           std::max((*axes)[0], (*axes)[1]) != 2) {
         r.error = where + ": only the mean over height and width (axes 1, 2) of an NHWC tensor is supported";
-        return r;
+        return false;
       }
       const std::string in_shape = shape_of(in.shape, true);
       std::ostringstream init;
@@ -371,16 +380,122 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     } else if (op.builtin_code == op::kReshape) {
       if (count(in.shape) != count(out.shape)) {
         r.error = where + ": element counts differ";
-        return r;
+        return false;
       }
       layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + shape_of(in.shape, true) + ", " + shape_of(out.shape, true) + ">", "{}"});
     } else {
       r.error = where + ": op " + std::string(builtin_op_name(op.builtin_code)) +
                 " is not supported by ctml-import yet (supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
                 "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE, SOFTMAX, RELU, RELU6, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE)";
+      return false;
+    }
+    return true;
+  };
+
+  // The graph as a chain of layers: single-input operators one after the other, and residual
+  // blocks where an activation feeds two branches that an ADD merges again: the branch with more
+  // operators is the body, the other the shortcut (identity when empty).
+  std::vector<Layer> layers;
+  std::vector<bool> done(g.operators.size(), false);
+  std::int32_t current = g.inputs[0];
+  auto next_consumer = [&](std::int32_t t) -> std::int64_t {
+    for (std::size_t k = 0; k < g.operators.size(); ++k)
+      if (!done[k] && !g.operators[k].inputs.empty() && g.operators[k].inputs[0] == t) return static_cast<std::int64_t>(k);
+    return -1;
+  };
+  // The operators from tensor `from` to tensor `to` along first inputs, in order; false if `to`
+  // is not reached that way or a tensor on the way is used elsewhere too.
+  auto branch = [&](std::int32_t from, std::int32_t to, std::vector<std::size_t>& ops) -> bool {
+    ops.clear();
+    std::int32_t t = to;
+    while (t != from) {
+      if (t < 0 || static_cast<std::size_t>(t) >= g.tensors.size() || producer[static_cast<std::size_t>(t)] < 0) return false;
+      const auto k = static_cast<std::size_t>(producer[static_cast<std::size_t>(t)]);
+      if (done[k] || g.operators[k].inputs.empty() || (t != to && consumers[static_cast<std::size_t>(t)] != 1)) return false;
+      ops.insert(ops.begin(), k);
+      t = g.operators[k].inputs[0];
+    }
+    return true;
+  };
+  std::size_t handled = 0;
+  while (handled < g.operators.size()) {
+    const std::int64_t next = next_consumer(current);
+    if (next < 0) {
+      r.error = "tensor " + std::to_string(current) + " (" + g.tensors[static_cast<std::size_t>(current)].name +
+                ") feeds no further operator, but operators remain: the graph is not a chain of layers and residual blocks";
       return r;
     }
-    current = op.outputs[0];
+    if (consumers[static_cast<std::size_t>(current)] == 1) {
+      if (!emit(static_cast<std::size_t>(next), layers)) return r;
+      done[static_cast<std::size_t>(next)] = true;
+      ++handled;
+      current = g.operators[static_cast<std::size_t>(next)].outputs[0];
+      continue;
+    }
+    // Fan-out: find the ADD that merges two branches starting at `current`.
+    bool found = false;
+    for (std::size_t k = 0; k < g.operators.size() && !found; ++k) {
+      const Operator& add = g.operators[k];
+      if (done[k] || add.builtin_code != op::kAdd || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
+      std::vector<std::size_t> a, b;
+      if (!branch(current, add.inputs[0], a) || !branch(current, add.inputs[1], b)) continue;
+      if (a.empty() && b.empty()) continue;
+      const bool a_is_body = a.size() >= b.size();
+      const std::vector<std::size_t>& body_ops = a_is_body ? a : b;
+      const std::vector<std::size_t>& short_ops = a_is_body ? b : a;
+      const std::string where = "operator " + std::to_string(k) + " (ADD)";
+      const Tensor& block_in = g.tensors[static_cast<std::size_t>(current)];
+      const Tensor& body_out = g.tensors[static_cast<std::size_t>(add.inputs[a_is_body ? 0 : 1])];
+      const Tensor& short_out = g.tensors[static_cast<std::size_t>(add.inputs[a_is_body ? 1 : 0])];
+      const Tensor& out = g.tensors[static_cast<std::size_t>(add.outputs[0])];
+      if (body_out.type != TensorType::Int8 || short_out.type != TensorType::Int8 || out.type != TensorType::Int8 ||
+          body_out.quantization.empty() || short_out.quantization.empty() || out.quantization.empty() ||
+          count(body_out.shape) != count(short_out.shape) || count(out.shape) != count(body_out.shape)) {
+        r.error = where + ": a residual ADD needs int8 quantized operands of one shape";
+        return r;
+      }
+      std::vector<Layer> body_layers, short_layers;
+      for (const auto o : body_ops)
+        if (!emit(o, body_layers)) return r;
+      for (const auto o : short_ops)
+        if (!emit(o, short_layers)) return r;
+      auto chain = [](const std::vector<Layer>& ls, std::string& type, std::string& init) {
+        type = "ctml::Chain<";
+        init = "{{{";
+        for (std::size_t i = 0; i < ls.size(); ++i) {
+          type += (i ? ", " : "") + ls[i].type;
+          init += (i ? ",\n" : "\n") + braced(ls[i].init);
+        }
+        type += ">";
+        init += "\n}}}";
+      };
+      std::string body_type, body_init, short_type = "ctml::Identity", short_init = "{}";
+      chain(body_layers, body_type, body_init);
+      if (!short_layers.empty()) chain(short_layers, short_type, short_init);
+      const auto& ao = std::get<AddOptions>(add.options);
+      const char* act = ao.activation == Activation::Relu    ? "ctml::Activation::relu"
+                        : ao.activation == Activation::Relu6 ? "ctml::Activation::relu6"
+                        : ao.activation == Activation::ReluN1To1 ? "ctml::Activation::relu_n1_to_1"
+                                                                  : "ctml::Activation::none";
+      std::ostringstream init;
+      init << "{" << body_init << ",\n" << short_init << ",\nctml::quant::make_add_params(" << qparams_literal(body_out)
+           << ", " << qparams_literal(short_out) << ", " << qparams_literal(out) << ", " << act << ")}";
+      layers.push_back({"ctml::quant::QResidualLayer<" + shape_of(block_in.shape, true) + ", " + body_type + ", " +
+                            short_type + ">",
+                        init.str()});
+      for (const auto o : body_ops) done[o] = true;
+      for (const auto o : short_ops) done[o] = true;
+      done[k] = true;
+      handled += body_ops.size() + short_ops.size() + 1;
+      current = add.outputs[0];
+      found = true;
+    }
+    if (!found) {
+      r.error = "tensor " + std::to_string(current) + " (" + g.tensors[static_cast<std::size_t>(current)].name +
+                ") feeds several operators that do not merge in a residual ADD; ctml-import supports chains of layers "
+                "and residual blocks";
+      return r;
+    }
   }
   if (current != g.outputs[0]) {
     r.error = "the last operator does not produce the model output";
@@ -397,7 +512,8 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
      << "#pragma once\n#include <cstdint>\n#include <ctml/layers/reshape.hpp>\n#include <ctml/model/network.hpp>\n"
      << "#include <ctml/quant/conv_s8.hpp>\n#include <ctml/quant/dense_s8.hpp>\n#include <ctml/quant/logistic_s8.hpp>\n"
      << "#include <ctml/quant/maxpool_s8.hpp>\n#include <ctml/quant/mean_s8.hpp>\n#include <ctml/quant/quantize_s8.hpp>\n"
-     << "#include <ctml/quant/relu_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n#include <ctml/quant/tanh_s8.hpp>\n\nnamespace " << ns << " {\n\nusing Model = ctml::Chain<\n";
+     << "#include <ctml/quant/relu_s8.hpp>\n#include <ctml/quant/residual_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n"
+     << "#include <ctml/quant/tanh_s8.hpp>\n\nnamespace " << ns << " {\n\nusing Model = ctml::Chain<\n";
   for (std::size_t i = 0; i < layers.size(); ++i) os << "    " << layers[i].type << (i + 1 < layers.size() ? ",\n" : ">;\n\n");
   // Network{ LayerPack{ PackBase{ PackLeaf{ layer }... } } }
   os << "inline constexpr Model model{{{\n";

@@ -283,12 +283,60 @@ Model tiny_ops() {
   return b.finish({in}, {out});
 }
 
+Model tiny_residual() {
+  Rng rng(0xC7A1'0005);
+  Builder b;
+  const float in_scale = 0.0231f;
+  const auto in = b.tensor("input", TensorType::Int8, {1, 6, 6, 3}, per_tensor(in_scale, -3));
+  // A conv layer with per-channel weights, returning its output tensor.
+  auto conv = [&](const char* name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
+                  std::int32_t stride, std::int32_t hw_out, float out_scale, std::int64_t out_zp, Activation act) {
+    std::vector<float> ws;
+    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(0.0030f + 0.0004f * static_cast<float>(rng.uniform(0, 10)));
+    const auto w = b.tensor(std::string(name) + "/Conv2D", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0),
+                            le_bytes(weights(rng, static_cast<std::size_t>(cout), static_cast<std::size_t>(k * k * cin), false)));
+    const auto bias = b.tensor(std::string(name) + "/BiasAdd/ReadVariableOp", TensorType::Int32, {cout},
+                               bias_quant(x_scale, ws), le_bytes(biases(rng, static_cast<std::size_t>(cout), 900)));
+    const auto y = b.tensor(std::string(name) + "/out", TensorType::Int8, {1, hw_out, hw_out, cout},
+                            per_tensor(out_scale, out_zp));
+    b.op(op::kConv2D, 3, {x, w, bias}, {y}, Conv2DOptions{Padding::Same, stride, stride, act, 1, 1});
+    return y;
+  };
+  const auto stem = conv("stem", in, in_scale, 3, 4, 3, 1, 6, 0.0277f, -128, Activation::Relu);
+  // Block 1, identity shortcut: stem -> conv+relu -> conv, ADD(stem) with ReLU.
+  const auto b1a = conv("block1a", stem, 0.0277f, 4, 4, 3, 1, 6, 0.0301f, -128, Activation::Relu);
+  const auto b1b = conv("block1b", b1a, 0.0301f, 4, 4, 3, 1, 6, 0.0412f, 6, Activation::None);
+  const auto add1 = b.tensor("add/Relu", TensorType::Int8, {1, 6, 6, 4}, per_tensor(0.0388f, -128));
+  b.op(op::kAdd, 2, {b1b, stem}, {add1}, AddOptions{Activation::Relu, true});
+  // Block 2, projection shortcut (1x1 stride 2) listed first, as TFLite often orders it.
+  const auto proj = conv("block2proj", add1, 0.0388f, 4, 8, 1, 2, 3, 0.0295f, 2, Activation::None);
+  const auto b2a = conv("block2a", add1, 0.0388f, 4, 8, 3, 2, 3, 0.0322f, -128, Activation::Relu);
+  const auto b2b = conv("block2b", b2a, 0.0322f, 8, 8, 3, 1, 3, 0.0456f, -9, Activation::None);
+  const auto add2 = b.tensor("add_1/Relu", TensorType::Int8, {1, 3, 3, 8}, per_tensor(0.0510f, -128));
+  b.op(op::kAdd, 2, {proj, b2b}, {add2}, AddOptions{Activation::Relu, true});
+  const auto axes = b.tensor("mean/reduction_indices", TensorType::Int32, {2}, {},
+                             le_bytes(std::vector<std::int32_t>{1, 2}));
+  const auto mean = b.tensor("mean/Mean", TensorType::Int8, {1, 8}, per_tensor(0.0255f, -128));
+  b.op(op::kMean, 2, {add2, axes}, {mean}, ReducerOptions{false});
+  const float fc_ws = 0.0101f;
+  const auto fc_w = b.tensor("dense/MatMul", TensorType::Int8, {3, 8}, per_tensor(fc_ws, 0),
+                             le_bytes(weights(rng, 3, 8, false)));
+  const auto fc_b = b.tensor("dense/BiasAdd/ReadVariableOp", TensorType::Int32, {3},
+                             per_tensor(0.0255f * fc_ws, 0), le_bytes(biases(rng, 3, 2000)));
+  const auto fc = b.tensor("dense/BiasAdd", TensorType::Int8, {1, 3}, per_tensor(0.0733f, 3));
+  const auto out = b.tensor("Identity", TensorType::Int8, {1, 3}, per_tensor(kSoftmaxScale, -128));
+  b.op(op::kFullyConnected, 4, {mean, fc_w, fc_b}, {fc}, FullyConnectedOptions{});
+  b.op(op::kSoftmax, 2, {fc}, {out}, SoftmaxOptions{1.0f});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
   v.push_back({"tiny_conv_int8.tflite", tiny_conv()});
   v.push_back({"tiny_misc_int8.tflite", tiny_misc()});
   v.push_back({"tiny_ops_int8.tflite", tiny_ops()});
+  v.push_back({"tiny_residual_int8.tflite", tiny_residual()});
   return v;
 }
 

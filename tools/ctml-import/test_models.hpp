@@ -24,6 +24,10 @@ Model tiny_misc();
 //     -> RELU -> MAX_POOL_2D 2x2/2 -> LOGISTIC -> MEAN(axes 1,2) -> FULLY_CONNECTED(3) -> TANH
 //     -> DEQUANTIZE -> float [1,3]. Every op ctml-import maps besides those of (a) and (b).
 Model tiny_ops();
+// (e) int8 [1,6,6,3] -> CONV_2D (stem, RELU) -> residual block with identity shortcut (CONV+RELU,
+//     CONV, ADD+RELU) -> residual block with a 1x1 stride-2 projection shortcut (listed first)
+//     -> MEAN -> FULLY_CONNECTED(3) -> SOFTMAX -> int8 [1,3]. A ResNet-shaped graph.
+Model tiny_residual();
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
