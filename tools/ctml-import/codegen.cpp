@@ -155,6 +155,34 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       r.error = where + ": QUANTIZE/DEQUANTIZE are supported at the model's input/output only";
       return false;
     }
+    // Quantization parameters a TFLite converter can produce: finite positive scales, int8 zero
+    // points in range (a corrupt file gets a reason, never a hang or an overflow later).
+    for (const auto t : op.inputs) {
+      if (t < 0) continue;
+      const Tensor& qt = g.tensors[static_cast<std::size_t>(t)];
+      for (const float sc : qt.quantization.scale)
+        if (!(sc > 0.0f) || !std::isfinite(sc)) {
+          r.error = where + ": tensor '" + qt.name + "' has a scale that is not a finite positive number";
+          return false;
+        }
+      if (qt.type == TensorType::Int8)
+        for (const auto z : qt.quantization.zero_point)
+          if (z < -128 || z > 127) {
+            r.error = where + ": tensor '" + qt.name + "' has an int8 zero point outside [-128, 127]";
+            return false;
+          }
+    }
+    for (const float sc : out.quantization.scale)
+      if (!(sc > 0.0f) || !std::isfinite(sc)) {
+        r.error = where + ": output tensor '" + out.name + "' has a scale that is not a finite positive number";
+        return false;
+      }
+    if (out.type == TensorType::Int8)
+      for (const auto z : out.quantization.zero_point)
+        if (z < -128 || z > 127) {
+          r.error = where + ": output tensor '" + out.name + "' has an int8 zero point outside [-128, 127]";
+          return false;
+        }
     const bool needs_in_q = !float_in, needs_out_q = !float_out;
     if ((needs_in_q && in.quantization.empty()) || (needs_out_q && out.quantization.empty())) {
       r.error = where + ": int8 tensors must carry quantization parameters";
@@ -173,7 +201,8 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
         return false;
       }
       const auto units = static_cast<std::size_t>(w.shape[0]), inputs = static_cast<std::size_t>(w.shape[1]);
-      if (count(in.shape) != inputs || count(out.shape) != units) {
+      if (w.shape[0] <= 0 || w.shape[1] <= 0 || wv->size() != units * inputs || count(in.shape) != inputs ||
+          count(out.shape) != units || (w.quantization.per_channel() && w.quantization.scale.size() != units)) {
         r.error = where + ": input/output sizes do not match the weights";
         return false;
       }
@@ -253,7 +282,9 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       }
       const int ih = in.shape[1], iw = in.shape[2], cin = in.shape[3], oh = out.shape[1], ow = out.shape[2], cout = out.shape[3];
       const int kh = w.shape[1], kw = w.shape[2];
-      if ((dw ? w.shape[3] : w.shape[0]) != cout || (!dw && w.shape[3] != cin) || static_cast<int>(bv->size()) != cout) {
+      if (std::min({ih, iw, cin, oh, ow, cout, kh, kw}) <= 0 || (dw ? w.shape[3] : w.shape[0]) != cout ||
+          (!dw && w.shape[3] != cin) || static_cast<int>(bv->size()) != cout ||
+          wv->size() != count(w.shape) || (!w.quantization.per_channel() ? false : w.quantization.scale.size() != static_cast<std::size_t>(cout))) {
         r.error = where + ": weight/bias shapes do not match the activations";
         return false;
       }
@@ -413,6 +444,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       const auto k = static_cast<std::size_t>(producer[static_cast<std::size_t>(t)]);
       if (done[k] || g.operators[k].inputs.empty() || (t != to && consumers[static_cast<std::size_t>(t)] != 1)) return false;
       ops.insert(ops.begin(), k);
+      if (ops.size() > g.operators.size()) return false;  // a cycle in a malformed file
       t = g.operators[k].inputs[0];
     }
     return true;

@@ -29,8 +29,10 @@ constexpr std::int64_t round_away(double v) {
 }  // namespace detail
 
 // TFLite QuantizeMultiplier.
+// m must be finite and non-negative (a ratio of scales); anything else (NaN, infinity, negative)
+// gives the zero multiplier rather than looping or overflowing.
 constexpr Multiplier quantize_multiplier(double m) {
-  if (m == 0.0) return {0, 0};
+  if (!(m > 0.0) || m > 1e300) return {0, 0};
   int shift = 0;
   const double q = detail::frexp_pos(m, shift);
   std::int64_t q_fixed = detail::round_away(q * static_cast<double>(1ll << 31));
