@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <ctml/kernels/dot_s8.hpp>
 #include <ctml/quant/requantize.hpp>
 
@@ -140,4 +141,14 @@ TEST_CASE("requantization: the one-sum form equals TFLite's two roundings for ev
   CHECK(checked > 200000);
   static_assert(ctml::quant::multiply_by_quantized_multiplier(-5, {1 << 30, -1}) ==
                 ctml::quant::multiply_by_quantized_multiplier_ref(-5, {1 << 30, -1}));
+}
+
+TEST_CASE("quantize_multiplier: non-finite or negative ratios give the zero multiplier, never a hang") {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  static_assert(ctml::quant::quantize_multiplier(inf).value == 0);
+  static_assert(ctml::quant::quantize_multiplier(-0.5).value == 0);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(ctml::quant::quantize_multiplier(nan).value == 0);
+  CHECK(ctml::quant::quantize_multiplier(0.75).value == 1610612736);  // 0.75 * 2^31
+  CHECK(ctml::quant::quantize_multiplier(0.75).shift == 0);
 }
