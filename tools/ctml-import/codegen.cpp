@@ -157,9 +157,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     }
     // Quantization parameters a TFLite converter can produce: finite positive scales, int8 zero
     // points in range (a corrupt file gets a reason, never a hang or an overflow later).
-    for (const auto t : op.inputs) {
-      if (t < 0) continue;
-      const Tensor& qt = g.tensors[static_cast<std::size_t>(t)];
+    auto plausible = [&](const Tensor& qt) {
       for (const float sc : qt.quantization.scale)
         if (!(sc > 0.0f) || !std::isfinite(sc)) {
           r.error = where + ": tensor '" + qt.name + "' has a scale that is not a finite positive number";
@@ -171,18 +169,11 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
             r.error = where + ": tensor '" + qt.name + "' has an int8 zero point outside [-128, 127]";
             return false;
           }
-    }
-    for (const float sc : out.quantization.scale)
-      if (!(sc > 0.0f) || !std::isfinite(sc)) {
-        r.error = where + ": output tensor '" + out.name + "' has a scale that is not a finite positive number";
-        return false;
-      }
-    if (out.type == TensorType::Int8)
-      for (const auto z : out.quantization.zero_point)
-        if (z < -128 || z > 127) {
-          r.error = where + ": output tensor '" + out.name + "' has an int8 zero point outside [-128, 127]";
-          return false;
-        }
+      return true;
+    };
+    for (const auto t : op.inputs)
+      if (t >= 0 && !plausible(g.tensors[static_cast<std::size_t>(t)])) return false;
+    if (!plausible(out)) return false;
     const bool needs_in_q = !float_in, needs_out_q = !float_out;
     if ((needs_in_q && in.quantization.empty()) || (needs_out_q && out.quantization.empty())) {
       r.error = where + ": int8 tensors must carry quantization parameters";
@@ -323,22 +314,8 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       }
       init << "}";
       layers.push_back({t.str(), init.str()});
-    } else if (op.builtin_code == op::kAveragePool2D) {
-      const auto& o = std::get<Pool2DOptions>(op.options);
-      if (in.shape.size() != 4 || out.shape.size() != 4) {
-        r.error = where + ": expected NHWC tensors";
-        return false;
-      }
-      const int ih = in.shape[1], iw = in.shape[2], c = in.shape[3], oh = out.shape[1], ow = out.shape[2];
-      const ActRange ar = activation_range(o.activation, out.quantization.scale[0],
-                                           static_cast<std::int32_t>(out.quantization.zero_point[0]));
-      const std::string geo = geometry(ih, iw, c, oh, ow, c, o.filter_height, o.filter_width, o.stride_h, o.stride_w, 1,
-                                       1, pad_before(ih, oh, o.filter_height, o.stride_h, 1, o.padding),
-                                       pad_before(iw, ow, o.filter_width, o.stride_w, 1, o.padding));
-      std::ostringstream init;
-      init << "{" << ar.lo << ", " << ar.hi << "}";
-      layers.push_back({"ctml::quant::QAveragePool2DLayer<" + geo + ">", init.str()});
-    } else if (op.builtin_code == op::kMaxPool2D) {
+    } else if (op.builtin_code == op::kAveragePool2D || op.builtin_code == op::kMaxPool2D) {
+      // TFLite's int8 pools keep the input's quantization (no requantization).
       const auto& o = std::get<Pool2DOptions>(op.options);
       if (in.shape.size() != 4 || out.shape.size() != 4 || !same_qparams(in, out)) {
         r.error = where + ": expected NHWC tensors with equal input/output quantization";
@@ -352,7 +329,10 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
                                        pad_before(iw, ow, o.filter_width, o.stride_w, 1, o.padding));
       std::ostringstream init;
       init << "{" << ar.lo << ", " << ar.hi << "}";
-      layers.push_back({"ctml::quant::QMaxPool2DLayer<" + geo + ">", init.str()});
+      layers.push_back({std::string(op.builtin_code == op::kMaxPool2D ? "ctml::quant::QMaxPool2DLayer<"
+                                                                       : "ctml::quant::QAveragePool2DLayer<") +
+                            geo + ">",
+                        init.str()});
     } else if (op.builtin_code == op::kRelu || op.builtin_code == op::kRelu6) {
       if (!same_qparams(in, out)) {
         r.error = where + ": a standalone RELU/RELU6 must keep its input's quantization";

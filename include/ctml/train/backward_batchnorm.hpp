@@ -55,20 +55,29 @@ inline constexpr bool is_batchnorm = false;
 template <class T, ShapeType S>
 inline constexpr bool is_batchnorm<BatchNormLayer<T, S>> = true;
 
+namespace detail {
+// Mean and biased variance of channel c over the batch and all positions.
+template <class T, std::size_t B, std::size_t C, std::size_t P>
+constexpr void batch_statistics(const T* const (&x)[B], std::size_t c, T& mu, T& var) {
+  mu = 0;
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t p = 0; p < P; ++p) mu += x[b][p * C + c];
+  mu /= static_cast<T>(B * P);
+  var = 0;
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t p = 0; p < P; ++p) var += (x[b][p * C + c] - mu) * (x[b][p * C + c] - mu);
+  var /= static_cast<T>(B * P);
+}
+}  // namespace detail
+
 // Training-mode forward over a mini-batch: x[b] and y[b] point at sample b's activation.
 template <class T, ShapeType S, std::size_t B>
 constexpr void batchnorm_train_forward(BatchNormLayer<T, S>& l, const T* const (&x)[B], T* const (&y)[B],
                                        T momentum) {
   constexpr std::size_t C = BatchNormLayer<T, S>::channels, P = S::size / C, N = B * P;
   for (std::size_t c = 0; c < C; ++c) {
-    T mu = 0;
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t p = 0; p < P; ++p) mu += x[b][p * C + c];
-    mu /= static_cast<T>(N);
-    T var = 0;
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t p = 0; p < P; ++p) var += (x[b][p * C + c] - mu) * (x[b][p * C + c] - mu);
-    var /= static_cast<T>(N);
+    T mu, var;
+    detail::batch_statistics<T, B, C, P>(x, c, mu, var);
     const T inv = T(1) / math::sqrt(var + l.epsilon);
     for (std::size_t b = 0; b < B; ++b)
       for (std::size_t p = 0; p < P; ++p) y[b][p * C + c] = l.gamma[c] * (x[b][p * C + c] - mu) * inv + l.beta[c];
@@ -86,14 +95,8 @@ constexpr void batchnorm_train_backward(const BatchNormLayer<T, S>& l, const T* 
   auto& dgamma = std::get<0>(g);
   auto& dbeta = std::get<1>(g);
   for (std::size_t c = 0; c < C; ++c) {
-    T mu = 0;
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t p = 0; p < P; ++p) mu += x[b][p * C + c];
-    mu /= static_cast<T>(N);
-    T var = 0;
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t p = 0; p < P; ++p) var += (x[b][p * C + c] - mu) * (x[b][p * C + c] - mu);
-    var /= static_cast<T>(N);
+    T mu, var;
+    detail::batch_statistics<T, B, C, P>(x, c, mu, var);
     const T inv = T(1) / math::sqrt(var + l.epsilon);
     T sum_dy = 0, sum_dy_xhat = 0;
     for (std::size_t b = 0; b < B; ++b)

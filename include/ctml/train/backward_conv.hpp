@@ -88,6 +88,20 @@ constexpr void depthwise_backward(const T* x, const T* y, const T* dy, const T* 
     }
 }
 
+// Calls f(input index) for each tap of pooling window (oy, ox) that lies inside the input, in the
+// forward kernel's order, for channel c.
+template <kernels::Conv2DGeometry G, class F>
+constexpr void for_window_taps(std::size_t oy, std::size_t ox, std::size_t c, F&& f) {
+  for (std::size_t ky = 0; ky < G.kh; ++ky) {
+    const long iy = tap(oy, ky, G.sh, 1, G.pt, G.ih);
+    if (iy < 0) continue;
+    for (std::size_t kx = 0; kx < G.kw; ++kx) {
+      const long ix = tap(ox, kx, G.sw, 1, G.pl, G.iw);
+      if (ix >= 0) f((static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin + c);
+    }
+  }
+}
+
 template <kernels::Conv2DGeometry G, kernels::PoolKind K, Activation A, class T>
 constexpr void pool2d_backward(const T* x, const T* y, const T* dy, T* dx) {
   for (std::size_t i = 0; i < G.ih * G.iw * G.cin; ++i) dx[i] = T(0);
@@ -96,35 +110,19 @@ constexpr void pool2d_backward(const T* x, const T* y, const T* dy, T* dx) {
       for (std::size_t c = 0; c < G.cin; ++c) {
         const std::size_t o = (oy * G.ow + ox) * G.cin + c;
         const T g = dy[o] * activation_grad<A>(y[o]);
-        std::size_t taps = 0, best = 0;
-        bool first = true;
-        for (std::size_t ky = 0; ky < G.kh; ++ky) {
-          const long iy = tap(oy, ky, G.sh, 1, G.pt, G.ih);
-          if (iy < 0) continue;
-          for (std::size_t kx = 0; kx < G.kw; ++kx) {
-            const long ix = tap(ox, kx, G.sw, 1, G.pl, G.iw);
-            if (ix < 0) continue;
-            const std::size_t xi = (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin + c;
-            ++taps;
-            if constexpr (K == kernels::PoolKind::max) {
-              if (first || x[best] < x[xi]) best = xi;  // forward keeps the first of equal maxima
-              first = false;
-            }
-          }
-        }
         if constexpr (K == kernels::PoolKind::max) {
+          std::size_t best = 0;
+          bool first = true;
+          for_window_taps<G>(oy, ox, c, [&](std::size_t i) {
+            if (first || x[best] < x[i]) best = i;  // forward keeps the first of equal maxima
+            first = false;
+          });
           dx[best] += g;
         } else {
+          std::size_t taps = 0;
+          for_window_taps<G>(oy, ox, c, [&](std::size_t) { ++taps; });
           const T share = g / static_cast<T>(taps);
-          for (std::size_t ky = 0; ky < G.kh; ++ky) {
-            const long iy = tap(oy, ky, G.sh, 1, G.pt, G.ih);
-            if (iy < 0) continue;
-            for (std::size_t kx = 0; kx < G.kw; ++kx) {
-              const long ix = tap(ox, kx, G.sw, 1, G.pl, G.iw);
-              if (ix < 0) continue;
-              dx[(static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin + c] += share;
-            }
-          }
+          for_window_taps<G>(oy, ox, c, [&](std::size_t i) { dx[i] += share; });
         }
       }
 }
