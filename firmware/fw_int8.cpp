@@ -32,7 +32,9 @@ int main() {
   const std::uint64_t instructions = board::count_instructions([] { FW_NS::model(input, output, arena); });
   const std::size_t stack = board::stack_used();
   const bool ok = std::memcmp(output.data(), golden, sizeof golden) == 0;
-#if defined(CTML_HAVE_DSP)
+#if defined(CTML_HAVE_MVE)
+  constexpr const char* kernels = "MVE+DSP";
+#elif defined(CTML_HAVE_DSP)
   constexpr const char* kernels = "DSP";
 #else
   constexpr const char* kernels = "portable";

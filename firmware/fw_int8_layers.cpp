@@ -65,7 +65,9 @@ int main() {
   }(Layers{});
   std::memcpy(output.data(), buffers[Model::layer_count % 2], Model::output_type::size());
   const bool ok = std::memcmp(output.data(), golden, sizeof golden) == 0;
-#if defined(CTML_HAVE_DSP)
+#if defined(CTML_HAVE_MVE)
+  constexpr const char* kernels = "MVE+DSP";
+#elif defined(CTML_HAVE_DSP)
   constexpr const char* kernels = "DSP";
 #else
   constexpr const char* kernels = "portable";

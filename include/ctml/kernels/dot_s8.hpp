@@ -13,6 +13,13 @@
 #include <arm_acle.h>
 #define CTML_HAVE_DSP 1
 #endif
+// Helium (M-profile Vector Extension, Cortex-M55/M85): VMLADAVA multiplies 16 int8 pairs and adds
+// all products to a scalar accumulator in one instruction. CTML_NO_DSP (the portable reference
+// build) or CTML_NO_MVE turn it off.
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(CTML_NO_DSP) && !defined(CTML_NO_MVE)
+#include <arm_mve.h>
+#define CTML_HAVE_MVE 1
+#endif
 
 namespace ctml::kernels {
 
@@ -42,6 +49,15 @@ constexpr std::int32_t dot_s8_ref(const std::int8_t* a, const std::int8_t* b) {
 
 template <std::size_t N>
 constexpr std::int32_t dot_s8(const std::int8_t* a, const std::int8_t* b) {
+#if defined(CTML_HAVE_MVE)
+  if (!std::is_constant_evaluated() && N >= 16) {
+    constexpr std::size_t body = N - N % 16;
+    std::int32_t acc = 0;
+    for (std::size_t i = 0; i < body; i += 16) acc = vmladavaq_s8(acc, vld1q_s8(a + i), vld1q_s8(b + i));
+    for (std::size_t i = body; i < N; ++i) acc += static_cast<std::int32_t>(a[i]) * b[i];
+    return acc;
+  }
+#endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) {
     constexpr std::size_t body = N - N % 4;
@@ -75,6 +91,30 @@ constexpr void dot_s8_2x2_ref(const std::int8_t* a0, const std::int8_t* a1, cons
 template <std::size_t N>
 constexpr void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const std::int8_t* b0,
                           const std::int8_t* b1, std::int32_t* acc) {
+#if defined(CTML_HAVE_MVE)
+  if (!std::is_constant_evaluated() && N >= 16) {
+    constexpr std::size_t body = N - N % 16;
+    std::int32_t c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3];
+    for (std::size_t i = 0; i < body; i += 16) {
+      const int8x16_t x0 = vld1q_s8(a0 + i), x1 = vld1q_s8(a1 + i), y0 = vld1q_s8(b0 + i), y1 = vld1q_s8(b1 + i);
+      c00 = vmladavaq_s8(c00, x0, y0);
+      c01 = vmladavaq_s8(c01, x0, y1);
+      c10 = vmladavaq_s8(c10, x1, y0);
+      c11 = vmladavaq_s8(c11, x1, y1);
+    }
+    for (std::size_t i = body; i < N; ++i) {
+      c00 += static_cast<std::int32_t>(a0[i]) * b0[i];
+      c01 += static_cast<std::int32_t>(a0[i]) * b1[i];
+      c10 += static_cast<std::int32_t>(a1[i]) * b0[i];
+      c11 += static_cast<std::int32_t>(a1[i]) * b1[i];
+    }
+    acc[0] = c00;
+    acc[1] = c01;
+    acc[2] = c10;
+    acc[3] = c11;
+    return;
+  }
+#endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) {
     constexpr std::size_t body = N - N % 4;
@@ -118,6 +158,24 @@ constexpr void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const st
 template <std::size_t N>
 constexpr void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::int8_t* b1, std::int32_t& acc0,
                           std::int32_t& acc1) {
+#if defined(CTML_HAVE_MVE)
+  if (!std::is_constant_evaluated() && N >= 16) {
+    constexpr std::size_t body = N - N % 16;
+    std::int32_t c0 = acc0, c1 = acc1;
+    for (std::size_t i = 0; i < body; i += 16) {
+      const int8x16_t x = vld1q_s8(a + i);
+      c0 = vmladavaq_s8(c0, x, vld1q_s8(b0 + i));
+      c1 = vmladavaq_s8(c1, x, vld1q_s8(b1 + i));
+    }
+    for (std::size_t i = body; i < N; ++i) {
+      c0 += static_cast<std::int32_t>(a[i]) * b0[i];
+      c1 += static_cast<std::int32_t>(a[i]) * b1[i];
+    }
+    acc0 = c0;
+    acc1 = c1;
+    return;
+  }
+#endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) {
     constexpr std::size_t body = N - N % 4;

@@ -207,8 +207,17 @@ struct QDepthwiseConv2DLayer : OutputStage {
         // reloaded for every output.
         const OutputStage st = *this;
         for (std::size_t c = 0; c < G.cin; c += 4) {
+#if defined(CTML_HAVE_MVE)
+          // Helium: four channels as int32 lanes (sign-extending loads), a multiply and an add per tap.
+          int32x4_t acc = vldrwq_s32(bias.data() + c);
+          for (std::size_t t = 0; t < taps; ++t)
+            acc = vaddq_s32(acc, vmulq_s32(vaddq_n_s32(vldrbq_s32(xs[t] + c), offset), vldrbq_s32(ws[t] + c)));
+          const std::int32_t a0 = vgetq_lane_s32(acc, 0), a1 = vgetq_lane_s32(acc, 1), a2 = vgetq_lane_s32(acc, 2),
+                             a3 = vgetq_lane_s32(acc, 3);
+#else
           std::int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
           for (std::size_t t = 0; t < taps; ++t) kernels::mac4_s8_offset(xs[t] + c, ws[t] + c, offset, a0, a1, a2, a3);
+#endif
           o[c] = st.finish(a0, multiplier[c], shift[c]);
           o[c + 1] = st.finish(a1, multiplier[c + 1], shift[c + 1]);
           o[c + 2] = st.finish(a2, multiplier[c + 2], shift[c + 2]);
