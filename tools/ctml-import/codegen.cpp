@@ -6,6 +6,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstdint>
+#include <climits>
 #include <optional>
 #include <sstream>
 #include <variant>
@@ -61,7 +62,11 @@ struct ActRange {
 };
 ActRange activation_range(tflite::Activation a, float scale, std::int32_t zp) {
   ActRange r;
-  auto q = [&](float v) { return zp + static_cast<std::int32_t>(std::round(v / scale)); };
+  // In double and clamped before the cast: a tiny (but valid) scale must not overflow an int32.
+  auto q = [&](float v) {
+    const double d = static_cast<double>(std::round(v / scale)) + zp;  // float division, as TFLite
+    return static_cast<std::int32_t>(std::clamp(d, -1e9, 1e9));
+  };
   if (a == tflite::Activation::Relu) r.lo = std::max(-128, q(0.0f));
   if (a == tflite::Activation::Relu6) {
     r.lo = std::max(-128, q(0.0f));
@@ -74,11 +79,23 @@ ActRange activation_range(tflite::Activation a, float scale, std::int32_t zp) {
   return r;
 }
 
-// TFLite 'same' padding: leading pad = floor(total / 2).
+// TFLite 'same' padding: leading pad = floor(total / 2). Arguments already checked by
+// spatial_ok, computed in 64 bits all the same.
 int pad_before(int in, int out, int k, int s, int d, tflite::Padding p) {
   if (p != tflite::Padding::Same) return 0;
-  const int total = std::max((out - 1) * s + (k - 1) * d + 1 - in, 0);
-  return total / 2;
+  const std::int64_t total = std::max<std::int64_t>(
+      (std::int64_t{out} - 1) * s + (std::int64_t{k} - 1) * d + 1 - in, 0);
+  return static_cast<int>(total / 2);
+}
+
+// One spatial axis of a conv or pool: sizes, kernel, stride and dilation in range, and the output
+// size the one TFLite computes for this padding.
+bool spatial_ok(int in, int out, int k, int s, int d, tflite::Padding p) {
+  constexpr int kMax = 1 << 16;
+  if (in < 1 || out < 1 || k < 1 || s < 1 || d < 1 || in > kMax || k > kMax || s > kMax || d > kMax) return false;
+  const std::int64_t eff = (std::int64_t{k} - 1) * d + 1;
+  const std::int64_t want = p == tflite::Padding::Same ? (std::int64_t{in} + s - 1) / s : (in - eff + s) / s;
+  return want == out;
 }
 
 std::string geometry(int ih, int iw, int cin, int oh, int ow, int cout, int kh, int kw, int sh, int sw, int dh,
@@ -216,9 +233,14 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       const float out_scale = out.quantization.scale[0];
       std::vector<std::int32_t> eff(units), mult(units), shift(units);
       for (std::size_t u = 0; u < units; ++u) {
-        std::int32_t s = 0;
+        std::int64_t s = 0;
         for (std::size_t i = 0; i < inputs; ++i) s += (*wv)[u * inputs + i];
-        eff[u] = bias[u] - in_zp * s;
+        const std::int64_t e = static_cast<std::int64_t>(bias[u]) - static_cast<std::int64_t>(in_zp) * s;
+        if (e < INT32_MIN || e > INT32_MAX) {
+          r.error = where + ": bias " + std::to_string(u) + " does not fit int32 once the input zero point is folded in";
+          return false;
+        }
+        eff[u] = static_cast<std::int32_t>(e);
         const float ws = wq.per_channel() ? wq.scale[u] : wq.scale[0];
         const double real = static_cast<double>(in.quantization.scale[0]) * static_cast<double>(ws) /
                             static_cast<double>(out_scale);
@@ -229,10 +251,10 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       std::int32_t act_min = -128, act_max = 127;
       if (o.activation == Activation::Relu || o.activation == Activation::Relu6) act_min = std::max(-128, out_zp);
       if (o.activation == Activation::Relu6)
-        act_max = std::min(127, out_zp + static_cast<std::int32_t>(std::round(6.0f / out_scale)));
+        act_max = std::min(127, activation_range(Activation::Relu6, out_scale, out_zp).hi);
       if (o.activation == Activation::ReluN1To1) {
-        act_min = std::max(-128, out_zp + static_cast<std::int32_t>(std::round(-1.0f / out_scale)));
-        act_max = std::min(127, out_zp + static_cast<std::int32_t>(std::round(1.0f / out_scale)));
+        act_min = activation_range(Activation::ReluN1To1, out_scale, out_zp).lo;
+        act_max = activation_range(Activation::ReluN1To1, out_scale, out_zp).hi;
       }
       std::ostringstream t, init;
       t << "ctml::quant::QDenseLayer<ctml::Shape<" << inputs << ">, " << units << ">";
@@ -273,6 +295,10 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       }
       const int ih = in.shape[1], iw = in.shape[2], cin = in.shape[3], oh = out.shape[1], ow = out.shape[2], cout = out.shape[3];
       const int kh = w.shape[1], kw = w.shape[2];
+      if (!spatial_ok(ih, oh, kh, sh, dh, pad) || !spatial_ok(iw, ow, kw, sw, dwl, pad)) {
+        r.error = where + ": kernel, stride, dilation or padding do not give the output size";
+        return false;
+      }
       if (std::min({ih, iw, cin, oh, ow, cout, kh, kw}) <= 0 || (dw ? w.shape[3] : w.shape[0]) != cout ||
           (!dw && w.shape[3] != cin) || static_cast<int>(bv->size()) != cout ||
           wv->size() != count(w.shape) || (!w.quantization.per_channel() ? false : w.quantization.scale.size() != static_cast<std::size_t>(cout))) {
@@ -290,10 +316,16 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
                                 static_cast<double>(out.quantization.scale[0]),
                             mult[static_cast<std::size_t>(c)], sft);
         shift[static_cast<std::size_t>(c)] = sft;
-        std::int32_t sum = 0;
+        std::int64_t sum = 0;
         if (!dw)
           for (std::size_t k = 0; k < per; ++k) sum += (*wv)[static_cast<std::size_t>(c) * per + k];
-        eff[static_cast<std::size_t>(c)] = (*bv)[static_cast<std::size_t>(c)] - in_zp * sum;
+        const std::int64_t e = static_cast<std::int64_t>((*bv)[static_cast<std::size_t>(c)]) -
+                               static_cast<std::int64_t>(in_zp) * sum;
+        if (e < INT32_MIN || e > INT32_MAX) {
+          r.error = where + ": bias " + std::to_string(c) + " does not fit int32 once the input zero point is folded in";
+          return false;
+        }
+        eff[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(e);
       }
       const ActRange ar = activation_range(act, out.quantization.scale[0], out_zp);
       const std::string geo = geometry(ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dwl,
@@ -322,6 +354,11 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
         return false;
       }
       const int ih = in.shape[1], iw = in.shape[2], c = in.shape[3], oh = out.shape[1], ow = out.shape[2];
+      if (c < 1 || out.shape[3] != c || !spatial_ok(ih, oh, o.filter_height, o.stride_h, 1, o.padding) ||
+          !spatial_ok(iw, ow, o.filter_width, o.stride_w, 1, o.padding)) {
+        r.error = where + ": window, stride or padding do not give the output size";
+        return false;
+      }
       const ActRange ar = activation_range(o.activation, out.quantization.scale[0],
                                            static_cast<std::int32_t>(out.quantization.zero_point[0]));
       const std::string geo = geometry(ih, iw, c, oh, ow, c, o.filter_height, o.filter_width, o.stride_h, o.stride_w, 1,
