@@ -240,3 +240,14 @@ TEST_CASE("residual blocks (identity and projection shortcuts): gradients match,
   static Net net{};
   check_gradients(net);
 }
+
+TEST_CASE("BatchTrainer: residual blocks with BatchNorm inside (batch statistics): gradients match") {
+  using Net = Sequential<double, Shape<5, 4, 2>, Conv2D<3, Kernel<3, 3>, Same>,
+                         Residual<Block<Conv2D<3, Kernel<3, 3>, Same>, BatchNorm, ReLU, Conv2D<3, Kernel<3, 3>, Same>>>,
+                         Residual<Block<Conv2D<4, Kernel<3, 3>, Stride<2>, Same>, BatchNorm>,
+                                  Block<Conv2D<4, Kernel<1, 1>, Stride<2>>, BatchNorm>>,
+                         GlobalAveragePool, Dense<3>>;
+  static_assert(train::BatchTrainer<Net, 3>::train_arena_bytes > 3 * Net::train_arena_bytes / 2);
+  static Net net{};
+  check_batch_gradients<Net, 3>(net);
+}

@@ -260,12 +260,45 @@ namespace ctml::train {
 //   static BatchTrainer<Net, 8> tr;
 //   tr.zero_grad(); tr.forward(net, xs);  loss gradients into dys (B x outputs);  tr.backward(net, xs, dys);
 //   opt.step(net, tr.gradients(), 1.0f / 8);
-template <class Net, std::size_t B>
+template <class Net, std::size_t B, bool Top = true>
+struct BatchTrainer;
+
+namespace detail {
+// Residual blocks inside a BatchTrainer: nested batch trainers for the body and the projection.
+template <class L, std::size_t B>
+struct batch_layer_state {
+  static constexpr bool nested = false;
+};
+template <class T, ShapeType In, Layer Body, class Short, std::size_t B>
+struct batch_layer_state<ResidualLayer<T, In, Body, Short>, B> {
+  static constexpr bool nested = true;
+  static constexpr bool projected = ResidualLayer<T, In, Body, Short>::projected;
+  BatchTrainer<Body, B, false> body{};
+  [[no_unique_address]] std::conditional_t<projected, BatchTrainer<Short, B, false>, NoState> shortcut{};
+  static constexpr std::size_t bytes = [] {
+    if constexpr (projected)
+      return BatchTrainer<Body, B, false>::train_arena_bytes + BatchTrainer<Short, B, false>::train_arena_bytes;
+    else
+      return BatchTrainer<Body, B, false>::train_arena_bytes;
+  }();
+};
+template <class Net, std::size_t B, class Seq = std::make_index_sequence<Net::layer_count>>
+struct batch_states_of;
+template <class Net, std::size_t B, std::size_t... I>
+struct batch_states_of<Net, B, std::index_sequence<I...>> {
+  using type = std::tuple<batch_layer_state<typename Net::template layer_type<I>, B>...>;
+  static constexpr std::size_t nested_bytes = (std::size_t{0} + ... + [] {
+    using St = batch_layer_state<typename Net::template layer_type<I>, B>;
+    if constexpr (St::nested) return St::bytes;
+    else return std::size_t{0};
+  }());
+};
+}  // namespace detail
+
+template <class Net, std::size_t B, bool Top>
 struct BatchTrainer {
   static_assert(Net::uniform, "ctml::train::BatchTrainer: the network must use one element type");
   static_assert(B >= 1, "ctml::train::BatchTrainer: the batch needs at least one sample");
-  static_assert(detail::states_of<Net>::nested_bytes == 0,
-                "ctml::train::BatchTrainer: residual blocks are trained per sample (Trainer) for now");
   using T = typename Net::input_value;
   using input_type = typename Net::input_type;
   using output_type = typename Net::output_type;
@@ -273,33 +306,60 @@ struct BatchTrainer {
   using shapes = Trainer<Net>;
   using activations_type = typename shapes::activations_type;
   using gradients_type = typename shapes::gradients_type;
+  using states_type = typename detail::batch_states_of<Net, B>::type;
 
   activations_type acts[B]{};
-  gradients_type grads{};
+  [[no_unique_address]] std::conditional_t<Top, gradients_type, detail::NoState> grads{};
   Tensor<T, Shape<shapes::max_activation>> dbuf[2][B]{};
   decltype(shapes::scratch) scratch{};
+  states_type states{};
   T momentum = T(0.1);
 
-  static constexpr std::size_t train_arena_bytes = sizeof(acts) + sizeof(dbuf) + sizeof(scratch);
+  static constexpr std::size_t train_arena_bytes =
+      sizeof(acts) + sizeof(dbuf) + sizeof(scratch) + detail::batch_states_of<Net, B>::nested_bytes;
 
-  constexpr void zero_grad() {
+  constexpr void zero_grad()
+    requires Top
+  {
     std::apply([](auto&... g) { (g.fill(T(0)), ...); }, grads);
   }
-  constexpr gradients_type& gradients() { return grads; }
+  constexpr gradients_type& gradients()
+    requires Top
+  {
+    return grads;
+  }
   constexpr const output_type& output(std::size_t b) const { return std::get<layers - 1>(acts[b]); }
 
   // Training-mode forward of xs[0..B): BatchNorm layers use and update batch statistics.
   constexpr void forward(Net& net, const input_type* xs) {
+    const T* x[B];
+    for (std::size_t b = 0; b < B; ++b) x[b] = xs[b].data();
+    forward(net, x);
+  }
+  constexpr void forward(Net& net, const T* const (&xs)[B]) {
     [&]<std::size_t... I>(std::index_sequence<I...>) { (forward_layer<I>(net, xs), ...); }(std::make_index_sequence<layers>{});
   }
 
   // Accumulates parameter gradients of the batch last passed to forward(); dys holds B output
   // gradients one after the other (dL/d output of sample b at dys + b * output size).
-  constexpr void backward(const Net& net, const input_type* xs, const T* dys) {
+  constexpr void backward(const Net& net, const input_type* xs, const T* dys)
+    requires Top
+  {
+    const T* x[B];
+    const T* dy[B];
+    for (std::size_t b = 0; b < B; ++b) {
+      x[b] = xs[b].data();
+      dy[b] = dys + b * output_type::size();
+    }
+    backward(net, x, dy, std::apply([](auto&... g) { return std::tie(g...); }, grads));
+  }
+  // The same with per-sample pointers, accumulating into g (references shaped like net.parameters()).
+  template <class G>
+  constexpr void backward(const Net& net, const T* const (&xs)[B], const T* const (&dys)[B], G&& g) {
     for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t i = 0; i < output_type::size(); ++i) dbuf[0][b][i] = dys[b * output_type::size() + i];
+      for (std::size_t i = 0; i < output_type::size(); ++i) dbuf[0][b][i] = dys[b][i];
     [&]<std::size_t... R>(std::index_sequence<R...>) {
-      (backward_layer<layers - 1 - R>(net, xs), ...);
+      (backward_layer<layers - 1 - R>(net, xs, g), ...);
     }(std::make_index_sequence<layers>{});
   }
 
@@ -308,51 +368,84 @@ struct BatchTrainer {
 
  private:
   template <std::size_t I>
-  constexpr const T* input_of(std::size_t b, const input_type* xs) const {
-    if constexpr (I == 0) return xs[b].data();
+  constexpr const T* input_of(std::size_t b, const T* const (&xs)[B]) const {
+    if constexpr (I == 0) return xs[b];
     else return std::get<I - 1>(acts[b]).data();
   }
   template <std::size_t I>
-  constexpr void forward_layer(Net& net, const input_type* xs) {
+  constexpr void inputs_of(const T* const (&xs)[B], const T* (&in)[B]) const {
+    for (std::size_t b = 0; b < B; ++b) in[b] = input_of<I>(b, xs);
+  }
+  template <std::size_t I>
+  constexpr void forward_layer(Net& net, const T* const (&xs)[B]) {
     using L = typename Net::template layer_type<I>;
+    L& l = net.template layer<I>();
+    const T* in[B];
+    inputs_of<I>(xs, in);
     if constexpr (is_batchnorm<L>) {
-      const T* in[B];
       T* out[B];
-      for (std::size_t b = 0; b < B; ++b) {
-        in[b] = input_of<I>(b, xs);
-        out[b] = std::get<I>(acts[b]).data();
+      for (std::size_t b = 0; b < B; ++b) out[b] = std::get<I>(acts[b]).data();
+      batchnorm_train_forward(l, in, out, momentum);
+    } else if constexpr (detail::batch_layer_state<L, B>::nested) {
+      // Residual block: y = body(x) + shortcut(x), both through nested batch trainers.
+      auto& st = std::get<I>(states);
+      st.body.momentum = momentum;
+      st.body.forward(l.body, in);
+      if constexpr (L::projected) {
+        st.shortcut.momentum = momentum;
+        st.shortcut.forward(l.shortcut, in);
       }
-      batchnorm_train_forward(net.template layer<I>(), in, out, momentum);
+      for (std::size_t b = 0; b < B; ++b) {
+        const auto& bo = st.body.output(b);
+        T* y = std::get<I>(acts[b]).data();
+        for (std::size_t i = 0; i < bo.size(); ++i) {
+          if constexpr (L::projected) y[i] = bo[i] + st.shortcut.output(b)[i];
+          else y[i] = bo[i] + in[b][i];
+        }
+      }
     } else {
-      for (std::size_t b = 0; b < B; ++b)
-        net.template layer<I>().forward(input_of<I>(b, xs), std::get<I>(acts[b]).data(), scratch.data());
+      for (std::size_t b = 0; b < B; ++b) l.forward(in[b], std::get<I>(acts[b]).data(), scratch.data());
     }
   }
-  template <std::size_t I>
-  constexpr auto layer_gradients() {
-    constexpr std::size_t off = shapes::template param_offset<I>();
-    return [&]<std::size_t... K>(std::index_sequence<K...>) {
-      return std::tie(std::get<off + K>(grads)...);
-    }(std::make_index_sequence<detail::param_tensors<typename Net::template layer_type<I>>>{});
-  }
-  template <std::size_t I>
-  constexpr void backward_layer(const Net& net, const input_type* xs) {
+  template <std::size_t I, class G>
+  constexpr void backward_layer(const Net& net, const T* const (&xs)[B], G& g) {
     using L = typename Net::template layer_type<I>;
+    const L& l = net.template layer<I>();
     constexpr std::size_t r = layers - 1 - I;  // steps taken so far
+    auto lg = shapes::template layer_gradients<I>(g);
+    const T* x[B];
+    inputs_of<I>(xs, x);
+    const T* dy[B];
+    T* dx[B];
+    for (std::size_t b = 0; b < B; ++b) {
+      dy[b] = dbuf[r % 2][b].data();
+      dx[b] = dbuf[(r + 1) % 2][b].data();
+    }
     if constexpr (is_batchnorm<L>) {
-      const T* x[B];
-      const T* dy[B];
-      T* dx[B];
-      for (std::size_t b = 0; b < B; ++b) {
-        x[b] = input_of<I>(b, xs);
-        dy[b] = dbuf[r % 2][b].data();
-        dx[b] = dbuf[(r + 1) % 2][b].data();
+      batchnorm_train_backward(l, x, dy, dx, lg);
+    } else if constexpr (detail::batch_layer_state<L, B>::nested) {
+      auto& st = std::get<I>(states);
+      constexpr std::size_t nb = std::tuple_size_v<Gradients<decltype(l.body)>>;
+      auto body_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
+        return std::tie(std::get<K>(lg)...);
+      }(std::make_index_sequence<nb>{});
+      st.body.backward(l.body, x, dy, body_g);
+      constexpr std::size_t n_in = L::input_type::size();
+      if constexpr (L::projected) {
+        constexpr std::size_t ns = std::tuple_size_v<Gradients<decltype(l.shortcut)>>;
+        auto short_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
+          return std::tie(std::get<nb + K>(lg)...);
+        }(std::make_index_sequence<ns>{});
+        st.shortcut.backward(l.shortcut, x, dy, short_g);
+        for (std::size_t b = 0; b < B; ++b)
+          for (std::size_t i = 0; i < n_in; ++i) dx[b][i] = st.body.input_gradient(b)[i] + st.shortcut.input_gradient(b)[i];
+      } else {
+        for (std::size_t b = 0; b < B; ++b)
+          for (std::size_t i = 0; i < n_in; ++i) dx[b][i] = st.body.input_gradient(b)[i] + dy[b][i];
       }
-      batchnorm_train_backward(net.template layer<I>(), x, dy, dx, layer_gradients<I>());
     } else {
       for (std::size_t b = 0; b < B; ++b)
-        backward_op<L>::run(net.template layer<I>(), input_of<I>(b, xs), std::get<I>(acts[b]).data(),
-                            dbuf[r % 2][b].data(), dbuf[(r + 1) % 2][b].data(), layer_gradients<I>());
+        backward_op<L>::run(l, x[b], std::get<I>(acts[b]).data(), dy[b], dx[b], lg);
     }
   }
 };
