@@ -95,4 +95,63 @@ void randomize_parameters(Net& net) {
   }(std::make_index_sequence<std::tuple_size_v<train::Gradients<Net>>>{});
 }
 
+// BatchTrainer's gradients (training-mode BatchNorm: batch statistics) against finite differences
+// of L = sum_b sum_i c[b][i] out_b[i].
+template <class Net, std::size_t B>
+void check_batch_gradients(Net& net) {
+  randomize_parameters(net);
+  static typename Net::input_type xs[B];
+  for (auto& x : xs)
+    for (auto& v : x) v = rnd();
+  constexpr std::size_t O = Net::output_type::size();
+  static double c[B * O];
+  for (auto& v : c) v = rnd();
+  static train::BatchTrainer<Net, B> tr;
+  auto loss = [&] {
+    tr.forward(net, xs);
+    double l = 0;
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t i = 0; i < O; ++i) l += c[b * O + i] * tr.output(b)[i];
+    return l;
+  };
+  tr.zero_grad();
+  tr.forward(net, xs);
+  tr.backward(net, xs, c);
+  static typename train::BatchTrainer<Net, B>::gradients_type grads;
+  grads = tr.grads;
+  static typename Net::input_type dxs[B];
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t i = 0; i < Net::input_type::size(); ++i) dxs[b][i] = tr.input_gradient(b)[i];
+
+  const double h = 1e-6;
+  auto params = net.parameters();
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    ((void)[&] {
+      if (train::statistic_tensors<Net>[K]) return;
+      auto& w = std::get<K>(params);
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        const double keep = w[i];
+        w[i] = keep + h;
+        const double lp = loss();
+        w[i] = keep - h;
+        const double lm = loss();
+        w[i] = keep;
+        INFO("parameter tensor " << K << " element " << i);
+        CHECK(std::get<K>(grads)[i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
+      }
+    }(), ...);
+  }(std::make_index_sequence<std::tuple_size_v<train::Gradients<Net>>>{});
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t i = 0; i < Net::input_type::size(); ++i) {
+      const double keep = xs[b][i];
+      xs[b][i] = keep + h;
+      const double lp = loss();
+      xs[b][i] = keep - h;
+      const double lm = loss();
+      xs[b][i] = keep;
+      CHECK(dxs[b][i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
+    }
+}
+
+
 }  // namespace ctml::test

@@ -12,6 +12,7 @@
 #include "no_heap.hpp"
 
 using namespace ctml;
+using ctml::test::check_batch_gradients;
 using ctml::test::check_gradients;
 using ctml::test::rnd;
 
@@ -62,67 +63,6 @@ TEST_CASE("Network::train_arena_bytes is what the Trainer holds") {
                                       2 * sizeof(Tensor<float, Shape<8 * 8 * 4>>) + sizeof(train::Trainer<Net>::scratch));
 }
 
-namespace {
-
-// BatchTrainer's gradients (training-mode BatchNorm: batch statistics) against finite differences
-// of L = sum_b sum_i c[b][i] out_b[i].
-template <class Net, std::size_t B>
-void check_batch_gradients(Net& net) {
-  ctml::test::randomize_parameters(net);
-  static typename Net::input_type xs[B];
-  for (auto& x : xs)
-    for (auto& v : x) v = rnd();
-  constexpr std::size_t O = Net::output_type::size();
-  static double c[B * O];
-  for (auto& v : c) v = rnd();
-  static train::BatchTrainer<Net, B> tr;
-  auto loss = [&] {
-    tr.forward(net, xs);
-    double l = 0;
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t i = 0; i < O; ++i) l += c[b * O + i] * tr.output(b)[i];
-    return l;
-  };
-  tr.zero_grad();
-  tr.forward(net, xs);
-  tr.backward(net, xs, c);
-  static typename train::BatchTrainer<Net, B>::gradients_type grads;
-  grads = tr.grads;
-  static typename Net::input_type dxs[B];
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t i = 0; i < Net::input_type::size(); ++i) dxs[b][i] = tr.input_gradient(b)[i];
-
-  const double h = 1e-6;
-  auto params = net.parameters();
-  [&]<std::size_t... K>(std::index_sequence<K...>) {
-    ((void)[&] {
-      if (train::statistic_tensors<Net>[K]) return;
-      auto& w = std::get<K>(params);
-      for (std::size_t i = 0; i < w.size(); ++i) {
-        const double keep = w[i];
-        w[i] = keep + h;
-        const double lp = loss();
-        w[i] = keep - h;
-        const double lm = loss();
-        w[i] = keep;
-        INFO("parameter tensor " << K << " element " << i);
-        CHECK(std::get<K>(grads)[i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
-      }
-    }(), ...);
-  }(std::make_index_sequence<std::tuple_size_v<train::Gradients<Net>>>{});
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t i = 0; i < Net::input_type::size(); ++i) {
-      const double keep = xs[b][i];
-      xs[b][i] = keep + h;
-      const double lp = loss();
-      xs[b][i] = keep - h;
-      const double lm = loss();
-      xs[b][i] = keep;
-      CHECK(dxs[b][i] == doctest::Approx((lp - lm) / (2 * h)).epsilon(1e-5).scale(1.0));
-    }
-}
-
-}  // namespace
 
 TEST_CASE("BatchTrainer: training-mode BatchNorm (batch statistics) gradients match, running stats move") {
   using Net = Sequential<double, Shape<5, 4, 2>, Conv2D<3, Kernel<3, 3>, Same>, BatchNorm, ReLU,
@@ -226,28 +166,4 @@ TEST_CASE("a conv net with BatchNorm learns horizontal vs vertical bars (mini-ba
   MESSAGE("bars: accuracy " << before << " -> " << after << ", batch loss " << first_loss << " -> " << last_loss);
   CHECK(last_loss < 0.5 * first_loss);
   CHECK(after > 0.95);
-}
-
-TEST_CASE("residual blocks (identity and projection shortcuts): gradients match, training memory adds up") {
-  using Net = Sequential<double, Shape<6, 5, 2>, Conv2D<3, Kernel<3, 3>, Same>,
-                         Residual<Block<Conv2D<3, Kernel<3, 3>, Same, Fuse<Activation::relu>>, BatchNorm,
-                                        Conv2D<3, Kernel<3, 3>, Same>>>,
-                         ReLU,
-                         Residual<Block<Conv2D<4, Kernel<3, 3>, Stride<2>, Same>, ReLU>,
-                                  Block<Conv2D<4, Kernel<1, 1>, Stride<2>>>>,
-                         GlobalAveragePool, Dense<3>>;
-  static_assert(Net::train_arena_bytes == train::Trainer<Net>::train_arena_bytes);
-  static Net net{};
-  check_gradients(net);
-}
-
-TEST_CASE("BatchTrainer: residual blocks with BatchNorm inside (batch statistics): gradients match") {
-  using Net = Sequential<double, Shape<5, 4, 2>, Conv2D<3, Kernel<3, 3>, Same>,
-                         Residual<Block<Conv2D<3, Kernel<3, 3>, Same>, BatchNorm, ReLU, Conv2D<3, Kernel<3, 3>, Same>>>,
-                         Residual<Block<Conv2D<4, Kernel<3, 3>, Stride<2>, Same>, BatchNorm>,
-                                  Block<Conv2D<4, Kernel<1, 1>, Stride<2>>, BatchNorm>>,
-                         GlobalAveragePool, Dense<3>>;
-  static_assert(train::BatchTrainer<Net, 3>::train_arena_bytes > 3 * Net::train_arena_bytes / 2);
-  static Net net{};
-  check_batch_gradients<Net, 3>(net);
 }
