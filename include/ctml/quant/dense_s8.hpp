@@ -57,10 +57,7 @@ struct QDenseLayer {
     }
     for (; o < Units; ++o) {
       const std::int8_t* w = weights.data() + o * in_features;
-      const std::int32_t acc = kernels::dot_s8<in_features>(w, in) + effective_bias[o];
-      std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
-      y = clamp_activation(y, act_min, act_max);
-      out[o] = static_cast<std::int8_t>(y);
+      out[o] = finish(kernels::dot_s8<in_features>(w, in) + effective_bias[o], o);
     }
   }
 
