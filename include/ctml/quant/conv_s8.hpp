@@ -48,6 +48,9 @@ struct QConv2DLayer : OutputStage {
 
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
+  // Non-trained data a weight blob carries besides parameters() (requantization and ranges).
+  constexpr auto state() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto state() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   constexpr void prepare() {
     for (std::size_t co = 0; co < G.cout; ++co) {
@@ -158,6 +161,9 @@ struct QDepthwiseConv2DLayer : OutputStage {
 
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
+  // Non-trained data a weight blob carries besides parameters() (requantization and ranges).
+  constexpr auto state() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto state() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
 #if defined(CTML_HAVE_DSP)
@@ -272,6 +278,9 @@ struct QAveragePool2DLayer {
   using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cin>>;
   static constexpr std::string_view name = "QAveragePool2D";
   std::int32_t act_min = -128, act_max = 127;
+
+  constexpr auto state() { return std::tie(act_min, act_max); }
+  constexpr auto state() const { return std::tie(act_min, act_max); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     for (std::size_t oy = 0; oy < G.oh; ++oy)
