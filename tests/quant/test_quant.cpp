@@ -2,10 +2,13 @@
 // against a straightforward reference loop.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 
 #include <ctml/quant/ptq.hpp>
+#include <ctml/quant/requantize_avx512.hpp>
 
 using namespace ctml;
 
@@ -94,7 +97,7 @@ template <class L>
 std::vector<std::int8_t> ref_conv(const L& l, const std::int8_t* in, bool depthwise) {
   constexpr auto G = decltype(l.geometry_tag())::value;
   std::vector<std::int8_t> out(G.oh * G.ow * G.cout);
-  const std::size_t m = G.cout / G.cin;
+  const std::size_t m = G.cout >= G.cin ? G.cout / G.cin : 1;  // depth multiplier (depthwise only)
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox)
       for (std::size_t co = 0; co < G.cout; ++co) {
@@ -198,6 +201,112 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   dw2.forward(in5.data(), out5.data(), nullptr);
   CHECK(out5 == ref_conv(dw2, in5.data(), true));
 }
+
+// Shapes that stress the blocked kernels (x86 AVX-512: 16 channels per vector, four pixels and up
+// to 64 channels per pass, inputs in groups of four bytes; Cortex-M: channel and pixel pairs):
+// channel counts that are not multiples of 16 or 4, more than 64 output channels, pixel counts
+// with remainders, and output stages a vectorised requantization cannot take (real multipliers
+// >= 0.5 have shift >= 0 and go through the scalar path).
+TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipliers equal the reference") {
+  const auto large_multipliers = [](auto& l) {
+    for (std::size_t co = 3; co < l.multiplier.size(); co += 11) {
+      const auto q = quant::quantize_multiplier(co % 2 ? 0.75 : 1.5);
+      l.multiplier[co] = q.value;
+      l.shift[co] = q.shift;
+    }
+  };
+  // Pointwise, 22 -> 80 channels over 3x3 pixels (not in place: more outputs than inputs).
+  constexpr kernels::Conv2DGeometry g1{3, 3, 22, 3, 3, 80, 1, 1, 1, 1, 1, 1, 0, 0};
+  static Tagged<g1> pw{};
+  randomize(pw);
+  large_multipliers(pw);
+  pw.prepare();
+  std::vector<std::int8_t> in1(3 * 3 * 22), out1(3 * 3 * 80);
+  for (auto& v : in1) v = r8();
+  pw.forward(in1.data(), out1.data(), nullptr);
+  CHECK(out1 == ref_conv(pw, in1.data(), false));
+
+  // Pointwise in place, 37 -> 21 channels over 7 pixels.
+  constexpr kernels::Conv2DGeometry g2{1, 7, 37, 1, 7, 21, 1, 1, 1, 1, 1, 1, 0, 0};
+  static Tagged<g2> pi{};
+  randomize(pi);
+  pi.prepare();
+  std::vector<std::int8_t> in2(7 * 37), out2(7 * 21);
+  for (auto& v : in2) v = r8();
+  std::int8_t scratch[Tagged<g2>::scratch_size];
+  pi.forward(in2.data(), out2.data(), scratch);
+  CHECK(out2 == ref_conv(pi, in2.data(), false));
+  std::vector<std::int8_t> io = in2;
+  pi.forward(io.data(), io.data(), scratch);
+  CHECK(std::equal(out2.begin(), out2.end(), io.begin()));
+
+  // General conv, 3x3 same with stride 1 on 5 channels (patches of 45 bytes), 17 filters.
+  constexpr kernels::Conv2DGeometry g3{5, 6, 5, 5, 6, 17, 3, 3, 1, 1, 1, 1, 1, 1};
+  static Tagged<g3> gc{};
+  randomize(gc);
+  large_multipliers(gc);
+  gc.prepare();
+  std::vector<std::int8_t> in3(5 * 6 * 5), out3(5 * 6 * 17);
+  for (auto& v : in3) v = r8();
+  gc.forward(in3.data(), out3.data(), nullptr);
+  CHECK(out3 == ref_conv(gc, in3.data(), false));
+
+  // Depthwise on 20 channels (a full and a partial group of 16), in place, and with dilation 2.
+  constexpr kernels::Conv2DGeometry g4{5, 4, 20, 5, 4, 20, 3, 3, 1, 1, 1, 1, 1, 1};
+  static TaggedDw<g4> dw{};
+  randomize(dw);
+  large_multipliers(dw);
+  std::vector<std::int8_t> in4(5 * 4 * 20), out4(5 * 4 * 20);
+  for (auto& v : in4) v = r8();
+  std::int8_t ring[TaggedDw<g4>::scratch_size];
+  dw.forward(in4.data(), out4.data(), ring);
+  CHECK(out4 == ref_conv(dw, in4.data(), true));
+  std::vector<std::int8_t> io4 = in4;
+  dw.forward(io4.data(), io4.data(), ring);
+  CHECK(io4 == out4);
+  constexpr kernels::Conv2DGeometry g5{7, 7, 33, 3, 3, 33, 3, 3, 1, 1, 2, 2, 0, 0};
+  static TaggedDw<g5> dd{};
+  randomize(dd);
+  std::vector<std::int8_t> in5(7 * 7 * 33), out5(3 * 3 * 33);
+  for (auto& v : in5) v = r8();
+  dd.forward(in5.data(), out5.data(), nullptr);
+  CHECK(out5 == ref_conv(dd, in5.data(), true));
+}
+
+#if defined(CTML_HAVE_AVX512_VNNI)
+TEST_CASE("AVX-512 requantization equals the scalar one for every right shift") {
+  std::uint32_t s = 7;
+  const auto next = [&] { return s = s * 1664525u + 1013904223u; };
+  const std::int32_t extremes[] = {INT32_MIN, INT32_MIN + 1, -1, 0, 1, INT32_MAX - 1, INT32_MAX};
+  for (int e = 1; e <= 31; ++e) {
+    for (int round = 0; round < 40; ++round) {
+      alignas(64) std::int32_t x[16], q[16], sh[16];
+      for (int l = 0; l < 16; ++l) {
+        x[l] = round < 2 ? extremes[(l + round) % 7] : static_cast<std::int32_t>(next()) >> (next() % 24);
+        q[l] = l == 0 ? 0 : (l == 1 ? INT32_MAX : static_cast<std::int32_t>(next() >> 1));
+        sh[l] = -e;
+      }
+      const auto g = quant::avx512::make_requant_group(q, sh, 16);
+      REQUIRE(g.vector_ok);
+      alignas(16) std::int8_t y[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(y),
+                      quant::avx512::requantize16(_mm512_load_si512(x), g, _mm512_set1_epi32(3),
+                                                  _mm512_set1_epi32(-128), _mm512_set1_epi32(127)));
+      for (int l = 0; l < 16; ++l) {
+        std::int32_t r = quant::multiply_by_quantized_multiplier_ref(x[l], {q[l], sh[l]}) + 3;
+        r = r < -128 ? -128 : (r > 127 ? 127 : r);
+        CHECK(y[l] == r);
+      }
+    }
+  }
+  // Shifts the one-sum form does not cover are flagged for the scalar path.
+  alignas(64) std::int32_t q[16] = {}, sh[16];
+  for (auto& v : sh) v = -3;
+  sh[5] = 0;
+  CHECK_FALSE(quant::avx512::make_requant_group(q, sh, 16).vector_ok);
+  CHECK(quant::avx512::make_requant_group(q, sh, 5).vector_ok);  // lane 5 is padding
+}
+#endif
 
 TEST_CASE("int8 dot product: the optimised path equals the reference") {
   std::int8_t a[67], b[67];

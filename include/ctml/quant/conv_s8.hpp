@@ -13,9 +13,11 @@
 #include <string_view>
 #include <tuple>
 #include <ctml/core/concepts.hpp>
+#include <ctml/kernels/avx512_s8.hpp>
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/kernels/dot_s8.hpp>
 #include <ctml/quant/requantize.hpp>
+#include <ctml/quant/requantize_avx512.hpp>
 
 namespace ctml::quant {
 
@@ -45,6 +47,10 @@ struct QConv2DLayer : OutputStage {
   Tensor<std::int32_t, Shape<G.cout>> multiplier;
   Tensor<std::int32_t, Shape<G.cout>> shift;
   Tensor<std::int32_t, Shape<G.cout>> effective_bias;  // bias - in_zp * sum(w)
+  // The weights in the layout of this target's fastest kernel, derived like effective_bias (and
+  // empty on targets whose kernels read `weights` directly).
+  using packed_type = kernels::PackedS8ForTarget<G.cout, G.kh * G.kw * G.cin>;
+  [[no_unique_address]] packed_type packed = packed_type::pack(weights.data());
 
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
@@ -58,9 +64,16 @@ struct QConv2DLayer : OutputStage {
       for (std::size_t k = 0; k < G.kh * G.kw * G.cin; ++k) s += weights[co * G.kh * G.kw * G.cin + k];
       effective_bias[co] = bias[co] - this->input_zero_point * s;
     }
+    packed = packed_type::pack(weights.data());
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+#if defined(CTML_HAVE_AVX512_VNNI)
+    if (!std::is_constant_evaluated()) {
+      forward_avx512(in, out);
+      return;
+    }
+#endif
     constexpr std::size_t P = G.oh * G.ow;
     if constexpr (pointwise) {
       // Two pixels at a time (each weight row loaded once for both). In place, both input pixels
@@ -89,12 +102,12 @@ struct QConv2DLayer : OutputStage {
       std::int8_t patch[2][K];
       std::size_t q = 0;
       for (; q + 1 < P; q += 2) {
-        fill_patch(in, q, patch[0]);
-        fill_patch(in, q + 1, patch[1]);
+        fill_patch<0>(in, q, patch[0]);
+        fill_patch<0>(in, q + 1, patch[1]);
         pixel_pair(patch[0], patch[1], out + q * G.cout, out + (q + 1) * G.cout);
       }
       if (q < P) {
-        fill_patch(in, q, patch[0]);
+        fill_patch<0>(in, q, patch[0]);
         pixel_one(patch[0], out + q * G.cout);
       }
     }
@@ -103,8 +116,11 @@ struct QConv2DLayer : OutputStage {
  private:
   static constexpr std::size_t K = G.kh * G.kw * G.cin;
 
+  // The input patch of output pixel q, every byte XORed with Flip (0, or 0x80 for the unsigned
+  // inputs of the AVX-512 kernels).
+  template <std::uint8_t Flip>
   constexpr void fill_patch(const std::int8_t* in, std::size_t q, std::int8_t* p) const {
-    const auto zp = static_cast<std::int8_t>(this->input_zero_point);
+    const auto zp = static_cast<std::int8_t>(this->input_zero_point ^ Flip);
     const long y0 = static_cast<long>((q / G.ow) * G.sh) - static_cast<long>(G.pt);
     const long x0 = static_cast<long>((q % G.ow) * G.sw) - static_cast<long>(G.pl);
     for (std::size_t ky = 0; ky < G.kh; ++ky) {
@@ -115,11 +131,81 @@ struct QConv2DLayer : OutputStage {
           for (std::size_t c = 0; c < G.cin; ++c) p[c] = zp;
         } else {
           const std::int8_t* x = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin;
-          for (std::size_t c = 0; c < G.cin; ++c) p[c] = x[c];
+          for (std::size_t c = 0; c < G.cin; ++c) p[c] = static_cast<std::int8_t>(x[c] ^ Flip);
         }
       }
     }
   }
+
+#if defined(CTML_HAVE_AVX512_VNNI)
+  // Blocks of four output pixels; each block's unsigned inputs (the pixels, or their im2col
+  // patches) are copied out first, so in-place pointwise convs stay correct (as above).
+  void forward_avx512(const std::int8_t* in, std::int8_t* out) const {
+    using Pk = kernels::PackedS8Avx512<G.cout, K>;
+    constexpr std::size_t P = G.oh * G.ow, NP = 4, stride = Pk::quads * 4;
+    avx512::RequantGroup rq[Pk::groups];
+    __m512i bias2[Pk::groups];
+    for (std::size_t g = 0; g < Pk::groups; ++g) {
+      const std::size_t valid = G.cout - 16 * g < 16 ? G.cout - 16 * g : 16;
+      rq[g] = avx512::make_requant_group(multiplier.data() + 16 * g, shift.data() + 16 * g, valid);
+      const auto live = static_cast<__mmask16>(valid >= 16 ? 0xFFFFu : (1u << valid) - 1u);
+      bias2[g] = _mm512_add_epi32(_mm512_maskz_loadu_epi32(live, effective_bias.data() + 16 * g),
+                                  _mm512_loadu_si512(packed.bias_offset + 16 * g));
+    }
+    alignas(64) std::int8_t u[NP][stride] = {};
+    for (std::size_t p0 = 0; p0 < P; p0 += NP) {
+      const std::size_t np = P - p0 < NP ? P - p0 : NP;
+      for (std::size_t i = 0; i < np; ++i) {
+        if constexpr (pointwise) {
+          const std::int8_t* x = in + (p0 + i) * G.cin;
+          for (std::size_t c = 0; c < G.cin; ++c) u[i][c] = static_cast<std::int8_t>(x[c] ^ 0x80);
+        } else {
+          fill_patch<0x80>(in, p0 + i, u[i]);
+        }
+      }
+      std::int8_t* o = out + p0 * G.cout;
+      if (np == NP) {
+        block_avx512<NP>(u[0], o, rq, bias2);
+      } else {
+        for (std::size_t i = 0; i < np; ++i) block_avx512<1>(u[i], o + i * G.cout, rq, bias2);
+      }
+    }
+  }
+
+  template <std::size_t NP>
+  void block_avx512(const std::int8_t* u, std::int8_t* o, const avx512::RequantGroup* rq, const __m512i* bias2) const {
+    using Pk = kernels::PackedS8Avx512<G.cout, K>;
+    constexpr std::size_t chunks = (Pk::groups + 3) / 4;  // up to 4 x NP accumulators in registers
+    const __m512i zp = _mm512_set1_epi32(this->output_zero_point), lo = _mm512_set1_epi32(this->act_min),
+                  hi = _mm512_set1_epi32(this->act_max);
+    kernels::avx512::unroll<chunks>([&](auto chunk) {
+      constexpr std::size_t g0 = decltype(chunk)::value * 4;
+      constexpr std::size_t NG = Pk::groups - g0 < 4 ? Pk::groups - g0 : 4;
+      __m512i acc[NP][NG];
+      kernels::avx512::unroll<NP>([&](auto p) {
+        kernels::avx512::unroll<NG>([&](auto g) { acc[p][g] = bias2[g0 + g]; });
+      });
+      kernels::avx512::gemm_u8s8_block<G.cout, K, NP, NG>(packed, g0, reinterpret_cast<const std::uint8_t*>(u),
+                                                          Pk::quads * 4, acc);
+      kernels::avx512::unroll<NP>([&](auto p) {
+        kernels::avx512::unroll<NG>([&](auto g) {
+          constexpr std::size_t co = (g0 + g) * 16;
+          constexpr std::size_t valid = G.cout - co < 16 ? G.cout - co : 16;
+          std::int8_t* dst = o + p * G.cout + co;
+          if (rq[g0 + g].vector_ok) {
+            const __m128i y = avx512::requantize16(acc[p][g], rq[g0 + g], zp, lo, hi);
+            if constexpr (valid == 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), y);
+            else _mm_mask_storeu_epi8(dst, static_cast<__mmask16>((1u << valid) - 1u), y);
+          } else {
+            alignas(64) std::int32_t a[16];
+            _mm512_store_si512(a, acc[p][g]);
+            for (std::size_t l = 0; l < valid; ++l) dst[l] = this->finish(a[l], multiplier[co + l], shift[co + l]);
+          }
+        });
+      });
+    });
+  }
+#endif
 
   // Outputs of two pixels (input vectors x0, x1 of K values), output channels in pairs.
   constexpr void pixel_pair(const std::int8_t* x0, const std::int8_t* x1, std::int8_t* o0, std::int8_t* o1) const {
@@ -166,6 +252,14 @@ struct QDepthwiseConv2DLayer : OutputStage {
   constexpr auto state() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+#if defined(CTML_HAVE_AVX512_VNNI)
+    if constexpr (mult_depth == 1) {
+      if (!std::is_constant_evaluated()) {
+        forward_avx512(in, out, ring);
+        return;
+      }
+    }
+#endif
 #if defined(CTML_HAVE_DSP)
     if constexpr (mult_depth == 1 && G.cin % 4 == 0) {
       if (!std::is_constant_evaluated()) {
@@ -232,6 +326,70 @@ struct QDepthwiseConv2DLayer : OutputStage {
       }
     }
   }
+
+#if defined(CTML_HAVE_AVX512_VNNI)
+  // Depth multiplier 1 on AVX-512: sixteen channels per int32 vector; the weights of every tap are
+  // sign-extended once per call, the taps of each output pixel are listed as in forward_by_quads,
+  // and each group of 16 channels is requantized at once.
+  void forward_avx512(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+    constexpr std::size_t row = G.iw * G.cin, R = G.pt + 1, groups = (G.cin + 15) / 16, T = G.kh * G.kw;
+    avx512::RequantGroup rq[groups];
+    __m512i w32[T][groups], b32[groups];
+    __mmask16 live[groups];
+    for (std::size_t g = 0; g < groups; ++g) {
+      const std::size_t valid = G.cin - 16 * g < 16 ? G.cin - 16 * g : 16;
+      live[g] = static_cast<__mmask16>(valid >= 16 ? 0xFFFFu : (1u << valid) - 1u);
+      rq[g] = avx512::make_requant_group(multiplier.data() + 16 * g, shift.data() + 16 * g, valid);
+      b32[g] = _mm512_maskz_loadu_epi32(live[g], bias.data() + 16 * g);
+      for (std::size_t t = 0; t < T; ++t)
+        w32[t][g] = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live[g], weights.data() + t * G.cout + 16 * g));
+    }
+    const __m512i zp = _mm512_set1_epi32(this->input_zero_point), ozp = _mm512_set1_epi32(this->output_zero_point),
+                  lo = _mm512_set1_epi32(this->act_min), hi = _mm512_set1_epi32(this->act_max);
+    const std::int8_t* xs[T];
+    std::size_t ts[T];
+    for (std::size_t oy = 0; oy < G.oh; ++oy) {
+      if constexpr (in_place) {
+        std::int8_t* slot = ring + (oy % R) * row;
+        for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
+      }
+      const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+      for (std::size_t ox = 0; ox < G.ow; ++ox) {
+        const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+        std::size_t taps = 0;
+        for (std::size_t ky = 0; ky < G.kh; ++ky) {
+          const long iy = y0 + static_cast<long>(ky * G.dh);
+          if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
+          const std::size_t uy = static_cast<std::size_t>(iy);
+          const std::int8_t* rowp = (in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
+          for (std::size_t kx = 0; kx < G.kw; ++kx) {
+            const long ix = x0 + static_cast<long>(kx * G.dw);
+            if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
+            xs[taps] = rowp + static_cast<std::size_t>(ix) * G.cin;
+            ts[taps] = ky * G.kw + kx;
+            ++taps;
+          }
+        }
+        std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
+        for (std::size_t g = 0; g < groups; ++g) {
+          __m512i acc = b32[g];
+          for (std::size_t t = 0; t < taps; ++t) {
+            const __m512i x = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live[g], xs[t] + 16 * g));
+            acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(_mm512_sub_epi32(x, zp), w32[ts[t]][g]));
+          }
+          if (rq[g].vector_ok) {
+            _mm_mask_storeu_epi8(o + 16 * g, live[g], avx512::requantize16(acc, rq[g], ozp, lo, hi));
+          } else {
+            alignas(64) std::int32_t a[16];
+            _mm512_store_si512(a, acc);
+            for (std::size_t l = 0; l < 16 && 16 * g + l < G.cout; ++l)
+              o[16 * g + l] = this->finish(a[l], multiplier[16 * g + l], shift[16 * g + l]);
+          }
+        }
+      }
+    }
+  }
+#endif
 
   // Reference: any depth multiplier; also the constant-evaluation path.
   constexpr void forward_ref(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
