@@ -17,6 +17,7 @@
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/kernels/dot_s8.hpp>
 #include <ctml/quant/requantize.hpp>
+#include <ctml/quant/gemm_s8_avx512.hpp>
 #include <ctml/quant/requantize_avx512.hpp>
 
 namespace ctml::quant {
@@ -141,69 +142,28 @@ struct QConv2DLayer : OutputStage {
   // Blocks of four output pixels; each block's unsigned inputs (the pixels, or their im2col
   // patches) are copied out first, so in-place pointwise convs stay correct (as above).
   void forward_avx512(const std::int8_t* in, std::int8_t* out) const {
-    using Pk = kernels::PackedS8Avx512<G.cout, K>;
-    constexpr std::size_t P = G.oh * G.ow, NP = 4, stride = Pk::quads * 4;
-    avx512::RequantGroup rq[Pk::groups];
-    __m512i bias2[Pk::groups];
-    for (std::size_t g = 0; g < Pk::groups; ++g) {
-      const std::size_t valid = G.cout - 16 * g < 16 ? G.cout - 16 * g : 16;
-      rq[g] = avx512::make_requant_group(multiplier.data() + 16 * g, shift.data() + 16 * g, valid);
-      const auto live = static_cast<__mmask16>(valid >= 16 ? 0xFFFFu : (1u << valid) - 1u);
-      bias2[g] = _mm512_add_epi32(_mm512_maskz_loadu_epi32(live, effective_bias.data() + 16 * g),
-                                  _mm512_loadu_si512(packed.bias_offset + 16 * g));
-    }
-    alignas(64) std::int8_t u[NP][stride] = {};
+    using Gemm = avx512::GemmS8<G.cout, K>;
+    const Gemm gemm(packed, effective_bias.data(), multiplier.data(), shift.data(), this->output_zero_point,
+                    this->act_min, this->act_max);
+    constexpr std::size_t P = G.oh * G.ow, NP = 4;
+    alignas(64) std::uint8_t u[NP][Gemm::row_stride] = {};
     for (std::size_t p0 = 0; p0 < P; p0 += NP) {
       const std::size_t np = P - p0 < NP ? P - p0 : NP;
       for (std::size_t i = 0; i < np; ++i) {
         if constexpr (pointwise) {
           const std::int8_t* x = in + (p0 + i) * G.cin;
-          for (std::size_t c = 0; c < G.cin; ++c) u[i][c] = static_cast<std::int8_t>(x[c] ^ 0x80);
+          for (std::size_t c = 0; c < G.cin; ++c) u[i][c] = static_cast<std::uint8_t>(x[c] ^ 0x80);
         } else {
-          fill_patch<0x80>(in, p0 + i, u[i]);
+          fill_patch<0x80>(in, p0 + i, reinterpret_cast<std::int8_t*>(u[i]));
         }
       }
       std::int8_t* o = out + p0 * G.cout;
       if (np == NP) {
-        block_avx512<NP>(u[0], o, rq, bias2);
+        gemm.template run<NP>(u[0], o);
       } else {
-        for (std::size_t i = 0; i < np; ++i) block_avx512<1>(u[i], o + i * G.cout, rq, bias2);
+        for (std::size_t i = 0; i < np; ++i) gemm.template run<1>(u[i], o + i * G.cout);
       }
     }
-  }
-
-  template <std::size_t NP>
-  void block_avx512(const std::int8_t* u, std::int8_t* o, const avx512::RequantGroup* rq, const __m512i* bias2) const {
-    using Pk = kernels::PackedS8Avx512<G.cout, K>;
-    constexpr std::size_t chunks = (Pk::groups + 3) / 4;  // up to 4 x NP accumulators in registers
-    const __m512i zp = _mm512_set1_epi32(this->output_zero_point), lo = _mm512_set1_epi32(this->act_min),
-                  hi = _mm512_set1_epi32(this->act_max);
-    kernels::avx512::unroll<chunks>([&](auto chunk) {
-      constexpr std::size_t g0 = decltype(chunk)::value * 4;
-      constexpr std::size_t NG = Pk::groups - g0 < 4 ? Pk::groups - g0 : 4;
-      __m512i acc[NP][NG];
-      kernels::avx512::unroll<NP>([&](auto p) {
-        kernels::avx512::unroll<NG>([&](auto g) { acc[p][g] = bias2[g0 + g]; });
-      });
-      kernels::avx512::gemm_u8s8_block<G.cout, K, NP, NG>(packed, g0, reinterpret_cast<const std::uint8_t*>(u),
-                                                          Pk::quads * 4, acc);
-      kernels::avx512::unroll<NP>([&](auto p) {
-        kernels::avx512::unroll<NG>([&](auto g) {
-          constexpr std::size_t co = (g0 + g) * 16;
-          constexpr std::size_t valid = G.cout - co < 16 ? G.cout - co : 16;
-          std::int8_t* dst = o + p * G.cout + co;
-          if (rq[g0 + g].vector_ok) {
-            const __m128i y = avx512::requantize16(acc[p][g], rq[g0 + g], zp, lo, hi);
-            if constexpr (valid == 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), y);
-            else _mm_mask_storeu_epi8(dst, static_cast<__mmask16>((1u << valid) - 1u), y);
-          } else {
-            alignas(64) std::int32_t a[16];
-            _mm512_store_si512(a, acc[p][g]);
-            for (std::size_t l = 0; l < valid; ++l) dst[l] = this->finish(a[l], multiplier[co + l], shift[co + l]);
-          }
-        });
-      });
-    });
   }
 #endif
 

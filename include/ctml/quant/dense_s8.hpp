@@ -10,7 +10,9 @@
 #include <string_view>
 #include <tuple>
 #include <ctml/core/concepts.hpp>
+#include <ctml/kernels/avx512_s8.hpp>
 #include <ctml/kernels/dot_s8.hpp>
+#include <ctml/quant/gemm_s8_avx512.hpp>
 #include <ctml/quant/requantize.hpp>
 
 namespace ctml::quant {
@@ -32,6 +34,9 @@ struct QDenseLayer {
   std::int32_t input_zero_point = 0;
   std::int32_t output_zero_point = 0;
   std::int32_t act_min = -128, act_max = 127;
+  // The weights in the layout of this target's fastest kernel (empty where kernels read `weights`).
+  using packed_type = kernels::PackedS8ForTarget<Units, in_features>;
+  [[no_unique_address]] packed_type packed = packed_type::pack(weights.data());
 
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
@@ -46,9 +51,20 @@ struct QDenseLayer {
       for (std::size_t i = 0; i < in_features; ++i) s += weights(o, i);
       effective_bias[o] = bias[o] - input_zero_point * s;
     }
+    packed = packed_type::pack(weights.data());
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+#if defined(CTML_HAVE_AVX512_VNNI)
+    if (!std::is_constant_evaluated()) {
+      using Gemm = quant::avx512::GemmS8<Units, in_features>;
+      alignas(64) std::uint8_t u[Gemm::row_stride] = {};
+      for (std::size_t i = 0; i < in_features; ++i) u[i] = static_cast<std::uint8_t>(in[i] ^ 0x80);
+      Gemm(packed, effective_bias.data(), multiplier.data(), shift.data(), output_zero_point, act_min, act_max)
+          .template run<1>(u, out);
+      return;
+    }
+#endif
     // Output units in pairs: each loaded input word serves two weight rows.
     std::size_t o = 0;
     for (; o + 1 < Units; o += 2) {
