@@ -273,6 +273,34 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   CHECK(out5 == ref_conv(dd, in5.data(), true));
 }
 
+TEST_CASE("int8 average pooling equals TFLite's formula (padding, stride, channel chunks)") {
+  // 3x3 window, stride 2, one row/column of leading padding, on 7x6x20 (chunks of 16 + 4).
+  constexpr kernels::Conv2DGeometry g{7, 6, 20, 4, 3, 20, 3, 3, 2, 2, 1, 1, 1, 1};
+  quant::QAveragePool2DLayer<g> pool{};
+  pool.act_min = -90;
+  pool.act_max = 100;
+  std::vector<std::int8_t> in(7 * 6 * 20), out(4 * 3 * 20);
+  for (auto& v : in) v = r8();
+  pool.forward(in.data(), out.data(), nullptr);
+  for (std::size_t oy = 0; oy < g.oh; ++oy)
+    for (std::size_t ox = 0; ox < g.ow; ++ox)
+      for (std::size_t c = 0; c < g.cin; ++c) {
+        int sum = 0, n = 0;
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx) {
+            const int iy = int(oy) * 2 - 1 + ky, ix = int(ox) * 2 - 1 + kx;
+            if (iy < 0 || ix < 0 || iy >= 7 || ix >= 6) continue;
+            sum += in[(std::size_t(iy) * 6 + std::size_t(ix)) * 20 + c];
+            ++n;
+          }
+        // Rounded to nearest, ties away from zero, as TFLite's reference AveragePool.
+        const double mean = double(sum) / n;
+        int want = int(mean >= 0 ? std::floor(mean + 0.5) : -std::floor(-mean + 0.5));
+        want = std::clamp(want, -90, 100);
+        CHECK(out[(oy * g.ow + ox) * g.cin + c] == want);
+      }
+}
+
 #if defined(CTML_HAVE_AVX512_VNNI)
 TEST_CASE("AVX-512 requantization equals the scalar one for every right shift") {
   std::uint32_t s = 7;

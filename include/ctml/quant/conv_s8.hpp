@@ -124,11 +124,20 @@ struct QConv2DLayer : OutputStage {
     const auto zp = static_cast<std::int8_t>(this->input_zero_point ^ Flip);
     const long y0 = static_cast<long>((q / G.ow) * G.sh) - static_cast<long>(G.pt);
     const long x0 = static_cast<long>((q % G.ow) * G.sw) - static_cast<long>(G.pl);
+    // With dilation 1 a kernel row inside the input is kw * cin contiguous bytes: one copy.
+    const bool cols_inside = G.dw == 1 && x0 >= 0 && x0 + static_cast<long>(G.kw) <= static_cast<long>(G.iw);
     for (std::size_t ky = 0; ky < G.kh; ++ky) {
       const long iy = y0 + static_cast<long>(ky * G.dh);
+      const bool row_inside = iy >= 0 && iy < static_cast<long>(G.ih);
+      if (row_inside && cols_inside) {
+        const std::int8_t* x = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(x0)) * G.cin;
+        for (std::size_t c = 0; c < G.kw * G.cin; ++c) p[c] = static_cast<std::int8_t>(x[c] ^ Flip);
+        p += G.kw * G.cin;
+        continue;
+      }
       for (std::size_t kx = 0; kx < G.kw; ++kx, p += G.cin) {
         const long ix = x0 + static_cast<long>(kx * G.dw);
-        if (iy < 0 || iy >= static_cast<long>(G.ih) || ix < 0 || ix >= static_cast<long>(G.iw)) {
+        if (!row_inside || ix < 0 || ix >= static_cast<long>(G.iw)) {
           for (std::size_t c = 0; c < G.cin; ++c) p[c] = zp;
         } else {
           const std::int8_t* x = in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin;
@@ -137,6 +146,7 @@ struct QConv2DLayer : OutputStage {
       }
     }
   }
+
 
 #if defined(CTML_HAVE_AVX512_VNNI)
   // Blocks of four output pixels; each block's unsigned inputs (the pixels, or their im2col
@@ -288,62 +298,83 @@ struct QDepthwiseConv2DLayer : OutputStage {
   }
 
 #if defined(CTML_HAVE_AVX512_VNNI)
-  // Depth multiplier 1 on AVX-512: sixteen channels per int32 vector; the weights of every tap are
-  // sign-extended once per call, the taps of each output pixel are listed as in forward_by_quads,
-  // and each group of 16 channels is requantized at once.
+  // Depth multiplier 1 on AVX-512: sixteen channels per int32 vector. Per output row and group of
+  // 16 channels, the group's weights of every tap (sign-extended once per call) and its output
+  // stage stay in registers while the row's pixels are computed; interior pixels, whose taps are
+  // all inside the input, start from a bias with the zero-point term folded in.
   void forward_avx512(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
     constexpr std::size_t row = G.iw * G.cin, R = G.pt + 1, groups = (G.cin + 15) / 16, T = G.kh * G.kw;
     avx512::RequantGroup rq[groups];
-    __m512i w32[T][groups], b32[groups];
+    __m512i w32[groups][T], b32[groups], b32_interior[groups];
     __mmask16 live[groups];
+    const __m512i zp = _mm512_set1_epi32(this->input_zero_point);
     for (std::size_t g = 0; g < groups; ++g) {
       const std::size_t valid = G.cin - 16 * g < 16 ? G.cin - 16 * g : 16;
       live[g] = static_cast<__mmask16>(valid >= 16 ? 0xFFFFu : (1u << valid) - 1u);
       rq[g] = avx512::make_requant_group(multiplier.data() + 16 * g, shift.data() + 16 * g, valid);
       b32[g] = _mm512_maskz_loadu_epi32(live[g], bias.data() + 16 * g);
-      for (std::size_t t = 0; t < T; ++t)
-        w32[t][g] = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live[g], weights.data() + t * G.cout + 16 * g));
+      b32_interior[g] = b32[g];
+      for (std::size_t t = 0; t < T; ++t) {
+        w32[g][t] = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live[g], weights.data() + t * G.cout + 16 * g));
+        b32_interior[g] = _mm512_sub_epi32(b32_interior[g], _mm512_mullo_epi32(zp, w32[g][t]));
+      }
     }
-    const __m512i zp = _mm512_set1_epi32(this->input_zero_point), ozp = _mm512_set1_epi32(this->output_zero_point),
-                  lo = _mm512_set1_epi32(this->act_min), hi = _mm512_set1_epi32(this->act_max);
-    const std::int8_t* xs[T];
-    std::size_t ts[T];
+    const __m512i ozp = _mm512_set1_epi32(this->output_zero_point), lo = _mm512_set1_epi32(this->act_min),
+                  hi = _mm512_set1_epi32(this->act_max);
+    const std::int8_t* rows[G.kh];  // input row of each kernel row, or null outside the input
     for (std::size_t oy = 0; oy < G.oh; ++oy) {
       if constexpr (in_place) {
         std::int8_t* slot = ring + (oy % R) * row;
         for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
       }
-      const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
-      for (std::size_t ox = 0; ox < G.ow; ++ox) {
-        const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
-        std::size_t taps = 0;
-        for (std::size_t ky = 0; ky < G.kh; ++ky) {
-          const long iy = y0 + static_cast<long>(ky * G.dh);
-          if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
-          const std::size_t uy = static_cast<std::size_t>(iy);
-          const std::int8_t* rowp = (in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
-          for (std::size_t kx = 0; kx < G.kw; ++kx) {
-            const long ix = x0 + static_cast<long>(kx * G.dw);
-            if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
-            xs[taps] = rowp + static_cast<std::size_t>(ix) * G.cin;
-            ts[taps] = ky * G.kw + kx;
-            ++taps;
-          }
+      bool rows_inside = true;
+      for (std::size_t ky = 0; ky < G.kh; ++ky) {
+        const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
+        if (iy < 0 || iy >= static_cast<long>(G.ih)) {
+          rows[ky] = nullptr;
+          rows_inside = false;
+          continue;
         }
-        std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
-        for (std::size_t g = 0; g < groups; ++g) {
-          __m512i acc = b32[g];
-          for (std::size_t t = 0; t < taps; ++t) {
-            const __m512i x = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live[g], xs[t] + 16 * g));
-            acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(_mm512_sub_epi32(x, zp), w32[ts[t]][g]));
+        const std::size_t uy = static_cast<std::size_t>(iy);
+        rows[ky] = (in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
+      }
+      for (std::size_t g = 0; g < groups; ++g) {
+        const __m512i* w = w32[g];
+        const __mmask16 m = live[g];
+        for (std::size_t ox = 0; ox < G.ow; ++ox) {
+          const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+          const bool inside = rows_inside && x0 >= 0 && x0 + static_cast<long>((G.kw - 1) * G.dw) < static_cast<long>(G.iw);
+          __m512i acc;
+          if (inside) {
+            acc = b32_interior[g];
+            for (std::size_t ky = 0; ky < G.kh; ++ky) {
+              const std::int8_t* x = rows[ky] + static_cast<std::size_t>(x0) * G.cin + 16 * g;
+              for (std::size_t kx = 0; kx < G.kw; ++kx) {
+                const __m512i xv = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x + kx * G.dw * G.cin));
+                acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, w[ky * G.kw + kx]));
+              }
+            }
+          } else {
+            acc = b32[g];
+            for (std::size_t ky = 0; ky < G.kh; ++ky) {
+              if (!rows[ky]) continue;
+              for (std::size_t kx = 0; kx < G.kw; ++kx) {
+                const long ix = x0 + static_cast<long>(kx * G.dw);
+                if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
+                const std::int8_t* x = rows[ky] + static_cast<std::size_t>(ix) * G.cin + 16 * g;
+                const __m512i xv = _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x)), zp);
+                acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, w[ky * G.kw + kx]));
+              }
+            }
           }
+          std::int8_t* o = out + (oy * G.ow + ox) * G.cout + 16 * g;
           if (rq[g].vector_ok) {
-            _mm_mask_storeu_epi8(o + 16 * g, live[g], avx512::requantize16(acc, rq[g], ozp, lo, hi));
+            _mm_mask_storeu_epi8(o, m, avx512::requantize16(acc, rq[g], ozp, lo, hi));
           } else {
             alignas(64) std::int32_t a[16];
             _mm512_store_si512(a, acc);
             for (std::size_t l = 0; l < 16 && 16 * g + l < G.cout; ++l)
-              o[16 * g + l] = this->finish(a[l], multiplier[16 * g + l], shift[16 * g + l]);
+              o[l] = this->finish(a[l], multiplier[16 * g + l], shift[16 * g + l]);
           }
         }
       }
@@ -400,23 +431,37 @@ struct QAveragePool2DLayer {
   constexpr auto state() { return std::tie(act_min, act_max); }
   constexpr auto state() const { return std::tie(act_min, act_max); }
 
+  // The window is clipped to the input once per output pixel; channels are summed in chunks of
+  // 16 accumulators (contiguous in NHWC, so the inner loop vectorises on hosts).
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    constexpr std::size_t chunk = G.cin < 16 ? G.cin : 16;
     for (std::size_t oy = 0; oy < G.oh; ++oy)
-      for (std::size_t ox = 0; ox < G.ow; ++ox)
-        for (std::size_t c = 0; c < G.cin; ++c) {
-          std::int32_t acc = 0, count = 0;
-          for (std::size_t ky = 0; ky < G.kh; ++ky)
-            for (std::size_t kx = 0; kx < G.kw; ++kx) {
-              const long iy = static_cast<long>(oy * G.sh + ky) - static_cast<long>(G.pt);
-              const long ix = static_cast<long>(ox * G.sw + kx) - static_cast<long>(G.pl);
-              if (iy < 0 || ix < 0 || iy >= static_cast<long>(G.ih) || ix >= static_cast<long>(G.iw)) continue;
-              acc += in[(static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin + c];
-              ++count;
+      for (std::size_t ox = 0; ox < G.ow; ++ox) {
+        const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+        const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+        const std::size_t iy0 = y0 < 0 ? 0 : static_cast<std::size_t>(y0);
+        const std::size_t ix0 = x0 < 0 ? 0 : static_cast<std::size_t>(x0);
+        const long y1 = y0 + static_cast<long>(G.kh), x1 = x0 + static_cast<long>(G.kw);
+        const std::size_t iy1 = y1 > static_cast<long>(G.ih) ? G.ih : static_cast<std::size_t>(y1 < 0 ? 0 : y1);
+        const std::size_t ix1 = x1 > static_cast<long>(G.iw) ? G.iw : static_cast<std::size_t>(x1 < 0 ? 0 : x1);
+        const auto count = static_cast<std::int32_t>((iy1 > iy0 ? iy1 - iy0 : 0) * (ix1 > ix0 ? ix1 - ix0 : 0));
+        std::int8_t* o = out + (oy * G.ow + ox) * G.cin;
+        for (std::size_t c0 = 0; c0 < G.cin; c0 += chunk) {
+          const std::size_t n = G.cin - c0 < chunk ? G.cin - c0 : chunk;
+          std::int32_t acc[chunk]{};
+          for (std::size_t iy = iy0; iy < iy1; ++iy)
+            for (std::size_t ix = ix0; ix < ix1; ++ix) {
+              const std::int8_t* x = in + (iy * G.iw + ix) * G.cin + c0;
+              for (std::size_t c = 0; c < n; ++c) acc[c] += x[c];
             }
-          acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-          acc = acc < act_min ? act_min : (acc > act_max ? act_max : acc);
-          out[(oy * G.ow + ox) * G.cin + c] = static_cast<std::int8_t>(acc);
+          for (std::size_t c = 0; c < n; ++c) {
+            std::int32_t a = acc[c];
+            if (count > 0) a = a > 0 ? (a + count / 2) / count : (a - count / 2) / count;
+            a = a < act_min ? act_min : (a > act_max ? act_max : a);
+            o[c0 + c] = static_cast<std::int8_t>(a);
+          }
         }
+      }
   }
 };
 
