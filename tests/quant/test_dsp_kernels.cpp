@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <type_traits>
 #include <ctml/kernels/dot_s8.hpp>
 #include <ctml/quant/requantize.hpp>
 
@@ -142,6 +143,67 @@ TEST_CASE("requantization: the one-sum form equals TFLite's two roundings for ev
   static_assert(ctml::quant::multiply_by_quantized_multiplier(-5, {1 << 30, -1}) ==
                 ctml::quant::multiply_by_quantized_multiplier_ref(-5, {1 << 30, -1}));
 }
+
+TEST_CASE("requantization: the normalized form equals TFLite's under its precondition; saturate_int8") {
+  using ctml::quant::Multiplier;
+  const std::int32_t edges[] = {INT32_MIN, INT32_MIN + 1, -65536, -32769, -3, -2, -1, 0, 1, 2, 32767, INT32_MAX - 1, INT32_MAX};
+  const std::int32_t mults[] = {0, 1 << 30, (1 << 30) + 1, 1518500250, INT32_MAX};
+  for (int shift = -31; shift <= -1; ++shift)
+    for (std::int32_t q : mults)
+      for (std::int32_t x : edges) {
+        REQUIRE(ctml::quant::is_normalized_right_shift(q, shift));
+        REQUIRE(ctml::quant::multiply_by_quantized_multiplier_normalized(x, q, shift) ==
+                ctml::quant::multiply_by_quantized_multiplier_ref(x, Multiplier{q, shift}));
+      }
+  std::uint32_t s = 11;
+  auto next = [&s] { return s = s * 1664525u + 1013904223u; };
+  for (int k = 0; k < 200000; ++k) {
+    const int shift = -1 - static_cast<int>(next() % 31);
+    const auto q = static_cast<std::int32_t>((1u << 30) | (next() >> 2));
+    const std::int32_t x = static_cast<std::int32_t>(next()) >> (next() % 31);
+    if (ctml::quant::multiply_by_quantized_multiplier_normalized(x, q, shift) !=
+        ctml::quant::multiply_by_quantized_multiplier_ref(x, Multiplier{q, shift}))
+      FAIL_CHECK("x=" << x << " q=" << q << " shift=" << shift);
+  }
+  // Outside the precondition: left shifts, shift 0, multipliers below 2^30.
+  CHECK_FALSE(ctml::quant::is_normalized_right_shift(1 << 30, 0));
+  CHECK_FALSE(ctml::quant::is_normalized_right_shift(1 << 30, 2));
+  CHECK_FALSE(ctml::quant::is_normalized_right_shift((1 << 30) - 1, -3));
+  CHECK_FALSE(ctml::quant::is_normalized_right_shift(1 << 30, -32));
+  const std::int32_t q3[] = {1 << 30, 0, 1 << 30}, s3[] = {-2, -5, 0};
+  CHECK(ctml::quant::all_normalized_right_shifts(q3, s3, 2));
+  CHECK_FALSE(ctml::quant::all_normalized_right_shifts(q3, s3, 3));
+  for (std::int32_t y : std::initializer_list<std::int32_t>{INT32_MIN, -129, -128, -1, 0, 127, 128, INT32_MAX})
+    CHECK(ctml::quant::saturate_int8(y) == (y < -128 ? -128 : (y > 127 ? 127 : y)));
+  static_assert(ctml::quant::multiply_by_quantized_multiplier_normalized(-5, 1 << 30, -1) ==
+                ctml::quant::multiply_by_quantized_multiplier_ref(-5, {1 << 30, -1}));
+}
+
+#if defined(CTML_HAVE_DSP)
+TEST_CASE("expand_s8_pairs + dot_s16s8_2x2: a pixel pair expanded once against two weight rows") {
+  fill();
+  const auto check = [](auto k, std::size_t off) {
+    constexpr std::size_t K = decltype(k)::value;
+    alignas(8) std::uint32_t xa[K];  // two pixels, K/2 words each
+    const std::int8_t *x0 = g_a + off, *x1 = g_b + off + 3, *w = g_c + off + 1;  // rows w, w + K
+    ctml::kernels::expand_s8_pairs<K>(x0, xa);
+    ctml::kernels::expand_s8_pairs<K>(x1, xa + K / 2);
+    std::int32_t acc[4] = {5, -7, 11, -13};
+    ctml::kernels::dot_s16s8_2x2<K>(xa, w, acc);
+    CHECK(acc[0] == 5 + dot(x0, w, K));
+    CHECK(acc[1] == -7 + dot(x0, w + K, K));
+    CHECK(acc[2] == 11 + dot(x1, w, K));
+    CHECK(acc[3] == -13 + dot(x1, w + K, K));
+  };
+  for (std::size_t off : {0u, 1u, 2u, 3u}) {
+    check(std::integral_constant<std::size_t, 4>{}, off);    // one quad: the C loop
+    check(std::integral_constant<std::size_t, 8>{}, off);    // two quads: the assembly loop
+    check(std::integral_constant<std::size_t, 40>{}, off);
+    check(std::integral_constant<std::size_t, 64>{}, off);
+    check(std::integral_constant<std::size_t, 140>{}, off);  // odd number of quads: C loop
+  }
+}
+#endif
 
 TEST_CASE("quantize_multiplier: non-finite or negative ratios give the zero multiplier, never a hang") {
   constexpr double inf = std::numeric_limits<double>::infinity();

@@ -346,7 +346,8 @@ TEST_CASE("Conv1D int8: the Conv2D kernel with a height of one equals the 1-D fo
   Tensor<std::int8_t, Shape<11, 3>> x{};
   for (auto& v : x) v = r8();
   Tensor<std::int8_t, Shape<6, 5>> y{};
-  l.forward(x.data(), y.data(), nullptr);
+  std::int8_t scratch[quant::QConv1DLayer<G>::scratch_size + 1];  // as a network's plan provides it
+  l.forward(x.data(), y.data(), scratch);
   // Same padding, kernel 3, stride 2 on 11: output 6, total pad (5*2+3-11) = 2, 1 before.
   for (std::size_t o = 0; o < 6; ++o)
     for (std::size_t co = 0; co < 5; ++co) {

@@ -130,6 +130,12 @@ struct TaggedDw : quant::QDepthwiseConv2DLayer<G> {
   static constexpr auto geometry_tag() { return std::integral_constant<kernels::Conv2DGeometry, G>{}; }
 };
 
+// The scratch a layer declares (scratch_size), as a network's plan provides it.
+template <class L>
+std::vector<std::int8_t> scratch_of(const L&) {
+  return std::vector<std::int8_t>(L::scratch_size + 1);
+}
+
 template <class L>
 void randomize(L& l) {
   for (auto& w : l.weights) w = r8();
@@ -154,7 +160,7 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   c.prepare();
   std::vector<std::int8_t> in(9 * 7 * 3), out(5 * 4 * 6);
   for (auto& v : in) v = r8();
-  c.forward(in.data(), out.data(), nullptr);
+  c.forward(in.data(), out.data(), scratch_of(c).data());
   CHECK(out == ref_conv(c, in.data(), false));
 
   // Dilation 2, valid.
@@ -164,7 +170,7 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   d.prepare();
   std::vector<std::int8_t> in2(9 * 9 * 2), out2(5 * 5 * 3);
   for (auto& v : in2) v = r8();
-  d.forward(in2.data(), out2.data(), nullptr);
+  d.forward(in2.data(), out2.data(), scratch_of(d).data());
   CHECK(out2 == ref_conv(d, in2.data(), false));
 
   // Pointwise, in place vs out of place vs reference.
@@ -223,7 +229,7 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   pw.prepare();
   std::vector<std::int8_t> in1(3 * 3 * 22), out1(3 * 3 * 80);
   for (auto& v : in1) v = r8();
-  pw.forward(in1.data(), out1.data(), nullptr);
+  pw.forward(in1.data(), out1.data(), scratch_of(pw).data());
   CHECK(out1 == ref_conv(pw, in1.data(), false));
 
   // Pointwise in place, 37 -> 21 channels over 7 pixels.
@@ -248,7 +254,7 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   gc.prepare();
   std::vector<std::int8_t> in3(5 * 6 * 5), out3(5 * 6 * 17);
   for (auto& v : in3) v = r8();
-  gc.forward(in3.data(), out3.data(), nullptr);
+  gc.forward(in3.data(), out3.data(), scratch_of(gc).data());
   CHECK(out3 == ref_conv(gc, in3.data(), false));
 
   // Depthwise on 20 channels (a full and a partial group of 16), in place, and with dilation 2.
@@ -271,6 +277,20 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   for (auto& v : in5) v = r8();
   dd.forward(in5.data(), out5.data(), nullptr);
   CHECK(out5 == ref_conv(dd, in5.data(), true));
+
+  // The output-stage forms chosen per call (general / normalized / normalized with the full int8
+  // range): the same layers with all multipliers normalized and with no activation clamp.
+  randomize(gc);
+  gc.act_min = -128;
+  gc.act_max = 127;
+  gc.prepare();
+  gc.forward(in3.data(), out3.data(), scratch_of(gc).data());
+  CHECK(out3 == ref_conv(gc, in3.data(), false));
+  randomize(dw);
+  dw.act_min = -128;
+  dw.act_max = 127;
+  dw.forward(in4.data(), out4.data(), ring);
+  CHECK(out4 == ref_conv(dw, in4.data(), true));
 }
 
 TEST_CASE("int8 average pooling equals TFLite's formula (padding, stride, channel chunks)") {

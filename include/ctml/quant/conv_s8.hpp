@@ -12,26 +12,17 @@
 #include <cstdint>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/avx512_s8.hpp>
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/kernels/dot_s8.hpp>
-#include <ctml/quant/requantize.hpp>
 #include <ctml/quant/gemm_s8_avx512.hpp>
+#include <ctml/quant/output_stage.hpp>
+#include <ctml/quant/requantize.hpp>
 #include <ctml/quant/requantize_avx512.hpp>
 
 namespace ctml::quant {
-
-struct OutputStage {
-  std::int32_t input_zero_point = 0;
-  std::int32_t output_zero_point = 0;
-  std::int32_t act_min = -128, act_max = 127;
-  constexpr std::int8_t finish(std::int32_t acc, std::int32_t mult, std::int32_t shift) const {
-    std::int32_t y = multiply_by_quantized_multiplier(acc, {mult, static_cast<int>(shift)}) + output_zero_point;
-    y = clamp_activation(y, act_min, act_max);
-    return static_cast<std::int8_t>(y);
-  }
-};
 
 template <kernels::Conv2DGeometry G>
 struct QConv2DLayer : OutputStage {
@@ -39,7 +30,16 @@ struct QConv2DLayer : OutputStage {
   using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cout>>;
   static constexpr bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && G.pt == 0 && G.pl == 0;
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
-  static constexpr std::size_t scratch_size = in_place ? (G.oh * G.ow > 1 ? 2 : 1) * G.cin : 0;
+  // Cortex-M DSP kernels sign-extend each pair of input pixels once into int16 words (4 bytes per
+  // input value for the pair, plus slack to word-align it) instead of once per output channel.
+#if defined(CTML_HAVE_DSP) && !defined(CTML_HAVE_MVE)
+  static constexpr bool expands_inputs =
+      (G.kh * G.kw * G.cin) % 4 == 0 && G.kh * G.kw * G.cin <= 512 && G.oh * G.ow > 1;
+#else
+  static constexpr bool expands_inputs = false;
+#endif
+  static constexpr std::size_t scratch_size =
+      expands_inputs ? 4 * G.kh * G.kw * G.cin + 4 : (in_place ? (G.oh * G.ow > 1 ? 2 : 1) * G.cin : 0);
   static constexpr std::string_view name = pointwise ? "QConv2D 1x1" : "QConv2D";
   static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw * G.cin;
 
@@ -73,6 +73,15 @@ struct QConv2DLayer : OutputStage {
     if (!std::is_constant_evaluated()) {
       forward_avx512(in, out);
       return;
+    }
+#endif
+#if defined(CTML_HAVE_DSP)
+    if constexpr (expands_inputs) {
+      if (!std::is_constant_evaluated()) {
+        this->with_requant(multiplier.data(), shift.data(), G.cout,
+                           [&](auto r) { forward_expanded<decltype(r)::value>(in, out, scratch); });
+        return;
+      }
     }
 #endif
     constexpr std::size_t P = G.oh * G.ow;
@@ -147,6 +156,64 @@ struct QConv2DLayer : OutputStage {
     }
   }
 
+
+#if defined(CTML_HAVE_DSP)
+  // Pixel pairs expanded to int16 words in the scratch (kernels::expand_s8_pairs), then two output
+  // channels at a time with kernels::dot_s16s8_2x2. In place, the pair's inputs are all read (the
+  // expansion, and an odd last channel first) before any of its outputs is written.
+  template <Requant Rq>
+  void forward_expanded(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    constexpr std::size_t P = G.oh * G.ow;
+    const OutputStage st = *this;  // locals: the int8 stores could alias the members
+    auto* xa = reinterpret_cast<std::uint32_t*>((reinterpret_cast<std::uintptr_t>(scratch) + 3) & ~std::uintptr_t{3});
+    std::int8_t patch[pointwise ? 1 : 2][K];
+    std::size_t p = 0;
+    for (; p + 1 < P; p += 2) {
+      const std::int8_t* x0 = in + p * G.cin;
+      const std::int8_t* x1 = x0 + G.cin;
+      if constexpr (!pointwise) {
+        fill_patch<0>(in, p, patch[0]);
+        fill_patch<0>(in, p + 1, patch[1]);
+        x0 = patch[0];
+        x1 = patch[1];
+      }
+      std::int32_t last0 = 0, last1 = 0;
+      if constexpr (G.cout % 2 != 0) {
+        const std::int8_t* w = weights.data() + (G.cout - 1) * K;
+        last0 = kernels::dot_s8<K>(w, x0) + effective_bias[G.cout - 1];
+        last1 = kernels::dot_s8<K>(w, x1) + effective_bias[G.cout - 1];
+      }
+      kernels::expand_s8_pairs<K>(x0, xa);
+      kernels::expand_s8_pairs<K>(x1, xa + K / 2);
+      std::int8_t* o0 = out + p * G.cout;
+      std::int8_t* o1 = o0 + G.cout;
+      for (std::size_t co = 0; co + 1 < G.cout; co += 2) {
+        std::int32_t acc[4] = {effective_bias[co], effective_bias[co + 1], effective_bias[co], effective_bias[co + 1]};
+        kernels::dot_s16s8_2x2<K>(xa, weights.data() + co * K, acc);
+        const std::int32_t m0 = multiplier[co], m1 = multiplier[co + 1], s0 = shift[co], s1 = shift[co + 1];
+        o0[co] = st.template finish_as<Rq>(acc[0], m0, s0);
+        o0[co + 1] = st.template finish_as<Rq>(acc[1], m1, s1);
+        o1[co] = st.template finish_as<Rq>(acc[2], m0, s0);
+        o1[co + 1] = st.template finish_as<Rq>(acc[3], m1, s1);
+      }
+      if constexpr (G.cout % 2 != 0) {
+        o0[G.cout - 1] = st.template finish_as<Rq>(last0, multiplier[G.cout - 1], shift[G.cout - 1]);
+        o1[G.cout - 1] = st.template finish_as<Rq>(last1, multiplier[G.cout - 1], shift[G.cout - 1]);
+      }
+    }
+    if (p < P) {
+      const std::int8_t* x = in + p * G.cin;
+      if constexpr (in_place) {
+        for (std::size_t c = 0; c < G.cin; ++c) scratch[c] = x[c];
+        x = scratch;
+      } else if constexpr (!pointwise) {
+        fill_patch<0>(in, p, patch[0]);
+        x = patch[0];
+      }
+      pixel_one(x, out + p * G.cout);
+    }
+  }
+#endif
 
 #if defined(CTML_HAVE_AVX512_VNNI)
   // Blocks of four output pixels; each block's unsigned inputs (the pixels, or their im2col
@@ -233,7 +300,8 @@ struct QDepthwiseConv2DLayer : OutputStage {
 #if defined(CTML_HAVE_DSP)
     if constexpr (mult_depth == 1 && G.cin % 4 == 0) {
       if (!std::is_constant_evaluated()) {
-        forward_by_quads(in, out, ring);
+        this->with_requant(multiplier.data(), shift.data(), G.cout,
+                           [&](auto r) { forward_by_quads<decltype(r)::value>(in, out, ring); });
         return;
       }
     }
@@ -241,15 +309,23 @@ struct QDepthwiseConv2DLayer : OutputStage {
     forward_ref(in, out, ring);
   }
 
-  // Depth multiplier 1, channels in groups of four: per output pixel, the taps inside the input
-  // are listed once; each group of four channels then keeps its accumulators in registers over
-  // all taps (kernels::mac4_s8_offset) and is requantized at once.
+  // Depth multiplier 1, channels in groups of four. Per output pixel the kh x kw input pointers
+  // are listed once; taps outside the input point at a row of input zero points, whose (x - zp)
+  // is zero, so every pixel runs all taps with the weights at constant offsets (the tap loop is
+  // unrolled). Each group of four channels keeps its accumulators in registers over the taps
+  // (kernels::mac4_s8_offset) and is requantized at once.
+  template <Requant Rq>
   void forward_by_quads(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
     constexpr std::size_t row = G.iw * G.cin;
     constexpr std::size_t R = G.pt + 1;
+    constexpr std::size_t T = G.kh * G.kw;
     const std::int32_t offset = -this->input_zero_point;
-    const std::int8_t* xs[G.kh * G.kw];
-    const std::int8_t* ws[G.kh * G.kw];
+    // The output stage as locals: int8 stores may alias the members, which would otherwise be
+    // reloaded for every output.
+    const OutputStage st = *this;
+    std::int8_t pad[G.cin];
+    for (auto& v : pad) v = static_cast<std::int8_t>(this->input_zero_point);
+    const std::int8_t* xs[T];
     for (std::size_t oy = 0; oy < G.oh; ++oy) {
       if constexpr (in_place) {
         std::int8_t* slot = ring + (oy % R) * row;
@@ -258,40 +334,37 @@ struct QDepthwiseConv2DLayer : OutputStage {
       const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
       for (std::size_t ox = 0; ox < G.ow; ++ox) {
         const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
-        std::size_t taps = 0;
         for (std::size_t ky = 0; ky < G.kh; ++ky) {
           const long iy = y0 + static_cast<long>(ky * G.dh);
-          if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
-          const std::size_t uy = static_cast<std::size_t>(iy);
+          const bool row_inside = iy >= 0 && iy < static_cast<long>(G.ih);
+          const std::size_t uy = row_inside ? static_cast<std::size_t>(iy) : 0;
           const std::int8_t* rowp = (in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
           for (std::size_t kx = 0; kx < G.kw; ++kx) {
             const long ix = x0 + static_cast<long>(kx * G.dw);
-            if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
-            xs[taps] = rowp + static_cast<std::size_t>(ix) * G.cin;
-            ws[taps] = weights.data() + (ky * G.kw + kx) * G.cout;
-            ++taps;
+            const bool inside = row_inside && ix >= 0 && ix < static_cast<long>(G.iw);
+            xs[ky * G.kw + kx] = inside ? rowp + static_cast<std::size_t>(ix) * G.cin : pad;
           }
         }
         std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
-        // The output stage as locals: int8 stores may alias the members, which would otherwise be
-        // reloaded for every output.
-        const OutputStage st = *this;
         for (std::size_t c = 0; c < G.cin; c += 4) {
+          const std::int8_t* w = weights.data() + c;
 #if defined(CTML_HAVE_MVE)
           // Helium: four channels as int32 lanes (sign-extending loads), a multiply and an add per tap.
           int32x4_t acc = vldrwq_s32(bias.data() + c);
-          for (std::size_t t = 0; t < taps; ++t)
-            acc = vaddq_s32(acc, vmulq_s32(vaddq_n_s32(vldrbq_s32(xs[t] + c), offset), vldrbq_s32(ws[t] + c)));
+#pragma GCC unroll 64
+          for (std::size_t t = 0; t < T; ++t)
+            acc = vaddq_s32(acc, vmulq_s32(vaddq_n_s32(vldrbq_s32(xs[t] + c), offset), vldrbq_s32(w + t * G.cout)));
           const std::int32_t a0 = vgetq_lane_s32(acc, 0), a1 = vgetq_lane_s32(acc, 1), a2 = vgetq_lane_s32(acc, 2),
                              a3 = vgetq_lane_s32(acc, 3);
 #else
           std::int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
-          for (std::size_t t = 0; t < taps; ++t) kernels::mac4_s8_offset(xs[t] + c, ws[t] + c, offset, a0, a1, a2, a3);
+#pragma GCC unroll 64
+          for (std::size_t t = 0; t < T; ++t) kernels::mac4_s8_offset(xs[t] + c, w + t * G.cout, offset, a0, a1, a2, a3);
 #endif
-          o[c] = st.finish(a0, multiplier[c], shift[c]);
-          o[c + 1] = st.finish(a1, multiplier[c + 1], shift[c + 1]);
-          o[c + 2] = st.finish(a2, multiplier[c + 2], shift[c + 2]);
-          o[c + 3] = st.finish(a3, multiplier[c + 3], shift[c + 3]);
+          o[c] = st.template finish_as<Rq>(a0, multiplier[c], shift[c]);
+          o[c + 1] = st.template finish_as<Rq>(a1, multiplier[c + 1], shift[c + 1]);
+          o[c + 2] = st.template finish_as<Rq>(a2, multiplier[c + 2], shift[c + 2]);
+          o[c + 3] = st.template finish_as<Rq>(a3, multiplier[c + 3], shift[c + 3]);
         }
       }
     }
