@@ -77,6 +77,10 @@ struct ResidualLayer {
   Body body;
   [[no_unique_address]] Short shortcut;
 
+  // The layers inside, for walks over a model's data (ctml/model/serialize.hpp).
+  constexpr auto sublayers() { return std::tie(body, shortcut); }
+  constexpr auto sublayers() const { return std::tie(body, shortcut); }
+
   constexpr auto parameters() {
     if constexpr (projected) return std::tuple_cat(parameters_of(body), parameters_of(shortcut));
     else return parameters_of(body);

@@ -54,6 +54,12 @@ struct QResidualLayer {
   [[no_unique_address]] Short shortcut;
   AddParams add;  // input1: the body's output, input2: the shortcut's (or the block's input)
 
+  // The layers inside, for walks over a model's data (ctml/model/serialize.hpp), and the ADD's own.
+  constexpr auto sublayers() { return std::tie(body, shortcut); }
+  constexpr auto sublayers() const { return std::tie(body, shortcut); }
+  constexpr auto state() { return std::tie(add); }
+  constexpr auto state() const { return std::tie(add); }
+
   constexpr auto parameters() {
     if constexpr (projected) return std::tuple_cat(parameters_of(body), parameters_of(shortcut));
     else return parameters_of(body);

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Weight blobs: a network's data as bytes, to update a device's model in the field or to keep a
+// trained student. No heap, no exceptions; constexpr-capable.
+//
+//   constexpr std::size_t n = ctml::weight_blob_bytes<Net>;          // exact size, a type fact
+//   ctml::BlobResult r = ctml::save_weights(net, std::span<std::byte>(buf, n));
+//   ctml::BlobResult r = ctml::load_weights(net, blob);   // if (!r) r.reason, r.offset
+//
+// load_weights checks the whole blob before it writes a byte of the model: a short, long,
+// corrupted or foreign blob is refused with a reason and the byte offset, and the model keeps
+// its previous weights. After a successful load, every layer with a prepare() recomputes what it
+// derives from its data (int8 layers' effective bias, packed weights, lookup tables).
+//
+// Format, all integers little-endian whatever the host:
+//   offset 0   4 bytes  magic "CTWB"
+//          4   u16      format version (1)
+//          6   u16      reserved, 0
+//          8   u64      model fingerprint: FNV-1a over every layer's name and every record's
+//                       element type and count, so a blob for another architecture is refused
+//         16   u32      record count
+//         20   u32      total blob size in bytes
+//         24   records: u8 element type, 3 reserved zero bytes, u32 element count, then the
+//                       elements (floats as their IEEE-754 bits)
+//        end-4 u32      CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) of all bytes before
+// What a layer contributes, in order: each tensor of parameters() (weights, biases, BatchNorm
+// statistics...), then each item of state() when the layer has one (requantization multipliers
+// and shifts, zero points, activation ranges). Items are tensors, arithmetic scalars, C arrays or
+// aggregates of those (walked with Boost.PFR); each arithmetic leaf run is one record. Networks
+// and residual blocks contribute their sublayers' records in order.
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <boost/pfr/core.hpp>
+#include <boost/pfr/tuple_size.hpp>
+#include <ctml/core/concepts.hpp>
+
+namespace ctml {
+
+enum class BlobError : std::uint8_t {
+  none,
+  buffer_too_small,  // save: the output span is shorter than weight_blob_bytes<Net>
+  wrong_size,        // load: the blob is not exactly weight_blob_bytes<Net> long
+  bad_magic,
+  bad_version,
+  bad_checksum,
+  wrong_model,       // fingerprint or record layout of another architecture
+  bad_value,         // a non-finite float
+};
+
+struct BlobResult {
+  BlobError error = BlobError::none;
+  std::size_t offset = 0;      // where the problem is (load), or bytes written (save)
+  const char* reason = "ok";  // a static string
+  constexpr explicit operator bool() const noexcept { return error == BlobError::none; }
+};
+
+inline constexpr std::uint16_t weight_blob_version = 1;
+
+namespace serial {
+
+// ---- element types ----------------------------------------------------------------------------
+template <class T>
+constexpr std::uint8_t type_code() {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_same_v<U, bool>) return 11;
+  else if constexpr (std::is_same_v<U, float>) return 9;
+  else if constexpr (std::is_same_v<U, double>) return 10;
+  else if constexpr (std::is_integral_v<U>) return static_cast<std::uint8_t>((sizeof(U) == 1 ? 1 : sizeof(U) == 2 ? 3 : sizeof(U) == 4 ? 5 : 7) + (std::is_signed_v<U> ? 0 : 1));
+  else static_assert(sizeof(U) == 0, "ctml::save_weights: unsupported arithmetic type");
+}
+template <class T>
+inline constexpr std::size_t wire_size = std::is_same_v<std::remove_cv_t<T>, bool> ? 1 : sizeof(T);
+
+template <class T>
+concept Arithmetic = std::is_arithmetic_v<std::remove_cv_t<T>>;
+template <class T>
+concept DenseTensor = requires(T& t) {
+  typename T::value_type;
+  typename T::shape_type;
+  { t.data() };
+} && Arithmetic<typename T::value_type>;
+template <class T>
+concept Reflectable = std::is_aggregate_v<T> && !std::is_array_v<T> && !DenseTensor<T>;
+
+// ---- records of one item (type level: code and count; value level: a pointer and count) -------
+struct Record {
+  std::uint8_t code;
+  std::uint32_t count;
+};
+
+template <class T, class F>
+constexpr void records_of_type(F&& f) {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (Arithmetic<U>) {
+    f(Record{type_code<U>(), 1});
+  } else if constexpr (DenseTensor<U>) {
+    f(Record{type_code<typename U::value_type>(), static_cast<std::uint32_t>(U::shape_type::size)});
+  } else if constexpr (std::is_array_v<U>) {
+    using E = std::remove_extent_t<U>;
+    if constexpr (Arithmetic<E>) f(Record{type_code<E>(), static_cast<std::uint32_t>(std::extent_v<U>)});
+    else
+      for (std::size_t i = 0; i < std::extent_v<U>; ++i) records_of_type<E>(f);
+  } else if constexpr (Reflectable<U>) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (records_of_type<boost::pfr::tuple_element_t<I, U>>(f), ...);
+    }(std::make_index_sequence<boost::pfr::tuple_size_v<U>>{});
+  } else {
+    static_assert(sizeof(U) == 0,
+                  "ctml::save_weights: a layer's parameters() or state() holds a type that is not a "
+                  "tensor, an arithmetic scalar, a C array or an aggregate of those (sparse formats "
+                  "are not serialisable: save the dense model and convert after loading)");
+  }
+}
+
+// f(pointer to the first element, count) for each record of the object x.
+template <class T, class F>
+constexpr void records_of(T& x, F&& f) {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (Arithmetic<U>) {
+    f(&x, std::size_t{1});
+  } else if constexpr (DenseTensor<U>) {
+    f(x.data(), U::shape_type::size);
+  } else if constexpr (std::is_array_v<U>) {
+    if constexpr (Arithmetic<std::remove_extent_t<U>>) f(&x[0], std::extent_v<U>);
+    else
+      for (auto& e : x) records_of(e, f);
+  } else {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (records_of(boost::pfr::get<I>(x), f), ...);
+    }(std::make_index_sequence<boost::pfr::tuple_size_v<U>>{});
+  }
+}
+
+// ---- walking a network --------------------------------------------------------------------------
+template <class L>
+concept Network = requires { L::layer_count; } && requires(L& l) { l.template layer<0>(); };
+template <class L>
+concept Composite = requires(L& l) { l.sublayers(); };
+
+template <class L>
+constexpr auto state_of(L& l) {
+  if constexpr (requires { l.state(); }) return l.state();
+  else return std::tuple<>{};
+}
+// A leaf's items: parameters, then state. A composite (residual block) has only its own state:
+// its parameters() repeats its sublayers'.
+template <class L>
+constexpr auto items_of(L& l) {
+  if constexpr (Composite<std::remove_const_t<L>>) return state_of(l);
+  else return std::tuple_cat(parameters_of(l), state_of(l));
+}
+
+template <class L>
+constexpr std::string_view name_of() {
+  if constexpr (requires { L::name; }) return std::string_view(L::name);
+  else return {};
+}
+
+// f(layer) for every layer that owns data, depth first, in forward order.
+template <class L, class F>
+constexpr void for_each_owner(L& l, F&& f) {
+  using U = std::remove_const_t<L>;
+  if constexpr (!Layer<U>) {
+    return;  // an identity shortcut: nothing inside
+  } else if constexpr (Network<U>) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (for_each_owner(l.template layer<I>(), f), ...);
+    }(std::make_index_sequence<U::layer_count>{});
+  } else {
+    f(l);
+    if constexpr (Composite<U>) std::apply([&](auto&... sub) { (for_each_owner(sub, f), ...); }, l.sublayers());
+  }
+}
+
+// Type-level walk for the constants: layer names and records, no object needed.
+template <class L, class F>
+constexpr void for_each_owner_type(F&& f) {
+  using U = std::remove_cvref_t<L>;
+  if constexpr (!Layer<U>) {
+    return;
+  } else if constexpr (Network<U>) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (for_each_owner_type<typename U::template layer_type<I>>(f), ...);
+    }(std::make_index_sequence<U::layer_count>{});
+  } else {
+    f(std::type_identity<U>{});
+    if constexpr (Composite<U>) {
+      using Subs = decltype(std::declval<U&>().sublayers());
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (for_each_owner_type<std::tuple_element_t<I, Subs>>(f), ...);
+      }(std::make_index_sequence<std::tuple_size_v<Subs>>{});
+    }
+  }
+}
+
+template <class L, class F>
+constexpr void records_of_layer_type(F&& f) {
+  using Items = decltype(items_of(std::declval<L&>()));
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (records_of_type<std::tuple_element_t<I, Items>>(f), ...);
+  }(std::make_index_sequence<std::tuple_size_v<Items>>{});
+}
+
+struct Layout {
+  std::size_t records = 0, bytes = 0;
+  std::uint64_t fingerprint = 0xcbf29ce484222325ull;  // FNV-1a offset basis
+  constexpr void mix(std::uint8_t b) { fingerprint = (fingerprint ^ b) * 0x100000001b3ull; }
+  constexpr void mix32(std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) mix(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+};
+
+inline constexpr std::size_t header_bytes = 24, record_header_bytes = 8, trailer_bytes = 4;
+
+constexpr std::size_t code_size(std::uint8_t code) {
+  switch (code) {
+    case 1: case 2: case 11: return 1;
+    case 3: case 4: return 2;
+    case 5: case 6: case 9: return 4;
+    default: return 8;
+  }
+}
+
+template <class Net>
+constexpr Layout layout() {
+  Layout l;
+  for (char c : std::string_view("ctml weights")) l.mix(static_cast<std::uint8_t>(c));
+  for_each_owner_type<Net>([&](auto id) {
+    using L = typename decltype(id)::type;
+    for (char c : name_of<L>()) l.mix(static_cast<std::uint8_t>(c));
+    l.mix(0);
+    records_of_layer_type<L>([&](Record r) {
+      ++l.records;
+      l.bytes += record_header_bytes + r.count * code_size(r.code);
+      l.mix(r.code);
+      l.mix32(r.count);
+    });
+  });
+  l.bytes += header_bytes + trailer_bytes;
+  return l;
+}
+
+// ---- bytes ----------------------------------------------------------------------------------------
+constexpr std::uint32_t crc32(std::span<const std::byte> data) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (std::byte b : data) {
+    c ^= static_cast<std::uint8_t>(b);
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
+constexpr void put(std::byte* p, std::uint64_t v, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::byte>(v >> (8 * i));
+}
+constexpr std::uint64_t get(const std::byte* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+
+template <class T>
+constexpr std::uint64_t to_wire(T v) {
+  if constexpr (std::is_same_v<T, bool>) return v ? 1 : 0;
+  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<std::uint32_t>(v);
+  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<std::uint64_t>(v);
+  else return static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+}
+template <class T>
+constexpr T from_wire(std::uint64_t w) {
+  if constexpr (std::is_same_v<T, bool>) return w != 0;
+  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<float>(static_cast<std::uint32_t>(w));
+  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<double>(w);
+  else return static_cast<T>(static_cast<std::make_unsigned_t<T>>(w));
+}
+// Finite check on the wire form (exponent not all ones), usable in constant expressions.
+constexpr bool finite_wire(std::uint8_t code, std::uint64_t w) {
+  if (code == 9) return ((w >> 23) & 0xFF) != 0xFF;
+  if (code == 10) return ((w >> 52) & 0x7FF) != 0x7FF;
+  return true;
+}
+
+}  // namespace serial
+
+// Exact size of the blob of a network type, and its fingerprint.
+template <class Net>
+inline constexpr std::size_t weight_blob_bytes = serial::layout<Net>().bytes;
+template <class Net>
+inline constexpr std::uint64_t weight_blob_fingerprint = serial::layout<Net>().fingerprint;
+
+template <class Net>
+constexpr BlobResult save_weights(const Net& net, std::span<std::byte> out) {
+  constexpr serial::Layout lay = serial::layout<Net>();
+  if (out.size() < lay.bytes) return {BlobError::buffer_too_small, lay.bytes, "output buffer is smaller than weight_blob_bytes"};
+  std::byte* p = out.data();
+  serial::put(p, 0x42575443u, 4);  // "CTWB"
+  serial::put(p + 4, weight_blob_version, 2);
+  serial::put(p + 6, 0, 2);
+  serial::put(p + 8, lay.fingerprint, 8);
+  serial::put(p + 16, lay.records, 4);
+  serial::put(p + 20, lay.bytes, 4);
+  std::size_t at = serial::header_bytes;
+  serial::for_each_owner(net, [&](const auto& layer) {
+    std::apply([&](const auto&... item) {
+      (serial::records_of(item, [&](const auto* data, std::size_t n) {
+         using E = std::remove_cv_t<std::remove_pointer_t<decltype(data)>>;
+         serial::put(p + at, serial::type_code<E>(), 1);
+         serial::put(p + at + 1, 0, 3);
+         serial::put(p + at + 4, n, 4);
+         at += serial::record_header_bytes;
+         for (std::size_t i = 0; i < n; ++i, at += serial::wire_size<E>) serial::put(p + at, serial::to_wire(data[i]), serial::wire_size<E>);
+       }),
+       ...);
+    }, serial::items_of(layer));
+  });
+  serial::put(p + at, serial::crc32(std::span<const std::byte>(p, at)), 4);
+  return {BlobError::none, at + 4, "ok"};
+}
+
+template <class Net>
+constexpr BlobResult load_weights(Net& net, std::span<const std::byte> blob) {
+  constexpr serial::Layout lay = serial::layout<Net>();
+  const std::byte* p = blob.data();
+  if (blob.size() < serial::header_bytes + serial::trailer_bytes)
+    return {BlobError::wrong_size, blob.size(), "blob too short for a weight blob header"};
+  if (serial::get(p, 4) != 0x42575443u) return {BlobError::bad_magic, 0, "not a ctml weight blob (bad magic)"};
+  if (serial::get(p + 4, 2) != weight_blob_version) return {BlobError::bad_version, 4, "unsupported weight blob format version"};
+  if (serial::get(p + 20, 4) != blob.size()) return {BlobError::wrong_size, 20, "blob length differs from the size in its header (truncated or padded)"};
+  if (serial::get(p + blob.size() - 4, 4) != serial::crc32(blob.first(blob.size() - 4)))
+    return {BlobError::bad_checksum, blob.size() - 4, "checksum mismatch: the blob is corrupted"};
+  if (serial::get(p + 8, 8) != lay.fingerprint || serial::get(p + 16, 4) != lay.records || blob.size() != lay.bytes)
+    return {BlobError::wrong_model, 8, "blob is for a different model (fingerprint or layout mismatch)"};
+  // Every record against the type's layout, and every float finite, before anything is written.
+  BlobResult bad{};
+  std::size_t at = serial::header_bytes;
+  serial::for_each_owner_type<Net>([&](auto id) {
+    serial::records_of_layer_type<typename decltype(id)::type>([&](serial::Record r) {
+      if (!bad) return;
+      if (serial::get(p + at, 1) != r.code || serial::get(p + at + 1, 3) != 0 || serial::get(p + at + 4, 4) != r.count) {
+        bad = {BlobError::wrong_model, at, "record header differs from this model's layout"};
+        return;
+      }
+      at += serial::record_header_bytes;
+      const std::size_t w = serial::code_size(r.code);
+      for (std::size_t i = 0; i < r.count; ++i, at += w)
+        if (!serial::finite_wire(r.code, serial::get(p + at, w))) {
+          bad = {BlobError::bad_value, at, "non-finite float value"};
+          return;
+        }
+    });
+  });
+  if (!bad) return bad;
+  // Commit.
+  at = serial::header_bytes;
+  serial::for_each_owner(net, [&](auto& layer) {
+    std::apply([&](auto&... item) {
+      (serial::records_of(item, [&](auto* data, std::size_t n) {
+         using E = std::remove_pointer_t<decltype(data)>;
+         at += serial::record_header_bytes;
+         for (std::size_t i = 0; i < n; ++i, at += serial::wire_size<E>) data[i] = serial::from_wire<E>(serial::get(p + at, serial::wire_size<E>));
+       }),
+       ...);
+    }, serial::items_of(layer));
+  });
+  serial::for_each_owner(net, [](auto& layer) {
+    if constexpr (requires { layer.prepare(); }) layer.prepare();
+  });
+  return {BlobError::none, blob.size(), "ok"};
+}
+
+}  // namespace ctml
