@@ -84,6 +84,20 @@ struct QConv2DLayer : OutputStage {
       }
     }
 #endif
+    if (!std::is_constant_evaluated()) {
+      this->with_requant(multiplier.data(), shift.data(), G.cout,
+                         [&](auto r) { forward_pairs<decltype(r)::value>(in, out, scratch); });
+      return;
+    }
+    forward_pairs<Requant::general>(in, out, scratch);
+  }
+
+ private:
+  static constexpr std::size_t K = G.kh * G.kw * G.cin;
+
+  // The portable (and Helium) kernels: output pixels and channels in pairs.
+  template <Requant Rq>
+  constexpr void forward_pairs(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
     constexpr std::size_t P = G.oh * G.ow;
     if constexpr (pointwise) {
       // Two pixels at a time (each weight row loaded once for both). In place, both input pixels
@@ -95,7 +109,7 @@ struct QConv2DLayer : OutputStage {
           for (std::size_t c = 0; c < 2 * G.cin; ++c) scratch[c] = x[c];
           x = scratch;
         }
-        pixel_pair(x, x + G.cin, out + p * G.cout, out + (p + 1) * G.cout);
+        pixel_pair<Rq>(x, x + G.cin, out + p * G.cout, out + (p + 1) * G.cout);
       }
       if (p < P) {
         const std::int8_t* x = in + p * G.cin;
@@ -103,7 +117,7 @@ struct QConv2DLayer : OutputStage {
           for (std::size_t c = 0; c < G.cin; ++c) scratch[c] = x[c];
           x = scratch;
         }
-        pixel_one(x, out + p * G.cout);
+        pixel_one<Rq>(x, out + p * G.cout);
       }
     } else {
       // im2col, two output pixels at a time: taps outside the input are filled with the input
@@ -114,17 +128,14 @@ struct QConv2DLayer : OutputStage {
       for (; q + 1 < P; q += 2) {
         fill_patch<0>(in, q, patch[0]);
         fill_patch<0>(in, q + 1, patch[1]);
-        pixel_pair(patch[0], patch[1], out + q * G.cout, out + (q + 1) * G.cout);
+        pixel_pair<Rq>(patch[0], patch[1], out + q * G.cout, out + (q + 1) * G.cout);
       }
       if (q < P) {
         fill_patch<0>(in, q, patch[0]);
-        pixel_one(patch[0], out + q * G.cout);
+        pixel_one<Rq>(patch[0], out + q * G.cout);
       }
     }
   }
-
- private:
-  static constexpr std::size_t K = G.kh * G.kw * G.cin;
 
   // The input patch of output pixel q, every byte XORed with Flip (0, or 0x80 for the unsigned
   // inputs of the AVX-512 kernels).
@@ -210,7 +221,7 @@ struct QConv2DLayer : OutputStage {
         fill_patch<0>(in, p, patch[0]);
         x = patch[0];
       }
-      pixel_one(x, out + p * G.cout);
+      pixel_one<Rq>(x, out + p * G.cout);
     }
   }
 #endif
@@ -245,25 +256,30 @@ struct QConv2DLayer : OutputStage {
 #endif
 
   // Outputs of two pixels (input vectors x0, x1 of K values), output channels in pairs.
+  template <Requant Rq>
   constexpr void pixel_pair(const std::int8_t* x0, const std::int8_t* x1, std::int8_t* o0, std::int8_t* o1) const {
+    const OutputStage st = *this;  // locals: the int8 stores could alias the members
     std::size_t co = 0;
     for (; co + 1 < G.cout; co += 2) {
       std::int32_t acc[4] = {effective_bias[co], effective_bias[co + 1], effective_bias[co], effective_bias[co + 1]};
       kernels::dot_s8_2x2<K>(x0, x1, weights.data() + co * K, weights.data() + (co + 1) * K, acc);
-      o0[co] = this->finish(acc[0], multiplier[co], shift[co]);
-      o0[co + 1] = this->finish(acc[1], multiplier[co + 1], shift[co + 1]);
-      o1[co] = this->finish(acc[2], multiplier[co], shift[co]);
-      o1[co + 1] = this->finish(acc[3], multiplier[co + 1], shift[co + 1]);
+      o0[co] = st.template finish_as<Rq>(acc[0], multiplier[co], shift[co]);
+      o0[co + 1] = st.template finish_as<Rq>(acc[1], multiplier[co + 1], shift[co + 1]);
+      o1[co] = st.template finish_as<Rq>(acc[2], multiplier[co], shift[co]);
+      o1[co + 1] = st.template finish_as<Rq>(acc[3], multiplier[co + 1], shift[co + 1]);
     }
     if (co < G.cout) {
       const std::int8_t* w = weights.data() + co * K;
-      o0[co] = this->finish(kernels::dot_s8<K>(w, x0) + effective_bias[co], multiplier[co], shift[co]);
-      o1[co] = this->finish(kernels::dot_s8<K>(w, x1) + effective_bias[co], multiplier[co], shift[co]);
+      o0[co] = st.template finish_as<Rq>(kernels::dot_s8<K>(w, x0) + effective_bias[co], multiplier[co], shift[co]);
+      o1[co] = st.template finish_as<Rq>(kernels::dot_s8<K>(w, x1) + effective_bias[co], multiplier[co], shift[co]);
     }
   }
+  template <Requant Rq>
   constexpr void pixel_one(const std::int8_t* x, std::int8_t* o) const {
+    const OutputStage st = *this;
     for (std::size_t co = 0; co < G.cout; ++co)
-      o[co] = this->finish(kernels::dot_s8<K>(weights.data() + co * K, x) + effective_bias[co], multiplier[co], shift[co]);
+      o[co] = st.template finish_as<Rq>(kernels::dot_s8<K>(weights.data() + co * K, x) + effective_bias[co], multiplier[co],
+                                        shift[co]);
   }
 };
 
