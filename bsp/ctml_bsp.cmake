@@ -40,7 +40,14 @@ add_library(ctml::test_runtime ALIAS ctml_bsp_hosted)
 target_link_libraries(ctml_bsp_hosted PUBLIC ctml_bsp)
 target_compile_definitions(ctml_bsp_hosted PRIVATE CTML_BSP_HOSTED=1)
 target_compile_options(ctml_bsp_hosted PRIVATE -O2 -Wall -Wextra)
-target_link_options(ctml_bsp_hosted INTERFACE ${_bsp_link_common} --specs=rdimon.specs)
+# A board may give test runners their own memory map (linker_tests.ld: mps3-an547 runs their code
+# from QSPI flash, as some doctest suites outgrow the 512 KB ITCM).
+set(_bsp_tests_ld "${_bsp_board}/linker.ld")
+if(EXISTS "${_bsp_board}/linker_tests.ld")
+  set(_bsp_tests_ld "${_bsp_board}/linker_tests.ld")
+endif()
+target_link_options(ctml_bsp_hosted INTERFACE -nostartfiles "-L${_bsp_common}" "-T${_bsp_tests_ld}" -Wl,--gc-sections
+                    --specs=rdimon.specs)
 
 # Bare-metal newlib has no signals and no threads, and images build without exceptions:
 # configure doctest (test runners) accordingly,
