@@ -87,7 +87,9 @@ concept DenseTensor = requires(T& t) {
   { t.data() };
 } && Arithmetic<typename T::value_type>;
 template <class T>
-concept Reflectable = std::is_aggregate_v<T> && !std::is_array_v<T> && !DenseTensor<T>;
+concept SparseFormat = requires { T::nnz; T::storage_bytes; };
+template <class T>
+concept Reflectable = std::is_aggregate_v<T> && !std::is_array_v<T> && !DenseTensor<T> && !SparseFormat<T>;
 
 // ---- records of one item (type level: code and count; value level: a pointer and count) -------
 struct Record {
