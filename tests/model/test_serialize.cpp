@@ -5,11 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string_view>
+#include <type_traits>
 
 #include <ctml/layers/batchnorm.hpp>
 #include <ctml/model/sequential.hpp>
@@ -242,4 +244,190 @@ TEST_CASE("an int8 model (post-training quantized) round-trips with its requanti
   q.model(x, ya, arena);
   loaded(x, yb, arena);
   CHECK(ya == yb);
+}
+
+namespace {
+
+// Index of the record whose first element is `member` (a tensor or scalar inside net), in blob order.
+template <class Net>
+std::size_t record_index_of(Net& net, const void* member) {
+  std::size_t k = 0, found = ~std::size_t{0};
+  serial::for_each_owner(net, [&](auto& layer) {
+    std::apply([&](auto&... item) {
+      ((serial::records_of(item, [&](auto* data, std::size_t) {
+         if (static_cast<const void*>(data) == member) found = k;
+         ++k;
+       })),
+       ...);
+    }, serial::items_of(layer));
+  });
+  return found;
+}
+
+// Byte offset of the first element of record k.
+std::size_t record_data_offset(const std::byte* blob, std::size_t k) {
+  std::size_t at = serial::header_bytes;
+  for (std::size_t r = 0; r < k; ++r) {
+    const auto code = static_cast<std::uint8_t>(serial::get(blob + at, 1));
+    at += serial::record_header_bytes + serial::get(blob + at + 4, 4) * serial::code_size(code);
+  }
+  return at + serial::record_header_bytes;
+}
+
+// A crafted blob: one element rewritten and the CRC recomputed, so only the value checks can
+// refuse it.
+void rewrite(std::byte* blob, std::size_t n, std::size_t offset, std::uint64_t v, std::size_t bytes) {
+  serial::put(blob + offset, v, bytes);
+  serial::put(blob + n - 4, serial::crc32(std::span<const std::byte>(blob, n - 4)), 4);
+}
+
+// int8 model with every kind of int8 state: conv/dense output stages, a residual ADD, max pool,
+// logistic, tanh, mean and softmax.
+using Int8Float = Sequential<float, Shape<6, 6, 2>, Conv2D<4, Kernel<3, 3>, Same>, ReLU,
+                             Residual<Block<Conv2D<4, Kernel<3, 3>, Same>, ReLU>>, MaxPool2D<Pool<2, 2>>, Sigmoid,
+                             Conv2D<4, Kernel<1, 1>>, Tanh, GlobalAveragePool, Dense<3>, Softmax<>>;
+using Int8Net = quant::quantized_t<Int8Float>;
+
+const Int8Net& int8_model() {
+  static const auto q = [] {
+    static Int8Float net{};
+    fill(net, 51);
+    static std::array<Int8Float::input_type, 8> calib{};
+    for (std::size_t i = 0; i < calib.size(); ++i) fill_input(calib[i], static_cast<std::uint32_t>(60 + i));
+    return quant::quantize(net, calib);
+  }();
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(q.model)>, Int8Net>);
+  return q.model;
+}
+
+}  // namespace
+
+TEST_CASE("fingerprints tell apart architectures whose blobs have the same size") {
+  // Same weight count, other kernel shape.
+  using K31 = Sequential<float, Shape<5, 5, 2>, Conv2D<3, Kernel<3, 1>, Same>, GlobalAveragePool, Dense<2>>;
+  using K13 = Sequential<float, Shape<5, 5, 2>, Conv2D<3, Kernel<1, 3>, Same>, GlobalAveragePool, Dense<2>>;
+  static_assert(weight_blob_bytes<K31> == weight_blob_bytes<K13>);
+  static_assert(weight_blob_fingerprint<K31> != weight_blob_fingerprint<K13>);
+  // Same weights, other stride.
+  using S1 = Sequential<float, Shape<6, 6, 2>, Conv2D<3, Kernel<3, 3>, Same>, GlobalAveragePool, Dense<2>>;
+  using S2 = Sequential<float, Shape<6, 6, 2>, Conv2D<3, Kernel<3, 3>, Same, Stride<2>>, GlobalAveragePool, Dense<2>>;
+  static_assert(weight_blob_bytes<S1> == weight_blob_bytes<S2>);
+  static_assert(weight_blob_fingerprint<S1> != weight_blob_fingerprint<S2>);
+  // The same layers in the same order, a ReLU inside or after the residual body.
+  using Inside = Sequential<float, Shape<4>, Residual<Block<Dense<4>, ReLU>>, Dense<2>>;
+  using After = Sequential<float, Shape<4>, Residual<Block<Dense<4>>>, ReLU, Dense<2>>;
+  static_assert(weight_blob_bytes<Inside> == weight_blob_bytes<After>);
+  static_assert(weight_blob_fingerprint<Inside> != weight_blob_fingerprint<After>);
+
+  static Inside src{};
+  static After dst{}, before{};
+  fill(src, 41);
+  fill(dst, 42);
+  before = dst;
+  constexpr std::size_t n = weight_blob_bytes<Inside>;
+  REQUIRE(save_weights(src, std::span<std::byte>(g_blob, n)));
+  const BlobResult r = load_weights(dst, std::span<const std::byte>(g_blob, n));
+  CHECK(r.error == BlobError::wrong_model);
+  CHECK(same_parameters(dst, before));
+}
+
+TEST_CASE("an int8 model with residual ADD, pools, logistic, tanh, mean and softmax round-trips") {
+  const Int8Net& q = int8_model();
+  static Int8Net loaded{};
+  constexpr std::size_t n = weight_blob_bytes<Int8Net>;
+  static_assert(n <= sizeof(g_blob));
+  REQUIRE(save_weights(q, std::span<std::byte>(g_blob, n)));
+  const BlobResult r = load_weights(loaded, std::span<const std::byte>(g_blob, n));
+  CHECK(std::string_view(r.reason) == "ok");
+  REQUIRE(r);
+  static Int8Net::input_type x{};
+  static Int8Net::output_type ya{}, yb{};
+  alignas(16) static std::byte arena[Int8Net::arena_bytes];
+  for (std::uint32_t s = 0; s < 4; ++s) {
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<std::int8_t>(static_cast<int>((i * 37 + s * 101) % 256) - 128);
+    q(x, ya, arena);
+    loaded(x, yb, arena);
+    CHECK(ya == yb);
+  }
+}
+
+TEST_CASE("values out of range in a blob with a valid CRC are refused with a reason; the model is intact") {
+  const Int8Net& q = int8_model();
+  static_assert(std::is_trivially_copyable_v<Int8Net>);
+  static Int8Net dst{};
+  static unsigned char before[sizeof(Int8Net)];
+  dst = q;
+  std::memcpy(before, &dst, sizeof(dst));
+  constexpr std::size_t n = weight_blob_bytes<Int8Net>;
+  REQUIRE(save_weights(q, std::span<std::byte>(g_blob, n)));
+
+  const auto& conv = q.layer<0>();
+  const auto& block = q.layer<1>();
+  const auto& logistic = q.layer<3>();
+  const auto& mean = q.layer<6>();
+  const auto& softmax = q.layer<8>();
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(logistic.params)>, quant::fp::InputRescale>);
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(block.add)>, quant::AddParams>);
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(softmax.params)>, quant::SoftmaxParams>);
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(mean.same_params)>, bool>);
+  struct Bad {
+    const void* member;
+    std::uint64_t value;
+    std::size_t bytes;
+    std::string_view reason;
+  };
+  const Bad cases[] = {
+      {conv.shift.data(), static_cast<std::uint32_t>(40), 4, "shift"},
+      {conv.shift.data(), static_cast<std::uint32_t>(-32), 4, "shift"},
+      {conv.multiplier.data(), static_cast<std::uint32_t>(-5), 4, "multiplier"},
+      {&conv.input_zero_point, 200, 4, "zero point"},
+      {&conv.output_zero_point, static_cast<std::uint32_t>(-129), 4, "zero point"},
+      {&conv.act_max, static_cast<std::uint32_t>(-129), 4, "act_min > act_max"},
+      {&block.add.input1.shift, 31, 4, "shift"},
+      {&block.add.output.value, static_cast<std::uint32_t>(-1), 4, "multiplier"},
+      {&block.add.input2_offset, static_cast<std::uint32_t>(-128), 4, "offset"},
+      {&block.add.output_offset, 128, 4, "zero point"},
+      {&logistic.params.left_shift, 35, 4, "shift"},
+      {&logistic.params.zero_point, 300, 4, "zero point"},
+      {&mean.same_params, 2, 1, "bool"},
+      {&softmax.params.input_left_shift, static_cast<std::uint32_t>(-1), 4, "left shift"},
+      {&softmax.params.input_multiplier, 0x80000000u, 4, "multiplier"},
+  };
+  for (const Bad& c : cases) {
+    const std::size_t k = record_index_of(q, c.member);
+    REQUIRE(k != ~std::size_t{0});
+    std::memcpy(g_other, g_blob, n);
+    const std::size_t off = record_data_offset(g_other, k);
+    rewrite(g_other, n, off, c.value, c.bytes);
+    const BlobResult r = load_weights(dst, std::span<const std::byte>(g_other, n));
+    const bool refused_as_expected = r.error == BlobError::bad_value && r.offset == off &&
+                                     std::string_view(r.reason).find(c.reason) != std::string_view::npos;
+    if (!refused_as_expected)
+      FAIL_CHECK("record " << k << ": expected a value error mentioning \"" << c.reason << "\" at " << off << ", got \""
+                           << r.reason << "\" at " << r.offset);
+    CHECK(std::memcmp(before, &dst, sizeof(dst)) == 0);
+  }
+
+  // A float model: a negative BatchNorm variance.
+  static ConvNet src{}, fdst{}, fbefore{};
+  fill(src, 61);
+  fill(fdst, 62);
+  fbefore = fdst;
+  constexpr std::size_t m = weight_blob_bytes<ConvNet>;
+  REQUIRE(save_weights(src, std::span<std::byte>(g_blob, m)));
+  const std::size_t kv = record_index_of(src, src.layer<1>().running_var.data());
+  REQUIRE(kv != ~std::size_t{0});
+  const std::size_t off = record_data_offset(g_blob, kv) + 2 * sizeof(float);
+  rewrite(g_blob, m, off, std::bit_cast<std::uint32_t>(-0.5f), 4);
+  const BlobResult r = load_weights(fdst, std::span<const std::byte>(g_blob, m));
+  CHECK(r.error == BlobError::bad_value);
+  CHECK(r.offset == off);
+  CHECK(std::string_view(r.reason).find("variance") != std::string_view::npos);
+  CHECK(same_parameters(fdst, fbefore));
+
+  // A non-zero reserved header field is a format this reader does not know.
+  REQUIRE(save_weights(src, std::span<std::byte>(g_blob, m)));
+  rewrite(g_blob, m, 6, 1, 2);
+  CHECK(load_weights(fdst, std::span<const std::byte>(g_blob, m)).error == BlobError::bad_version);
+  CHECK(same_parameters(fdst, fbefore));
 }

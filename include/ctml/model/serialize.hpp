@@ -92,10 +92,16 @@ template <class T>
 concept Reflectable = std::is_aggregate_v<T> && !std::is_array_v<T> && !DenseTensor<T> && !SparseFormat<T>;
 
 // ---- records of one item (type level: code and count; value level: a pointer and count) -------
+// rank and extents only feed the fingerprint (the wire carries code and count): two tensors with
+// the same count but another shape (a 3x1 kernel for a 1x3 one) mean another architecture.
 struct Record {
   std::uint8_t code;
   std::uint32_t count;
+  std::uint8_t rank = 0;
+  const std::size_t* extents = nullptr;
 };
+template <std::size_t N>
+inline constexpr std::size_t extent_of_array[1] = {N};
 
 template <class T, class F>
 constexpr void records_of_type(F&& f) {
@@ -103,10 +109,13 @@ constexpr void records_of_type(F&& f) {
   if constexpr (Arithmetic<U>) {
     f(Record{type_code<U>(), 1});
   } else if constexpr (DenseTensor<U>) {
-    f(Record{type_code<typename U::value_type>(), static_cast<std::uint32_t>(U::shape_type::size)});
+    using S = typename U::shape_type;
+    f(Record{type_code<typename U::value_type>(), static_cast<std::uint32_t>(S::size),
+             static_cast<std::uint8_t>(S::rank), S::extents.data()});
   } else if constexpr (std::is_array_v<U>) {
     using E = std::remove_extent_t<U>;
-    if constexpr (Arithmetic<E>) f(Record{type_code<E>(), static_cast<std::uint32_t>(std::extent_v<U>)});
+    if constexpr (Arithmetic<E>)
+      f(Record{type_code<E>(), static_cast<std::uint32_t>(std::extent_v<U>), 1, extent_of_array<std::extent_v<U>>});
     else
       for (std::size_t i = 0; i < std::extent_v<U>; ++i) records_of_type<E>(f);
   } else if constexpr (Reflectable<U>) {
@@ -181,27 +190,6 @@ constexpr void for_each_owner(L& l, F&& f) {
   }
 }
 
-// Type-level walk for the constants: layer names and records, no object needed.
-template <class L, class F>
-constexpr void for_each_owner_type(F&& f) {
-  using U = std::remove_cvref_t<L>;
-  if constexpr (!Layer<U>) {
-    return;
-  } else if constexpr (Network<U>) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (for_each_owner_type<typename U::template layer_type<I>>(f), ...);
-    }(std::make_index_sequence<U::layer_count>{});
-  } else {
-    f(std::type_identity<U>{});
-    if constexpr (Composite<U>) {
-      using Subs = decltype(std::declval<U&>().sublayers());
-      [&]<std::size_t... I>(std::index_sequence<I...>) {
-        (for_each_owner_type<std::tuple_element_t<I, Subs>>(f), ...);
-      }(std::make_index_sequence<std::tuple_size_v<Subs>>{});
-    }
-  }
-}
-
 template <class L, class F>
 constexpr void records_of_layer_type(F&& f) {
   using Items = decltype(items_of(std::declval<L&>()));
@@ -230,21 +218,58 @@ constexpr std::size_t code_size(std::uint8_t code) {
   }
 }
 
-template <class Net>
-constexpr Layout layout() {
-  Layout l;
-  for (char c : std::string_view("ctml weights")) l.mix(static_cast<std::uint8_t>(c));
-  for_each_owner_type<Net>([&](auto id) {
-    using L = typename decltype(id)::type;
-    for (char c : name_of<L>()) l.mix(static_cast<std::uint8_t>(c));
+template <class T>
+constexpr void mix_tensor_type(Layout& l) {
+  using S = typename T::shape_type;
+  l.mix(type_code<typename T::value_type>());
+  l.mix(static_cast<std::uint8_t>(S::rank));
+  for (std::size_t e : S::extents) l.mix32(static_cast<std::uint32_t>(e));
+}
+
+// The fingerprint covers what makes a blob's numbers mean something for a given type: each layer's
+// name and input/output tensors (a stride or padding change with the same weight shapes), each
+// record's type, rank and extents, and where blocks open and close (a ReLU inside or after a
+// residual body visits the same layers in the same order).
+template <class L>
+constexpr void describe(Layout& l) {
+  using U = std::remove_cvref_t<L>;
+  if constexpr (!Layer<U>) {
+    return;  // an identity shortcut: nothing inside
+  } else if constexpr (Network<U>) {
+    l.mix('[');
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (describe<typename U::template layer_type<I>>(l), ...);
+    }(std::make_index_sequence<U::layer_count>{});
+    l.mix(']');
+  } else {
+    for (char c : name_of<U>()) l.mix(static_cast<std::uint8_t>(c));
     l.mix(0);
-    records_of_layer_type<L>([&](Record r) {
+    mix_tensor_type<typename U::input_type>(l);
+    mix_tensor_type<typename U::output_type>(l);
+    records_of_layer_type<U>([&](Record r) {
       ++l.records;
       l.bytes += record_header_bytes + r.count * code_size(r.code);
       l.mix(r.code);
       l.mix32(r.count);
+      l.mix(r.rank);
+      for (std::size_t d = 0; d < r.rank; ++d) l.mix32(static_cast<std::uint32_t>(r.extents[d]));
     });
-  });
+    if constexpr (Composite<U>) {
+      using Subs = decltype(std::declval<U&>().sublayers());
+      l.mix('(');
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (describe<std::tuple_element_t<I, Subs>>(l), ...);
+      }(std::make_index_sequence<std::tuple_size_v<Subs>>{});
+      l.mix(')');
+    }
+  }
+}
+
+template <class Net>
+constexpr Layout layout() {
+  Layout l;
+  for (char c : std::string_view("ctml weights")) l.mix(static_cast<std::uint8_t>(c));
+  describe<Net>(l);
   l.bytes += header_bytes + trailer_bytes;
   return l;
 }
@@ -287,6 +312,142 @@ constexpr bool finite_wire(std::uint8_t code, std::uint64_t w) {
   if (code == 9) return ((w >> 23) & 0xFF) != 0xFF;
   if (code == 10) return ((w >> 52) & 0x7FF) != 0x7FF;
   return true;
+}
+// The value of a wire element as a double (exact for every integer a range check looks at).
+constexpr double wire_value(std::uint8_t code, std::uint64_t w) {
+  switch (code) {
+    case 9: return static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(w)));
+    case 10: return std::bit_cast<double>(w);
+    case 1: return static_cast<std::int8_t>(w);
+    case 3: return static_cast<std::int16_t>(w);
+    case 5: return static_cast<std::int32_t>(w);
+    case 7: return static_cast<double>(static_cast<std::int64_t>(w));
+    default: return static_cast<double>(w);
+  }
+}
+
+// ---- semantic checks ------------------------------------------------------------------------------
+// A blob with a valid CRC can still carry data no writer of a valid model produces (a crafted or
+// buggy blob): a shift of 40 is undefined behaviour in the requantization, a negative variance a
+// NaN after the square root. The int8 layers name their data as TFLite does, so a value is checked
+// by the name of the member it is, found by address within the layer or parameter struct that
+// holds it (AddParams, Multiplier, InputRescale, SoftmaxParams, QParams, BatchNorm...).
+enum class Role : std::uint8_t { none, shift, left_shift, multiplier, zero_point, negated_zero_point, act_min, act_max, variance, scale };
+
+template <class C, class X>
+constexpr Role role_in(const C& c, const X& x) {
+  const void* const p = &x;
+  const auto is = [p](const auto& m) { return static_cast<const void*>(&m) == p; };
+  if constexpr (requires { c.shift; }) {
+    if (is(c.shift)) return Role::shift;
+  }
+  if constexpr (requires { c.left_shift; }) {
+    if (is(c.left_shift)) return Role::shift;
+  }
+  if constexpr (requires { c.input_left_shift; }) {
+    if (is(c.input_left_shift)) return Role::left_shift;
+  }
+  if constexpr (requires { c.multiplier; }) {
+    if (is(c.multiplier)) return Role::multiplier;
+  }
+  if constexpr (requires { c.input_multiplier; }) {
+    if (is(c.input_multiplier)) return Role::multiplier;
+  }
+  if constexpr (requires { c.value; c.shift; }) {  // quant::Multiplier
+    if (is(c.value)) return Role::multiplier;
+  }
+  if constexpr (requires { c.zero_point; }) {
+    if (is(c.zero_point)) return Role::zero_point;
+  }
+  if constexpr (requires { c.input_zero_point; }) {
+    if (is(c.input_zero_point)) return Role::zero_point;
+  }
+  if constexpr (requires { c.output_zero_point; }) {
+    if (is(c.output_zero_point)) return Role::zero_point;
+  }
+  if constexpr (requires { c.output_offset; }) {
+    if (is(c.output_offset)) return Role::zero_point;
+  }
+  if constexpr (requires { c.input1_offset; c.input2_offset; }) {
+    if (is(c.input1_offset) || is(c.input2_offset)) return Role::negated_zero_point;
+  }
+  if constexpr (requires { c.act_min; c.act_max; }) {
+    if (is(c.act_min)) return Role::act_min;
+    if (is(c.act_max)) return Role::act_max;
+  }
+  if constexpr (requires { c.running_var; }) {
+    if (is(c.running_var)) return Role::variance;
+  }
+  if constexpr (requires { c.scale; }) {
+    if (is(c.scale)) return Role::scale;
+  }
+  return Role::none;
+}
+
+// f(pointer to the first element, count, role) for each record of x, a member of the layer or
+// struct c; the const twin of records_of, with the role each record plays.
+template <class C, class T, class F>
+constexpr void checked_records_of(const C& c, const T& x, F&& f) {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (Arithmetic<U>) {
+    f(&x, std::size_t{1}, role_in(c, x));
+  } else if constexpr (DenseTensor<U>) {
+    f(x.data(), std::size_t{U::shape_type::size}, role_in(c, x));
+  } else if constexpr (std::is_array_v<U>) {
+    if constexpr (Arithmetic<std::remove_extent_t<U>>) f(&x[0], std::extent_v<U>, role_in(c, x));
+    else
+      for (const auto& e : x) checked_records_of(c, e, f);
+  } else {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (checked_records_of(x, boost::pfr::get<I>(x), f), ...);
+    }(std::make_index_sequence<boost::pfr::tuple_size_v<U>>{});
+  }
+}
+
+// The act_max a layer stores is compared with the act_min stored just before it (both orders of
+// TFLite's output stage and ADD).
+struct RangeCheck {
+  bool have_min = false;
+  double min = 0;
+};
+
+// nullptr when the element is acceptable, else why not.
+constexpr const char* check_value(Role role, std::uint8_t code, std::uint64_t w, RangeCheck& range) {
+  if (!finite_wire(code, w)) return "non-finite float value";
+  if (code == 11 && w > 1) return "bool value other than 0 or 1";
+  const double v = wire_value(code, w);
+  switch (role) {
+    case Role::shift:
+      if (v < -31 || v > 30) return "requantization shift outside [-31, 30]";
+      break;
+    case Role::left_shift:
+      if (v < 0 || v > 31) return "input left shift outside [0, 31]";
+      break;
+    case Role::multiplier:
+      if (v < 0) return "negative requantization multiplier";
+      break;
+    case Role::zero_point:
+      if (v < -128 || v > 127) return "zero point outside int8 [-128, 127]";
+      break;
+    case Role::negated_zero_point:
+      if (v < -127 || v > 128) return "input offset (negated zero point) outside [-127, 128]";
+      break;
+    case Role::act_min:
+      range = {true, v};
+      break;
+    case Role::act_max:
+      if (range.have_min && v < range.min) return "activation range with act_min > act_max";
+      break;
+    case Role::variance:
+      if (v < 0) return "negative BatchNorm variance";
+      break;
+    case Role::scale:
+      if (!(v > 0)) return "quantization scale not positive";
+      break;
+    case Role::none:
+      break;
+  }
+  return nullptr;
 }
 
 }  // namespace serial
@@ -334,29 +495,36 @@ constexpr BlobResult load_weights(Net& net, std::span<const std::byte> blob) {
     return {BlobError::wrong_size, blob.size(), "blob too short for a weight blob header"};
   if (serial::get(p, 4) != 0x42575443u) return {BlobError::bad_magic, 0, "not a ctml weight blob (bad magic)"};
   if (serial::get(p + 4, 2) != weight_blob_version) return {BlobError::bad_version, 4, "unsupported weight blob format version"};
+  if (serial::get(p + 6, 2) != 0) return {BlobError::bad_version, 6, "unknown format flags (reserved header bytes not zero)"};
   if (serial::get(p + 20, 4) != blob.size()) return {BlobError::wrong_size, 20, "blob length differs from the size in its header (truncated or padded)"};
   if (serial::get(p + blob.size() - 4, 4) != serial::crc32(blob.first(blob.size() - 4)))
     return {BlobError::bad_checksum, blob.size() - 4, "checksum mismatch: the blob is corrupted"};
   if (serial::get(p + 8, 8) != lay.fingerprint || serial::get(p + 16, 4) != lay.records || blob.size() != lay.bytes)
     return {BlobError::wrong_model, 8, "blob is for a different model (fingerprint or layout mismatch)"};
-  // Every record against the type's layout, and every float finite, before anything is written.
+  // Every record against the model's layout, and every value against its range, before anything
+  // is written.
   BlobResult bad{};
   std::size_t at = serial::header_bytes;
-  serial::for_each_owner_type<Net>([&](auto id) {
-    serial::records_of_layer_type<typename decltype(id)::type>([&](serial::Record r) {
-      if (!bad) return;
-      if (serial::get(p + at, 1) != r.code || serial::get(p + at + 1, 3) != 0 || serial::get(p + at + 4, 4) != r.count) {
-        bad = {BlobError::wrong_model, at, "record header differs from this model's layout"};
-        return;
-      }
-      at += serial::record_header_bytes;
-      const std::size_t w = serial::code_size(r.code);
-      for (std::size_t i = 0; i < r.count; ++i, at += w)
-        if (!serial::finite_wire(r.code, serial::get(p + at, w))) {
-          bad = {BlobError::bad_value, at, "non-finite float value"};
-          return;
-        }
-    });
+  serial::for_each_owner(std::as_const(net), [&](const auto& layer) {
+    serial::RangeCheck range{};
+    std::apply([&](const auto&... item) {
+      (serial::checked_records_of(layer, item, [&](const auto* data, std::size_t n, serial::Role role) {
+         using E = std::remove_cv_t<std::remove_pointer_t<decltype(data)>>;
+         constexpr std::uint8_t code = serial::type_code<E>();
+         if (!bad) return;
+         if (serial::get(p + at, 1) != code || serial::get(p + at + 1, 3) != 0 || serial::get(p + at + 4, 4) != n) {
+           bad = {BlobError::wrong_model, at, "record header differs from this model's layout (element type or count)"};
+           return;
+         }
+         at += serial::record_header_bytes;
+         for (std::size_t i = 0; i < n; ++i, at += serial::wire_size<E>)
+           if (const char* why = serial::check_value(role, code, serial::get(p + at, serial::wire_size<E>), range)) {
+             bad = {BlobError::bad_value, at, why};
+             return;
+           }
+       }),
+       ...);
+    }, serial::items_of(layer));
   });
   if (!bad) return bad;
   // Commit.
