@@ -431,3 +431,19 @@ TEST_CASE("values out of range in a blob with a valid CRC are refused with a rea
   CHECK(load_weights(fdst, std::span<const std::byte>(g_blob, m)).error == BlobError::bad_version);
   CHECK(same_parameters(fdst, fbefore));
 }
+
+TEST_CASE("a LeakyReLU's slope travels with the weights") {
+  using Net = Sequential<float, Shape<4>, Dense<3>, LeakyReLU, Dense<2>>;
+  static Net src{}, dst{};
+  fill(src, 71);
+  for (auto& w : src.layer<0>().weights) w -= 1.0f;  // some negative pre-activations
+  src.layer<1>().alpha = 0.2f;
+  constexpr std::size_t n = weight_blob_bytes<Net>;
+  static_assert(n == weight_blob_bytes<Tiny> + 8 + 4);  // one more record: alpha
+  REQUIRE(save_weights(src, std::span<std::byte>(g_blob, n)));
+  REQUIRE(load_weights(dst, std::span<const std::byte>(g_blob, n)));
+  CHECK(dst.layer<1>().alpha == 0.2f);
+  Net::input_type x{};
+  fill_input(x, 13);
+  CHECK(src.infer(x) == dst.infer(x));
+}
