@@ -8,16 +8,20 @@
 //   ctml::BlobResult r = ctml::load_weights(net, blob);   // if (!r) r.reason, r.offset
 //
 // load_weights checks the whole blob before it writes a byte of the model: a short, long,
-// corrupted or foreign blob is refused with a reason and the byte offset, and the model keeps
-// its previous weights. After a successful load, every layer with a prepare() recomputes what it
+// corrupted or foreign blob, or one whose values no valid model has (a requantization shift
+// outside [-31, 30], a zero point outside int8, act_min > act_max, a negative variance, a
+// non-finite float), is refused with a reason and the byte offset, and the model keeps its
+// previous weights. After a successful load, every layer with a prepare() recomputes what it
 // derives from its data (int8 layers' effective bias, packed weights, lookup tables).
 //
 // Format, all integers little-endian whatever the host:
 //   offset 0   4 bytes  magic "CTWB"
 //          4   u16      format version (1)
-//          6   u16      reserved, 0
-//          8   u64      model fingerprint: FNV-1a over every layer's name and every record's
-//                       element type and count, so a blob for another architecture is refused
+//          6   u16      reserved, 0 (refused otherwise)
+//          8   u64      model fingerprint: FNV-1a 64 over every layer's name and input/output
+//                       tensor types, every record's element type, count, rank and extents, and
+//                       the nesting of networks and blocks, so a blob for another architecture
+//                       is refused (a compile-time constant, weight_blob_fingerprint<Net>)
 //         16   u32      record count
 //         20   u32      total blob size in bytes
 //         24   records: u8 element type, 3 reserved zero bytes, u32 element count, then the
