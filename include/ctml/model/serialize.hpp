@@ -419,6 +419,7 @@ struct RangeCheck {
 constexpr const char* check_value(Role role, std::uint8_t code, std::uint64_t w, RangeCheck& range) {
   if (!finite_wire(code, w)) return "non-finite float value";
   if (code == 11 && w > 1) return "bool value other than 0 or 1";
+  if (role == Role::none) return nullptr;  // most elements: no double arithmetic (soft-float on M4)
   const double v = wire_value(code, w);
   switch (role) {
     case Role::shift:
