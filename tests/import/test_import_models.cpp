@@ -18,6 +18,7 @@
 #include "tiny_fc.hpp"
 #include "tiny_ops.hpp"
 #include "tiny_residual.hpp"
+#include "tiny_nested.hpp"
 
 namespace {
 
@@ -285,4 +286,15 @@ TEST_CASE("ctml-import: tiny_residual (residual blocks with identity and project
   // Seven requantized convolutions and two ADDs before the softmax: up to 5 steps apart here,
   // 72 % exact; a wrong operand order in either ADD gives hundreds of steps.
   check_model("tiny_residual_int8.tflite", tiny_residual::model, 100, 8.0, 0.6);
+}
+
+TEST_CASE("ctml-import: tiny_nested (a residual block inside a residual block's body)") {
+  static_assert(tiny_nested::Model::layer_count == 5, "stem, the outer block, MEAN, FC, SOFTMAX");
+  using Outer = tiny_nested::Model::layer_type<1>;
+  static_assert(!std::is_same_v<decltype(Outer::shortcut), ctml::Identity>, "the outer block has its projection");
+  using Body = decltype(Outer::body);
+  static_assert(Body::layer_count == 3, "conv, the inner block, conv");
+  static_assert(std::is_same_v<decltype(Body::layer_type<1>::shortcut), ctml::Identity>,
+                "the inner block's shortcut is the identity (listed first in its ADD)");
+  check_model("tiny_nested_int8.tflite", tiny_nested::model, 100, 8.0, 0.6);
 }

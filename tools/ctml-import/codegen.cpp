@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <climits>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <variant>
@@ -441,114 +442,142 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
   };
 
   // The graph as a chain of layers: single-input operators one after the other, and residual
-  // blocks where an activation feeds two branches that an ADD merges again: the branch with more
-  // operators is the body, the other the shortcut (identity when empty).
-  std::vector<Layer> layers;
+  // blocks where a tensor feeds two branches that an ADD merges again: the branch with more
+  // operators is the body, the other the shortcut (identity when empty). Branches may contain
+  // residual blocks themselves, so the walk is recursive.
   std::vector<bool> done(g.operators.size(), false);
-  std::int32_t current = g.inputs[0];
-  auto next_consumer = [&](std::int32_t t) -> std::int64_t {
-    for (std::size_t k = 0; k < g.operators.size(); ++k)
-      if (!done[k] && !g.operators[k].inputs.empty() && g.operators[k].inputs[0] == t) return static_cast<std::int64_t>(k);
+  std::size_t handled = 0;
+  auto valid_tensor = [&](std::int32_t t) { return t >= 0 && static_cast<std::size_t>(t) < g.tensors.size(); };
+  // Tensor t, the first input of its producer, and so on back to a graph input (a residual ADD is
+  // passed through its first operand, which leads back to the block's input all the same).
+  auto back_path = [&](std::int32_t t) {
+    std::vector<std::int32_t> path;
+    while (valid_tensor(t) && path.size() <= g.operators.size()) {  // bounded: a malformed file may loop
+      path.push_back(t);
+      const auto k = producer[static_cast<std::size_t>(t)];
+      if (k < 0 || g.operators[static_cast<std::size_t>(k)].inputs.empty()) break;
+      t = g.operators[static_cast<std::size_t>(k)].inputs[0];
+    }
+    return path;
+  };
+  auto on = [](const std::vector<std::int32_t>& path, std::int32_t t) {
+    return std::find(path.begin(), path.end(), t) != path.end();
+  };
+  // The ADD that merges the branches leaving `from` on the way to `way`'s end: the paths back from
+  // its two operands first meet at `from` (an ADD inside a branch meets before it).
+  auto merge_of = [&](std::int32_t from, const std::vector<std::int32_t>& way) -> std::int64_t {
+    for (std::size_t k = 0; k < g.operators.size(); ++k) {
+      const Operator& add = g.operators[k];
+      if (done[k] || add.builtin_code != op::kAdd || add.inputs.size() != 2 || add.outputs.size() != 1 ||
+          !on(way, add.outputs[0]))
+        continue;
+      const auto p0 = back_path(add.inputs[0]), p1 = back_path(add.inputs[1]);
+      for (const auto t : p0)
+        if (on(p1, t)) {
+          if (t == from) return static_cast<std::int64_t>(k);
+          break;
+        }
+    }
     return -1;
   };
-  // The operators from tensor `from` to tensor `to` along first inputs, in order; false if `to`
-  // is not reached that way or a tensor on the way is used elsewhere too.
-  auto branch = [&](std::int32_t from, std::int32_t to, std::vector<std::size_t>& ops) -> bool {
-    ops.clear();
-    std::int32_t t = to;
-    while (t != from) {
-      if (t < 0 || static_cast<std::size_t>(t) >= g.tensors.size() || producer[static_cast<std::size_t>(t)] < 0) return false;
-      const auto k = static_cast<std::size_t>(producer[static_cast<std::size_t>(t)]);
-      if (done[k] || g.operators[k].inputs.empty() || (t != to && consumers[static_cast<std::size_t>(t)] != 1)) return false;
-      ops.insert(ops.begin(), k);
-      if (ops.size() > g.operators.size()) return false;  // a cycle in a malformed file
-      t = g.operators[k].inputs[0];
+  // Layers for the operators from tensor `from` to tensor `to`.
+  std::function<bool(std::int32_t, std::int32_t, std::vector<Layer>&, int)> build =
+      [&](std::int32_t from, std::int32_t to, std::vector<Layer>& out, int depth) -> bool {
+    if (depth > 64) {
+      r.error = "residual blocks nested more than 64 deep";
+      return false;
     }
-    return true;
-  };
-  std::size_t handled = 0;
-  while (handled < g.operators.size()) {
-    const std::int64_t next = next_consumer(current);
-    if (next < 0) {
-      r.error = "tensor " + std::to_string(current) + " (" + g.tensors[static_cast<std::size_t>(current)].name +
-                ") feeds no further operator, but operators remain: the graph is not a chain of layers and residual blocks";
-      return r;
+    const auto way = back_path(to);
+    if (!on(way, from)) {
+      r.error = "tensor " + std::to_string(to) + " is not computed from tensor " + std::to_string(from) +
+                " by a chain of layers and residual blocks";
+      return false;
     }
-    if (consumers[static_cast<std::size_t>(current)] == 1) {
-      if (!emit(static_cast<std::size_t>(next), layers)) return r;
+    std::int32_t current = from;
+    while (current != to) {
+      if (const auto k = merge_of(current, way); k >= 0) {
+        const Operator& add = g.operators[static_cast<std::size_t>(k)];
+        const std::string where = "operator " + std::to_string(k) + " (ADD)";
+        std::vector<Layer> branch[2];
+        std::size_t ops[2];
+        for (int i = 0; i < 2; ++i) {
+          const std::size_t before = handled;
+          if (!build(current, add.inputs[static_cast<std::size_t>(i)], branch[i], depth + 1)) return false;
+          ops[i] = handled - before;
+        }
+        if (ops[0] == 0 && ops[1] == 0) {
+          r.error = where + ": adds a tensor to itself";
+          return false;
+        }
+        const int body = ops[0] >= ops[1] ? 0 : 1;
+        const Tensor& block_in = g.tensors[static_cast<std::size_t>(current)];
+        const Tensor& body_out = g.tensors[static_cast<std::size_t>(add.inputs[static_cast<std::size_t>(body)])];
+        const Tensor& short_out = g.tensors[static_cast<std::size_t>(add.inputs[static_cast<std::size_t>(1 - body)])];
+        const Tensor& sum = g.tensors[static_cast<std::size_t>(add.outputs[0])];
+        if (body_out.type != TensorType::Int8 || short_out.type != TensorType::Int8 || sum.type != TensorType::Int8 ||
+            body_out.quantization.empty() || short_out.quantization.empty() || sum.quantization.empty() ||
+            count(body_out.shape) != count(short_out.shape) || count(sum.shape) != count(body_out.shape)) {
+          r.error = where + ": a residual ADD needs int8 quantized operands of one shape";
+          return false;
+        }
+        auto chain = [](const std::vector<Layer>& ls, std::string& type, std::string& init) {
+          type = "ctml::Chain<";
+          init = "{{{";
+          for (std::size_t i = 0; i < ls.size(); ++i) {
+            type += (i ? ", " : "") + ls[i].type;
+            init += (i ? ",\n" : "\n") + braced(ls[i].init);
+          }
+          type += ">";
+          init += "\n}}}";
+        };
+        std::string body_type, body_init, short_type = "ctml::Identity", short_init = "{}";
+        chain(branch[body], body_type, body_init);
+        if (!branch[1 - body].empty()) chain(branch[1 - body], short_type, short_init);
+        const auto& ao = std::get<AddOptions>(add.options);
+        const char* act = ao.activation == Activation::Relu        ? "ctml::Activation::relu"
+                          : ao.activation == Activation::Relu6     ? "ctml::Activation::relu6"
+                          : ao.activation == Activation::ReluN1To1 ? "ctml::Activation::relu_n1_to_1"
+                                                                   : "ctml::Activation::none";
+        std::ostringstream init;
+        init << "{" << body_init << ",\n" << short_init << ",\nctml::quant::make_add_params(" << qparams_literal(body_out)
+             << ", " << qparams_literal(short_out) << ", " << qparams_literal(sum) << ", " << act << ")}";
+        out.push_back({"ctml::quant::QResidualLayer<" + shape_of(block_in.shape, true) + ", " + body_type + ", " +
+                           short_type + ">",
+                       init.str()});
+        done[static_cast<std::size_t>(k)] = true;
+        ++handled;
+        current = add.outputs[0];
+        continue;
+      }
+      // One operator: the consumer of `current` on the way to `to`.
+      std::int64_t next = -1;
+      for (std::size_t k = 0; k < g.operators.size() && next < 0; ++k)
+        if (!done[k] && !g.operators[k].inputs.empty() && g.operators[k].inputs[0] == current &&
+            g.operators[k].outputs.size() == 1 && on(way, g.operators[k].outputs[0]))
+          next = static_cast<std::int64_t>(k);
+      if (next < 0) {
+        r.error = "tensor " + std::to_string(current) + " (" + g.tensors[static_cast<std::size_t>(current)].name +
+                  ") feeds several operators that do not merge in a residual ADD, or none; ctml-import supports "
+                  "chains of layers and residual blocks";
+        return false;
+      }
+      if (!emit(static_cast<std::size_t>(next), out)) return false;
       done[static_cast<std::size_t>(next)] = true;
       ++handled;
       current = g.operators[static_cast<std::size_t>(next)].outputs[0];
-      continue;
     }
-    // Fan-out: find the ADD that merges two branches starting at `current`.
-    bool found = false;
-    for (std::size_t k = 0; k < g.operators.size() && !found; ++k) {
-      const Operator& add = g.operators[k];
-      if (done[k] || add.builtin_code != op::kAdd || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
-      std::vector<std::size_t> a, b;
-      if (!branch(current, add.inputs[0], a) || !branch(current, add.inputs[1], b)) continue;
-      if (a.empty() && b.empty()) continue;
-      const bool a_is_body = a.size() >= b.size();
-      const std::vector<std::size_t>& body_ops = a_is_body ? a : b;
-      const std::vector<std::size_t>& short_ops = a_is_body ? b : a;
-      const std::string where = "operator " + std::to_string(k) + " (ADD)";
-      const Tensor& block_in = g.tensors[static_cast<std::size_t>(current)];
-      const Tensor& body_out = g.tensors[static_cast<std::size_t>(add.inputs[a_is_body ? 0 : 1])];
-      const Tensor& short_out = g.tensors[static_cast<std::size_t>(add.inputs[a_is_body ? 1 : 0])];
-      const Tensor& out = g.tensors[static_cast<std::size_t>(add.outputs[0])];
-      if (body_out.type != TensorType::Int8 || short_out.type != TensorType::Int8 || out.type != TensorType::Int8 ||
-          body_out.quantization.empty() || short_out.quantization.empty() || out.quantization.empty() ||
-          count(body_out.shape) != count(short_out.shape) || count(out.shape) != count(body_out.shape)) {
-        r.error = where + ": a residual ADD needs int8 quantized operands of one shape";
+    return true;
+  };
+  std::vector<Layer> layers;
+  if (!build(g.inputs[0], g.outputs[0], layers, 0)) return r;
+  if (handled != g.operators.size()) {
+    for (std::size_t k = 0; k < g.operators.size(); ++k)
+      if (!done[k]) {
+        r.error = "operator " + std::to_string(k) + " (" + std::string(builtin_op_name(g.operators[k].builtin_code)) +
+                  ") is not on the way from the model input to its output through chains of layers and residual "
+                  "blocks";
         return r;
       }
-      std::vector<Layer> body_layers, short_layers;
-      for (const auto o : body_ops)
-        if (!emit(o, body_layers)) return r;
-      for (const auto o : short_ops)
-        if (!emit(o, short_layers)) return r;
-      auto chain = [](const std::vector<Layer>& ls, std::string& type, std::string& init) {
-        type = "ctml::Chain<";
-        init = "{{{";
-        for (std::size_t i = 0; i < ls.size(); ++i) {
-          type += (i ? ", " : "") + ls[i].type;
-          init += (i ? ",\n" : "\n") + braced(ls[i].init);
-        }
-        type += ">";
-        init += "\n}}}";
-      };
-      std::string body_type, body_init, short_type = "ctml::Identity", short_init = "{}";
-      chain(body_layers, body_type, body_init);
-      if (!short_layers.empty()) chain(short_layers, short_type, short_init);
-      const auto& ao = std::get<AddOptions>(add.options);
-      const char* act = ao.activation == Activation::Relu    ? "ctml::Activation::relu"
-                        : ao.activation == Activation::Relu6 ? "ctml::Activation::relu6"
-                        : ao.activation == Activation::ReluN1To1 ? "ctml::Activation::relu_n1_to_1"
-                                                                  : "ctml::Activation::none";
-      std::ostringstream init;
-      init << "{" << body_init << ",\n" << short_init << ",\nctml::quant::make_add_params(" << qparams_literal(body_out)
-           << ", " << qparams_literal(short_out) << ", " << qparams_literal(out) << ", " << act << ")}";
-      layers.push_back({"ctml::quant::QResidualLayer<" + shape_of(block_in.shape, true) + ", " + body_type + ", " +
-                            short_type + ">",
-                        init.str()});
-      for (const auto o : body_ops) done[o] = true;
-      for (const auto o : short_ops) done[o] = true;
-      done[k] = true;
-      handled += body_ops.size() + short_ops.size() + 1;
-      current = add.outputs[0];
-      found = true;
-    }
-    if (!found) {
-      r.error = "tensor " + std::to_string(current) + " (" + g.tensors[static_cast<std::size_t>(current)].name +
-                ") feeds several operators that do not merge in a residual ADD; ctml-import supports chains of layers "
-                "and residual blocks";
-      return r;
-    }
-  }
-  if (current != g.outputs[0]) {
-    r.error = "the last operator does not produce the model output";
-    return r;
   }
   if (layers.empty()) {
     r.error = "the model has no operators";

@@ -330,6 +330,51 @@ Model tiny_residual() {
   return b.finish({in}, {out});
 }
 
+// Residual blocks inside a residual block's body: stem -> [conv -> [conv -> conv] + identity ->
+// conv] + 1x1 projection -> MEAN -> FC -> SOFTMAX. The inner ADD lists its shortcut first.
+Model tiny_nested() {
+  Rng rng(0xC7A1'0006);
+  Builder b;
+  const float in_scale = 0.0247f;
+  const auto in = b.tensor("input", TensorType::Int8, {1, 5, 5, 3}, per_tensor(in_scale, 4));
+  auto conv = [&](const char* name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
+                  float out_scale, std::int64_t out_zp, Activation act) {
+    std::vector<float> ws;
+    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(0.0032f + 0.0004f * static_cast<float>(rng.uniform(0, 10)));
+    const auto w = b.tensor(std::string(name) + "/Conv2D", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0),
+                            le_bytes(weights(rng, static_cast<std::size_t>(cout), static_cast<std::size_t>(k * k * cin), false)));
+    const auto bias = b.tensor(std::string(name) + "/BiasAdd/ReadVariableOp", TensorType::Int32, {cout},
+                               bias_quant(x_scale, ws), le_bytes(biases(rng, static_cast<std::size_t>(cout), 800)));
+    const auto y = b.tensor(std::string(name) + "/out", TensorType::Int8, {1, 5, 5, cout}, per_tensor(out_scale, out_zp));
+    b.op(op::kConv2D, 3, {x, w, bias}, {y}, Conv2DOptions{Padding::Same, 1, 1, act, 1, 1});
+    return y;
+  };
+  const auto stem = conv("stem", in, in_scale, 3, 4, 3, 0.0281f, -128, Activation::Relu);
+  const auto a = conv("outer_a", stem, 0.0281f, 4, 4, 3, 0.0305f, -128, Activation::Relu);
+  const auto ib = conv("inner_b", a, 0.0305f, 4, 4, 3, 0.0297f, -128, Activation::Relu);
+  const auto ic = conv("inner_c", ib, 0.0297f, 4, 4, 3, 0.0398f, 5, Activation::None);
+  const auto inner = b.tensor("add/Relu", TensorType::Int8, {1, 5, 5, 4}, per_tensor(0.0402f, -128));
+  b.op(op::kAdd, 2, {a, ic}, {inner}, AddOptions{Activation::Relu, true});
+  const auto d = conv("outer_d", inner, 0.0402f, 4, 4, 3, 0.0433f, -7, Activation::None);
+  const auto proj = conv("outer_proj", stem, 0.0281f, 4, 4, 1, 0.0288f, 3, Activation::None);
+  const auto outer = b.tensor("add_1/Relu", TensorType::Int8, {1, 5, 5, 4}, per_tensor(0.0491f, -128));
+  b.op(op::kAdd, 2, {d, proj}, {outer}, AddOptions{Activation::Relu, true});
+  const auto axes = b.tensor("mean/reduction_indices", TensorType::Int32, {2}, {},
+                             le_bytes(std::vector<std::int32_t>{1, 2}));
+  const auto mean = b.tensor("mean/Mean", TensorType::Int8, {1, 4}, per_tensor(0.0249f, -128));
+  b.op(op::kMean, 2, {outer, axes}, {mean}, ReducerOptions{false});
+  const float fc_ws = 0.0104f;
+  const auto fc_w = b.tensor("dense/MatMul", TensorType::Int8, {3, 4}, per_tensor(fc_ws, 0),
+                             le_bytes(weights(rng, 3, 4, false)));
+  const auto fc_b = b.tensor("dense/BiasAdd/ReadVariableOp", TensorType::Int32, {3},
+                             per_tensor(0.0249f * fc_ws, 0), le_bytes(biases(rng, 3, 2000)));
+  const auto fc = b.tensor("dense/BiasAdd", TensorType::Int8, {1, 3}, per_tensor(0.0711f, 2));
+  const auto out = b.tensor("Identity", TensorType::Int8, {1, 3}, per_tensor(kSoftmaxScale, -128));
+  b.op(op::kFullyConnected, 4, {mean, fc_w, fc_b}, {fc}, FullyConnectedOptions{});
+  b.op(op::kSoftmax, 2, {fc}, {out}, SoftmaxOptions{1.0f});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -337,6 +382,7 @@ std::vector<Named> all() {
   v.push_back({"tiny_misc_int8.tflite", tiny_misc()});
   v.push_back({"tiny_ops_int8.tflite", tiny_ops()});
   v.push_back({"tiny_residual_int8.tflite", tiny_residual()});
+  v.push_back({"tiny_nested_int8.tflite", tiny_nested()});
   return v;
 }
 

@@ -28,6 +28,8 @@ Model tiny_ops();
 //     CONV, ADD+RELU) -> residual block with a 1x1 stride-2 projection shortcut (listed first)
 //     -> MEAN -> FULLY_CONNECTED(3) -> SOFTMAX -> int8 [1,3]. A ResNet-shaped graph.
 Model tiny_residual();
+// Residual blocks nested in a residual body (identity inside, projection outside).
+Model tiny_nested();
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
