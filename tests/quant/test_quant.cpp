@@ -293,6 +293,33 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   CHECK(out4 == ref_conv(dw, in4.data(), true));
 }
 
+// ResNet-8's projection shortcut (1x1, stride 2, 16 -> 32 channels: a 16-long patch per pixel)
+// with every multiplier normalized and no clamp: GCC 12 -O2 (x86-64) once dropped this layer's
+// whole output loop for the fastest output-stage form (reloading the multipliers after the int8
+// stores); the layer now loads them first. Also 2x2 stride-2 patches of 4 channels.
+TEST_CASE("int8 strided 1x1 and 2x2 convs with 16-byte patches and the full int8 range equal the reference") {
+  constexpr kernels::Conv2DGeometry g1{8, 8, 16, 4, 4, 32, 1, 1, 2, 2, 1, 1, 0, 0};
+  static Tagged<g1> proj{};
+  randomize(proj);
+  proj.act_min = -128;
+  proj.act_max = 127;
+  proj.prepare();
+  std::vector<std::int8_t> in1(8 * 8 * 16), out1(4 * 4 * 32);
+  for (auto& v : in1) v = r8();
+  proj.forward(in1.data(), out1.data(), scratch_of(proj).data());
+  CHECK(out1 == ref_conv(proj, in1.data(), false));
+  constexpr kernels::Conv2DGeometry g2{8, 8, 4, 4, 4, 32, 2, 2, 2, 2, 1, 1, 0, 0};
+  static Tagged<g2> c2{};
+  randomize(c2);
+  c2.act_min = -128;
+  c2.act_max = 127;
+  c2.prepare();
+  std::vector<std::int8_t> in2(8 * 8 * 4), out2(4 * 4 * 32);
+  for (auto& v : in2) v = r8();
+  c2.forward(in2.data(), out2.data(), scratch_of(c2).data());
+  CHECK(out2 == ref_conv(c2, in2.data(), false));
+}
+
 TEST_CASE("int8 average pooling equals TFLite's formula (padding, stride, channel chunks)") {
   // 3x3 window, stride 2, one row/column of leading padding, on 7x6x20 (chunks of 16 + 4).
   constexpr kernels::Conv2DGeometry g{7, 6, 20, 4, 3, 20, 3, 3, 2, 2, 1, 1, 1, 1};

@@ -263,10 +263,11 @@ struct QConv2DLayer : OutputStage {
     for (; co + 1 < G.cout; co += 2) {
       std::int32_t acc[4] = {effective_bias[co], effective_bias[co + 1], effective_bias[co], effective_bias[co + 1]};
       kernels::dot_s8_2x2<K>(x0, x1, weights.data() + co * K, weights.data() + (co + 1) * K, acc);
-      o0[co] = st.template finish_as<Rq>(acc[0], multiplier[co], shift[co]);
-      o0[co + 1] = st.template finish_as<Rq>(acc[1], multiplier[co + 1], shift[co + 1]);
-      o1[co] = st.template finish_as<Rq>(acc[2], multiplier[co], shift[co]);
-      o1[co + 1] = st.template finish_as<Rq>(acc[3], multiplier[co + 1], shift[co + 1]);
+      const std::int32_t m0 = multiplier[co], m1 = multiplier[co + 1], s0 = shift[co], s1 = shift[co + 1];
+      o0[co] = st.template finish_as<Rq>(acc[0], m0, s0);
+      o0[co + 1] = st.template finish_as<Rq>(acc[1], m1, s1);
+      o1[co] = st.template finish_as<Rq>(acc[2], m0, s0);
+      o1[co + 1] = st.template finish_as<Rq>(acc[3], m1, s1);
     }
     if (co < G.cout) {
       const std::int8_t* w = weights.data() + co * K;
