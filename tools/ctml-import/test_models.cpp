@@ -340,7 +340,10 @@ Model tiny_nested() {
   auto conv = [&](const char* name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
                   float out_scale, std::int64_t out_zp, Activation act) {
     std::vector<float> ws;
-    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(0.0032f + 0.0004f * static_cast<float>(rng.uniform(0, 10)));
+    // One rounding (an exact integer over 10^4), so a compiler that fuses a*b+c (FMA under
+    // -march=native) produces the same bytes.
+    for (std::int32_t c = 0; c < cout; ++c)
+      ws.push_back(static_cast<float>(static_cast<double>(32 + 4 * rng.uniform(0, 10)) / 10000.0));
     const auto w = b.tensor(std::string(name) + "/Conv2D", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0),
                             le_bytes(weights(rng, static_cast<std::size_t>(cout), static_cast<std::size_t>(k * k * cin), false)));
     const auto bias = b.tensor(std::string(name) + "/BiasAdd/ReadVariableOp", TensorType::Int32, {cout},
