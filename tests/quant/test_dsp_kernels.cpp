@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <limits>
 #include <type_traits>
+#include <utility>
 #include <ctml/kernels/dot_s8.hpp>
 #include <ctml/quant/requantize.hpp>
 
@@ -201,6 +202,70 @@ TEST_CASE("expand_s8_pairs + dot_s16s8_2x2: a pixel pair expanded once against t
     check(std::integral_constant<std::size_t, 40>{}, off);
     check(std::integral_constant<std::size_t, 64>{}, off);
     check(std::integral_constant<std::size_t, 140>{}, off);  // odd number of quads: C loop
+  }
+}
+#endif
+
+TEST_CASE("PackedS16Pairs and PackedS16ByQuad: int16 words in SXTB16's order, computed at compile time") {
+  // Rows {1, -2, 3, -4} and {-128, 127, 5, -1}: per row the words (w0, w2) and (w1, w3).
+  constexpr std::int8_t w[8] = {1, -2, 3, -4, -128, 127, 5, -1};
+  constexpr auto p = ctml::kernels::PackedS16Pairs<2, 4>::pack(w);
+  static_assert(p.words[0] == 0x0003'0001u && p.words[1] == 0xFFFC'FFFEu);
+  static_assert(p.words[2] == 0x0005'FF80u && p.words[3] == 0xFFFF'007Fu);
+  // Depthwise: two taps of four channels; per channel quad the taps follow each other.
+  constexpr auto d = ctml::kernels::PackedS16ByQuad<2, 4>::pack(w);
+  static_assert(d.words[0] == p.words[0] && d.words[1] == p.words[1] && d.words[2] == p.words[2] &&
+                d.words[3] == p.words[3]);
+  CHECK(p.pair(0) == p.words);
+}
+
+#if defined(CTML_HAVE_DSP)
+TEST_CASE("dot_s16_2x2: an expanded pixel pair against weight rows widened ahead of time") {
+  fill();
+  const auto check = [](auto k, std::size_t off) {
+    constexpr std::size_t K = decltype(k)::value;
+    alignas(8) std::uint32_t xa[K];
+    const std::int8_t *x0 = g_a + off, *x1 = g_b + off + 3, *w = g_c + off + 1;  // 4 rows: w + r * K
+    constexpr std::size_t rows = 4 * K <= 296 ? 4 : 2;
+    const auto packed = ctml::kernels::PackedS16Pairs<rows, K>::pack(w);
+    ctml::kernels::expand_s8_pairs<K>(x0, xa);
+    ctml::kernels::expand_s8_pairs<K>(x1, xa + K / 2);
+    for (std::size_t co = 0; co < rows; co += 2) {
+      std::int32_t acc[4] = {5, -7, 11, -13};
+      ctml::kernels::dot_s16_2x2<K>(xa, packed.pair(co), acc);
+      CHECK(acc[0] == 5 + dot(x0, w + co * K, K));
+      CHECK(acc[1] == -7 + dot(x0, w + (co + 1) * K, K));
+      CHECK(acc[2] == 11 + dot(x1, w + co * K, K));
+      CHECK(acc[3] == -13 + dot(x1, w + (co + 1) * K, K));
+    }
+  };
+  for (std::size_t off : {0u, 1u, 2u, 3u}) {
+    check(std::integral_constant<std::size_t, 4>{}, off);    // one quad per iteration
+    check(std::integral_constant<std::size_t, 8>{}, off);    // two quads per iteration
+    check(std::integral_constant<std::size_t, 40>{}, off);
+    check(std::integral_constant<std::size_t, 64>{}, off);
+    check(std::integral_constant<std::size_t, 140>{}, off);  // odd number of quads
+  }
+}
+
+TEST_CASE("mac4_s16w_offset: depthwise taps with weights widened ahead of time") {
+  fill();
+  constexpr std::size_t T = 9, C = 8;
+  const auto packed = ctml::kernels::PackedS16ByQuad<T, C>::pack(g_b);  // w[t][c] = g_b[t * C + c]
+  for (std::int32_t offset : {-128, -5, 0, 127, 128}) {
+    const std::uint32_t off2 = (static_cast<std::uint32_t>(offset) & 0xFFFFu) * 0x10001u;
+    for (std::size_t c : {0u, 4u}) {
+      std::int32_t a[4] = {1, 2, 3, 4};
+      const std::uint32_t* wq = packed.quad(c);
+      [&]<std::size_t... t>(std::index_sequence<t...>) {
+        (ctml::kernels::mac4_s16w_offset<t>(g_a + 3 * t + c + 1, wq, off2, a[0], a[1], a[2], a[3]), ...);
+      }(std::make_index_sequence<T>{});
+      for (std::size_t j = 0; j < 4; ++j) {
+        std::int32_t ref = static_cast<std::int32_t>(j + 1);
+        for (std::size_t t = 0; t < T; ++t) ref += std::int32_t{g_b[t * C + c + j]} * (g_a[3 * t + c + 1 + j] + offset);
+        CHECK(a[j] == ref);
+      }
+    }
   }
 }
 #endif

@@ -191,6 +191,7 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   constexpr kernels::Conv2DGeometry g4{6, 5, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1};
   static TaggedDw<g4> dw{};
   randomize(dw);
+  dw.prepare();  // derived data (packed weights on some targets), as after any weight change
   std::vector<std::int8_t> in4(6 * 5 * 4), out4(6 * 5 * 4);
   for (auto& v : in4) v = r8();
   std::int8_t ring[TaggedDw<g4>::scratch_size];
@@ -202,6 +203,7 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   constexpr kernels::Conv2DGeometry g5{7, 6, 3, 4, 3, 6, 3, 3, 2, 2, 1, 1, 1, 1};
   static TaggedDw<g5> dw2{};
   randomize(dw2);
+  dw2.prepare();
   std::vector<std::int8_t> in5(7 * 6 * 3), out5(4 * 3 * 6);
   for (auto& v : in5) v = r8();
   dw2.forward(in5.data(), out5.data(), nullptr);
@@ -262,6 +264,7 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   static TaggedDw<g4> dw{};
   randomize(dw);
   large_multipliers(dw);
+  dw.prepare();
   std::vector<std::int8_t> in4(5 * 4 * 20), out4(5 * 4 * 20);
   for (auto& v : in4) v = r8();
   std::int8_t ring[TaggedDw<g4>::scratch_size];
@@ -273,6 +276,7 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   constexpr kernels::Conv2DGeometry g5{7, 7, 33, 3, 3, 33, 3, 3, 1, 1, 2, 2, 0, 0};
   static TaggedDw<g5> dd{};
   randomize(dd);
+  dd.prepare();
   std::vector<std::int8_t> in5(7 * 7 * 33), out5(3 * 3 * 33);
   for (auto& v : in5) v = r8();
   dd.forward(in5.data(), out5.data(), nullptr);
@@ -289,6 +293,7 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   randomize(dw);
   dw.act_min = -128;
   dw.act_max = 127;
+  dw.prepare();
   dw.forward(in4.data(), out4.data(), ring);
   CHECK(out4 == ref_conv(dw, in4.data(), true));
 }

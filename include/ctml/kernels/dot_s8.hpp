@@ -239,6 +239,106 @@ inline void dot_s16s8_2x2(const std::uint32_t* a, const std::int8_t* b, std::int
 }
 #endif
 
+// Int8 weight rows sign-extended ahead of time (at compile time for a constexpr model) into the
+// int16 words dot_s16_2x2 reads: per pair of rows (co, co + 1) and per quad q of k, the words
+//   (w[co][4q], w[co][4q+2]), (w[co][4q+1], w[co][4q+3]), then the same two for row co + 1,
+// i.e. the order expand_s8_pairs gives the inputs. Twice the bytes of the int8 rows, which stay
+// the layer's parameters; an odd last row is not packed (callers take it from the int8 rows).
+template <std::size_t Cout, std::size_t K>
+struct PackedS16Pairs {
+  static_assert(K % 4 == 0, "PackedS16Pairs: K must be a multiple of 4");
+  static constexpr std::size_t pairs = Cout / 2;
+  std::uint32_t words[pairs > 0 ? pairs * K : 1];
+
+  static constexpr std::uint32_t pack2(std::int8_t lo, std::int8_t hi) {
+    return static_cast<std::uint16_t>(static_cast<std::int16_t>(lo)) |
+           static_cast<std::uint32_t>(static_cast<std::uint16_t>(static_cast<std::int16_t>(hi))) << 16;
+  }
+  // From row-major weights w[co][k].
+  static constexpr PackedS16Pairs pack(const std::int8_t* w) {
+    PackedS16Pairs p{};
+    for (std::size_t pr = 0; pr < pairs; ++pr)
+      for (std::size_t q = 0; q < K / 4; ++q)
+        for (std::size_t r = 0; r < 2; ++r) {
+          const std::int8_t* row = w + (2 * pr + r) * K + 4 * q;
+          p.words[pr * K + 4 * q + 2 * r] = pack2(row[0], row[2]);
+          p.words[pr * K + 4 * q + 2 * r + 1] = pack2(row[1], row[3]);
+        }
+    return p;
+  }
+  // The words of rows co and co + 1 (co even).
+  constexpr const std::uint32_t* pair(std::size_t co) const { return words + co / 2 * K; }
+};
+
+#if defined(CTML_HAVE_DSP)
+// The 2x2 block of dot_s16s8_2x2 with both operands already sign-extended: a holds the expanded
+// rows a0 and a1 (as there), w a pair of PackedS16Pairs rows. Per 16 MACs four LDRDs and eight
+// SMLADs (12 instructions instead of 17): the weights cost no extension in the loop.
+template <std::size_t K>
+inline void dot_s16_2x2(const std::uint32_t* a, const std::uint32_t* w, std::int32_t* acc) {
+  static_assert(K % 4 == 0, "dot_s16_2x2: K must be a multiple of 4");
+  std::int32_t c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3];
+  constexpr std::size_t quads = K / 4;
+#if defined(__OPTIMIZE__)
+  // Assembly for the same reasons as dot_s16s8_2x2; two quads per iteration when K allows. The
+  // second pixel is 2K - 8 bytes after the post-incremented a (LDRD reaches 1020 bytes).
+  if constexpr (K <= 512) {
+    const std::uint32_t* const end = w + K;
+    std::uint32_t x0e, x0o, x1e, x1o, we, wo;
+#define CTML_DOT_S16_QUAD                                     \
+  "ldrd %[x0e], %[x0o], [%[a]], #8\n\t"                     \
+  "ldrd %[x1e], %[x1o], [%[a], %[xoff]]\n\t"                \
+  "ldrd %[we], %[wo], [%[w]], #8\n\t"                       \
+  "smlad %[c00], %[x0e], %[we], %[c00]\n\t"                 \
+  "smlad %[c00], %[x0o], %[wo], %[c00]\n\t"                 \
+  "smlad %[c10], %[x1e], %[we], %[c10]\n\t"                 \
+  "smlad %[c10], %[x1o], %[wo], %[c10]\n\t"                 \
+  "ldrd %[we], %[wo], [%[w]], #8\n\t"                       \
+  "smlad %[c01], %[x0e], %[we], %[c01]\n\t"                 \
+  "smlad %[c01], %[x0o], %[wo], %[c01]\n\t"                 \
+  "smlad %[c11], %[x1e], %[we], %[c11]\n\t"                 \
+  "smlad %[c11], %[x1o], %[wo], %[c11]\n\t"
+    if constexpr (quads % 2 == 0) {
+      __asm__ volatile("1:\n\t" CTML_DOT_S16_QUAD CTML_DOT_S16_QUAD
+                       "cmp %[w], %[end]\n\t"
+                       "bne 1b\n\t"
+                       : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [a] "+r"(a), [w] "+r"(w),
+                         [x0e] "=&r"(x0e), [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [we] "=&r"(we),
+                         [wo] "=&r"(wo)
+                       : [end] "r"(end), [xoff] "n"(2 * K - 8)
+                       : "cc", "memory");
+    } else {
+      __asm__ volatile("1:\n\t" CTML_DOT_S16_QUAD
+                       "cmp %[w], %[end]\n\t"
+                       "bne 1b\n\t"
+                       : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [a] "+r"(a), [w] "+r"(w),
+                         [x0e] "=&r"(x0e), [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [we] "=&r"(we),
+                         [wo] "=&r"(wo)
+                       : [end] "r"(end), [xoff] "n"(2 * K - 8)
+                       : "cc", "memory");
+    }
+#undef CTML_DOT_S16_QUAD
+    acc[0] = c00;
+    acc[1] = c01;
+    acc[2] = c10;
+    acc[3] = c11;
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < quads; ++i, a += 2, w += 4) {
+    const std::uint32_t x0e = a[0], x0o = a[1], x1e = a[K / 2], x1o = a[K / 2 + 1];
+    c00 = __smlad(x0o, w[1], __smlad(x0e, w[0], c00));
+    c10 = __smlad(x1o, w[1], __smlad(x1e, w[0], c10));
+    c01 = __smlad(x0o, w[3], __smlad(x0e, w[2], c01));
+    c11 = __smlad(x1o, w[3], __smlad(x1e, w[2], c11));
+  }
+  acc[0] = c00;
+  acc[1] = c01;
+  acc[2] = c10;
+  acc[3] = c11;
+}
+#endif
+
 // Two dot products sharing the vector a (two rows of a matrix-vector product): acc0 += a.b0,
 // acc1 += a.b1. The sign-extended words of a feed two SMLADs each: 1.6 instructions per MAC
 // instead of 2 on Cortex-M4.
@@ -326,5 +426,52 @@ constexpr void mac4_s8_offset(const std::int8_t* x, const std::int8_t* w, std::i
   acc2 += static_cast<std::int32_t>(w[2]) * (x[2] + offset);
   acc3 += static_cast<std::int32_t>(w[3]) * (x[3] + offset);
 }
+
+// Depthwise weights w[t][c] (T taps, C channels, C a multiple of 4) sign-extended ahead of time
+// for mac4_s16w_offset: per quad of channels, the T taps' word pairs (w[c], w[c+2]),
+// (w[c+1], w[c+3]) one after the other, so a quad's taps sit at constant offsets (8 bytes each)
+// from one pointer. Twice the bytes of the int8 weights.
+template <std::size_t T, std::size_t C>
+struct PackedS16ByQuad {
+  static_assert(C % 4 == 0, "PackedS16ByQuad: the channel count must be a multiple of 4");
+  std::uint32_t words[C / 2 * T];
+
+  static constexpr PackedS16ByQuad pack(const std::int8_t* w) {
+    PackedS16ByQuad p{};
+    for (std::size_t q = 0; q < C / 4; ++q)
+      for (std::size_t t = 0; t < T; ++t) {
+        const std::int8_t* v = w + t * C + 4 * q;
+        p.words[(q * T + t) * 2] = PackedS16Pairs<2, 4>::pack2(v[0], v[2]);
+        p.words[(q * T + t) * 2 + 1] = PackedS16Pairs<2, 4>::pack2(v[1], v[3]);
+      }
+    return p;
+  }
+  // The taps of channels c..c+3 (c a multiple of 4).
+  constexpr const std::uint32_t* quad(std::size_t c) const { return words + c / 4 * 2 * T; }
+};
+
+#if defined(CTML_HAVE_DSP)
+// mac4_s8_offset with the weights of tap Tap already sign-extended: w points at the channel
+// quad's PackedS16ByQuad words. One LDRD replaces a load and two SXTB16s: 8 instructions per
+// 4 MACs.
+template <std::size_t Tap>
+inline void mac4_s16w_offset(const std::int8_t* x, const std::uint32_t* w, std::uint32_t off2, std::int32_t& acc0,
+                             std::int32_t& acc1, std::int32_t& acc2, std::int32_t& acc3) {
+  static_assert(Tap * 8 <= 1020, "mac4_s16w_offset: the tap's offset is beyond LDRD's immediate range");
+  std::uint32_t xv, we, wo, xe;
+  __asm__("ldr %[xv], %[xm]\n\t"
+          "ldrd %[we], %[wo], [%[w], %[woff]]\n\t"
+          "sxtab16 %[xe], %[off2], %[xv]\n\t"          // x0, x2 (+ offset)
+          "sxtab16 %[xv], %[off2], %[xv], ror #8\n\t"  // x1, x3
+          "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+          "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+          "smlabb %[a1], %[xv], %[wo], %[a1]\n\t"
+          "smlatt %[a3], %[xv], %[wo], %[a3]"
+          : [a0] "+r"(acc0), [a1] "+r"(acc1), [a2] "+r"(acc2), [a3] "+r"(acc3), [xv] "=&r"(xv), [we] "=&r"(we),
+            [wo] "=&r"(wo), [xe] "=&r"(xe)
+          : [xm] "m"(*reinterpret_cast<const std::uint32_t*>(x)), [w] "r"(w), [woff] "n"(Tap * 8), [off2] "r"(off2),
+            "m"(*reinterpret_cast<const std::uint32_t(*)[2]>(w + 2 * Tap)));
+}
+#endif
 
 }  // namespace ctml::kernels
