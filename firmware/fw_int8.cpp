@@ -34,7 +34,7 @@ int main() {
   const bool ok = std::memcmp(output.data(), golden, sizeof golden) == 0;
 #if defined(CTML_HAVE_MVE)
   constexpr const char* kernels = "MVE+DSP";
-#elif defined(CTML_HAVE_DSP) && defined(CTML_NO_WIDENED_WEIGHTS)
+#elif defined(CTML_HAVE_DSP) && defined(CTML_OPTIMIZE_FOR_FLASH)
   constexpr const char* kernels = "DSP, int8-only weights,";
 #elif defined(CTML_HAVE_DSP)
   constexpr const char* kernels = "DSP";

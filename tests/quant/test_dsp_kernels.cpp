@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 #include <ctml/kernels/dot_s8.hpp>
+#include <ctml/quant/output_stage.hpp>
 #include <ctml/quant/requantize.hpp>
 
 namespace {
@@ -178,6 +179,52 @@ TEST_CASE("requantization: the normalized form equals TFLite's under its precond
     CHECK(ctml::quant::saturate_int8(y) == (y < -128 ? -128 : (y > 127 ? 127 : y)));
   static_assert(ctml::quant::multiply_by_quantized_multiplier_normalized(-5, 1 << 30, -1) ==
                 ctml::quant::multiply_by_quantized_multiplier_ref(-5, {1 << 30, -1}));
+}
+
+TEST_CASE("requantization: the tabulated form (zero point folded in) equals TFLite's plus the zero point") {
+  using ctml::quant::ChannelRequant;
+  using ctml::quant::Multiplier;
+  const auto ref = [](std::int32_t x, std::int32_t q, int shift, std::int32_t zp) {
+    return ctml::quant::multiply_by_quantized_multiplier_ref(x, Multiplier{q, shift}) + zp;
+  };
+  const std::int32_t edges[] = {INT32_MIN, INT32_MIN + 1, -65536, -32769, -3, -2, -1, 0, 1, 2, 32767, INT32_MAX - 1, INT32_MAX};
+  const std::int32_t mults[] = {0, 1 << 30, (1 << 30) + 1, 1518500250, INT32_MAX};
+  for (int shift = -22; shift <= -2; ++shift)
+    for (std::int32_t q : mults)
+      for (std::int32_t zp : {-128, -1, 0, 5, 127, 128})
+        for (std::int32_t x : edges) {
+          ChannelRequant c{};
+          REQUIRE(ctml::quant::tabulate(q, shift, zp, c));
+          REQUIRE(ctml::quant::requantize_tabulated(x, c) == ref(x, q, shift, zp));
+        }
+  std::uint32_t s = 12;
+  auto next = [&s] { return s = s * 1664525u + 1013904223u; };
+  for (int k = 0; k < 200000; ++k) {
+    const int shift = -2 - static_cast<int>(next() % 21);
+    const auto q = static_cast<std::int32_t>((1u << 30) | (next() >> 2));
+    const auto zp = static_cast<std::int32_t>(next() % 257) - 128;
+    const std::int32_t x = static_cast<std::int32_t>(next()) >> (next() % 31);
+    ChannelRequant c{};
+    REQUIRE(ctml::quant::tabulate(q, shift, zp, c));
+    if (ctml::quant::requantize_tabulated(x, c) != ref(x, q, shift, zp))
+      FAIL_CHECK("x=" << x << " q=" << q << " shift=" << shift << " zp=" << zp);
+  }
+  // What the table refuses (the layer then takes the other forms): shifts -1 and beyond -22,
+  // multipliers that are not normalized, zero points beyond int8's.
+  ChannelRequant c{};
+  CHECK_FALSE(ctml::quant::tabulate(1 << 30, -1, 0, c));
+  CHECK_FALSE(ctml::quant::tabulate(1 << 30, -23, 0, c));
+  CHECK_FALSE(ctml::quant::tabulate((1 << 30) - 1, -8, 0, c));
+  CHECK_FALSE(ctml::quant::tabulate(1 << 30, -8, 200, c));
+  const std::int32_t q3[] = {1 << 30, 1 << 30, 1 << 30}, s3[] = {-8, -9, -1};
+  CHECK(ctml::quant::RequantTable<2>::make(q3, s3, -128).ok);
+  CHECK_FALSE(ctml::quant::RequantTable<3>::make(q3, s3, -128).ok);
+  static_assert([] {
+    ChannelRequant t{};
+    return ctml::quant::tabulate(1518500250, -9, -128, t) &&
+           ctml::quant::requantize_tabulated(-12345, t) ==
+               ctml::quant::multiply_by_quantized_multiplier_ref(-12345, {1518500250, -9}) - 128;
+  }());
 }
 
 #if defined(CTML_HAVE_DSP)

@@ -120,6 +120,46 @@ constexpr std::int32_t multiply_by_quantized_multiplier_normalized(std::int32_t 
   return static_cast<std::int32_t>(t >> 32) >> e1;
 }
 
+// The normalized form with its per-channel constants computed ahead of time (by a layer's
+// prepare(), at compile time for a constexpr model) and the output zero point folded in:
+//   y = ((x*q + k - [x < 0] * 2^31) >> 32) >> e1 = multiply_by_quantized_multiplier(x, q, shift) + zp
+// with e1 = -shift - 1 and k = 2^30 + 2^(31+e1) + zp * 2^(32+e1). The zero point is exact in the
+// high word as long as it fits: tabulate() accepts 1 <= e1 <= 21 (the high word stays within
+// +-2^30 + 2^20 + 2^28), normalized q, |zp| <= 128. On Cortex-M4: two SMLALs and a shift after
+// an LDRD of k, instead of the normalized form's constant building (and the zero-point add).
+struct ChannelRequant {
+  std::int32_t q = 0;
+  std::int32_t e1 = 1;
+  std::uint32_t k_lo = 0;  // k as two words, for one LDRD
+  std::int32_t k_hi = 0;
+};
+
+constexpr bool tabulate(std::int32_t q, std::int32_t shift, std::int32_t zp, ChannelRequant& c) {
+  if (!is_normalized_right_shift(q, shift) || shift > -2 || shift < -22 || zp < -128 || zp > 128) return false;
+  const std::int32_t e1 = -shift - 1;
+  const std::int64_t k = (std::int64_t{1} << 30) + (std::int64_t{1} << (31 + e1)) + std::int64_t{zp} * (std::int64_t{1} << (32 + e1));
+  c = {q, e1, static_cast<std::uint32_t>(static_cast<std::uint64_t>(k)), static_cast<std::int32_t>(k >> 32)};
+  return true;
+}
+
+constexpr std::int32_t requantize_tabulated(std::int32_t x, const ChannelRequant& c) {
+#if defined(__ARM_FEATURE_DSP) && !defined(CTML_NO_DSP)
+  if (!std::is_constant_evaluated()) {
+    std::uint32_t lo = c.k_lo;
+    std::int32_t hi = c.k_hi;
+    // SMLAL's signed product of [x < 0] and 0x80000000 (-2^31) is the sign term.
+    __asm__("smlal %[lo], %[hi], %[s], %[m]\n\t"
+            "smlal %[lo], %[hi], %[x], %[q]"
+            : [lo] "+&r"(lo), [hi] "+&r"(hi)
+            : [s] "r"(static_cast<std::uint32_t>(x) >> 31), [m] "r"(0x80000000u), [x] "r"(x), [q] "r"(c.q));
+    return hi >> c.e1;
+  }
+#endif
+  const std::int64_t k = static_cast<std::int64_t>(static_cast<std::uint64_t>(static_cast<std::uint32_t>(c.k_hi)) << 32 | c.k_lo);
+  const std::int64_t t = k + static_cast<std::int64_t>(x) * c.q - (x < 0 ? (std::int64_t{1} << 31) : 0);
+  return static_cast<std::int32_t>(t >> 32) >> c.e1;
+}
+
 // Affine quantization parameters of an activation tensor: real = scale * (q - zero_point).
 // Clamp to the fused activation's range. On hosts: two independent selects (max, then min),
 // which compilers turn into conditional moves: a data-dependent branch mispredicts often (after a
