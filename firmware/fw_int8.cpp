@@ -35,7 +35,7 @@ int main() {
 #if defined(CTML_HAVE_MVE)
   constexpr const char* kernels = "MVE+DSP";
 #elif defined(CTML_HAVE_DSP) && defined(CTML_OPTIMIZE_FOR_FLASH)
-  constexpr const char* kernels = "DSP, int8-only weights,";
+  constexpr const char* kernels = "DSP (CTML_OPTIMIZE_FOR_FLASH)";
 #elif defined(CTML_HAVE_DSP)
   constexpr const char* kernels = "DSP";
 #else
