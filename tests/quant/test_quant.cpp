@@ -325,6 +325,31 @@ TEST_CASE("int8 strided 1x1 and 2x2 convs with 16-byte patches and the full int8
   CHECK(out2 == ref_conv(c2, in2.data(), false));
 }
 
+TEST_CASE("weights are widened into flash only for layers up to kernels::widen_weights_max weights") {
+  // Cortex-M DSP builds keep an int16 copy of small layers' weights; a large layer keeps its int8
+  // weights only (bounded flash) and must compute the same results through the other kernel.
+  constexpr kernels::Conv2DGeometry small{3, 4, 64, 3, 4, 64, 1, 1, 1, 1, 1, 1, 0, 0};  // 4,096 weights
+  constexpr kernels::Conv2DGeometry big{3, 4, 256, 3, 4, 130, 1, 1, 1, 1, 1, 1, 0, 0};  // 33,280 weights
+  static_assert(kernels::widen_weights_max < 130 * 256);
+  static_assert(!quant::QConv2DLayer<big>::widened_weights);
+  static_assert(quant::QConv2DLayer<small>::widened_weights == quant::QConv2DLayer<small>::expands_inputs);
+  static_assert(sizeof(quant::QConv2DLayer<big>) < 2 * 130 * 256, "no int16 copy of a large layer's weights");
+  static Tagged<big> b{};
+  randomize(b);
+  b.prepare();
+  std::vector<std::int8_t> in(3 * 4 * 256), out(3 * 4 * 130);
+  for (auto& v : in) v = r8();
+  b.forward(in.data(), out.data(), scratch_of(b).data());
+  CHECK(out == ref_conv(b, in.data(), false));
+  static Tagged<small> sm{};
+  randomize(sm);
+  sm.prepare();
+  std::vector<std::int8_t> in2(3 * 4 * 64), out2(3 * 4 * 64);
+  for (auto& v : in2) v = r8();
+  sm.forward(in2.data(), out2.data(), scratch_of(sm).data());
+  CHECK(out2 == ref_conv(sm, in2.data(), false));
+}
+
 TEST_CASE("int8 average pooling equals TFLite's formula (padding, stride, channel chunks)") {
   // 3x3 window, stride 2, one row/column of leading padding, on 7x6x20 (chunks of 16 + 4).
   constexpr kernels::Conv2DGeometry g{7, 6, 20, 4, 3, 20, 3, 3, 2, 2, 1, 1, 1, 1};

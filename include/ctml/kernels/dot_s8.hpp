@@ -239,6 +239,18 @@ inline void dot_s16s8_2x2(const std::uint32_t* a, const std::int8_t* b, std::int
 }
 #endif
 
+// Cortex-M DSP builds keep a sign-extended int16 copy of a layer's weights in flash (the two
+// structs below) when the layer has at most this many weights, so a model's flash grows by a
+// bounded amount (2 bytes per widened weight) for the small layers of MCU networks; larger layers
+// extend their weights in the loop. CTML_OPTIMIZE_FOR_FLASH widens none.
+#if defined(CTML_OPTIMIZE_FOR_FLASH)
+inline constexpr std::size_t widen_weights_max = 0;
+#elif defined(CTML_WIDEN_WEIGHTS_MAX)
+inline constexpr std::size_t widen_weights_max = CTML_WIDEN_WEIGHTS_MAX;
+#else
+inline constexpr std::size_t widen_weights_max = 16384;
+#endif
+
 // Int8 weight rows sign-extended ahead of time (at compile time for a constexpr model) into the
 // int16 words dot_s16_2x2 reads: per pair of rows (co, co + 1) and per quad q of k, the words
 //   (w[co][4q], w[co][4q+2]), (w[co][4q+1], w[co][4q+3]), then the same two for row co + 1,

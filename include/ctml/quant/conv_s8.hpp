@@ -40,13 +40,9 @@ struct QConv2DLayer : OutputStage {
   static constexpr bool expands_inputs = false;
 #endif
   // ... and read weights sign-extended at compile time (kernels::PackedS16Pairs: twice the int8
-  // weights' bytes more flash, a quarter fewer instructions per MAC); CTML_OPTIMIZE_FOR_FLASH keeps
-  // flash at the int8 size and extends the weights in the loop instead.
-#if defined(CTML_OPTIMIZE_FOR_FLASH)
-  static constexpr bool widened_weights = false;
-#else
-  static constexpr bool widened_weights = expands_inputs;
-#endif
+  // weights' bytes more flash, a quarter fewer instructions per MAC) up to
+  // kernels::widen_weights_max weights; larger layers extend their weights in the loop.
+  static constexpr bool widened_weights = expands_inputs && G.cout * G.kh * G.kw * G.cin <= kernels::widen_weights_max;
   static constexpr std::size_t scratch_size =
       expands_inputs ? 4 * G.kh * G.kw * G.cin + 4 : (in_place ? (G.oh * G.ow > 1 ? 2 : 1) * G.cin : 0);
   static constexpr std::string_view name = pointwise ? "QConv2D 1x1" : "QConv2D";
@@ -62,7 +58,8 @@ struct QConv2DLayer : OutputStage {
   using packed_type = std::conditional_t<widened_weights, kernels::PackedS16Pairs<G.cout, G.kh * G.kw * G.cin>,
                                          kernels::PackedS8ForTarget<G.cout, G.kh * G.kw * G.cin>>;
   [[no_unique_address]] packed_type packed = packed_type::pack(weights.data());
-  using requant_table_type = RequantTableForTarget<G.cout>;
+  // Only the expanded-input kernel reads the table.
+  using requant_table_type = std::conditional_t<expands_inputs, RequantTableForTarget<G.cout>, NoRequantTable>;
   [[no_unique_address]] requant_table_type requant_table =
       requant_table_type::make(multiplier.data(), shift.data(), this->output_zero_point);
 
@@ -330,9 +327,10 @@ struct QDepthwiseConv2DLayer : OutputStage {
   Tensor<std::int32_t, Shape<G.cout>> multiplier;
   Tensor<std::int32_t, Shape<G.cout>> shift;
   // Cortex-M DSP: the weights sign-extended at compile time (kernels::PackedS16ByQuad, 2 bytes per
-  // weight more flash), unless CTML_OPTIMIZE_FOR_FLASH.
-#if defined(CTML_HAVE_DSP) && !defined(CTML_HAVE_MVE) && !defined(CTML_OPTIMIZE_FOR_FLASH)
-  static constexpr bool widened_weights = mult_depth == 1 && G.cin % 4 == 0 && G.kh * G.kw <= 128;
+  // weight more flash), up to kernels::widen_weights_max weights.
+#if defined(CTML_HAVE_DSP) && !defined(CTML_HAVE_MVE)
+  static constexpr bool widened_weights = mult_depth == 1 && G.cin % 4 == 0 && G.kh * G.kw <= 128 &&
+                                          G.kh * G.kw * G.cout <= kernels::widen_weights_max;
 #else
   static constexpr bool widened_weights = false;
 #endif
