@@ -166,6 +166,24 @@ TEST_CASE("sliced CSR equals the dense layer, also with a partial last slice") {
   }
 }
 
+TEST_CASE("sliced CSR with 16-bit column indices (more than 256 inputs) equals the dense layer") {
+  // The float kernel fetches a lane group's four indices with one load; cover the uint16 width.
+  using D = DenseLayer<float, Shape<300>, 13>;
+  static D d{};
+  randomize(d.weights);
+  randomize(d.bias);
+  sparse::prune_magnitude(d.weights, 0.9);
+  REQUIRE(sparse::count_nonzero(d.weights) == 390);
+  const auto sl = sparse::to_sliced_layer<390>(d);
+  static_assert(std::is_same_v<decltype(sl.weights)::col_index, std::uint16_t>);
+  D::input_type x{};
+  randomize(x);
+  D::output_type want{}, got{};
+  d.forward(x.data(), want.data(), nullptr);
+  sl.forward(x.data(), got.data(), nullptr);
+  check_close(got, want, 13);
+}
+
 TEST_CASE("sparse convolutions (general, strided, dilated, Conv1D, depthwise) equal the dense ones") {
   auto check_conv = [](auto& dense, auto prune, auto to_sp) {
     using L = std::remove_cvref_t<decltype(dense)>;

@@ -7,6 +7,7 @@
 // constant.
 #include <cstddef>
 #include <ctml/kernels/activation.hpp>
+#include <ctml/kernels/dot.hpp>
 
 namespace ctml::kernels {
 
@@ -37,21 +38,6 @@ constexpr void conv2d_ref(const T* in, const T* w, const T* bias, T* out) {
           }
         out[(oy * G.ow + ox) * G.cout + co] = activate<A>(acc);
       }
-}
-
-// Dot product of N contiguous values with Lanes independent partial sums: vectorisable without
-// -ffast-math because no single sum is reassociated.
-template <std::size_t N, class T>
-constexpr T dot(const T* a, const T* b) {
-  constexpr std::size_t Lanes = N >= 8 ? 8 : (N >= 4 ? 4 : 1);
-  constexpr std::size_t Body = N - N % Lanes;
-  T lane[Lanes]{};
-  for (std::size_t i = 0; i < Body; i += Lanes)
-    for (std::size_t l = 0; l < Lanes; ++l) lane[l] += a[i + l] * b[i + l];
-  T acc{};
-  for (std::size_t l = 0; l < Lanes; ++l) acc += lane[l];
-  for (std::size_t i = Body; i < N; ++i) acc += a[i] * b[i];
-  return acc;
 }
 
 // Optimised: per output pixel the valid kernel window is computed once, so the inner loops carry
