@@ -5,7 +5,8 @@
 #   RAM     arena + static (.data + .bss without the stack region and the arena) + stack peak
 #           (the stack is painted before inference and scanned after it)
 #   instructions per inference (QEMU -icount shift=0: instructions retired, not cycles)
-# and, for the int8 images, the portable/DSP instruction ratio per model and per layer.
+# and, for the int8 images, the portable/DSP instruction ratio per model and per layer; last, the
+# dense vs sparse kernels of fw_sparse (Dense 640x128 at 90 % sparsity, float and int8).
 #   scripts/size_report.sh [cortex-m4|cortex-m7|cortex-m55]    (configures and builds the preset)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,7 +19,7 @@ printf '%-22s %11s %8s %8s %8s %10s %14s\n' image flash_bytes arena static stack
 declare -A instr_of
 for elf in "build/$preset"/firmware/*.elf; do
   name=$(basename "$elf" .elf)
-  [[ $name == *_layers* ]] && continue
+  [[ $name == *_layers* || $name == fw_sparse ]] && continue
   read -r text data bss _ < <(arm-none-eabi-size "$elf" | tail -1)
   stack_region=$((16#$(arm-none-eabi-nm "$elf" | awk '$3=="__stack_size"{print $1}')))
   line=$(bsp/qemu-run.sh "$machine" "$elf" 2>&1)
@@ -46,3 +47,8 @@ for dsp in "build/$preset"/firmware/*_int8_layers.elf; do
            <(bsp/qemu-run.sh "$machine" "$dsp" 2>&1 | awk '$1=="layer"{sub("instructions=","",$NF); print $2, $NF}') |
     awk '{printf "%-6s %-18s %10d %12d %12d %8s\n", $1, $2, $3, $4, $5, ($5 > 0 ? sprintf("%.2f", $4 / $5) : "-")}'
 done
+if [[ -f "build/$preset/firmware/fw_sparse.elf" ]]; then
+  echo
+  echo "fw_sparse: Dense 640x128, 90 % of the weights pruned (instructions per inference)"
+  bsp/qemu-run.sh "$machine" "build/$preset/firmware/fw_sparse.elf" 2>&1 | grep 'instructions='
+fi
