@@ -20,6 +20,16 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
+// Helium (Cortex-M55/M85): gather loads fetch four inputs at once, so a sparse row costs about as
+// many instructions per four non-zeros as the scalar kernels spend per one. Same switches as
+// kernels/dot_s8.hpp (CTML_NO_DSP: the portable reference build; CTML_NO_MVE).
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(CTML_NO_DSP) && !defined(CTML_NO_MVE)
+#include <arm_mve.h>
+#define CTML_SPARSE_MVE 1
+#if (__ARM_FEATURE_MVE & 2)
+#define CTML_SPARSE_MVE_FLOAT 1
+#endif
+#endif
 
 namespace ctml::kernels {
 
@@ -34,6 +44,93 @@ template <class Acc, class V, class C, class X, std::size_t... L>
 constexpr void mac_step(Acc* a, const V* v, const C* c, const X* x, std::index_sequence<L...>) {
   ((a[L] += mul<Acc>(v[L], x[c[L]])), ...);
 }
+
+#if defined(CTML_SPARSE_MVE)
+// Which (accumulator, weight, input) types have a Helium kernel: int8 layers and, with the
+// floating-point extension, float layers.
+template <class Acc, class V, class X>
+inline constexpr bool mve_sparse =
+    (std::is_same_v<Acc, std::int32_t> && std::is_same_v<V, std::int8_t> && std::is_same_v<X, std::int8_t>)
+#if defined(CTML_SPARSE_MVE_FLOAT)
+    || (std::is_same_v<Acc, float> && std::is_same_v<V, float> && std::is_same_v<X, float>)
+#endif
+    ;
+
+// The column indices of up to four non-zeros (lanes where p is false read nothing and are 0),
+// widened to the 32-bit offsets a gather load takes.
+template <class Index>
+inline uint32x4_t mve_cols(const Index* c, mve_pred16_t p) {
+  if constexpr (sizeof(Index) == 1) return vldrbq_z_u32(c, p);
+  else if constexpr (sizeof(Index) == 2) return vldrhq_z_u32(c, p);
+  else return vldrwq_z_u32(c, p);
+}
+
+// products(v + k, c + k, x, p): the up-to-four products v[k+l] * x[c[k+l]] as a vector (inactive
+// lanes 0); int8 operands are widened to int32 lanes.
+inline int32x4_t mve_products(const std::int8_t* v, const uint32x4_t cols, const std::int8_t* x, mve_pred16_t p) {
+  return vmulq_s32(vldrbq_z_s32(v, p), vldrbq_gather_offset_z_s32(x, cols, p));
+}
+
+// Plain CSR, one row at a time, four non-zeros per step, the row's last step predicated (VCTP).
+template <class Acc, class W, class X, class Emit>
+void csr_rows_mve(const W& w, const X* x, Emit& emit) {
+  const auto* v = w.values;
+  const auto* c = w.cols;
+  for (std::size_t r = 0; r < W::rows; ++r) {
+    const std::size_t end = w.row_ptr[r + 1];
+    if constexpr (std::is_same_v<Acc, float>) {
+#if defined(CTML_SPARSE_MVE_FLOAT)
+      float32x4_t a = vdupq_n_f32(0.0f);
+      for (std::size_t k = w.row_ptr[r]; k < end; k += 4) {
+        const mve_pred16_t p = vctp32q(static_cast<std::uint32_t>(end - k));
+        const float32x4_t xs = vldrwq_gather_shifted_offset_z_f32(x, mve_cols(c + k, p), p);
+        a = vfmaq_f32(a, vld1q_z_f32(v + k, p), xs);
+      }
+      emit(r, (vgetq_lane_f32(a, 0) + vgetq_lane_f32(a, 1)) + (vgetq_lane_f32(a, 2) + vgetq_lane_f32(a, 3)));
+#endif
+    } else {
+      std::int32_t a = 0;
+      for (std::size_t k = w.row_ptr[r]; k < end; k += 4) {
+        const mve_pred16_t p = vctp32q(static_cast<std::uint32_t>(end - k));
+        // VMLADAVA: the four products added into the scalar sum in one instruction.
+        a = vmladavaq_s32(a, vldrbq_z_s32(v + k, p), vldrbq_gather_offset_z_s32(x, mve_cols(c + k, p), p));
+      }
+      emit(r, a);
+    }
+  }
+}
+
+// Sliced CSR: the interleaved prefix of four rows is whole vectors (lane l = row l of the slice):
+// one weight load, one index load and one gather per four non-zeros; the short tails stay scalar.
+template <class Acc, class W, class X, class Emit>
+void sliced_rows_mve(const W& w, const X* x, Emit& emit) {
+  const auto* v = w.values;
+  const auto* c = w.cols;
+  const mve_pred16_t all = vctp32q(4);
+  for (std::size_t s = 0; s < W::slices; ++s) {
+    Acc lane[4];
+    if constexpr (std::is_same_v<Acc, float>) {
+#if defined(CTML_SPARSE_MVE_FLOAT)
+      float32x4_t a = vdupq_n_f32(0.0f);
+      for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
+        a = vfmaq_f32(a, vld1q_f32(v + k), vldrwq_gather_shifted_offset_f32(x, mve_cols(c + k, all)));
+      vst1q_f32(lane, a);
+#endif
+    } else {
+      int32x4_t a = vdupq_n_s32(0);
+      for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
+        a = vaddq_s32(a, mve_products(v + k, mve_cols(c + k, all), x, all));
+      vst1q_s32(lane, a);
+    }
+    for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
+      const std::size_t p = 4 * s + l;
+      Acc t = lane[l];
+      for (std::size_t k = w.tail_ptr[p]; k < w.tail_ptr[p + 1]; ++k) t += mul<Acc>(v[k], x[c[k]]);
+      emit(static_cast<std::size_t>(w.perm[p]), t);
+    }
+  }
+}
+#endif
 }  // namespace detail
 
 // Plain CSR. Each non-zero costs three loads (value, index, input); eight partial sums keep enough
@@ -41,6 +138,14 @@ constexpr void mac_step(Acc* a, const V* v, const C* c, const X* x, std::index_s
 // store the callback makes.
 template <class Acc, class W, class X, class Emit>
 constexpr void csr_rows(const W& w, const X* x, Emit&& emit) {
+#if defined(CTML_SPARSE_MVE)
+  if constexpr (detail::mve_sparse<Acc, typename W::value_type, X>) {
+    if (!std::is_constant_evaluated()) {
+      detail::csr_rows_mve<Acc>(w, x, emit);
+      return;
+    }
+  }
+#endif
   const auto* v = w.values;
   const auto* c = w.cols;
   std::size_t k = w.row_ptr[0];
@@ -161,6 +266,14 @@ void sliced_rows_f32x4(const W& w, const float* x, Emit& emit) {
 
 template <class Acc, class W, class X, class Emit>
 constexpr void sliced_rows(const W& w, const X* x, Emit&& emit) {
+#if defined(CTML_SPARSE_MVE)
+  if constexpr (detail::mve_sparse<Acc, typename W::value_type, X>) {
+    if (!std::is_constant_evaluated()) {
+      detail::sliced_rows_mve<Acc>(w, x, emit);
+      return;
+    }
+  }
+#endif
 #if defined(CTML_SPARSE_VECTOR)
   if constexpr (std::is_same_v<Acc, float> && std::is_same_v<X, float> &&
                 std::is_same_v<typename W::value_type, float>) {
