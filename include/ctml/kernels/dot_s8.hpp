@@ -9,16 +9,15 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
-#if defined(__ARM_FEATURE_DSP) && !defined(CTML_NO_DSP)
+#include <ctml/core/target.hpp>
+#if defined(CTML_HAVE_DSP)
 #include <arm_acle.h>
-#define CTML_HAVE_DSP 1
 #endif
 // Helium (M-profile Vector Extension, Cortex-M55/M85): VMLADAVA multiplies 16 int8 pairs and adds
 // all products to a scalar accumulator in one instruction. CTML_NO_DSP (the portable reference
 // build) or CTML_NO_MVE turn it off.
-#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(CTML_NO_DSP) && !defined(CTML_NO_MVE)
+#if defined(CTML_HAVE_MVE)
 #include <arm_mve.h>
-#define CTML_HAVE_MVE 1
 #endif
 
 namespace ctml::kernels {
@@ -310,25 +309,16 @@ inline void dot_s16_2x2(const std::uint32_t* a, const std::uint32_t* w, std::int
   "smlad %[c01], %[x0o], %[wo], %[c01]\n\t"                 \
   "smlad %[c11], %[x1e], %[we], %[c11]\n\t"                 \
   "smlad %[c11], %[x1o], %[wo], %[c11]\n\t"
-    if constexpr (quads % 2 == 0) {
-      __asm__ volatile("1:\n\t" CTML_DOT_S16_QUAD CTML_DOT_S16_QUAD
-                       "cmp %[w], %[end]\n\t"
-                       "bne 1b\n\t"
-                       : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [a] "+r"(a), [w] "+r"(w),
-                         [x0e] "=&r"(x0e), [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [we] "=&r"(we),
-                         [wo] "=&r"(wo)
-                       : [end] "r"(end), [xoff] "n"(2 * K - 8)
-                       : "cc", "memory");
-    } else {
-      __asm__ volatile("1:\n\t" CTML_DOT_S16_QUAD
-                       "cmp %[w], %[end]\n\t"
-                       "bne 1b\n\t"
-                       : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [a] "+r"(a), [w] "+r"(w),
-                         [x0e] "=&r"(x0e), [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [we] "=&r"(we),
-                         [wo] "=&r"(wo)
-                       : [end] "r"(end), [xoff] "n"(2 * K - 8)
-                       : "cc", "memory");
-    }
+#define CTML_DOT_S16_OPERANDS                                                                                  \
+  : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [a] "+r"(a), [w] "+r"(w), [x0e] "=&r"(x0e), \
+    [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [we] "=&r"(we), [wo] "=&r"(wo)                           \
+  : [end] "r"(end), [xoff] "n"(2 * K - 8)                                                                          \
+  : "cc", "memory"
+    if constexpr (quads % 2 == 0)
+      __asm__ volatile("1:\n\t" CTML_DOT_S16_QUAD CTML_DOT_S16_QUAD "cmp %[w], %[end]\n\tbne 1b" CTML_DOT_S16_OPERANDS);
+    else
+      __asm__ volatile("1:\n\t" CTML_DOT_S16_QUAD "cmp %[w], %[end]\n\tbne 1b" CTML_DOT_S16_OPERANDS);
+#undef CTML_DOT_S16_OPERANDS
 #undef CTML_DOT_S16_QUAD
     acc[0] = c00;
     acc[1] = c01;

@@ -20,15 +20,11 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
+#include <ctml/core/target.hpp>
 // Helium (Cortex-M55/M85): gather loads fetch four inputs at once, so a sparse row costs about as
-// many instructions per four non-zeros as the scalar kernels spend per one. Same switches as
-// kernels/dot_s8.hpp (CTML_NO_DSP: the portable reference build; CTML_NO_MVE).
-#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(CTML_NO_DSP) && !defined(CTML_NO_MVE)
+// many instructions per four non-zeros as the scalar kernels spend per one.
+#if defined(CTML_HAVE_MVE)
 #include <arm_mve.h>
-#define CTML_SPARSE_MVE 1
-#if (__ARM_FEATURE_MVE & 2)
-#define CTML_SPARSE_MVE_FLOAT 1
-#endif
 #endif
 
 namespace ctml::kernels {
@@ -45,13 +41,26 @@ constexpr void mac_step(Acc* a, const V* v, const C* c, const X* x, std::index_s
   ((a[L] += mul<Acc>(v[L], x[c[L]])), ...);
 }
 
-#if defined(CTML_SPARSE_MVE)
+// The end of slice s of a sliced CSR (csr.hpp): lane l's prefix sum plus the tail of permuted row
+// 4s + l, emitted for the row's original index. `lane` is anything indexable by l (an array, a
+// vector register).
+template <class Acc, class W, class X, class Lanes, class Emit>
+constexpr void finish_slice(const W& w, const X* x, std::size_t s, const Lanes& lane, Emit& emit) {
+  for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
+    const std::size_t p = 4 * s + l;
+    Acc t = lane[l];
+    for (std::size_t k = w.tail_ptr[p]; k < w.tail_ptr[p + 1]; ++k) t += mul<Acc>(w.values[k], x[w.cols[k]]);
+    emit(static_cast<std::size_t>(w.perm[p]), t);
+  }
+}
+
+#if defined(CTML_HAVE_MVE)
 // Which (accumulator, weight, input) types have a Helium kernel: int8 layers and, with the
 // floating-point extension, float layers.
 template <class Acc, class V, class X>
 inline constexpr bool mve_sparse =
     (std::is_same_v<Acc, std::int32_t> && std::is_same_v<V, std::int8_t> && std::is_same_v<X, std::int8_t>)
-#if defined(CTML_SPARSE_MVE_FLOAT)
+#if defined(CTML_HAVE_MVE_FLOAT)
     || (std::is_same_v<Acc, float> && std::is_same_v<V, float> && std::is_same_v<X, float>)
 #endif
     ;
@@ -65,12 +74,6 @@ inline uint32x4_t mve_cols(const Index* c, mve_pred16_t p) {
   else return vldrwq_z_u32(c, p);
 }
 
-// products(v + k, c + k, x, p): the up-to-four products v[k+l] * x[c[k+l]] as a vector (inactive
-// lanes 0); int8 operands are widened to int32 lanes.
-inline int32x4_t mve_products(const std::int8_t* v, const uint32x4_t cols, const std::int8_t* x, mve_pred16_t p) {
-  return vmulq_s32(vldrbq_z_s32(v, p), vldrbq_gather_offset_z_s32(x, cols, p));
-}
-
 // Plain CSR, one row at a time, four non-zeros per step, the row's last step predicated (VCTP).
 template <class Acc, class W, class X, class Emit>
 void csr_rows_mve(const W& w, const X* x, Emit& emit) {
@@ -79,7 +82,7 @@ void csr_rows_mve(const W& w, const X* x, Emit& emit) {
   for (std::size_t r = 0; r < W::rows; ++r) {
     const std::size_t end = w.row_ptr[r + 1];
     if constexpr (std::is_same_v<Acc, float>) {
-#if defined(CTML_SPARSE_MVE_FLOAT)
+#if defined(CTML_HAVE_MVE_FLOAT)
       float32x4_t a = vdupq_n_f32(0.0f);
       for (std::size_t k = w.row_ptr[r]; k < end; k += 4) {
         const mve_pred16_t p = vctp32q(static_cast<std::uint32_t>(end - k));
@@ -110,24 +113,20 @@ void sliced_rows_mve(const W& w, const X* x, Emit& emit) {
   for (std::size_t s = 0; s < W::slices; ++s) {
     Acc lane[4];
     if constexpr (std::is_same_v<Acc, float>) {
-#if defined(CTML_SPARSE_MVE_FLOAT)
+#if defined(CTML_HAVE_MVE_FLOAT)
       float32x4_t a = vdupq_n_f32(0.0f);
       for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
         a = vfmaq_f32(a, vld1q_f32(v + k), vldrwq_gather_shifted_offset_f32(x, mve_cols(c + k, all)));
       vst1q_f32(lane, a);
 #endif
     } else {
+      // int8 values and inputs widened to int32 lanes (no vector multiply-accumulate for them).
       int32x4_t a = vdupq_n_s32(0);
       for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
-        a = vaddq_s32(a, mve_products(v + k, mve_cols(c + k, all), x, all));
+        a = vaddq_s32(a, vmulq_s32(vldrbq_s32(v + k), vldrbq_gather_offset_s32(x, mve_cols(c + k, all))));
       vst1q_s32(lane, a);
     }
-    for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
-      const std::size_t p = 4 * s + l;
-      Acc t = lane[l];
-      for (std::size_t k = w.tail_ptr[p]; k < w.tail_ptr[p + 1]; ++k) t += mul<Acc>(v[k], x[c[k]]);
-      emit(static_cast<std::size_t>(w.perm[p]), t);
-    }
+    finish_slice<Acc>(w, x, s, lane, emit);
   }
 }
 #endif
@@ -138,7 +137,7 @@ void sliced_rows_mve(const W& w, const X* x, Emit& emit) {
 // store the callback makes.
 template <class Acc, class W, class X, class Emit>
 constexpr void csr_rows(const W& w, const X* x, Emit&& emit) {
-#if defined(CTML_SPARSE_MVE)
+#if defined(CTML_HAVE_MVE)
   if constexpr (detail::mve_sparse<Acc, typename W::value_type, X>) {
     if (!std::is_constant_evaluated()) {
       detail::csr_rows_mve<Acc>(w, x, emit);
@@ -190,12 +189,7 @@ constexpr void sliced_rows_generic(const W& w, const X* x, Emit& emit) {
     Acc a[4]{};
     for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
       mac_step(a, v + k, c + k, x, std::make_index_sequence<4>{});
-    for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
-      const std::size_t p = 4 * s + l;
-      Acc t = a[l];
-      for (std::size_t k = w.tail_ptr[p]; k < w.tail_ptr[p + 1]; ++k) t += mul<Acc>(v[k], x[c[k]]);
-      emit(static_cast<std::size_t>(w.perm[p]), t);
-    }
+    finish_slice<Acc>(w, x, s, a, emit);
   }
 }
 
@@ -253,12 +247,7 @@ void sliced_rows_f32x4(const W& w, const float* x, Emit& emit) {
       a0 += w0 * g0;
     }
     a0 += a1;
-    for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
-      const std::size_t p = 4 * s + l;
-      float t = a0[l];
-      for (std::size_t q = w.tail_ptr[p]; q < w.tail_ptr[p + 1]; ++q) t += v[q] * x[c[q]];
-      emit(static_cast<std::size_t>(w.perm[p]), t);
-    }
+    finish_slice<float>(w, x, s, a0, emit);
   }
 }
 #endif
@@ -266,7 +255,7 @@ void sliced_rows_f32x4(const W& w, const float* x, Emit& emit) {
 
 template <class Acc, class W, class X, class Emit>
 constexpr void sliced_rows(const W& w, const X* x, Emit&& emit) {
-#if defined(CTML_SPARSE_MVE)
+#if defined(CTML_HAVE_MVE)
   if constexpr (detail::mve_sparse<Acc, typename W::value_type, X>) {
     if (!std::is_constant_evaluated()) {
       detail::sliced_rows_mve<Acc>(w, x, emit);

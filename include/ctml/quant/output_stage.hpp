@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <ctml/core/target.hpp>
 #include <ctml/quant/requantize.hpp>
 
 namespace ctml::quant {
@@ -100,8 +101,7 @@ struct NoRequantTable {
 // The table costs 16 bytes of flash per channel; it pays where the output stage is a large part
 // of a layer's instructions: the Cortex-M DSP kernels (not Helium, not x86). CTML_OPTIMIZE_FOR_FLASH
 // leaves it out.
-#if defined(__ARM_FEATURE_DSP) && !defined(CTML_NO_DSP) && !(defined(__ARM_FEATURE_MVE) && !defined(CTML_NO_MVE)) && \
-    !defined(CTML_OPTIMIZE_FOR_FLASH)
+#if defined(CTML_HAVE_DSP) && !defined(CTML_HAVE_MVE) && !defined(CTML_OPTIMIZE_FOR_FLASH)
 template <std::size_t N>
 using RequantTableForTarget = RequantTable<N>;
 #else

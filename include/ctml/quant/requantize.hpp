@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <ctml/core/target.hpp>
 
 namespace ctml::quant {
 
@@ -143,7 +144,7 @@ constexpr bool tabulate(std::int32_t q, std::int32_t shift, std::int32_t zp, Cha
 }
 
 constexpr std::int32_t requantize_tabulated(std::int32_t x, const ChannelRequant& c) {
-#if defined(__ARM_FEATURE_DSP) && !defined(CTML_NO_DSP)
+#if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) {
     std::uint32_t lo = c.k_lo;
     std::int32_t hi = c.k_hi;
@@ -177,7 +178,7 @@ constexpr std::int32_t clamp_activation(std::int32_t y, std::int32_t lo, std::in
 // Saturate to int8: the clamp of an output stage whose activation range is all of int8. One SSAT
 // on cores with the DSP extension.
 constexpr std::int8_t saturate_int8(std::int32_t y) {
-#if defined(__ARM_FEATURE_DSP) && !defined(CTML_NO_DSP)
+#if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) {
     std::int32_t r;
     __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(y));
