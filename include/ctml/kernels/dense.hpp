@@ -21,20 +21,27 @@ constexpr void dense_ref(const T* in, const T* w, const T* bias, T* out) {
 
 // Optimised: Lanes independent partial sums per output (kernels/dot.hpp) give the compiler a
 // vectorisable loop without -ffast-math (no reassociation of a single reduction is needed). The
-// result differs from dense_ref only by float summation order.
+// result differs from dense_ref only by float summation order. float_rows outputs go through the
+// inputs together (kernels/dot.hpp); each output's own sums are the same as one at a time, so the
+// grouping changes no result bit.
 template <class T, std::size_t In, std::size_t Out, Activation A = Activation::none>
 constexpr void dense(const T* in, const T* w, const T* bias, T* out) {
   constexpr std::size_t Lanes = 8;
   constexpr std::size_t Body = In - In % Lanes;
-  for (std::size_t o = 0; o < Out; ++o) {
-    const T* row = w + o * In;
-    T lane[Lanes]{};
-    for (std::size_t i = 0; i < Body; i += Lanes) mac_lanes(lane, row + i, in + i);
-    T acc = bias[o];
-    for (std::size_t l = 0; l < Lanes; ++l) acc += lane[l];
-    for (std::size_t i = Body; i < In; ++i) acc += row[i] * in[i];
-    out[o] = activate<A>(acc);
-  }
+  // Outputs [o, o + R): bias, the lane sums, then the ragged end, as one output at a time would.
+  const auto outputs = [&]<std::size_t R>(std::size_t o) {
+    T acc[R];
+    for (std::size_t r = 0; r < R; ++r) acc[r] = bias[o + r];
+    dot_rows<R, In, Lanes>(w + o * In, In, in, acc);
+    for (std::size_t r = 0; r < R; ++r) {
+      const T* row = w + (o + r) * In;
+      for (std::size_t i = Body; i < In; ++i) acc[r] += row[i] * in[i];
+      out[o + r] = activate<A>(acc[r]);
+    }
+  };
+  constexpr std::size_t R = Out >= float_rows ? float_rows : 1;
+  for (std::size_t o = 0; o + R <= Out; o += R) outputs.template operator()<R>(o);
+  for (std::size_t o = Out - Out % R; o < Out; ++o) outputs.template operator()<1>(o);
 }
 
 }  // namespace ctml::kernels
