@@ -92,7 +92,15 @@ constexpr void pointwise_conv(const T* in, const T* w, const T* bias, T* out, T*
       src = pixel;
     }
     T* o = out + p * Cout;
-    for (std::size_t co = 0; co < Cout; ++co) o[co] = activate<A>(bias[co] + dot<Cin>(src, w + co * Cin));
+    // float_rows output channels together (kernels/dot.hpp), each summed as dot<Cin> would.
+    const auto outputs = [&]<std::size_t R>(std::size_t co) {
+      T d[R];
+      dots<R, Cin>(w + co * Cin, Cin, src, d);
+      for (std::size_t r = 0; r < R; ++r) o[co + r] = activate<A>(bias[co + r] + d[r]);
+    };
+    constexpr std::size_t R = Cout >= float_rows ? float_rows : 1;
+    for (std::size_t co = 0; co + R <= Cout; co += R) outputs.template operator()<R>(co);
+    for (std::size_t co = Cout - Cout % R; co < Cout; ++co) outputs.template operator()<1>(co);
   }
 }
 

@@ -99,8 +99,22 @@ constexpr T dot(const T* a, const T* b) {
   return acc;
 }
 
-// How many rows the float Dense kernel takes through dot_rows at once: four on SIMD hosts; a
-// scalar FPU has registers for one row's lanes only.
+// R dot products with dot<N>'s lanes and order: out[r] = dot<N>(in, w + r * stride).
+template <std::size_t R, std::size_t N, class T>
+constexpr void dots(const T* w, std::size_t stride, const T* in, T (&out)[R]) {
+  if constexpr (R == 1) {  // dot<N> itself: Helium's vectoriser does better with its lane array
+    out[0] = dot<N>(in, w);
+    return;
+  }
+  constexpr std::size_t Lanes = N >= 8 ? 8 : (N >= 4 ? 4 : 1);
+  for (std::size_t r = 0; r < R; ++r) out[r] = T{};
+  dot_rows<R, N, Lanes>(w, stride, in, out);
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t i = N - N % Lanes; i < N; ++i) out[r] += in[i] * w[r * stride + i];
+}
+
+// How many outputs the float Dense and pointwise kernels take through dot_rows at once: four on
+// SIMD hosts; a scalar FPU has registers for one output's lanes only.
 #if defined(CTML_DOT_ROWS_VECTOR)
 inline constexpr std::size_t float_rows = 4;
 #else
