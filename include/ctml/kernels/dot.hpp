@@ -86,10 +86,14 @@ constexpr void dot_rows(const T* w, std::size_t stride, const T* in, T (&acc)[R]
   }
 }
 
+// Partial sums a dot product of N values uses.
+template <std::size_t N>
+inline constexpr std::size_t dot_lanes = N >= 8 ? 8 : (N >= 4 ? 4 : 1);
+
 // Dot product of N contiguous values.
 template <std::size_t N, class T>
 constexpr T dot(const T* a, const T* b) {
-  constexpr std::size_t Lanes = N >= 8 ? 8 : (N >= 4 ? 4 : 1);
+  constexpr std::size_t Lanes = dot_lanes<N>;
   constexpr std::size_t Body = N - N % Lanes;
   T lane[Lanes]{};
   for (std::size_t i = 0; i < Body; i += Lanes) mac_lanes(lane, a + i, b + i);
@@ -104,13 +108,13 @@ template <std::size_t R, std::size_t N, class T>
 constexpr void dots(const T* w, std::size_t stride, const T* in, T (&out)[R]) {
   if constexpr (R == 1) {  // dot<N> itself: Helium's vectoriser does better with its lane array
     out[0] = dot<N>(in, w);
-    return;
+  } else {
+    constexpr std::size_t Lanes = dot_lanes<N>;
+    for (std::size_t r = 0; r < R; ++r) out[r] = T{};
+    dot_rows<R, N, Lanes>(w, stride, in, out);
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t i = N - N % Lanes; i < N; ++i) out[r] += in[i] * w[r * stride + i];
   }
-  constexpr std::size_t Lanes = N >= 8 ? 8 : (N >= 4 ? 4 : 1);
-  for (std::size_t r = 0; r < R; ++r) out[r] = T{};
-  dot_rows<R, N, Lanes>(w, stride, in, out);
-  for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t i = N - N % Lanes; i < N; ++i) out[r] += in[i] * w[r * stride + i];
 }
 
 // How many outputs the float Dense and pointwise kernels take through dot_rows at once: four on
