@@ -6,7 +6,9 @@
 //   nm_2of4 / nm_1of4   N:M with 2-bit packed offsets (sparsity 50 % / 75 % by construction)
 //   unrolled   constant pattern: weights and indices are template facts (128x128 only)
 // Layers: autoencoder Dense 640->128 and 128->128, DS-CNN pointwise 64->64 on 25x5 and DS-CNN's
-// first conv (10x4, stride 2, same, 49x10x1 -> 25x5x64).
+// first conv (10x4, stride 2, same, 49x10x1 -> 25x5x64). batch32: 32 frames per forward_batch call
+// (dense: the dense kernel frame by frame; csr: interleaved, one pass over the non-zeros per block
+// of frames); the per_frame counter is the time per frame.
 // Counters: storage_B (weight bytes incl. indices), storage_pct (vs the dense weights), density.
 //   ./build/default/benchmarks/bench_sparse --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
@@ -108,6 +110,44 @@ void BM_nm(benchmark::State& state) {
   run(state, *s, S::weight_type::storage_bytes, D::weights_type_bytes(), double(N) / M);
 }
 
+// n frames through forward_batch (the anomaly-detection autoencoder reconstructs every 640-vector
+// of a clip, so frames come in batches). Time is per call; per_frame is the time per frame.
+constexpr std::size_t batch_frames = 32;
+template <class L>
+void run_batch(benchmark::State& state, const L& layer, std::size_t storage, std::size_t dense_bytes,
+               double density) {
+  constexpr std::size_t in_n = L::input_type::size(), out_n = L::output_type::size();
+  auto in = std::make_unique<float[]>(in_n * batch_frames);
+  auto out = std::make_unique<float[]>(out_n * batch_frames);
+  unsigned s = 9;
+  for (std::size_t i = 0; i < in_n * batch_frames; ++i) in[i] = static_cast<float>(lcg(s) >> 8) / 16777216.0f - 0.5f;
+  auto scratch = std::make_unique<float[]>(L::batch_scratch_size + 1);
+  for (auto _ : state) {
+    layer.forward_batch(in.get(), out.get(), batch_frames, scratch.get());
+    benchmark::DoNotOptimize(out.get());
+    benchmark::ClobberMemory();
+  }
+  state.counters["per_frame"] = benchmark::Counter(static_cast<double>(state.iterations() * batch_frames),
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["storage_pct"] = 100.0 * static_cast<double>(storage) / static_cast<double>(dense_bytes);
+  state.counters["density"] = density;
+}
+
+template <class D>
+void BM_dense_batch(benchmark::State& state) {
+  auto l = pruned<D>(0);
+  run_batch(state, *l, D::weights_type_bytes(), D::weights_type_bytes(), 1.0);
+}
+template <class D, int Pct>
+void BM_csr_batch(benchmark::State& state) {
+  constexpr std::size_t total = decltype(D::weights)::size();
+  constexpr std::size_t nnz = nnz_at(total, Pct);
+  auto l = pruned<D>(Pct);
+  using S = decltype(sparse::to_csr_layer<nnz>(*l));
+  auto s = std::make_unique<S>(sparse::to_csr_layer<nnz>(*l));
+  run_batch(state, *s, S::weight_type::storage_bytes, D::weights_type_bytes(), static_cast<double>(nnz) / total);
+}
+
 // The layers, with their dense weight bytes.
 template <class L>
 struct Bench : L {
@@ -167,7 +207,17 @@ void BM_unrolled(benchmark::State& state) {
   BENCHMARK(BM_nm<D, 2, 4>)->Name(name "/nm_2of4/50");                                              \
   BENCHMARK(BM_nm<D, 1, 4>)->Name(name "/nm_1of4/75");
 
+#define CTML_SPARSE_SWEEP_BATCH(D, name)                                                            \
+  BENCHMARK(BM_dense_batch<D>)->Name(name "/batch32/dense");                                        \
+  BENCHMARK(BM_csr_batch<D, 50>)->Name(name "/batch32/csr/50");                                     \
+  BENCHMARK(BM_csr_batch<D, 70>)->Name(name "/batch32/csr/70");                                     \
+  BENCHMARK(BM_csr_batch<D, 80>)->Name(name "/batch32/csr/80");                                     \
+  BENCHMARK(BM_csr_batch<D, 90>)->Name(name "/batch32/csr/90");                                     \
+  BENCHMARK(BM_csr_batch<D, 95>)->Name(name "/batch32/csr/95");
+
 CTML_SPARSE_SWEEP(Ae640, "f32/dense_640x128")
+CTML_SPARSE_SWEEP_BATCH(Ae640, "f32/dense_640x128")
+CTML_SPARSE_SWEEP_BATCH(Ae128, "f32/dense_128x128")
 CTML_SPARSE_SWEEP(Ae128, "f32/dense_128x128")
 BENCHMARK(BM_unrolled<c128_90>)->Name("f32/dense_128x128/unrolled/90");
 BENCHMARK(BM_unrolled<c128_95>)->Name("f32/dense_128x128/unrolled/95");

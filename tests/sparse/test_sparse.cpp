@@ -246,13 +246,18 @@ TEST_CASE("sparse pointwise conv runs in place and equals the dense conv") {
   Pw::input_type x{};
   randomize(x);
   Pw::output_type want{};
-  static_assert(decltype(sp)::pixel_block == 4 && decltype(sp)::scratch_size == 64);
-  float scratch[64];
+  // SIMD hosts interleave eight pixels into scratch (plus 16 bytes to align it); scalar cores read
+  // four pixels in place, copying them first when running in place.
+  using Sp = std::remove_cvref_t<decltype(sp)>;
+  static_assert(kernels::interleave_vectorised ? (Sp::interleaved && Sp::scratch_size == 16 * 8 + 4)
+                                               : (Sp::pixel_block == 4 && Sp::scratch_size == 64));
+  float scratch[decltype(sp)::scratch_size];
   conv.forward(x.data(), want.data(), scratch);
   Pw::input_type y = x;
   sp.forward(y.data(), y.data(), scratch);
   check_close(y, want, want.size());
-  // 21 pixels: five blocks of four and one single pixel.
+  // 21 pixels: five blocks of four and one single pixel (SIMD hosts: two blocks of eight, five
+  // single pixels).
   using Pw21 = bind_t<Conv2D<12, Kernel<1, 1>>, float, Shape<7, 3, 16>>;
   static Pw21 c21{};
   randomize(c21.weights);
@@ -268,6 +273,84 @@ TEST_CASE("sparse pointwise conv runs in place and equals the dense conv") {
   s21.forward(y21.data(), y21.data(), scratch);
   check_close(y21, w21, w21.size());
 }
+
+namespace {
+// Frames as one contiguous batch: n x In inputs, n x Units outputs.
+template <class L, std::size_t N>
+struct Batch {
+  std::array<float, L::input_type::size() * N> in{};
+  std::array<float, L::output_type::size() * N> out{};
+};
+}  // namespace
+
+TEST_CASE("batched sparse Dense: forward_batch equals forward frame by frame and the dense layer") {
+  using D = DenseLayer<float, Shape<200>, 37, Activation::relu>;  // odd sizes: no vector-friendly rows
+  static D d{};
+  randomize(d.weights);
+  randomize(d.bias);
+  sparse::prune_magnitude(d.weights, 0.9);
+  const std::size_t nnz = sparse::count_nonzero(d.weights);
+  REQUIRE(nnz == 740);
+  static const auto sp = sparse::to_csr_layer<740>(d);
+  using S = std::remove_cvref_t<decltype(sp)>;
+  static_assert(S::batch_block == kernels::interleave_block && S::batch_block >= 4);
+  static_assert(S::batch_scratch_size == 200 * S::batch_block + 4);
+  // 19 frames: whole blocks and a remainder run one by one.
+  constexpr std::size_t n = 19;
+  static Batch<D, n> b{};
+  randomize(b.in);
+  static Batch<D, n> want{};
+  want.in = b.in;
+  static std::array<float, S::batch_scratch_size + 1> scratch{};
+  {
+    ctml::test::NoHeapScope guard;
+    // Scratch deliberately misaligned by one float: the layer aligns it itself.
+    sp.forward_batch(b.in.data(), b.out.data(), n, scratch.data() + 1);
+    d.forward_batch(want.in.data(), want.out.data(), n, nullptr);
+    CHECK(guard.allocations() == 0);
+  }
+  check_close(b.out, want.out, b.out.size());
+  for (std::size_t f = 0; f < n; ++f) {
+    D::output_type one{};
+    sp.forward(b.in.data() + f * 200, one.data(), nullptr);
+    check_close_n(b.out.data() + f * 37, one.data(), 37, 1e-5);
+  }
+  // The sliced format has no batched kernel: forward_batch runs frame by frame.
+  const auto sl = sparse::to_sliced_layer<740>(d);
+  static_assert(decltype(sl)::batch_block == 1 && decltype(sl)::batch_scratch_size == 0);
+  static Batch<D, n> s2{};
+  s2.in = b.in;
+  sl.forward_batch(s2.in.data(), s2.out.data(), n, nullptr);
+  check_close(s2.out, want.out, want.out.size());
+}
+
+namespace {
+// The interleaved kernel in a constant expression (the generic path), against forward per frame.
+constexpr bool batch_matches_in_constexpr() {
+  std::array<float, 64 * 5> in{};
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(static_cast<int>(i % 13) - 6) * 0.25f;
+  std::array<float, 32 * 5> batched{}, single{};
+  std::array<float, decltype(csr_fc)::batch_scratch_size> scratch{};
+  csr_fc.forward_batch(in.data(), batched.data(), 5, scratch.data());
+  for (std::size_t f = 0; f < 5; ++f) csr_fc.forward(in.data() + f * 64, single.data() + f * 32, nullptr);
+  for (std::size_t i = 0; i < batched.size(); ++i) {
+    const float d = batched[i] - single[i];
+    if (d > 1e-4f || d < -1e-4f) return false;
+  }
+  return true;
+}
+static_assert(batch_matches_in_constexpr());
+
+// interleave: xt[i * P + p] = x[p * stride + i], vector blocks and a ragged end.
+TEST_CASE("interleave puts element i of P inputs together") {
+  alignas(16) std::array<float, 8 * 11> xt{};
+  std::array<float, 8 * 13> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+  kernels::interleave<8, 11>(x.data(), 13, xt.data());
+  for (std::size_t i = 0; i < 11; ++i)
+    for (std::size_t p = 0; p < 8; ++p) CHECK(xt[i * 8 + p] == x[p * 13 + i]);
+}
+}  // namespace
 
 TEST_CASE("a sparse layer drops into a Sequential-built network") {
   // Build the network from concrete layers: the CSR layer replaces the dense one.

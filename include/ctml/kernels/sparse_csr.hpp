@@ -177,6 +177,40 @@ constexpr void csr_rows_pixels(const W& w, const X* x, std::size_t stride, Emit&
   }
 }
 
+// P inputs at once from an interleaved copy, xt[col * P + p] = input p's element col (P frames of
+// a Dense layer, P pixels of a pointwise conv). Each non-zero's value and index are loaded once
+// and multiply P contiguous inputs: on a SIMD host P / 4 vector multiply-adds with the value
+// broadcast, so the gather of single inputs that limits one-input sparse kernels disappears.
+// emit(r, const Acc (&)[P]) receives the P sums of row r; each is formed in the order of the
+// row's non-zeros, in two interleaved partial sums (even and odd non-zeros).
+template <class Acc, std::size_t P, class W, class X, class Emit>
+constexpr void csr_rows_interleaved(const W& w, const X* xt, Emit&& emit);
+
+namespace detail {
+template <class Acc, std::size_t P, class W, class X, class Emit>
+constexpr void csr_rows_interleaved_generic(const W& w, const X* xt, Emit& emit) {
+  const auto* v = w.values;
+  const auto* c = w.cols;
+  for (std::size_t r = 0; r < W::rows; ++r) {
+    Acc a[2][P]{};
+    const std::size_t end = w.row_ptr[r + 1];
+    std::size_t k = w.row_ptr[r];
+    const auto step = [&](Acc (&s)[P], std::size_t j) {
+      const auto wk = v[j];
+      const X* xc = xt + static_cast<std::size_t>(c[j]) * P;
+      for (std::size_t p = 0; p < P; ++p) s[p] += mul<Acc>(wk, xc[p]);
+    };
+    for (; k + 2 <= end; k += 2) {
+      step(a[0], k);
+      step(a[1], k + 1);
+    }
+    if (k < end) step(a[0], k);
+    for (std::size_t p = 0; p < P; ++p) a[0][p] += a[1][p];
+    emit(r, a[0]);
+  }
+}
+}  // namespace detail
+
 namespace detail {
 // Four rows in lock step over their interleaved prefix, then each row's tail. `lanes` is where the
 // four partial sums live; the generic version uses an array (constant evaluation, int8, targets
@@ -250,8 +284,106 @@ void sliced_rows_f32x4(const W& w, const float* x, Emit& emit) {
     finish_slice<float>(w, x, s, a0, emit);
   }
 }
+
+// csr_rows_interleaved with vector variables: per non-zero one broadcast of the value and P / 4
+// multiply-adds on inputs that sit together in memory. Two sets of partial sums (even and odd
+// non-zeros) keep the adder busy while a row's chain waits on its latency.
+template <std::size_t P, class W, class Emit>
+void csr_rows_interleaved_f32x4(const W& w, const float* xt_unaligned, Emit& emit) {
+  constexpr std::size_t V = P / 4;
+  const float* v = w.values;
+  const auto* c = w.cols;
+  // The caller aligns xt to 16 bytes, so the input loads fold into the multiplies.
+  const float* xt = static_cast<const float*>(__builtin_assume_aligned(xt_unaligned, 16));
+  const auto ld = [](const float* p) { f32x4 q; std::memcpy(&q, p, sizeof q); return q; };
+  for (std::size_t r = 0; r < W::rows; ++r) {
+    f32x4 a[4][V] = {};
+    const std::size_t end = w.row_ptr[r + 1];
+    std::size_t k = w.row_ptr[r];
+    const auto step = [&](f32x4 (&s)[V], f32x4 wk, std::size_t j) {
+      const float* xc = static_cast<const float*>(__builtin_assume_aligned(xt + static_cast<std::size_t>(c[j]) * P, 16));
+#pragma GCC unroll 8
+      for (std::size_t q = 0; q < V; ++q) s[q] += wk * ld(xc + 4 * q);
+    };
+    for (; k + 4 <= end; k += 4) {
+      const f32x4 w4 = ld(v + k);
+      step(a[0], __builtin_shufflevector(w4, w4, 0, 0, 0, 0), k);
+      step(a[1], __builtin_shufflevector(w4, w4, 1, 1, 1, 1), k + 1);
+      step(a[2], __builtin_shufflevector(w4, w4, 2, 2, 2, 2), k + 2);
+      step(a[3], __builtin_shufflevector(w4, w4, 3, 3, 3, 3), k + 3);
+    }
+    for (; k < end; ++k) {
+      const float vk = v[k];
+      step(a[0], f32x4{vk, vk, vk, vk}, k);
+    }
+    float out[P];
+    for (std::size_t q = 0; q < V; ++q) {
+      const f32x4 t = (a[0][q] + a[1][q]) + (a[2][q] + a[3][q]);
+      std::memcpy(out + 4 * q, &t, sizeof t);
+    }
+    emit(r, out);
+  }
+}
 #endif
 }  // namespace detail
+
+// How many inputs csr_rows_interleaved takes per pass: two vectors' worth on SIMD hosts; four on
+// scalar cores, where they share each non-zero's value and index loads.
+#if defined(CTML_SPARSE_VECTOR)
+inline constexpr std::size_t interleave_block = 8;
+inline constexpr bool interleave_vectorised = true;
+#else
+inline constexpr std::size_t interleave_block = 4;
+inline constexpr bool interleave_vectorised = false;
+#endif
+
+// xt[i * P + p] = x[p * stride + i] for i < N, p < P: P inputs (frames, pixels) interleaved so
+// that element i of all of them is contiguous. xt is 16-byte aligned on SIMD hosts (the layers
+// align their scratch), where 4x4 blocks are transposed in registers.
+template <std::size_t P, std::size_t N, class T>
+constexpr void interleave(const T* x, std::size_t stride, T* xt) {
+  const auto scalar = [&](std::size_t from) {
+    for (std::size_t i = from; i < N; ++i)
+      for (std::size_t p = 0; p < P; ++p) xt[i * P + p] = x[p * stride + i];
+  };
+#if defined(CTML_SPARSE_VECTOR)
+  if constexpr (std::is_same_v<T, float> && P % 4 == 0) {
+    if (!std::is_constant_evaluated()) {
+      using detail::f32x4;
+      const auto ld = [](const float* p) { f32x4 q; std::memcpy(&q, p, sizeof q); return q; };
+      float* out = static_cast<float*>(__builtin_assume_aligned(xt, 16));
+      constexpr std::size_t Body = N - N % 4;
+      for (std::size_t i = 0; i < Body; i += 4)
+        for (std::size_t g = 0; g < P; g += 4) {
+          const f32x4 r0 = ld(x + g * stride + i), r1 = ld(x + (g + 1) * stride + i);
+          const f32x4 r2 = ld(x + (g + 2) * stride + i), r3 = ld(x + (g + 3) * stride + i);
+          const f32x4 lo01 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), hi01 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+          const f32x4 lo23 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), hi23 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+          const f32x4 c[4] = {__builtin_shufflevector(lo01, lo23, 0, 1, 4, 5), __builtin_shufflevector(lo01, lo23, 2, 3, 6, 7),
+                              __builtin_shufflevector(hi01, hi23, 0, 1, 4, 5), __builtin_shufflevector(hi01, hi23, 2, 3, 6, 7)};
+          for (std::size_t j = 0; j < 4; ++j) std::memcpy(out + (i + j) * P + g, &c[j], sizeof c[j]);
+        }
+      if constexpr (Body < N) scalar(Body);
+      return;
+    }
+  }
+#endif
+  scalar(0);
+}
+
+template <class Acc, std::size_t P, class W, class X, class Emit>
+constexpr void csr_rows_interleaved(const W& w, const X* xt, Emit&& emit) {
+#if defined(CTML_SPARSE_VECTOR)
+  if constexpr (std::is_same_v<Acc, float> && std::is_same_v<X, float> &&
+                std::is_same_v<typename W::value_type, float> && P % 4 == 0) {
+    if (!std::is_constant_evaluated()) {
+      detail::csr_rows_interleaved_f32x4<P>(w, xt, emit);
+      return;
+    }
+  }
+#endif
+  detail::csr_rows_interleaved_generic<Acc, P>(w, xt, emit);
+}
 
 template <class Acc, class W, class X, class Emit>
 constexpr void sliced_rows(const W& w, const X* x, Emit&& emit) {

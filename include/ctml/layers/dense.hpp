@@ -36,6 +36,13 @@ struct DenseLayer {
   constexpr void forward(const T* in, T* out, T* /*scratch*/) const {
     kernels::dense<T, in_features, Units, Act>(in, weights.data(), bias.data(), out);
   }
+  // n inputs (in: n x In, out: n x Units, contiguous), one after the other: the dense kernel is
+  // already bound by multiply-add throughput, not by loads a batch could share. The same call as
+  // the sparse layers' forward_batch.
+  static constexpr std::size_t batch_scratch_size = 0;
+  constexpr void forward_batch(const T* in, T* out, std::size_t n, T* scratch) const {
+    for (std::size_t f = 0; f < n; ++f) forward(in + f * in_features, out + f * Units, scratch);
+  }
 };
 
 template <std::size_t Units, class... Opts>

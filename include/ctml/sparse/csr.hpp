@@ -9,8 +9,9 @@
 // chosen from the shape and NNZ. A user never writes NNZ: sparse::compress<layer>() (layers.hpp)
 // counts the non-zeros of a constexpr layer, and to_csr<NNZ>() rejects a wrong count (a compile
 // error in a constant expression, a trap at run time).
-// Each format has rows<Acc>(x, emit) (the kernel, kernels/sparse_csr.hpp) and for_each(f) (every
-// stored (row, col, value), e.g. for weight sums and tests).
+// Each format has rows_dot<Acc>(x, emit) (the kernel, kernels/sparse_csr.hpp) and for_each(f)
+// (every stored (row, col, value), e.g. for weight sums and tests); Csr also takes several inputs
+// per pass over its non-zeros (rows_dot_pixels, rows_dot_interleaved).
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -70,6 +71,12 @@ struct Csr {
   template <class Acc, std::size_t P, class X, class Emit>
   constexpr void rows_dot_pixels(const X* x, std::size_t stride, Emit&& emit) const {
     kernels::csr_rows_pixels<Acc, P>(*this, x, stride, emit);
+  }
+  // P inputs interleaved by kernels::interleave (frames of a Dense layer, pixels of a pointwise
+  // conv); emit(r, const Acc (&)[P]).
+  template <class Acc, std::size_t P, class X, class Emit>
+  constexpr void rows_dot_interleaved(const X* xt, Emit&& emit) const {
+    kernels::csr_rows_interleaved<Acc, P>(*this, xt, emit);
   }
   template <class F>
   constexpr void for_each(F&& f) const {

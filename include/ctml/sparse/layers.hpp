@@ -20,6 +20,7 @@
 //   compress<constexpr_layer, Format = csr_format>()   NNZ = count_nonzero(layer.weights)
 //   CTML_SPARSE(constexpr_layer)                       the same as an expression
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -58,6 +59,22 @@ struct nm_format {
   }
 };
 
+namespace detail {
+// Formats with a kernel over several interleaved inputs (Csr).
+template <class W>
+concept interleaved_format = requires(const W& w, const typename W::value_type* x) {
+  w.template rows_dot_interleaved<typename W::value_type, 4>(x, [](std::size_t, const typename W::value_type (&)[4]) {});
+};
+// p rounded up to 16 bytes (the SIMD interleaved kernels load whole vectors; the layers reserve
+// 16 bytes of slack). Unchanged in a constant evaluation, where addresses have no numeric value.
+template <class T>
+constexpr T* align16(T* p) {
+  if (std::is_constant_evaluated()) return p;
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  return p + ((16 - a % 16) % 16) / sizeof(T);
+}
+}  // namespace detail
+
 // Weight formats count as parameters: size() stored weights, size_bytes() with their indices.
 template <class W>
 struct SparseWeights : W {
@@ -91,6 +108,31 @@ struct SparseDenseLayer {
   constexpr void forward(const T* in, T* out, T*) const {
     const T* b = bias.data();
     weights.template rows_dot<T>(in, [&](std::size_t r, T acc) { out[r] = kernels::activate<Act>(b[r] + acc); });
+  }
+
+  // n inputs at once (in: n x In, out: n x Units, each contiguous, not overlapping): the frames of
+  // a clip, a mini-batch. Formats with an interleaved kernel (Csr) pass over the non-zeros once
+  // per batch_block inputs, so each non-zero's value and index serve that many multiply-adds and
+  // the inputs come as vectors instead of gathered one by one; others run forward() per input.
+  // Results equal forward()'s up to float rounding (the partial sums differ).
+  static constexpr std::size_t batch_block = detail::interleaved_format<W> ? kernels::interleave_block : 1;
+  static constexpr std::size_t batch_scratch_size = batch_block > 1 ? In::size * batch_block + 16 / sizeof(T) : 0;
+
+  constexpr void forward_batch(const T* in, T* out, std::size_t n, T* scratch) const {
+    constexpr std::size_t P = batch_block;
+    const std::size_t blocks = P > 1 ? n / P : 0;  // the rest runs one input at a time
+    if constexpr (P > 1) {
+      T* xt = detail::align16(scratch);
+      const T* b = bias.data();
+      for (std::size_t blk = 0; blk < blocks; ++blk) {
+        kernels::interleave<P, In::size>(in + blk * P * In::size, In::size, xt);
+        T* o = out + blk * P * W::rows;
+        weights.template rows_dot_interleaved<T, P>(xt, [&](std::size_t r, const T (&acc)[P]) {
+          for (std::size_t p = 0; p < P; ++p) o[p * W::rows + r] = kernels::activate<Act>(b[r] + acc[p]);
+        });
+      }
+    }
+    for (std::size_t f = blocks * P; f < n; ++f) forward(in + f * In::size, out + f * W::rows, scratch);
   }
 };
 
@@ -222,10 +264,15 @@ struct SparseConvLayer {
   static constexpr Activation activation = Act;
   static constexpr bool pointwise = frame::pointwise;
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
-  // Pointwise convs on formats with a multi-pixel kernel take pixel_block pixels per weight pass.
-  static constexpr std::size_t pixel_block = detail::pixel_block_for<W>(pointwise);
+  // Pointwise convs on formats with a multi-pixel kernel take several pixels per weight pass: on
+  // SIMD hosts interleave_block pixels interleaved into scratch (whole-vector input loads; the copy
+  // also makes running in place safe), elsewhere pixel_block pixels read where they are.
+  static constexpr bool interleaved =
+      kernels::interleave_vectorised && pointwise && detail::interleaved_format<W>;
+  static constexpr std::size_t pixel_block = interleaved ? 1 : detail::pixel_block_for<W>(pointwise);
   static constexpr std::size_t scratch_size =
-      frame::padded ? frame::image_size : (in_place ? G.cin * pixel_block : 0);
+      interleaved ? G.cin * kernels::interleave_block + 16 / sizeof(T)
+                  : (frame::padded ? frame::image_size : (in_place ? G.cin * pixel_block : 0));
   static constexpr std::string_view name = Depthwise ? "SparseDepthwiseConv2D" : (pointwise ? "SparseConv 1x1" : "SparseConv");
   static constexpr std::size_t nnz = W::nnz;
   static constexpr std::size_t macs = W::nnz * G.oh * G.ow;
@@ -243,7 +290,22 @@ struct SparseConvLayer {
       image = scratch;
     }
     const T* b = bias.data();
-    if constexpr (pixel_block > 1) {
+    if constexpr (interleaved) {
+      constexpr std::size_t P = kernels::interleave_block, pixels = G.ih * G.iw;
+      T* xt = detail::align16(scratch);
+      std::size_t p0 = 0;
+      for (; p0 + P <= pixels; p0 += P) {
+        kernels::interleave<P, G.cin>(in + p0 * G.cin, G.cin, xt);
+        weights.template rows_dot_interleaved<T, P>(xt, [&](std::size_t r, const T (&acc)[P]) {
+          for (std::size_t p = 0; p < P; ++p) out[(p0 + p) * G.cout + r] = kernels::activate<Act>(b[r] + acc[p]);
+        });
+      }
+      for (; p0 < pixels; ++p0) {  // the last pixels one by one, from a copy (in may be out)
+        for (std::size_t i = 0; i < G.cin; ++i) xt[i] = in[p0 * G.cin + i];
+        T* o = out + p0 * G.cout;
+        weights.template rows_dot<T>(xt, [&](std::size_t r, T acc) { o[r] = kernels::activate<Act>(b[r] + acc); });
+      }
+    } else if constexpr (pixel_block > 1) {
       detail::pointwise_blocks<G, pixel_block, T>(in, scratch, in_place, [&](const T* x, std::size_t p0) {
         weights.template rows_dot_pixels<T, pixel_block>(x, G.cin, [&](std::size_t r, const T (&acc)[pixel_block]) {
           for (std::size_t p = 0; p < pixel_block; ++p)
