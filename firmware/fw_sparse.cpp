@@ -69,6 +69,10 @@ FloatFc::output_type y_dense{}, y_sparse{};
 fw::QFc::input_type x_s8{};
 fw::QFc::output_type q_dense{}, q_sparse{};
 alignas(16) std::int32_t scratch[1024];
+// Four frames for forward_batch (one pass over the non-zeros per four frames on a scalar core).
+constexpr std::size_t frames = 4;
+float x_frames[frames * 640], y_frames[frames * 128];
+float batch_scratch[decltype(fw::csr_f32)::batch_scratch_size];
 
 template <class L, class In, class Out>
 std::uint64_t cost(const L& layer, const In& in, Out& out) {
@@ -106,6 +110,20 @@ int main() {
   ok &= float_close(y_sparse, y_dense);
   report("f32 sliced", f_sliced, f_dense);
 
+  // Batched: frame f is the input shifted by f elements; cost reported per frame.
+  for (std::size_t f = 0; f < frames; ++f)
+    for (std::size_t i = 0; i < 640; ++i) x_frames[f * 640 + i] = x_f32[(i + f) % 640];
+  const std::uint64_t f_batch = board::count_instructions(
+      [&] { fw::csr_f32.forward_batch(x_frames, y_frames, frames, batch_scratch); });
+  for (std::size_t f = 0; f < frames; ++f) {
+    FloatFc::input_type xf{};
+    for (std::size_t i = 0; i < 640; ++i) xf[i] = x_frames[f * 640 + i];
+    fw::dense_f32.forward(xf.data(), y_dense.data(), nullptr);
+    for (std::size_t i = 0; i < 128; ++i) y_sparse[i] = y_frames[f * 128 + i];
+    ok &= float_close(y_sparse, y_dense);
+  }
+  fw::dense_f32.forward(x_f32.data(), y_dense.data(), nullptr);
+  report("f32 csr batch4 per frame", f_batch / frames, f_dense);
   const std::uint64_t q_d = cost(fw::dense_s8, x_s8, q_dense);
   report("s8 dense", q_d, q_d);
   const std::uint64_t q_csr = cost(fw::csr_s8, x_s8, q_sparse);
