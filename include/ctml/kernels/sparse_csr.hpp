@@ -191,23 +191,29 @@ template <class Acc, std::size_t P, class W, class X, class Emit>
 constexpr void csr_rows_interleaved_generic(const W& w, const X* xt, Emit& emit) {
   const auto* v = w.values;
   const auto* c = w.cols;
-  for (std::size_t r = 0; r < W::rows; ++r) {
-    Acc a[2][P]{};
-    const std::size_t end = w.row_ptr[r + 1];
-    std::size_t k = w.row_ptr[r];
-    const auto step = [&](Acc (&s)[P], std::size_t j) {
-      const auto wk = v[j];
-      const X* xc = xt + static_cast<std::size_t>(c[j]) * P;
-      for (std::size_t p = 0; p < P; ++p) s[p] += mul<Acc>(wk, xc[p]);
-    };
-    for (; k + 2 <= end; k += 2) {
-      step(a[0], k);
-      step(a[1], k + 1);
+  // The P lanes are a pack expansion, not a loop: GCC keeps loop-indexed accumulator arrays in
+  // memory on Cortex-M (a load and a store around every multiply-add), constant indices in registers.
+  [&]<std::size_t... p>(std::index_sequence<p...>) {
+    for (std::size_t r = 0; r < W::rows; ++r) {
+      Acc a[P]{}, b[P]{};
+      const std::size_t end = w.row_ptr[r + 1];
+      std::size_t k = w.row_ptr[r];
+      for (; k + 2 <= end; k += 2) {
+        const auto w0 = v[k], w1 = v[k + 1];
+        const X* x0 = xt + static_cast<std::size_t>(c[k]) * P;
+        const X* x1 = xt + static_cast<std::size_t>(c[k + 1]) * P;
+        ((a[p] += mul<Acc>(w0, x0[p])), ...);
+        ((b[p] += mul<Acc>(w1, x1[p])), ...);
+      }
+      if (k < end) {
+        const auto w0 = v[k];
+        const X* x0 = xt + static_cast<std::size_t>(c[k]) * P;
+        ((a[p] += mul<Acc>(w0, x0[p])), ...);
+      }
+      ((a[p] += b[p]), ...);
+      emit(r, a);
     }
-    if (k < end) step(a[0], k);
-    for (std::size_t p = 0; p < P; ++p) a[0][p] += a[1][p];
-    emit(r, a[0]);
-  }
+  }(std::make_index_sequence<P>{});
 }
 }  // namespace detail
 
