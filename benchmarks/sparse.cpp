@@ -116,14 +116,27 @@ constexpr std::size_t batch_frames = 32;
 template <class L>
 void run_batch(benchmark::State& state, const L& layer, std::size_t storage, std::size_t dense_bytes,
                double density) {
+  using V = typename L::input_type::value_type;
   constexpr std::size_t in_n = L::input_type::size(), out_n = L::output_type::size();
-  auto in = std::make_unique<float[]>(in_n * batch_frames);
-  auto out = std::make_unique<float[]>(out_n * batch_frames);
+  auto in = std::make_unique<V[]>(in_n * batch_frames);
+  auto out = std::make_unique<V[]>(out_n * batch_frames);
   unsigned s = 9;
-  for (std::size_t i = 0; i < in_n * batch_frames; ++i) in[i] = static_cast<float>(lcg(s) >> 8) / 16777216.0f - 0.5f;
-  auto scratch = std::make_unique<float[]>(L::batch_scratch_size + 1);
+  for (std::size_t i = 0; i < in_n * batch_frames; ++i) {
+    if constexpr (std::is_same_v<V, float>) in[i] = static_cast<float>(lcg(s) >> 8) / 16777216.0f - 0.5f;
+    else in[i] = static_cast<V>(static_cast<int>(lcg(s) >> 24) - 128);
+  }
+  constexpr bool batched = requires { L::batch_scratch_size; };
+  constexpr std::size_t scratch_n = [] {
+    if constexpr (batched) return L::batch_scratch_size;
+    else return layer_traits<L>::scratch_size;
+  }();
+  auto scratch = std::make_unique<V[]>(scratch_n + 1);
   for (auto _ : state) {
-    layer.forward_batch(in.get(), out.get(), batch_frames, scratch.get());
+    if constexpr (batched) {
+      layer.forward_batch(in.get(), out.get(), batch_frames, scratch.get());
+    } else {  // a dense layer without forward_batch (int8): frame by frame
+      for (std::size_t f = 0; f < batch_frames; ++f) layer.forward(in.get() + f * in_n, out.get() + f * out_n, scratch.get());
+    }
     benchmark::DoNotOptimize(out.get());
     benchmark::ClobberMemory();
   }
@@ -223,6 +236,7 @@ BENCHMARK(BM_unrolled<c128_90>)->Name("f32/dense_128x128/unrolled/90");
 BENCHMARK(BM_unrolled<c128_95>)->Name("f32/dense_128x128/unrolled/95");
 CTML_SPARSE_SWEEP(Pw, "f32/pointwise_64x64_25x5")
 CTML_SPARSE_SWEEP(QAe640, "s8/dense_640x128")
+CTML_SPARSE_SWEEP_BATCH(QAe640, "s8/dense_640x128")
 CTML_SPARSE_SWEEP(QAe128, "s8/dense_128x128")
 CTML_SPARSE_SWEEP(QPw, "s8/pointwise_64x64_25x5")
 

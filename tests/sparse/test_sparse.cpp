@@ -336,6 +336,13 @@ TEST_CASE("interleave puts element i of P inputs together") {
   kernels::interleave<8, 11>(x.data(), 13, xt.data());
   for (std::size_t i = 0; i < 11; ++i)
     for (std::size_t p = 0; p < 8; ++p) CHECK(xt[i * 8 + p] == x[p * 13 + i]);
+  // int8, four inputs: the word-wise byte transpose (Cortex-M batches) and its ragged end.
+  std::array<std::int8_t, 4 * 11> bt{};
+  std::array<std::int8_t, 4 * 13> bx{};
+  for (std::size_t i = 0; i < bx.size(); ++i) bx[i] = static_cast<std::int8_t>(static_cast<int>(i * 7) - 100);
+  kernels::interleave<4, 11>(bx.data(), 13, bt.data());
+  for (std::size_t i = 0; i < 11; ++i)
+    for (std::size_t p = 0; p < 4; ++p) CHECK(bt[i * 4 + p] == bx[p * 13 + i]);
 }
 }  // namespace
 
@@ -531,6 +538,49 @@ TEST_CASE("int8 sparse Dense (CSR, sliced, N:M) is bit-identical to the dense in
   QD::input_type x = make_qx();
   CHECK(run_layer(nm, x) == run_layer(q24, x));
   CHECK(run_layer(nm14, x) == run_layer(q14, x));
+}
+
+namespace {
+// int8 batch in a constant expression: exact, so equal to forward() per frame.
+constexpr bool q_batch_matches_in_constexpr() {
+  constexpr std::size_t n = kernels::interleave_block + 1;
+  std::array<std::int8_t, 96 * n> in{};
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<std::int8_t>(static_cast<int>(i * 37 % 251) - 125);
+  std::array<std::int8_t, 20 * n> batched{}, single{};
+  std::array<std::int8_t, decltype(qd_csr)::batch_scratch_size> scratch{};
+  qd_csr.forward_batch(in.data(), batched.data(), n, scratch.data());
+  for (std::size_t f = 0; f < n; ++f) qd_csr.forward(in.data() + f * 96, single.data() + f * 20, nullptr);
+  return batched == single;
+}
+static_assert(q_batch_matches_in_constexpr());
+}  // namespace
+
+TEST_CASE("int8 batched sparse Dense: forward_batch is bit-identical to the dense int8 layer per frame") {
+  using S = std::remove_cvref_t<decltype(qd_csr)>;
+  static_assert(S::batch_block == kernels::interleave_block && S::batch_scratch_size == 96 * S::batch_block + 16);
+  static_assert(decltype(qd_sliced)::batch_block == 1 && decltype(qd_sliced)::batch_scratch_size == 0);
+  // 2 blocks + 3 frames on SIMD hosts (block 8), 4 blocks + 3 on scalar cores (block 4).
+  constexpr std::size_t n = 2 * kernels::interleave_block + 3;
+  static std::array<std::int8_t, 96 * n> in{};
+  static std::array<std::int8_t, 20 * n> got{}, sliced{};
+  unsigned s = 4242;
+  for (auto& v : in) v = static_cast<std::int8_t>(static_cast<int>(lcg(s) >> 24) - 128);
+  static std::array<std::int8_t, S::batch_scratch_size + 3> scratch{};
+  {
+    ctml::test::NoHeapScope guard;
+    qd_csr.forward_batch(in.data(), got.data(), n, scratch.data() + 3);  // misaligned on purpose
+    qd_sliced.forward_batch(in.data(), sliced.data(), n, nullptr);
+    CHECK(guard.allocations() == 0);
+  }
+  for (std::size_t f = 0; f < n; ++f) {
+    QD::input_type x{};
+    for (std::size_t i = 0; i < 96; ++i) x[i] = in[f * 96 + i];
+    const auto want = run_layer(qd, x);
+    for (std::size_t r = 0; r < 20; ++r) {
+      CHECK(got[f * 20 + r] == want[r]);
+      CHECK(sliced[f * 20 + r] == want[r]);
+    }
+  }
 }
 
 TEST_CASE("int8 sparse convolutions are bit-identical to the dense int8 convolutions") {

@@ -56,6 +56,28 @@ struct QSparseDenseLayer : quant::OutputStage {
       out[r] = finish(acc + effective_bias[r], multiplier[r], shift[r]);
     });
   }
+
+  // n inputs at once (in: n x In, out: n x rows), as SparseDenseLayer::forward_batch: with Csr one
+  // pass over the non-zeros per batch_block inputs, interleaved into scratch (batch_scratch_size
+  // bytes). The int32 sums are exact, so every output equals forward()'s bit for bit.
+  static constexpr std::size_t batch_block = detail::interleaved_format<W> ? kernels::interleave_block : 1;
+  static constexpr std::size_t batch_scratch_size = batch_block > 1 ? In::size * batch_block + 16 : 0;
+
+  constexpr void forward_batch(const std::int8_t* in, std::int8_t* out, std::size_t n, std::int8_t* scratch) const {
+    constexpr std::size_t P = batch_block;
+    const std::size_t blocks = P > 1 ? n / P : 0;
+    if constexpr (P > 1) {
+      std::int8_t* xt = detail::align16(scratch);
+      for (std::size_t blk = 0; blk < blocks; ++blk) {
+        kernels::interleave<P, In::size>(in + blk * P * In::size, In::size, xt);
+        std::int8_t* o = out + blk * P * rows;
+        weights.template rows_dot_interleaved<std::int32_t, P>(xt, [&](std::size_t r, const std::int32_t (&acc)[P]) {
+          for (std::size_t p = 0; p < P; ++p) o[p * rows + r] = finish(acc[p] + effective_bias[r], multiplier[r], shift[r]);
+        });
+      }
+    }
+    for (std::size_t f = blocks * P; f < n; ++f) forward(in + f * In::size, out + f * rows, scratch);
+  }
 };
 
 template <class W, kernels::Conv2DGeometry G, ShapeType InS, ShapeType OutS, bool Depthwise = false>
