@@ -14,6 +14,8 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <memory>
 
 #include <ctml/ctml.hpp>
@@ -161,6 +163,74 @@ void BM_csr_batch(benchmark::State& state) {
   run_batch(state, *s, S::weight_type::storage_bytes, D::weights_type_bytes(), static_cast<double>(nnz) / total);
 }
 
+// The whole anomaly-detection autoencoder (BatchNorm folded into the Dense layers: 640-128-128-
+// 128-128-8-128-128-128-128-640, ReLU after all but the last), every layer pruned to 90 %, as
+// sparse CSR layers; against the same network with dense layers. 32 frames per call: the dense
+// network frame by frame (operator()), the sparse one frame by frame and through
+// Network::forward_batch (each sparse layer takes batch_block frames per pass).
+template <std::size_t In, std::size_t Out, Activation A>
+using AeDenseFc = DenseLayer<float, Shape<In>, Out, A>;
+template <std::size_t In, std::size_t Out, Activation A>
+using AeSparseFc = sparse::CsrDenseLayer<float, Shape<In>, Out, nnz_at(In * Out, 90), A>;
+template <template <std::size_t, std::size_t, Activation> class F>
+using AeNet = Chain<F<640, 128, Activation::relu>, F<128, 128, Activation::relu>, F<128, 128, Activation::relu>,
+                    F<128, 128, Activation::relu>, F<128, 8, Activation::relu>, F<8, 128, Activation::relu>,
+                    F<128, 128, Activation::relu>, F<128, 128, Activation::relu>, F<128, 128, Activation::relu>,
+                    F<128, 640, Activation::none>>;
+using AeDenseNet = AeNet<AeDenseFc>;
+using AeSparseNet = AeNet<AeSparseFc>;
+
+// Dense network with 90 %-pruned weights, and its CSR copy.
+std::unique_ptr<AeDenseNet> ae_dense() {
+  auto n = std::make_unique<AeDenseNet>();
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((fill(n->template layer<I>().weights, 5 + I), fill(n->template layer<I>().bias, 50 + I),
+      sparse::prune_magnitude(n->template layer<I>().weights, 0.9)), ...);
+  }(std::make_index_sequence<AeDenseNet::layer_count>{});
+  return n;
+}
+std::unique_ptr<AeSparseNet> ae_sparse(const AeDenseNet& d) {
+  auto n = std::make_unique<AeSparseNet>();
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((n->template layer<I>() = sparse::to_csr_layer<AeSparseNet::layer_type<I>::nnz>(d.template layer<I>())), ...);
+  }(std::make_index_sequence<AeDenseNet::layer_count>{});
+  return n;
+}
+
+template <class Net, int Mode>  // 0: frame by frame, 1: forward_batch
+void run_ae(benchmark::State& state, const Net& net) {
+  constexpr std::size_t in_n = 640, out_n = 640;
+  auto in = std::make_unique<float[]>(in_n * batch_frames);
+  auto out = std::make_unique<float[]>(out_n * batch_frames);
+  unsigned s = 9;
+  for (std::size_t i = 0; i < in_n * batch_frames; ++i) in[i] = static_cast<float>(lcg(s) >> 8) / 16777216.0f - 0.5f;
+  constexpr std::size_t arena_n = Mode == 1 ? Net::template batch_arena_bytes<Net::batch_block> : Net::arena_bytes;
+  auto arena = std::make_unique<std::byte[]>(arena_n + 16);
+  const std::span<std::byte> a(arena.get(), arena_n);
+  auto x = std::make_unique<typename Net::input_type>();
+  auto y = std::make_unique<typename Net::output_type>();
+  for (auto _ : state) {
+    if constexpr (Mode == 1) {
+      net.forward_batch(in.get(), out.get(), batch_frames, a);
+    } else {
+      for (std::size_t f = 0; f < batch_frames; ++f) {
+        std::memcpy(x->data(), in.get() + f * in_n, in_n * sizeof(float));
+        net(*x, *y, a);
+        std::memcpy(out.get() + f * out_n, y->data(), out_n * sizeof(float));
+      }
+    }
+    benchmark::DoNotOptimize(out.get());
+    benchmark::ClobberMemory();
+  }
+  state.counters["per_frame"] = benchmark::Counter(static_cast<double>(state.iterations() * batch_frames),
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["param_B"] = static_cast<double>(Net::param_bytes);
+  state.counters["arena_B"] = static_cast<double>(arena_n);
+}
+void BM_ae_dense(benchmark::State& state) { run_ae<AeDenseNet, 0>(state, *ae_dense()); }
+void BM_ae_sparse(benchmark::State& state) { run_ae<AeSparseNet, 0>(state, *ae_sparse(*ae_dense())); }
+void BM_ae_sparse_batch(benchmark::State& state) { run_ae<AeSparseNet, 1>(state, *ae_sparse(*ae_dense())); }
+
 // The layers, with their dense weight bytes.
 template <class L>
 struct Bench : L {
@@ -231,6 +301,9 @@ void BM_unrolled(benchmark::State& state) {
 CTML_SPARSE_SWEEP(Ae640, "f32/dense_640x128")
 CTML_SPARSE_SWEEP_BATCH(Ae640, "f32/dense_640x128")
 CTML_SPARSE_SWEEP_BATCH(Ae128, "f32/dense_128x128")
+BENCHMARK(BM_ae_dense)->Name("f32/ad_autoencoder_net/dense");
+BENCHMARK(BM_ae_sparse)->Name("f32/ad_autoencoder_net/csr/90");
+BENCHMARK(BM_ae_sparse_batch)->Name("f32/ad_autoencoder_net/batch32/csr/90");
 CTML_SPARSE_SWEEP(Ae128, "f32/dense_128x128")
 BENCHMARK(BM_unrolled<c128_90>)->Name("f32/dense_128x128/unrolled/90");
 BENCHMARK(BM_unrolled<c128_95>)->Name("f32/dense_128x128/unrolled/95");

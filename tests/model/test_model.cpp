@@ -233,6 +233,37 @@ TEST_CASE("residual blocks: identity and projection shortcuts") {
   static_assert(Net::param_count == (6 * 9 + 9 + 9 * 6 + 6) + 2 * (6 * 4 + 4) + (4 * 2 + 2));
 }
 
+// ---- batches -----------------------------------------------------------------------------------
+
+TEST_CASE("forward_batch without batched layers: one input at a time, same plan scaled, same bits") {
+  // Residual blocks, in-place activations (also trailing ones in the caller's output buffer).
+  using Net = Sequential<float, Shape<6>, Residual<Block<Dense<9>, ReLU, Dense<6>>>, ReLU, Dense<5>, Tanh, Softmax<>>;
+  static_assert(Net::batch_block == 1);
+  static_assert(Net::batch_arena_bytes<1> == Net::arena_bytes, "B = 1 is the single-input plan");
+  static_assert(Net::batch_arena_bytes<3> >= 3 * 6 * sizeof(float));
+  Net net{};
+  fill_params(net, 5);
+  constexpr std::size_t n = 7;
+  std::array<float, 6 * n> in{};
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(static_cast<int>(i * 5 % 11) - 5) * 0.3f;
+  std::array<float, 5 * n> got{}, want{};
+  alignas(16) std::byte arena[Net::arena_bytes];
+  alignas(16) std::byte arena3[Net::batch_arena_bytes<3>];
+  {
+    ctml::test::NoHeapScope guard;
+    net.forward_batch<3>(in.data(), got.data(), n, arena3);  // blocks of 3, 3, 1
+    CHECK(guard.allocations() == 0);
+  }
+  for (std::size_t f = 0; f < n; ++f) {
+    Net::input_type x{};
+    Net::output_type y{};
+    std::copy_n(in.data() + f * 6, 6, x.data());
+    net(x, y, arena);
+    std::copy_n(y.data(), 5, want.data() + f * 5);
+  }
+  CHECK(got == want);
+}
+
 // ---- constexpr inference ----------------------------------------------------------------------
 
 namespace {

@@ -367,6 +367,49 @@ TEST_CASE("a sparse layer drops into a Sequential-built network") {
   CHECK(guard.allocations() == 0);
 }
 
+TEST_CASE("a network with sparse layers runs batches: forward_batch equals one input at a time") {
+  // An autoencoder-like chain: sparse 64->32, ReLU (in place), dense 32->16, sparse-free tail.
+  using Sp = sparse::CsrDenseLayer<float, Shape<64>, 32, 205>;
+  struct Net {
+    Sp enc;
+    ReLULayer<float, Shape<32>> act;
+    DenseLayer<float, Shape<32>, 16, Activation::relu> mid;
+    DenseLayer<float, Shape<16>, 64> dec;
+  };
+  using N = Network<Net>;
+  static_assert(N::batch_block == kernels::interleave_block, "the sparse layer sets the block");
+  // Four inputs in flight: activations 4x, plus the sparse layer's interleave scratch.
+  static_assert(N::batch_arena_bytes<4> >= 4 * 32 * sizeof(float) && N::batch_arena_bytes<4> > N::arena_bytes);
+  static_assert(N::batch_arena_bytes<8> > N::batch_arena_bytes<4>);
+  static N net{};
+  net.layers.enc = csr_fc;
+  randomize(net.layers.mid.weights);
+  randomize(net.layers.mid.bias);
+  randomize(net.layers.dec.weights);
+  constexpr std::size_t n = 13;  // blocks and a short last block
+  static std::array<float, 64 * n> in{};
+  static std::array<float, 64 * n> got4{}, got{}, want{};
+  randomize(in);
+  alignas(16) static std::byte arena[N::arena_bytes];
+  alignas(16) static std::byte arena4[N::batch_arena_bytes<4>];
+  alignas(16) static std::byte arena_b[N::batch_arena_bytes<N::batch_block>];
+  {
+    ctml::test::NoHeapScope guard;
+    net.forward_batch<4>(in.data(), got4.data(), n, arena4);
+    net.forward_batch(in.data(), got.data(), n, std::span<std::byte>(arena_b));
+    for (std::size_t f = 0; f < n; ++f) {
+      N::input_type x{};
+      N::output_type y{};
+      std::copy_n(in.data() + f * 64, 64, x.data());
+      net(x, y, arena);
+      std::copy_n(y.data(), 64, want.data() + f * 64);
+    }
+    CHECK(guard.allocations() == 0);
+  }
+  check_close(got4, want, want.size());
+  check_close(got, want, want.size());
+}
+
 TEST_CASE("structured pruning: the kept units compute what they computed before") {
   using Net = Sequential<float, Shape<12>, Dense<24>, ReLU, Dense<5>>;
   static Net net{};
@@ -580,6 +623,34 @@ TEST_CASE("int8 batched sparse Dense: forward_batch is bit-identical to the dens
       CHECK(got[f * 20 + r] == want[r]);
       CHECK(sliced[f * 20 + r] == want[r]);
     }
+  }
+}
+
+TEST_CASE("int8 network batches are bit-identical to one input at a time") {
+  struct QNet {
+    std::remove_cvref_t<decltype(qd_csr)> fc1;
+    quant::QDenseLayer<Shape<20>, 7> fc2;
+  };
+  using N = Network<QNet>;
+  static N net{};
+  net.layers.fc1 = qd_csr;
+  fill_q(net.layers.fc2, 5, 7);
+  net.layers.fc2.input_zero_point = qd_csr.output_zero_point;
+  net.layers.fc2.prepare();
+  constexpr std::size_t n = 2 * N::batch_block + 1;
+  static std::array<std::int8_t, 96 * n> in{};
+  static std::array<std::int8_t, 7 * n> got{};
+  unsigned s = 77;
+  for (auto& v : in) v = static_cast<std::int8_t>(static_cast<int>(lcg(s) >> 24) - 128);
+  alignas(16) static std::byte arena[N::arena_bytes];
+  alignas(16) static std::byte arena_b[N::batch_arena_bytes<N::batch_block>];
+  net.forward_batch(in.data(), got.data(), n, arena_b);
+  for (std::size_t f = 0; f < n; ++f) {
+    N::input_type x{};
+    N::output_type y{};
+    std::copy_n(in.data() + f * 96, 96, x.data());
+    net(x, y, arena);
+    for (std::size_t r = 0; r < 7; ++r) CHECK(got[f * 7 + r] == y[r]);
   }
 }
 

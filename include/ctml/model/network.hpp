@@ -8,9 +8,12 @@
 //   model(in, out, arena);                      // run in a caller-provided arena, no heap
 //   constexpr output_type infer(in);            // same, with an arena of its own; usable in
 //                                               // constant expressions (static_assert)
+//   model.forward_batch<B>(in, out, n, arena);  // n inputs, B at a time through every layer
+//   static constexpr std::size_t batch_arena_bytes<B>, batch_block;
 // A Network is itself a Layer, so networks nest (residual bodies, blocks).
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -244,6 +247,109 @@ struct Network {
     std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
     run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()});
     return out;
+  }
+
+  // ---- batches -------------------------------------------------------------------------------
+  // n inputs (in: n x input_type::size() values, out: n x output_type::size(), contiguous) through
+  // the network B at a time: every activation holds B inputs, layers with a batched kernel
+  // (forward_batch: sparse CSR Dense, ...) take all B in one pass over their weights, the others
+  // run input by input. The memory plan is the single-input one with B-fold activations and each
+  // layer's batch scratch, so batch_arena_bytes<B> is as exact as arena_bytes.
+ private:
+  template <class L>
+  static constexpr bool batched_layer = requires(const L& l, const typename layer_traits<L>::input_value* i,
+                                                 typename layer_traits<L>::output_value* o,
+                                                 typename layer_traits<L>::scratch_value* s) {
+    { L::batch_scratch_size } -> std::convertible_to<std::size_t>;
+    { L::batch_block } -> std::convertible_to<std::size_t>;
+    l.forward_batch(i, o, std::size_t{1}, s);
+  };
+  template <class L>
+  static constexpr std::size_t batch_scratch_bytes() {
+    if constexpr (batched_layer<L>) return L::batch_scratch_size * sizeof(typename layer_traits<L>::scratch_value);
+    else return layer_traits<L>::scratch_bytes;
+  }
+  template <std::size_t B, std::size_t... I>
+  static constexpr auto batch_step_facts(std::index_sequence<I...>) {
+    // Batched kernels read all B inputs before writing: never in place.
+    return std::array<plan::StepFacts, layer_count>{plan::StepFacts{
+        B * layer_traits<layer_type<I>>::input_type::size_bytes(),
+        B * layer_traits<layer_type<I>>::output_type::size_bytes(), batch_scratch_bytes<layer_type<I>>(),
+        !batched_layer<layer_type<I>> && step_facts(std::make_index_sequence<layer_count>{})[I].in_place}...};
+  }
+  template <std::size_t... I>
+  static constexpr std::size_t max_batch_block(std::index_sequence<I...>) {
+    std::size_t b = 1;
+    ((b = std::max(b, [] {
+        if constexpr (batched_layer<layer_type<I>>) return std::size_t{layer_type<I>::batch_block};
+        else return std::size_t{1};
+      }())), ...);
+    return b;
+  }
+
+ public:
+  // The batch size the layers' batched kernels take per pass (1: no layer has one).
+  static constexpr std::size_t batch_block = max_batch_block(std::make_index_sequence<layer_count>{});
+  template <std::size_t B>
+  static constexpr plan::Plan<layer_count> batch_plan =
+      plan::make_plan(batch_step_facts<B>(std::make_index_sequence<layer_count>{}));
+  // Arena bytes forward_batch<B> needs (B inputs in flight).
+  template <std::size_t B>
+  static constexpr std::size_t batch_arena_bytes = batch_plan<B>.arena_bytes;
+
+  template <std::size_t B = batch_block, std::size_t N>
+  void forward_batch(const input_value* in, output_value* out, std::size_t n, std::byte (&arena)[N]) const {
+    static_assert(B > 0, "ctml: forward_batch<B> needs B >= 1");
+    static_assert(N >= batch_arena_bytes<B>, "ctml: the arena passed to forward_batch<B> is smaller than "
+                                             "Model::batch_arena_bytes<B>");
+    run_batch<B>(in, out, n, detail::ByteArena{arena});
+  }
+  template <std::size_t B = batch_block>
+  void forward_batch(const input_value* in, output_value* out, std::size_t n, std::span<std::byte> arena) const {
+    static_assert(B > 0, "ctml: forward_batch<B> needs B >= 1");
+    if (arena.size() < batch_arena_bytes<B>) __builtin_trap();
+    run_batch<B>(in, out, n, detail::ByteArena{arena.data()});
+  }
+
+ private:
+  template <std::size_t B, class Arena>
+  void run_batch(const input_value* in, output_value* out, std::size_t n, Arena arena) const {
+    constexpr std::size_t in_n = input_type::size(), out_n = output_type::size();
+    for (std::size_t f = 0; f < n; f += B) {
+      const std::size_t m = n - f < B ? n - f : B;
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (batch_step<B, I>(in + f * in_n, out + f * out_n, m, arena), ...);
+      }(std::make_index_sequence<layer_count>{});
+    }
+  }
+
+  template <std::size_t B, std::size_t I, class Arena>
+  void batch_step(const input_value* in, output_value* out, std::size_t m, Arena arena) const {
+    using L = layer_type<I>;
+    using Tr = layer_traits<L>;
+    using Tin = typename Tr::input_value;
+    using Tout = typename Tr::output_value;
+    using Ts = typename Tr::scratch_value;
+    constexpr auto& p = batch_plan<B>;
+
+    const Tin* src;
+    if constexpr (p.where[I] == plan::Where::input) src = in;
+    else if constexpr (p.where[I] == plan::Where::output) src = out;
+    else src = arena.template at<Tin>(p.offset[I]);
+
+    Tout* dst;
+    if constexpr (p.where[I + 1] == plan::Where::output) dst = out;
+    else dst = arena.template at<Tout>(p.offset[I + 1]);
+
+    Ts* scratch = nullptr;
+    if constexpr (batch_scratch_bytes<L>() > 0) scratch = arena.template at<Ts>(p.scratch_offset[I]);
+
+    if constexpr (batched_layer<L>) {
+      layer<I>().forward_batch(src, dst, m, scratch);
+    } else {
+      constexpr std::size_t a = Tr::input_type::size(), b = Tr::output_type::size();
+      for (std::size_t f = 0; f < m; ++f) layer<I>().forward(src + f * a, dst + f * b, scratch);
+    }
   }
 
  private:
