@@ -19,7 +19,7 @@ printf '%-22s %11s %8s %8s %8s %10s %14s\n' image flash_bytes arena static stack
 declare -A instr_of
 for elf in "build/$preset"/firmware/*.elf; do
   name=$(basename "$elf" .elf)
-  [[ $name == *_layers* || $name == fw_sparse ]] && continue
+  [[ $name == *_layers* || $name == fw_sparse* ]] && continue
   read -r text data bss _ < <(arm-none-eabi-size "$elf" | tail -1)
   stack_region=$((16#$(arm-none-eabi-nm "$elf" | awk '$3=="__stack_size"{print $1}')))
   line=$(bsp/qemu-run.sh "$machine" "$elf" 2>&1)
@@ -51,4 +51,9 @@ if [[ -f "build/$preset/firmware/fw_sparse.elf" ]]; then
   echo
   echo "fw_sparse: Dense 640x128, 90 % of the weights pruned (instructions per inference)"
   bsp/qemu-run.sh "$machine" "build/$preset/firmware/fw_sparse.elf" 2>&1 | grep 'instructions='
+fi
+if [[ -f "build/$preset/firmware/fw_sparse_ad.elf" ]]; then
+  echo
+  echo "fw_sparse_ad: the whole AD autoencoder, every Dense layer 90 % pruned (instructions per inference)"
+  bsp/qemu-run.sh "$machine" "build/$preset/firmware/fw_sparse_ad.elf" 2>&1 | grep 'instructions=\|flash'
 fi
