@@ -481,9 +481,9 @@ inline void csr_rows_interleaved_s8x4_dsp(const W& w, const std::int8_t* xt, Emi
 namespace detail {
 // Helium, four inputs per pass: a column's four inputs are one vector (widened from int8 by the
 // load), multiplied by the non-zero as a scalar operand (VMLA / VFMA with a general register).
-template <class W, class Emit>
 // Out of line: inlined into a large caller, GCC 12 spills the input base and reloads it from the
 // stack in the loop (Cortex-M55 fw_sparse: 21,023 -> 19,320 instructions per frame).
+template <class W, class Emit>
 [[gnu::noinline]] inline void csr_rows_interleaved_s8x4_mve(const W& w, const std::int8_t* xt, Emit& emit) {
   const std::int8_t* pv = w.values;
   const auto* pc = w.cols;
