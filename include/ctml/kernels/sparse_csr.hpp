@@ -27,6 +27,9 @@
 #if defined(CTML_HAVE_MVE)
 #include <arm_mve.h>
 #endif
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ctml::kernels {
 
@@ -519,8 +522,52 @@ inline void csr_rows_interleaved_f32x4_mve(const W& w, const float* xt, Emit& em
 }  // namespace detail
 #endif
 
+#if defined(__SSE2__)
+namespace detail {
+// int8, eight inputs per pass on x86 (SSE2), two non-zeros at a time: their columns' eight inputs
+// are interleaved bytewise and widened to int16 (inputs 0-3, then 4-7), and PMADDWD multiplies
+// each (column 0, column 1) pair by the two weights and adds the products in int32 (exact: at most
+// 2 * 128 * 128). Per two non-zeros: two 8-byte loads, four shuffles, two multiply-adds.
+template <class W, class Emit>
+inline void csr_rows_interleaved_s8x8_sse2(const W& w, const std::int8_t* xt, Emit& emit) {
+  const std::int8_t* pv = w.values;
+  const auto* pc = w.cols;
+  for (std::size_t r = 0; r < W::rows; ++r) {
+    const auto* const end = w.cols + w.row_ptr[r + 1];
+    __m128i lo = _mm_setzero_si128(), hi = lo;
+    const auto pair = [&](std::int32_t w0, std::size_t c0, std::int32_t w1, std::size_t c1) {
+      const __m128i x0 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xt + c0 * 8));
+      const __m128i x1 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(xt + c1 * 8));
+      const __m128i u = _mm_unpacklo_epi8(x0, x1);                   // x0[0] x1[0] x0[1] x1[1] ...
+      const __m128i a = _mm_srai_epi16(_mm_unpacklo_epi8(u, u), 8);  // as int16, inputs 0-3
+      const __m128i b = _mm_srai_epi16(_mm_unpackhi_epi8(u, u), 8);  // inputs 4-7
+      const __m128i wv = _mm_set1_epi32(static_cast<int>((static_cast<std::uint32_t>(w1) << 16) |
+                                                         static_cast<std::uint16_t>(w0)));
+      lo = _mm_add_epi32(lo, _mm_madd_epi16(a, wv));
+      hi = _mm_add_epi32(hi, _mm_madd_epi16(b, wv));
+    };
+    for (; pc + 2 <= end; pc += 2, pv += 2) pair(pv[0], pc[0], pv[1], pc[1]);
+    if (pc < end) pair(*pv++, *pc, 0, *pc), ++pc;
+    std::int32_t a[8];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(a), lo);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(a + 4), hi);
+    emit(r, a);
+  }
+}
+}  // namespace detail
+#endif
+
 template <class Acc, std::size_t P, class W, class X, class Emit>
 constexpr void csr_rows_interleaved(const W& w, const X* xt, Emit&& emit) {
+#if defined(__SSE2__)
+  if constexpr (P == 8 && std::is_same_v<Acc, std::int32_t> && std::is_same_v<X, std::int8_t> &&
+                std::is_same_v<typename W::value_type, std::int8_t>) {
+    if (!std::is_constant_evaluated()) {
+      detail::csr_rows_interleaved_s8x8_sse2(w, xt, emit);
+      return;
+    }
+  }
+#endif
 #if defined(CTML_HAVE_MVE)
   if constexpr (P == 4 && std::is_same_v<Acc, std::int32_t> && std::is_same_v<X, std::int8_t> &&
                 std::is_same_v<typename W::value_type, std::int8_t>) {
