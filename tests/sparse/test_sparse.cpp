@@ -184,6 +184,13 @@ TEST_CASE("sliced CSR with 16-bit column indices (more than 256 inputs) equals t
   check_close(got, want, 13);
 }
 
+namespace {
+// One scratch buffer per precision for all the conv checks: a static inside the generic lambdas
+// would be one buffer per instantiation (over 100 KB on the Cortex-M55 test runner's RAM).
+alignas(16) float conv_scratch_f32[4096];
+alignas(16) std::int8_t conv_scratch_s8[8192];
+}  // namespace
+
 TEST_CASE("sparse convolutions (general, strided, dilated, Conv1D, depthwise) equal the dense ones") {
   auto check_conv = [](auto& dense, auto prune, auto to_sp) {
     using L = std::remove_cvref_t<decltype(dense)>;
@@ -194,7 +201,7 @@ TEST_CASE("sparse convolutions (general, strided, dilated, Conv1D, depthwise) eq
     static typename L::input_type x{};
     randomize(x);
     static typename L::output_type want{}, got{};
-    static float scratch[4096];
+    float* scratch = conv_scratch_f32;
     dense.forward(x.data(), want.data(), scratch);
     const auto sp = to_sp(dense);
     static_assert(decltype(sp)::scratch_size <= 4096);
@@ -663,7 +670,7 @@ TEST_CASE("int8 sparse convolutions are bit-identical to the dense int8 convolut
     static typename Q::input_type x{};
     unsigned seed = 5;
     for (auto& v : x) v = static_cast<std::int8_t>(static_cast<int>(lcg(seed) >> 24) - 128);
-    static std::int8_t scratch[8192];
+    std::int8_t* scratch = conv_scratch_s8;
     static typename Q::output_type want{}, got{};
     q.forward(x.data(), want.data(), scratch);
     const auto sp = to_sp(q);
