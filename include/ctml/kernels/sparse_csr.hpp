@@ -25,7 +25,7 @@
 // Helium (Cortex-M55/M85): gather loads fetch four inputs at once, so a sparse row costs about as
 // many instructions per four non-zeros as the scalar kernels spend per one.
 #if defined(CTML_HAVE_MVE)
-#include <arm_mve.h>
+#include <ctml/kernels/mve.hpp>
 #endif
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -81,6 +81,7 @@ inline uint32x4_t mve_cols(const Index* c, mve_pred16_t p) {
 // Plain CSR, one row at a time, four non-zeros per step, the row's last step predicated (VCTP).
 template <class Acc, class W, class X, class Emit>
 void csr_rows_mve(const W& w, const X* x, Emit& emit) {
+  mve_fence();  // kernels/mve.hpp
   const auto* v = w.values;
   const auto* c = w.cols;
   for (std::size_t r = 0; r < W::rows; ++r) {
@@ -111,6 +112,7 @@ void csr_rows_mve(const W& w, const X* x, Emit& emit) {
 // one weight load, one index load and one gather per four non-zeros; the short tails stay scalar.
 template <class Acc, class W, class X, class Emit>
 void sliced_rows_mve(const W& w, const X* x, Emit& emit) {
+  mve_fence();  // kernels/mve.hpp
   const auto* v = w.values;
   const auto* c = w.cols;
   const mve_pred16_t all = vctp32q(4);
@@ -121,7 +123,10 @@ void sliced_rows_mve(const W& w, const X* x, Emit& emit) {
       float32x4_t a = vdupq_n_f32(0.0f);
       for (std::size_t k = w.slice_ptr[s]; k < w.slice_ptr[s + 1]; k += 4)
         a = vfmaq_f32(a, vld1q_f32(v + k), vldrwq_gather_shifted_offset_f32(x, mve_cols(c + k, all)));
-      vst1q_f32(lane, a);
+      lane[0] = vgetq_lane_f32(a, 0);  // not vst1q_f32 into lane: kernels/mve.hpp
+      lane[1] = vgetq_lane_f32(a, 1);
+      lane[2] = vgetq_lane_f32(a, 2);
+      lane[3] = vgetq_lane_f32(a, 3);
 #endif
     } else {
       // int8 values and inputs widened to int32 lanes (no vector multiply-accumulate for them).
@@ -402,6 +407,7 @@ constexpr void interleave(const T* x, std::size_t stride, T* xt) {
   // Helium: VST4 stores four vectors interleaved, element i of vector p at 4 * i + p.
   if constexpr (P == 4 && (std::is_same_v<T, std::int8_t> || (std::is_same_v<T, float> && detail::mve_float))) {
     if (!std::is_constant_evaluated()) {
+      detail::mve_fence();  // kernels/mve.hpp
       constexpr std::size_t L = 16 / sizeof(T);
       constexpr std::size_t Body = N - N % L;
       for (std::size_t i = 0; i < Body; i += L) {
@@ -503,6 +509,7 @@ template <class W, class Emit>
 // Float: even and odd non-zeros in two vector sums, as the other interleaved kernels.
 template <class W, class Emit>
 inline void csr_rows_interleaved_f32x4_mve(const W& w, const float* xt, Emit& emit) {
+  mve_fence();  // kernels/mve.hpp
   const float* pv = w.values;
   const auto* pc = w.cols;
   for (std::size_t r = 0; r < W::rows; ++r) {
@@ -513,8 +520,8 @@ inline void csr_rows_interleaved_f32x4_mve(const W& w, const float* xt, Emit& em
       a1 = vfmaq_n_f32(a1, vld1q_f32(xt + static_cast<std::size_t>(pc[1]) * 4), pv[1]);
     }
     if (pc < end) a0 = vfmaq_n_f32(a0, vld1q_f32(xt + static_cast<std::size_t>(*pc++) * 4), *pv++);
-    float a[4];
-    vst1q_f32(a, vaddq_f32(a0, a1));
+    const float32x4_t sum = vaddq_f32(a0, a1);
+    const float a[4] = {vgetq_lane_f32(sum, 0), vgetq_lane_f32(sum, 1), vgetq_lane_f32(sum, 2), vgetq_lane_f32(sum, 3)};
     emit(r, a);
   }
 }
