@@ -350,6 +350,13 @@ TEST_CASE("interleave puts element i of P inputs together") {
   kernels::interleave<4, 11>(bx.data(), 13, bt.data());
   for (std::size_t i = 0; i < 11; ++i)
     for (std::size_t p = 0; p < 4; ++p) CHECK(bt[i * 4 + p] == bx[p * 13 + i]);
+  // int8, eight inputs: the 8x8 byte transpose (x86) and its ragged end.
+  std::array<std::int8_t, 8 * 19> b8{};
+  std::array<std::int8_t, 8 * 21> bx8{};
+  for (std::size_t i = 0; i < bx8.size(); ++i) bx8[i] = static_cast<std::int8_t>(static_cast<int>(i * 11 % 256) - 128);
+  kernels::interleave<8, 19>(bx8.data(), 21, b8.data());
+  for (std::size_t i = 0; i < 19; ++i)
+    for (std::size_t p = 0; p < 8; ++p) CHECK(b8[i * 8 + p] == bx8[p * 21 + i]);
 }
 }  // namespace
 

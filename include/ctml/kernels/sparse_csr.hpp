@@ -361,6 +361,12 @@ inline constexpr bool interleave_vectorised = true;
 inline constexpr std::size_t interleave_block = 4;
 inline constexpr bool interleave_vectorised = false;
 #endif
+// Whether int8 interleaved inputs have a vector kernel (x86: SSE2, two non-zeros per PMADDWD).
+#if defined(__SSE2__)
+inline constexpr bool interleave_s8_vectorised = true;
+#else
+inline constexpr bool interleave_s8_vectorised = false;
+#endif
 
 #if defined(CTML_HAVE_MVE)
 namespace detail {
@@ -420,6 +426,30 @@ constexpr void interleave(const T* x, std::size_t stride, T* xt) {
           vst4q_f32(xt + i * 4, v);
 #endif
         }
+      }
+      if constexpr (Body < N) scalar(Body);
+      return;
+    }
+  }
+#endif
+#if defined(__SSE2__)
+  // x86 int8, eight inputs: an 8x8 byte transpose per step (bytes, then 16-bit, then 32-bit
+  // unpacks), eight elements of every input in, eight interleaved columns out.
+  if constexpr (std::is_same_v<T, std::int8_t> && P == 8) {
+    if (!std::is_constant_evaluated()) {
+      constexpr std::size_t Body = N - N % 8;
+      for (std::size_t i = 0; i < Body; i += 8) {
+        __m128i a[8];
+        for (std::size_t p = 0; p < 8; ++p) a[p] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(x + p * stride + i));
+        const __m128i t01 = _mm_unpacklo_epi8(a[0], a[1]), t23 = _mm_unpacklo_epi8(a[2], a[3]);
+        const __m128i t45 = _mm_unpacklo_epi8(a[4], a[5]), t67 = _mm_unpacklo_epi8(a[6], a[7]);
+        const __m128i u0 = _mm_unpacklo_epi16(t01, t23), u1 = _mm_unpackhi_epi16(t01, t23);  // inputs 0-3
+        const __m128i v0 = _mm_unpacklo_epi16(t45, t67), v1 = _mm_unpackhi_epi16(t45, t67);  // inputs 4-7
+        __m128i* o = reinterpret_cast<__m128i*>(xt + i * 8);
+        _mm_storeu_si128(o, _mm_unpacklo_epi32(u0, v0));      // elements i, i+1
+        _mm_storeu_si128(o + 1, _mm_unpackhi_epi32(u0, v0));  // i+2, i+3
+        _mm_storeu_si128(o + 2, _mm_unpacklo_epi32(u1, v1));  // i+4, i+5
+        _mm_storeu_si128(o + 3, _mm_unpackhi_epi32(u1, v1));  // i+6, i+7
       }
       if constexpr (Body < N) scalar(Body);
       return;

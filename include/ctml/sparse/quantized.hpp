@@ -91,9 +91,14 @@ struct QSparseConvLayer : quant::OutputStage {
   using weight_type = SparseWeights<W>;
   static constexpr bool pointwise = frame::pointwise;
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
-  static constexpr std::size_t pixel_block = detail::pixel_block_for<W>(pointwise);
+  // Pointwise convs with CSR on x86 interleave interleave_block pixels into scratch for the SSE2
+  // kernel (as the float layer on SIMD hosts); elsewhere pixel_block pixels are read in place.
+  static constexpr bool interleaved =
+      kernels::interleave_s8_vectorised && pointwise && detail::interleaved_format<W>;
+  static constexpr std::size_t pixel_block = interleaved ? 1 : detail::pixel_block_for<W>(pointwise);
   static constexpr std::size_t scratch_size =
-      frame::padded ? frame::image_size : (in_place ? G.cin * pixel_block : 0);
+      interleaved ? G.cin * kernels::interleave_block + 16
+                  : (frame::padded ? frame::image_size : (in_place ? G.cin * pixel_block : 0));
   static constexpr std::string_view name = Depthwise ? "QSparseDepthwiseConv2D" : (pointwise ? "QSparseConv 1x1" : "QSparseConv");
   static constexpr std::size_t nnz = W::nnz;
   static constexpr std::size_t macs = W::nnz * G.oh * G.ow;
@@ -125,7 +130,22 @@ struct QSparseConvLayer : quant::OutputStage {
         o[r] = finish(acc + effective_bias[r], multiplier[r], shift[r]);
       });
     };
-    if constexpr (pixel_block > 1) {
+    if constexpr (interleaved) {
+      constexpr std::size_t P = kernels::interleave_block, pixels = G.ih * G.iw;
+      std::int8_t* xt = detail::align16(scratch);
+      std::size_t p0 = 0;
+      for (; p0 + P <= pixels; p0 += P) {  // in place is safe: a block is read before it is written
+        kernels::interleave<P, G.cin>(in + p0 * G.cin, G.cin, xt);
+        weights.template rows_dot_interleaved<std::int32_t, P>(xt, [&](std::size_t r, const std::int32_t (&acc)[P]) {
+          for (std::size_t p = 0; p < P; ++p)
+            out[(p0 + p) * G.cout + r] = finish(acc[p] + effective_bias[r], multiplier[r], shift[r]);
+        });
+      }
+      for (; p0 < pixels; ++p0) {  // the last pixels one by one, from a copy (in may be out)
+        for (std::size_t i = 0; i < G.cin; ++i) xt[i] = in[p0 * G.cin + i];
+        single(xt, p0);
+      }
+    } else if constexpr (pixel_block > 1) {
       detail::pointwise_blocks<G, pixel_block, std::int8_t>(in, scratch, in_place, [&](const std::int8_t* x, std::size_t p0) {
         weights.template rows_dot_pixels<std::int32_t, pixel_block>(
             x, G.cin, [&](std::size_t r, const std::int32_t (&acc)[pixel_block]) {
