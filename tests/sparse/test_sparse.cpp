@@ -12,6 +12,7 @@
 #include <ctml/sparse.hpp>
 #include <ctml/train.hpp>
 #include "no_heap.hpp"
+#include "one_at_a_time.hpp"
 
 using namespace ctml;
 
@@ -411,13 +412,7 @@ TEST_CASE("a network with sparse layers runs batches: forward_batch equals one i
     ctml::test::NoHeapScope guard;
     net.forward_batch<4>(in.data(), got4.data(), n, arena4);
     net.forward_batch(in.data(), got.data(), n, std::span<std::byte>(arena_b));
-    for (std::size_t f = 0; f < n; ++f) {
-      N::input_type x{};
-      N::output_type y{};
-      std::copy_n(in.data() + f * 64, 64, x.data());
-      net(x, y, arena);
-      std::copy_n(y.data(), 64, want.data() + f * 64);
-    }
+    ctml::test::one_at_a_time(net, in.data(), want.data(), n, arena);
     CHECK(guard.allocations() == 0);
   }
   check_close(got4, want, want.size());
@@ -659,13 +654,10 @@ TEST_CASE("int8 network batches are bit-identical to one input at a time") {
   alignas(16) static std::byte arena[N::arena_bytes];
   alignas(16) static std::byte arena_b[N::batch_arena_bytes<N::batch_block>];
   net.forward_batch(in.data(), got.data(), n, arena_b);
-  for (std::size_t f = 0; f < n; ++f) {
-    N::input_type x{};
-    N::output_type y{};
-    std::copy_n(in.data() + f * 96, 96, x.data());
-    net(x, y, arena);
-    for (std::size_t r = 0; r < 7; ++r) CHECK(got[f * 7 + r] == y[r]);
-  }
+  static std::array<std::int8_t, 7 * n> want{};
+  ctml::test::one_at_a_time(net, in.data(), want.data(), n, arena);
+  for (std::size_t f = 0; f < n; ++f)
+    for (std::size_t r = 0; r < 7; ++r) CHECK(got[f * 7 + r] == want[f * 7 + r]);
 }
 
 TEST_CASE("int8 sparse convolutions are bit-identical to the dense int8 convolutions") {

@@ -270,12 +270,13 @@ struct Network {
     else return layer_traits<L>::scratch_bytes;
   }
   template <std::size_t B, std::size_t... I>
-  static constexpr auto batch_step_facts(std::index_sequence<I...>) {
-    // Batched kernels read all B inputs before writing: never in place.
-    return std::array<plan::StepFacts, layer_count>{plan::StepFacts{
-        B * layer_traits<layer_type<I>>::input_type::size_bytes(),
-        B * layer_traits<layer_type<I>>::output_type::size_bytes(), batch_scratch_bytes<layer_type<I>>(),
-        !batched_layer<layer_type<I>> && step_facts(std::make_index_sequence<layer_count>{})[I].in_place}...};
+  static constexpr auto batch_step_facts(std::index_sequence<I...> seq) {
+    // The single-input facts with B-fold activations and the batch scratch. Batched kernels read
+    // all B inputs before writing: never in place.
+    auto facts = step_facts(seq);
+    ((facts[I].in_bytes *= B, facts[I].out_bytes *= B, facts[I].scratch_bytes = batch_scratch_bytes<layer_type<I>>(),
+      facts[I].in_place = facts[I].in_place && !batched_layer<layer_type<I>>), ...);
+    return facts;
   }
   template <std::size_t... I>
   static constexpr std::size_t max_batch_block(std::index_sequence<I...>) {
@@ -327,23 +328,7 @@ struct Network {
   void batch_step(const input_value* in, output_value* out, std::size_t m, Arena arena) const {
     using L = layer_type<I>;
     using Tr = layer_traits<L>;
-    using Tin = typename Tr::input_value;
-    using Tout = typename Tr::output_value;
-    using Ts = typename Tr::scratch_value;
-    constexpr auto& p = batch_plan<B>;
-
-    const Tin* src;
-    if constexpr (p.where[I] == plan::Where::input) src = in;
-    else if constexpr (p.where[I] == plan::Where::output) src = out;
-    else src = arena.template at<Tin>(p.offset[I]);
-
-    Tout* dst;
-    if constexpr (p.where[I + 1] == plan::Where::output) dst = out;
-    else dst = arena.template at<Tout>(p.offset[I + 1]);
-
-    Ts* scratch = nullptr;
-    if constexpr (batch_scratch_bytes<L>() > 0) scratch = arena.template at<Ts>(p.scratch_offset[I]);
-
+    const auto [src, dst, scratch] = buffers<batch_plan<B>, I, (batch_scratch_bytes<L>() > 0)>(in, out, arena);
     if constexpr (batched_layer<L>) {
       layer<I>().forward_batch(src, dst, m, scratch);
     } else {
@@ -360,26 +345,28 @@ struct Network {
     }(std::make_index_sequence<layer_count>{});
   }
 
+  // Layer I's input, output and scratch under plan P: the caller's tensors or arena offsets.
+  template <const plan::Plan<layer_count>& P, std::size_t I, bool with_scratch, class Arena>
+  static constexpr auto buffers(const input_value* in, output_value* out, Arena arena) {
+    using Tr = layer_traits<layer_type<I>>;
+    struct Buffers {
+      const typename Tr::input_value* src;
+      typename Tr::output_value* dst;
+      typename Tr::scratch_value* scratch;
+    } b{};
+    if constexpr (P.where[I] == plan::Where::input) b.src = in;
+    else if constexpr (P.where[I] == plan::Where::output) b.src = out;
+    else b.src = arena.template at<typename Tr::input_value>(P.offset[I]);
+    if constexpr (P.where[I + 1] == plan::Where::output) b.dst = out;
+    else b.dst = arena.template at<typename Tr::output_value>(P.offset[I + 1]);
+    if constexpr (with_scratch) b.scratch = arena.template at<typename Tr::scratch_value>(P.scratch_offset[I]);
+    return b;
+  }
+
   template <std::size_t I, class Arena>
   constexpr void step(const input_value* in, output_value* out, Arena arena) const {
-    using Tr = layer_traits<layer_type<I>>;
-    using Tin = typename Tr::input_value;
-    using Tout = typename Tr::output_value;
-    using Ts = typename Tr::scratch_value;
-    constexpr auto& p = memory_plan;
-
-    const Tin* src;
-    if constexpr (p.where[I] == plan::Where::input) src = in;
-    else if constexpr (p.where[I] == plan::Where::output) src = out;
-    else src = arena.template at<Tin>(p.offset[I]);
-
-    Tout* dst;
-    if constexpr (p.where[I + 1] == plan::Where::output) dst = out;
-    else dst = arena.template at<Tout>(p.offset[I + 1]);
-
-    Ts* scratch = nullptr;
-    if constexpr (Tr::scratch_size > 0) scratch = arena.template at<Ts>(p.scratch_offset[I]);
-
+    const auto [src, dst, scratch] =
+        buffers<memory_plan, I, (layer_traits<layer_type<I>>::scratch_size > 0)>(in, out, arena);
     layer<I>().forward(src, dst, scratch);
   }
 };

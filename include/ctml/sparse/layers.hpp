@@ -73,6 +73,29 @@ constexpr T* align16(T* p) {
   const auto a = reinterpret_cast<std::uintptr_t>(p);
   return p + ((16 - a % 16) % 16) / sizeof(T);
 }
+
+// n vectors of K values each (in, K apart: the frames of a clip, the pixels of a pointwise conv)
+// through a format with an interleaved kernel, P per pass over the non-zeros:
+// out[i * rows + r] = finish(r, sum of vector i and row r). The last n % P go one by one through
+// single(copy, i) from a copy in scratch, so in may be out (a block is read before it is
+// written). scratch: K * P values plus 16 bytes of alignment slack.
+template <class Acc, std::size_t P, std::size_t K, class W, class T, class Finish, class Single>
+constexpr void interleaved_rows(const W& w, const T* in, T* out, std::size_t n, T* scratch, Finish&& finish,
+                                Single&& single) {
+  T* xt = align16(scratch);
+  const std::size_t blocks = n / P;
+  for (std::size_t blk = 0; blk < blocks; ++blk) {
+    kernels::interleave<P, K>(in + blk * P * K, K, xt);
+    T* o = out + blk * P * W::rows;
+    w.template rows_dot_interleaved<Acc, P>(xt, [&](std::size_t r, const Acc (&acc)[P]) {
+      for (std::size_t p = 0; p < P; ++p) o[p * W::rows + r] = finish(r, acc[p]);
+    });
+  }
+  for (std::size_t i = blocks * P; i < n; ++i) {
+    for (std::size_t k = 0; k < K; ++k) xt[k] = in[i * K + k];
+    single(xt, i);
+  }
+}
 }  // namespace detail
 
 // Weight formats count as parameters: size() stored weights, size_bytes() with their indices.
@@ -119,20 +142,14 @@ struct SparseDenseLayer {
   static constexpr std::size_t batch_scratch_size = batch_block > 1 ? In::size * batch_block + 16 / sizeof(T) : 0;
 
   constexpr void forward_batch(const T* in, T* out, std::size_t n, T* scratch) const {
-    constexpr std::size_t P = batch_block;
-    const std::size_t blocks = P > 1 ? n / P : 0;  // the rest runs one input at a time
-    if constexpr (P > 1) {
-      T* xt = detail::align16(scratch);
+    if constexpr (batch_block > 1) {
       const T* b = bias.data();
-      for (std::size_t blk = 0; blk < blocks; ++blk) {
-        kernels::interleave<P, In::size>(in + blk * P * In::size, In::size, xt);
-        T* o = out + blk * P * W::rows;
-        weights.template rows_dot_interleaved<T, P>(xt, [&](std::size_t r, const T (&acc)[P]) {
-          for (std::size_t p = 0; p < P; ++p) o[p * W::rows + r] = kernels::activate<Act>(b[r] + acc[p]);
-        });
-      }
+      detail::interleaved_rows<T, batch_block, In::size>(
+          weights, in, out, n, scratch, [&](std::size_t r, T acc) { return kernels::activate<Act>(b[r] + acc); },
+          [&](const T* x, std::size_t f) { forward(x, out + f * W::rows, nullptr); });
+    } else {
+      for (std::size_t f = 0; f < n; ++f) forward(in + f * In::size, out + f * W::rows, scratch);
     }
-    for (std::size_t f = blocks * P; f < n; ++f) forward(in + f * In::size, out + f * W::rows, scratch);
   }
 };
 
@@ -291,20 +308,12 @@ struct SparseConvLayer {
     }
     const T* b = bias.data();
     if constexpr (interleaved) {
-      constexpr std::size_t P = kernels::interleave_block, pixels = G.ih * G.iw;
-      T* xt = detail::align16(scratch);
-      std::size_t p0 = 0;
-      for (; p0 + P <= pixels; p0 += P) {
-        kernels::interleave<P, G.cin>(in + p0 * G.cin, G.cin, xt);
-        weights.template rows_dot_interleaved<T, P>(xt, [&](std::size_t r, const T (&acc)[P]) {
-          for (std::size_t p = 0; p < P; ++p) out[(p0 + p) * G.cout + r] = kernels::activate<Act>(b[r] + acc[p]);
-        });
-      }
-      for (; p0 < pixels; ++p0) {  // the last pixels one by one, from a copy (in may be out)
-        for (std::size_t i = 0; i < G.cin; ++i) xt[i] = in[p0 * G.cin + i];
-        T* o = out + p0 * G.cout;
-        weights.template rows_dot<T>(xt, [&](std::size_t r, T acc) { o[r] = kernels::activate<Act>(b[r] + acc); });
-      }
+      detail::interleaved_rows<T, kernels::interleave_block, G.cin>(
+          weights, in, out, G.ih * G.iw, scratch, [&](std::size_t r, T acc) { return kernels::activate<Act>(b[r] + acc); },
+          [&](const T* x, std::size_t p) {
+            T* o = out + p * G.cout;
+            weights.template rows_dot<T>(x, [&](std::size_t r, T acc) { o[r] = kernels::activate<Act>(b[r] + acc); });
+          });
     } else if constexpr (pixel_block > 1) {
       detail::pointwise_blocks<G, pixel_block, T>(in, scratch, in_place, [&](const T* x, std::size_t p0) {
         weights.template rows_dot_pixels<T, pixel_block>(x, G.cin, [&](std::size_t r, const T (&acc)[pixel_block]) {

@@ -64,19 +64,14 @@ struct QSparseDenseLayer : quant::OutputStage {
   static constexpr std::size_t batch_scratch_size = batch_block > 1 ? In::size * batch_block + 16 : 0;
 
   constexpr void forward_batch(const std::int8_t* in, std::int8_t* out, std::size_t n, std::int8_t* scratch) const {
-    constexpr std::size_t P = batch_block;
-    const std::size_t blocks = P > 1 ? n / P : 0;
-    if constexpr (P > 1) {
-      std::int8_t* xt = detail::align16(scratch);
-      for (std::size_t blk = 0; blk < blocks; ++blk) {
-        kernels::interleave<P, In::size>(in + blk * P * In::size, In::size, xt);
-        std::int8_t* o = out + blk * P * rows;
-        weights.template rows_dot_interleaved<std::int32_t, P>(xt, [&](std::size_t r, const std::int32_t (&acc)[P]) {
-          for (std::size_t p = 0; p < P; ++p) o[p * rows + r] = finish(acc[p] + effective_bias[r], multiplier[r], shift[r]);
-        });
-      }
+    if constexpr (batch_block > 1) {
+      detail::interleaved_rows<std::int32_t, batch_block, In::size>(
+          weights, in, out, n, scratch,
+          [&](std::size_t r, std::int32_t acc) { return finish(acc + effective_bias[r], multiplier[r], shift[r]); },
+          [&](const std::int8_t* x, std::size_t f) { forward(x, out + f * rows, nullptr); });
+    } else {
+      for (std::size_t f = 0; f < n; ++f) forward(in + f * In::size, out + f * rows, scratch);
     }
-    for (std::size_t f = blocks * P; f < n; ++f) forward(in + f * In::size, out + f * rows, scratch);
   }
 };
 
@@ -131,20 +126,10 @@ struct QSparseConvLayer : quant::OutputStage {
       });
     };
     if constexpr (interleaved) {
-      constexpr std::size_t P = kernels::interleave_block, pixels = G.ih * G.iw;
-      std::int8_t* xt = detail::align16(scratch);
-      std::size_t p0 = 0;
-      for (; p0 + P <= pixels; p0 += P) {  // in place is safe: a block is read before it is written
-        kernels::interleave<P, G.cin>(in + p0 * G.cin, G.cin, xt);
-        weights.template rows_dot_interleaved<std::int32_t, P>(xt, [&](std::size_t r, const std::int32_t (&acc)[P]) {
-          for (std::size_t p = 0; p < P; ++p)
-            out[(p0 + p) * G.cout + r] = finish(acc[p] + effective_bias[r], multiplier[r], shift[r]);
-        });
-      }
-      for (; p0 < pixels; ++p0) {  // the last pixels one by one, from a copy (in may be out)
-        for (std::size_t i = 0; i < G.cin; ++i) xt[i] = in[p0 * G.cin + i];
-        single(xt, p0);
-      }
+      detail::interleaved_rows<std::int32_t, kernels::interleave_block, G.cin>(
+          weights, in, out, G.ih * G.iw, scratch,
+          [&](std::size_t r, std::int32_t acc) { return finish(acc + effective_bias[r], multiplier[r], shift[r]); },
+          single);
     } else if constexpr (pixel_block > 1) {
       detail::pointwise_blocks<G, pixel_block, std::int8_t>(in, scratch, in_place, [&](const std::int8_t* x, std::size_t p0) {
         weights.template rows_dot_pixels<std::int32_t, pixel_block>(
