@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__) && \
     !defined(CTML_NO_SIMD) && !defined(CTML_NO_DSP)
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() and then warn, once inlined, that
@@ -47,6 +48,7 @@ struct PackedS8Avx512 {
 
   // From row-major weights w[co][k].
   static constexpr PackedS8Avx512 pack(const std::int8_t* w) {
+    ::ctml::detail::side_effect_fence();
     PackedS8Avx512 p{};
     for (std::size_t co = 0; co < Cout; ++co) {
       std::int32_t sum = 0;

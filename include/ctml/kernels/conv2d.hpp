@@ -6,6 +6,7 @@
 // Geometry (extents, strides, padding) is a compile-time parameter pack, so every bound is a
 // constant.
 #include <cstddef>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/activation.hpp>
 #include <ctml/kernels/dot.hpp>
 
@@ -23,6 +24,7 @@ struct Conv2DGeometry {
 // Reference: the formula, one accumulator, every tap bounds-checked.
 template <Conv2DGeometry G, Activation A, class T>
 constexpr void conv2d_ref(const T* in, const T* w, const T* bias, T* out) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox)
       for (std::size_t co = 0; co < G.cout; ++co) {
@@ -44,6 +46,7 @@ constexpr void conv2d_ref(const T* in, const T* w, const T* bias, T* out) {
 // no padding checks; each output channel is a sum of Cin-contiguous dot products.
 template <Conv2DGeometry G, Activation A, class T>
 constexpr void conv2d(const T* in, const T* w, const T* bias, T* out) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
     const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
     std::size_t ky0 = 0, ky1 = G.kh;
@@ -85,6 +88,7 @@ constexpr void conv2d(const T* in, const T* w, const T* bias, T* out) {
 // before its outputs overwrite it, and output pixel p never reaches input pixel p+1.
 template <std::size_t Pixels, std::size_t Cin, std::size_t Cout, Activation A, class T>
 constexpr void pointwise_conv(const T* in, const T* w, const T* bias, T* out, T* pixel) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t p = 0; p < Pixels; ++p) {
     const T* src = in + p * Cin;
     if (pixel != nullptr) {

@@ -4,6 +4,7 @@
 // Weights are [Out][In] (PyTorch Linear and TFLite FULLY_CONNECTED order), so each output is one
 // contiguous dot product.
 #include <cstddef>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/activation.hpp>
 #include <ctml/kernels/dot.hpp>
 
@@ -12,6 +13,7 @@ namespace ctml::kernels {
 // Reference: one accumulator, inputs in order. The optimised kernel is tested against this.
 template <class T, std::size_t In, std::size_t Out, Activation A = Activation::none>
 constexpr void dense_ref(const T* in, const T* w, const T* bias, T* out) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t o = 0; o < Out; ++o) {
     T acc = bias[o];
     for (std::size_t i = 0; i < In; ++i) acc += w[o * In + i] * in[i];
@@ -26,6 +28,7 @@ constexpr void dense_ref(const T* in, const T* w, const T* bias, T* out) {
 // grouping changes no result bit.
 template <class T, std::size_t In, std::size_t Out, Activation A = Activation::none>
 constexpr void dense(const T* in, const T* w, const T* bias, T* out) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t Lanes = 8;
   constexpr std::size_t Body = In - In % Lanes;
   // Outputs [o, o + R): bias, the lane sums, then the ragged end, as one output at a time would.

@@ -4,6 +4,7 @@
 //   out[oy][ox][c*M+m] = act(bias[c*M+m] + sum_{ky,kx} in[iy][ix][c] * w[ky][kx][c*M+m])
 //   iy = oy*SH - PT + ky*DH,  ix = ox*SW - PL + kx*DW
 #include <cstddef>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/activation.hpp>
 #include <ctml/kernels/conv2d.hpp>
 
@@ -12,6 +13,7 @@ namespace ctml::kernels {
 // Geometry reuses Conv2DGeometry; cout = cin * M.
 template <Conv2DGeometry G, std::size_t M, Activation A, class T>
 constexpr void depthwise_conv2d_ref(const T* in, const T* w, const T* bias, T* out) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox)
       for (std::size_t c = 0; c < G.cin; ++c)
@@ -36,6 +38,7 @@ constexpr void depthwise_conv2d_ref(const T* in, const T* w, const T* bias, T* o
 // the ring: that lets out == in with only (PT+1)*W*C elements of scratch.
 template <Conv2DGeometry G, std::size_t M, Activation A, class T>
 constexpr void depthwise_conv2d(const T* in, const T* w, const T* bias, T* out, T* ring) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t row = G.iw * G.cin;
   constexpr std::size_t R = G.pt + 1;
   T acc[G.cout]{};

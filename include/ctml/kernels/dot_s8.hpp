@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/target.hpp>
 #if defined(CTML_HAVE_DSP)
 #include <arm_acle.h>
@@ -267,6 +268,7 @@ struct PackedS16Pairs {
   }
   // From row-major weights w[co][k].
   static constexpr PackedS16Pairs pack(const std::int8_t* w) {
+    ::ctml::detail::side_effect_fence();
     PackedS16Pairs p{};
     for (std::size_t pr = 0; pr < pairs; ++pr)
       for (std::size_t q = 0; q < K / 4; ++q)
@@ -439,6 +441,7 @@ struct PackedS16ByQuad {
   std::uint32_t words[C / 2 * T];
 
   static constexpr PackedS16ByQuad pack(const std::int8_t* w) {
+    ::ctml::detail::side_effect_fence();
     PackedS16ByQuad p{};
     for (std::size_t q = 0; q < C / 4; ++q)
       for (std::size_t t = 0; t < T; ++t) {

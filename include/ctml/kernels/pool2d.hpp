@@ -5,6 +5,7 @@
 //   average: out[oy][ox][c] = mean over the window's taps that fall inside the input
 //            (padding is excluded from the count, as TensorFlow Lite does)
 #include <cstddef>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/activation.hpp>
 #include <ctml/kernels/conv2d.hpp>
 
@@ -15,6 +16,7 @@ enum class PoolKind { max, average };
 // Geometry: Conv2DGeometry with cout == cin and dilation 1.
 template <Conv2DGeometry G, PoolKind K, Activation A, class T>
 constexpr void pool2d(const T* in, T* out) {
+  ::ctml::detail::side_effect_fence();
   T acc[G.cin]{};
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
     const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
@@ -56,6 +58,7 @@ constexpr void pool2d(const T* in, T* out) {
 // Global average pool: out[c] = mean over all pixels of in[.][.][c].
 template <std::size_t Pixels, std::size_t C, class T>
 constexpr void global_average_pool(const T* in, T* out) {
+  ::ctml::detail::side_effect_fence();
   T acc[C]{};
   for (std::size_t p = 0; p < Pixels; ++p)
     for (std::size_t c = 0; c < C; ++c) acc[c] += in[p * C + c];

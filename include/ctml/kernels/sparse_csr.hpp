@@ -20,6 +20,7 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/dot_s8.hpp>
 // Helium (Cortex-M55/M85): gather loads fetch four inputs at once, so a sparse row costs about as
@@ -50,6 +51,7 @@ constexpr void mac_step(Acc* a, const V* v, const C* c, const X* x, std::index_s
 // vector register).
 template <class Acc, class W, class X, class Lanes, class Emit>
 constexpr void finish_slice(const W& w, const X* x, std::size_t s, const Lanes& lane, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t l = 0; l < 4 && 4 * s + l < W::rows; ++l) {
     const std::size_t p = 4 * s + l;
     Acc t = lane[l];
@@ -81,6 +83,7 @@ inline uint32x4_t mve_cols(const Index* c, mve_pred16_t p) {
 // Plain CSR, one row at a time, four non-zeros per step, the row's last step predicated (VCTP).
 template <class Acc, class W, class X, class Emit>
 void csr_rows_mve(const W& w, const X* x, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   mve_fence();  // kernels/mve.hpp
   const auto* v = w.values;
   const auto* c = w.cols;
@@ -112,6 +115,7 @@ void csr_rows_mve(const W& w, const X* x, Emit& emit) {
 // one weight load, one index load and one gather per four non-zeros; the short tails stay scalar.
 template <class Acc, class W, class X, class Emit>
 void sliced_rows_mve(const W& w, const X* x, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   mve_fence();  // kernels/mve.hpp
   const auto* v = w.values;
   const auto* c = w.cols;
@@ -146,6 +150,7 @@ void sliced_rows_mve(const W& w, const X* x, Emit& emit) {
 // store the callback makes.
 template <class Acc, class W, class X, class Emit>
 constexpr void csr_rows(const W& w, const X* x, Emit&& emit) {
+  ::ctml::detail::side_effect_fence();
 #if defined(CTML_HAVE_MVE)
   if constexpr (detail::mve_sparse<Acc, typename W::value_type, X>) {
     if (!std::is_constant_evaluated()) {
@@ -171,6 +176,7 @@ constexpr void csr_rows(const W& w, const X* x, Emit&& emit) {
 // multiply-adds. emit(r, acc) receives the P sums of row r.
 template <class Acc, std::size_t P, class W, class X, class Emit>
 constexpr void csr_rows_pixels(const W& w, const X* x, std::size_t stride, Emit&& emit) {
+  ::ctml::detail::side_effect_fence();
   const auto* v = w.values;
   const auto* c = w.cols;
   for (std::size_t r = 0; r < W::rows; ++r) {
@@ -198,6 +204,7 @@ constexpr void csr_rows_interleaved(const W& w, const X* xt, Emit&& emit);
 namespace detail {
 template <class Acc, std::size_t P, class W, class X, class Emit>
 constexpr void csr_rows_interleaved_generic(const W& w, const X* xt, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   const auto* v = w.values;
   const auto* c = w.cols;
   // The P lanes are a pack expansion, not a loop: GCC keeps loop-indexed accumulator arrays in
@@ -242,6 +249,7 @@ namespace detail {
 // without float SIMD), the float version below a 4-wide vector.
 template <class Acc, class W, class X, class Emit>
 constexpr void sliced_rows_generic(const W& w, const X* x, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   const auto* v = w.values;
   const auto* c = w.cols;
   for (std::size_t s = 0; s < W::slices; ++s) {
@@ -280,6 +288,7 @@ inline void load_index4(const Index* c, std::size_t (&i)[4]) {
 
 template <class W, class Emit>
 void sliced_rows_f32x4(const W& w, const float* x, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   const float* v = w.values;
   const auto* c = w.cols;
   for (std::size_t s = 0; s < W::slices; ++s) {
@@ -315,6 +324,7 @@ void sliced_rows_f32x4(const W& w, const float* x, Emit& emit) {
 // non-zeros) keep the adder busy while a row's chain waits on its latency.
 template <std::size_t P, class W, class Emit>
 void csr_rows_interleaved_f32x4(const W& w, const float* xt_unaligned, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t V = P / 4;
   const float* v = w.values;
   const auto* c = w.cols;
@@ -383,6 +393,7 @@ inline constexpr bool mve_float = false;
 // align their scratch), where 4x4 blocks are transposed in registers.
 template <std::size_t P, std::size_t N, class T>
 constexpr void interleave(const T* x, std::size_t stride, T* xt) {
+  ::ctml::detail::side_effect_fence();
   const auto scalar = [&](std::size_t from) {
     for (std::size_t i = from; i < N; ++i)
       for (std::size_t p = 0; p < P; ++p) xt[i * P + p] = x[p * stride + i];
@@ -488,6 +499,7 @@ namespace detail {
 // by one and runs out of registers).
 template <class W, class Emit>
 inline void csr_rows_interleaved_s8x4_dsp(const W& w, const std::int8_t* xt, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   // Walking pointers and four named sums: with an index and a sum array GCC spills both.
   const std::int8_t* pv = w.values;
   const auto* pc = w.cols;
@@ -524,6 +536,7 @@ namespace detail {
 // stack in the loop (Cortex-M55 fw_sparse: 21,023 -> 19,320 instructions per frame).
 template <class W, class Emit>
 [[gnu::noinline]] inline void csr_rows_interleaved_s8x4_mve(const W& w, const std::int8_t* xt, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   const std::int8_t* pv = w.values;
   const auto* pc = w.cols;
   for (std::size_t r = 0; r < W::rows; ++r) {
@@ -539,6 +552,7 @@ template <class W, class Emit>
 // Float: even and odd non-zeros in two vector sums, as the other interleaved kernels.
 template <class W, class Emit>
 inline void csr_rows_interleaved_f32x4_mve(const W& w, const float* xt, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   mve_fence();  // kernels/mve.hpp
   const float* pv = w.values;
   const auto* pc = w.cols;
@@ -567,6 +581,7 @@ namespace detail {
 // 2 * 128 * 128). Per two non-zeros: two 8-byte loads, four shuffles, two multiply-adds.
 template <class W, class Emit>
 inline void csr_rows_interleaved_s8x8_sse2(const W& w, const std::int8_t* xt, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   const std::int8_t* pv = w.values;
   const auto* pc = w.cols;
   for (std::size_t r = 0; r < W::rows; ++r) {
@@ -672,6 +687,7 @@ constexpr void sliced_rows(const W& w, const X* x, Emit&& emit) {
 // inside the input.
 template <class G, class T>
 constexpr void im2col_pixel(const G& g, const T* in, std::size_t oy, std::size_t ox, T pad, T* patch) {
+  ::ctml::detail::side_effect_fence();
   const long y0 = static_cast<long>(oy * g.sh) - static_cast<long>(g.pt);
   const long x0 = static_cast<long>(ox * g.sw) - static_cast<long>(g.pl);
   T* p = patch;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/sparse_csr.hpp>
 
 namespace ctml::kernels {
@@ -49,6 +50,7 @@ constexpr Acc nm_row(const W& w, const X* x, std::size_t r) {
 // four inputs per byte.
 template <class W, class Emit>
 void nm_rows_f32x4(const W& w, const float* x, Emit& emit) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t N = W::n, M = W::m, P = W::per_row;
   for (std::size_t r = 0; r < W::rows; ++r) {
     const float* v = w.values + r * P;
@@ -80,6 +82,7 @@ void nm_rows_f32x4(const W& w, const float* x, Emit& emit) {
 
 template <class Acc, class W, class X, class Emit>
 constexpr void nm_rows(const W& w, const X* x, Emit&& emit) {
+  ::ctml::detail::side_effect_fence();
 #if defined(CTML_SPARSE_VECTOR)
   if constexpr (std::is_same_v<Acc, float> && std::is_same_v<X, float> &&
                 std::is_same_v<typename W::value_type, float> && W::per_byte == 4 && W::m == 4 &&

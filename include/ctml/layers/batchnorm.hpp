@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string_view>
 #include <tuple>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/math.hpp>
 #include <ctml/core/options.hpp>
@@ -38,6 +39,7 @@ struct BatchNormLayer {
   constexpr T shift(std::size_t c) const { return beta[c] - running_mean[c] * scale(c); }
 
   constexpr void forward(const T* in, T* out, T*) const {
+    ::ctml::detail::side_effect_fence();
     T sc[channels]{}, sh[channels]{};
     for (std::size_t c = 0; c < channels; ++c) {
       sc[c] = scale(c);
@@ -59,6 +61,7 @@ struct BatchNorm {
 // its type. Returns a copy; constexpr, so a folded model can still be a compile-time constant.
 template <class L, class T, ShapeType S>
 constexpr L fold_batchnorm(const L& layer, const BatchNormLayer<T, S>& bn) {
+  ::ctml::detail::side_effect_fence();
   static_assert(std::is_same_v<typename L::output_type, Tensor<T, S>>,
                 "ctml::fold_batchnorm: the BatchNorm must directly follow the layer (same shape)");
   static_assert(L::activation == Activation::none,

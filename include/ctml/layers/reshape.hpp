@@ -4,6 +4,7 @@
 // they do nothing at all, and out of place they copy.
 #include <cstddef>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 
 namespace ctml {
@@ -17,6 +18,7 @@ struct ReshapeLayer {
   static constexpr bool in_place = true;
   static constexpr std::string_view name = "Reshape";
   constexpr void forward(const T* in, T* out, T*) const {
+    ::ctml::detail::side_effect_fence();
     if (in != out)
       for (std::size_t i = 0; i < In::size; ++i) out[i] = in[i];
   }

@@ -5,12 +5,14 @@
 // Subtracting the max keeps exp from overflowing; the result is unchanged. Runs in place.
 #include <cstddef>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/math.hpp>
 
 namespace ctml::kernels {
 template <std::size_t Rows, std::size_t N, class T>
 constexpr void softmax(const T* x, T* y, T temperature) {
+  ::ctml::detail::side_effect_fence();
   const T inv_t = T(1) / temperature;
   for (std::size_t r = 0; r < Rows; ++r) {
     const T* xr = x + r * N;

@@ -43,6 +43,7 @@
 #include <utility>
 #include <boost/pfr/core.hpp>
 #include <boost/pfr/tuple_size.hpp>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 
 namespace ctml {
@@ -289,6 +290,7 @@ constexpr std::uint32_t crc32(std::span<const std::byte> data) {
 }
 
 constexpr void put(std::byte* p, std::uint64_t v, std::size_t n) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::byte>(v >> (8 * i));
 }
 constexpr std::uint64_t get(const std::byte* p, std::size_t n) {
@@ -465,6 +467,7 @@ inline constexpr std::uint64_t weight_blob_fingerprint = serial::layout<Net>().f
 
 template <class Net>
 constexpr BlobResult save_weights(const Net& net, std::span<std::byte> out) {
+  ::ctml::detail::side_effect_fence();
   constexpr serial::Layout lay = serial::layout<Net>();
   if (out.size() < lay.bytes) return {BlobError::buffer_too_small, lay.bytes, "output buffer is smaller than weight_blob_bytes"};
   std::byte* p = out.data();
@@ -494,6 +497,7 @@ constexpr BlobResult save_weights(const Net& net, std::span<std::byte> out) {
 
 template <class Net>
 constexpr BlobResult load_weights(Net& net, std::span<const std::byte> blob) {
+  ::ctml::detail::side_effect_fence();
   constexpr serial::Layout lay = serial::layout<Net>();
   const std::byte* p = blob.data();
   if (blob.size() < serial::header_bytes + serial::trailer_bytes)

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string_view>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/model/network.hpp>
 
@@ -19,11 +20,13 @@ struct Line {
   std::array<char, 160> buf{};
   std::size_t n = 0;
   constexpr Line& put(std::string_view s) {
+    ::ctml::detail::side_effect_fence();
     for (char c : s)
       if (n < buf.size()) buf[n++] = c;
     return *this;
   }
   constexpr Line& num(std::size_t v) {
+    ::ctml::detail::side_effect_fence();
     char tmp[24];
     std::size_t k = 0;
     do {
@@ -35,6 +38,7 @@ struct Line {
   }
   // Thousands separators make MAC counts readable.
   constexpr Line& grouped(std::size_t v) {
+    ::ctml::detail::side_effect_fence();
     char tmp[32];
     std::size_t k = 0, digits = 0;
     do {
@@ -47,6 +51,7 @@ struct Line {
     return *this;
   }
   constexpr Line& pad_to(std::size_t col) {
+    ::ctml::detail::side_effect_fence();
     while (n < col && n < buf.size()) buf[n++] = ' ';
     return *this;
   }

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/options.hpp>
 #include <ctml/quant/activation_range.hpp>
@@ -65,6 +66,7 @@ struct QAdd {
 
   // y[i] = a[i] + b[i] in real terms; y may alias a or b.
   constexpr void operator()(const std::int8_t* a, const std::int8_t* b, std::int8_t* y) const {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < S::size; ++i) y[i] = params.apply(a[i], b[i]);
   }
   constexpr void operator()(const tensor_type& a, const tensor_type& b, tensor_type& y) const {

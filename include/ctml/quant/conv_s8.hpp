@@ -14,6 +14,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/avx512_s8.hpp>
 #include <ctml/kernels/conv2d.hpp>
@@ -70,6 +71,7 @@ struct QConv2DLayer : OutputStage {
   constexpr auto state() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   constexpr void prepare() {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t co = 0; co < G.cout; ++co) {
       std::int32_t s = 0;
       for (std::size_t k = 0; k < G.kh * G.kw * G.cin; ++k) s += weights[co * G.kh * G.kw * G.cin + k];
@@ -109,6 +111,7 @@ struct QConv2DLayer : OutputStage {
   // The portable (and Helium) kernels: output pixels and channels in pairs.
   template <Requant Rq>
   constexpr void forward_pairs(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t P = G.oh * G.ow;
     if constexpr (pointwise) {
       // Two pixels at a time (each weight row loaded once for both). In place, both input pixels
@@ -152,6 +155,7 @@ struct QConv2DLayer : OutputStage {
   // inputs of the AVX-512 kernels).
   template <std::uint8_t Flip>
   constexpr void fill_patch(const std::int8_t* in, std::size_t q, std::int8_t* p) const {
+    ::ctml::detail::side_effect_fence();
     const auto zp = static_cast<std::int8_t>(this->input_zero_point ^ Flip);
     const long y0 = static_cast<long>((q / G.ow) * G.sh) - static_cast<long>(G.pt);
     const long x0 = static_cast<long>((q % G.ow) * G.sw) - static_cast<long>(G.pl);
@@ -185,6 +189,7 @@ struct QConv2DLayer : OutputStage {
   // expansion, and an odd last channel first) before any of its outputs is written.
   template <Requant Rq>
   void forward_expanded(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t P = G.oh * G.ow;
     const OutputStage st = *this;  // locals: the int8 stores could alias the members
     auto* xa = reinterpret_cast<std::uint32_t*>((reinterpret_cast<std::uintptr_t>(scratch) + 3) & ~std::uintptr_t{3});
@@ -256,6 +261,7 @@ struct QConv2DLayer : OutputStage {
   // Blocks of four output pixels; each block's unsigned inputs (the pixels, or their im2col
   // patches) are copied out first, so in-place pointwise convs stay correct (as above).
   void forward_avx512(const std::int8_t* in, std::int8_t* out) const {
+    ::ctml::detail::side_effect_fence();
     using Gemm = avx512::GemmS8<G.cout, K>;
     const Gemm gemm(packed, effective_bias.data(), multiplier.data(), shift.data(), this->output_zero_point,
                     this->act_min, this->act_max);
@@ -284,6 +290,7 @@ struct QConv2DLayer : OutputStage {
   // Outputs of two pixels (input vectors x0, x1 of K values), output channels in pairs.
   template <Requant Rq>
   constexpr void pixel_pair(const std::int8_t* x0, const std::int8_t* x1, std::int8_t* o0, std::int8_t* o1) const {
+    ::ctml::detail::side_effect_fence();
     const OutputStage st = *this;  // locals: the int8 stores could alias the members
     std::size_t co = 0;
     for (; co + 1 < G.cout; co += 2) {
@@ -305,6 +312,7 @@ struct QConv2DLayer : OutputStage {
   }
   template <Requant Rq>
   constexpr void pixel_one(const std::int8_t* x, std::int8_t* o) const {
+    ::ctml::detail::side_effect_fence();
     const OutputStage st = *this;
     for (std::size_t co = 0; co < G.cout; ++co)
       o[co] = st.template finish_as<Rq>(kernels::dot_s8<K>(weights.data() + co * K, x) + effective_bias[co], multiplier[co],
@@ -376,6 +384,7 @@ struct QDepthwiseConv2DLayer : OutputStage {
   // (kernels::mac4_s8_offset) and is requantized at once.
   template <Requant Rq>
   void forward_by_quads(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t row = G.iw * G.cin;
     constexpr std::size_t R = G.pt + 1;
     constexpr std::size_t T = G.kh * G.kw;
@@ -447,6 +456,7 @@ struct QDepthwiseConv2DLayer : OutputStage {
   // stage stay in registers while the row's pixels are computed; interior pixels, whose taps are
   // all inside the input, start from a bias with the zero-point term folded in.
   void forward_avx512(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t row = G.iw * G.cin, R = G.pt + 1, groups = (G.cin + 15) / 16, T = G.kh * G.kw;
     avx512::RequantGroup rq[groups];
     __m512i w32[groups][T], b32[groups], b32_interior[groups];
@@ -528,6 +538,7 @@ struct QDepthwiseConv2DLayer : OutputStage {
 
   // Reference: any depth multiplier; also the constant-evaluation path.
   constexpr void forward_ref(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t row = G.iw * G.cin;
     constexpr std::size_t R = G.pt + 1;
     const std::int32_t zp = this->input_zero_point;
@@ -578,6 +589,7 @@ struct QAveragePool2DLayer {
   // The window is clipped to the input once per output pixel; channels are summed in chunks of
   // 16 accumulators (contiguous in NHWC, so the inner loop vectorises on hosts).
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t chunk = G.cin < 16 ? G.cin : 16;
     for (std::size_t oy = 0; oy < G.oh; ++oy)
       for (std::size_t ox = 0; ox < G.ow; ++ox) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 #include <tuple>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/avx512_s8.hpp>
 #include <ctml/kernels/dot_s8.hpp>
@@ -46,6 +47,7 @@ struct QDenseLayer {
 
   // Recompute the folded bias after weights, bias or the input zero point change.
   constexpr void prepare() {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t o = 0; o < Units; ++o) {
       std::int32_t s = 0;
       for (std::size_t i = 0; i < in_features; ++i) s += weights(o, i);
@@ -55,6 +57,7 @@ struct QDenseLayer {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
 #if defined(CTML_HAVE_AVX512_VNNI)
     if (!std::is_constant_evaluated()) {
       using Gemm = quant::avx512::GemmS8<Units, in_features>;

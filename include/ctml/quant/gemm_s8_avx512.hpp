@@ -10,6 +10,7 @@
 // requantization the vector form cannot take run the scalar output stage.
 #include <cstddef>
 #include <cstdint>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/avx512_s8.hpp>
 #include <ctml/quant/requantize.hpp>
 #include <ctml/quant/requantize_avx512.hpp>
@@ -39,6 +40,7 @@ class GemmS8 {
   // NP rows of unsigned inputs at u (stride row_stride) -> NP rows of Cout int8 outputs at o.
   template <std::size_t NP>
   void run(const std::uint8_t* u, std::int8_t* o) const {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t chunks = (groups + 3) / 4;
     const __m512i zp = _mm512_set1_epi32(out_zp_), lo = _mm512_set1_epi32(act_min_), hi = _mm512_set1_epi32(act_max_);
     kernels::avx512::unroll<chunks>([&](auto chunk) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/fixedpoint.hpp>
 #include <ctml/quant/requantize.hpp>
@@ -43,10 +44,12 @@ struct QLogisticLayer {
   std::int8_t table[256]{};
 
   constexpr void prepare() {
+    ::ctml::detail::side_effect_fence();
     for (int x = -128; x <= 127; ++x) table[x + 128] = logistic_s8(static_cast<std::int8_t>(x), params);
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < S::size; ++i) out[i] = table[static_cast<std::int32_t>(in[i]) + 128];
   }
 };

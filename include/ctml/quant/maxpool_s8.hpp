@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/conv2d.hpp>
 
@@ -23,6 +24,7 @@ struct QMaxPool2DLayer {
   constexpr auto state() const { return std::tie(act_min, act_max); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
     // Channels innermost: one running maximum per channel over the taps, so the loops vectorise.
     for (std::size_t oy = 0; oy < G.oh; ++oy) {
       const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);

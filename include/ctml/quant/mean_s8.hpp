@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/requantize.hpp>
 
@@ -36,6 +37,7 @@ struct QMeanLayer {
   constexpr auto state() const { return std::tie(same_params, multiplier, shift, input_zero_point, output_zero_point); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
     constexpr auto n = static_cast<std::int32_t>(pixels);
     // Sums of raw values, channels innermost (vectorises).
     std::int32_t acc[channels]{};

@@ -8,6 +8,7 @@
 // becomes the clamp range of the int8 output, as TFLite fuses it.
 #include <cstddef>
 #include <cstdint>
+#include <ctml/core/compiler.hpp>
 #include <ctml/layers/dense.hpp>
 #include <ctml/quant/dense_s8.hpp>
 #include <ctml/quant/requantize.hpp>
@@ -32,6 +33,7 @@ struct Range {
 
 template <class In, std::size_t U, Activation A>
 constexpr QDenseLayer<In, U> make_qdense(const DenseLayer<float, In, U, A>& d, QParams in, QParams out) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t I = In::size;
   QDenseLayer<In, U> q{};
   for (std::size_t o = 0; o < U; ++o) {

@@ -46,6 +46,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/options.hpp>
 #include <ctml/layers/activations.hpp>
@@ -292,6 +293,7 @@ constexpr std::int32_t clamp_i32(std::int64_t v) {
 // Dense / conv: symmetric per-channel weights, int32 bias, multipliers, zero points, clamp.
 template <bool ChannelLast, class QL, class FL>
 constexpr void quantize_weighted(QL& q, const FL& f, QParams in, QParams out, Activation act) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t C = std::remove_cvref_t<decltype(q.bias)>::size();
   constexpr std::size_t W = std::remove_cvref_t<decltype(f.weights)>::size();
   static_assert(std::remove_cvref_t<decltype(q.weights)>::size() == W, "ctml::quant: weight layouts differ");
@@ -384,6 +386,7 @@ struct NestedCalib<ResidualLayer<float, In, Body, Short>, Bins> {
   NetCalib<Body, Bins> body{};
   std::conditional_t<projected, NetCalib<std::conditional_t<projected, Short, Body>, Bins>, std::array<int, 0>> shortcut{};  // unused without projection
   constexpr void run(const L& l, const float* in, float* out, float*, int pass) {
+    ::ctml::detail::side_effect_fence();
     body.run(l.body, in, out, pass);
     if constexpr (projected) {
       std::array<float, n> s{};

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/requantize.hpp>
 
@@ -39,6 +40,7 @@ struct QuantizeLayer {
   constexpr auto state() { return std::tie(output); }
   constexpr auto state() const { return std::tie(output); }
   constexpr void forward(const float* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < S::size; ++i) out[i] = quantize_s8(in[i], output);
   }
 };
@@ -52,6 +54,7 @@ struct DequantizeLayer {
   constexpr auto state() { return std::tie(input); }
   constexpr auto state() const { return std::tie(input); }
   constexpr void forward(const std::int8_t* in, float* out, float*) const {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < S::size; ++i) out[i] = dequantize_s8(in[i], input);
   }
 };

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 
 namespace ctml::quant {
@@ -22,6 +23,7 @@ struct QReLULayer {
   constexpr auto state() const { return std::tie(act_min, act_max); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < S::size; ++i) {
       const std::int32_t v = in[i];
       out[i] = static_cast<std::int8_t>(v < act_min ? act_min : (v > act_max ? act_max : v));

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/model/plan.hpp>
 #include <ctml/model/residual.hpp>
@@ -70,6 +71,7 @@ struct QResidualLayer {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    ::ctml::detail::side_effect_fence();
     body.forward(in, out, scratch);
     if constexpr (projected) {
       shortcut.forward(in, scratch, scratch + short_out);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/fixedpoint.hpp>
 
@@ -48,6 +49,7 @@ struct QSoftmaxLayer {
   constexpr auto state() const { return std::tie(params); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
     using namespace fp;
     for (std::size_t r = 0; r < rows; ++r) {
       const std::int8_t* x = in + r * depth;

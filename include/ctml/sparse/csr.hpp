@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/sparse_csr.hpp>
 
 namespace ctml::sparse {
@@ -88,6 +89,7 @@ struct Csr {
 // Any source -> Csr. In a constant expression a wrong NNZ does not compile.
 template <std::size_t NNZ, std::size_t Cols, class Src>
 constexpr auto to_csr(const Src& src) {
+  ::ctml::detail::side_effect_fence();
   using T = std::remove_cvref_t<decltype(src.value(0, 0))>;
   using C = Csr<T, Src::rows, Cols, NNZ>;
   C c{};
@@ -152,6 +154,7 @@ struct SlicedCsr {
 
 template <std::size_t NNZ, std::size_t Cols, class Src>
 constexpr auto to_sliced_csr(const Src& src) {
+  ::ctml::detail::side_effect_fence();
   using T = std::remove_cvref_t<decltype(src.value(0, 0))>;
   constexpr std::size_t Rows = Src::rows, L = Src::logical;
   using S = SlicedCsr<T, Rows, Cols, NNZ>;

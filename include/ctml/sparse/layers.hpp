@@ -24,6 +24,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/activation.hpp>
 #include <ctml/kernels/conv2d.hpp>
@@ -82,6 +83,7 @@ constexpr T* align16(T* p) {
 template <class Acc, std::size_t P, std::size_t K, class W, class T, class Finish, class Single>
 constexpr void interleaved_rows(const W& w, const T* in, T* out, std::size_t n, T* scratch, Finish&& finish,
                                 Single&& single) {
+  ::ctml::detail::side_effect_fence();
   T* xt = align16(scratch);
   const std::size_t blocks = n / P;
   for (std::size_t blk = 0; blk < blocks; ++blk) {
@@ -142,6 +144,7 @@ struct SparseDenseLayer {
   static constexpr std::size_t batch_scratch_size = batch_block > 1 ? In::size * batch_block + 16 / sizeof(T) : 0;
 
   constexpr void forward_batch(const T* in, T* out, std::size_t n, T* scratch) const {
+    ::ctml::detail::side_effect_fence();
     if constexpr (batch_block > 1) {
       const T* b = bias.data();
       detail::interleaved_rows<T, batch_block, In::size>(
@@ -176,6 +179,7 @@ struct ConvFrame {
   // miscompiled by GCC 12 at -O3 with AVX2 loop vectorisation.)
   template <class T>
   static constexpr void pad_image(const T* in, T* img, T pad) {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < image_size; ++i) img[i] = pad;
     constexpr std::size_t cols = wp - G.pl < G.iw ? wp - G.pl : G.iw;  // input pixels a row keeps
     for (std::size_t iy = 0; iy < G.ih && iy + G.pt < hp; ++iy) {
@@ -189,6 +193,7 @@ struct ConvFrame {
   // conv running in place, each input pixel is first copied to `pixel_copy`.
   template <class T, class F>
   static constexpr void for_pixels(const T* image, T* pixel_copy, bool copy_pixel, F&& pixel) {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t oy = 0; oy < G.oh; ++oy)
       for (std::size_t ox = 0; ox < G.ow; ++ox) {
         const T* origin = image + (oy * G.sh * row_stride + ox * G.sw) * G.cin;
@@ -216,6 +221,7 @@ constexpr std::size_t pixel_block_for(bool pointwise) {
 // first pixel, copied to scratch first when running in place), single(x, pixel) for the rest.
 template <kernels::Conv2DGeometry G, std::size_t P, class T, class Block, class Single>
 constexpr void pointwise_blocks(const T* in, T* scratch, bool copy, Block&& block, Single&& single) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t pixels = G.ih * G.iw;
   std::size_t p0 = 0;
   for (; p0 + P <= pixels; p0 += P) {
@@ -301,6 +307,7 @@ struct SparseConvLayer {
   constexpr auto parameters() const { return std::tie(weights, bias); }
 
   constexpr void forward(const T* in, T* out, T* scratch) const {
+    ::ctml::detail::side_effect_fence();
     const T* image = in;
     if constexpr (frame::padded) {
       frame::pad_image(in, scratch, T(0));

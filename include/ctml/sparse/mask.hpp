@@ -26,6 +26,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/sparse/prune.hpp>
 
@@ -46,6 +47,7 @@ constexpr Mask<Tn> magnitude_mask(const Tn& w, double sparsity) {
 
 template <std::size_t N, std::size_t M, TensorLike Tn>
 constexpr Mask<Tn> n_m_mask(const Tn& w) {
+  ::ctml::detail::side_effect_fence();
   using S = typename Tn::shape_type;
   static_assert(N < M && M > 0, "ctml::sparse::n_m_mask<N, M>: keep N < M of every M weights");
   static_assert(S::extents[S::rank - 1] % M == 0,
@@ -66,6 +68,7 @@ constexpr Mask<Tn> n_m_mask(const Tn& w) {
 
 template <TensorLike Tn>
 constexpr void apply_mask(Tn& w, const Mask<Tn>& m) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t i = 0; i < Tn::size(); ++i)
     if (!m[i]) w.data()[i] = 0;
 }
@@ -98,6 +101,7 @@ struct Masks {
   }
   // Mark zero weights as pruned (e.g. after prune_global); biases always stay alive.
   constexpr void capture(Net& net) {
+    ::ctml::detail::side_effect_fence();
     auto params = net.parameters();
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((void)[&] {
@@ -120,6 +124,7 @@ struct Masks {
   // N:M on every weight tensor whose last axis is a multiple of M (others are left alone).
   template <std::size_t N, std::size_t M>
   constexpr void prune_n_m(Net& net) {
+    ::ctml::detail::side_effect_fence();
     apply(net);
     auto params = net.parameters();
     [&]<std::size_t... I>(std::index_sequence<I...>) {

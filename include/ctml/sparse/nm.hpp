@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/sparse_nm.hpp>
 #include <ctml/sparse/csr.hpp>
 
@@ -63,6 +64,7 @@ inline void weights_are_not_n_m_sparse_prune_them_with_prune_n_m_first() {}
 // From a source with value(r, j) over Src::logical == Cols weights per row (see csr.hpp RowMajor).
 template <std::size_t N, std::size_t M, std::size_t Cols, class Src>
 constexpr auto to_n_m(const Src& src) {
+  ::ctml::detail::side_effect_fence();
   using T = std::remove_cvref_t<decltype(src.value(0, 0))>;
   using Mat = NmMatrix<T, Src::rows, Cols, N, M>;
   Mat mat{};

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <tuple>
 #include <type_traits>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 
 namespace ctml::sparse {
@@ -154,6 +155,7 @@ constexpr std::size_t prune_global(Net& net, double sparsity) {
 // largest (ties: the earlier one). 2:4 halves the weights, 1:4 keeps a quarter.
 template <std::size_t N, std::size_t M, TensorLike Tn>
 constexpr void prune_n_m(Tn& w) {
+  ::ctml::detail::side_effect_fence();
   using S = typename Tn::shape_type;
   constexpr std::size_t inner = S::extents[S::rank - 1];
   static_assert(N < M && M > 0, "ctml::sparse::prune_n_m<N, M>: keep N < M of every M weights");

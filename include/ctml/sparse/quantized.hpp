@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string_view>
 #include <tuple>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s8.hpp>
@@ -46,6 +47,7 @@ struct QSparseDenseLayer : quant::OutputStage {
   constexpr auto parameters() const { return std::tie(weights, bias); }
 
   constexpr void prepare() {
+    ::ctml::detail::side_effect_fence();
     std::int32_t sum[rows]{};
     weights.for_each([&](std::size_t r, std::size_t, std::int8_t v) { sum[r] += v; });
     for (std::size_t r = 0; r < rows; ++r) effective_bias[r] = bias[r] - input_zero_point * sum[r];
@@ -64,6 +66,7 @@ struct QSparseDenseLayer : quant::OutputStage {
   static constexpr std::size_t batch_scratch_size = batch_block > 1 ? In::size * batch_block + 16 : 0;
 
   constexpr void forward_batch(const std::int8_t* in, std::int8_t* out, std::size_t n, std::int8_t* scratch) const {
+    ::ctml::detail::side_effect_fence();
     if constexpr (batch_block > 1) {
       detail::interleaved_rows<std::int32_t, batch_block, In::size>(
           weights, in, out, n, scratch,
@@ -108,12 +111,14 @@ struct QSparseConvLayer : quant::OutputStage {
   constexpr auto parameters() const { return std::tie(weights, bias); }
 
   constexpr void prepare() {
+    ::ctml::detail::side_effect_fence();
     std::int32_t sum[G.cout]{};
     weights.for_each([&](std::size_t r, std::size_t, std::int8_t v) { sum[r] += v; });
     for (std::size_t r = 0; r < G.cout; ++r) effective_bias[r] = bias[r] - input_zero_point * sum[r];
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    ::ctml::detail::side_effect_fence();
     const std::int8_t* image = in;
     if constexpr (frame::padded) {
       frame::pad_image(in, scratch, static_cast<std::int8_t>(input_zero_point));

@@ -9,6 +9,7 @@
 // Norm::l1>); ties keep the earlier. Conv2D and Conv1D filters: keep_filters<K>(conv_a, conv_b).
 // Elementwise layers between the two (ReLU, ...) carry no per-unit state and need no change.
 #include <cstddef>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/layers/conv1d.hpp>
 #include <ctml/layers/conv2d.hpp>
@@ -29,6 +30,7 @@ namespace detail {
 // Indices of the K largest scores, in ascending index order (so the kept units keep their order).
 template <std::size_t K, std::size_t U, class T>
 constexpr void top_k(const T (&score)[U], std::size_t (&kept)[K]) {
+  ::ctml::detail::side_effect_fence();
   bool take[U]{};
   for (std::size_t i = 0; i < U; ++i) {
     std::size_t rank = 0;
@@ -52,6 +54,7 @@ constexpr double norm_term(T v) {
 template <std::size_t K, Norm Nm = Norm::l2, class T, class In, std::size_t U, Activation A, std::size_t V, Activation B>
 constexpr PrunedPair<DenseLayer<T, In, K, A>, DenseLayer<T, Shape<K>, V, B>> keep_units(
     const DenseLayer<T, In, U, A>& a, const DenseLayer<T, Shape<U>, V, B>& b) {
+  ::ctml::detail::side_effect_fence();
   static_assert(K > 0 && K <= U, "ctml::sparse::keep_units<K>: keep between 1 and all units");
   constexpr std::size_t I = In::size;
   double score[U]{};
@@ -77,6 +80,7 @@ template <std::size_t K, Norm Nm = Norm::l2, class T, class In, std::size_t F, s
           class In2, std::size_t F2, std::size_t KH2, std::size_t KW2, class Opt2>
 constexpr auto keep_filters(const Conv2DLayer<T, In, F, KH, KW, Opt>& a,
                             const Conv2DLayer<T, In2, F2, KH2, KW2, Opt2>& b) {
+  ::ctml::detail::side_effect_fence();
   static_assert(K > 0 && K <= F, "ctml::sparse::keep_filters<K>: keep between 1 and all filters");
   static_assert(In2::extents[2] == F, "ctml::sparse::keep_filters: `b` must consume `a`'s output");
   using A2 = Conv2DLayer<T, In, K, KH, KW, Opt>;
@@ -108,6 +112,7 @@ constexpr auto keep_filters(const Conv2DLayer<T, In, F, KH, KW, Opt>& a,
 template <std::size_t K, Norm Nm = Norm::l2, class T, class In, std::size_t F, std::size_t KA, class Opt,
           class In2, std::size_t F2, std::size_t KB, class Opt2>
 constexpr auto keep_filters(const Conv1DLayer<T, In, F, KA, Opt>& a, const Conv1DLayer<T, In2, F2, KB, Opt2>& b) {
+  ::ctml::detail::side_effect_fence();
   static_assert(K > 0 && K <= F, "ctml::sparse::keep_filters<K>: keep between 1 and all filters");
   static_assert(In2::extents[1] == F, "ctml::sparse::keep_filters: `b` must consume `a`'s output");
   using A2 = Conv1DLayer<T, In, K, KA, Opt>;

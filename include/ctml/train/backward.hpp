@@ -5,6 +5,7 @@
 // tensors shaped like layer.parameters()) and writes dL/dx, given x, y = L(x) and dL/dy.
 #include <cstddef>
 #include <tuple>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/math.hpp>
 #include <ctml/layers/activations.hpp>
@@ -38,6 +39,7 @@ struct backward_op<DenseLayer<T, In, U, A>> {
   using L = DenseLayer<T, In, U, A>;
   template <class G>
   static constexpr void run(const L& l, const T* x, const T* y, const T* dy, T* dx, G&& g) {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t I = L::in_features;
     auto& dw = std::get<0>(g);
     auto& db = std::get<1>(g);
@@ -58,6 +60,7 @@ struct backward_op<DenseLayer<T, In, U, A>> {
 namespace detail {
 template <class T, class S, class F>
 constexpr void elementwise_backward(const T* x, const T* y, const T* dy, T* dx, F dfdx) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t i = 0; i < S::size; ++i) dx[i] = dy[i] * dfdx(x[i], y[i]);
 }
 }  // namespace detail
@@ -114,6 +117,7 @@ struct backward_op<SoftmaxLayer<T, S>> {
   using L = SoftmaxLayer<T, S>;
   template <class G>
   static constexpr void run(const L& l, const T*, const T* y, const T* dy, T* dx, G&&) {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t r = 0; r < L::rows; ++r) {
       const T* yr = y + r * L::classes;
       const T* dyr = dy + r * L::classes;
@@ -127,6 +131,7 @@ template <class T, class In, class Out>
 struct backward_op<ReshapeLayer<T, In, Out>> {
   template <class G>
   static constexpr void run(const ReshapeLayer<T, In, Out>&, const T*, const T*, const T* dy, T* dx, G&&) {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < In::size; ++i) dx[i] = dy[i];
   }
 };

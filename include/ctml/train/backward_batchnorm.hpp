@@ -17,6 +17,7 @@
 // statistics, not trained: is_statistic<L, K> marks them, and the optimizers leave them alone.
 #include <cstddef>
 #include <type_traits>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
 #include <ctml/layers/batchnorm.hpp>
 #include <ctml/train/backward.hpp>
@@ -36,6 +37,7 @@ struct backward_op<BatchNormLayer<T, S>> {
   static constexpr std::size_t C = L::channels, P = S::size / C;
   template <class G>
   static constexpr void run(const L& l, const T* x, const T*, const T* dy, T* dx, G&& g) {
+    ::ctml::detail::side_effect_fence();
     auto& dgamma = std::get<0>(g);
     auto& dbeta = std::get<1>(g);
     for (std::size_t c = 0; c < C; ++c) {
@@ -74,6 +76,7 @@ constexpr void batch_statistics(const T* const (&x)[B], std::size_t c, T& mu, T&
 template <class T, ShapeType S, std::size_t B>
 constexpr void batchnorm_train_forward(BatchNormLayer<T, S>& l, const T* const (&x)[B], T* const (&y)[B],
                                        T momentum) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t C = BatchNormLayer<T, S>::channels, P = S::size / C, N = B * P;
   for (std::size_t c = 0; c < C; ++c) {
     T mu, var;
@@ -91,6 +94,7 @@ constexpr void batchnorm_train_forward(BatchNormLayer<T, S>& l, const T* const (
 template <class T, ShapeType S, std::size_t B, class G>
 constexpr void batchnorm_train_backward(const BatchNormLayer<T, S>& l, const T* const (&x)[B],
                                         const T* const (&dy)[B], T* const (&dx)[B], G&& g) {
+  ::ctml::detail::side_effect_fence();
   constexpr std::size_t C = BatchNormLayer<T, S>::channels, P = S::size / C, N = B * P;
   auto& dgamma = std::get<0>(g);
   auto& dbeta = std::get<1>(g);

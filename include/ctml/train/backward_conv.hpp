@@ -14,6 +14,7 @@
 // i(o,ky,kx) = (oy*sh - pt + ky*dh, ox*sw - pl + kx*dw); taps in the padding contribute nothing.
 // Conv1D is the same computation with one row (its geometry has ih = oh = kh = 1).
 #include <cstddef>
+#include <ctml/core/compiler.hpp>
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/kernels/pool2d.hpp>
 #include <ctml/layers/conv1d.hpp>
@@ -35,6 +36,7 @@ constexpr long tap(std::size_t o, std::size_t k, std::size_t stride, std::size_t
 
 template <kernels::Conv2DGeometry G, Activation A, class T>
 constexpr void conv2d_backward(const T* x, const T* y, const T* dy, const T* w, T* dx, T* dw, T* db) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t i = 0; i < G.ih * G.iw * G.cin; ++i) dx[i] = T(0);
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
@@ -63,6 +65,7 @@ constexpr void conv2d_backward(const T* x, const T* y, const T* dy, const T* w, 
 
 template <kernels::Conv2DGeometry G, std::size_t M, Activation A, class T>
 constexpr void depthwise_backward(const T* x, const T* y, const T* dy, const T* w, T* dx, T* dw, T* db) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t i = 0; i < G.ih * G.iw * G.cin; ++i) dx[i] = T(0);
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
@@ -104,6 +107,7 @@ constexpr void for_window_taps(std::size_t oy, std::size_t ox, std::size_t c, F&
 
 template <kernels::Conv2DGeometry G, kernels::PoolKind K, Activation A, class T>
 constexpr void pool2d_backward(const T* x, const T* y, const T* dy, T* dx) {
+  ::ctml::detail::side_effect_fence();
   for (std::size_t i = 0; i < G.ih * G.iw * G.cin; ++i) dx[i] = T(0);
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox)
@@ -173,6 +177,7 @@ struct backward_op<GlobalAveragePoolLayer<T, In>> {
   using L = GlobalAveragePoolLayer<T, In>;
   template <class G>
   static constexpr void run(const L&, const T*, const T*, const T* dy, T* dx, G&&) {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t C = L::c, P = In::size / C;
     for (std::size_t p = 0; p < P; ++p)
       for (std::size_t c = 0; c < C; ++c) dx[p * C + c] = dy[c] / static_cast<T>(P);

@@ -8,6 +8,7 @@
 //        alpha * T^2 * KL(teacher_T || student_T) + (1 - alpha) * CE(student, label)
 // The T^2 factor keeps the soft-target gradients on the scale of the hard-label ones (Hinton et al.).
 #include <cstddef>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
 
 namespace ctml::train {
@@ -15,6 +16,7 @@ namespace ctml::train {
 namespace detail {
 template <std::size_t N, class T>
 constexpr void softmax_t(const T* z, T temperature, T* p) {
+  ::ctml::detail::side_effect_fence();
   T m = z[0];
   for (std::size_t i = 1; i < N; ++i) m = z[i] > m ? z[i] : m;
   T s = 0;
@@ -25,6 +27,7 @@ constexpr void softmax_t(const T* z, T temperature, T* p) {
 
 template <std::size_t N, class T>
 constexpr T cross_entropy(const T* z, std::size_t label, T* dz) {
+  ::ctml::detail::side_effect_fence();
   T p[N]{};
   detail::softmax_t<N>(z, T(1), p);
   for (std::size_t i = 0; i < N; ++i) dz[i] = p[i] - (i == label ? T(1) : T(0));
@@ -33,6 +36,7 @@ constexpr T cross_entropy(const T* z, std::size_t label, T* dz) {
 
 template <std::size_t N, class T>
 constexpr T mse(const T* y, const T* target, T* dy) {
+  ::ctml::detail::side_effect_fence();
   T loss = 0;
   for (std::size_t i = 0; i < N; ++i) {
     const T d = y[i] - target[i];
@@ -45,6 +49,7 @@ constexpr T mse(const T* y, const T* target, T* dy) {
 // d/dzs KL(pt || ps) with p = softmax(z / T) is (ps - pt) / T.
 template <std::size_t N, class T>
 constexpr T kl_divergence(const T* zs, const T* zt, T temperature, T* dzs) {
+  ::ctml::detail::side_effect_fence();
   T ps[N]{}, pt[N]{};
   detail::softmax_t<N>(zs, temperature, ps);
   detail::softmax_t<N>(zt, temperature, pt);
@@ -58,6 +63,7 @@ constexpr T kl_divergence(const T* zs, const T* zt, T temperature, T* dzs) {
 
 template <std::size_t N, class T>
 constexpr T distillation(const T* zs, const T* zt, std::size_t label, T alpha, T temperature, T* dzs) {
+  ::ctml::detail::side_effect_fence();
   T d_kl[N]{}, d_ce[N]{};
   const T kl = kl_divergence<N>(zs, zt, temperature, d_kl);
   const T ce = cross_entropy<N>(zs, label, d_ce);

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <tuple>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
 #include <ctml/train/trainer.hpp>
 
@@ -36,6 +37,7 @@ struct Sgd : OptimizerBase<Net> {
 
   template <class Mask = std::nullptr_t>
   constexpr void step(Net& net, const Gradients<Net>& g, T scale, const Mask* mask = nullptr) {
+    ::ctml::detail::side_effect_fence();
     auto params = net.parameters();
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       ((void)[&] {
@@ -66,6 +68,7 @@ struct Adam : OptimizerBase<Net> {
 
   template <class Mask = std::nullptr_t>
   constexpr void step(Net& net, const Gradients<Net>& g, T scale, const Mask* mask = nullptr) {
+    ::ctml::detail::side_effect_fence();
     b1t *= beta1;
     b2t *= beta2;
     const T c1 = T(1) / (T(1) - b1t), c2 = T(1) / (T(1) - b2t);

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/model/network.hpp>
 #include <ctml/model/residual.hpp>
@@ -178,6 +179,7 @@ struct Trainer {
   // The same, accumulating into g (a tuple of references shaped like net.parameters()).
   template <class G>
   constexpr void backward(const Net& net, const T* x, const T* dy, G&& g) {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < Net::output_type::size(); ++i) dbuf[0][i] = dy[i];
     [&]<std::size_t... R>(std::index_sequence<R...>) {
       ((step_back<layers - 1 - R>(net, x, g)), ...);
@@ -195,6 +197,7 @@ struct Trainer {
   }
   template <std::size_t I>
   constexpr void forward_layer(const Net& net, const T* x) {
+    ::ctml::detail::side_effect_fence();
     using L = typename Net::template layer_type<I>;
     const L& l = net.template layer<I>();
     T* y = std::get<I>(acts).data();
@@ -214,6 +217,7 @@ struct Trainer {
   }
   template <std::size_t I, class G>
   constexpr void step_back(const Net& net, const T* x, G& g) {
+    ::ctml::detail::side_effect_fence();
     constexpr std::size_t r = layers - 1 - I;  // steps taken so far
     T* dy = dbuf[r % 2].data();
     T* dx = dbuf[(r + 1) % 2].data();
@@ -332,6 +336,7 @@ struct BatchTrainer {
 
   // Training-mode forward of xs[0..B): BatchNorm layers use and update batch statistics.
   constexpr void forward(Net& net, const input_type* xs) {
+    ::ctml::detail::side_effect_fence();
     const T* x[B];
     for (std::size_t b = 0; b < B; ++b) x[b] = xs[b].data();
     forward(net, x);
@@ -356,6 +361,7 @@ struct BatchTrainer {
   // The same with per-sample pointers, accumulating into g (references shaped like net.parameters()).
   template <class G>
   constexpr void backward(const Net& net, const T* const (&xs)[B], const T* const (&dys)[B], G&& g) {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t b = 0; b < B; ++b)
       for (std::size_t i = 0; i < output_type::size(); ++i) dbuf[0][b][i] = dys[b][i];
     [&]<std::size_t... R>(std::index_sequence<R...>) {
@@ -374,10 +380,12 @@ struct BatchTrainer {
   }
   template <std::size_t I>
   constexpr void inputs_of(const T* const (&xs)[B], const T* (&in)[B]) const {
+    ::ctml::detail::side_effect_fence();
     for (std::size_t b = 0; b < B; ++b) in[b] = input_of<I>(b, xs);
   }
   template <std::size_t I>
   constexpr void forward_layer(Net& net, const T* const (&xs)[B]) {
+    ::ctml::detail::side_effect_fence();
     using L = typename Net::template layer_type<I>;
     L& l = net.template layer<I>();
     const T* in[B];
@@ -409,6 +417,7 @@ struct BatchTrainer {
   }
   template <std::size_t I, class G>
   constexpr void backward_layer(const Net& net, const T* const (&xs)[B], G& g) {
+    ::ctml::detail::side_effect_fence();
     using L = typename Net::template layer_type<I>;
     const L& l = net.template layer<I>();
     constexpr std::size_t r = layers - 1 - I;  // steps taken so far

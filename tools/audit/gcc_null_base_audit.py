@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Audit for the GCC pure-const / mod-ref miscompilation described in docs/compiler-notes.md.
+
+Compiles each source with GCC's dumps of its late pure-const and mod/ref analyses and fails if a
+function in which an analysis stopped at a null-based address ("NULL memory access; terminating
+BB") either was declared pure/const or does not contain ctml's side-effect fence (the empty
+volatile asm with a memory clobber, ctml::detail::side_effect_fence). Such a function is exactly
+one whose stores GCC may not see; with the fence it cannot be misjudged, whatever the inlining.
+
+usage: gcc_null_base_audit.py --compiler g++ [--flag F]... SOURCE...
+Exit 0: clean; 1: findings (listed); 2: usage or compiler error; 77: the compiler is not GCC.
+"""
+import argparse
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+FENCE = '__asm__ __volatile__("" :  :  : "memory");'
+
+
+def sections(text):
+    return re.split(r'\n;; Function ', text)
+
+
+def audit(dump_text, analysis):
+    findings = []
+    for sec in sections(dump_text):
+        if 'NULL memory access' not in sec:
+            continue
+        name = sec.split('\n', 1)[0].split(' (')[0]
+        if re.search(r'Function found to be (pure|const)', sec):
+            findings.append(f'{analysis}: declared pure/const after a null-based access: {name}')
+        elif FENCE not in sec:
+            findings.append(f'{analysis}: null-based access without the side-effect fence: {name}')
+    return findings
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--compiler', required=True)
+    ap.add_argument('--flag', action='append', default=[])
+    ap.add_argument('sources', nargs='+')
+    a = ap.parse_args()
+    version = subprocess.run([a.compiler, '--version'], capture_output=True, text=True).stdout
+    if 'clang' in version or 'Free Software Foundation' not in version:
+        print(f'SKIPPED: {a.compiler} is not GCC (the audit reads GCC dumps)')
+        return 77
+    total = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, src in enumerate(a.sources):
+            d = pathlib.Path(tmp) / str(i)
+            d.mkdir()
+            cmd = [a.compiler, *a.flag, '-c', src, '-o', str(d / 'x.o'), '-dumpdir', str(d) + '/',
+                   '-fdump-tree-local-pure-const2', '-fdump-tree-modref2']
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                print(' '.join(cmd))
+                print(r.stderr[-4000:])
+                return 2
+            dumps = {p.name: p.read_text(errors='replace') for p in d.iterdir() if 'pure-const' in p.name or 'modref' in p.name}
+            if not dumps:
+                print(f'no dump files from {a.compiler} for {src}')
+                return 2
+            found, nulls = [], 0
+            for fname, text in dumps.items():
+                nulls += text.count('NULL memory access')
+                found += audit(text, 'pure-const' if 'pure-const' in fname else 'modref')
+            print(f'{src}: {nulls} null-based accesses seen by the analyses, {len(found)} unguarded')
+            total += [f'  {src}: {f}' for f in sorted(set(found))]
+    if total:
+        print('FAILED: functions GCC may have miscompiled (docs/compiler-notes.md):')
+        print('\n'.join(total))
+        return 1
+    print('ok: every function with a null-based access carries the side-effect fence')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
