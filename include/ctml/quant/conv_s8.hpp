@@ -296,8 +296,7 @@ struct QConv2DLayer : OutputStage {
     for (; co + 1 < G.cout; co += 2) {
       std::int32_t acc[4] = {effective_bias[co], effective_bias[co + 1], effective_bias[co], effective_bias[co + 1]};
       kernels::dot_s8_2x2<K>(x0, x1, weights.data() + co * K, weights.data() + (co + 1) * K, acc);
-      // Read before the int8 stores: GCC 12 -O2 (x86-64) dropped this loop's output for some
-      // geometries when the multipliers were reloaded after them (ResNet-8's 1x1 stride-2 conv).
+      // Read before the int8 stores (which may alias them, so they would be reloaded after).
       const std::int32_t m0 = multiplier[co], m1 = multiplier[co + 1], s0 = shift[co], s1 = shift[co + 1];
       o0[co] = st.template finish_as<Rq>(acc[0], m0, s0);
       o0[co + 1] = st.template finish_as<Rq>(acc[1], m1, s1);
