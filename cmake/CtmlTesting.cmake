@@ -19,6 +19,12 @@
 #   available; NO_HEAP_GUARD leaves the allocator untouched; STRICT_NO_HEAP additionally arms
 #   the guard around every TEST_CASE body and fails the binary if any of them allocates.
 #   HOST_ONLY: not built in cross builds (tests too large for the boards' RAM, or host tools).
+#   A test that cannot run what it checks (shared data missing, ...) prints a line starting with
+#   "SKIPPED:" and CTest reports it as skipped, not passed (SKIP_REGULAR_EXPRESSION).
+#
+# ctml_add_skipped_test(NAME <name> REASON <text>)
+#   Registers <name> as a test that reports "SKIPPED: <text>" and is counted as skipped by CTest
+#   (exit code 77, SKIP_RETURN_CODE), for tests whose prerequisites are missing at configure time.
 #
 # ctml_add_compile_fail_test(NAME <name> SOURCE <file.cpp> EXPECT <regex>
 #                            [DEFINITIONS <def>...] [INCLUDE_DIRECTORIES <dir>...]
@@ -194,13 +200,22 @@ function(ctml_add_test)
   endif()
   set_tests_properties(${arg_NAME} PROPERTIES
     LABELS "${area};${arg_LABELS}"
-    TIMEOUT ${arg_TIMEOUT})
+    TIMEOUT ${arg_TIMEOUT}
+    SKIP_REGULAR_EXPRESSION "SKIPPED:")
   if(arg_WILL_FAIL)
     set_tests_properties(${arg_NAME} PROPERTIES WILL_FAIL TRUE)
   endif()
   if(CMAKE_CROSSCOMPILING)
     set_tests_properties(${arg_NAME} PROPERTIES ENVIRONMENT "CTML_QEMU_ICOUNT=0" LABELS "${area};${arg_LABELS};on_target")
   endif()
+endfunction()
+
+# ---------------------------------------------------------------------------------------------
+function(ctml_add_skipped_test)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;REASON" "")
+  add_test(NAME ${arg_NAME} COMMAND sh -c "echo 'SKIPPED: ${arg_REASON}'; exit 77")
+  _ctml_test_area(area)
+  set_tests_properties(${arg_NAME} PROPERTIES SKIP_RETURN_CODE 77 LABELS "${area};skipped")
 endfunction()
 
 # ---------------------------------------------------------------------------------------------
@@ -330,8 +345,7 @@ function(ctml_add_gcc_audit_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "SOURCES;INCLUDE_DIRECTORIES")
   find_program(CTML_PYTHON3 python3)
   if(NOT CTML_PYTHON3)
-    add_test(NAME ${arg_NAME} COMMAND "${CMAKE_COMMAND}" -E echo "SKIPPED: python3 not found")
-    set_tests_properties(${arg_NAME} PROPERTIES DISABLED TRUE)
+    ctml_add_skipped_test(NAME ${arg_NAME} REASON "python3 not found (needed to read GCC's dumps)")
     return()
   endif()
   set(cmd "${CTML_PYTHON3}" "${CTML_ROOT_DIR}/tools/audit/gcc_null_base_audit.py" "--compiler=${CMAKE_CXX_COMPILER}")

@@ -19,7 +19,10 @@ int main() {
   Rng rng{7};
   init(trained, rng);
   fit(trained, "dense", 30, 2e-3f);
-  std::printf("dense       sparsity=0.00 accuracy=%.4f\n", accuracy(trained, test_from, n_test));
+  const double dense = accuracy(trained, test_from, n_test);
+  std::printf("dense       sparsity=0.00 accuracy=%.4f\n", dense);
+  // docs/sparse.md: dense 0.985; fine-tuned 0.98 at 50 and 70 %, 0.93 at 90 %. Fail well below.
+  bool ok = dense >= 0.975;
 
   for (double s : {0.5, 0.7, 0.9}) {
     static Net one_shot{};
@@ -35,10 +38,12 @@ int main() {
       fit(tuned, "fine-tune", 5, 1e-3f, static_cast<const Net*>(nullptr), 0.0f, 1.0f, &masks);
     }
     const std::size_t nnz = sparse::count_nonzero(tuned.layer<0>().weights);
+    ok = ok && accuracy(tuned, test_from, n_test) >= (s < 0.8 ? 0.97 : 0.91) && nnz <= static_cast<std::size_t>((1.0 - s) * 8192 * 1.1);
     std::printf("one-shot    sparsity=%.2f accuracy=%.4f\n", s, accuracy(one_shot, test_from, n_test));
     std::printf("fine-tuned  sparsity=%.2f accuracy=%.4f  first layer nnz=%zu of %zu, CSR bytes ~%zu vs dense %zu\n", s,
                 accuracy(tuned, test_from, n_test), nnz, std::size_t{128 * 64},
                 nnz * (sizeof(float) + 1) + 129 * 2, std::size_t{128 * 64 * sizeof(float)});
   }
-  return 0;
+  if (!ok) std::printf("FAILED: accuracy or sparsity below the figures in docs/sparse.md\n");
+  return ok ? 0 : 1;
 }

@@ -8,7 +8,11 @@ image=$1
 mode=$2
 case "$mode" in
   no-heap)
-    bad=$(arm-none-eabi-nm -C "$image" | grep -E ' (malloc|free|calloc|realloc|_malloc_r|_free_r|_calloc_r|_realloc_r|operator new|operator delete|__cxa_allocate_exception|__cxa_throw|_Unwind_[A-Za-z_]*)(\(|$)' || true)
+    # nm first, on its own: a failing nm (missing tool, unreadable image) fails the check instead
+    # of looking like an image without heap symbols; an image without main is not an image.
+    symbols=$(arm-none-eabi-nm -C "$image")
+    grep -qE ' T main$' <<<"$symbols" || { echo "no main in the symbols of $image: not a firmware image"; exit 1; }
+    bad=$(grep -E ' (malloc|free|calloc|realloc|_malloc_r|_free_r|_calloc_r|_realloc_r|operator new|operator delete|__cxa_allocate_exception|__cxa_throw|_Unwind_[A-Za-z_]*)(\(|$)' <<<"$symbols" || true)
     if [[ -n "$bad" ]]; then echo "heap or exception symbols linked:"; echo "$bad"; exit 1; fi
     echo "no heap or exception symbols in $(basename "$image")" ;;
   flash)

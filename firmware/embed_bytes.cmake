@@ -1,5 +1,28 @@
 # SPDX-License-Identifier: Apache-2.0
-# cmake -DIN=file.bin -DOUT=file.hpp -P embed_bytes.cmake: the bytes of IN as a C++ int8 array.
-file(READ "${IN}" hex HEX)
-string(REGEX REPLACE "([0-9a-f][0-9a-f])" "static_cast<std::int8_t>(0x\\1)," body "${hex}")
-file(WRITE "${OUT}" "#pragma once\n#include <cstdint>\ninline constexpr std::int8_t golden[] = {${body}};\n")
+# cmake -DDIR=model_dir -DOUT=file.hpp -P embed_bytes.cmake: the golden pairs DIR/in0.bin..in7.bin
+# and DIR/out0.bin..out7.bin (TensorFlow Lite Micro's input and output bytes, ../shared) as C++
+# int8 arrays golden_in[8][N] and golden_out[8][M].
+set(pairs 8)
+set(content "#pragma once\n#include <cstddef>\n#include <cstdint>\ninline constexpr std::size_t golden_pairs = ${pairs};\n")
+foreach(kind IN ITEMS in out)
+  set(rows "")
+  set(size "")
+  math(EXPR last "${pairs} - 1")
+  foreach(n RANGE ${last})
+    set(file "${DIR}/${kind}${n}.bin")
+    if(NOT EXISTS "${file}")
+      message(FATAL_ERROR "embed_bytes: ${file} is missing")
+    endif()
+    file(SIZE "${file}" bytes)
+    if(size STREQUAL "")
+      set(size ${bytes})
+    elseif(NOT size EQUAL bytes)
+      message(FATAL_ERROR "embed_bytes: ${file} has ${bytes} bytes, ${kind}0.bin ${size}")
+    endif()
+    file(READ "${file}" hex HEX)
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "static_cast<std::int8_t>(0x\\1)," body "${hex}")
+    string(APPEND rows "  {${body}},\n")
+  endforeach()
+  string(APPEND content "inline constexpr std::int8_t golden_${kind}[${pairs}][${size}] = {\n${rows}};\n")
+endforeach()
+file(WRITE "${OUT}" "${content}")

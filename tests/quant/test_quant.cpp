@@ -490,12 +490,35 @@ TEST_CASE("AVX-512 requantization equals the scalar one for every right shift") 
 }
 #endif
 
-TEST_CASE("int8 dot product: the optimised path equals the reference") {
-  std::int8_t a[67], b[67];
-  for (auto& v : a) v = r8();
-  for (auto& v : b) v = r8();
-  a[0] = -128;
-  b[0] = -128;
-  CHECK(kernels::dot_s8<67>(a, b) == kernels::dot_s8_ref<67>(a, b));
-  CHECK(kernels::dot_s8<64>(a + 3, b + 1) == kernels::dot_s8_ref<64>(a + 3, b + 1));
+// dot_s8 and its 2x2 / 1x2 forms against a 64-bit sum written here. On Cortex-M builds (this suite
+// also runs on the M4/M7/M55 under QEMU) they take the DSP (SMLAD) or Helium (VMLADAVA) paths; on
+// the host they are the portable loops, which the constant evaluator also uses.
+TEST_CASE("int8 dot products (dot_s8, 2x2, 1x2) equal a 64-bit sum, extremes and odd lengths included") {
+  std::int8_t a[67], b[67], c[67], d[67];
+  for (auto* v : {a, b, c, d})
+    for (std::size_t i = 0; i < 67; ++i) v[i] = r8();
+  a[0] = b[0] = -128;  // -128 * -128 overflows int16: the kernels must widen first
+  c[5] = d[5] = -128;
+  a[66] = 127;
+  b[66] = -128;
+  const auto sum = [](const std::int8_t* x, const std::int8_t* y, std::size_t n) {
+    long long s = 0;
+    for (std::size_t i = 0; i < n; ++i) s += static_cast<long long>(x[i]) * y[i];
+    return static_cast<std::int32_t>(s);
+  };
+  CHECK(kernels::dot_s8<67>(a, b) == sum(a, b, 67));
+  CHECK(kernels::dot_s8<64>(a + 3, b + 1) == sum(a + 3, b + 1, 64));  // unaligned
+  CHECK(kernels::dot_s8<16>(a, b) == sum(a, b, 16));
+  CHECK(kernels::dot_s8<3>(c, d) == sum(c, d, 3));
+  CHECK(kernels::dot_s8_ref<67>(a, b) == sum(a, b, 67));
+  std::int32_t acc[4] = {5, -7, 11, 13};
+  kernels::dot_s8_2x2<67>(a, c, b, d, acc);
+  CHECK(acc[0] == 5 + sum(a, b, 67));
+  CHECK(acc[1] == -7 + sum(a, d, 67));
+  CHECK(acc[2] == 11 + sum(c, b, 67));
+  CHECK(acc[3] == 13 + sum(c, d, 67));
+  std::int32_t acc0 = 1, acc1 = -1;
+  kernels::dot_s8_1x2<35>(a + 1, b, d + 2, acc0, acc1);
+  CHECK(acc0 == 1 + sum(a + 1, b, 35));
+  CHECK(acc1 == -1 + sum(a + 1, d + 2, 35));
 }
