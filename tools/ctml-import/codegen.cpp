@@ -36,6 +36,11 @@ void emit_list(std::ostringstream& os, const std::vector<T>& v) {
 struct Layer {
   std::string type;  // C++ type
   std::string init;  // aggregate initializer
+  // Where TFLite holds this layer's output: its tensor index (-1 when TFLite has no such tensor,
+  // e.g. the flat mean before a keep_dims reshape) and the operator(s) it came from. The generated
+  // header lists both for the divergence locator (tools/difftest).
+  std::int32_t tensor = -1;
+  std::string origin = {};
 };
 
 std::string shape_of(const std::vector<std::int32_t>& shape, bool drop_batch) {
@@ -153,7 +158,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
   }
 
   // One single-input operator as ctml layers (most ops give one, MEAN with keep_dims two).
-  auto emit = [&](std::size_t k, std::vector<Layer>& layers) -> bool {
+  auto emit_op = [&](std::size_t k, std::vector<Layer>& layers) -> bool {
     const Operator& op = g.operators[k];
     const std::string where = "operator " + std::to_string(k) + " (" + std::string(builtin_op_name(op.builtin_code)) + ")";
     if (op.inputs.empty() || op.outputs.size() != 1) {
@@ -441,6 +446,30 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     return true;
   };
 
+  // emit_op, and where TFLite holds the output of the layers it added.
+  auto emit = [&](std::size_t k, std::vector<Layer>& layers) -> bool {
+    const std::size_t before = layers.size();
+    if (!emit_op(k, layers)) return false;
+    const Operator& op = g.operators[k];
+    std::ostringstream what;
+    what << "operator " << k << " (" << builtin_op_name(op.builtin_code);
+    if (const auto* c = std::get_if<Conv2DOptions>(&op.options)) {
+      const auto& w = g.tensors[static_cast<std::size_t>(op.inputs[1])].shape;
+      what << " " << w[1] << "x" << w[2] << " s" << c->stride_h;
+    } else if (const auto* d = std::get_if<DepthwiseConv2DOptions>(&op.options)) {
+      const auto& w = g.tensors[static_cast<std::size_t>(op.inputs[1])].shape;
+      what << " " << w[1] << "x" << w[2] << " s" << d->stride_h;
+    } else if (const auto* p = std::get_if<Pool2DOptions>(&op.options)) {
+      what << " " << p->filter_height << "x" << p->filter_width << " s" << p->stride_h;
+    }
+    what << ")";
+    for (std::size_t i = before; i < layers.size(); ++i) {
+      layers[i].tensor = i + 1 == layers.size() ? op.outputs[0] : -1;
+      layers[i].origin = what.str();
+    }
+    return true;
+  };
+
   // The graph as a chain of layers: single-input operators one after the other, and residual
   // blocks where a tensor feeds two branches that an ADD merges again: the branch with more
   // operators is the body, the other the shortcut (identity when empty). Branches may contain
@@ -543,7 +572,9 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
              << ", " << qparams_literal(short_out) << ", " << qparams_literal(sum) << ", " << act << ")}";
         out.push_back({"ctml::quant::QResidualLayer<" + shape_of(block_in.shape, true) + ", " + body_type + ", " +
                            short_type + ">",
-                       init.str()});
+                       init.str(), add.outputs[0],
+                       "operator " + std::to_string(k) + " (ADD: residual block of " +
+                           std::to_string(ops[0] + ops[1] + 1) + " operators)"});
         done[static_cast<std::size_t>(k)] = true;
         ++handled;
         current = add.outputs[0];
@@ -596,7 +627,16 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
   // Network{ LayerPack{ PackBase{ PackLeaf{ layer }... } } }
   os << "inline constexpr Model model{{{\n";
   for (std::size_t i = 0; i < layers.size(); ++i) os << "{" << layers[i].init << "}" << (i + 1 < layers.size() ? ",\n" : "\n");
-  os << "}}};\n\n}  // namespace " << ns << "\n";
+  os << "}}};\n\n";
+  // The divergence locator's map (tools/difftest/README.md): TFLite Micro's --dump writes tensor
+  // i as tNNN.bin; layer I's output is tensor tflite_tensor_of_layer[I].
+  os << "// Where TFLite holds each layer's output (tensor index, -1: none) and the operator(s) it\n"
+     << "// comes from; for comparing a run layer by layer with TFLite Micro's intermediate tensors.\n"
+     << "inline constexpr int tflite_tensor_of_layer[] = {";
+  for (std::size_t i = 0; i < layers.size(); ++i) os << (i ? ", " : "") << layers[i].tensor;
+  os << "};\ninline constexpr const char* tflite_origin_of_layer[] = {\n";
+  for (std::size_t i = 0; i < layers.size(); ++i) os << "    \"" << layers[i].origin << "\",\n";
+  os << "};\n\n}  // namespace " << ns << "\n";
   r.ok = true;
   r.text = os.str();
   return r;
