@@ -100,7 +100,9 @@ class Gen {
   std::int32_t tensor(TensorType type, std::vector<std::int32_t> shape, Quantization q = {},
                       std::vector<std::uint8_t> data = {}) {
     Tensor t;
-    t.name = "t" + std::to_string(m_.subgraphs[0].tensors.size());
+    // (append, not "t" + to_string: GCC 12 -O3 warns -Wrestrict on that, GCC bug 105329)
+    t.name = "t";
+    t.name += std::to_string(m_.subgraphs[0].tensors.size());
     t.type = type;
     t.shape = std::move(shape);
     t.quantization = std::move(q);
