@@ -72,11 +72,15 @@ def write_batch(path, out_dir, entries):
         path.write_text(text)
 
 
-def prepare(tools, tflm, seed, count, batch, out, jobs=os.cpu_count()):
+def prepare(tools, tflm, seed, count, batch, out, jobs=os.cpu_count(), archs=()):
     out.mkdir(parents=True, exist_ok=True)
     r = sh([str(tools / 'ctml-difftest-gen'), '--seed', str(seed), '--count', str(count), '--out', str(out)])
     if r.returncode != 0:
         sys.exit('ctml-difftest-gen failed: ' + r.stderr)
+    for arch in archs:
+        r = sh([str(tools / 'ctml-difftest-gen'), '--arch', arch, '--seed', str(seed), '--out', str(out)])
+        if r.returncode != 0:
+            sys.exit('ctml-difftest-gen failed: ' + r.stderr)
     names = [f'm{s}' for s in range(seed, seed + count)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
         refusals = list(ex.map(lambda n: prepare_model(tools, tflm, out, n), names))
@@ -85,6 +89,11 @@ def prepare(tools, tflm, seed, count, batch, out, jobs=os.cpu_count()):
         path = out / f'batch_{k // batch}.cpp'
         write_batch(path, out, list(zip(names[k:k + batch], refusals[k:k + batch])))
         batches.append(path)
+    if archs:
+        arch_refusals = [prepare_model(tools, tflm, out, a) for a in archs]
+        write_batch(out / 'batch_arch.cpp', out, list(zip(archs, arch_refusals)))
+        batches.append(out / 'batch_arch.cpp')
+        refusals += arch_refusals
     return batches, sum(r is not None for r in refusals)
 
 
@@ -100,14 +109,16 @@ def compile_and_run(cxx, flags, src, out):
 
 
 def cmd_prepare(a):
-    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, pathlib.Path(a.out))
+    archs = a.arch.split(',') if a.arch else ()
+    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, pathlib.Path(a.out), archs=archs)
     print(f'difftest: {a.count} models in {len(batches)} batches, {refused} refused')
 
 
 def cmd_run(a):
     out = pathlib.Path(a.out)
     t0 = time.time()
-    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, out)
+    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, out,
+                               archs=a.arch.split(',') if a.arch else ())
     t1 = time.time()
     flags = a.flag or ['-O2']
     ok_models = bad = 0
@@ -174,6 +185,7 @@ def main():
             p.add_argument('--seed', type=int, default=1)
             p.add_argument('--count', type=int, default=100)
             p.add_argument('--batch', type=int, default=25)
+            p.add_argument('--arch', help='also MLPerf Tiny architectures: mobilenet_v1_025,resnet8 (batch_arch.cpp)')
         if name != 'prepare':
             p.add_argument('--cxx', default='g++')
             p.add_argument('--flag', action='append', help='compiler flag (repeat); default -O2')

@@ -84,15 +84,85 @@ class Gen {
     m_.subgraphs[0].name = "main";
   }
 
+  // MLPerf Tiny's architectures with random weights and quantization (their cost and kernels do
+  // not depend on the values): the geometries of issue 15 against TFLite Micro.
+  GeneratedModel arch(const std::string& name) {
+    Act x;
+    if (name == "mobilenet_v1_025") {
+      summary_ << "in[96x96x3]";
+      x = activation({1, 96, 96, 3}, rng_.log_uniform(0.004, 0.02), zero_point());
+      const Act in = x;
+      x = conv(x, Forced{3, 2, 8, Activation::Relu6});
+      const int blocks[13][2] = {{16, 1}, {32, 2}, {32, 1}, {64, 2}, {64, 1}, {128, 2}, {128, 1},
+                                 {128, 1}, {128, 1}, {128, 1}, {128, 1}, {256, 2}, {256, 1}};
+      for (const auto& b : blocks) {
+        x = depthwise(x, b[1], Activation::Relu6);
+        x = conv(x, Forced{1, 1, b[0], Activation::Relu6});
+      }
+      x = pool_fixed(x, 3);
+      x = flatten(x);
+      x = dense(x, true, 2);
+      x = softmax(x);
+      return finish(in, x);
+    }
+    if (name == "resnet8") {
+      summary_ << "in[32x32x3]";
+      x = activation({1, 32, 32, 3}, rng_.log_uniform(0.004, 0.02), zero_point());
+      const Act in = x;
+      x = conv(x, Forced{3, 1, 16, Activation::Relu});
+      const int stages[3][2] = {{16, 1}, {32, 2}, {64, 2}};
+      for (const auto& st : stages) x = resnet_block(x, st[0], st[1]);
+      x = pool_fixed(x, 8);
+      x = flatten(x);
+      x = dense(x, true, 10);
+      x = softmax(x);
+      return finish(in, x);
+    }
+    return {};
+  }
+
   GeneratedModel run() {
     Act x = input();
     const Act in = x;
     const int steps = rng_.uniform(1, opt_.max_ops);
     for (int s = 0; s < steps; ++s) x = step(x, 0);
     x = tail(x);
+    return finish(in, x);
+  }
+  GeneratedModel finish(const Act& in, const Act& out) {
     m_.subgraphs[0].inputs = {in.index};
-    m_.subgraphs[0].outputs = {x.index};
+    m_.subgraphs[0].outputs = {out.index};
     return {std::move(m_), summary_.str()};
+  }
+  Act pool_fixed(const Act& x, int k) {  // AVERAGE_POOL_2D k x k, VALID, over the whole map
+    Act y = activation({1, x.shape[1] / k, x.shape[2] / k, x.shape[3]}, x.scale, x.zp);
+    op(op::kAveragePool2D, 2, {x.index}, {y.index}, Pool2DOptions{Padding::Valid, k, k, k, k, Activation::None});
+    summary_ << " avgpool" << k << "x" << k;
+    return y;
+  }
+  Act softmax(const Act& x) {
+    Act y = activation(x.shape, 1.0f / 256.0f, -128);
+    op(op::kSoftmax, 2, {x.index}, {y.index}, SoftmaxOptions{1.0f});
+    summary_ << " softmax";
+    return y;
+  }
+  // ResNet-8's block: conv3x3/s + ReLU, conv3x3, shortcut (identity or 1x1/s projection), ADD + ReLU.
+  Act resnet_block(const Act& x, int cout, int s) {
+    summary_ << " [res";
+    Act a = conv(x, Forced{3, s, cout, Activation::Relu});
+    a = conv(a, Forced{3, 1, cout, Activation::None});
+    Act shortcut = x;
+    if (x.shape != a.shape) {
+      summary_ << " | proj";
+      shortcut = conv(x, Forced{1, s, cout, Activation::None});
+    } else {
+      summary_ << " | id";
+    }
+    const double hi = std::max(a.scale, shortcut.scale);
+    Act y = activation(a.shape, rng_.log_uniform(hi * 0.8, hi * 2.0), -128);
+    op(op::kAdd, 2, {a.index, shortcut.index}, {y.index}, AddOptions{Activation::Relu, true});
+    summary_ << " add+relu]";
+    return y;
   }
 
  private:
@@ -265,19 +335,21 @@ class Gen {
     return y;
   }
 
-  Act depthwise(const Act& x) {
+  Act depthwise(const Act& x, int forced_stride = 0, Activation forced_act = Activation::None) {
     const int ih = x.shape[1], iw = x.shape[2], cin = x.shape[3];
-    const int m = rng_.chance(70) ? 1 : rng_.pick({2, 3});
-    const int kh = rng_.pick({1, 2, 3, 3, 3, 5}), kw = rng_.chance(80) ? kh : rng_.pick({1, 3});
-    const int sh = rng_.pick({1, 1, 2, 2, 3}), sw = rng_.chance(85) ? sh : rng_.pick({1, 2});
+    const bool forced = forced_stride > 0;
+    const int m = forced || rng_.chance(70) ? 1 : rng_.pick({2, 3});
+    const int kh = forced ? 3 : rng_.pick({1, 2, 3, 3, 3, 5}), kw = forced || rng_.chance(80) ? kh : rng_.pick({1, 3});
+    const int sh = forced ? forced_stride : rng_.pick({1, 1, 2, 2, 3}), sw = forced || rng_.chance(85) ? sh : rng_.pick({1, 2});
     int dh = 1, dw = 1;
-    if (kh > 1 && rng_.chance(10)) dh = 2;
-    if (kw > 1 && rng_.chance(10)) dw = 2;
-    Padding pad = rng_.chance(65) ? Padding::Same : Padding::Valid;
+    if (!forced && kh > 1 && rng_.chance(10)) dh = 2;
+    if (!forced && kw > 1 && rng_.chance(10)) dw = 2;
+    Padding pad = forced || rng_.chance(65) ? Padding::Same : Padding::Valid;
     if (out_size(ih, kh, sh, dh, pad) < 1 || out_size(iw, kw, sw, dw, pad) < 1) pad = Padding::Same;
     const int oh = out_size(ih, kh, sh, dh, pad), ow = out_size(iw, kw, sw, dw, pad), cout = cin * m;
-    if (!fits(static_cast<std::size_t>(kh * kw * cout), static_cast<std::size_t>(oh * ow * cout))) return x;
-    const Activation act = fused();
+    if (forced) params_ += static_cast<std::size_t>(kh * kw * cout);
+    else if (!fits(static_cast<std::size_t>(kh * kw * cout), static_cast<std::size_t>(oh * ow * cout))) return x;
+    const Activation act = forced ? forced_act : fused();
     std::vector<float> ws(static_cast<std::size_t>(cout));
     for (auto& s : ws) s = rng_.log_uniform(0.004, 0.05);
     Quantization wq;
@@ -372,10 +444,14 @@ class Gen {
     return y;
   }
 
-  Act dense(const Act& x, bool last) {
+  Act dense(const Act& x, bool last, int fixed_units = 0) {
     const int n = x.shape[1];
     int units = rng_.pick({1, 2, 3, 4, 7, 10, 12, 16, 32, 64});
     if (rng_.chance(10)) units = rng_.pick({257, 300});
+    if (fixed_units > 0) {
+      units = fixed_units;
+      params_ = 0;  // architectures are not subject to the budget
+    }
     if (!fits(static_cast<std::size_t>(n * units), static_cast<std::size_t>(units))) {
       units = 2;
       if (!fits(static_cast<std::size_t>(n * units), 2)) return x;
@@ -430,5 +506,11 @@ class Gen {
 }  // namespace
 
 GeneratedModel random_model(std::uint64_t seed, const GenOptions& options) { return Gen(seed, options).run(); }
+
+GeneratedModel architecture_model(const std::string& name, std::uint64_t seed) {
+  GenOptions o;
+  o.max_activation = 1u << 20;
+  return Gen(seed, o).arch(name);
+}
 
 }  // namespace ctml::difftest

@@ -30,4 +30,9 @@ struct GeneratedModel {
 // spatial, one channel, odd and > 256 channel counts, stride larger than the kernel).
 GeneratedModel random_model(std::uint64_t seed, const GenOptions& options = {});
 
+// MLPerf Tiny's architectures with random weights and quantization: "mobilenet_v1_025" (VWW,
+// 96x96x3, 13 depthwise/pointwise blocks) and "resnet8" (32x32x3, identity and projection
+// blocks). An empty model for any other name.
+GeneratedModel architecture_model(const std::string& name, std::uint64_t seed);
+
 }  // namespace ctml::difftest
