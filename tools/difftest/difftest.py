@@ -34,11 +34,29 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
+def input_size(tflm, model):
+    """The input tensor's bytes, from TFLite Micro's report of the model (None if unknown)."""
+    r = sh([tflm, str(model), '--lcg', '1', '--quiet'])
+    for line in r.stderr.splitlines():
+        if line.strip().startswith('input 0:'):
+            for field in line.split():
+                if field.startswith('bytes='):
+                    return int(field[len('bytes='):])
+    return None
+
+
 def prepare_model(tools, tflm, out, name):
-    """TFLM reference + dump and ctml-import for DIR/name.tflite; returns None or a refusal reason."""
+    """TFLM reference + dump and ctml-import for DIR/name.tflite; returns None or a refusal reason.
+    Without DIR/name.in.bin the input is random bytes (seeded by the name)."""
     model = out / f'{name}.tflite'
     dump = out / f'{name}.dump'
     dump.mkdir(exist_ok=True)
+    if not (out / f'{name}.in.bin').exists():
+        size = input_size(tflm, model)
+        if size is None:
+            return 'TFLite Micro cannot read the model'
+        rnd = random.Random(name)
+        (out / f'{name}.in.bin').write_bytes(bytes(rnd.randrange(256) for _ in range(size)))
     r = sh([tflm, str(model), '--in', str(out / f'{name}.in.bin'), '--out', str(out / f'{name}.ref.bin'),
             '--dump', str(dump), '--quiet'])
     if r.returncode != 0:
@@ -72,7 +90,7 @@ def write_batch(path, out_dir, entries):
         path.write_text(text)
 
 
-def prepare(tools, tflm, seed, count, batch, out, jobs=os.cpu_count(), archs=()):
+def prepare(tools, tflm, seed, count, batch, out, jobs=os.cpu_count(), archs=(), models=()):
     out.mkdir(parents=True, exist_ok=True)
     r = sh([str(tools / 'ctml-difftest-gen'), '--seed', str(seed), '--count', str(count), '--out', str(out)])
     if r.returncode != 0:
@@ -89,11 +107,21 @@ def prepare(tools, tflm, seed, count, batch, out, jobs=os.cpu_count(), archs=())
         path = out / f'batch_{k // batch}.cpp'
         write_batch(path, out, list(zip(names[k:k + batch], refusals[k:k + batch])))
         batches.append(path)
-    if archs:
-        arch_refusals = [prepare_model(tools, tflm, out, a) for a in archs]
-        write_batch(out / 'batch_arch.cpp', out, list(zip(archs, arch_refusals)))
+    # Named models (NAME=MODEL.tflite[:INPUT.bin]) join the architectures' batch.
+    named = []
+    for spec in models:
+        name, _, rest = spec.partition('=')
+        path, _, inp = rest.partition(':')
+        shutil.copy(path, out / f'{name}.tflite')
+        if inp:
+            shutil.copy(inp, out / f'{name}.in.bin')
+        named.append(name)
+    if archs or named:
+        extra = list(archs) + named
+        extra_refusals = [prepare_model(tools, tflm, out, a) for a in extra]
+        write_batch(out / 'batch_arch.cpp', out, list(zip(extra, extra_refusals)))
         batches.append(out / 'batch_arch.cpp')
-        refusals += arch_refusals
+        refusals += extra_refusals
     return batches, sum(r is not None for r in refusals)
 
 
@@ -110,15 +138,18 @@ def compile_and_run(cxx, flags, src, out):
 
 def cmd_prepare(a):
     archs = a.arch.split(',') if a.arch else ()
-    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, pathlib.Path(a.out), archs=archs)
+    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, pathlib.Path(a.out), archs=archs,
+                               models=a.model or ())
     print(f'difftest: {a.count} models in {len(batches)} batches, {refused} refused')
 
 
 def cmd_run(a):
     out = pathlib.Path(a.out)
     t0 = time.time()
-    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, out,
-                               archs=a.arch.split(',') if a.arch else ())
+    archs = a.arch.split(',') if a.arch else ()
+    batches, refused = prepare(pathlib.Path(a.tools), a.tflm, a.seed, a.count, a.batch, out, archs=archs,
+                               models=a.model or ())
+    total = a.count + len(archs) + len(a.model or ())
     t1 = time.time()
     flags = a.flag or ['-O2']
     ok_models = bad = 0
@@ -136,9 +167,9 @@ def cmd_run(a):
     t2 = time.time()
     print('\n'.join(problems))
     print(f'difftest run: seeds {a.seed}..{a.seed + a.count - 1}, {a.cxx} {" ".join(flags)}: '
-          f'{ok_models} of {a.count} models bit-exact with TFLite Micro, {bad} mismatches or refusals '
+          f'{ok_models} of {total} models bit-exact with TFLite Micro, {bad} mismatches or refusals '
           f'({refused} refused at import); prepare {t1 - t0:.0f} s, compile+run {t2 - t1:.0f} s')
-    return 0 if bad == 0 and ok_models == a.count else 1
+    return 0 if bad == 0 and ok_models == total else 1
 
 
 def cmd_locate(a):
@@ -147,21 +178,9 @@ def cmd_locate(a):
     work.mkdir(parents=True, exist_ok=True)
     name = 'model'
     shutil.copy(model, work / f'{name}.tflite')
+    (work / f'{name}.in.bin').unlink(missing_ok=True)
     if a.input:
         shutil.copy(a.input, work / f'{name}.in.bin')
-    else:
-        # The input size from TFLite Micro's own report of the model.
-        r = sh([a.tflm, str(model), '--lcg', '1', '--out', str(work / 'lcg.out')])
-        size = None
-        for line in r.stderr.splitlines():
-            if line.strip().startswith('input 0:'):
-                for field in line.split():
-                    if field.startswith('bytes='):
-                        size = int(field[len('bytes='):])
-        if size is None:
-            sys.exit('locate: give --input IN.bin (cannot read the input size from tflm-run)')
-        rnd = random.Random(1)
-        (work / f'{name}.in.bin').write_bytes(bytes(rnd.randrange(256) for _ in range(size)))
     refusal = prepare_model(pathlib.Path(a.tools), a.tflm, work, name)
     if refusal:
         print(f'{model.name}: {refusal}')
@@ -186,6 +205,8 @@ def main():
             p.add_argument('--count', type=int, default=100)
             p.add_argument('--batch', type=int, default=25)
             p.add_argument('--arch', help='also MLPerf Tiny architectures: mobilenet_v1_025,resnet8 (batch_arch.cpp)')
+            p.add_argument('--model', action='append',
+                           help='also NAME=MODEL.tflite[:INPUT.bin] (batch_arch.cpp); repeat')
         if name != 'prepare':
             p.add_argument('--cxx', default='g++')
             p.add_argument('--flag', action='append', help='compiler flag (repeat); default -O2')
