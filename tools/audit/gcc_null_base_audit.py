@@ -48,6 +48,13 @@ def main():
     if 'clang' in version or 'Free Software Foundation' not in version:
         print(f'SKIPPED: {a.compiler} is not GCC (the audit reads GCC dumps)')
         return 77
+    # The last -O flag decides (GCC's rule). At -O0 GCC runs neither IVOPTs nor the late pure-const
+    # and mod/ref passes, so the defect cannot occur and there are no dumps to read.
+    levels = [f for f in a.flag if f.startswith('-O')]
+    if not levels or levels[-1] == '-O0':
+        print('SKIPPED: built without optimization (-O0): GCC runs neither IVOPTs nor its late pure-const '
+              'analysis, so the defect cannot occur')
+        return 77
     total = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, src in enumerate(a.sources):
