@@ -45,8 +45,15 @@ struct BatchNormLayer {
       sc[c] = scale(c);
       sh[c] = shift(c);
     }
-    for (std::size_t p = 0; p < S::size / channels; ++p)
-      for (std::size_t c = 0; c < channels; ++c) out[p * channels + c] = in[p * channels + c] * sc[c] + sh[c];
+    // A pixel is copied to a local before it is scaled: the arithmetic loop then reads only locals,
+    // so the vectorizer needs no run-time overlap check between in and out. With one, in place
+    // (in == out) took the scalar fallback and out of place the vector loop, and with FMA
+    // contraction (GCC's default for C++) the two rounded differently (Cortex-M55).
+    for (std::size_t p = 0; p < S::size / channels; ++p) {
+      T v[channels];
+      for (std::size_t c = 0; c < channels; ++c) v[c] = in[p * channels + c];
+      for (std::size_t c = 0; c < channels; ++c) out[p * channels + c] = v[c] * sc[c] + sh[c];
+    }
   }
 };
 
