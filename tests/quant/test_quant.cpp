@@ -88,37 +88,16 @@ TEST_CASE("int8 Dense equals a reference loop and tracks its float twin") {
 
 #include <ctml/quant/conv_s8.hpp>
 
+#include "int8_reference.hpp"
+
 namespace {
 std::uint32_t g_s = 5;
 std::int8_t r8() { return static_cast<std::int8_t>((g_s = g_s * 1664525u + 1013904223u) >> 24); }
 
-// Straightforward int8 convolution (TFLite reference formula), written here independently.
+// The TFLite reference formula (tests/support/int8_reference.hpp), for Tagged layers.
 template <class L>
 std::vector<std::int8_t> ref_conv(const L& l, const std::int8_t* in, bool depthwise) {
-  constexpr auto G = decltype(l.geometry_tag())::value;
-  std::vector<std::int8_t> out(G.oh * G.ow * G.cout);
-  const std::size_t m = G.cout >= G.cin ? G.cout / G.cin : 1;  // depth multiplier (depthwise only)
-  for (std::size_t oy = 0; oy < G.oh; ++oy)
-    for (std::size_t ox = 0; ox < G.ow; ++ox)
-      for (std::size_t co = 0; co < G.cout; ++co) {
-        long long acc = l.bias[co];
-        for (std::size_t ky = 0; ky < G.kh; ++ky)
-          for (std::size_t kx = 0; kx < G.kw; ++kx) {
-            const long iy = long(oy * G.sh + ky * G.dh) - long(G.pt), ix = long(ox * G.sw + kx * G.dw) - long(G.pl);
-            if (iy < 0 || ix < 0 || iy >= long(G.ih) || ix >= long(G.iw)) continue;
-            const std::int8_t* x = in + (std::size_t(iy) * G.iw + std::size_t(ix)) * G.cin;
-            if (depthwise)
-              acc += (long long)(l.weights[(ky * G.kw + kx) * G.cout + co]) * (x[co / m] - l.input_zero_point);
-            else
-              for (std::size_t c = 0; c < G.cin; ++c)
-                acc += (long long)(l.weights[((co * G.kh + ky) * G.kw + kx) * G.cin + c]) * (x[c] - l.input_zero_point);
-          }
-        long long y = quant::multiply_by_quantized_multiplier(static_cast<std::int32_t>(acc), {l.multiplier[co], l.shift[co]}) +
-                      l.output_zero_point;
-        y = y < l.act_min ? l.act_min : (y > l.act_max ? l.act_max : y);
-        out[(oy * G.ow + ox) * G.cout + co] = static_cast<std::int8_t>(y);
-      }
-  return out;
+  return test::ref_conv2d<decltype(l.geometry_tag())::value>(l, in, depthwise);
 }
 
 template <kernels::Conv2DGeometry G>

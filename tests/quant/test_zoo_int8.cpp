@@ -23,6 +23,7 @@
 #include <ctml/zoo/mlperf_tiny.hpp>
 
 #include "int8_reference.hpp"
+#include "random_net.hpp"
 
 using namespace ctml;
 
@@ -34,36 +35,8 @@ namespace {
 #define CTML_TEST_OUT_OF_LINE [[gnu::noipa]]
 #endif
 
-struct Rng {
-  std::uint32_t s;
-  float uniform(float lo, float hi) {
-    s = s * 1664525u + 1013904223u;
-    return lo + (hi - lo) * static_cast<float>(s >> 8) / static_cast<float>(1u << 24);
-  }
-};
-
-// He-style uniform weights, plausible BatchNorm statistics, residual bodies and projections too.
-template <class L>
-void init_layer(L& l, Rng& r) {
-  if constexpr (requires { L::layer_count; l.template layer<0>(); }) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (init_layer(l.template layer<I>(), r), ...);
-    }(std::make_index_sequence<L::layer_count>{});
-  } else if constexpr (requires { l.body; L::projected; }) {
-    init_layer(l.body, r);
-    if constexpr (L::projected) init_layer(l.shortcut, r);
-  } else if constexpr (requires { l.running_var; }) {
-    for (auto& v : l.gamma) v = r.uniform(0.6f, 1.4f);
-    for (auto& v : l.beta) v = r.uniform(-0.2f, 0.2f);
-    for (auto& v : l.running_mean) v = r.uniform(-0.2f, 0.2f);
-    for (auto& v : l.running_var) v = r.uniform(0.5f, 1.5f);
-  } else if constexpr (requires { l.weights; l.bias; }) {
-    const float fan_in = static_cast<float>(L::weight_type::size() / L::bias_type::size());
-    const float a = std::sqrt(6.0f / fan_in);
-    for (auto& v : l.weights) v = r.uniform(-a, a);
-    for (auto& v : l.bias) v = r.uniform(-0.1f, 0.1f);
-  }
-}
+using test::Rng;
+using test::init_layer;
 
 template <class L>
 CTML_TEST_OUT_OF_LINE void run_layer(const L& l, const std::int8_t* in, std::int8_t* out, std::byte* scratch) {

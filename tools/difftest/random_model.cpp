@@ -146,18 +146,21 @@ class Gen {
     summary_ << " softmax";
     return y;
   }
+  // A residual block's shortcut: identity when the body kept the shape, else a 1x1/s projection.
+  Act shortcut_of(const Act& x, const Act& body, int s, int cout) {
+    if (x.shape == body.shape) {
+      summary_ << " | id";
+      return x;
+    }
+    summary_ << " | proj";
+    return conv(x, Forced{1, s, cout, Activation::None});
+  }
   // ResNet-8's block: conv3x3/s + ReLU, conv3x3, shortcut (identity or 1x1/s projection), ADD + ReLU.
   Act resnet_block(const Act& x, int cout, int s) {
     summary_ << " [res";
     Act a = conv(x, Forced{3, s, cout, Activation::Relu});
     a = conv(a, Forced{3, 1, cout, Activation::None});
-    Act shortcut = x;
-    if (x.shape != a.shape) {
-      summary_ << " | proj";
-      shortcut = conv(x, Forced{1, s, cout, Activation::None});
-    } else {
-      summary_ << " | id";
-    }
+    const Act shortcut = shortcut_of(x, a, s, cout);
     const double hi = std::max(a.scale, shortcut.scale);
     Act y = activation(a.shape, rng_.log_uniform(hi * 0.8, hi * 2.0), -128);
     op(op::kAdd, 2, {a.index, shortcut.index}, {y.index}, AddOptions{Activation::Relu, true});
@@ -417,13 +420,7 @@ class Gen {
     Act a = conv(x, Forced{rng_.pick({1, 3, 3}), s, cout, rng_.chance(70) ? Activation::Relu : Activation::None});
     if (!nested && rng_.chance(25)) a = residual(a, depth + 1);
     if (rng_.chance(60)) a = conv(a, Forced{rng_.pick({1, 3}), 1, cout, Activation::None});
-    Act shortcut = x;
-    if (x.shape != a.shape) {
-      summary_ << " | proj";
-      shortcut = conv(x, Forced{1, s, cout, Activation::None});
-    } else {
-      summary_ << " | id";
-    }
+    const Act shortcut = shortcut_of(x, a, s, cout);
     const Activation act = rng_.chance(60) ? Activation::Relu : Activation::None;
     const double hi = std::max(a.scale, shortcut.scale);
     Act y = activation(a.shape, rng_.log_uniform(hi * 0.6, hi * 2.5),
