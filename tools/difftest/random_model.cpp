@@ -127,6 +127,9 @@ class Gen {
     const int steps = rng_.uniform(1, opt_.max_ops);
     for (int s = 0; s < steps; ++s) x = step(x, 0);
     x = tail(x);
+    // A flat input too large for any dense layer leaves the graph empty: a model of nothing,
+    // which neither runner can take. An element-wise op gives it one (seeds such as 107369).
+    if (m_.subgraphs[0].operators.empty()) x = rng_.chance(50) ? relu(x) : squash(x);
     return finish(in, x);
   }
   GeneratedModel finish(const Act& in, const Act& out) {
