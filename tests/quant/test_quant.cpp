@@ -131,6 +131,55 @@ void randomize(L& l) {
 }
 }  // namespace
 
+namespace {
+// TFLite's CalculateActivationRangeQuantized for one bound: zero_point + round(r / scale), the
+// quotient in float, half away from zero, inside [-128, 127].
+std::int32_t tflite_bound(float r, quant::QParams q) {
+  const float ratio = r / q.scale;
+  const long v = q.zero_point + std::lround(static_cast<double>(ratio));
+  return static_cast<std::int32_t>(std::clamp(v, -128L, 127L));
+}
+template <Activation A>
+auto qdense_with(float bias, quant::QParams in_q, quant::QParams out_q) {
+  DenseLayer<float, Shape<3>, 2, A> f{};
+  f.weights[0] = 3.0f;
+  f.weights[4] = -0.25f;
+  f.bias[0] = bias;
+  return quant::make_qdense(f, in_q, out_q);
+}
+}  // namespace
+
+// make_qdense had its own copy of the weight quantizer, which left relu_n1_to_1 unclamped, cast
+// an out-of-range bias without saturating and divided 6 by the scale in double: one quantizer now.
+TEST_CASE("make_qdense fuses every activation as TFLite does and saturates the bias") {
+  const auto in_q = quant::choose_qparams(-1.0, 1.0);
+  const auto out_q = quant::choose_qparams(-2.0, 6.0);
+  const auto none = qdense_with<Activation::none>(0.0f, in_q, out_q);
+  CHECK(none.act_min == -128);
+  CHECK(none.act_max == 127);
+  const auto relu = qdense_with<Activation::relu>(0.0f, in_q, out_q);
+  CHECK(relu.act_min == tflite_bound(0.0f, out_q));
+  CHECK(relu.act_max == 127);
+  const auto relu6 = qdense_with<Activation::relu6>(0.0f, in_q, out_q);
+  CHECK(relu6.act_min == tflite_bound(0.0f, out_q));
+  CHECK(relu6.act_max == tflite_bound(6.0f, out_q));
+  const auto n1 = qdense_with<Activation::relu_n1_to_1>(0.0f, in_q, out_q);
+  CHECK(n1.act_min == tflite_bound(-1.0f, out_q));
+  CHECK(n1.act_max == tflite_bound(1.0f, out_q));
+  CHECK(n1.act_max < 0);  // q(1) with zero point -64 and scale 8/255: a real clamp, not 127
+  // A bias beyond the int32 range at in_scale * w_scale saturates (as the converter's does).
+  const auto big = qdense_with<Activation::none>(1e30f, in_q, out_q);
+  CHECK(big.bias[0] == INT32_MAX);
+  const auto small = qdense_with<Activation::none>(-1e30f, in_q, out_q);
+  CHECK(small.bias[0] == INT32_MIN);
+  // And the int8 layer clamps its outputs to that range.
+  Tensor<std::int8_t, Shape<3>> x{};
+  x[0] = 127;
+  Tensor<std::int8_t, Shape<2>> y{};
+  n1.forward(x.data(), y.data(), nullptr);
+  CHECK(y[0] == n1.act_max);
+}
+
 TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilation, in place)") {
   // 5x4 kernel, stride 2, same padding on a 9x7x3 input, 6 filters.
   constexpr kernels::Conv2DGeometry g1{9, 7, 3, 5, 4, 6, 5, 4, 2, 2, 1, 1, 2, 1};

@@ -4,13 +4,14 @@
 //   Range r;  for (x in calibration set) r.observe(activations...)   -> QParams via r.qparams()
 //   auto q = make_qdense(float_dense, in_qparams, out_qparams);
 // Weights: symmetric per output channel (scale = max|w| / 127). Bias: int32 at in_scale * w_scale.
-// Output multipliers are computed here once (constexpr), never per inference. A fused ReLU/ReLU6
-// becomes the clamp range of the int8 output, as TFLite fuses it.
+// Output multipliers are computed here once (constexpr), never per inference. A fused activation
+// (relu, relu6, relu_n1_to_1) becomes the clamp range of the int8 output, as TFLite fuses it.
 #include <cstddef>
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 #include <ctml/layers/dense.hpp>
 #include <ctml/quant/dense_s8.hpp>
+#include <ctml/quant/quantize_weights.hpp>
 #include <ctml/quant/requantize.hpp>
 
 namespace ctml::quant {
@@ -31,38 +32,11 @@ struct Range {
   constexpr QParams qparams() const { return choose_qparams(lo, hi); }
 };
 
+// The one weight quantizer (quant/quantize_weights.hpp), for a Dense layer and hand-chosen ranges.
 template <class In, std::size_t U, Activation A>
 constexpr QDenseLayer<In, U> make_qdense(const DenseLayer<float, In, U, A>& d, QParams in, QParams out) {
-  ::ctml::detail::side_effect_fence();
-  constexpr std::size_t I = In::size;
   QDenseLayer<In, U> q{};
-  for (std::size_t o = 0; o < U; ++o) {
-    double m = 0;
-    for (std::size_t i = 0; i < I; ++i) {
-      const double a = d.weights(o, i) < 0 ? -static_cast<double>(d.weights(o, i)) : static_cast<double>(d.weights(o, i));
-      m = a > m ? a : m;
-    }
-    const double w_scale = m > 0 ? m / 127.0 : 1.0;
-    for (std::size_t i = 0; i < I; ++i) {
-      std::int64_t v = detail::round_away(static_cast<double>(d.weights(o, i)) / w_scale);
-      q.weights(o, i) = static_cast<std::int8_t>(v < -127 ? -127 : (v > 127 ? 127 : v));
-    }
-    const double bias_scale = static_cast<double>(in.scale) * w_scale;
-    q.bias[o] = static_cast<std::int32_t>(detail::round_away(static_cast<double>(d.bias[o]) / bias_scale));
-    const Multiplier mul = quantize_multiplier(bias_scale / static_cast<double>(out.scale));
-    q.multiplier[o] = mul.value;
-    q.shift[o] = mul.shift;
-  }
-  q.input_zero_point = in.zero_point;
-  q.output_zero_point = out.zero_point;
-  q.act_min = -128;
-  q.act_max = 127;
-  if constexpr (A == Activation::relu || A == Activation::relu6) q.act_min = out.zero_point > -128 ? out.zero_point : -128;
-  if constexpr (A == Activation::relu6) {
-    const std::int64_t six = out.zero_point + detail::round_away(6.0 / static_cast<double>(out.scale));
-    q.act_max = static_cast<std::int32_t>(six < 127 ? six : 127);
-  }
-  q.prepare();
+  quantize_weighted<false>(q, d, in, out, A);
   return q;
 }
 

@@ -70,6 +70,7 @@
 #include <ctml/quant/maxpool_s8.hpp>
 #include <ctml/quant/mean_s8.hpp>
 #include <ctml/quant/quantize_s8.hpp>
+#include <ctml/quant/quantize_weights.hpp>
 #include <ctml/quant/relu_s8.hpp>
 #include <ctml/quant/requantize.hpp>
 #include <ctml/quant/residual_s8.hpp>
@@ -283,47 +284,6 @@ constexpr T max_of(std::initializer_list<T> v) {
   T m{};
   for (T x : v) m = x > m ? x : m;
   return m;
-}
-
-constexpr std::int32_t clamp_i32(std::int64_t v) {
-  constexpr std::int64_t lo = std::numeric_limits<std::int32_t>::min(), hi = std::numeric_limits<std::int32_t>::max();
-  return static_cast<std::int32_t>(v < lo ? lo : (v > hi ? hi : v));
-}
-
-// Dense / conv: symmetric per-channel weights, int32 bias, multipliers, zero points, clamp.
-template <bool ChannelLast, class QL, class FL>
-constexpr void quantize_weighted(QL& q, const FL& f, QParams in, QParams out, Activation act) {
-  ::ctml::detail::side_effect_fence();
-  constexpr std::size_t C = std::remove_cvref_t<decltype(q.bias)>::size();
-  constexpr std::size_t W = std::remove_cvref_t<decltype(f.weights)>::size();
-  static_assert(std::remove_cvref_t<decltype(q.weights)>::size() == W, "ctml::quant: weight layouts differ");
-  std::array<double, C> wmax{};
-  for (std::size_t i = 0; i < W; ++i) {
-    const std::size_t c = ChannelLast ? i % C : i / (W / C);
-    const double w = static_cast<double>(f.weights[i]);
-    const double a = w < 0 ? -w : w;
-    wmax[c] = a > wmax[c] ? a : wmax[c];
-  }
-  std::array<double, C> ws{};
-  for (std::size_t c = 0; c < C; ++c) ws[c] = wmax[c] > 0 ? wmax[c] / 127.0 : 1.0;
-  for (std::size_t i = 0; i < W; ++i) {
-    const std::size_t c = ChannelLast ? i % C : i / (W / C);
-    const std::int64_t v = round_away(static_cast<double>(f.weights[i]) / ws[c]);
-    q.weights[i] = static_cast<std::int8_t>(v < -127 ? -127 : (v > 127 ? 127 : v));
-  }
-  for (std::size_t c = 0; c < C; ++c) {
-    const double bias_scale = static_cast<double>(in.scale) * ws[c];
-    q.bias[c] = clamp_i32(round_away(static_cast<double>(f.bias[c]) / bias_scale));
-    const Multiplier m = quantize_multiplier(bias_scale / static_cast<double>(out.scale));
-    q.multiplier[c] = m.value;
-    q.shift[c] = m.shift;
-  }
-  q.input_zero_point = in.zero_point;
-  q.output_zero_point = out.zero_point;
-  const ActivationRange r = activation_range(act, out);
-  q.act_min = r.min;
-  q.act_max = r.max;
-  if constexpr (requires { q.prepare(); }) q.prepare();
 }
 
 }  // namespace detail

@@ -25,8 +25,13 @@ constexpr double frexp_pos(double m, int& e) {
   while (m < 0.5) { m *= 2.0; --e; }
   return m;
 }
-// Round half away from zero, as std::round.
+// Round half away from zero, as std::round, saturated to +-2^62 (a double beyond the int64 range
+// would make the conversion undefined; NaN gives 0). Every caller clamps far inside that range.
 constexpr std::int64_t round_away(double v) {
+  constexpr double limit = 4611686018427387904.0;  // 2^62
+  if (!(v == v)) return 0;
+  if (v >= limit) return std::int64_t{1} << 62;
+  if (v <= -limit) return -(std::int64_t{1} << 62);
   return v >= 0 ? static_cast<std::int64_t>(v + 0.5) : -static_cast<std::int64_t>(-v + 0.5);
 }
 }  // namespace detail

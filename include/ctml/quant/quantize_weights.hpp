@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Float -> int8 parameters of one weighted layer (Dense, Conv2D, DepthwiseConv2D, Conv1D), as
+// TFLite's converter quantizes them; the one place this is done (quantize() and make_qdense call it):
+//   weights  symmetric per output channel: w_scale[c] = max|w[c]| / 127 (1 for an all-zero
+//            channel), w_q = clamp(round_half_away(w / w_scale[c]), -127, 127)
+//   bias     int32 at in_scale * w_scale[c], saturated to the int32 range
+//   requant  multiplier and shift of in_scale * w_scale[c] / out_scale (quantize_multiplier)
+//   clamp    activation_range(act, out): TFLite's CalculateActivationRangeQuantized, including
+//            relu_n1_to_1, with the bound divided in float as TFLite does
+// `ChannelLast`: the output channel is the last weight index (depthwise [kh][kw][c*M]) rather than
+// the first (dense [o][i], conv [co][kh][kw][ci]).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <ctml/core/compiler.hpp>
+#include <ctml/core/options.hpp>
+#include <ctml/quant/activation_range.hpp>
+#include <ctml/quant/requantize.hpp>
+
+namespace ctml::quant {
+
+namespace detail {
+constexpr std::int32_t clamp_i32(std::int64_t v) {
+  constexpr std::int64_t lo = std::numeric_limits<std::int32_t>::min(), hi = std::numeric_limits<std::int32_t>::max();
+  return static_cast<std::int32_t>(v < lo ? lo : (v > hi ? hi : v));
+}
+}  // namespace detail
+
+template <bool ChannelLast, class QL, class FL>
+constexpr void quantize_weighted(QL& q, const FL& f, QParams in, QParams out, Activation act) {
+  ::ctml::detail::side_effect_fence();
+  constexpr std::size_t C = std::remove_cvref_t<decltype(q.bias)>::size();
+  constexpr std::size_t W = std::remove_cvref_t<decltype(f.weights)>::size();
+  static_assert(std::remove_cvref_t<decltype(q.weights)>::size() == W, "ctml::quant: weight layouts differ");
+  std::array<double, C> wmax{};
+  for (std::size_t i = 0; i < W; ++i) {
+    const std::size_t c = ChannelLast ? i % C : i / (W / C);
+    const double w = static_cast<double>(f.weights[i]);
+    const double a = w < 0 ? -w : w;
+    wmax[c] = a > wmax[c] ? a : wmax[c];
+  }
+  std::array<double, C> ws{};
+  for (std::size_t c = 0; c < C; ++c) ws[c] = wmax[c] > 0 ? wmax[c] / 127.0 : 1.0;
+  for (std::size_t i = 0; i < W; ++i) {
+    const std::size_t c = ChannelLast ? i % C : i / (W / C);
+    const std::int64_t v = detail::round_away(static_cast<double>(f.weights[i]) / ws[c]);
+    q.weights[i] = static_cast<std::int8_t>(v < -127 ? -127 : (v > 127 ? 127 : v));
+  }
+  for (std::size_t c = 0; c < C; ++c) {
+    const double bias_scale = static_cast<double>(in.scale) * ws[c];
+    q.bias[c] = detail::clamp_i32(detail::round_away(static_cast<double>(f.bias[c]) / bias_scale));
+    const Multiplier m = quantize_multiplier(bias_scale / static_cast<double>(out.scale));
+    q.multiplier[c] = m.value;
+    q.shift[c] = m.shift;
+  }
+  q.input_zero_point = in.zero_point;
+  q.output_zero_point = out.zero_point;
+  const ActivationRange r = activation_range(act, out);
+  q.act_min = r.min;
+  q.act_max = r.max;
+  if constexpr (requires { q.prepare(); }) q.prepare();
+}
+
+}  // namespace ctml::quant
