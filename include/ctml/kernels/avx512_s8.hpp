@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // int8 kernels for x86-64 with AVX-512 VNNI (Ice Lake, Zen 4 and later), selected at compile time
-// (-march=native or -mavx512vnni -mavx512bw -mavx512vl); CTML_NO_SIMD or CTML_NO_DSP keep the
-// portable kernels.
+// (-march=native or -mavx512vnni -mavx512bw -mavx512vl; CTML_HAVE_AVX512_VNNI in core/target.hpp);
+// CTML_NO_AVX512 or CTML_NO_SIMD keep the other kernels.
 //
 // Matrix products use VPDPBUSD, which multiplies 64 unsigned x signed byte pairs and adds them in
 // groups of four into 16 int32 lanes. The activations are made unsigned by u = x + 128 (an XOR of
@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <utility>
 #include <ctml/core/compiler.hpp>
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__) && \
-    !defined(CTML_NO_SIMD) && !defined(CTML_NO_DSP)
+#include <ctml/core/target.hpp>
+#if defined(CTML_HAVE_AVX512_VNNI)
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() and then warn, once inlined, that
 // it is uninitialised (GCC bug 105593, fixed in GCC 13); the warning points into the header.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -32,7 +32,6 @@
 #else
 #include <immintrin.h>
 #endif
-#define CTML_HAVE_AVX512_VNNI 1
 #endif
 
 namespace ctml::kernels {

@@ -20,7 +20,7 @@ namespace ctml::kernels {
 // loop vectoriser (Dense 640->128: 5.9 vs 5.0 us on x86-64).
 template <std::size_t Lanes, class T>
 constexpr void mac_lanes(T (&lane)[Lanes], const T* a, const T* b) {
-#if defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__) || defined(__ARM_FEATURE_MVE)
+#if defined(CTML_HAVE_FLOAT_SIMD)
   for (std::size_t l = 0; l < Lanes; ++l) lane[l] += a[l] * b[l];
 #else
   [&]<std::size_t... L>(std::index_sequence<L...>) {
@@ -36,14 +36,10 @@ constexpr void mac_lanes(T (&lane)[Lanes], const T* a, const T* b) {
 // loop waits on the adder: x86-64 Dense 640->128 ran at half the multiply-add throughput), the
 // input loads are shared, and four rows' lanes are added vertically after a transpose, in
 // registers and in the same order.
-#if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__))
-#define CTML_DOT_ROWS_VECTOR 1
-#endif
-
 template <std::size_t R, std::size_t N, std::size_t Lanes, class T>
 constexpr void dot_rows(const T* w, std::size_t stride, const T* in, T (&acc)[R]) {
   constexpr std::size_t Body = N - N % Lanes;
-#if defined(CTML_DOT_ROWS_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
   // Vector variables, not GCC's loop vectoriser: that keeps a [R][Lanes] array in memory.
   if constexpr (std::is_same_v<T, float> && Lanes == 8) {
     if (!std::is_constant_evaluated()) {
@@ -151,7 +147,7 @@ constexpr void dots(const T* w, std::size_t stride, const T* in, T (&out)[R]) {
 
 // How many outputs the float Dense and pointwise kernels take through dot_rows at once: four on
 // SIMD hosts; a scalar FPU has registers for one output's lanes only.
-#if defined(CTML_DOT_ROWS_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
 inline constexpr std::size_t float_rows = 4;
 #else
 inline constexpr std::size_t float_rows = 1;

@@ -28,7 +28,7 @@
 #if defined(CTML_HAVE_MVE)
 #include <ctml/kernels/mve.hpp>
 #endif
-#if defined(__SSE2__)
+#if defined(CTML_HAVE_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -260,8 +260,7 @@ constexpr void sliced_rows_generic(const W& w, const X* x, Emit& emit) {
   }
 }
 
-#if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__))
-#define CTML_SPARSE_VECTOR 1
+#if defined(CTML_HAVE_VECTOR_EXT)
 typedef float f32x4 __attribute__((vector_size(16)));
 
 // Four column indices from one load: the kernel is load-bound (per non-zero an index and an input
@@ -364,7 +363,7 @@ void csr_rows_interleaved_f32x4(const W& w, const float* xt_unaligned, Emit& emi
 
 // How many inputs csr_rows_interleaved takes per pass: two vectors' worth on SIMD hosts; four on
 // scalar cores, where they share each non-zero's value and index loads.
-#if defined(CTML_SPARSE_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
 inline constexpr std::size_t interleave_block = 8;
 inline constexpr bool interleave_vectorised = true;
 #else
@@ -372,7 +371,7 @@ inline constexpr std::size_t interleave_block = 4;
 inline constexpr bool interleave_vectorised = false;
 #endif
 // Whether int8 interleaved inputs have a vector kernel (x86: SSE2, two non-zeros per PMADDWD).
-#if defined(__SSE2__)
+#if defined(CTML_HAVE_SSE2)
 inline constexpr bool interleave_s8_vectorised = true;
 #else
 inline constexpr bool interleave_s8_vectorised = false;
@@ -398,7 +397,7 @@ constexpr void interleave(const T* x, std::size_t stride, T* xt) {
     for (std::size_t i = from; i < N; ++i)
       for (std::size_t p = 0; p < P; ++p) xt[i * P + p] = x[p * stride + i];
   };
-#if defined(CTML_SPARSE_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
   if constexpr (std::is_same_v<T, float> && P % 4 == 0) {
     if (!std::is_constant_evaluated()) {
       using detail::f32x4;
@@ -443,7 +442,7 @@ constexpr void interleave(const T* x, std::size_t stride, T* xt) {
     }
   }
 #endif
-#if defined(__SSE2__)
+#if defined(CTML_HAVE_SSE2)
   // x86 int8, eight inputs: an 8x8 byte transpose per step (bytes, then 16-bit, then 32-bit
   // unpacks), eight elements of every input in, eight interleaved columns out.
   if constexpr (std::is_same_v<T, std::int8_t> && P == 8) {
@@ -573,7 +572,7 @@ inline void csr_rows_interleaved_f32x4_mve(const W& w, const float* xt, Emit& em
 }  // namespace detail
 #endif
 
-#if defined(__SSE2__)
+#if defined(CTML_HAVE_SSE2)
 namespace detail {
 // int8, eight inputs per pass on x86 (SSE2), two non-zeros at a time: their columns' eight inputs
 // are interleaved bytewise and widened to int16 (inputs 0-3, then 4-7), and PMADDWD multiplies
@@ -611,7 +610,7 @@ inline void csr_rows_interleaved_s8x8_sse2(const W& w, const std::int8_t* xt, Em
 
 template <class Acc, std::size_t P, class W, class X, class Emit>
 constexpr void csr_rows_interleaved(const W& w, const X* xt, Emit&& emit) {
-#if defined(__SSE2__)
+#if defined(CTML_HAVE_SSE2)
   if constexpr (P == 8 && std::is_same_v<Acc, std::int32_t> && std::is_same_v<X, std::int8_t> &&
                 std::is_same_v<typename W::value_type, std::int8_t>) {
     if (!std::is_constant_evaluated()) {
@@ -647,7 +646,7 @@ constexpr void csr_rows_interleaved(const W& w, const X* xt, Emit&& emit) {
     }
   }
 #endif
-#if defined(CTML_SPARSE_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
   if constexpr (std::is_same_v<Acc, float> && std::is_same_v<X, float> &&
                 std::is_same_v<typename W::value_type, float> && P % 4 == 0) {
     if (!std::is_constant_evaluated()) {
@@ -669,7 +668,7 @@ constexpr void sliced_rows(const W& w, const X* x, Emit&& emit) {
     }
   }
 #endif
-#if defined(CTML_SPARSE_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
   if constexpr (std::is_same_v<Acc, float> && std::is_same_v<X, float> &&
                 std::is_same_v<typename W::value_type, float>) {
     if (!std::is_constant_evaluated()) {

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 #include <ctml/core/compiler.hpp>
+#include <ctml/core/target.hpp>
 #include <ctml/kernels/sparse_csr.hpp>
 
 namespace ctml::kernels {
@@ -45,7 +46,7 @@ constexpr Acc nm_row(const W& w, const X* x, std::size_t r) {
   return s;
 }
 
-#if defined(CTML_SPARSE_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
 // Float, four values per byte (M = 4, N = 1 or 2): one 16-byte load of weights and a gather of
 // four inputs per byte.
 template <class W, class Emit>
@@ -83,7 +84,7 @@ void nm_rows_f32x4(const W& w, const float* x, Emit& emit) {
 template <class Acc, class W, class X, class Emit>
 constexpr void nm_rows(const W& w, const X* x, Emit&& emit) {
   ::ctml::detail::side_effect_fence();
-#if defined(CTML_SPARSE_VECTOR)
+#if defined(CTML_HAVE_VECTOR_EXT)
   if constexpr (std::is_same_v<Acc, float> && std::is_same_v<X, float> &&
                 std::is_same_v<typename W::value_type, float> && W::per_byte == 4 && W::m == 4 &&
                 (W::n == 1 || W::n == 2)) {

@@ -172,7 +172,7 @@ constexpr std::int32_t requantize_tabulated(std::int32_t x, const ChannelRequant
 // ReLU about half the outputs clamp) and cost half of a pointwise conv's time on x86. Cortex-M
 // has no branch predictor to miss and the nested form retires fewer instructions there.
 constexpr std::int32_t clamp_activation(std::int32_t y, std::int32_t lo, std::int32_t hi) {
-#if defined(__arm__)
+#if defined(CTML_TARGET_CORTEX_M)
   return y < lo ? lo : (y > hi ? hi : y);
 #else
   y = y < lo ? lo : y;
