@@ -16,6 +16,7 @@
 #include <ctml/layers/depthwise_conv2d.hpp>
 #include <ctml/layers/pool2d.hpp>
 #include <ctml/layers/reshape.hpp>
+#include <ctml/layers/sliding_window.hpp>
 #include <ctml/layers/softmax.hpp>
 #include <ctml/model/fold.hpp>
 #include <ctml/model/network.hpp>

@@ -15,6 +15,16 @@
 //   static constexpr std::size_t macs           multiply-accumulates per inference (0)
 //   constexpr auto parameters()                 std::tuple of references to parameter tensors
 //   static constexpr std::string_view name      shown by summaries ("layer")
+//
+//   StatefulLayer  a layer with state that persists between calls (a streaming window, a
+//               recurrent cell, a running normaliser). The state is not in the layer (whose
+//               forward stays const, so the model can live in flash) nor in the arena (which is
+//               reused by every call): it is a separate object the caller owns, like the arena.
+//                 using state_type = ...;                       trivially copyable aggregate
+//                 constexpr void reset(state_type&) const;      the initial state
+//                 constexpr void forward(in, out, scratch, state_type&) const;   one step
+//               Networks collect their layers' states (Model::state_type, Model::state_bytes, a
+//               compile-time fact like arena_bytes) and run them with model(in, out, arena, state).
 #include <concepts>
 #include <cstddef>
 #include <string_view>
@@ -51,6 +61,14 @@ concept Layer = requires {
   requires TensorType<typename L::input_type>;
   requires TensorType<typename L::output_type>;
 };
+
+template <class L>
+concept StatefulLayer = Layer<L> && requires { typename L::state_type; } &&
+                        std::is_trivially_copyable_v<typename L::state_type> &&
+                        requires(const L& l, typename L::state_type& s) { l.reset(s); };
+
+// The state of a layer without one: empty, and counted as zero bytes.
+struct NoState {};
 
 template <class S, class T, class InShape>
 concept LayerSpec = ShapeType<InShape> && requires { typename S::template bind<T, InShape>; } &&
@@ -123,6 +141,13 @@ struct layer_traits {
     if constexpr (detail::has_name<L>) return std::string_view{L::name};
     else return std::string_view{"layer"};
   }();
+
+  static constexpr bool stateful = StatefulLayer<L>;
+  using state_type = typename decltype([] {
+    if constexpr (StatefulLayer<L>) return std::type_identity<typename L::state_type>{};
+    else return std::type_identity<NoState>{};
+  }())::type;
+  static constexpr std::size_t state_bytes = stateful ? sizeof(state_type) : 0;
 
   using params_tuple = typename detail::params_tuple_of<L>::type;
   static constexpr std::size_t param_count = detail::tuple_elems<params_tuple>();

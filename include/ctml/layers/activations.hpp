@@ -44,8 +44,8 @@ struct LeakyReLULayer : detail::ElementwiseBase<T, S> {
   static constexpr std::string_view name = "LeakyReLU";
   T alpha = T(0.01);
   // Not trained, but the output depends on it: a weight blob carries it (ctml/model/serialize.hpp).
-  constexpr auto state() { return std::tie(alpha); }
-  constexpr auto state() const { return std::tie(alpha); }
+  constexpr auto buffers() { return std::tie(alpha); }
+  constexpr auto buffers() const { return std::tie(alpha); }
   constexpr void forward(const T* in, T* out, T*) const {
     const T a = alpha;
     kernels::map<S::size>(in, out, [a](T x) { return x > T(0) ? x : a * x; });

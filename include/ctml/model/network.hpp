@@ -10,6 +10,10 @@
 //                                               // constant expressions (static_assert)
 //   model.forward_batch<B>(in, out, n, arena);  // n inputs, B at a time through every layer
 //   static constexpr std::size_t batch_arena_bytes<B>, batch_block;
+// Networks with a StatefulLayer (core/concepts.hpp) advance one step per call and keep what
+// persists in a caller-owned state, like the arena:
+//   static constexpr bool stateful;  using state_type;  static constexpr std::size_t state_bytes;
+//   model.reset(state);  model(in, out, arena, state);  infer(in, state);
 // A Network is itself a Layer, so networks nest (residual bodies, blocks).
 #include <algorithm>
 #include <array>
@@ -23,6 +27,7 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/model/layer_list.hpp>
 #include <ctml/model/plan.hpp>
+#include <ctml/model/state.hpp>
 
 namespace ctml {
 
@@ -151,6 +156,37 @@ struct Network {
   static constexpr std::size_t param_count = sum_params(std::make_index_sequence<layer_count>{});
   static constexpr std::size_t param_bytes = sum_param_bytes(std::make_index_sequence<layer_count>{});
 
+  // ---- state -----------------------------------------------------------------------------------
+ private:
+  template <std::size_t... I>
+  static constexpr auto state_pack(std::index_sequence<I...>) -> StatePack<typename layer_traits<layer_type<I>>::state_type...>;
+
+ public:
+  // True when a layer keeps state between calls; such a network runs with a state argument.
+  static constexpr bool stateful = []<std::size_t... I>(std::index_sequence<I...>) {
+    return (layer_traits<layer_type<I>>::stateful || ...);
+  }(std::make_index_sequence<layer_count>{});
+  // One member per layer (NoState where there is none); reset() gives the initial state.
+  using state_type = decltype(state_pack(std::make_index_sequence<layer_count>{}));
+  // Bytes of persistent state: the sum of the stateful layers' states (0 for a stateless network).
+  static constexpr std::size_t state_bytes = []<std::size_t... I>(std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + layer_traits<layer_type<I>>::state_bytes);
+  }(std::make_index_sequence<layer_count>{});
+
+  constexpr void reset(state_type& state) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((layer_traits<layer_type<I>>::stateful ? reset_layer<I>(state) : void()), ...);
+    }(std::make_index_sequence<layer_count>{});
+  }
+
+ private:
+  template <std::size_t I>
+  constexpr void reset_layer(state_type& state) const {
+    if constexpr (layer_traits<layer_type<I>>::stateful) layer<I>().reset(state_at<I>(state));
+  }
+
+ public:
+
  private:
   // Per-sample training memory (ctml/train/trainer.hpp lays it out): every layer's output kept for
   // backward, two gradient buffers as large as the largest activation, the forward scratch.
@@ -213,13 +249,28 @@ struct Network {
   // traps rather than overrun memory.
   template <std::size_t N>
   void operator()(const input_type& in, output_type& out, std::byte (&arena)[N]) const {
+    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
+                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
     static_assert(N >= arena_bytes, "ctml: the arena passed to the model is smaller than "
                                     "Model::arena_bytes");
-    run(in.data(), out.data(), detail::ByteArena{arena});
+    run(in.data(), out.data(), detail::ByteArena{arena}, no_state());
   }
   void operator()(const input_type& in, output_type& out, std::span<std::byte> arena) const {
+    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
+                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
     if (arena.size() < arena_bytes) __builtin_trap();
-    run(in.data(), out.data(), detail::ByteArena{arena.data()});
+    run(in.data(), out.data(), detail::ByteArena{arena.data()}, no_state());
+  }
+  // One step of a stateful network (also accepted by a stateless one, whose state is empty).
+  template <std::size_t N>
+  void operator()(const input_type& in, output_type& out, std::byte (&arena)[N], state_type& state) const {
+    static_assert(N >= arena_bytes, "ctml: the arena passed to the model is smaller than "
+                                    "Model::arena_bytes");
+    run(in.data(), out.data(), detail::ByteArena{arena}, &state);
+  }
+  void operator()(const input_type& in, output_type& out, std::span<std::byte> arena, state_type& state) const {
+    if (arena.size() < arena_bytes) __builtin_trap();
+    run(in.data(), out.data(), detail::ByteArena{arena.data()}, &state);
   }
   // Anything else is a usage error; say which.
   template <class In, class Out, class A>
@@ -235,19 +286,40 @@ struct Network {
 
   // Nested-layer entry point: scratch is this network's arena.
   constexpr void forward(const input_value* in, output_value* out, scratch_value_type* scratch) const {
-    if constexpr (uniform) run(in, out, detail::TypedArena<input_value>{scratch});
-    else run(in, out, detail::ByteArena{scratch});
+    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
+                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
+    if constexpr (uniform) run(in, out, detail::TypedArena<input_value>{scratch}, no_state());
+    else run(in, out, detail::ByteArena{scratch}, no_state());
+  }
+  // ... and a nested stateful network (a StatefulLayer itself).
+  constexpr void forward(const input_value* in, output_value* out, scratch_value_type* scratch, state_type& state) const {
+    if constexpr (uniform) run(in, out, detail::TypedArena<input_value>{scratch}, &state);
+    else run(in, out, detail::ByteArena{scratch}, &state);
   }
 
   // Returns the output; the arena is a local array. Meant for constant expressions and tests:
   // on a device prefer operator() with a static arena.
   constexpr output_type infer(const input_type& in) const {
+    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
+                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
     static_assert(uniform, "ctml: infer() needs a single element type throughout the network");
     output_type out{};
     std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
-    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()});
+    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()}, no_state());
     return out;
   }
+  constexpr output_type infer(const input_type& in, state_type& state) const {
+    static_assert(uniform, "ctml: infer() needs a single element type throughout the network");
+    output_type out{};
+    std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
+    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()}, &state);
+    return out;
+  }
+
+ private:
+  static constexpr state_type* no_state() { return nullptr; }
+
+ public:
 
   // ---- batches -------------------------------------------------------------------------------
   // n inputs (in: n x input_type::size() values, out: n x output_type::size(), contiguous) through
@@ -301,6 +373,7 @@ struct Network {
   template <std::size_t B = batch_block, std::size_t N>
   void forward_batch(const input_value* in, output_value* out, std::size_t n, std::byte (&arena)[N]) const {
     static_assert(B > 0, "ctml: forward_batch<B> needs B >= 1");
+    static_assert(!stateful, "ctml: forward_batch runs independent inputs; a stateful network takes one step at a time");
     static_assert(N >= batch_arena_bytes<B>, "ctml: the arena passed to forward_batch<B> is smaller than "
                                              "Model::batch_arena_bytes<B>");
     run_batch<B>(in, out, n, detail::ByteArena{arena});
@@ -308,6 +381,7 @@ struct Network {
   template <std::size_t B = batch_block>
   void forward_batch(const input_value* in, output_value* out, std::size_t n, std::span<std::byte> arena) const {
     static_assert(B > 0, "ctml: forward_batch<B> needs B >= 1");
+    static_assert(!stateful, "ctml: forward_batch runs independent inputs; a stateful network takes one step at a time");
     if (arena.size() < batch_arena_bytes<B>) __builtin_trap();
     run_batch<B>(in, out, n, detail::ByteArena{arena.data()});
   }
@@ -328,7 +402,7 @@ struct Network {
   void batch_step(const input_value* in, output_value* out, std::size_t m, Arena arena) const {
     using L = layer_type<I>;
     using Tr = layer_traits<L>;
-    const auto [src, dst, scratch] = buffers<batch_plan<B>, I, (batch_scratch_bytes<L>() > 0)>(in, out, arena);
+    const auto [src, dst, scratch] = io_of<batch_plan<B>, I, (batch_scratch_bytes<L>() > 0)>(in, out, arena);
     if constexpr (batched_layer<L>) {
       layer<I>().forward_batch(src, dst, m, scratch);
     } else {
@@ -338,16 +412,17 @@ struct Network {
   }
 
  private:
+  // `state` is null only for stateless networks.
   template <class Arena>
-  constexpr void run(const input_value* in, output_value* out, Arena arena) const {
+  constexpr void run(const input_value* in, output_value* out, Arena arena, state_type* state) const {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (step<I>(in, out, arena), ...);
+      (step<I>(in, out, arena, state), ...);
     }(std::make_index_sequence<layer_count>{});
   }
 
   // Layer I's input, output and scratch under plan P: the caller's tensors or arena offsets.
   template <const plan::Plan<layer_count>& P, std::size_t I, bool with_scratch, class Arena>
-  static constexpr auto buffers(const input_value* in, output_value* out, Arena arena) {
+  static constexpr auto io_of(const input_value* in, output_value* out, Arena arena) {
     using Tr = layer_traits<layer_type<I>>;
     struct Buffers {
       const typename Tr::input_value* src;
@@ -364,10 +439,11 @@ struct Network {
   }
 
   template <std::size_t I, class Arena>
-  constexpr void step(const input_value* in, output_value* out, Arena arena) const {
+  constexpr void step(const input_value* in, output_value* out, Arena arena, state_type* state) const {
     const auto [src, dst, scratch] =
-        buffers<memory_plan, I, (layer_traits<layer_type<I>>::scratch_size > 0)>(in, out, arena);
-    layer<I>().forward(src, dst, scratch);
+        io_of<memory_plan, I, (layer_traits<layer_type<I>>::scratch_size > 0)>(in, out, arena);
+    if constexpr (layer_traits<layer_type<I>>::stateful) layer<I>().forward(src, dst, scratch, state_at<I>(*state));
+    else layer<I>().forward(src, dst, scratch);
   }
 };
 

@@ -28,7 +28,7 @@
 //                       elements (floats as their IEEE-754 bits)
 //        end-4 u32      CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) of all bytes before
 // What a layer contributes, in order: each tensor of parameters() (weights, biases, BatchNorm
-// statistics...), then each item of state() when the layer has one (requantization multipliers
+// statistics...), then each item of buffers() when the layer has one (requantization multipliers
 // and shifts, zero points, activation ranges). Items are tensors, arithmetic scalars, C arrays or
 // aggregates of those (walked with Boost.PFR); each arithmetic leaf run is one record. Networks
 // and residual blocks contribute their sublayers' records in order.
@@ -129,7 +129,7 @@ constexpr void records_of_type(F&& f) {
     }(std::make_index_sequence<boost::pfr::tuple_size_v<U>>{});
   } else {
     static_assert(sizeof(U) == 0,
-                  "ctml::save_weights: a layer's parameters() or state() holds a type that is not a "
+                  "ctml::save_weights: a layer's parameters() or buffers() holds a type that is not a "
                   "tensor, an arithmetic scalar, a C array or an aggregate of those (sparse formats "
                   "are not serialisable: save the dense model and convert after loading)");
   }
@@ -162,7 +162,7 @@ concept Composite = requires(L& l) { l.sublayers(); };
 
 template <class L>
 constexpr auto state_of(L& l) {
-  if constexpr (requires { l.state(); }) return l.state();
+  if constexpr (requires { l.buffers(); }) return l.buffers();
   else return std::tuple<>{};
 }
 // A leaf's items: parameters, then state. A composite (residual block) has only its own state:

@@ -99,6 +99,7 @@ constexpr void summary(Sink&& sink) {
           else if (where == plan::Where::output) l.put("caller");
           else l.put("arena@").num(Net::memory_plan.offset[I + 1]);
           if constexpr (Tr::scratch_bytes > 0) l.put(" +scratch ").num(Tr::scratch_bytes);
+          if constexpr (Tr::stateful) l.put(" +state ").num(Tr::state_bytes);
           l.put("\n");
           sink(l.view());
         }(),
@@ -107,7 +108,9 @@ constexpr void summary(Sink&& sink) {
   Line t;
   t.put("total: params ").grouped(Net::param_count).put(" (").grouped(Net::param_bytes)
       .put(" bytes), MACs ").grouped(Net::macs).put(", arena ").grouped(Net::arena_bytes)
-      .put(" bytes\n");
+      .put(" bytes");
+  if constexpr (Net::stateful) t.put(", state ").grouped(Net::state_bytes).put(" bytes");
+  t.put("\n");
   sink(t.view());
 }
 

@@ -61,8 +61,8 @@ struct QAdd {
   using tensor_type = Tensor<std::int8_t, S>;
   static constexpr std::string_view name = "QAdd";
   AddParams params;
-  constexpr auto state() { return std::tie(params); }
-  constexpr auto state() const { return std::tie(params); }
+  constexpr auto buffers() { return std::tie(params); }
+  constexpr auto buffers() const { return std::tie(params); }
 
   // y[i] = a[i] + b[i] in real terms; y may alias a or b.
   constexpr void operator()(const std::int8_t* a, const std::int8_t* b, std::int8_t* y) const {

@@ -67,8 +67,8 @@ struct QConv2DLayer : OutputStage {
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
   // Non-trained data a weight blob carries besides parameters() (requantization and ranges).
-  constexpr auto state() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
-  constexpr auto state() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   constexpr void prepare() {
     ::ctml::detail::side_effect_fence();
@@ -350,8 +350,8 @@ struct QDepthwiseConv2DLayer : OutputStage {
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
   // Non-trained data a weight blob carries besides parameters() (requantization and ranges).
-  constexpr auto state() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
-  constexpr auto state() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   constexpr void prepare() { packed = packed_type::pack(weights.data()); }
 
@@ -582,8 +582,8 @@ struct QAveragePool2DLayer {
   static constexpr std::string_view name = "QAveragePool2D";
   std::int32_t act_min = -128, act_max = 127;
 
-  constexpr auto state() { return std::tie(act_min, act_max); }
-  constexpr auto state() const { return std::tie(act_min, act_max); }
+  constexpr auto buffers() { return std::tie(act_min, act_max); }
+  constexpr auto buffers() const { return std::tie(act_min, act_max); }
 
   // The window is clipped to the input once per output pixel; channels are summed in chunks of
   // 16 accumulators (contiguous in NHWC, so the inner loop vectorises on hosts).

@@ -42,8 +42,8 @@ struct QDenseLayer {
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
   // Non-trained data a weight blob carries besides parameters() (requantization and ranges).
-  constexpr auto state() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
-  constexpr auto state() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
+  constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   // Recompute the folded bias after weights, bias or the input zero point change.
   constexpr void prepare() {

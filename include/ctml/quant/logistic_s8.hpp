@@ -37,8 +37,8 @@ struct QLogisticLayer {
   static constexpr bool in_place = true;
   static constexpr std::string_view name = "QLogistic";
   fp::InputRescale params;
-  constexpr auto state() { return std::tie(params); }
-  constexpr auto state() const { return std::tie(params); }
+  constexpr auto buffers() { return std::tie(params); }
+  constexpr auto buffers() const { return std::tie(params); }
   // The output depends on the input byte alone, so prepare() tabulates logistic_s8 for all 256 inputs
   // once (constexpr) and forward() is a lookup: the same bytes as evaluating per element.
   std::int8_t table[256]{};

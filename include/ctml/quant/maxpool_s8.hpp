@@ -20,8 +20,8 @@ struct QMaxPool2DLayer {
   using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cin>>;
   static constexpr std::string_view name = "QMaxPool2D";
   std::int32_t act_min = -128, act_max = 127;
-  constexpr auto state() { return std::tie(act_min, act_max); }
-  constexpr auto state() const { return std::tie(act_min, act_max); }
+  constexpr auto buffers() { return std::tie(act_min, act_max); }
+  constexpr auto buffers() const { return std::tie(act_min, act_max); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     ::ctml::detail::side_effect_fence();

@@ -33,8 +33,8 @@ struct QMeanLayer {
   std::int32_t shift = 0;
   std::int32_t input_zero_point = 0;
   std::int32_t output_zero_point = 0;
-  constexpr auto state() { return std::tie(same_params, multiplier, shift, input_zero_point, output_zero_point); }
-  constexpr auto state() const { return std::tie(same_params, multiplier, shift, input_zero_point, output_zero_point); }
+  constexpr auto buffers() { return std::tie(same_params, multiplier, shift, input_zero_point, output_zero_point); }
+  constexpr auto buffers() const { return std::tie(same_params, multiplier, shift, input_zero_point, output_zero_point); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     ::ctml::detail::side_effect_fence();

@@ -37,8 +37,8 @@ struct QuantizeLayer {
   using output_type = Tensor<std::int8_t, S>;
   static constexpr std::string_view name = "Quantize";
   QParams output;
-  constexpr auto state() { return std::tie(output); }
-  constexpr auto state() const { return std::tie(output); }
+  constexpr auto buffers() { return std::tie(output); }
+  constexpr auto buffers() const { return std::tie(output); }
   constexpr void forward(const float* in, std::int8_t* out, std::int8_t*) const {
     ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < S::size; ++i) out[i] = quantize_s8(in[i], output);
@@ -51,8 +51,8 @@ struct DequantizeLayer {
   using output_type = Tensor<float, S>;
   static constexpr std::string_view name = "Dequantize";
   QParams input;
-  constexpr auto state() { return std::tie(input); }
-  constexpr auto state() const { return std::tie(input); }
+  constexpr auto buffers() { return std::tie(input); }
+  constexpr auto buffers() const { return std::tie(input); }
   constexpr void forward(const std::int8_t* in, float* out, float*) const {
     ::ctml::detail::side_effect_fence();
     for (std::size_t i = 0; i < S::size; ++i) out[i] = dequantize_s8(in[i], input);

@@ -58,8 +58,8 @@ struct QResidualLayer {
   // The layers inside, for walks over a model's data (ctml/model/serialize.hpp), and the ADD's own.
   constexpr auto sublayers() { return std::tie(body, shortcut); }
   constexpr auto sublayers() const { return std::tie(body, shortcut); }
-  constexpr auto state() { return std::tie(add); }
-  constexpr auto state() const { return std::tie(add); }
+  constexpr auto buffers() { return std::tie(add); }
+  constexpr auto buffers() const { return std::tie(add); }
 
   constexpr auto parameters() {
     if constexpr (projected) return std::tuple_cat(parameters_of(body), parameters_of(shortcut));

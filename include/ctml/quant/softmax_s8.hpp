@@ -45,8 +45,8 @@ struct QSoftmaxLayer {
   static constexpr std::string_view name = "QSoftmax";
   static constexpr bool in_place = true;  // a row is fully read before any of it is written
   SoftmaxParams params;
-  constexpr auto state() { return std::tie(params); }
-  constexpr auto state() const { return std::tie(params); }
+  constexpr auto buffers() { return std::tie(params); }
+  constexpr auto buffers() const { return std::tie(params); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     ::ctml::detail::side_effect_fence();
