@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The int8 inner kernels (kernels/dot_s8.hpp) against plain integer loops. On Cortex-M (this
+// The int8 inner kernels (kernels/s8/dot.hpp) against plain integer loops. On Cortex-M (this
 // test also runs under QEMU in the cortex-m presets) that checks the DSP-extension paths; on
 // the host, the portable paths. Lengths cover the 4-byte body, the tail and unaligned pointers.
 #include <doctest/doctest.h>
@@ -12,9 +12,9 @@
 #include <limits>
 #include <type_traits>
 #include <utility>
-#include <ctml/kernels/dot_s8.hpp>
-#include <ctml/quant/output_stage.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/kernels/s8/dot.hpp>
+#include <ctml/kernels/s8/output_stage.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace {
 

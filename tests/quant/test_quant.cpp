@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include <ctml/quant/ptq.hpp>
-#include <ctml/quant/requantize_avx512.hpp>
+#include <ctml/kernels/s8/requantize_avx512.hpp>
 
 using namespace ctml;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codegen.hpp"
 
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 #include <cmath>
 #include <algorithm>

@@ -22,7 +22,7 @@
 #include <utility>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/target.hpp>
-#include <ctml/kernels/dot_s8.hpp>
+#include <ctml/kernels/s8/dot.hpp>
 // Helium (Cortex-M55/M85): gather loads fetch four inputs at once, so a sparse row costs about as
 // many instructions per four non-zeros as the scalar kernels spend per one.
 #if defined(CTML_HAVE_MVE)

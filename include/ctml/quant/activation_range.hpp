@@ -9,7 +9,7 @@
 //   relu_n1_to_1  [q(-1), q(1)]
 #include <cstdint>
 #include <ctml/core/options.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

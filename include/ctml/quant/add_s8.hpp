@@ -17,7 +17,7 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/options.hpp>
 #include <ctml/quant/activation_range.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

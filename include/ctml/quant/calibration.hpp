@@ -8,7 +8,7 @@
 // No heap: a TensorStats is a fixed array of Bins counters.
 #include <cstddef>
 #include <cstdint>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

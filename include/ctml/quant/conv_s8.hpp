@@ -16,13 +16,13 @@
 #include <utility>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
-#include <ctml/kernels/avx512_s8.hpp>
+#include <ctml/kernels/s8/avx512.hpp>
 #include <ctml/kernels/conv2d.hpp>
-#include <ctml/kernels/dot_s8.hpp>
-#include <ctml/quant/gemm_s8_avx512.hpp>
-#include <ctml/quant/output_stage.hpp>
-#include <ctml/quant/requantize.hpp>
-#include <ctml/quant/requantize_avx512.hpp>
+#include <ctml/kernels/s8/dot.hpp>
+#include <ctml/kernels/s8/gemm_avx512.hpp>
+#include <ctml/kernels/s8/output_stage.hpp>
+#include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/requantize_avx512.hpp>
 
 namespace ctml::quant {
 

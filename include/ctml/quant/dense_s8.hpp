@@ -11,10 +11,10 @@
 #include <tuple>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
-#include <ctml/kernels/avx512_s8.hpp>
-#include <ctml/kernels/dot_s8.hpp>
-#include <ctml/quant/gemm_s8_avx512.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/kernels/s8/avx512.hpp>
+#include <ctml/kernels/s8/dot.hpp>
+#include <ctml/kernels/s8/gemm_avx512.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

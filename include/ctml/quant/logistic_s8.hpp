@@ -13,8 +13,8 @@
 #include <string_view>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
-#include <ctml/quant/fixedpoint.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/fixedpoint.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

@@ -12,7 +12,7 @@
 #include <ctml/layers/dense.hpp>
 #include <ctml/quant/dense_s8.hpp>
 #include <ctml/quant/quantize_weights.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

@@ -72,7 +72,7 @@
 #include <ctml/quant/quantize_s8.hpp>
 #include <ctml/quant/quantize_weights.hpp>
 #include <ctml/quant/relu_s8.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 #include <ctml/quant/residual_s8.hpp>
 #include <ctml/quant/softmax_s8.hpp>
 #include <ctml/quant/tanh_s8.hpp>

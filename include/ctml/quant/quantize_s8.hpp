@@ -10,7 +10,7 @@
 #include <string_view>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

@@ -18,7 +18,7 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/options.hpp>
 #include <ctml/quant/activation_range.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 

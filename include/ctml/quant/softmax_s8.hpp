@@ -10,7 +10,7 @@
 #include <string_view>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
-#include <ctml/quant/fixedpoint.hpp>
+#include <ctml/core/fixedpoint.hpp>
 
 namespace ctml::quant {
 

@@ -20,7 +20,7 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s8.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 #include <ctml/sparse/layers.hpp>
 
 namespace ctml::sparse {

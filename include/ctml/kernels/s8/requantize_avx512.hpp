@@ -11,8 +11,8 @@
 // and callers take the scalar path for those.
 #include <cstddef>
 #include <cstdint>
-#include <ctml/kernels/avx512_s8.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/kernels/s8/avx512.hpp>
+#include <ctml/core/requantize.hpp>
 
 #if defined(CTML_HAVE_AVX512_VNNI)
 namespace ctml::quant::avx512 {

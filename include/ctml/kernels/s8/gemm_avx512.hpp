@@ -4,16 +4,16 @@
 // and convolution layers:
 //   y[p][co] = clamp(MultiplyByQuantizedMultiplier(eff_bias[co] + sum_k w[co][k] * x[p][k], M[co])
 //                    + out_zp, act_min, act_max)
-// for NP rows x[p] given as unsigned bytes u = x ^ 0x80 (kernels/avx512_s8.hpp explains the
+// for NP rows x[p] given as unsigned bytes u = x ^ 0x80 (kernels/s8/avx512.hpp explains the
 // offset), K bytes each at a stride of PackedS8Avx512::quads * 4, outputs at a stride of Cout.
 // Up to 4 groups of 16 output channels x NP rows are accumulated in registers at once; groups whose
 // requantization the vector form cannot take run the scalar output stage.
 #include <cstddef>
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
-#include <ctml/kernels/avx512_s8.hpp>
-#include <ctml/quant/requantize.hpp>
-#include <ctml/quant/requantize_avx512.hpp>
+#include <ctml/kernels/s8/avx512.hpp>
+#include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/requantize_avx512.hpp>
 
 #if defined(CTML_HAVE_AVX512_VNNI)
 namespace ctml::quant::avx512 {

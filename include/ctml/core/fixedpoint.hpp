@@ -5,7 +5,7 @@
 // What softmax, logistic and tanh need, written for bit-exact agreement, constexpr.
 #include <cstdint>
 #include <limits>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant::fp {
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <type_traits>
 #include <ctml/core/target.hpp>
-#include <ctml/quant/requantize.hpp>
+#include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
 
