@@ -4,17 +4,15 @@
 //   acc[o] = bias[o] + sum_i w[o][i] * (x[i] - in_zp)
 //   y[o]   = clamp(MultiplyByQuantizedMultiplier(acc[o], M[o]) + out_zp, act_min, act_max)
 // The zero-point term is folded into the bias once (eff_bias = bias - in_zp * sum_i w[o][i]), so
-// the inner loop is a plain int8 x int8 -> int32 dot product.
+// the inner loop is a plain int8 x int8 -> int32 dot product (kernels/s8/dense.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <tuple>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
-#include <ctml/kernels/s8/avx512.hpp>
-#include <ctml/kernels/s8/dot.hpp>
-#include <ctml/kernels/s8/gemm_avx512.hpp>
 #include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/dense.hpp>
 
 namespace ctml::quant {
 
@@ -36,7 +34,7 @@ struct QDenseLayer {
   std::int32_t output_zero_point = 0;
   std::int32_t act_min = -128, act_max = 127;
   // The weights in the layout of this target's fastest kernel (empty where kernels read `weights`).
-  using packed_type = kernels::PackedS8ForTarget<Units, in_features>;
+  using packed_type = typename kernels::s8::DenseFacts<in_features, Units>::packed_type;
   [[no_unique_address]] packed_type packed = packed_type::pack(weights.data());
 
   constexpr auto parameters() { return std::tie(weights, bias); }
@@ -57,37 +55,11 @@ struct QDenseLayer {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
-    ::ctml::detail::side_effect_fence();
-#if defined(CTML_HAVE_AVX512_VNNI)
-    if (!std::is_constant_evaluated()) {
-      using Gemm = quant::avx512::GemmS8<Units, in_features>;
-      alignas(64) std::uint8_t u[Gemm::row_stride] = {};
-      for (std::size_t i = 0; i < in_features; ++i) u[i] = static_cast<std::uint8_t>(in[i] ^ 0x80);
-      Gemm(packed, effective_bias.data(), multiplier.data(), shift.data(), output_zero_point, act_min, act_max)
-          .template run<1>(u, out);
-      return;
-    }
-#endif
-    // Output units in pairs: each loaded input word serves two weight rows.
-    std::size_t o = 0;
-    for (; o + 1 < Units; o += 2) {
-      std::int32_t acc0 = effective_bias[o], acc1 = effective_bias[o + 1];
-      kernels::dot_s8_1x2<in_features>(in, weights.data() + o * in_features, weights.data() + (o + 1) * in_features,
-                                       acc0, acc1);
-      out[o] = finish(acc0, o);
-      out[o + 1] = finish(acc1, o + 1);
-    }
-    for (; o < Units; ++o) {
-      const std::int8_t* w = weights.data() + o * in_features;
-      out[o] = finish(kernels::dot_s8<in_features>(w, in) + effective_bias[o], o);
-    }
+    kernels::s8::dense<in_features, Units>(kernel_params(), in, out);
   }
-
- private:
-  constexpr std::int8_t finish(std::int32_t acc, std::size_t o) const {
-    std::int32_t y = multiply_by_quantized_multiplier(acc, {multiplier[o], shift[o]}) + output_zero_point;
-    y = clamp_activation(y, act_min, act_max);
-    return static_cast<std::int8_t>(y);
+  constexpr kernels::s8::DenseParams<in_features, Units> kernel_params() const {
+    return {weights.data(), effective_bias.data(), multiplier.data(), shift.data(),
+            OutputStage{input_zero_point, output_zero_point, act_min, act_max}, &packed};
   }
 };
 

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// int8 CONV_2D on Arm cores with the DSP extension (Cortex-M4/M7/M33; not Helium, whose dot
+// products are faster): pixel pairs sign-extended once to int16 words in the scratch
+// (expand_s8_pairs), then two output channels at a time with dot_s16s8_2x2, or dot_s16_2x2 on
+// weights widened at compile time (ConvFacts::widened_weights). In place, the pair's inputs are
+// all read (the expansion, and an odd last channel first) before any of its outputs is written.
+// Taken for geometries with ConvFacts::expands_inputs; the output stage may be tabulated.
+#include <cstddef>
+#include <cstdint>
+#include <ctml/core/compiler.hpp>
+#include <ctml/core/target.hpp>
+#include <ctml/kernels/s8/conv_params.hpp>
+#include <ctml/kernels/s8/conv_portable.hpp>
+#include <ctml/kernels/s8/dot.hpp>
+
+#if defined(CTML_HAVE_DSP)
+namespace ctml::kernels::s8 {
+
+template <Requant Rq, Conv2DGeometry G>
+void conv_dsp(const ConvParams<G>& cp, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) {
+  ::ctml::detail::side_effect_fence();
+  using F = ConvFacts<G>;
+  constexpr std::size_t P = F::pixels, K = F::K;
+  const OutputStage st = cp.stage;  // locals: the int8 stores could alias the layer's members
+  auto* xa = reinterpret_cast<std::uint32_t*>((reinterpret_cast<std::uintptr_t>(scratch) + 3) & ~std::uintptr_t{3});
+  std::int8_t patch[F::pointwise ? 1 : 2][K];
+  std::size_t p = 0;
+  for (; p + 1 < P; p += 2) {
+    const std::int8_t* x0 = in + p * G.cin;
+    const std::int8_t* x1 = x0 + G.cin;
+    if constexpr (!F::pointwise) {
+      fill_patch<0>(cp, in, p, patch[0]);
+      fill_patch<0>(cp, in, p + 1, patch[1]);
+      x0 = patch[0];
+      x1 = patch[1];
+    }
+    std::int32_t last0 = 0, last1 = 0;
+    if constexpr (G.cout % 2 != 0) {
+      const std::int8_t* w = cp.weights + (G.cout - 1) * K;
+      last0 = kernels::dot_s8<K>(w, x0) + cp.bias[G.cout - 1];
+      last1 = kernels::dot_s8<K>(w, x1) + cp.bias[G.cout - 1];
+    }
+    kernels::expand_s8_pairs<K>(x0, xa);
+    kernels::expand_s8_pairs<K>(x1, xa + K / 2);
+    std::int8_t* o0 = out + p * G.cout;
+    std::int8_t* o1 = o0 + G.cout;
+    for (std::size_t co = 0; co + 1 < G.cout; co += 2) {
+      std::int32_t acc[4] = {cp.bias[co], cp.bias[co + 1], cp.bias[co], cp.bias[co + 1]};
+      if constexpr (F::widened_weights)
+        kernels::dot_s16_2x2<K>(xa, cp.packed->pair(co), acc);
+      else
+        kernels::dot_s16s8_2x2<K>(xa, cp.weights + co * K, acc);
+      if constexpr (OutputStage::is_tabulated(Rq)) {
+        // All four results before the int8 stores, which could alias the table.
+        const quant::ChannelRequant& r0 = cp.table->ch[co];
+        const quant::ChannelRequant& r1 = cp.table->ch[co + 1];
+        const std::int8_t y00 = st.template finish_as<Rq>(acc[0], r0), y10 = st.template finish_as<Rq>(acc[2], r0);
+        const std::int8_t y01 = st.template finish_as<Rq>(acc[1], r1), y11 = st.template finish_as<Rq>(acc[3], r1);
+        o0[co] = y00;
+        o0[co + 1] = y01;
+        o1[co] = y10;
+        o1[co + 1] = y11;
+      } else {
+        const std::int32_t m0 = cp.multiplier[co], m1 = cp.multiplier[co + 1], s0 = cp.shift[co], s1 = cp.shift[co + 1];
+        o0[co] = st.template finish_as<Rq>(acc[0], m0, s0);
+        o0[co + 1] = st.template finish_as<Rq>(acc[1], m1, s1);
+        o1[co] = st.template finish_as<Rq>(acc[2], m0, s0);
+        o1[co + 1] = st.template finish_as<Rq>(acc[3], m1, s1);
+      }
+    }
+    if constexpr (G.cout % 2 != 0) {
+      o0[G.cout - 1] = st.template finish_as<Rq>(last0, cp.multiplier[G.cout - 1], cp.shift[G.cout - 1]);
+      o1[G.cout - 1] = st.template finish_as<Rq>(last1, cp.multiplier[G.cout - 1], cp.shift[G.cout - 1]);
+    }
+  }
+  if (p < P) {
+    const std::int8_t* x = in + p * G.cin;
+    if constexpr (F::in_place) {
+      for (std::size_t c = 0; c < G.cin; ++c) scratch[c] = x[c];
+      x = scratch;
+    } else if constexpr (!F::pointwise) {
+      fill_patch<0>(cp, in, p, patch[0]);
+      x = patch[0];
+    }
+    conv_pixel_one<Rq>(cp, x, out + p * G.cout);
+  }
+}
+
+}  // namespace ctml::kernels::s8
+#endif

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// What the int8 CONV_2D kernels read, and the facts of a geometry they depend on (CMSIS-NN's
+// conv params + per-channel quant params, as one struct of pointers into the layer's data).
+//
+// ConvFacts<G>: decided from the geometry and core/target.hpp, here and nowhere else.
+//   scratch_bytes   the largest scratch any target's kernel needs for G, so a model's arena is the
+//                   same number on every target (what the host computes is what the device needs)
+//   packed_type     the weights in the layout this target's kernel reads (int16 pairs on the Arm
+//                   DSP extension, VNNI quads on AVX-512, empty elsewhere): flash, not RAM, and the
+//                   one part of a layer whose size differs by target (sizeof, in summaries)
+//   requant_table_type  per-channel output-stage constants where this target's kernel uses them
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <ctml/core/target.hpp>
+#include <ctml/kernels/conv2d.hpp>
+#include <ctml/kernels/s8/avx512.hpp>
+#include <ctml/kernels/s8/dot.hpp>
+#include <ctml/kernels/s8/output_stage.hpp>
+
+namespace ctml::kernels::s8 {
+
+using quant::OutputStage;
+using Requant = quant::OutputStage::Requant;
+
+template <Conv2DGeometry G>
+struct ConvFacts {
+  static constexpr std::size_t K = G.kh * G.kw * G.cin;  // taps per output value
+  static constexpr std::size_t pixels = G.oh * G.ow;
+  static constexpr bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && G.pt == 0 && G.pl == 0;
+  // Pointwise convs with no more outputs than inputs per pixel run in place (two pixels copied out).
+  static constexpr bool in_place = pointwise && G.cout <= G.cin;
+  // The Arm DSP kernel sign-extends each pair of input pixels once into int16 words (4 bytes per
+  // input value for the pair, plus slack to word-align it) instead of once per output channel.
+  static constexpr bool expandable = K % 4 == 0 && K <= 512 && pixels > 1;
+  static constexpr bool expands_inputs = target::dsp && !target::mve && expandable;
+  // ... and reads weights sign-extended at compile time (PackedS16Pairs: twice the int8 weights'
+  // bytes more flash, a quarter fewer instructions per MAC) up to widen_weights_max weights.
+  static constexpr bool widened_weights = expands_inputs && G.cout * K <= widen_weights_max;
+
+  static constexpr std::size_t portable_scratch = in_place ? (pixels > 1 ? 2 : 1) * G.cin : 0;
+  static constexpr std::size_t dsp_scratch = expandable ? 4 * K + 4 : 0;
+  static constexpr std::size_t scratch_bytes = portable_scratch > dsp_scratch ? portable_scratch : dsp_scratch;
+
+  using packed_type = std::conditional_t<widened_weights, PackedS16Pairs<G.cout, K>, PackedS8ForTarget<G.cout, K>>;
+  using requant_table_type =
+      std::conditional_t<expands_inputs, quant::RequantTableForTarget<G.cout>, quant::NoRequantTable>;
+};
+
+template <Conv2DGeometry G>
+struct ConvParams {
+  using facts = ConvFacts<G>;
+  const std::int8_t* weights;      // [cout][kh][kw][cin], symmetric (zero point 0)
+  const std::int32_t* bias;        // effective bias: bias[co] - in_zp * sum(w[co])
+  const std::int32_t* multiplier;  // per output channel, Q31
+  const std::int32_t* shift;
+  OutputStage stage;               // zero points and the activation clamp
+  const typename facts::packed_type* packed;
+  const typename facts::requant_table_type* table;
+};
+
+}  // namespace ctml::kernels::s8

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// int8 DEPTHWISE_CONV_2D with TFLite semantics, NHWC, one entry point for every target:
+//   acc[c*M+m] = bias[c*M+m] + sum over taps inside the input of w[ky][kx][c*M+m] * (x[c] - in_zp)
+//   y          = clamp(MultiplyByQuantizedMultiplier(acc, M[co]) + out_zp, act_min, act_max)
+// depthwise_conv(params, in, out, ring) picks the kernel from the geometry (DepthwiseFacts) and
+// the target (core/target.hpp):
+//   AVX-512 VNNI, depth multiplier 1             depthwise_conv_avx512.hpp
+//   Arm DSP / Helium, DepthwiseFacts::by_quads   depthwise_conv_dsp.hpp
+//   otherwise, and in constant expressions       depthwise_conv_portable.hpp
+#include <cstdint>
+#include <type_traits>
+#include <ctml/core/target.hpp>
+#include <ctml/kernels/s8/depthwise_conv_avx512.hpp>
+#include <ctml/kernels/s8/depthwise_conv_dsp.hpp>
+#include <ctml/kernels/s8/depthwise_conv_params.hpp>
+#include <ctml/kernels/s8/depthwise_conv_portable.hpp>
+
+namespace ctml::kernels::s8 {
+
+template <Conv2DGeometry G>
+constexpr void depthwise_conv(const DepthwiseParams<G>& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
+  if (!std::is_constant_evaluated()) {
+#if defined(CTML_HAVE_AVX512_VNNI)
+    if constexpr (DepthwiseFacts<G>::mult_depth == 1) {
+      depthwise_conv_avx512(dp, in, out, ring);
+      return;
+    }
+#elif defined(CTML_HAVE_DSP)
+    if constexpr (DepthwiseFacts<G>::by_quads) {
+      dp.stage.with_requant(dp.multiplier, dp.shift, G.cout,
+                            [&](auto r) { depthwise_conv_quads<decltype(r)::value>(dp, in, out, ring); });
+      return;
+    }
+#endif
+  }
+  depthwise_conv_portable(dp, in, out, ring);
+}
+
+}  // namespace ctml::kernels::s8

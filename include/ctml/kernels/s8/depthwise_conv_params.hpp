@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// What the int8 DEPTHWISE_CONV_2D kernels read, and the facts of a geometry they depend on.
+//   scratch_bytes  the ring of (pad_top + 1) input rows a stride-1 same-size depthwise conv with
+//                  depth multiplier 1 needs to run in place (every target's kernel uses it)
+//   packed_type    Arm DSP: the weights sign-extended at compile time (PackedS16ByQuad, 2 bytes
+//                  more flash per weight) up to widen_weights_max weights; empty elsewhere.
+// No RequantTable: measured on the M4, the depthwise loop keeps too many values live to gain from
+// it (0.1 % of the layer for 1 KB of flash).
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <ctml/core/target.hpp>
+#include <ctml/kernels/conv2d.hpp>
+#include <ctml/kernels/s8/avx512.hpp>
+#include <ctml/kernels/s8/dot.hpp>
+#include <ctml/kernels/s8/output_stage.hpp>
+
+namespace ctml::kernels::s8 {
+
+using quant::OutputStage;
+using Requant = quant::OutputStage::Requant;
+
+template <Conv2DGeometry G>
+struct DepthwiseFacts {
+  static constexpr std::size_t mult_depth = G.cout / G.cin;
+  static constexpr std::size_t taps = G.kh * G.kw;
+  static constexpr bool in_place = mult_depth == 1 && G.sh == 1 && G.sw == 1 && G.oh == G.ih && G.ow == G.iw;
+  static constexpr std::size_t scratch_bytes = in_place ? (G.pt + 1) * G.iw * G.cin : 0;
+  // Depth multiplier 1 with channels in groups of four: the DSP / Helium kernel (and AVX-512's
+  // for any channel count).
+  static constexpr bool by_quads = mult_depth == 1 && G.cin % 4 == 0;
+  static constexpr bool widened_weights =
+      target::dsp && !target::mve && by_quads && taps <= 128 && taps * G.cout <= widen_weights_max;
+  using packed_type = std::conditional_t<widened_weights, PackedS16ByQuad<taps, G.cout>, NoPacking>;
+};
+
+template <Conv2DGeometry G>
+struct DepthwiseParams {
+  using facts = DepthwiseFacts<G>;
+  const std::int8_t* weights;      // [kh][kw][cin * mult_depth], symmetric
+  const std::int32_t* bias;        // as in the model (the zero point is applied per tap: padding)
+  const std::int32_t* multiplier;  // per output channel, Q31
+  const std::int32_t* shift;
+  OutputStage stage;
+  const typename facts::packed_type* packed;
+};
+
+}  // namespace ctml::kernels::s8
