@@ -65,10 +65,7 @@ struct QConv2DLayer : OutputStage {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
-    kernels::s8::conv<G>(kernel_params(), in, out, scratch);
-  }
-  constexpr kernels::s8::ConvParams<G> kernel_params() const {
-    return {weights.data(), effective_bias.data(), multiplier.data(), shift.data(), *this, &packed, &requant_table};
+    kernels::s8::conv<G>(*this, in, out, scratch);
   }
 };
 
@@ -101,10 +98,7 @@ struct QDepthwiseConv2DLayer : OutputStage {
   constexpr void prepare() { packed = packed_type::pack(weights.data()); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
-    kernels::s8::depthwise_conv<G>(kernel_params(), in, out, ring);
-  }
-  constexpr kernels::s8::DepthwiseParams<G> kernel_params() const {
-    return {weights.data(), bias.data(), multiplier.data(), shift.data(), *this, &packed};
+    kernels::s8::depthwise_conv<G>(*this, in, out, ring);
   }
 };
 

@@ -55,11 +55,7 @@ struct QDenseLayer {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
-    kernels::s8::dense<in_features, Units>(kernel_params(), in, out);
-  }
-  constexpr kernels::s8::DenseParams<in_features, Units> kernel_params() const {
-    return {weights.data(), effective_bias.data(), multiplier.data(), shift.data(),
-            OutputStage{input_zero_point, output_zero_point, act_min, act_max}, &packed};
+    kernels::s8::dense<in_features, Units>(*this, in, out);
   }
 };
 

@@ -22,24 +22,24 @@
 
 namespace ctml::kernels::s8 {
 
-template <Conv2DGeometry G>
-constexpr void conv(const ConvParams<G>& cp, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) {
+template <Conv2DGeometry G, ConvData<G> D>
+constexpr void conv(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) {
   if (std::is_constant_evaluated()) {
-    conv_portable<Requant::general>(cp, in, out, scratch);
+    conv_portable<Requant::general, G>(cp, in, out, scratch);
     return;
   }
 #if defined(CTML_HAVE_AVX512_VNNI)
-  conv_avx512(cp, in, out);
+  conv_avx512<G>(cp, in, out);
 #else
 #if defined(CTML_HAVE_DSP)
   if constexpr (ConvFacts<G>::expands_inputs) {
-    cp.stage.with_requant(cp.multiplier, cp.shift, G.cout, *cp.table,
-                          [&](auto r) { conv_dsp<decltype(r)::value>(cp, in, out, scratch); });
+    stage_of(cp).with_requant(cp.multiplier.data(), cp.shift.data(), G.cout, cp.requant_table,
+                          [&](auto r) { conv_dsp<decltype(r)::value, G>(cp, in, out, scratch); });
     return;
   }
 #endif
-  cp.stage.with_requant(cp.multiplier, cp.shift, G.cout,
-                        [&](auto r) { conv_portable<decltype(r)::value>(cp, in, out, scratch); });
+  stage_of(cp).with_requant(cp.multiplier.data(), cp.shift.data(), G.cout,
+                        [&](auto r) { conv_portable<decltype(r)::value, G>(cp, in, out, scratch); });
 #endif
 }
 

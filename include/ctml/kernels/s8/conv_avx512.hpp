@@ -14,13 +14,13 @@
 #if defined(CTML_HAVE_AVX512_VNNI)
 namespace ctml::kernels::s8 {
 
-template <Conv2DGeometry G>
-void conv_avx512(const ConvParams<G>& cp, const std::int8_t* in, std::int8_t* out) {
+template <Conv2DGeometry G, class D>
+void conv_avx512(const D& cp, const std::int8_t* in, std::int8_t* out) {
   ::ctml::detail::side_effect_fence();
   using F = ConvFacts<G>;
   using Gemm = quant::avx512::GemmS8<G.cout, F::K>;
-  const Gemm gemm(*cp.packed, cp.bias, cp.multiplier, cp.shift, cp.stage.output_zero_point, cp.stage.act_min,
-                  cp.stage.act_max);
+  const Gemm gemm(cp.packed, cp.effective_bias.data(), cp.multiplier.data(), cp.shift.data(), stage_of(cp).output_zero_point, stage_of(cp).act_min,
+                  stage_of(cp).act_max);
   constexpr std::size_t P = F::pixels, NP = 4;
   alignas(64) std::uint8_t u[NP][Gemm::row_stride] = {};
   for (std::size_t p0 = 0; p0 < P; p0 += NP) {
@@ -30,7 +30,7 @@ void conv_avx512(const ConvParams<G>& cp, const std::int8_t* in, std::int8_t* ou
         const std::int8_t* x = in + (p0 + i) * G.cin;
         for (std::size_t c = 0; c < G.cin; ++c) u[i][c] = static_cast<std::uint8_t>(x[c] ^ 0x80);
       } else {
-        fill_patch<0x80>(cp, in, p0 + i, reinterpret_cast<std::int8_t*>(u[i]));
+        fill_patch<0x80, G>(cp, in, p0 + i, reinterpret_cast<std::int8_t*>(u[i]));
       }
     }
     std::int8_t* o = out + p0 * G.cout;

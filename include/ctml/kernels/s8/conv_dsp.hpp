@@ -17,12 +17,12 @@
 #if defined(CTML_HAVE_DSP)
 namespace ctml::kernels::s8 {
 
-template <Requant Rq, Conv2DGeometry G>
-void conv_dsp(const ConvParams<G>& cp, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) {
+template <Requant Rq, Conv2DGeometry G, class D>
+void conv_dsp(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) {
   ::ctml::detail::side_effect_fence();
   using F = ConvFacts<G>;
   constexpr std::size_t P = F::pixels, K = F::K;
-  const OutputStage st = cp.stage;  // locals: the int8 stores could alias the layer's members
+  const OutputStage st = stage_of(cp);  // locals: the int8 stores could alias the layer's members
   auto* xa = reinterpret_cast<std::uint32_t*>((reinterpret_cast<std::uintptr_t>(scratch) + 3) & ~std::uintptr_t{3});
   std::int8_t patch[F::pointwise ? 1 : 2][K];
   std::size_t p = 0;
@@ -30,31 +30,31 @@ void conv_dsp(const ConvParams<G>& cp, const std::int8_t* in, std::int8_t* out, 
     const std::int8_t* x0 = in + p * G.cin;
     const std::int8_t* x1 = x0 + G.cin;
     if constexpr (!F::pointwise) {
-      fill_patch<0>(cp, in, p, patch[0]);
-      fill_patch<0>(cp, in, p + 1, patch[1]);
+      fill_patch<0, G>(cp, in, p, patch[0]);
+      fill_patch<0, G>(cp, in, p + 1, patch[1]);
       x0 = patch[0];
       x1 = patch[1];
     }
     std::int32_t last0 = 0, last1 = 0;
     if constexpr (G.cout % 2 != 0) {
-      const std::int8_t* w = cp.weights + (G.cout - 1) * K;
-      last0 = kernels::dot_s8<K>(w, x0) + cp.bias[G.cout - 1];
-      last1 = kernels::dot_s8<K>(w, x1) + cp.bias[G.cout - 1];
+      const std::int8_t* w = cp.weights.data() + (G.cout - 1) * K;
+      last0 = kernels::dot_s8<K>(w, x0) + cp.effective_bias[G.cout - 1];
+      last1 = kernels::dot_s8<K>(w, x1) + cp.effective_bias[G.cout - 1];
     }
     kernels::expand_s8_pairs<K>(x0, xa);
     kernels::expand_s8_pairs<K>(x1, xa + K / 2);
     std::int8_t* o0 = out + p * G.cout;
     std::int8_t* o1 = o0 + G.cout;
     for (std::size_t co = 0; co + 1 < G.cout; co += 2) {
-      std::int32_t acc[4] = {cp.bias[co], cp.bias[co + 1], cp.bias[co], cp.bias[co + 1]};
+      std::int32_t acc[4] = {cp.effective_bias[co], cp.effective_bias[co + 1], cp.effective_bias[co], cp.effective_bias[co + 1]};
       if constexpr (F::widened_weights)
-        kernels::dot_s16_2x2<K>(xa, cp.packed->pair(co), acc);
+        kernels::dot_s16_2x2<K>(xa, cp.packed.pair(co), acc);
       else
-        kernels::dot_s16s8_2x2<K>(xa, cp.weights + co * K, acc);
+        kernels::dot_s16s8_2x2<K>(xa, cp.weights.data() + co * K, acc);
       if constexpr (OutputStage::is_tabulated(Rq)) {
         // All four results before the int8 stores, which could alias the table.
-        const quant::ChannelRequant& r0 = cp.table->ch[co];
-        const quant::ChannelRequant& r1 = cp.table->ch[co + 1];
+        const quant::ChannelRequant& r0 = cp.requant_table.ch[co];
+        const quant::ChannelRequant& r1 = cp.requant_table.ch[co + 1];
         const std::int8_t y00 = st.template finish_as<Rq>(acc[0], r0), y10 = st.template finish_as<Rq>(acc[2], r0);
         const std::int8_t y01 = st.template finish_as<Rq>(acc[1], r1), y11 = st.template finish_as<Rq>(acc[3], r1);
         o0[co] = y00;
@@ -80,10 +80,10 @@ void conv_dsp(const ConvParams<G>& cp, const std::int8_t* in, std::int8_t* out, 
       for (std::size_t c = 0; c < G.cin; ++c) scratch[c] = x[c];
       x = scratch;
     } else if constexpr (!F::pointwise) {
-      fill_patch<0>(cp, in, p, patch[0]);
+      fill_patch<0, G>(cp, in, p, patch[0]);
       x = patch[0];
     }
-    conv_pixel_one<Rq>(cp, x, out + p * G.cout);
+    conv_pixel_one<Rq, G>(cp, x, out + p * G.cout);
   }
 }
 

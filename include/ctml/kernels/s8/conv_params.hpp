@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// What the int8 CONV_2D kernels read, and the facts of a geometry they depend on (CMSIS-NN's
-// conv params + per-channel quant params, as one struct of pointers into the layer's data).
+// What the int8 CONV_2D kernels read (ConvData: the layer's members, CMSIS-NN's conv params and
+// per-channel quant params in one object), and the facts of a geometry they depend on.
 //
 // ConvFacts<G>: decided from the geometry and core/target.hpp, here and nowhere else.
 //   scratch_bytes   the largest scratch any target's kernel needs for G, so a model's arena is the
@@ -11,6 +11,7 @@
 //                   one part of a layer whose size differs by target (sizeof, in summaries)
 //   requant_table_type  per-channel output-stage constants where this target's kernel uses them
 #include <cstddef>
+#include <concepts>
 #include <cstdint>
 #include <type_traits>
 #include <ctml/core/target.hpp>
@@ -22,6 +23,7 @@
 namespace ctml::kernels::s8 {
 
 using quant::OutputStage;
+using quant::stage_of;
 using Requant = quant::OutputStage::Requant;
 
 template <Conv2DGeometry G>
@@ -48,16 +50,22 @@ struct ConvFacts {
       std::conditional_t<expands_inputs, quant::RequantTableForTarget<G.cout>, quant::NoRequantTable>;
 };
 
-template <Conv2DGeometry G>
-struct ConvParams {
-  using facts = ConvFacts<G>;
-  const std::int8_t* weights;      // [cout][kh][kw][cin], symmetric (zero point 0)
-  const std::int32_t* bias;        // effective bias: bias[co] - in_zp * sum(w[co])
-  const std::int32_t* multiplier;  // per output channel, Q31
-  const std::int32_t* shift;
-  OutputStage stage;               // zero points and the activation clamp
-  const typename facts::packed_type* packed;
-  const typename facts::requant_table_type* table;
+// What the conv kernels read: the members of one object (the layer, quant::QConv2DLayer), which
+// derives from OutputStage (zero points, clamp). One base address for all of them keeps registers
+// free on Cortex-M: a struct of separate pointers cost 4 % more instructions on the M4 (depthwise).
+//   weights         [cout][kh][kw][cin] int8, symmetric (zero point 0)
+//   effective_bias  bias[co] - in_zp * sum(w[co]), int32
+//   multiplier, shift  per output channel (Q31 and exponent)
+//   packed, requant_table  of the types ConvFacts<G> names, derived from the above
+template <class D, Conv2DGeometry G>
+concept ConvData = std::derived_from<D, OutputStage> && requires(const D& d) {
+  { d.weights.data() } -> std::same_as<const std::int8_t*>;
+  { d.effective_bias.data() } -> std::same_as<const std::int32_t*>;
+  { d.multiplier.data() } -> std::same_as<const std::int32_t*>;
+  { d.shift.data() } -> std::same_as<const std::int32_t*>;
+  requires std::same_as<std::remove_cvref_t<decltype(d.packed)>, typename ConvFacts<G>::packed_type>;
+  requires std::same_as<std::remove_cvref_t<decltype(d.requant_table)>, typename ConvFacts<G>::requant_table_type>;
+  requires decltype(d.weights)::size() == G.cout * ConvFacts<G>::K;
 };
 
 }  // namespace ctml::kernels::s8

@@ -10,6 +10,7 @@
 //   otherwise      output units in pairs (each loaded input word serves two weight rows), the dot
 //                  products of dot.hpp (Arm DSP: SMLAD; Helium: VMLADAV)
 #include <cstddef>
+#include <concepts>
 #include <cstdint>
 #include <type_traits>
 #include <ctml/core/compiler.hpp>
@@ -28,46 +29,54 @@ struct DenseFacts {
   using packed_type = PackedS8ForTarget<Units, In>;
 };
 
-template <std::size_t In, std::size_t Units>
-struct DenseParams {
-  using facts = DenseFacts<In, Units>;
-  const std::int8_t* weights;      // [units][in], symmetric
-  const std::int32_t* bias;        // effective bias
-  const std::int32_t* multiplier;  // per output unit (per-tensor models repeat one value)
-  const std::int32_t* shift;
-  quant::OutputStage stage;
-  const typename facts::packed_type* packed;
+// What the dense kernels read: the members of one object (quant::QDenseLayer; one base address
+// keeps registers free on Cortex-M).
+//   weights [units][in] int8 symmetric;  effective_bias;  multiplier, shift per output unit (a
+//   per-tensor model repeats one value);  input/output zero points, act_min/act_max;  packed
+template <class D, std::size_t In, std::size_t Units>
+concept DenseData = requires(const D& d) {
+  { d.weights.data() } -> std::same_as<const std::int8_t*>;
+  { d.effective_bias.data() } -> std::same_as<const std::int32_t*>;
+  { d.multiplier.data() } -> std::same_as<const std::int32_t*>;
+  { d.shift.data() } -> std::same_as<const std::int32_t*>;
+  { d.output_zero_point } -> std::convertible_to<std::int32_t>;
+  { d.act_min } -> std::convertible_to<std::int32_t>;
+  { d.act_max } -> std::convertible_to<std::int32_t>;
+  requires std::same_as<std::remove_cvref_t<decltype(d.packed)>, typename DenseFacts<In, Units>::packed_type>;
+  requires decltype(d.weights)::size() == In * Units;
 };
 
-template <std::size_t In, std::size_t Units>
-constexpr void dense_portable(const DenseParams<In, Units>& d, const std::int8_t* in, std::int8_t* out) {
+template <std::size_t In, std::size_t Units, class D>
+constexpr void dense_portable(const D& d, const std::int8_t* in, std::int8_t* out) {
   ::ctml::detail::side_effect_fence();
-  const quant::OutputStage st = d.stage;  // a local: the int8 stores could alias the layer's members
+  // A local: the int8 stores could alias the layer's members.
+  const quant::OutputStage st{d.input_zero_point, d.output_zero_point, d.act_min, d.act_max};
+  const std::int8_t* w = d.weights.data();
   std::size_t o = 0;
   for (; o + 1 < Units; o += 2) {
-    std::int32_t acc0 = d.bias[o], acc1 = d.bias[o + 1];
-    kernels::dot_s8_1x2<In>(in, d.weights + o * In, d.weights + (o + 1) * In, acc0, acc1);
-    const std::int32_t m0 = d.multiplier[o], m1 = d.multiplier[o + 1], s0 = d.shift[o], s1 = d.shift[o + 1];
-    out[o] = st.finish(acc0, m0, s0);
-    out[o + 1] = st.finish(acc1, m1, s1);
+    std::int32_t acc0 = d.effective_bias[o], acc1 = d.effective_bias[o + 1];
+    kernels::dot_s8_1x2<In>(in, w + o * In, w + (o + 1) * In, acc0, acc1);
+    out[o] = st.finish(acc0, d.multiplier[o], d.shift[o]);
+    out[o + 1] = st.finish(acc1, d.multiplier[o + 1], d.shift[o + 1]);
   }
-  for (; o < Units; ++o) out[o] = st.finish(kernels::dot_s8<In>(d.weights + o * In, in) + d.bias[o], d.multiplier[o], d.shift[o]);
+  for (; o < Units; ++o) out[o] = st.finish(kernels::dot_s8<In>(w + o * In, in) + d.effective_bias[o], d.multiplier[o], d.shift[o]);
 }
 
-template <std::size_t In, std::size_t Units>
-constexpr void dense(const DenseParams<In, Units>& d, const std::int8_t* in, std::int8_t* out) {
+template <std::size_t In, std::size_t Units, DenseData<In, Units> D>
+constexpr void dense(const D& d, const std::int8_t* in, std::int8_t* out) {
 #if defined(CTML_HAVE_AVX512_VNNI)
   if (!std::is_constant_evaluated()) {
     ::ctml::detail::side_effect_fence();
     using Gemm = quant::avx512::GemmS8<Units, In>;
     alignas(64) std::uint8_t u[Gemm::row_stride] = {};
     for (std::size_t i = 0; i < In; ++i) u[i] = static_cast<std::uint8_t>(in[i] ^ 0x80);
-    Gemm(*d.packed, d.bias, d.multiplier, d.shift, d.stage.output_zero_point, d.stage.act_min, d.stage.act_max)
+    Gemm(d.packed, d.effective_bias.data(), d.multiplier.data(), d.shift.data(), d.output_zero_point, d.act_min,
+         d.act_max)
         .template run<1>(u, out);
     return;
   }
 #endif
-  dense_portable(d, in, out);
+  dense_portable<In, Units>(d, in, out);
 }
 
 }  // namespace ctml::kernels::s8

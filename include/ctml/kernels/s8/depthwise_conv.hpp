@@ -18,23 +18,23 @@
 
 namespace ctml::kernels::s8 {
 
-template <Conv2DGeometry G>
-constexpr void depthwise_conv(const DepthwiseParams<G>& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
+template <Conv2DGeometry G, DepthwiseData<G> D>
+constexpr void depthwise_conv(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
   if (!std::is_constant_evaluated()) {
 #if defined(CTML_HAVE_AVX512_VNNI)
     if constexpr (DepthwiseFacts<G>::mult_depth == 1) {
-      depthwise_conv_avx512(dp, in, out, ring);
+      depthwise_conv_avx512<G>(dp, in, out, ring);
       return;
     }
 #elif defined(CTML_HAVE_DSP)
     if constexpr (DepthwiseFacts<G>::by_quads) {
-      dp.stage.with_requant(dp.multiplier, dp.shift, G.cout,
-                            [&](auto r) { depthwise_conv_quads<decltype(r)::value>(dp, in, out, ring); });
+      stage_of(dp).with_requant(dp.multiplier.data(), dp.shift.data(), G.cout,
+                            [&](auto r) { depthwise_conv_quads<decltype(r)::value, G>(dp, in, out, ring); });
       return;
     }
 #endif
   }
-  depthwise_conv_portable(dp, in, out, ring);
+  depthwise_conv_portable<G>(dp, in, out, ring);
 }
 
 }  // namespace ctml::kernels::s8

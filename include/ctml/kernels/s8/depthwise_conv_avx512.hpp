@@ -15,28 +15,28 @@
 #if defined(CTML_HAVE_AVX512_VNNI)
 namespace ctml::kernels::s8 {
 
-template <Conv2DGeometry G>
-void depthwise_conv_avx512(const DepthwiseParams<G>& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
+template <Conv2DGeometry G, class D>
+void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
   using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t row = G.iw * G.cin, R = G.pt + 1, groups = (G.cin + 15) / 16, T = G.kh * G.kw;
   quant::avx512::RequantGroup rq[groups];
   __m512i w32[groups][T], b32[groups], b32_interior[groups];
   __mmask16 live[groups];
-  const __m512i zp = _mm512_set1_epi32(dp.stage.input_zero_point);
+  const __m512i zp = _mm512_set1_epi32(stage_of(dp).input_zero_point);
   for (std::size_t g = 0; g < groups; ++g) {
     const std::size_t valid = G.cin - 16 * g < 16 ? G.cin - 16 * g : 16;
     live[g] = static_cast<__mmask16>(valid >= 16 ? 0xFFFFu : (1u << valid) - 1u);
-    rq[g] = quant::avx512::make_requant_group(dp.multiplier + 16 * g, dp.shift + 16 * g, valid);
-    b32[g] = _mm512_maskz_loadu_epi32(live[g], dp.bias + 16 * g);
+    rq[g] = quant::avx512::make_requant_group(dp.multiplier.data() + 16 * g, dp.shift.data() + 16 * g, valid);
+    b32[g] = _mm512_maskz_loadu_epi32(live[g], dp.bias.data() + 16 * g);
     b32_interior[g] = b32[g];
     for (std::size_t t = 0; t < T; ++t) {
-      w32[g][t] = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live[g], dp.weights + t * G.cout + 16 * g));
+      w32[g][t] = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live[g], dp.weights.data() + t * G.cout + 16 * g));
       b32_interior[g] = _mm512_sub_epi32(b32_interior[g], _mm512_mullo_epi32(zp, w32[g][t]));
     }
   }
-  const __m512i ozp = _mm512_set1_epi32(dp.stage.output_zero_point), lo = _mm512_set1_epi32(dp.stage.act_min),
-                hi = _mm512_set1_epi32(dp.stage.act_max);
+  const __m512i ozp = _mm512_set1_epi32(stage_of(dp).output_zero_point), lo = _mm512_set1_epi32(stage_of(dp).act_min),
+                hi = _mm512_set1_epi32(stage_of(dp).act_max);
   const std::int8_t* rows[G.kh];  // input row of each kernel row, or null outside the input
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
     if constexpr (F::in_place) {
@@ -90,7 +90,7 @@ void depthwise_conv_avx512(const DepthwiseParams<G>& dp, const std::int8_t* in, 
           alignas(64) std::int32_t a[16];
           _mm512_store_si512(a, acc);
           for (std::size_t l = 0; l < 16 && 16 * g + l < G.cout; ++l)
-            o[l] = dp.stage.finish(a[l], dp.multiplier[16 * g + l], dp.shift[16 * g + l]);
+            o[l] = stage_of(dp).finish(a[l], dp.multiplier[16 * g + l], dp.shift[16 * g + l]);
         }
       }
     }

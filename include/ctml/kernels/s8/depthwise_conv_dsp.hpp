@@ -21,20 +21,20 @@
 #if defined(CTML_HAVE_DSP)
 namespace ctml::kernels::s8 {
 
-template <Requant Rq, Conv2DGeometry G>
-void depthwise_conv_quads(const DepthwiseParams<G>& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
+template <Requant Rq, Conv2DGeometry G, class D>
+void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
   using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t row = G.iw * G.cin;
   constexpr std::size_t R = G.pt + 1;
   constexpr std::size_t T = G.kh * G.kw;
-  const std::int32_t offset = -dp.stage.input_zero_point;
+  const std::int32_t offset = -stage_of(dp).input_zero_point;
   [[maybe_unused]] const std::uint32_t off2 = (static_cast<std::uint32_t>(offset) & 0xFFFFu) * 0x10001u;
   // The output stage as locals: int8 stores may alias the members, which would otherwise be
   // reloaded for every output.
-  const OutputStage st = dp.stage;
+  const OutputStage st = stage_of(dp);
   std::int8_t pad[G.cin];
-  for (auto& v : pad) v = static_cast<std::int8_t>(dp.stage.input_zero_point);
+  for (auto& v : pad) v = static_cast<std::int8_t>(stage_of(dp).input_zero_point);
   const std::int8_t* xs[T];
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
     if constexpr (F::in_place) {
@@ -57,10 +57,10 @@ void depthwise_conv_quads(const DepthwiseParams<G>& dp, const std::int8_t* in, s
       }
       std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
       for (std::size_t c = 0; c < G.cin; c += 4) {
-        const std::int8_t* w = dp.weights + c;
+        const std::int8_t* w = dp.weights.data() + c;
 #if defined(CTML_HAVE_MVE)
         // Helium: four channels as int32 lanes (sign-extending loads), a multiply and an add per tap.
-        int32x4_t acc = vldrwq_s32(dp.bias + c);
+        int32x4_t acc = vldrwq_s32(dp.bias.data() + c);
 #pragma GCC unroll 64
         for (std::size_t t = 0; t < T; ++t)
           acc = vaddq_s32(acc, vmulq_s32(vaddq_n_s32(vldrbq_s32(xs[t] + c), offset), vldrbq_s32(w + t * G.cout)));
@@ -70,7 +70,7 @@ void depthwise_conv_quads(const DepthwiseParams<G>& dp, const std::int8_t* in, s
         std::int32_t a0 = dp.bias[c], a1 = dp.bias[c + 1], a2 = dp.bias[c + 2], a3 = dp.bias[c + 3];
 #if defined(CTML_HAVE_DSP)
         if constexpr (F::widened_weights) {
-          const std::uint32_t* wq = dp.packed->quad(c);
+          const std::uint32_t* wq = dp.packed.quad(c);
           [&]<std::size_t... t>(std::index_sequence<t...>) {
             (kernels::mac4_s16w_offset<t>(xs[t] + c, wq, off2, a0, a1, a2, a3), ...);
           }(std::make_index_sequence<T>{});

@@ -8,6 +8,7 @@
 // No RequantTable: measured on the M4, the depthwise loop keeps too many values live to gain from
 // it (0.1 % of the layer for 1 KB of flash).
 #include <cstddef>
+#include <concepts>
 #include <cstdint>
 #include <type_traits>
 #include <ctml/core/target.hpp>
@@ -19,6 +20,7 @@
 namespace ctml::kernels::s8 {
 
 using quant::OutputStage;
+using quant::stage_of;
 using Requant = quant::OutputStage::Requant;
 
 template <Conv2DGeometry G>
@@ -35,15 +37,19 @@ struct DepthwiseFacts {
   using packed_type = std::conditional_t<widened_weights, PackedS16ByQuad<taps, G.cout>, NoPacking>;
 };
 
-template <Conv2DGeometry G>
-struct DepthwiseParams {
-  using facts = DepthwiseFacts<G>;
-  const std::int8_t* weights;      // [kh][kw][cin * mult_depth], symmetric
-  const std::int32_t* bias;        // as in the model (the zero point is applied per tap: padding)
-  const std::int32_t* multiplier;  // per output channel, Q31
-  const std::int32_t* shift;
-  OutputStage stage;
-  const typename facts::packed_type* packed;
+// What the depthwise kernels read: the members of one object (quant::QDepthwiseConv2DLayer)
+// deriving from OutputStage, as for ConvData (one base address: registers on Cortex-M).
+//   weights   [kh][kw][cin * mult_depth] int8, symmetric
+//   bias      as in the model (the zero point is applied per tap, because of padding)
+//   multiplier, shift  per output channel;  packed  of DepthwiseFacts<G>::packed_type
+template <class D, Conv2DGeometry G>
+concept DepthwiseData = std::derived_from<D, OutputStage> && requires(const D& d) {
+  { d.weights.data() } -> std::same_as<const std::int8_t*>;
+  { d.bias.data() } -> std::same_as<const std::int32_t*>;
+  { d.multiplier.data() } -> std::same_as<const std::int32_t*>;
+  { d.shift.data() } -> std::same_as<const std::int32_t*>;
+  requires std::same_as<std::remove_cvref_t<decltype(d.packed)>, typename DepthwiseFacts<G>::packed_type>;
+  requires decltype(d.weights)::size() == G.kh * G.kw * G.cout;
 };
 
 }  // namespace ctml::kernels::s8

@@ -12,14 +12,14 @@
 
 namespace ctml::kernels::s8 {
 
-template <Conv2DGeometry G>
-constexpr void depthwise_conv_portable(const DepthwiseParams<G>& dp, const std::int8_t* in, std::int8_t* out,
+template <Conv2DGeometry G, class D>
+constexpr void depthwise_conv_portable(const D& dp, const std::int8_t* in, std::int8_t* out,
                                        std::int8_t* ring) {
   using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t row = G.iw * G.cin;
   constexpr std::size_t R = G.pt + 1;
-  const std::int32_t zp = dp.stage.input_zero_point;
+  const std::int32_t zp = stage_of(dp).input_zero_point;
   std::int32_t acc[G.cout]{};
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
     if constexpr (F::in_place) {
@@ -39,14 +39,14 @@ constexpr void depthwise_conv_portable(const DepthwiseParams<G>& dp, const std::
           const long ix = x0 + static_cast<long>(kx * G.dw);
           if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
           const std::int8_t* x = rowp + static_cast<std::size_t>(ix) * G.cin;
-          const std::int8_t* w = dp.weights + (ky * G.kw + kx) * G.cout;
+          const std::int8_t* w = dp.weights.data() + (ky * G.kw + kx) * G.cout;
           for (std::size_t c = 0; c < G.cin; ++c)
             for (std::size_t m = 0; m < F::mult_depth; ++m)
               acc[c * F::mult_depth + m] += static_cast<std::int32_t>(w[c * F::mult_depth + m]) * (x[c] - zp);
         }
       }
       std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
-      for (std::size_t co = 0; co < G.cout; ++co) o[co] = dp.stage.finish(acc[co], dp.multiplier[co], dp.shift[co]);
+      for (std::size_t co = 0; co < G.cout; ++co) o[co] = stage_of(dp).finish(acc[co], dp.multiplier[co], dp.shift[co]);
     }
   }
 }

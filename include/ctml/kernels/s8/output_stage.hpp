@@ -79,6 +79,9 @@ struct OutputStage {
   }
 };
 
+// The output stage of a layer's data (the layers derive from OutputStage).
+constexpr const OutputStage& stage_of(const OutputStage& s) { return s; }
+
 // Per-channel constants of the tabulated output stage (for N channels), derived from the
 // multipliers, shifts and output zero point by a layer's prepare() like its other derived data.
 // ok is false when a channel does not qualify (tabulate()); layers then take the other forms.
