@@ -15,6 +15,7 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/fixedpoint.hpp>
 #include <ctml/core/requantize.hpp>
+#include <ctml/quant/table_s8.hpp>
 
 namespace ctml::quant {
 
@@ -30,29 +31,14 @@ constexpr std::int8_t logistic_s8(std::int8_t x, const fp::InputRescale& p) {
   return static_cast<std::int8_t>(y);
 }
 
-template <ShapeType S>
-struct QLogisticLayer {
-  using input_type = Tensor<std::int8_t, S>;
-  using output_type = Tensor<std::int8_t, S>;
-  static constexpr bool in_place = true;
+struct LogisticOp {
   static constexpr std::string_view name = "QLogistic";
-  fp::InputRescale params;
-  constexpr auto buffers() { return std::tie(params); }
-  constexpr auto buffers() const { return std::tie(params); }
-  // The output depends on the input byte alone, so prepare() tabulates logistic_s8 for all 256 inputs
-  // once (constexpr) and forward() is a lookup: the same bytes as evaluating per element.
-  std::int8_t table[256]{};
-
-  constexpr void prepare() {
-    ::ctml::detail::side_effect_fence();
-    for (int x = -128; x <= 127; ++x) table[x + 128] = logistic_s8(static_cast<std::int8_t>(x), params);
-  }
-
-  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
-    ::ctml::detail::side_effect_fence();
-    for (std::size_t i = 0; i < S::size; ++i) out[i] = table[static_cast<std::int32_t>(in[i]) + 128];
-  }
+  static constexpr std::int8_t eval(std::int8_t x, const fp::InputRescale& p) { return logistic_s8(x, p); }
 };
+
+// A lookup table of logistic_s8 over the 256 input bytes (table_s8.hpp).
+template <ShapeType S>
+using QLogisticLayer = QTableLayer<S, LogisticOp>;
 
 template <ShapeType S>
 constexpr QLogisticLayer<S> make_qlogistic(QParams in) {
