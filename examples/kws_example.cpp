@@ -12,12 +12,13 @@
 using namespace ctml;
 
 // 49 frames x 10 MFCC coefficients in, 12 keyword scores out ("yes", "no", ..., silence, unknown).
-using DsBlock = Block<DepthwiseConv2D<Kernel<3, 3>, Same>, BatchNorm, ReLU,
-                      Conv2D<64, Kernel<1, 1>, Same>, BatchNorm, ReLU>;
-using Kws = Sequential<float, Shape<49, 10, 1>,
-                       Conv2D<64, Kernel<10, 4>, Stride<2, 2>, Same>, BatchNorm, ReLU,
-                       DsBlock, DsBlock, DsBlock, DsBlock,
-                       AveragePool2D<Pool<25, 5>>, Flatten, Dense<12>, Softmax<>>;
+// The MLPerf Tiny DS-CNN from the model zoo (include/ctml/zoo/mlperf_tiny.hpp), a type like any
+// other network:
+//   Sequential<float, Shape<49, 10, 1>,
+//              Conv2D<64, Kernel<10, 4>, Stride<2, 2>, Same>, BatchNorm, ReLU,
+//              DsCnnBlock<>, DsCnnBlock<>, DsCnnBlock<>, DsCnnBlock<>,   // depthwise 3x3 + pointwise 1x1
+//              AveragePool2D<Pool<25, 5>>, Flatten, Dense<12>, Softmax<>>
+using Kws = zoo::KwsDsCnn<float>;
 
 // The RAM budget is a compile-time fact: this line fails to compile if the activations outgrow it.
 static_assert(Kws::arena_bytes <= 64 * 1024, "DS-CNN activations exceed the 64 KB RAM budget");
