@@ -93,20 +93,10 @@ enum class QKind {
 
 namespace detail {
 
+// qmap<FloatLayer>: the layer's int8 twin and how it is quantized. The primary is empty: a layer
+// without a specialization is not Quantizable, and quantize() says so (qinfo below).
 template <class L>
-struct qmap {
-  static_assert(sizeof(L) == 0,
-                "ctml::quant::quantize: this float layer has no int8 counterpart (supported: Dense, "
-                "Conv1D, Conv2D, DepthwiseConv2D, AveragePool2D, MaxPool2D, GlobalAveragePool, "
-                "Reshape/Flatten, ReLU, ReLU6, Softmax, Sigmoid, Tanh, Residual, and BatchNorm right "
-                "after a Dense or conv, which is folded); see the template argument L");
-};
-template <class S>
-struct qmap<BatchNormLayer<float, S>> {
-  static_assert(sizeof(S) == 0,
-                "ctml::quant::quantize: a BatchNorm that does not directly follow a Dense or conv "
-                "without activation cannot be folded, and int8 has no BatchNorm op");
-};
+struct qmap {};
 
 struct qmap_base {
   static constexpr bool fusable = false;
@@ -200,6 +190,37 @@ struct qmap<ResidualLayer<float, In, Body, Short>> : qmap_base {
   static constexpr bool fusable = true;  // a following ReLU becomes the ADD's clamp
 };
 
+template <class L>
+concept has_qmap = requires { typename qmap<L>::type; };
+template <class L>
+inline constexpr bool is_float_batchnorm = false;
+template <class S>
+inline constexpr bool is_float_batchnorm<BatchNormLayer<float, S>> = true;
+// Stands in for the missing int8 twin so that the static_assert below is the only error.
+template <class L>
+struct QUnsupported {
+  using input_type = Tensor<std::int8_t, typename layer_traits<L>::input_shape>;
+  using output_type = Tensor<std::int8_t, typename layer_traits<L>::output_shape>;
+  constexpr void forward(const std::int8_t*, std::int8_t*, std::int8_t*) const {}
+};
+template <class L>
+struct qmap_unsupported : qmap_base {
+  using type = QUnsupported<L>;
+  static constexpr QKind kind = QKind::same_params;
+};
+// qmap with the error a user sees for a layer that has no int8 twin.
+template <class L>
+struct qinfo : std::conditional_t<has_qmap<L>, qmap<L>, qmap_unsupported<L>> {
+  static_assert(!is_float_batchnorm<L>,
+                "ctml::quant::quantize: a BatchNorm that does not directly follow a Dense or conv "
+                "without activation cannot be folded, and int8 has no BatchNorm op");
+  static_assert(has_qmap<L> || is_float_batchnorm<L>,
+                "ctml::quant::quantize: this float layer has no int8 counterpart (supported: Dense, "
+                "Conv1D, Conv2D, DepthwiseConv2D, AveragePool2D, MaxPool2D, GlobalAveragePool, "
+                "Reshape/Flatten, ReLU, ReLU6, Softmax, Sigmoid, Tanh, Residual, and BatchNorm right "
+                "after a Dense or conv, which is folded); see the template argument L");
+};
+
 // The activation a ReLU/ReLU6 layer would fuse, or none.
 template <class L>
 inline constexpr Activation fusable_activation = Activation::none;
@@ -211,7 +232,7 @@ inline constexpr Activation fusable_activation<ReLU6Layer<float, S>> = Activatio
 template <class A, class B>
 constexpr bool fuses() {
   if constexpr (fusable_activation<B> == Activation::none) return false;
-  else return qmap<A>::fusable && qmap<A>::act == Activation::none;
+  else return qinfo<A>::fusable && qinfo<A>::act == Activation::none;
 }
 
 // Type walk: emit the int8 layer of each float layer, skipping a ReLU fused into the one before.
@@ -223,17 +244,17 @@ struct qwalk<LayerPack<D...>> {
 };
 template <class... D, class L>
 struct qwalk<LayerPack<D...>, L> {
-  using type = LayerPack<D..., typename qmap<L>::type>;
+  using type = LayerPack<D..., typename qinfo<L>::type>;
 };
 template <bool Fuse, class Done, class A, class B, class... R>
 struct qstep;
 template <class... D, class A, class B, class... R>
 struct qstep<true, LayerPack<D...>, A, B, R...> {
-  using type = typename qwalk<LayerPack<D..., typename qmap<A>::type>, R...>::type;
+  using type = typename qwalk<LayerPack<D..., typename qinfo<A>::type>, R...>::type;
 };
 template <class... D, class A, class B, class... R>
 struct qstep<false, LayerPack<D...>, A, B, R...> {
-  using type = typename qwalk<LayerPack<D..., typename qmap<A>::type>, B, R...>::type;
+  using type = typename qwalk<LayerPack<D..., typename qinfo<A>::type>, B, R...>::type;
 };
 template <class... D, class A, class B, class... R>
 struct qwalk<LayerPack<D...>, A, B, R...> : qstep<fuses<A, B>(), LayerPack<D...>, A, B, R...> {};
@@ -256,7 +277,7 @@ constexpr std::array<QStep, N> make_qsteps() {
   std::array<bool, n> fuse_next{};
   std::array<Activation, n> own{}, next_act{};
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((own[I] = qmap<typename Net::template layer_type<I>>::act), ...);
+    ((own[I] = qinfo<typename Net::template layer_type<I>>::act), ...);
     (([&] {
        if constexpr (I + 1 < n) {
          using A = typename Net::template layer_type<I>;
@@ -287,6 +308,10 @@ constexpr T max_of(std::initializer_list<T> v) {
 }
 
 }  // namespace detail
+
+// A float layer with an int8 twin that quantize() builds (tests/static lists every layer).
+template <class L>
+concept Quantizable = detail::has_qmap<L>;
 
 // The int8 twin's type: a ctml::Chain of int8 layers, from the float network's type.
 template <class FloatNet>
@@ -418,7 +443,7 @@ template <std::size_t K, class Net, std::size_t Bins, class QL>
 constexpr QParams quantize_step(QL& q, const Net& net, const NetCalib<Net, Bins>& c, QParams in, const CalibrationOptions& o) {
   constexpr QStep st = make_qsteps<Net>()[K];
   using FL = typename Net::template layer_type<st.src>;
-  using M = qmap<FL>;
+  using M = qinfo<FL>;
   const FL& f = net.template layer<st.src>();
   if constexpr (M::kind == QKind::weighted) {
     const QParams out = c.t[st.range + 1].qparams(o);

@@ -7,22 +7,47 @@
 #include <tuple>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
+#include <type_traits>
 #include <ctml/core/math.hpp>
 #include <ctml/layers/activations.hpp>
 #include <ctml/layers/dense.hpp>
 #include <ctml/layers/reshape.hpp>
 #include <ctml/layers/softmax.hpp>
+#include <ctml/model/network.hpp>
+#include <ctml/model/residual.hpp>
 
 namespace ctml::train {
 
+// backward_op<L>: the backward pass of layer L, one specialization per layer (here and in
+// backward_<op>.hpp). The primary marks "none": Trainable<L> is false and the trainer says so.
+struct no_backward {};
 template <class L>
-struct backward_op {
-  static_assert(sizeof(L) == 0,
+struct backward_op : no_backward {};
+
+namespace detail {
+template <class L>
+struct trainable : std::bool_constant<!std::is_base_of_v<no_backward, backward_op<L>>> {};
+// Networks and residual blocks: the trainers walk into them, so they train when their layers do.
+template <class... Ls>
+struct trainable<Network<LayerPack<Ls...>>> : std::bool_constant<(trainable<Ls>::value && ...)> {};
+template <class T, class In, class Body, class Short>
+struct trainable<ResidualLayer<T, In, Body, Short>>
+    : std::bool_constant<trainable<Body>::value && (std::is_same_v<Short, Identity> || trainable<Short>::value)> {};
+}  // namespace detail
+
+// A layer the trainers can train through (include <ctml/train.hpp> for every backward pass).
+template <class L>
+concept Trainable = detail::trainable<L>::value;
+
+// The trainers' check, with the list a user needs.
+template <class L>
+constexpr void require_trainable() {
+  static_assert(Trainable<L>,
                 "ctml::train: this layer has no backward pass (supported: Dense, Conv1D, Conv2D, "
                 "DepthwiseConv2D, MaxPool2D, AveragePool2D, GlobalAveragePool, BatchNorm, ReLU, "
-                "ReLU6, LeakyReLU, Sigmoid, Tanh, HardSwish, Softmax, Flatten/Reshape; include "
-                "<ctml/train.hpp>)");
-};
+                "ReLU6, LeakyReLU, Sigmoid, Tanh, HardSwish, Softmax, Flatten/Reshape, Residual; "
+                "include <ctml/train.hpp>)");
+}
 
 // Derivative of a fused activation, from its output y.
 template <Activation A, class T>

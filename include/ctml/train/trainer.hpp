@@ -247,7 +247,8 @@ struct Trainer {
         for (std::size_t i = 0; i < n_in; ++i) dx[i] = dxb[i] + dy[i];
       }
     } else {
-      backward_op<L>::run(l, input_of<I>(x), std::get<I>(acts).data(), dy, dx, layer_gradients<I>(g));
+      if constexpr (!Trainable<L>) require_trainable<L>();  // the one error, with the list
+      else backward_op<L>::run(l, input_of<I>(x), std::get<I>(acts).data(), dy, dx, layer_gradients<I>(g));
     }
   }
 };
@@ -453,8 +454,9 @@ struct BatchTrainer {
           for (std::size_t i = 0; i < n_in; ++i) dx[b][i] = st.body.input_gradient(b)[i] + dy[b][i];
       }
     } else {
-      for (std::size_t b = 0; b < B; ++b)
-        backward_op<L>::run(l, x[b], std::get<I>(acts[b]).data(), dy[b], dx[b], lg);
+      if constexpr (!Trainable<L>) require_trainable<L>();  // the one error, with the list
+      else
+        for (std::size_t b = 0; b < B; ++b) backward_op<L>::run(l, x[b], std::get<I>(acts[b]).data(), dy[b], dx[b], lg);
     }
   }
 };

@@ -1,0 +1,67 @@
+// Every float layer in include/ctml/layers/ (and model/residual.hpp) and what it supports, as
+// static_asserts only (the mp-units manner): an int8 twin that quantize() builds (Quantizable), a
+// backward pass (Trainable), a sparse twin (to_sparse), persistent state (StatefulLayer). Adding a
+// layer without a twin is then a visible, deliberate line here; tests/static/CMakeLists.txt fails
+// when a layer of include/ctml/layers/ is missing from this file.
+#include <cstdint>
+
+#include <ctml/ctml.hpp>
+#include <ctml/quant.hpp>
+#include <ctml/sparse.hpp>
+#include <ctml/train.hpp>
+
+namespace {
+using namespace ctml;
+
+template <class Spec, class In>
+using F = bind_t<Spec, float, In>;
+
+template <class L>
+inline constexpr bool sparsifiable = requires { sizeof(sparse::sparse_conversion<L>); };
+
+template <class L, bool Q, bool T, bool S, bool St>
+constexpr bool supports() {
+  static_assert(quant::Quantizable<L> == Q, "int8 twin (quant::Quantizable) differs from the table");
+  static_assert(train::Trainable<L> == T, "backward pass (train::Trainable) differs from the table");
+  static_assert(sparsifiable<L> == S, "sparse twin (sparse::to_sparse) differs from the table");
+  static_assert(StatefulLayer<L> == St, "persistent state (StatefulLayer) differs from the table");
+  return true;
+}
+
+using Img = Shape<8, 8, 4>;
+using Vec = Shape<16>;
+using Body = Block<Conv2D<4, Kernel<3, 3>, Same>, ReLU>;
+
+//                                                                        int8  train sparse state
+// layers/dense.hpp          DenseLayer
+static_assert(supports<F<Dense<4>, Vec>,                                  true, true, true, false>());
+// layers/conv2d.hpp         Conv2DLayer
+static_assert(supports<F<Conv2D<4, Kernel<3, 3>, Same>, Img>,             true, true, true, false>());
+// layers/conv1d.hpp         Conv1DLayer
+static_assert(supports<F<Conv1D<4, Kernel<3>>, Shape<16, 2>>,             true, true, true, false>());
+// layers/depthwise_conv2d.hpp DepthwiseConv2DLayer
+static_assert(supports<F<DepthwiseConv2D<Kernel<3, 3>, Same>, Img>,       true, true, true, false>());
+// layers/pool2d.hpp         Pool2DLayer (max, average), GlobalAveragePoolLayer
+static_assert(supports<F<MaxPool2D<Pool<2, 2>>, Img>,                     true, true, false, false>());
+static_assert(supports<F<AveragePool2D<Pool<2, 2>>, Img>,                 true, true, false, false>());
+static_assert(supports<F<GlobalAveragePool, Img>,                         true, true, false, false>());
+// layers/reshape.hpp        ReshapeLayer
+static_assert(supports<F<Flatten, Img>,                                   true, true, false, false>());
+// layers/softmax.hpp        SoftmaxLayer
+static_assert(supports<F<Softmax<>, Vec>,                                 true, true, false, false>());
+// layers/activations.hpp    ReLULayer, ReLU6Layer, LeakyReLULayer, SigmoidLayer, TanhLayer, HardSwishLayer
+static_assert(supports<F<ReLU, Vec>,                                      true, true, false, false>());
+static_assert(supports<F<ReLU6, Vec>,                                     true, true, false, false>());
+static_assert(supports<F<Sigmoid, Vec>,                                   true, true, false, false>());
+static_assert(supports<F<Tanh, Vec>,                                      true, true, false, false>());
+static_assert(supports<F<LeakyReLU, Vec>,                                 false, true, false, false>());
+static_assert(supports<F<HardSwish, Vec>,                                 false, true, false, false>());
+// layers/batchnorm.hpp      BatchNormLayer: int8 only when folded into the Dense/conv before it
+static_assert(supports<F<BatchNorm, Img>,                                 false, true, false, false>());
+// layers/sliding_window.hpp SlidingWindowLayer: state; no int8 twin or backward yet
+static_assert(supports<F<SlidingWindow<4>, Vec>,                          false, false, false, true>());
+// model/residual.hpp        ResidualLayer
+static_assert(supports<F<Residual<Body>, Img>,                            true, true, false, false>());
+}  // namespace
+
+int main() { return 0; }
