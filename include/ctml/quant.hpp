@@ -12,12 +12,15 @@
 #include <ctml/quant/logistic_s8.hpp>
 #include <ctml/quant/maxpool_s8.hpp>
 #include <ctml/quant/mean_s8.hpp>
+#include <ctml/quant/network_calibration.hpp>
 #include <ctml/quant/ptq.hpp>
 #include <ctml/quant/quantize_model.hpp>
 #include <ctml/quant/quantize_s8.hpp>
 #include <ctml/quant/quantize_weights.hpp>
+#include <ctml/quant/quantized_model.hpp>
 #include <ctml/quant/relu_s8.hpp>
 #include <ctml/quant/residual_s8.hpp>
 #include <ctml/quant/softmax_s8.hpp>
 #include <ctml/quant/table_s8.hpp>
 #include <ctml/quant/tanh_s8.hpp>
+#include <ctml/quant/type_map.hpp>
