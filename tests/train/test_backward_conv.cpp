@@ -51,15 +51,15 @@ TEST_CASE("BatchNorm in inference mode (running statistics fixed): gradients mat
   check_gradients(net);
 }
 
-TEST_CASE("Network::train_arena_bytes is what the Trainer holds") {
+TEST_CASE("train::train_arena_bytes is what the Trainer holds") {
   using Net = Sequential<float, Shape<8, 8, 1>, Conv2D<4, Kernel<3, 3>, Same, Fuse<Activation::relu>>,
                          MaxPool2D<Pool<2, 2>>, DepthwiseConv2D<Kernel<3, 3>, Same>, Conv2D<8, Kernel<1, 1>>,
                          GlobalAveragePool, Dense<2>>;
-  static_assert(Net::train_arena_bytes == train::Trainer<Net>::train_arena_bytes);
-  static_assert(Net::train_arena_bytes > Net::arena_bytes,
+  static_assert(train::train_arena_bytes<Net> == train::Trainer<Net>::train_arena_bytes);
+  static_assert(train::train_arena_bytes<Net> > Net::arena_bytes,
                 "training keeps every activation, inference only two at a time");
   // int8 networks do not train.
-  CHECK(Net::train_arena_bytes == sizeof(train::Trainer<Net>::activations_type) +
+  CHECK(train::train_arena_bytes<Net> == sizeof(train::Trainer<Net>::activations_type) +
                                       2 * sizeof(Tensor<float, Shape<8 * 8 * 4>>) + sizeof(train::Trainer<Net>::scratch));
 }
 

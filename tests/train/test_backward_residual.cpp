@@ -20,7 +20,7 @@ TEST_CASE("residual blocks (identity and projection shortcuts): gradients match,
                          Residual<Block<Conv2D<4, Kernel<3, 3>, Stride<2>, Same>, ReLU>,
                                   Block<Conv2D<4, Kernel<1, 1>, Stride<2>>>>,
                          GlobalAveragePool, Dense<3>>;
-  static_assert(Net::train_arena_bytes == train::Trainer<Net>::train_arena_bytes);
+  static_assert(train::train_arena_bytes<Net> == train::Trainer<Net>::train_arena_bytes);
   static Net net{};
   check_gradients(net);
 }
@@ -31,7 +31,7 @@ TEST_CASE("BatchTrainer: residual blocks with BatchNorm inside (batch statistics
                          Residual<Block<Conv2D<4, Kernel<3, 3>, Stride<2>, Same>, BatchNorm>,
                                   Block<Conv2D<4, Kernel<1, 1>, Stride<2>>, BatchNorm>>,
                          GlobalAveragePool, Dense<3>>;
-  static_assert(train::BatchTrainer<Net, 3>::train_arena_bytes > 3 * Net::train_arena_bytes / 2);
+  static_assert(train::BatchTrainer<Net, 3>::train_arena_bytes > 3 * train::train_arena_bytes<Net> / 2);
   static Net net{};
   check_batch_gradients<Net, 3>(net);
 }

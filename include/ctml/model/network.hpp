@@ -4,7 +4,6 @@
 //
 //   static constexpr std::size_t arena_bytes;   // activation RAM, planned at compile time
 //   static constexpr std::size_t param_count, param_bytes, macs;
-//   static constexpr std::size_t train_arena_bytes;  // per-sample training memory (ctml/train)
 //   model(in, out, arena);                      // run in a caller-provided arena, no heap
 //   constexpr output_type infer(in);            // same, with an arena of its own; usable in
 //                                               // constant expressions (static_assert)
@@ -186,44 +185,6 @@ struct Network {
   }
 
  public:
-
- private:
-  // Per-sample training memory (ctml/train/trainer.hpp lays it out): every layer's output kept for
-  // backward, two gradient buffers as large as the largest activation, the forward scratch.
-  template <std::size_t... I>
-  static constexpr std::size_t largest_activation(std::index_sequence<I...>) {
-    std::size_t m = input_type::size();
-    ((m = std::max(m, layer_traits<layer_type<I>>::output_type::size())), ...);
-    return m;
-  }
-  template <std::size_t... I>
-  static constexpr std::size_t largest_scratch(std::index_sequence<I...>) {
-    std::size_t m = 1;
-    ((m = std::max(m, layer_traits<layer_type<I>>::scratch_size)), ...);
-    return m;
-  }
-  // A residual block's insides (its body's activations) are kept too.
-  template <class L>
-  static constexpr std::size_t nested_training_bytes() {
-    if constexpr (requires { L::nested_train_bytes; }) return L::nested_train_bytes;
-    else return 0;
-  }
-  template <std::size_t... I>
-  static constexpr std::size_t training_bytes(std::index_sequence<I...>) {
-    if constexpr (!uniform) {
-      return 0;
-    } else {
-      return (std::size_t{0} + ... + sizeof(typename layer_traits<layer_type<I>>::output_type)) +
-             (std::size_t{0} + ... + nested_training_bytes<layer_type<I>>()) +
-             2 * sizeof(Tensor<input_value, Shape<largest_activation(std::index_sequence<I...>{})>>) +
-             sizeof(Tensor<input_value, Shape<largest_scratch(std::index_sequence<I...>{})>>);
-    }
-  }
-
- public:
-  // RAM a training step needs besides the model and the optimizer state (0 for mixed-type networks,
-  // which do not train). static_assert it against a budget like arena_bytes.
-  static constexpr std::size_t train_arena_bytes = training_bytes(std::make_index_sequence<layer_count>{});
 
   List layers;
 

@@ -64,16 +64,6 @@ struct ResidualLayer {
     else return std::size_t{0};
   }();
 
-  // Training memory of the insides (ctml/train keeps the body's and the projection's activations).
-  static constexpr std::size_t nested_train_bytes = [] {
-    std::size_t n = 0;
-    if constexpr (requires { Body::train_arena_bytes; }) n += Body::train_arena_bytes;
-    if constexpr (projected) {
-      if constexpr (requires { Short::train_arena_bytes; }) n += Short::train_arena_bytes;
-    }
-    return n;
-  }();
-
   Body body;
   [[no_unique_address]] Short shortcut;
 

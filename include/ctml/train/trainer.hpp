@@ -2,7 +2,7 @@
 #pragma once
 // Trainer<Net>: forward that keeps every activation, backward through the chain, and statically
 // sized gradient buffers shaped like Net::parameters(). All storage is inside the Trainer object
-// (make it static on a device): train_arena_bytes says how much (= Net::train_arena_bytes).
+// (make it static on a device): train_arena_bytes says how much (= train::train_arena_bytes<Net>).
 // BatchNorm layers run in inference mode here (running statistics held fixed); BatchTrainer<Net, B>
 // below trains them with mini-batch statistics.
 //   static ctml::train::Trainer<Net> tr;
@@ -132,7 +132,7 @@ struct Trainer {
 
   // Memory a training step needs besides the model, its gradients and the optimizer state: every
   // activation of one sample (backward reads them), two gradient ping-pong buffers, the forward
-  // scratch, and the same for the insides of residual blocks. Equals Net::train_arena_bytes.
+  // scratch, and the same for the insides of residual blocks (train::train_arena_bytes<Net>).
   static constexpr std::size_t train_arena_bytes =
       sizeof(activations_type) + sizeof(dbuf) + sizeof(scratch) + detail::states_of<Net>::nested_bytes;
 
@@ -252,6 +252,11 @@ struct Trainer {
     }
   }
 };
+
+// RAM a per-sample training step of Net needs besides the model, its gradients and the optimizer
+// state: a compile-time fact to static_assert against a budget, like Net::arena_bytes.
+template <class Net>
+inline constexpr std::size_t train_arena_bytes = Trainer<Net>::train_arena_bytes;
 
 }  // namespace ctml::train
 
