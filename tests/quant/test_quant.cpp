@@ -496,11 +496,11 @@ TEST_CASE("AVX-512 requantization equals the scalar one for every right shift") 
         q[l] = l == 0 ? 0 : (l == 1 ? INT32_MAX : static_cast<std::int32_t>(next() >> 1));
         sh[l] = -e;
       }
-      const auto g = quant::avx512::make_requant_group(q, sh, 16);
+      const auto g = kernels::s8::avx512::make_requant_group(q, sh, 16);
       REQUIRE(g.vector_ok);
       alignas(16) std::int8_t y[16];
       _mm_store_si128(reinterpret_cast<__m128i*>(y),
-                      quant::avx512::requantize16(_mm512_load_si512(x), g, _mm512_set1_epi32(3),
+                      kernels::s8::avx512::requantize16(_mm512_load_si512(x), g, _mm512_set1_epi32(3),
                                                   _mm512_set1_epi32(-128), _mm512_set1_epi32(127)));
       for (int l = 0; l < 16; ++l) {
         std::int32_t r = quant::multiply_by_quantized_multiplier_ref(x[l], {q[l], sh[l]}) + 3;
@@ -513,8 +513,8 @@ TEST_CASE("AVX-512 requantization equals the scalar one for every right shift") 
   alignas(64) std::int32_t q[16] = {}, sh[16];
   for (auto& v : sh) v = -3;
   sh[5] = 0;
-  CHECK_FALSE(quant::avx512::make_requant_group(q, sh, 16).vector_ok);
-  CHECK(quant::avx512::make_requant_group(q, sh, 5).vector_ok);  // lane 5 is padding
+  CHECK_FALSE(kernels::s8::avx512::make_requant_group(q, sh, 16).vector_ok);
+  CHECK(kernels::s8::avx512::make_requant_group(q, sh, 5).vector_ok);  // lane 5 is padding
 }
 #endif
 

@@ -71,7 +71,9 @@ struct NoPacking {
 template <std::size_t Cout, std::size_t K>
 using PackedS8ForTarget = PackedS8Avx512<Cout, K>;
 
-namespace avx512 {
+}  // namespace ctml::kernels
+
+namespace ctml::kernels::s8::avx512 {
 
 // Calls f(std::integral_constant<std::size_t, I>) for I = 0..N-1, unrolled: the accumulator
 // arrays below must live in registers, which needs every index to be a constant.
@@ -105,7 +107,9 @@ inline void gemm_u8s8_block(const PackedS8Avx512<Cout, K>& pk, std::size_t g0, c
   }
 }
 
-}  // namespace avx512
+}  // namespace ctml::kernels::s8::avx512
+
+namespace ctml::kernels {
 #else
 template <std::size_t Cout, std::size_t K>
 using PackedS8ForTarget = NoPacking;

@@ -18,7 +18,7 @@ template <Conv2DGeometry G, class D>
 void conv_avx512(const D& cp, const std::int8_t* in, std::int8_t* out) {
   ::ctml::detail::side_effect_fence();
   using F = ConvFacts<G>;
-  using Gemm = quant::avx512::GemmS8<G.cout, F::K>;
+  using Gemm = avx512::GemmS8<G.cout, F::K>;
   const Gemm gemm(cp.packed, cp.effective_bias.data(), cp.multiplier.data(), cp.shift.data(), stage_of(cp).output_zero_point, stage_of(cp).act_min,
                   stage_of(cp).act_max);
   constexpr std::size_t P = F::pixels, NP = 4;

@@ -67,7 +67,7 @@ constexpr void dense(const D& d, const std::int8_t* in, std::int8_t* out) {
 #if defined(CTML_HAVE_AVX512_VNNI)
   if (!std::is_constant_evaluated()) {
     ::ctml::detail::side_effect_fence();
-    using Gemm = quant::avx512::GemmS8<Units, In>;
+    using Gemm = avx512::GemmS8<Units, In>;
     alignas(64) std::uint8_t u[Gemm::row_stride] = {};
     for (std::size_t i = 0; i < In; ++i) u[i] = static_cast<std::uint8_t>(in[i] ^ 0x80);
     Gemm(d.packed, d.effective_bias.data(), d.multiplier.data(), d.shift.data(), d.output_zero_point, d.act_min,

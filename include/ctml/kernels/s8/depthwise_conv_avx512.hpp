@@ -20,14 +20,14 @@ void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out,
   using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t row = G.iw * G.cin, R = G.pt + 1, groups = (G.cin + 15) / 16, T = G.kh * G.kw;
-  quant::avx512::RequantGroup rq[groups];
+  avx512::RequantGroup rq[groups];
   __m512i w32[groups][T], b32[groups], b32_interior[groups];
   __mmask16 live[groups];
   const __m512i zp = _mm512_set1_epi32(stage_of(dp).input_zero_point);
   for (std::size_t g = 0; g < groups; ++g) {
     const std::size_t valid = G.cin - 16 * g < 16 ? G.cin - 16 * g : 16;
     live[g] = static_cast<__mmask16>(valid >= 16 ? 0xFFFFu : (1u << valid) - 1u);
-    rq[g] = quant::avx512::make_requant_group(dp.multiplier.data() + 16 * g, dp.shift.data() + 16 * g, valid);
+    rq[g] = avx512::make_requant_group(dp.multiplier.data() + 16 * g, dp.shift.data() + 16 * g, valid);
     b32[g] = _mm512_maskz_loadu_epi32(live[g], dp.bias.data() + 16 * g);
     b32_interior[g] = b32[g];
     for (std::size_t t = 0; t < T; ++t) {
@@ -85,7 +85,7 @@ void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out,
         }
         std::int8_t* o = out + (oy * G.ow + ox) * G.cout + 16 * g;
         if (rq[g].vector_ok) {
-          _mm_mask_storeu_epi8(o, m, quant::avx512::requantize16(acc, rq[g], ozp, lo, hi));
+          _mm_mask_storeu_epi8(o, m, avx512::requantize16(acc, rq[g], ozp, lo, hi));
         } else {
           alignas(64) std::int32_t a[16];
           _mm512_store_si512(a, acc);

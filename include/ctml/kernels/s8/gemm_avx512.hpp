@@ -16,7 +16,7 @@
 #include <ctml/kernels/s8/requantize_avx512.hpp>
 
 #if defined(CTML_HAVE_AVX512_VNNI)
-namespace ctml::quant::avx512 {
+namespace ctml::kernels::s8::avx512 {
 
 template <std::size_t Cout, std::size_t K>
 class GemmS8 {
@@ -43,16 +43,16 @@ class GemmS8 {
     ::ctml::detail::side_effect_fence();
     constexpr std::size_t chunks = (groups + 3) / 4;
     const __m512i zp = _mm512_set1_epi32(out_zp_), lo = _mm512_set1_epi32(act_min_), hi = _mm512_set1_epi32(act_max_);
-    kernels::avx512::unroll<chunks>([&](auto chunk) {
+    avx512::unroll<chunks>([&](auto chunk) {
       constexpr std::size_t g0 = decltype(chunk)::value * 4;
       constexpr std::size_t NG = groups - g0 < 4 ? groups - g0 : 4;
       __m512i acc[NP][NG];
-      kernels::avx512::unroll<NP>([&](auto p) {
-        kernels::avx512::unroll<NG>([&](auto g) { acc[p][g] = bias_[g0 + g]; });
+      avx512::unroll<NP>([&](auto p) {
+        avx512::unroll<NG>([&](auto g) { acc[p][g] = bias_[g0 + g]; });
       });
-      kernels::avx512::gemm_u8s8_block<Cout, K, NP, NG>(packed_, g0, u, row_stride, acc);
-      kernels::avx512::unroll<NP>([&](auto p) {
-        kernels::avx512::unroll<NG>([&](auto g) {
+      avx512::gemm_u8s8_block<Cout, K, NP, NG>(packed_, g0, u, row_stride, acc);
+      avx512::unroll<NP>([&](auto p) {
+        avx512::unroll<NG>([&](auto g) {
           constexpr std::size_t co = (g0 + g) * 16;
           constexpr std::size_t valid = Cout - co < 16 ? Cout - co : 16;
           std::int8_t* dst = o + p * Cout + co;
@@ -64,8 +64,8 @@ class GemmS8 {
             alignas(64) std::int32_t a[16];
             _mm512_store_si512(a, acc[p][g]);
             for (std::size_t l = 0; l < valid; ++l) {
-              const std::int32_t y = multiply_by_quantized_multiplier(a[l], {multiplier_[co + l], shift_[co + l]}) + out_zp_;
-              dst[l] = static_cast<std::int8_t>(clamp_activation(y, act_min_, act_max_));
+              const std::int32_t y = quant::multiply_by_quantized_multiplier(a[l], {multiplier_[co + l], shift_[co + l]}) + out_zp_;
+              dst[l] = static_cast<std::int8_t>(quant::clamp_activation(y, act_min_, act_max_));
             }
           }
         });
@@ -82,5 +82,5 @@ class GemmS8 {
   __m512i bias_[groups];
 };
 
-}  // namespace ctml::quant::avx512
+}  // namespace ctml::kernels::s8::avx512
 #endif

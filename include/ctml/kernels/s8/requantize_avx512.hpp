@@ -15,7 +15,7 @@
 #include <ctml/core/requantize.hpp>
 
 #if defined(CTML_HAVE_AVX512_VNNI)
-namespace ctml::quant::avx512 {
+namespace ctml::kernels::s8::avx512 {
 
 // Per-group constants, split into the even and odd int32 lanes' 64-bit forms.
 struct RequantGroup {
@@ -64,5 +64,5 @@ inline __m128i requantize16(__m512i acc, const RequantGroup& r, __m512i out_zp, 
   return _mm512_cvtepi32_epi8(y);
 }
 
-}  // namespace ctml::quant::avx512
+}  // namespace ctml::kernels::s8::avx512
 #endif
