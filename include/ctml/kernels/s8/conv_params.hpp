@@ -22,10 +22,6 @@
 
 namespace ctml::kernels::s8 {
 
-using quant::OutputStage;
-using quant::stage_of;
-using Requant = quant::OutputStage::Requant;
-
 template <Conv2DGeometry G>
 struct ConvFacts {
   static constexpr std::size_t K = G.kh * G.kw * G.cin;  // taps per output value

@@ -19,10 +19,6 @@
 
 namespace ctml::kernels::s8 {
 
-using quant::OutputStage;
-using quant::stage_of;
-using Requant = quant::OutputStage::Requant;
-
 template <Conv2DGeometry G>
 struct DepthwiseFacts {
   static constexpr std::size_t mult_depth = G.cout / G.cin;

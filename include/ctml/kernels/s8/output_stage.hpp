@@ -113,3 +113,10 @@ using RequantTableForTarget = NoRequantTable;
 #endif
 
 }  // namespace ctml::quant
+
+namespace ctml::kernels::s8 {
+// The int8 kernels' names for the output stage.
+using quant::OutputStage;
+using quant::stage_of;
+using Requant = quant::OutputStage::Requant;
+}  // namespace ctml::kernels::s8
