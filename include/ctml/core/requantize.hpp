@@ -34,7 +34,19 @@ constexpr std::int64_t round_away(double v) {
   if (v <= -limit) return -(std::int64_t{1} << 62);
   return v >= 0 ? static_cast<std::int64_t>(v + 0.5) : -static_cast<std::int64_t>(-v + 0.5);
 }
+constexpr std::int32_t clamp_i32(std::int64_t v) {
+  constexpr std::int64_t lo = -2147483647ll - 1, hi = 2147483647ll;
+  return static_cast<std::int32_t>(v < lo ? lo : (v > hi ? hi : v));
+}
 }  // namespace detail
+
+// The effective bias of an int8 Dense or conv: bias - in_zp * sum(w), the zero-point term folded in
+// once so the inner loop is a plain dot product. Computed in 64 bits and saturated to int32: only
+// a bias near the int32 limit reaches the limit (ctml-import refuses such models; a saturated PTQ
+// bias can), and there the int32 arithmetic would overflow.
+constexpr std::int32_t fold_zero_point(std::int32_t bias, std::int32_t in_zp, std::int64_t weight_sum) {
+  return detail::clamp_i32(static_cast<std::int64_t>(bias) - static_cast<std::int64_t>(in_zp) * weight_sum);
+}
 
 // TFLite QuantizeMultiplier.
 // m must be finite and non-negative (a ratio of scales); anything else (NaN, infinity, negative)

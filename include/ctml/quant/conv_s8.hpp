@@ -56,9 +56,9 @@ struct QConv2DLayer : OutputStage {
   constexpr void prepare() {
     ::ctml::detail::side_effect_fence();
     for (std::size_t co = 0; co < G.cout; ++co) {
-      std::int32_t s = 0;
+      std::int64_t s = 0;
       for (std::size_t k = 0; k < G.kh * G.kw * G.cin; ++k) s += weights[co * G.kh * G.kw * G.cin + k];
-      effective_bias[co] = bias[co] - this->input_zero_point * s;
+      effective_bias[co] = fold_zero_point(bias[co], this->input_zero_point, s);
     }
     packed = packed_type::pack(weights.data());
     requant_table = requant_table_type::make(multiplier.data(), shift.data(), this->output_zero_point);

@@ -47,9 +47,9 @@ struct QDenseLayer {
   constexpr void prepare() {
     ::ctml::detail::side_effect_fence();
     for (std::size_t o = 0; o < Units; ++o) {
-      std::int32_t s = 0;
+      std::int64_t s = 0;
       for (std::size_t i = 0; i < in_features; ++i) s += weights(o, i);
-      effective_bias[o] = bias[o] - input_zero_point * s;
+      effective_bias[o] = fold_zero_point(bias[o], input_zero_point, s);
     }
     packed = packed_type::pack(weights.data());
   }

@@ -13,7 +13,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <type_traits>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/options.hpp>
@@ -21,13 +20,6 @@
 #include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
-
-namespace detail {
-constexpr std::int32_t clamp_i32(std::int64_t v) {
-  constexpr std::int64_t lo = std::numeric_limits<std::int32_t>::min(), hi = std::numeric_limits<std::int32_t>::max();
-  return static_cast<std::int32_t>(v < lo ? lo : (v > hi ? hi : v));
-}
-}  // namespace detail
 
 template <bool ChannelLast, class QL, class FL>
 constexpr void quantize_weighted(QL& q, const FL& f, QParams in, QParams out, Activation act) {

@@ -50,7 +50,7 @@ struct QSparseDenseLayer : quant::OutputStage {
     ::ctml::detail::side_effect_fence();
     std::int32_t sum[rows]{};
     weights.for_each([&](std::size_t r, std::size_t, std::int8_t v) { sum[r] += v; });
-    for (std::size_t r = 0; r < rows; ++r) effective_bias[r] = bias[r] - input_zero_point * sum[r];
+    for (std::size_t r = 0; r < rows; ++r) effective_bias[r] = quant::fold_zero_point(bias[r], input_zero_point, sum[r]);
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
@@ -114,7 +114,7 @@ struct QSparseConvLayer : quant::OutputStage {
     ::ctml::detail::side_effect_fence();
     std::int32_t sum[G.cout]{};
     weights.for_each([&](std::size_t r, std::size_t, std::int8_t v) { sum[r] += v; });
-    for (std::size_t r = 0; r < G.cout; ++r) effective_bias[r] = bias[r] - input_zero_point * sum[r];
+    for (std::size_t r = 0; r < G.cout; ++r) effective_bias[r] = quant::fold_zero_point(bias[r], input_zero_point, sum[r]);
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
