@@ -2,11 +2,11 @@
 #pragma once
 // SlidingWindow<N>: the last N input frames as one [N, frame...] tensor, oldest first — the delay
 // line of a streaming model. A keyword spotter computes one feature frame per 20 ms hop and runs
-// its network on the last 49 frames; with this layer first, each call takes the new frame alone
+// its network on the last 49 frames; with this layer first, each call takes the latest frame alone
 // and no frame is recomputed or moved more than once per step:
 //   window[t][i] = x_{k-N+1+t}[i]   (t = 0..N-1, oldest first; x_j = 0 for j < 0 after reset)
 // A StatefulLayer (core/concepts.hpp): the N frames live in a ring in the caller's state, with the
-// slot the next frame goes to; forward writes the new frame into the ring, then copies the ring
+// slot the next frame goes to; forward writes the latest frame into the ring, then copies the ring
 // out in time order.
 #include <cstddef>
 #include <string_view>
