@@ -174,7 +174,7 @@ struct Network {
 
   constexpr void reset(state_type& state) const {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((layer_traits<layer_type<I>>::stateful ? reset_layer<I>(state) : void()), ...);
+      (reset_layer<I>(state), ...);
     }(std::make_index_sequence<layer_count>{});
   }
 
@@ -210,15 +210,13 @@ struct Network {
   // traps rather than overrun memory.
   template <std::size_t N>
   void operator()(const input_type& in, output_type& out, std::byte (&arena)[N]) const {
-    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
-                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
+    require_stateless();
     static_assert(N >= arena_bytes, "ctml: the arena passed to the model is smaller than "
                                     "Model::arena_bytes");
     run(in.data(), out.data(), detail::ByteArena{arena}, no_state());
   }
   void operator()(const input_type& in, output_type& out, std::span<std::byte> arena) const {
-    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
-                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
+    require_stateless();
     if (arena.size() < arena_bytes) __builtin_trap();
     run(in.data(), out.data(), detail::ByteArena{arena.data()}, no_state());
   }
@@ -247,8 +245,7 @@ struct Network {
 
   // Nested-layer entry point: scratch is this network's arena.
   constexpr void forward(const input_value* in, output_value* out, scratch_value_type* scratch) const {
-    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
-                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
+    require_stateless();
     if constexpr (uniform) run(in, out, detail::TypedArena<input_value>{scratch}, no_state());
     else run(in, out, detail::ByteArena{scratch}, no_state());
   }
@@ -261,24 +258,25 @@ struct Network {
   // Returns the output; the arena is a local array. Meant for constant expressions and tests:
   // on a device prefer operator() with a static arena.
   constexpr output_type infer(const input_type& in) const {
-    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
-                                "Model::state_type: model(in, out, arena, state), infer(in, state)");
-    static_assert(uniform, "ctml: infer() needs a single element type throughout the network");
-    output_type out{};
-    std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
-    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()}, no_state());
-    return out;
+    require_stateless();
+    return infer_with(in, no_state());
   }
-  constexpr output_type infer(const input_type& in, state_type& state) const {
-    static_assert(uniform, "ctml: infer() needs a single element type throughout the network");
-    output_type out{};
-    std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
-    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()}, &state);
-    return out;
-  }
+  constexpr output_type infer(const input_type& in, state_type& state) const { return infer_with(in, &state); }
 
  private:
   static constexpr state_type* no_state() { return nullptr; }
+  constexpr output_type infer_with(const input_type& in, state_type* state) const {
+    static_assert(uniform, "ctml: infer() needs a single element type throughout the network");
+    output_type out{};
+    std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
+    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()}, state);
+    return out;
+  }
+  // The entry points without a state argument, on a stateful network: one message for all.
+  static constexpr void require_stateless() {
+    static_assert(!stateful, "ctml: this network keeps state between calls (a StatefulLayer; Model::stateful): pass a "
+                             "Model::state_type: model(in, out, arena, state), infer(in, state)");
+  }
 
  public:
 

@@ -17,9 +17,8 @@ namespace ctml::kernels::s8 {
 
 template <Conv2DGeometry G, class D>
 void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
-  using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
-  constexpr std::size_t row = G.iw * G.cin, R = G.pt + 1, groups = (G.cin + 15) / 16, T = G.kh * G.kw;
+  constexpr std::size_t groups = (G.cin + 15) / 16, T = G.kh * G.kw;
   avx512::RequantGroup rq[groups];
   __m512i w32[groups][T], b32[groups], b32_interior[groups];
   __mmask16 live[groups];
@@ -39,10 +38,7 @@ void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out,
                 hi = _mm512_set1_epi32(stage_of(dp).act_max);
   const std::int8_t* rows[G.kh];  // input row of each kernel row, or null outside the input
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
-    if constexpr (F::in_place) {
-      std::int8_t* slot = ring + (oy % R) * row;
-      for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
-    }
+    keep_input_row<G>(in, ring, oy);
     bool rows_inside = true;
     for (std::size_t ky = 0; ky < G.kh; ++ky) {
       const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
@@ -52,7 +48,7 @@ void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out,
         continue;
       }
       const std::size_t uy = static_cast<std::size_t>(iy);
-      rows[ky] = (F::in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
+      rows[ky] = input_row<G>(in, ring, uy, oy);
     }
     for (std::size_t g = 0; g < groups; ++g) {
       const __m512i* w = w32[g];

@@ -25,8 +25,6 @@ template <Requant Rq, Conv2DGeometry G, class D>
 void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
   using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
-  constexpr std::size_t row = G.iw * G.cin;
-  constexpr std::size_t R = G.pt + 1;
   constexpr std::size_t T = G.kh * G.kw;
   const std::int32_t offset = -stage_of(dp).input_zero_point;
   [[maybe_unused]] const std::uint32_t off2 = (static_cast<std::uint32_t>(offset) & 0xFFFFu) * 0x10001u;
@@ -37,10 +35,7 @@ void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, 
   for (auto& v : pad) v = static_cast<std::int8_t>(stage_of(dp).input_zero_point);
   const std::int8_t* xs[T];
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
-    if constexpr (F::in_place) {
-      std::int8_t* slot = ring + (oy % R) * row;
-      for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
-    }
+    keep_input_row<G>(in, ring, oy);
     const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
       const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
@@ -48,7 +43,7 @@ void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, 
         const long iy = y0 + static_cast<long>(ky * G.dh);
         const bool row_inside = iy >= 0 && iy < static_cast<long>(G.ih);
         const std::size_t uy = row_inside ? static_cast<std::size_t>(iy) : 0;
-        const std::int8_t* rowp = (F::in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
+        const std::int8_t* rowp = input_row<G>(in, ring, uy, oy);
         for (std::size_t kx = 0; kx < G.kw; ++kx) {
           const long ix = x0 + static_cast<long>(kx * G.dw);
           const bool inside = row_inside && ix >= 0 && ix < static_cast<long>(G.iw);

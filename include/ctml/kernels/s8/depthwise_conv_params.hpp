@@ -48,4 +48,21 @@ concept DepthwiseData = std::derived_from<D, OutputStage> && requires(const D& d
   requires decltype(d.weights)::size() == G.kh * G.kw * G.cout;
 };
 
+// Running in place (DepthwiseFacts::in_place), output row oy overwrites input row oy, which rows
+// below still read: every kernel first keeps input row oy in a ring of (pad_top + 1) rows, and
+// reads row uy from the ring once it may be overwritten (uy <= oy), else from the input.
+template <Conv2DGeometry G>
+constexpr void keep_input_row(const std::int8_t* in, std::int8_t* ring, std::size_t oy) {
+  if constexpr (DepthwiseFacts<G>::in_place) {
+    constexpr std::size_t row = G.iw * G.cin;
+    std::int8_t* slot = ring + (oy % (G.pt + 1)) * row;
+    for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
+  }
+}
+template <Conv2DGeometry G>
+constexpr const std::int8_t* input_row(const std::int8_t* in, const std::int8_t* ring, std::size_t uy, std::size_t oy) {
+  constexpr std::size_t row = G.iw * G.cin;
+  return (DepthwiseFacts<G>::in_place && uy <= oy) ? ring + (uy % (G.pt + 1)) * row : in + uy * row;
+}
+
 }  // namespace ctml::kernels::s8

@@ -17,15 +17,10 @@ constexpr void depthwise_conv_portable(const D& dp, const std::int8_t* in, std::
                                        std::int8_t* ring) {
   using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
-  constexpr std::size_t row = G.iw * G.cin;
-  constexpr std::size_t R = G.pt + 1;
   const std::int32_t zp = stage_of(dp).input_zero_point;
   std::int32_t acc[G.cout]{};
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
-    if constexpr (F::in_place) {
-      std::int8_t* slot = ring + (oy % R) * row;
-      for (std::size_t i = 0; i < row; ++i) slot[i] = in[oy * row + i];
-    }
+    keep_input_row<G>(in, ring, oy);
     const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
       const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
@@ -34,7 +29,7 @@ constexpr void depthwise_conv_portable(const D& dp, const std::int8_t* in, std::
         const long iy = y0 + static_cast<long>(ky * G.dh);
         if (iy < 0 || iy >= static_cast<long>(G.ih)) continue;
         const std::size_t uy = static_cast<std::size_t>(iy);
-        const std::int8_t* rowp = (F::in_place && uy <= oy) ? ring + (uy % R) * row : in + uy * row;
+        const std::int8_t* rowp = input_row<G>(in, ring, uy, oy);
         for (std::size_t kx = 0; kx < G.kw; ++kx) {
           const long ix = x0 + static_cast<long>(kx * G.dw);
           if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
