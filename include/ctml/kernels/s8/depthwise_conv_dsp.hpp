@@ -23,7 +23,6 @@ namespace ctml::kernels::s8 {
 
 template <Requant Rq, Conv2DGeometry G, class D>
 void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
-  using F = DepthwiseFacts<G>;
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t T = G.kh * G.kw;
   const std::int32_t offset = -stage_of(dp).input_zero_point;
@@ -64,7 +63,7 @@ void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, 
 #else
         std::int32_t a0 = dp.bias[c], a1 = dp.bias[c + 1], a2 = dp.bias[c + 2], a3 = dp.bias[c + 3];
 #if defined(CTML_HAVE_DSP)
-        if constexpr (F::widened_weights) {
+        if constexpr (DepthwiseFacts<G>::widened_weights) {
           const std::uint32_t* wq = dp.packed.quad(c);
           [&]<std::size_t... t>(std::index_sequence<t...>) {
             (kernels::mac4_s16w_offset<t>(xs[t] + c, wq, off2, a0, a1, a2, a3), ...);
