@@ -86,6 +86,7 @@ TEST_CASE("int8 Dense equals a reference loop and tracks its float twin") {
 
 #include <vector>
 
+#include <ctml/layers/conv2d.hpp>
 #include <ctml/quant/conv_s8.hpp>
 
 #include "int8_reference.hpp"
@@ -178,6 +179,59 @@ TEST_CASE("make_qdense fuses every activation as TFLite does and saturates the b
   Tensor<std::int8_t, Shape<2>> y{};
   n1.forward(x.data(), y.data(), nullptr);
   CHECK(y[0] == n1.act_max);
+}
+
+// One builder per weighted int8 layer, shared by PTQ and ctml-import's headers
+// (quant/output_stage_params.hpp): a layer built from raw values (int8 weights, int32 bias, the
+// scales) equals the one PTQ made from the float layer with those scales, member for member.
+namespace {
+constexpr quant::QParams builder_in{0.5f, 3}, builder_out{0.125f, -7};
+// in 0.5 * w 0.25 / out 0.125 = 1.0 = 2^30 (Q31) << 1; in 0.5 * w 0.375 / out 0.125 = 1.5.
+constexpr auto built_dense = quant::make_qdense<Shape<2>, 2>({{1, -2, 3, 4}}, {{100, -50}}, builder_in, {0.25, 0.375},
+                                                            builder_out, Activation::relu6);
+static_assert(built_dense.multiplier[0] == (1 << 30) && built_dense.shift[0] == 1);
+static_assert(built_dense.multiplier[1] == 3 * (1 << 29) && built_dense.shift[1] == 1);
+static_assert(built_dense.effective_bias[0] == 100 - 3 * (1 - 2) && built_dense.effective_bias[1] == -50 - 3 * 7);
+static_assert(built_dense.input_zero_point == 3 && built_dense.output_zero_point == -7);
+static_assert(built_dense.act_min == -7 && built_dense.act_max == 41);  // q(0) = -7, q(6) = -7 + 48
+}  // namespace
+
+TEST_CASE("the builders give what PTQ gives for the same raw values") {
+  const auto in_q = quant::choose_qparams(-1.0, 2.0);
+  const auto out_q = quant::choose_qparams(-3.0, 5.0);
+  // Conv2D, 3x3 same, 2 -> 3 channels: PTQ of a float layer, then the builder on PTQ's results.
+  using FC = Conv2DLayer<float, Shape<5, 4, 2>, 3, 3, 3, ConvOptions<Same, Fuse<Activation::relu>>>;
+  FC f{};
+  for (std::size_t i = 0; i < f.weights.size(); ++i) f.weights[i] = 0.01f * static_cast<float>(static_cast<int>(i * 37 % 41) - 20);
+  for (std::size_t c = 0; c < 3; ++c) f.bias[c] = 0.1f * static_cast<float>(c) - 0.07f;
+  quant::QConv2DLayer<FC::geometry> q{};
+  quant::quantize_weighted<false>(q, f, in_q, out_q, Activation::relu);
+  double ws[3] = {};
+  for (std::size_t i = 0; i < f.weights.size(); ++i) ws[i / 18] = std::max(ws[i / 18], std::fabs(static_cast<double>(f.weights[i])) / 127.0);
+  const auto b = quant::make_qconv2d<FC::geometry>(q.weights, q.bias, in_q, {ws[0], ws[1], ws[2]}, out_q, Activation::relu);
+  CHECK(b.weights == q.weights);
+  CHECK(b.bias == q.bias);
+  CHECK(b.multiplier == q.multiplier);
+  CHECK(b.shift == q.shift);
+  CHECK(b.effective_bias == q.effective_bias);
+  CHECK(b.input_zero_point == q.input_zero_point);
+  CHECK(b.output_zero_point == q.output_zero_point);
+  CHECK(b.act_min == q.act_min);
+  CHECK(b.act_max == q.act_max);
+  // One scale stands for every channel (per-tensor weights).
+  const auto pt = quant::make_qconv2d<FC::geometry>(q.weights, q.bias, in_q, {ws[1]}, out_q);
+  const auto pc = quant::make_qconv2d<FC::geometry>(q.weights, q.bias, in_q, {ws[1], ws[1], ws[1]}, out_q);
+  CHECK(pt.multiplier == pc.multiplier);
+  CHECK(pt.shift == pc.shift);
+  CHECK(pt.act_min == -128);
+  CHECK(pt.act_max == 127);
+  // Depthwise: the same output stage, no effective bias.
+  constexpr auto gd = kernels::conv_geometry(5, 4, 2, 2, 3, 3, 1, 1, 1, 1, Padding::same);
+  const auto d = quant::make_qdepthwise_conv2d<gd>({}, {{5, 6}}, in_q, {ws[0], ws[2]}, out_q, Activation::relu_n1_to_1);
+  CHECK(d.multiplier[0] == q.multiplier[0]);
+  CHECK(d.multiplier[1] == q.multiplier[2]);
+  CHECK(d.act_min == quant::activation_range(Activation::relu_n1_to_1, out_q).min);
+  CHECK(d.act_max == quant::activation_range(Activation::relu_n1_to_1, out_q).max);
 }
 
 TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilation, in place)") {

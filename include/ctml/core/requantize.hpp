@@ -47,6 +47,12 @@ constexpr std::int32_t clamp_i32(std::int64_t v) {
 constexpr std::int32_t fold_zero_point(std::int32_t bias, std::int32_t in_zp, std::int64_t weight_sum) {
   return detail::clamp_i32(static_cast<std::int64_t>(bias) - static_cast<std::int64_t>(in_zp) * weight_sum);
 }
+// Whether fold_zero_point is exact (its value fits int32, so nothing saturates): ctml-import
+// refuses a model whose folded bias would not.
+constexpr bool zero_point_folds_exactly(std::int32_t bias, std::int32_t in_zp, std::int64_t weight_sum) {
+  const std::int64_t e = static_cast<std::int64_t>(bias) - static_cast<std::int64_t>(in_zp) * weight_sum;
+  return e >= -2147483647ll - 1 && e <= 2147483647ll;
+}
 
 // TFLite QuantizeMultiplier.
 // m must be finite and non-negative (a ratio of scales); anything else (NaN, infinity, negative)

@@ -7,6 +7,7 @@
 // constant.
 #include <cstddef>
 #include <ctml/core/compiler.hpp>
+#include <ctml/core/options.hpp>
 #include <ctml/kernels/activation.hpp>
 #include <ctml/kernels/dot.hpp>
 
@@ -20,6 +21,16 @@ struct Conv2DGeometry {
   std::size_t dh, dw;        // dilation
   std::size_t pt, pl;        // leading (top/left) padding
 };
+
+// The geometry of a conv, depthwise conv or pool from its framework parameters, TensorFlow's
+// padding convention (axis_geometry, core/options.hpp). oh or ow is 0 when a valid-padded window
+// (with dilation) is larger than the input. Layers and ctml-import both derive geometries here.
+constexpr Conv2DGeometry conv_geometry(std::size_t ih, std::size_t iw, std::size_t cin, std::size_t cout,
+                                       std::size_t kh, std::size_t kw, std::size_t sh, std::size_t sw,
+                                       std::size_t dh, std::size_t dw, Padding p) {
+  const AxisGeometry y = axis_geometry(ih, kh, sh, dh, p), x = axis_geometry(iw, kw, sw, dw, p);
+  return {ih, iw, cin, y.out, x.out, cout, kh, kw, sh, sw, dh, dw, y.pad_before, x.pad_before};
+}
 
 // Reference: the formula, one accumulator, every tap bounds-checked.
 template <Conv2DGeometry G, Activation A, class T>

@@ -23,9 +23,8 @@ struct Conv2DLayer {
   static_assert(gy.out > 0 && gx.out > 0,
                 "ctml::Conv2D: the kernel (with dilation) is larger than the input and padding is "
                 "Valid, so the output would be empty; use Same or a smaller kernel");
-  static constexpr kernels::Conv2DGeometry geometry{
-      ih, iw, cin, gy.out, gx.out, Filters, KH, KW, Opt::stride::h, Opt::stride::w,
-      Opt::dilation::h, Opt::dilation::w, gy.pad_before, gx.pad_before};
+  static constexpr kernels::Conv2DGeometry geometry = kernels::conv_geometry(
+      ih, iw, cin, Filters, KH, KW, Opt::stride::h, Opt::stride::w, Opt::dilation::h, Opt::dilation::w, Opt::padding);
   static constexpr Activation activation = Opt::activation;
   using options = Opt;
 

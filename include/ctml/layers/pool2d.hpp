@@ -21,8 +21,8 @@ struct Pool2DLayer {
   static constexpr auto gx = axis_geometry(iw, PW, Stride_::w, 1, Opt::padding);
   static_assert(gy.out > 0 && gx.out > 0,
                 "ctml: the pool window is larger than the input and padding is Valid");
-  static constexpr kernels::Conv2DGeometry geometry{
-      ih, iw, c, gy.out, gx.out, c, PH, PW, Stride_::h, Stride_::w, 1, 1, gy.pad_before, gx.pad_before};
+  static constexpr kernels::Conv2DGeometry geometry =
+      kernels::conv_geometry(ih, iw, c, c, PH, PW, Stride_::h, Stride_::w, 1, 1, Opt::padding);
   using input_type = Tensor<T, In>;
   using output_type = Tensor<T, Shape<gy.out, gx.out, c>>;
   static constexpr std::string_view name = K == kernels::PoolKind::max ? "MaxPool2D" : "AveragePool2D";

@@ -18,6 +18,8 @@
 #include <ctml/kernels/s8/conv.hpp>
 #include <ctml/kernels/s8/depthwise_conv.hpp>
 #include <ctml/kernels/s8/output_stage.hpp>
+#include <ctml/quant/activation_range.hpp>
+#include <ctml/quant/output_stage_params.hpp>
 
 namespace ctml::quant {
 
@@ -34,11 +36,14 @@ struct QConv2DLayer : OutputStage {
   static constexpr std::string_view name = pointwise ? "QConv2D 1x1" : "QConv2D";
   static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw * G.cin;
 
-  Tensor<std::int8_t, Shape<G.cout, G.kh, G.kw, G.cin>> weights;
-  Tensor<std::int32_t, Shape<G.cout>> bias;
+  using weight_type = Tensor<std::int8_t, Shape<G.cout, G.kh, G.kw, G.cin>>;
+  using bias_type = Tensor<std::int32_t, Shape<G.cout>>;
+
+  weight_type weights;
+  bias_type bias;
   Tensor<std::int32_t, Shape<G.cout>> multiplier;
   Tensor<std::int32_t, Shape<G.cout>> shift;
-  Tensor<std::int32_t, Shape<G.cout>> effective_bias;  // bias - in_zp * sum(w)
+  Tensor<std::int32_t, Shape<G.cout>> effective_bias;  // derived: bias - in_zp * sum(w)
   // The weights in the layout of this target's fastest kernel, derived like effective_bias (and
   // empty on targets whose kernels read `weights` directly); kernels/s8/conv_params.hpp.
   using packed_type = typename kernel_facts::packed_type;
@@ -53,14 +58,21 @@ struct QConv2DLayer : OutputStage {
   constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
-  constexpr void prepare() {
+  // Recompute the derived data after weights, bias, multipliers or zero points change.
+  constexpr void prepare() { prepare(weights); }
+  // The same from w, a tensor equal to `weights`: the builders pass their argument, which GCC's
+  // constant evaluator reads several times faster than the member it was copied to (the KWS
+  // header compiles 25 % faster).
+  constexpr void prepare(const weight_type& w) {
     ::ctml::detail::side_effect_fence();
-    for (std::size_t co = 0; co < G.cout; ++co) {
+    constexpr std::size_t K = G.kh * G.kw * G.cin;
+    const std::int8_t* row = w.data();
+    for (std::size_t co = 0; co < G.cout; ++co, row += K) {
       std::int64_t s = 0;
-      for (std::size_t k = 0; k < G.kh * G.kw * G.cin; ++k) s += weights[co * G.kh * G.kw * G.cin + k];
+      for (std::size_t k = 0; k < K; ++k) s += row[k];
       effective_bias[co] = fold_zero_point(bias[co], this->input_zero_point, s);
     }
-    packed = packed_type::pack(weights.data());
+    packed = packed_type::pack(w.data());
     requant_table = requant_table_type::make(multiplier.data(), shift.data(), this->output_zero_point);
   }
 
@@ -81,8 +93,11 @@ struct QDepthwiseConv2DLayer : OutputStage {
   static constexpr std::string_view name = "QDepthwiseConv2D";
   static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw;
 
-  Tensor<std::int8_t, Shape<G.kh, G.kw, G.cout>> weights;
-  Tensor<std::int32_t, Shape<G.cout>> bias;
+  using weight_type = Tensor<std::int8_t, Shape<G.kh, G.kw, G.cout>>;
+  using bias_type = Tensor<std::int32_t, Shape<G.cout>>;
+
+  weight_type weights;
+  bias_type bias;
   Tensor<std::int32_t, Shape<G.cout>> multiplier;
   Tensor<std::int32_t, Shape<G.cout>> shift;
   // The weights in the layout of this target's kernel (kernels/s8/depthwise_conv_params.hpp).
@@ -95,12 +110,31 @@ struct QDepthwiseConv2DLayer : OutputStage {
   constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
-  constexpr void prepare() { packed = packed_type::pack(weights.data()); }
+  constexpr void prepare() { prepare(weights); }
+  constexpr void prepare(const weight_type& w) { packed = packed_type::pack(w.data()); }  // as QConv2DLayer's
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
     kernels::s8::depthwise_conv<G>(*this, in, out, ring);
   }
 };
+
+// The layers from TFLite's raw values (quant/output_stage_params.hpp): weights and bias as stored
+// (conv [cout][kh][kw][cin], depthwise [kh][kw][cout]), the input and output quantization, the
+// weight scale(s) and the fused activation. ctml-import's headers are made of these calls.
+template <kernels::Conv2DGeometry G>
+constexpr QConv2DLayer<G> make_qconv2d(const typename QConv2DLayer<G>::weight_type& weights,
+                                       const typename QConv2DLayer<G>::bias_type& bias, QParams in,
+                                       std::initializer_list<double> w_scales, QParams out,
+                                       Activation act = Activation::none) {
+  return make_weighted_s8<QConv2DLayer<G>>(weights, bias, in, w_scales, out, act);
+}
+template <kernels::Conv2DGeometry G>
+constexpr QDepthwiseConv2DLayer<G> make_qdepthwise_conv2d(const typename QDepthwiseConv2DLayer<G>::weight_type& weights,
+                                                          const typename QDepthwiseConv2DLayer<G>::bias_type& bias,
+                                                          QParams in, std::initializer_list<double> w_scales,
+                                                          QParams out, Activation act = Activation::none) {
+  return make_weighted_s8<QDepthwiseConv2DLayer<G>>(weights, bias, in, w_scales, out, act);
+}
 
 // TFLite int8 AVERAGE_POOL_2D: integer mean over the taps inside the input, rounded half away from
 // zero; input and output share quantization.
@@ -118,5 +152,12 @@ struct QAveragePool2DLayer {
     kernels::s8::avg_pool<G>(in, out, act_min, act_max);
   }
 };
+
+// The pool with TFLite's fused activation on its (shared) quantization.
+template <kernels::Conv2DGeometry G>
+constexpr QAveragePool2DLayer<G> make_qaverage_pool2d(QParams q, Activation act = Activation::none) {
+  const ActivationRange r = activation_range(act, q);
+  return {r.min, r.max};
+}
 
 }  // namespace ctml::quant

@@ -13,11 +13,13 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/requantize.hpp>
 #include <ctml/kernels/s8/dense.hpp>
+#include <ctml/kernels/s8/output_stage.hpp>
+#include <ctml/quant/output_stage_params.hpp>
 
 namespace ctml::quant {
 
 template <ShapeType In, std::size_t Units>
-struct QDenseLayer {
+struct QDenseLayer : OutputStage {
   static_assert(In::rank == 1, "ctml::quant::QDense expects a rank-1 input; Flatten first");
   static constexpr std::size_t in_features = In::size;
   using input_type = Tensor<std::int8_t, In>;
@@ -25,14 +27,16 @@ struct QDenseLayer {
   static constexpr std::string_view name = "QDense";
   static constexpr std::size_t macs = Units * in_features;
 
-  Tensor<std::int8_t, Shape<Units, in_features>> weights;  // symmetric, zero point 0
-  Tensor<std::int32_t, Shape<Units>> bias;                 // scale in_scale * w_scale[o]
-  Tensor<std::int32_t, Shape<Units>> effective_bias;       // bias - in_zp * sum(w[o])
-  Tensor<std::int32_t, Shape<Units>> multiplier;           // Q31 per output channel
+  using weight_type = Tensor<std::int8_t, Shape<Units, in_features>>;
+  using bias_type = Tensor<std::int32_t, Shape<Units>>;
+
+  // The data layout of every weighted int8 layer: OutputStage (zero points, clamp), weights, bias,
+  // multiplier, shift, then what prepare() derives.
+  weight_type weights;                                // symmetric, zero point 0
+  bias_type bias;                                     // scale in_scale * w_scale[o]
+  Tensor<std::int32_t, Shape<Units>> multiplier;      // Q31 per output channel
   Tensor<std::int32_t, Shape<Units>> shift;
-  std::int32_t input_zero_point = 0;
-  std::int32_t output_zero_point = 0;
-  std::int32_t act_min = -128, act_max = 127;
+  Tensor<std::int32_t, Shape<Units>> effective_bias;  // derived: bias - in_zp * sum(w[o])
   // The weights in the layout of this target's fastest kernel (empty where kernels read `weights`).
   using packed_type = typename kernels::s8::DenseFacts<in_features, Units>::packed_type;
   [[no_unique_address]] packed_type packed = packed_type::pack(weights.data());
@@ -44,19 +48,32 @@ struct QDenseLayer {
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   // Recompute the folded bias after weights, bias or the input zero point change.
-  constexpr void prepare() {
+  constexpr void prepare() { prepare(weights); }
+  // The same from w, a tensor equal to `weights` (see QConv2DLayer::prepare).
+  constexpr void prepare(const weight_type& w) {
     ::ctml::detail::side_effect_fence();
-    for (std::size_t o = 0; o < Units; ++o) {
+    const std::int8_t* row = w.data();
+    for (std::size_t o = 0; o < Units; ++o, row += in_features) {
       std::int64_t s = 0;
-      for (std::size_t i = 0; i < in_features; ++i) s += weights(o, i);
+      for (std::size_t i = 0; i < in_features; ++i) s += row[i];
       effective_bias[o] = fold_zero_point(bias[o], input_zero_point, s);
     }
-    packed = packed_type::pack(weights.data());
+    packed = packed_type::pack(w.data());
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     kernels::s8::dense<in_features, Units>(*this, in, out);
   }
 };
+
+// The layer from TFLite's raw values (quant/output_stage_params.hpp): weights [Units][In] and
+// bias as stored, the input and output quantization, the weight scale(s), the fused activation.
+template <ShapeType In, std::size_t Units>
+constexpr QDenseLayer<In, Units> make_qdense(const typename QDenseLayer<In, Units>::weight_type& weights,
+                                             const typename QDenseLayer<In, Units>::bias_type& bias, QParams in,
+                                             std::initializer_list<double> w_scales, QParams out,
+                                             Activation act = Activation::none) {
+  return make_weighted_s8<QDenseLayer<In, Units>>(weights, bias, in, w_scales, out, act);
+}
 
 }  // namespace ctml::quant

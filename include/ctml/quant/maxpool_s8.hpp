@@ -9,6 +9,7 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/conv2d.hpp>
+#include <ctml/quant/activation_range.hpp>
 
 namespace ctml::quant {
 
@@ -49,5 +50,12 @@ struct QMaxPool2DLayer {
     }
   }
 };
+
+// The pool with TFLite's fused activation on its (shared) quantization.
+template <kernels::Conv2DGeometry G>
+constexpr QMaxPool2DLayer<G> make_qmax_pool2d(QParams q, Activation act = Activation::none) {
+  const ActivationRange r = activation_range(act, q);
+  return {r.min, r.max};
+}
 
 }  // namespace ctml::quant

@@ -5,9 +5,9 @@
 //   weights  symmetric per output channel: w_scale[c] = max|w[c]| / 127 (1 for an all-zero
 //            channel), w_q = clamp(round_half_away(w / w_scale[c]), -127, 127)
 //   bias     int32 at in_scale * w_scale[c], saturated to the int32 range
-//   requant  multiplier and shift of in_scale * w_scale[c] / out_scale (quantize_multiplier)
-//   clamp    activation_range(act, out): TFLite's CalculateActivationRangeQuantized, including
-//            relu_n1_to_1, with the bound divided in float as TFLite does
+//   requant  set_output_stage (output_stage_params.hpp, shared with the builders ctml-import's
+//            headers call): multipliers of in_scale * w_scale[c] / out_scale, TFLite's
+//            activation clamp including relu_n1_to_1
 // `ChannelLast`: the output channel is the last weight index (depthwise [kh][kw][c*M]) rather than
 // the first (dense [o][i], conv [co][kh][kw][ci]).
 #include <array>
@@ -16,7 +16,7 @@
 #include <type_traits>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/options.hpp>
-#include <ctml/quant/activation_range.hpp>
+#include <ctml/quant/output_stage_params.hpp>
 #include <ctml/core/requantize.hpp>
 
 namespace ctml::quant {
@@ -44,15 +44,8 @@ constexpr void quantize_weighted(QL& q, const FL& f, QParams in, QParams out, Ac
   for (std::size_t c = 0; c < C; ++c) {
     const double bias_scale = static_cast<double>(in.scale) * ws[c];
     q.bias[c] = detail::clamp_i32(detail::round_away(static_cast<double>(f.bias[c]) / bias_scale));
-    const Multiplier m = quantize_multiplier(bias_scale / static_cast<double>(out.scale));
-    q.multiplier[c] = m.value;
-    q.shift[c] = m.shift;
   }
-  q.input_zero_point = in.zero_point;
-  q.output_zero_point = out.zero_point;
-  const ActivationRange r = activation_range(act, out);
-  q.act_min = r.min;
-  q.act_max = r.max;
+  set_output_stage(q, in, ws.data(), C, out, act);
   if constexpr (requires { q.prepare(); }) q.prepare();
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
+#include <ctml/quant/activation_range.hpp>
 
 namespace ctml::quant {
 
@@ -30,5 +31,12 @@ struct QReLULayer {
     }
   }
 };
+
+// RELU (act = relu), RELU6 (relu6) or RELU_N1_TO_1 (relu_n1_to_1) on the tensor's quantization q.
+template <ShapeType S>
+constexpr QReLULayer<S> make_qrelu(QParams q, Activation act = Activation::relu) {
+  const ActivationRange r = activation_range(act, q);
+  return {r.min, r.max};
+}
 
 }  // namespace ctml::quant

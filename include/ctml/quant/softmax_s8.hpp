@@ -89,4 +89,10 @@ struct QSoftmaxLayer {
   }
 };
 
+// SOFTMAX with TFLite's beta on an input quantized with in (the output is always 1/256, -128).
+template <ShapeType S>
+constexpr QSoftmaxLayer<S> make_qsoftmax(double beta, QParams in) {
+  return {make_softmax_params(beta, static_cast<double>(in.scale))};
+}
+
 }  // namespace ctml::quant

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+// ctml-import's generator on models built in memory: the header is made of the library's builder
+// calls with the file's raw values, and what ctml cannot run exactly is refused with the operator
+// and the reason (never a header that compiles and computes something else).
+#include <doctest/doctest.h>
+
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <variant>
+
+#include "ctml-import/codegen.hpp"
+#include "ctml-import/test_models.hpp"
+
+using namespace ctml::tflite;
+
+namespace {
+
+std::string generate(const Model& m) {
+  const auto r = ctml::import::generate_header(m, "net", "test.tflite");
+  REQUIRE_MESSAGE(r.ok, r.error);
+  return r.text;
+}
+
+std::string refusal(const Model& m) {
+  const auto r = ctml::import::generate_header(m, "net", "test.tflite");
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.text.empty());
+  return r.error;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+Tensor& tensor(Model& m, std::int32_t i) { return m.main_graph().tensors[static_cast<std::size_t>(i)]; }
+
+std::string hex(float f) {
+  std::ostringstream os;
+  os << std::hexfloat << static_cast<double>(f);
+  return os.str();
+}
+
+}  // namespace
+
+TEST_CASE("the header calls the builders with the file's raw values") {
+  const Model m = testmodels::tiny_conv();
+  const std::string h = generate(m);
+  // Geometry from the file's window parameters, derived by the library.
+  CHECK(contains(h, "inline constexpr auto op0_geometry = ctml::kernels::conv_geometry(6, 6, 2, 3, 3, 3, 1, 1, 1, 1, "
+                    "ctml::Padding::same);"));
+  CHECK(contains(h, "ctml::quant::make_qconv2d<op0_geometry>("));
+  CHECK(contains(h, "ctml::quant::make_qdepthwise_conv2d<op1_geometry>("));
+  CHECK(contains(h, "ctml::quant::make_qaverage_pool2d<op2_geometry>("));
+  CHECK(contains(h, "ctml::quant::make_qdense<ctml::Shape<3>, 4>("));
+  CHECK(contains(h, "ctml::quant::make_qsoftmax<ctml::Shape<4>>("));
+  // The per-channel weight scales and the fused activations as written in the file.
+  const auto& g = m.main_graph();
+  const auto& conv_w = g.tensors[static_cast<std::size_t>(g.operators[0].inputs[1])];
+  CHECK(contains(h, "{" + hex(conv_w.quantization.scale[0]) + ", " + hex(conv_w.quantization.scale[1]) + ", " +
+                        hex(conv_w.quantization.scale[2]) + "}, "));
+  CHECK(contains(h, "ctml::Activation::relu)"));
+  CHECK(contains(h, "ctml::Activation::relu6)"));
+  // No pre-derived requantization in the header: the multipliers are computed by the builders.
+  CHECK_FALSE(contains(h, "effective_bias"));
+}
+
+TEST_CASE("a fused activation ctml has no clamp for is refused") {
+  for (const Activation a : {Activation::Tanh, Activation::SignBit}) {
+    Model m = testmodels::tiny_conv();
+    std::get<Conv2DOptions>(m.main_graph().operators[0].options).activation = a;
+    const std::string e = refusal(m);
+    CHECK(contains(e, "operator 0 (CONV_2D): fused activation "));
+    CHECK(contains(e, "is not supported (ctml fuses NONE, RELU, RELU6, RELU_N1_TO_1)"));
+  }
+  Model m = testmodels::tiny_conv();
+  std::get<FullyConnectedOptions>(m.main_graph().operators[4].options).activation = Activation::Tanh;
+  CHECK(contains(refusal(m), "operator 4 (FULLY_CONNECTED): fused activation TANH"));
+}
+
+TEST_CASE("an output size the window parameters do not give is refused") {
+  Model m = testmodels::tiny_conv();
+  std::get<Conv2DOptions>(m.main_graph().operators[0].options).padding = Padding::Valid;  // 6x6 -> 4x4, file says 6x6
+  CHECK(contains(refusal(m), "operator 0 (CONV_2D): kernel, stride, dilation or padding do not give the output size"));
+  m = testmodels::tiny_conv();
+  std::get<DepthwiseConv2DOptions>(m.main_graph().operators[1].options).stride_h = 1;
+  CHECK(contains(refusal(m), "operator 1 (DEPTHWISE_CONV_2D): kernel, stride"));
+  m = testmodels::tiny_conv();
+  std::get<Pool2DOptions>(m.main_graph().operators[2].options).filter_height = 2;
+  CHECK(contains(refusal(m), "operator 2 (AVERAGE_POOL_2D): window, stride or padding do not give the output size"));
+}
+
+TEST_CASE("a bias that does not fit int32 with the input zero point folded in is refused") {
+  Model m = testmodels::tiny_conv();
+  auto& g = m.main_graph();
+  // Input zero point 7; channel 0 of the conv gets bias INT32_MIN + 1 and all-positive weights, so
+  // bias - 7 * sum(w) < INT32_MIN.
+  const auto& w = tensor(m, g.operators[0].inputs[1]);
+  auto& wb = m.buffers[w.buffer].data;
+  for (std::size_t i = 0; i < 18; ++i) wb[i] = 100;
+  const auto& b = tensor(m, g.operators[0].inputs[2]);
+  const std::int32_t low = INT_MIN + 1;
+  std::memcpy(m.buffers[b.buffer].data.data(), &low, 4);
+  CHECK(contains(refusal(m), "operator 0 (CONV_2D): bias 0 does not fit int32 once the input zero point is folded in"));
+}
+
+TEST_CASE("an op without an emitter names the op and lists what is supported") {
+  Model m = testmodels::tiny_conv();
+  m.main_graph().operators[5].builtin_code = op::kHardSwish;
+  const std::string e = refusal(m);
+  CHECK(contains(e, "operator 5 (HARD_SWISH): op HARD_SWISH is not supported by ctml-import yet"));
+  CHECK(contains(e, "supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED"));
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "codegen_ops.hpp"
+
+#include <ctml/core/requantize.hpp>
+#include <ctml/kernels/conv2d.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <variant>
+
+namespace ctml::import {
+
+using tflite::FullyConnectedOptions;
+using tflite::Conv2DOptions;
+using tflite::DepthwiseConv2DOptions;
+using tflite::Pool2DOptions;
+using tflite::SoftmaxOptions;
+using tflite::Quantization;
+using tflite::TensorType;
+using tflite::builtin_op_name;
+using tflite::tensor_values;
+namespace op = tflite::op;
+
+std::string braced(const std::string& s) {
+  // Built by appending: GCC 12 at -O3 reports a false -Wrestrict for the operator+ form (GCC bug 105329).
+  std::string r;
+  r.reserve(s.size() + 2);
+  r.push_back('{');
+  r.append(s);
+  r.push_back('}');
+  return r;
+}
+
+std::size_t element_count(const std::vector<std::int32_t>& shape) {
+  std::size_t n = 1;
+  for (auto d : shape) n *= static_cast<std::size_t>(d);
+  return n;
+}
+
+std::string shape_literal(const std::vector<std::int32_t>& shape) {
+  std::ostringstream os;
+  os << "ctml::Shape<";
+  bool first = true;
+  for (std::size_t i = shape.size() > 1 ? 1 : 0; i < shape.size(); ++i) {
+    if (!first) os << ", ";
+    os << shape[i];
+    first = false;
+  }
+  if (first) os << "1";
+  os << ">";
+  return os.str();
+}
+
+std::string qparams_literal(const tflite::Tensor& t) {
+  std::ostringstream os;
+  os << "ctml::quant::QParams{" << std::hexfloat << t.quantization.scale[0] << std::defaultfloat << "f, "
+     << t.quantization.zero_point[0] << "}";
+  return os.str();
+}
+
+std::string activation_literal(tflite::Activation a) {
+  switch (a) {
+    case tflite::Activation::None: return "ctml::Activation::none";
+    case tflite::Activation::Relu: return "ctml::Activation::relu";
+    case tflite::Activation::Relu6: return "ctml::Activation::relu6";
+    case tflite::Activation::ReluN1To1: return "ctml::Activation::relu_n1_to_1";
+    default: return {};
+  }
+}
+
+namespace {
+
+// {{v0,v1,...}}: the initializer of a ctml::Tensor.
+template <class T>
+std::string tensor_literal(const std::vector<T>& v) {
+  std::ostringstream os;
+  os << "{{";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) os << (i % 32 == 0 ? ",\n" : ",");
+    os << static_cast<long long>(v[i]);
+  }
+  os << "}}";
+  return os.str();
+}
+
+// The weight scales as written in the file (float), exact, for the builders' initializer list.
+std::string scales_literal(const Quantization& q) {
+  std::ostringstream os;
+  os << "{" << std::hexfloat;
+  for (std::size_t i = 0; i < q.scale.size(); ++i) os << (i ? (i % 16 == 0 ? ",\n" : ", ") : "") << static_cast<double>(q.scale[i]);
+  os << "}";
+  return os.str();
+}
+
+std::string padding_literal(tflite::Padding p) { return p == tflite::Padding::Same ? "ctml::Padding::same" : "ctml::Padding::valid"; }
+
+// A window's parameters in the range the library's geometry arithmetic takes without overflow.
+bool window_in_range(int in, int k, int s, int d) {
+  constexpr int kMax = 1 << 16;
+  return in >= 1 && k >= 1 && s >= 1 && d >= 1 && in <= kMax && k <= kMax && s <= kMax && d <= kMax;
+}
+
+// What a conv or pool's window parameters are, as the file states them.
+struct Window {
+  int kh, kw, sh, sw, dh, dw;
+  tflite::Padding padding;
+};
+
+// The library's geometry for these parameters (kernels::conv_geometry): its name and declaration,
+// or an error when the file's output size is not the one TFLite computes.
+std::string geometry_of(const OpContext& c, int cin, int cout, const Window& w, std::string& literal,
+                        std::string& decl) {
+  const int ih = c.in.shape[1], iw = c.in.shape[2], oh = c.out.shape[1], ow = c.out.shape[2];
+  if (!window_in_range(ih, w.kh, w.sh, w.dh) || !window_in_range(iw, w.kw, w.sw, w.dw))
+    return c.where + ": kernel, stride, dilation or padding out of range";
+  const auto g = kernels::conv_geometry(static_cast<std::size_t>(ih), static_cast<std::size_t>(iw),
+                                        static_cast<std::size_t>(cin), static_cast<std::size_t>(cout),
+                                        static_cast<std::size_t>(w.kh), static_cast<std::size_t>(w.kw),
+                                        static_cast<std::size_t>(w.sh), static_cast<std::size_t>(w.sw),
+                                        static_cast<std::size_t>(w.dh), static_cast<std::size_t>(w.dw),
+                                        w.padding == tflite::Padding::Same ? ctml::Padding::same : ctml::Padding::valid);
+  if (oh < 1 || ow < 1 || g.oh != static_cast<std::size_t>(oh) || g.ow != static_cast<std::size_t>(ow))
+    return c.where + ": kernel, stride, dilation or padding do not give the output size";
+  std::ostringstream os;
+  literal = "op" + std::to_string(c.index) + "_geometry";
+  os << "inline constexpr auto " << literal << " = ctml::kernels::conv_geometry(" << ih << ", " << iw << ", " << cin << ", " << cout << ", " << w.kh << ", "
+     << w.kw << ", " << w.sh << ", " << w.sw << ", " << w.dh << ", " << w.dw << ", " << padding_literal(w.padding)
+     << ");\n";
+  decl = os.str();
+  return {};
+}
+
+std::string fused(const OpContext& c, tflite::Activation a, std::string& literal) {
+  literal = activation_literal(a);
+  if (literal.empty())
+    return c.where + ": fused activation " + std::string(activation_name(a)) +
+           " is not supported (ctml fuses NONE, RELU, RELU6, RELU_N1_TO_1)";
+  return {};
+}
+
+// Every output channel's int32 bias with the input zero point folded in must fit int32, as the
+// layer computes it once (zero_point_folds_exactly, core/requantize.hpp).
+std::string check_folded_bias(const OpContext& c, const std::vector<std::int8_t>& w, const std::vector<std::int32_t>& bias) {
+  const std::size_t per = w.size() / bias.size();
+  const auto in_zp = static_cast<std::int32_t>(c.in.quantization.zero_point[0]);
+  for (std::size_t o = 0; o < bias.size(); ++o) {
+    std::int64_t s = 0;
+    for (std::size_t i = 0; i < per; ++i) s += w[o * per + i];
+    if (!ctml::quant::zero_point_folds_exactly(bias[o], in_zp, s))
+      return c.where + ": bias " + std::to_string(o) + " does not fit int32 once the input zero point is folded in";
+  }
+  return {};
+}
+
+std::string fully_connected(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<FullyConnectedOptions>(c.op.options);
+  const tflite::Tensor* wt = c.input(1);
+  if (!wt) return c.where + ": missing weights";
+  const tflite::Tensor& w = *wt;
+  auto wv = tensor_values<std::int8_t>(c.model, w);
+  if (w.type != TensorType::Int8 || !wv || w.shape.size() != 2) return c.where + ": weights must be constant int8 [out][in]";
+  const auto units = static_cast<std::size_t>(w.shape[0]), inputs = static_cast<std::size_t>(w.shape[1]);
+  if (w.shape[0] <= 0 || w.shape[1] <= 0 || wv->size() != units * inputs || element_count(c.in.shape) != inputs ||
+      element_count(c.out.shape) != units || (w.quantization.per_channel() && w.quantization.scale.size() != units))
+    return c.where + ": input/output sizes do not match the weights";
+  std::vector<std::int32_t> bias(units, 0);
+  if (const tflite::Tensor* bt = c.input(2)) {
+    auto bv = tensor_values<std::int32_t>(c.model, *bt);
+    if (!bv || bv->size() != units) return c.where + ": bias must be constant int32 [out]";
+    bias = *bv;
+  }
+  if (w.quantization.empty()) return c.where + ": tensors are not quantized";
+  std::string act;
+  if (auto e = fused(c, o.activation, act); !e.empty()) return e;
+  if (auto e = check_folded_bias(c, *wv, bias); !e.empty()) return e;
+  const std::string type = "ctml::quant::QDenseLayer<ctml::Shape<" + std::to_string(inputs) + ">, " + std::to_string(units) + ">";
+  std::ostringstream init;
+  init << "ctml::quant::make_qdense<ctml::Shape<" << inputs << ">, " << units << ">(\n"
+       << tensor_literal(*wv) << ",\n"
+       << tensor_literal(bias) << ",\n"
+       << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act
+       << ")";
+  layers.push_back({type, init.str()});
+  return {};
+}
+
+std::string conv(const OpContext& c, std::vector<Layer>& layers) {
+  const bool dw = c.op.builtin_code == op::kDepthwiseConv2D;
+  const tflite::Tensor* wt = c.input(1);
+  const tflite::Tensor* bt = c.input(2);
+  if (!wt || !bt || c.in.shape.size() != 4 || c.out.shape.size() != 4)
+    return c.where + ": expected NHWC input/output, weights and bias";
+  const tflite::Tensor& w = *wt;
+  auto wv = tensor_values<std::int8_t>(c.model, w);
+  auto bv = tensor_values<std::int32_t>(c.model, *bt);
+  if (!wv || !bv || w.shape.size() != 4 || w.quantization.empty())
+    return c.where + ": weights must be constant int8 and bias constant int32, all quantized";
+  Window win{};
+  tflite::Activation a;
+  if (dw) {
+    const auto& o = std::get<DepthwiseConv2DOptions>(c.op.options);
+    win = {w.shape[1], w.shape[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, o.padding};
+    a = o.activation;
+  } else {
+    const auto& o = std::get<Conv2DOptions>(c.op.options);
+    win = {w.shape[1], w.shape[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, o.padding};
+    a = o.activation;
+  }
+  const int cin = c.in.shape[3], cout = c.out.shape[3];
+  if (std::min({cin, cout, win.kh, win.kw}) <= 0 || (dw ? w.shape[3] : w.shape[0]) != cout || (!dw && w.shape[3] != cin) ||
+      (dw && (w.shape[0] != 1 || cout % cin != 0)) || static_cast<int>(bv->size()) != cout ||
+      wv->size() != element_count(w.shape) ||
+      (w.quantization.per_channel() && w.quantization.scale.size() != static_cast<std::size_t>(cout)))
+    return c.where + ": weight/bias shapes do not match the activations";
+  std::string geo, decl, act;
+  if (auto e = geometry_of(c, cin, cout, win, geo, decl); !e.empty()) return e;
+  if (auto e = fused(c, a, act); !e.empty()) return e;
+  if (!dw)
+    if (auto e = check_folded_bias(c, *wv, *bv); !e.empty()) return e;
+  const std::string layer = dw ? "QDepthwiseConv2DLayer" : "QConv2DLayer";
+  std::ostringstream init;
+  init << (dw ? "ctml::quant::make_qdepthwise_conv2d<" : "ctml::quant::make_qconv2d<") << geo << ">(\n"
+       << tensor_literal(*wv) << ",\n"
+       << tensor_literal(*bv) << ",\n"
+       << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act
+       << ")";
+  layers.push_back({"ctml::quant::" + layer + "<" + geo + ">", init.str(), -1, {}, decl});
+  return {};
+}
+
+bool same_qparams(const tflite::Tensor& a, const tflite::Tensor& b) {
+  return !a.quantization.empty() && !b.quantization.empty() && a.quantization.scale[0] == b.quantization.scale[0] &&
+         a.quantization.zero_point[0] == b.quantization.zero_point[0];
+}
+
+std::string pool(const OpContext& c, std::vector<Layer>& layers) {
+  // TFLite's int8 pools keep the input's quantization (no requantization).
+  const auto& o = std::get<Pool2DOptions>(c.op.options);
+  if (c.in.shape.size() != 4 || c.out.shape.size() != 4 || !same_qparams(c.in, c.out))
+    return c.where + ": expected NHWC tensors with equal input/output quantization";
+  const int ch = c.in.shape[3];
+  if (ch < 1 || c.out.shape[3] != ch) return c.where + ": window, stride or padding do not give the output size";
+  std::string geo, decl, act;
+  const Window win{o.filter_height, o.filter_width, o.stride_h, o.stride_w, 1, 1, o.padding};
+  if (auto e = geometry_of(c, ch, ch, win, geo, decl); !e.empty()) return c.where + ": window, stride or padding do not give the output size";
+  if (auto e = fused(c, o.activation, act); !e.empty()) return e;
+  const bool max = c.op.builtin_code == op::kMaxPool2D;
+  layers.push_back({std::string(max ? "ctml::quant::QMaxPool2DLayer<" : "ctml::quant::QAveragePool2DLayer<") + geo + ">",
+                    std::string(max ? "ctml::quant::make_qmax_pool2d<" : "ctml::quant::make_qaverage_pool2d<") + geo +
+                        ">(" + qparams_literal(c.out) + ", " + act + ")",
+                    -1, {}, decl});
+  return {};
+}
+
+std::string relu(const OpContext& c, std::vector<Layer>& layers) {
+  if (!same_qparams(c.in, c.out)) return c.where + ": a standalone RELU/RELU6 must keep its input's quantization";
+  const std::string s = shape_literal(c.in.shape);
+  layers.push_back({"ctml::quant::QReLULayer<" + s + ">",
+                    "ctml::quant::make_qrelu<" + s + ">(" + qparams_literal(c.out) + ", " +
+                        (c.op.builtin_code == op::kRelu ? "ctml::Activation::relu" : "ctml::Activation::relu6") + ")"});
+  return {};
+}
+
+std::string table(const OpContext& c, std::vector<Layer>& layers) {
+  const bool logistic = c.op.builtin_code == op::kLogistic;
+  const float want_scale = logistic ? 1.0f / 256.0f : 1.0f / 128.0f;
+  const std::int64_t want_zp = logistic ? -128 : 0;
+  if (c.out.quantization.scale[0] != want_scale || c.out.quantization.zero_point[0] != want_zp)
+    return c.where + ": output quantization must be " + (logistic ? "1/256, -128" : "1/128, 0") +
+           " (TFLite's fixed output range)";
+  const std::string s = shape_literal(c.in.shape);
+  layers.push_back({std::string(logistic ? "ctml::quant::QLogisticLayer<" : "ctml::quant::QTanhLayer<") + s + ">",
+                    std::string(logistic ? "ctml::quant::make_qlogistic<" : "ctml::quant::make_qtanh<") + s + ">(" +
+                        qparams_literal(c.in) + ")"});
+  return {};
+}
+
+std::string mean(const OpContext& c, std::vector<Layer>& layers) {
+  // Global average pooling: the mean over height and width of an NHWC tensor.
+  const tflite::Tensor* at = c.input(1);
+  const auto axes = at ? tensor_values<std::int32_t>(c.model, *at) : std::nullopt;
+  if (c.in.shape.size() != 4 || !axes || axes->size() != 2 || std::min((*axes)[0], (*axes)[1]) != 1 ||
+      std::max((*axes)[0], (*axes)[1]) != 2)
+    return c.where + ": only the mean over height and width (axes 1, 2) of an NHWC tensor is supported";
+  const std::string s = shape_literal(c.in.shape);
+  layers.push_back({"ctml::quant::QMeanLayer<" + s + ">",
+                    "ctml::quant::make_qmean<" + s + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
+  const std::string flat = "ctml::Shape<" + std::to_string(c.in.shape[3]) + ">";
+  if (shape_literal(c.out.shape) != flat)  // keep_dims: back to [1, 1, C]
+    layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + flat + ", " + shape_literal(c.out.shape) + ">", "{}"});
+  return {};
+}
+
+std::string quantize(const OpContext& c, std::vector<Layer>& layers) {
+  layers.push_back({"ctml::quant::QuantizeLayer<" + shape_literal(c.out.shape) + ">", braced(qparams_literal(c.out))});
+  return {};
+}
+
+std::string dequantize(const OpContext& c, std::vector<Layer>& layers) {
+  layers.push_back({"ctml::quant::DequantizeLayer<" + shape_literal(c.in.shape) + ">", braced(qparams_literal(c.in))});
+  return {};
+}
+
+std::string softmax(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<SoftmaxOptions>(c.op.options);
+  const std::string s = shape_literal(c.in.shape);
+  std::ostringstream init;
+  init << "ctml::quant::make_qsoftmax<" << s << ">(" << std::hexfloat << static_cast<double>(o.beta) << std::defaultfloat
+       << ", " << qparams_literal(c.in) << ")";
+  layers.push_back({"ctml::quant::QSoftmaxLayer<" + s + ">", init.str()});
+  return {};
+}
+
+std::string reshape(const OpContext& c, std::vector<Layer>& layers) {
+  if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": element counts differ";
+  layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + shape_literal(c.in.shape) + ", " + shape_literal(c.out.shape) + ">", "{}"});
+  return {};
+}
+
+using Emitter = std::string (*)(const OpContext&, std::vector<Layer>&);
+struct OpEntry {
+  std::int32_t code;
+  Emitter emit;
+};
+// The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
+// merge of a residual block). The error for any other op lists these names.
+constexpr OpEntry kOps[] = {
+    {op::kConv2D, conv},           {op::kDepthwiseConv2D, conv}, {op::kFullyConnected, fully_connected},
+    {op::kAveragePool2D, pool},    {op::kMaxPool2D, pool},       {op::kMean, mean},
+    {op::kReshape, reshape},       {op::kSoftmax, softmax},      {op::kRelu, relu},
+    {op::kRelu6, relu},            {op::kLogistic, table},       {op::kTanh, table},
+    {op::kQuantize, quantize},     {op::kDequantize, dequantize},
+};
+
+std::string supported_ops() {
+  std::string s;
+  for (const auto& e : kOps) s += (s.empty() ? "" : ", ") + std::string(builtin_op_name(e.code));
+  return s;
+}
+
+// Quantization parameters a TFLite converter can produce: finite positive scales, int8 zero
+// points in range (a corrupt file gets a reason, never a hang or an overflow later).
+std::string plausible(const OpContext& c, const tflite::Tensor& t) {
+  for (const float sc : t.quantization.scale)
+    if (!(sc > 0.0f) || !std::isfinite(sc)) return c.where + ": tensor '" + t.name + "' has a scale that is not a finite positive number";
+  if (t.type == TensorType::Int8)
+    for (const auto z : t.quantization.zero_point)
+      if (z < -128 || z > 127) return c.where + ": tensor '" + t.name + "' has an int8 zero point outside [-128, 127]";
+  return {};
+}
+
+}  // namespace
+
+std::string emit_operator(const OpContext& c, std::vector<Layer>& layers) {
+  const auto* entry = std::find_if(std::begin(kOps), std::end(kOps), [&](const OpEntry& e) { return e.code == c.op.builtin_code; });
+  if (entry == std::end(kOps))
+    return c.where + ": op " + std::string(builtin_op_name(c.op.builtin_code)) +
+           " is not supported by ctml-import yet (supported: " + supported_ops() + ", and ADD as a residual block)";
+  // int8 activations throughout; float only at the edges (QUANTIZE in, DEQUANTIZE out).
+  const bool float_in = c.op.builtin_code == op::kQuantize, float_out = c.op.builtin_code == op::kDequantize;
+  if (c.in.type != (float_in ? TensorType::Float32 : TensorType::Int8) ||
+      c.out.type != (float_out ? TensorType::Float32 : TensorType::Int8))
+    return c.where + ": only int8 activations are supported (float only into QUANTIZE and out of DEQUANTIZE)";
+  for (const auto t : c.op.inputs)
+    if (t >= 0)
+      if (auto e = plausible(c, c.tensor(t)); !e.empty()) return e;
+  if (auto e = plausible(c, c.out); !e.empty()) return e;
+  if ((!float_in && c.in.quantization.empty()) || (!float_out && c.out.quantization.empty()))
+    return c.where + ": int8 tensors must carry quantization parameters";
+  return entry->emit(c, layers);
+}
+
+}  // namespace ctml::import
