@@ -234,180 +234,6 @@ TEST_CASE("the builders give what PTQ gives for the same raw values") {
   CHECK(d.act_max == quant::activation_range(Activation::relu_n1_to_1, out_q).max);
 }
 
-TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilation, in place)") {
-  // 5x4 kernel, stride 2, same padding on a 9x7x3 input, 6 filters.
-  constexpr kernels::Conv2DGeometry g1{9, 7, 3, 5, 4, 6, 5, 4, 2, 2, 1, 1, 2, 1};
-  static Tagged<g1> c{};
-  randomize(c);
-  c.prepare();
-  std::vector<std::int8_t> in(9 * 7 * 3), out(5 * 4 * 6);
-  for (auto& v : in) v = r8();
-  c.forward(in.data(), out.data(), scratch_of(c).data());
-  CHECK(out == ref_conv(c, in.data(), false));
-
-  // Dilation 2, valid.
-  constexpr kernels::Conv2DGeometry g2{9, 9, 2, 5, 5, 3, 3, 3, 1, 1, 2, 2, 0, 0};
-  static Tagged<g2> d{};
-  randomize(d);
-  d.prepare();
-  std::vector<std::int8_t> in2(9 * 9 * 2), out2(5 * 5 * 3);
-  for (auto& v : in2) v = r8();
-  d.forward(in2.data(), out2.data(), scratch_of(d).data());
-  CHECK(out2 == ref_conv(d, in2.data(), false));
-
-  // Pointwise, in place vs out of place vs reference.
-  constexpr kernels::Conv2DGeometry g3{4, 5, 8, 4, 5, 8, 1, 1, 1, 1, 1, 1, 0, 0};
-  static Tagged<g3> p{};
-  randomize(p);
-  p.prepare();
-  std::vector<std::int8_t> in3(4 * 5 * 8), out3(4 * 5 * 8);
-  for (auto& v : in3) v = r8();
-  std::int8_t scratch[Tagged<g3>::scratch_size];  // what the layer declares, as a network plans it
-  p.forward(in3.data(), out3.data(), scratch);
-  CHECK(out3 == ref_conv(p, in3.data(), false));
-  std::vector<std::int8_t> io = in3;
-  p.forward(io.data(), io.data(), scratch);
-  CHECK(io == out3);
-
-  // Depthwise 3x3 same, in place with the row ring, and with multiplier 2 / stride 2.
-  constexpr kernels::Conv2DGeometry g4{6, 5, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1};
-  static TaggedDw<g4> dw{};
-  randomize(dw);
-  dw.prepare();  // derived data (packed weights on some targets), as after any weight change
-  std::vector<std::int8_t> in4(6 * 5 * 4), out4(6 * 5 * 4);
-  for (auto& v : in4) v = r8();
-  std::int8_t ring[TaggedDw<g4>::scratch_size];
-  dw.forward(in4.data(), out4.data(), ring);
-  CHECK(out4 == ref_conv(dw, in4.data(), true));
-  std::vector<std::int8_t> io4 = in4;
-  dw.forward(io4.data(), io4.data(), ring);
-  CHECK(io4 == out4);
-  constexpr kernels::Conv2DGeometry g5{7, 6, 3, 4, 3, 6, 3, 3, 2, 2, 1, 1, 1, 1};
-  static TaggedDw<g5> dw2{};
-  randomize(dw2);
-  dw2.prepare();
-  std::vector<std::int8_t> in5(7 * 6 * 3), out5(4 * 3 * 6);
-  for (auto& v : in5) v = r8();
-  dw2.forward(in5.data(), out5.data(), nullptr);
-  CHECK(out5 == ref_conv(dw2, in5.data(), true));
-}
-
-// Shapes that stress the blocked kernels (x86 AVX-512: 16 channels per vector, four pixels and up
-// to 64 channels per pass, inputs in groups of four bytes; Cortex-M: channel and pixel pairs):
-// channel counts that are not multiples of 16 or 4, more than 64 output channels, pixel counts
-// with remainders, and output stages a vectorised requantization cannot take (real multipliers
-// >= 0.5 have shift >= 0 and go through the scalar path).
-TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipliers equal the reference") {
-  const auto large_multipliers = [](auto& l) {
-    for (std::size_t co = 3; co < l.multiplier.size(); co += 11) {
-      const auto q = quant::quantize_multiplier(co % 2 ? 0.75 : 1.5);
-      l.multiplier[co] = q.value;
-      l.shift[co] = q.shift;
-    }
-  };
-  // Pointwise, 22 -> 80 channels over 3x3 pixels (not in place: more outputs than inputs).
-  constexpr kernels::Conv2DGeometry g1{3, 3, 22, 3, 3, 80, 1, 1, 1, 1, 1, 1, 0, 0};
-  static Tagged<g1> pw{};
-  randomize(pw);
-  large_multipliers(pw);
-  pw.prepare();
-  std::vector<std::int8_t> in1(3 * 3 * 22), out1(3 * 3 * 80);
-  for (auto& v : in1) v = r8();
-  pw.forward(in1.data(), out1.data(), scratch_of(pw).data());
-  CHECK(out1 == ref_conv(pw, in1.data(), false));
-
-  // Pointwise in place, 37 -> 21 channels over 7 pixels.
-  constexpr kernels::Conv2DGeometry g2{1, 7, 37, 1, 7, 21, 1, 1, 1, 1, 1, 1, 0, 0};
-  static Tagged<g2> pi{};
-  randomize(pi);
-  pi.prepare();
-  std::vector<std::int8_t> in2(7 * 37), out2(7 * 21);
-  for (auto& v : in2) v = r8();
-  std::int8_t scratch[Tagged<g2>::scratch_size];
-  pi.forward(in2.data(), out2.data(), scratch);
-  CHECK(out2 == ref_conv(pi, in2.data(), false));
-  std::vector<std::int8_t> io = in2;
-  pi.forward(io.data(), io.data(), scratch);
-  CHECK(std::equal(out2.begin(), out2.end(), io.begin()));
-
-  // General conv, 3x3 same with stride 1 on 5 channels (patches of 45 bytes), 17 filters.
-  constexpr kernels::Conv2DGeometry g3{5, 6, 5, 5, 6, 17, 3, 3, 1, 1, 1, 1, 1, 1};
-  static Tagged<g3> gc{};
-  randomize(gc);
-  large_multipliers(gc);
-  gc.prepare();
-  std::vector<std::int8_t> in3(5 * 6 * 5), out3(5 * 6 * 17);
-  for (auto& v : in3) v = r8();
-  gc.forward(in3.data(), out3.data(), scratch_of(gc).data());
-  CHECK(out3 == ref_conv(gc, in3.data(), false));
-
-  // Depthwise on 20 channels (a full and a partial group of 16), in place, and with dilation 2.
-  constexpr kernels::Conv2DGeometry g4{5, 4, 20, 5, 4, 20, 3, 3, 1, 1, 1, 1, 1, 1};
-  static TaggedDw<g4> dw{};
-  randomize(dw);
-  large_multipliers(dw);
-  dw.prepare();
-  std::vector<std::int8_t> in4(5 * 4 * 20), out4(5 * 4 * 20);
-  for (auto& v : in4) v = r8();
-  std::int8_t ring[TaggedDw<g4>::scratch_size];
-  dw.forward(in4.data(), out4.data(), ring);
-  CHECK(out4 == ref_conv(dw, in4.data(), true));
-  std::vector<std::int8_t> io4 = in4;
-  dw.forward(io4.data(), io4.data(), ring);
-  CHECK(io4 == out4);
-  constexpr kernels::Conv2DGeometry g5{7, 7, 33, 3, 3, 33, 3, 3, 1, 1, 2, 2, 0, 0};
-  static TaggedDw<g5> dd{};
-  randomize(dd);
-  dd.prepare();
-  std::vector<std::int8_t> in5(7 * 7 * 33), out5(3 * 3 * 33);
-  for (auto& v : in5) v = r8();
-  dd.forward(in5.data(), out5.data(), nullptr);
-  CHECK(out5 == ref_conv(dd, in5.data(), true));
-
-  // The output-stage forms chosen per call (general / normalized / normalized with the full int8
-  // range): the same layers with all multipliers normalized and with no activation clamp.
-  randomize(gc);
-  gc.act_min = -128;
-  gc.act_max = 127;
-  gc.prepare();
-  gc.forward(in3.data(), out3.data(), scratch_of(gc).data());
-  CHECK(out3 == ref_conv(gc, in3.data(), false));
-  randomize(dw);
-  dw.act_min = -128;
-  dw.act_max = 127;
-  dw.prepare();
-  dw.forward(in4.data(), out4.data(), ring);
-  CHECK(out4 == ref_conv(dw, in4.data(), true));
-}
-
-// ResNet-8's projection shortcut (1x1, stride 2, 16 -> 32 channels: a 16-long patch per pixel)
-// with every multiplier normalized and no clamp: GCC 12 -O2 (x86-64) once dropped this layer's
-// whole output loop for the fastest output-stage form. The cause was GCC's pure-const analysis
-// (docs/compiler-notes.md); the test below runs the real MLPerf Tiny geometries in the calling
-// context that exposed it. Also 2x2 stride-2 patches of 4 channels.
-TEST_CASE("int8 strided 1x1 and 2x2 convs with 16-byte patches and the full int8 range equal the reference") {
-  constexpr kernels::Conv2DGeometry g1{8, 8, 16, 4, 4, 32, 1, 1, 2, 2, 1, 1, 0, 0};
-  static Tagged<g1> proj{};
-  randomize(proj);
-  proj.act_min = -128;
-  proj.act_max = 127;
-  proj.prepare();
-  std::vector<std::int8_t> in1(8 * 8 * 16), out1(4 * 4 * 32);
-  for (auto& v : in1) v = r8();
-  proj.forward(in1.data(), out1.data(), scratch_of(proj).data());
-  CHECK(out1 == ref_conv(proj, in1.data(), false));
-  constexpr kernels::Conv2DGeometry g2{8, 8, 4, 4, 4, 32, 2, 2, 2, 2, 1, 1, 0, 0};
-  static Tagged<g2> c2{};
-  randomize(c2);
-  c2.act_min = -128;
-  c2.act_max = 127;
-  c2.prepare();
-  std::vector<std::int8_t> in2(8 * 8 * 4), out2(4 * 4 * 32);
-  for (auto& v : in2) v = r8();
-  c2.forward(in2.data(), out2.data(), scratch_of(c2).data());
-  CHECK(out2 == ref_conv(c2, in2.data(), false));
-}
-
 namespace {
 // Runs a layer out of line, as a network does when GCC does not inline a layer's kernel: the caller
 // then relies on what GCC's interprocedural analyses concluded about the callee. GCC 12 -O2 had
@@ -417,70 +243,120 @@ template <class L>
 [[gnu::noinline]] void run_layer(const L& l, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) {
   l.forward(in, out, scratch);
 }
-template <class L>
-void check_full_range_layer(L& l, std::size_t in_size, std::size_t out_size, bool depthwise) {
+
+// The output stages a conv is checked with.
+enum class Stage {
+  random,             // randomize(): small multipliers, zero points 17 / -5, clamp [-100, 120]
+  large_multipliers,  // some channels with real multipliers >= 0.5 (shift >= 0: the scalar path)
+  full_range,         // no clamp narrower than int8 (the saturating forms)
+  ptq,                // as PTQ gives: normalized multipliers, zero points -128, full range; out of line
+};
+
+// One int8 conv or depthwise conv of geometry G on random data equals TFLite's reference formula
+// (tests/support/int8_reference.hpp), and in place equals out of place where the layer runs in
+// place. The table of cases is in the TEST_CASEs below.
+template <kernels::Conv2DGeometry G, bool Depthwise, Stage S = Stage::random>
+void check_conv() {
+  using L = std::conditional_t<Depthwise, TaggedDw<G>, Tagged<G>>;
+  static L l{};
   randomize(l);
-  for (std::size_t i = 0; i < l.multiplier.size(); ++i) {  // normalized right shifts, as PTQ gives
-    const auto q = quant::quantize_multiplier(0.003 + 0.0007 * static_cast<double>(i % 13));
-    l.multiplier[i] = q.value;
-    l.shift[i] = q.shift;
+  if constexpr (S == Stage::large_multipliers) {
+    for (std::size_t co = 3; co < l.multiplier.size(); co += 11) {
+      const auto q = quant::quantize_multiplier(co % 2 ? 0.75 : 1.5);
+      l.multiplier[co] = q.value;
+      l.shift[co] = q.shift;
+    }
   }
-  l.input_zero_point = -128;  // after a ReLU, as in the MLPerf models
-  l.output_zero_point = -128;
-  l.act_min = -128;
-  l.act_max = 127;
-  l.prepare();
-  std::vector<std::int8_t> in(in_size), out(out_size, 0x55);
+  if constexpr (S == Stage::ptq) {
+    for (std::size_t i = 0; i < l.multiplier.size(); ++i) {
+      const auto q = quant::quantize_multiplier(0.003 + 0.0007 * static_cast<double>(i % 13));
+      l.multiplier[i] = q.value;
+      l.shift[i] = q.shift;
+    }
+    l.input_zero_point = -128;  // after a ReLU, as in the MLPerf models
+    l.output_zero_point = -128;
+  }
+  if constexpr (S == Stage::full_range || S == Stage::ptq) {
+    l.act_min = -128;
+    l.act_max = 127;
+  }
+  l.prepare();  // derived data (effective bias, packed weights, tables), as after any weight change
+  std::vector<std::int8_t> in(G.ih * G.iw * G.cin), out(G.oh * G.ow * G.cout, 0x55);
   for (auto& v : in) v = r8();
-  run_layer(l, in.data(), out.data(), scratch_of(l).data());
-  const auto ref = ref_conv(l, in.data(), depthwise);
+  auto scratch = scratch_of(l);  // what the layer declares, as a network plans it
+  if constexpr (S == Stage::ptq) run_layer(l, in.data(), out.data(), scratch.data());
+  else l.forward(in.data(), out.data(), scratch.data());
+  const auto ref = ref_conv(l, in.data(), Depthwise);
   std::size_t differ = 0;
-  for (std::size_t i = 0; i < out_size; ++i) differ += out[i] != ref[i];
-  CHECK_MESSAGE(differ == 0, differ, " of ", out_size, " output bytes differ from the reference formula");
+  for (std::size_t i = 0; i < out.size(); ++i) differ += out[i] != ref[i];
+  CHECK_MESSAGE(differ == 0, L::name, " ", G.ih, "x", G.iw, "x", G.cin, " -> ", G.oh, "x", G.ow, "x", G.cout, ": ",
+                differ, " of ", out.size(), " bytes differ from the reference formula");
+  if constexpr (L::in_place) {
+    std::vector<std::int8_t> io = in;
+    l.forward(io.data(), io.data(), scratch.data());
+    CHECK(std::equal(out.begin(), out.end(), io.begin()));
+  }
 }
+constexpr bool conv = false, depthwise = true;
 }  // namespace
+
+TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilation, in place)") {
+  check_conv<kernels::Conv2DGeometry{9, 7, 3, 5, 4, 6, 5, 4, 2, 2, 1, 1, 2, 1}, conv>();     // 5x4, stride 2, same
+  check_conv<kernels::Conv2DGeometry{9, 9, 2, 5, 5, 3, 3, 3, 1, 1, 2, 2, 0, 0}, conv>();     // dilation 2, valid
+  check_conv<kernels::Conv2DGeometry{4, 5, 8, 4, 5, 8, 1, 1, 1, 1, 1, 1, 0, 0}, conv>();     // pointwise, in place
+  check_conv<kernels::Conv2DGeometry{6, 5, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1}, depthwise>();  // in place, row ring
+  check_conv<kernels::Conv2DGeometry{7, 6, 3, 4, 3, 6, 3, 3, 2, 2, 1, 1, 1, 1}, depthwise>();  // multiplier 2, stride 2
+}
+
+// Shapes that stress the blocked kernels (x86 AVX-512: 16 channels per vector, four pixels and up
+// to 64 channels per pass, inputs in groups of four bytes; Cortex-M: channel and pixel pairs):
+// channel counts that are not multiples of 16 or 4, more than 64 output channels, pixel counts
+// with remainders, and output stages a vectorised requantization cannot take (real multipliers
+// >= 0.5 have shift >= 0 and go through the scalar path); then the output-stage forms chosen per
+// call (general / normalized / normalized with the full int8 range).
+TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipliers equal the reference") {
+  // Pointwise, 22 -> 80 channels over 3x3 pixels (not in place: more outputs than inputs).
+  check_conv<kernels::Conv2DGeometry{3, 3, 22, 3, 3, 80, 1, 1, 1, 1, 1, 1, 0, 0}, conv, Stage::large_multipliers>();
+  // Pointwise in place, 37 -> 21 channels over 7 pixels.
+  check_conv<kernels::Conv2DGeometry{1, 7, 37, 1, 7, 21, 1, 1, 1, 1, 1, 1, 0, 0}, conv>();
+  // General conv, 3x3 same with stride 1 on 5 channels (patches of 45 bytes), 17 filters.
+  constexpr kernels::Conv2DGeometry g3{5, 6, 5, 5, 6, 17, 3, 3, 1, 1, 1, 1, 1, 1};
+  check_conv<g3, conv, Stage::large_multipliers>();
+  check_conv<g3, conv, Stage::full_range>();
+  // Depthwise on 20 channels (a full and a partial group of 16), in place, and with dilation 2.
+  constexpr kernels::Conv2DGeometry g4{5, 4, 20, 5, 4, 20, 3, 3, 1, 1, 1, 1, 1, 1};
+  check_conv<g4, depthwise, Stage::large_multipliers>();
+  check_conv<g4, depthwise, Stage::full_range>();
+  check_conv<kernels::Conv2DGeometry{7, 7, 33, 3, 3, 33, 3, 3, 1, 1, 2, 2, 0, 0}, depthwise>();
+}
+
+// ResNet-8's projection shortcut (1x1, stride 2, 16 -> 32 channels: a 16-long patch per pixel)
+// with every multiplier normalized and no clamp: GCC 12 -O2 (x86-64) once dropped this layer's
+// whole output loop for the fastest output-stage form. The cause was GCC's pure-const analysis
+// (docs/compiler-notes.md); the test below runs the real MLPerf Tiny geometries in the calling
+// context that exposed it. Also 2x2 stride-2 patches of 4 channels.
+TEST_CASE("int8 strided 1x1 and 2x2 convs with 16-byte patches and the full int8 range equal the reference") {
+  check_conv<kernels::Conv2DGeometry{8, 8, 16, 4, 4, 32, 1, 1, 2, 2, 1, 1, 0, 0}, conv, Stage::full_range>();
+  check_conv<kernels::Conv2DGeometry{8, 8, 4, 4, 4, 32, 2, 2, 2, 2, 1, 1, 0, 0}, conv, Stage::full_range>();
+}
 
 // The layers of MLPerf Tiny's VWW MobileNetV1-0.25 (96x96x3) and ResNet-8 (32x32x3) at their real
 // sizes and with PTQ's output stages (normalized multipliers, zero points -128, full int8 range).
 TEST_CASE("MobileNetV1-0.25 and ResNet-8 int8 layers at their real sizes equal the reference formula") {
   // MobileNet: first conv 3x3 stride 2, depthwise stride 1 and stride 2 (multiplier 1), pointwise.
-  constexpr kernels::Conv2DGeometry conv0{96, 96, 3, 48, 48, 8, 3, 3, 2, 2, 1, 1, 0, 0};
-  static Tagged<conv0> c0{};
-  check_full_range_layer(c0, 96 * 96 * 3, 48 * 48 * 8, false);
-  constexpr kernels::Conv2DGeometry dw1{48, 48, 8, 48, 48, 8, 3, 3, 1, 1, 1, 1, 1, 1};
-  static TaggedDw<dw1> d1{};
-  check_full_range_layer(d1, 48 * 48 * 8, 48 * 48 * 8, true);
-  constexpr kernels::Conv2DGeometry dw2{48, 48, 16, 24, 24, 16, 3, 3, 2, 2, 1, 1, 0, 0};
-  static TaggedDw<dw2> d2{};
-  check_full_range_layer(d2, 48 * 48 * 16, 24 * 24 * 16, true);
-  constexpr kernels::Conv2DGeometry dw3{12, 12, 64, 6, 6, 64, 3, 3, 2, 2, 1, 1, 0, 0};
-  static TaggedDw<dw3> d3{};
-  check_full_range_layer(d3, 12 * 12 * 64, 6 * 6 * 64, true);
-  constexpr kernels::Conv2DGeometry pw1{48, 48, 8, 48, 48, 16, 1, 1, 1, 1, 1, 1, 0, 0};
-  static Tagged<pw1> p1{};
-  check_full_range_layer(p1, 48 * 48 * 8, 48 * 48 * 16, false);
-  constexpr kernels::Conv2DGeometry pw2{24, 24, 16, 24, 24, 32, 1, 1, 1, 1, 1, 1, 0, 0};
-  static Tagged<pw2> p2{};
-  check_full_range_layer(p2, 24 * 24 * 16, 24 * 24 * 32, false);
-  constexpr kernels::Conv2DGeometry pw3{3, 3, 128, 3, 3, 256, 1, 1, 1, 1, 1, 1, 0, 0};
-  static Tagged<pw3> p3{};
-  check_full_range_layer(p3, 3 * 3 * 128, 3 * 3 * 256, false);
+  check_conv<kernels::Conv2DGeometry{96, 96, 3, 48, 48, 8, 3, 3, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{48, 48, 8, 48, 48, 8, 3, 3, 1, 1, 1, 1, 1, 1}, depthwise, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{48, 48, 16, 24, 24, 16, 3, 3, 2, 2, 1, 1, 0, 0}, depthwise, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{12, 12, 64, 6, 6, 64, 3, 3, 2, 2, 1, 1, 0, 0}, depthwise, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{48, 48, 8, 48, 48, 16, 1, 1, 1, 1, 1, 1, 0, 0}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{24, 24, 16, 24, 24, 32, 1, 1, 1, 1, 1, 1, 0, 0}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{3, 3, 128, 3, 3, 256, 1, 1, 1, 1, 1, 1, 0, 0}, conv, Stage::ptq>();
   // ResNet-8: 3x3 same, 3x3 stride 2 (16 -> 32, 32 -> 64), 1x1 stride-2 projections.
-  constexpr kernels::Conv2DGeometry r0{32, 32, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1};
-  static Tagged<r0> rc0{};
-  check_full_range_layer(rc0, 32 * 32 * 3, 32 * 32 * 16, false);
-  constexpr kernels::Conv2DGeometry r1{32, 32, 16, 16, 16, 32, 3, 3, 2, 2, 1, 1, 0, 0};
-  static Tagged<r1> rc1{};
-  check_full_range_layer(rc1, 32 * 32 * 16, 16 * 16 * 32, false);
-  constexpr kernels::Conv2DGeometry r2{16, 16, 32, 8, 8, 64, 3, 3, 2, 2, 1, 1, 0, 0};
-  static Tagged<r2> rc2{};
-  check_full_range_layer(rc2, 16 * 16 * 32, 8 * 8 * 64, false);
-  constexpr kernels::Conv2DGeometry rp1{32, 32, 16, 16, 16, 32, 1, 1, 2, 2, 1, 1, 0, 0};
-  static Tagged<rp1> rpc1{};
-  check_full_range_layer(rpc1, 32 * 32 * 16, 16 * 16 * 32, false);
-  constexpr kernels::Conv2DGeometry rp2{16, 16, 32, 8, 8, 64, 1, 1, 2, 2, 1, 1, 0, 0};
-  static Tagged<rp2> rpc2{};
-  check_full_range_layer(rpc2, 16 * 16 * 32, 8 * 8 * 64, false);
+  check_conv<kernels::Conv2DGeometry{32, 32, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{32, 32, 16, 16, 16, 32, 3, 3, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{16, 16, 32, 8, 8, 64, 3, 3, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{32, 32, 16, 16, 16, 32, 1, 1, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{16, 16, 32, 8, 8, 64, 1, 1, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
 }
 
 TEST_CASE("weights are widened into flash only for layers up to kernels::widen_weights_max weights") {

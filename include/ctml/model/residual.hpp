@@ -22,8 +22,13 @@ namespace ctml {
 // Marker for an identity shortcut.
 struct Identity {};
 
-template <class T, ShapeType In, Layer Body, class Short = Identity>
-struct ResidualLayer {
+namespace detail {
+// What a residual block is in memory, for float (ResidualLayer) and int8 (quant::QResidualLayer)
+// alike: the shape checks, the scratch (the body's, or the projection's output followed by its own
+// scratch, whichever is larger) and the order of work. Only the merge differs (a float add, the
+// int8 ADD with rescaling).
+template <class T, ShapeType In, class Body, class Short>
+struct ResidualFacts {
   static constexpr bool projected = !std::is_same_v<Short, Identity>;
   using body_traits = layer_traits<Body>;
   static_assert(std::is_same_v<typename body_traits::input_type, Tensor<T, In>>,
@@ -32,22 +37,16 @@ struct ResidualLayer {
                 "ctml::Residual: the body changes the shape, so an identity shortcut cannot be "
                 "added; give a projection shortcut, e.g. Residual<Body, Block<Conv2D<C, "
                 "Kernel<1>, Stride<S>>>>");
-
   using input_type = Tensor<T, In>;
   using output_type = typename body_traits::output_type;
-  using scratch_value_type = T;
-  static constexpr std::string_view name = projected ? "Residual+proj" : "Residual";
 
- private:
-  static constexpr std::size_t elems(std::size_t bytes) { return bytes / sizeof(T); }
   static constexpr std::size_t body_scratch = body_traits::scratch_size;
+  // Where the projection's output ends in scratch (in elements of T) and its own scratch begins.
   static constexpr std::size_t short_out = plan::align_up(output_type::size_bytes()) / sizeof(T);
   static constexpr std::size_t short_scratch = [] {
     if constexpr (projected) return layer_traits<Short>::scratch_size;
     else return std::size_t{0};
   }();
-
- public:
   static constexpr std::size_t scratch_size = [] {
     std::size_t need = body_scratch;
     if constexpr (projected) {
@@ -63,6 +62,33 @@ struct ResidualLayer {
     if constexpr (projected) return layer_traits<Short>::macs;
     else return std::size_t{0};
   }();
+
+  // The body from the input into out, then merge(out, other) with other = the projection's
+  // output (in scratch) or the block's input, which stays intact.
+  template <class Merge>
+  static constexpr void forward(const Body& body, const Short& shortcut, const T* in, T* out, T* scratch, Merge merge) {
+    body.forward(in, out, scratch);
+    if constexpr (projected) {
+      shortcut.forward(in, scratch, scratch + short_out);
+      merge(out, static_cast<const T*>(scratch));
+    } else {
+      merge(out, in);
+    }
+  }
+};
+}  // namespace detail
+
+template <class T, ShapeType In, Layer Body, class Short = Identity>
+struct ResidualLayer {
+  using facts = detail::ResidualFacts<T, In, Body, Short>;
+  static constexpr bool projected = facts::projected;
+  using body_traits = typename facts::body_traits;
+  using input_type = typename facts::input_type;
+  using output_type = typename facts::output_type;
+  using scratch_value_type = T;
+  static constexpr std::string_view name = projected ? "Residual+proj" : "Residual";
+  static constexpr std::size_t scratch_size = facts::scratch_size;
+  static constexpr std::size_t macs = facts::macs;
 
   Body body;
   [[no_unique_address]] Short shortcut;
@@ -81,13 +107,8 @@ struct ResidualLayer {
   }
 
   constexpr void forward(const T* in, T* out, T* scratch) const {
-    body.forward(in, out, scratch);
-    if constexpr (projected) {
-      shortcut.forward(in, scratch, scratch + short_out);
-      kernels::add<output_type::size()>(out, scratch, out);
-    } else {
-      kernels::add<output_type::size()>(out, in, out);
-    }
+    facts::forward(body, shortcut, in, out, scratch,
+                   [](T* y, const T* other) { kernels::add<output_type::size()>(y, other, y); });
   }
 };
 

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/conv_s8.hpp>
+#include <ctml/layers/conv1d.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -19,5 +21,16 @@ struct QConv1DLayer : QConv2DLayer<G> {
   using output_type = Tensor<std::int8_t, Shape<G.ow, G.cout>>;
   static constexpr std::string_view name = "QConv1D";
 };
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class In, std::size_t F, std::size_t K, class Opt>
+struct qmap<Conv1DLayer<float, In, F, K, Opt>> : qmap_base {
+  using type = QConv1DLayer<Conv1DLayer<float, In, F, K, Opt>::geometry>;
+  static constexpr QKind kind = QKind::weighted;
+  static constexpr Activation act = Opt::activation;
+  static constexpr bool fusable = true;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

@@ -20,6 +20,9 @@
 #include <ctml/kernels/s8/output_stage.hpp>
 #include <ctml/quant/activation_range.hpp>
 #include <ctml/quant/output_stage_params.hpp>
+#include <ctml/layers/conv2d.hpp>
+#include <ctml/layers/depthwise_conv2d.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -159,5 +162,24 @@ constexpr QAveragePool2DLayer<G> make_qaverage_pool2d(QParams q, Activation act 
   const ActivationRange r = activation_range(act, q);
   return {r.min, r.max};
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class In, std::size_t F, std::size_t KH, std::size_t KW, class Opt>
+struct qmap<Conv2DLayer<float, In, F, KH, KW, Opt>> : qmap_base {
+  using type = QConv2DLayer<Conv2DLayer<float, In, F, KH, KW, Opt>::geometry>;
+  static constexpr QKind kind = QKind::weighted;
+  static constexpr Activation act = Opt::activation;
+  static constexpr bool fusable = true;
+};
+template <class In, std::size_t KH, std::size_t KW, class Opt>
+struct qmap<DepthwiseConv2DLayer<float, In, KH, KW, Opt>> : qmap_base {
+  using type = QDepthwiseConv2DLayer<DepthwiseConv2DLayer<float, In, KH, KW, Opt>::geometry>;
+  static constexpr QKind kind = QKind::weighted;
+  static constexpr Activation act = Opt::activation;
+  static constexpr bool fusable = true;
+  static constexpr bool channel_last = true;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

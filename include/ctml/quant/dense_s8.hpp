@@ -15,6 +15,8 @@
 #include <ctml/kernels/s8/dense.hpp>
 #include <ctml/kernels/s8/output_stage.hpp>
 #include <ctml/quant/output_stage_params.hpp>
+#include <ctml/layers/dense.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -75,5 +77,16 @@ constexpr QDenseLayer<In, Units> make_qdense(const typename QDenseLayer<In, Unit
                                              Activation act = Activation::none) {
   return make_weighted_s8<QDenseLayer<In, Units>>(weights, bias, in, w_scales, out, act);
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class In, std::size_t U, Activation A>
+struct qmap<DenseLayer<float, In, U, A>> : qmap_base {
+  using type = QDenseLayer<In, U>;
+  static constexpr QKind kind = QKind::weighted;
+  static constexpr Activation act = A;
+  static constexpr bool fusable = true;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

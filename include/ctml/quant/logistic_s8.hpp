@@ -16,6 +16,8 @@
 #include <ctml/core/fixedpoint.hpp>
 #include <ctml/core/requantize.hpp>
 #include <ctml/quant/table_s8.hpp>
+#include <ctml/layers/activations.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -47,5 +49,14 @@ constexpr QLogisticLayer<S> make_qlogistic(QParams in) {
   l.prepare();
   return l;
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class S>
+struct qmap<SigmoidLayer<float, S>> : qmap_base {
+  using type = QLogisticLayer<S>;
+  static constexpr QKind kind = QKind::logistic;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

@@ -10,6 +10,9 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/quant/activation_range.hpp>
+#include <ctml/layers/pool2d.hpp>
+#include <ctml/quant/conv_s8.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -57,5 +60,17 @@ constexpr QMaxPool2DLayer<G> make_qmax_pool2d(QParams q, Activation act = Activa
   const ActivationRange r = activation_range(act, q);
   return {r.min, r.max};
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class In, kernels::PoolKind K, std::size_t PH, std::size_t PW, class St, class Opt>
+struct qmap<Pool2DLayer<float, In, K, PH, PW, St, Opt>> : qmap_base {
+  static constexpr auto g = Pool2DLayer<float, In, K, PH, PW, St, Opt>::geometry;
+  using type = std::conditional_t<K == kernels::PoolKind::max, QMaxPool2DLayer<g>, QAveragePool2DLayer<g>>;
+  static constexpr QKind kind = QKind::same_params;
+  static constexpr Activation act = Opt::activation;
+  static constexpr bool fusable = true;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

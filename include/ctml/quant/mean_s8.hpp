@@ -15,6 +15,8 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/requantize.hpp>
+#include <ctml/layers/pool2d.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -72,5 +74,14 @@ constexpr QMeanLayer<In> make_qmean(QParams in, QParams out) {
   l.shift = m.shift - s;
   return l;
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class In>
+struct qmap<GlobalAveragePoolLayer<float, In>> : qmap_base {
+  using type = QMeanLayer<In>;
+  static constexpr QKind kind = QKind::mean;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

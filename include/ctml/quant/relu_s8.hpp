@@ -10,6 +10,8 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/quant/activation_range.hpp>
+#include <ctml/layers/activations.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -38,5 +40,26 @@ constexpr QReLULayer<S> make_qrelu(QParams q, Activation act = Activation::relu)
   const ActivationRange r = activation_range(act, q);
   return {r.min, r.max};
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class S>
+struct qmap<ReLULayer<float, S>> : qmap_base {
+  using type = QReLULayer<S>;
+  static constexpr QKind kind = QKind::relu;
+  static constexpr Activation act = Activation::relu;
+};
+template <class S>
+struct qmap<ReLU6Layer<float, S>> : qmap_base {
+  using type = QReLULayer<S>;
+  static constexpr QKind kind = QKind::relu;
+  static constexpr Activation act = Activation::relu6;
+};
+// ReLU and ReLU6 fuse into the layer before them.
+template <class S>
+inline constexpr Activation fusable_activation<ReLULayer<float, S>> = Activation::relu;
+template <class S>
+inline constexpr Activation fusable_activation<ReLU6Layer<float, S>> = Activation::relu6;
+}  // namespace detail
 
 }  // namespace ctml::quant

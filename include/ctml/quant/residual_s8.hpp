@@ -14,42 +14,21 @@
 #include <ctml/model/plan.hpp>
 #include <ctml/model/residual.hpp>
 #include <ctml/quant/add_s8.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
 template <ShapeType In, Layer Body, class Short = Identity>
 struct QResidualLayer {
-  static constexpr bool projected = !std::is_same_v<Short, Identity>;
-  using body_traits = layer_traits<Body>;
-  static_assert(std::is_same_v<typename body_traits::input_type, Tensor<std::int8_t, In>>,
-                "ctml::quant::QResidual: the body's input does not match the block's input");
-  using input_type = Tensor<std::int8_t, In>;
-  using output_type = typename body_traits::output_type;
+  using facts = ::ctml::detail::ResidualFacts<std::int8_t, In, Body, Short>;  // model/residual.hpp
+  static constexpr bool projected = facts::projected;
+  using body_traits = typename facts::body_traits;
+  using input_type = typename facts::input_type;
+  using output_type = typename facts::output_type;
   using scratch_value_type = std::int8_t;
   static constexpr std::string_view name = projected ? "QResidual+proj" : "QResidual";
-
- private:
-  static constexpr std::size_t body_scratch = body_traits::scratch_size;
-  static constexpr std::size_t short_out = plan::align_up(output_type::size_bytes());
-  static constexpr std::size_t short_scratch = [] {
-    if constexpr (projected) return layer_traits<Short>::scratch_size;
-    else return std::size_t{0};
-  }();
-
- public:
-  static constexpr std::size_t scratch_size = [] {
-    std::size_t need = body_scratch;
-    if constexpr (projected) {
-      static_assert(std::is_same_v<typename layer_traits<Short>::output_type, output_type>,
-                    "ctml::quant::QResidual: the shortcut's output shape differs from the body's");
-      if (short_out + short_scratch > need) need = short_out + short_scratch;
-    }
-    return need;
-  }();
-  static constexpr std::size_t macs = body_traits::macs + [] {
-    if constexpr (projected) return layer_traits<Short>::macs;
-    else return std::size_t{0};
-  }();
+  static constexpr std::size_t scratch_size = facts::scratch_size;
+  static constexpr std::size_t macs = facts::macs;
 
   Body body;
   [[no_unique_address]] Short shortcut;
@@ -71,15 +50,23 @@ struct QResidualLayer {
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
-    ::ctml::detail::side_effect_fence();
-    body.forward(in, out, scratch);
-    if constexpr (projected) {
-      shortcut.forward(in, scratch, scratch + short_out);
-      for (std::size_t i = 0; i < output_type::size(); ++i) out[i] = add.apply(out[i], scratch[i]);
-    } else {
-      for (std::size_t i = 0; i < output_type::size(); ++i) out[i] = add.apply(out[i], in[i]);
-    }
+    facts::forward(body, shortcut, in, out, scratch, [this](std::int8_t* y, const std::int8_t* other) {
+      ::ctml::detail::side_effect_fence();
+      for (std::size_t i = 0; i < output_type::size(); ++i) y[i] = add.apply(y[i], other[i]);
+    });
   }
 };
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class In, class Body, class Short>
+struct qmap<ResidualLayer<float, In, Body, Short>> : qmap_base {
+  using qshort = typename std::conditional_t<std::is_same_v<Short, Identity>, std::type_identity<Identity>,
+                                             quantized_of<Short>>::type;
+  using type = QResidualLayer<In, typename quantized_of<Body>::type, qshort>;
+  static constexpr QKind kind = QKind::residual;
+  static constexpr bool fusable = true;  // a following ReLU becomes the ADD's clamp
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

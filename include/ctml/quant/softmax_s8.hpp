@@ -11,6 +11,8 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/fixedpoint.hpp>
+#include <ctml/layers/softmax.hpp>
+#include <ctml/quant/qmap.hpp>
 
 namespace ctml::quant {
 
@@ -94,5 +96,14 @@ template <ShapeType S>
 constexpr QSoftmaxLayer<S> make_qsoftmax(double beta, QParams in) {
   return {make_softmax_params(beta, static_cast<double>(in.scale))};
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp).
+namespace detail {
+template <class S>
+struct qmap<SoftmaxLayer<float, S>> : qmap_base {
+  using type = QSoftmaxLayer<S>;
+  static constexpr QKind kind = QKind::softmax;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The float -> int8 type map of post-training quantization: for each float layer its int8 twin
-// (qmap, one specialization per layer; Quantizable), which ReLU/ReLU6 fuse into the layer before,
-// and quantized_t<FloatNet>, the int8 network's type computed from the float one. The table of
-// the map is in quantize_model.hpp's header comment.
+// The float -> int8 type map of post-training quantization: which ReLU/ReLU6 fuse into the layer
+// before, the readable error for a layer without an int8 twin (Quantizable), and
+// quantized_t<FloatNet>, the int8 network's type computed from the float one. Each layer's entry
+// (qmap, qmap.hpp) is beside its int8 twin in quant/<op>_s8.hpp; the table of the map is in
+// quantize_model.hpp's header comment.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,7 @@
 #include <ctml/model/residual.hpp>
 #include <ctml/quant/activation_range.hpp>
 #include <ctml/quant/calibration.hpp>
+#include <ctml/quant/qmap.hpp>
 #include <ctml/quant/conv1d_s8.hpp>
 #include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s8.hpp>
@@ -46,116 +48,7 @@
 
 namespace ctml::quant {
 
-// How the output parameters of an int8 layer are chosen.
-enum class QKind {
-  weighted,     // Dense / conv: from the calibrated range of its (activated) output
-  same_params,  // pools, reshape: the input's parameters
-  relu,         // a standalone ReLU: the input's parameters, clamped
-  mean,         // from the calibrated range, requantized by the MEAN multiplier
-  softmax,      // fixed 1/256, -128
-  logistic,     // fixed 1/256, -128
-  tanh,         // fixed 1/128, 0
-  residual,     // body and shortcut quantized recursively; their ADD to the calibrated output range
-};
-
 namespace detail {
-
-// qmap<FloatLayer>: the layer's int8 twin and how it is quantized. The primary is empty: a layer
-// without a specialization is not Quantizable, and quantize() says so (qinfo below).
-template <class L>
-struct qmap {};
-
-struct qmap_base {
-  static constexpr bool fusable = false;
-  static constexpr bool channel_last = false;
-  static constexpr Activation act = Activation::none;
-};
-
-template <class In, std::size_t U, Activation A>
-struct qmap<DenseLayer<float, In, U, A>> : qmap_base {
-  using type = QDenseLayer<In, U>;
-  static constexpr QKind kind = QKind::weighted;
-  static constexpr Activation act = A;
-  static constexpr bool fusable = true;
-};
-template <class In, std::size_t F, std::size_t KH, std::size_t KW, class Opt>
-struct qmap<Conv2DLayer<float, In, F, KH, KW, Opt>> : qmap_base {
-  using type = QConv2DLayer<Conv2DLayer<float, In, F, KH, KW, Opt>::geometry>;
-  static constexpr QKind kind = QKind::weighted;
-  static constexpr Activation act = Opt::activation;
-  static constexpr bool fusable = true;
-};
-template <class In, std::size_t KH, std::size_t KW, class Opt>
-struct qmap<DepthwiseConv2DLayer<float, In, KH, KW, Opt>> : qmap_base {
-  using type = QDepthwiseConv2DLayer<DepthwiseConv2DLayer<float, In, KH, KW, Opt>::geometry>;
-  static constexpr QKind kind = QKind::weighted;
-  static constexpr Activation act = Opt::activation;
-  static constexpr bool fusable = true;
-  static constexpr bool channel_last = true;
-};
-template <class In, std::size_t F, std::size_t K, class Opt>
-struct qmap<Conv1DLayer<float, In, F, K, Opt>> : qmap_base {
-  using type = QConv1DLayer<Conv1DLayer<float, In, F, K, Opt>::geometry>;
-  static constexpr QKind kind = QKind::weighted;
-  static constexpr Activation act = Opt::activation;
-  static constexpr bool fusable = true;
-};
-template <class In, kernels::PoolKind K, std::size_t PH, std::size_t PW, class St, class Opt>
-struct qmap<Pool2DLayer<float, In, K, PH, PW, St, Opt>> : qmap_base {
-  static constexpr auto g = Pool2DLayer<float, In, K, PH, PW, St, Opt>::geometry;
-  using type = std::conditional_t<K == kernels::PoolKind::max, QMaxPool2DLayer<g>, QAveragePool2DLayer<g>>;
-  static constexpr QKind kind = QKind::same_params;
-  static constexpr Activation act = Opt::activation;
-  static constexpr bool fusable = true;
-};
-template <class In>
-struct qmap<GlobalAveragePoolLayer<float, In>> : qmap_base {
-  using type = QMeanLayer<In>;
-  static constexpr QKind kind = QKind::mean;
-};
-template <class In, class Out>
-struct qmap<ReshapeLayer<float, In, Out>> : qmap_base {
-  using type = ReshapeLayer<std::int8_t, In, Out>;
-  static constexpr QKind kind = QKind::same_params;
-};
-template <class S>
-struct qmap<SoftmaxLayer<float, S>> : qmap_base {
-  using type = QSoftmaxLayer<S>;
-  static constexpr QKind kind = QKind::softmax;
-};
-template <class S>
-struct qmap<SigmoidLayer<float, S>> : qmap_base {
-  using type = QLogisticLayer<S>;
-  static constexpr QKind kind = QKind::logistic;
-};
-template <class S>
-struct qmap<TanhLayer<float, S>> : qmap_base {
-  using type = QTanhLayer<S>;
-  static constexpr QKind kind = QKind::tanh;
-};
-template <class S>
-struct qmap<ReLULayer<float, S>> : qmap_base {
-  using type = QReLULayer<S>;
-  static constexpr QKind kind = QKind::relu;
-  static constexpr Activation act = Activation::relu;
-};
-template <class S>
-struct qmap<ReLU6Layer<float, S>> : qmap_base {
-  using type = QReLULayer<S>;
-  static constexpr QKind kind = QKind::relu;
-  static constexpr Activation act = Activation::relu6;
-};
-
-template <class Net>
-struct quantized_of;
-template <class In, class Body, class Short>
-struct qmap<ResidualLayer<float, In, Body, Short>> : qmap_base {
-  using qshort = typename std::conditional_t<std::is_same_v<Short, Identity>, std::type_identity<Identity>,
-                                             quantized_of<Short>>::type;
-  using type = QResidualLayer<In, typename quantized_of<Body>::type, qshort>;
-  static constexpr QKind kind = QKind::residual;
-  static constexpr bool fusable = true;  // a following ReLU becomes the ADD's clamp
-};
 
 template <class L>
 concept has_qmap = requires { typename qmap<L>::type; };
@@ -188,13 +81,6 @@ struct qinfo : std::conditional_t<has_qmap<L>, qmap<L>, qmap_unsupported<L>> {
                 "after a Dense or conv, which is folded); see the template argument L");
 };
 
-// The activation a ReLU/ReLU6 layer would fuse, or none.
-template <class L>
-inline constexpr Activation fusable_activation = Activation::none;
-template <class S>
-inline constexpr Activation fusable_activation<ReLULayer<float, S>> = Activation::relu;
-template <class S>
-inline constexpr Activation fusable_activation<ReLU6Layer<float, S>> = Activation::relu6;
 
 template <class A, class B>
 constexpr bool fuses() {

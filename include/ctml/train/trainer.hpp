@@ -20,7 +20,6 @@
 #include <ctml/model/residual.hpp>
 #include <ctml/train/backward.hpp>
 #include <ctml/train/backward_batchnorm.hpp>
-#include <ctml/train/backward_conv.hpp>
 
 namespace ctml::train {
 
@@ -68,6 +67,20 @@ struct layer_train_state<ResidualLayer<T, In, Body, Short>> {
     else return Trainer<Body, false>::train_arena_bytes;
   }();
 };
+// A residual block's parameter gradients (a tuple of references, body's then shortcut's) split
+// into the body's and the projection's (empty for an identity shortcut).
+template <class L, class LG>
+constexpr auto residual_branch_gradients(LG& lg) {
+  constexpr std::size_t nb = std::tuple_size_v<Gradients<decltype(std::declval<L&>().body)>>;
+  auto body = [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return std::tie(std::get<K>(lg)...);
+  }(std::make_index_sequence<nb>{});
+  auto shortcut = [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return std::tie(std::get<nb + K>(lg)...);
+  }(std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<LG>> - nb>{});
+  return std::pair{body, shortcut};
+}
+
 template <class Net, class Seq = std::make_index_sequence<Net::layer_count>>
 struct states_of;
 template <class Net, std::size_t... I>
@@ -228,18 +241,11 @@ struct Trainer {
       // are the body's followed by the shortcut's.
       auto& st = std::get<I>(states);
       auto lg = layer_gradients<I>(g);
-      constexpr std::size_t nb = std::tuple_size_v<Gradients<decltype(l.body)>>;
-      auto body_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
-        return std::tie(std::get<K>(lg)...);
-      }(std::make_index_sequence<nb>{});
+      auto [body_g, short_g] = detail::residual_branch_gradients<L>(lg);
       st.body.backward(l.body, input_of<I>(x), dy, body_g);
       const T* dxb = st.body.input_gradient();
       constexpr std::size_t n_in = Net::template layer_type<I>::input_type::size();
       if constexpr (L::projected) {
-        constexpr std::size_t ns = std::tuple_size_v<Gradients<decltype(l.shortcut)>>;
-        auto short_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
-          return std::tie(std::get<nb + K>(lg)...);
-        }(std::make_index_sequence<ns>{});
         st.shortcut.backward(l.shortcut, input_of<I>(x), dy, short_g);
         const T* dxs = st.shortcut.input_gradient();
         for (std::size_t i = 0; i < n_in; ++i) dx[i] = dxb[i] + dxs[i];
@@ -440,17 +446,10 @@ struct BatchTrainer {
       batchnorm_train_backward(l, x, dy, dx, lg);
     } else if constexpr (detail::batch_layer_state<L, B>::nested) {
       auto& st = std::get<I>(states);
-      constexpr std::size_t nb = std::tuple_size_v<Gradients<decltype(l.body)>>;
-      auto body_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
-        return std::tie(std::get<K>(lg)...);
-      }(std::make_index_sequence<nb>{});
+      auto [body_g, short_g] = detail::residual_branch_gradients<L>(lg);
       st.body.backward(l.body, x, dy, body_g);
       constexpr std::size_t n_in = L::input_type::size();
       if constexpr (L::projected) {
-        constexpr std::size_t ns = std::tuple_size_v<Gradients<decltype(l.shortcut)>>;
-        auto short_g = [&]<std::size_t... K>(std::index_sequence<K...>) {
-          return std::tie(std::get<nb + K>(lg)...);
-        }(std::make_index_sequence<ns>{});
         st.shortcut.backward(l.shortcut, x, dy, short_g);
         for (std::size_t b = 0; b < B; ++b)
           for (std::size_t i = 0; i < n_in; ++i) dx[b][i] = st.body.input_gradient(b)[i] + st.shortcut.input_gradient(b)[i];
