@@ -155,6 +155,17 @@ std::string check_folded_bias(const OpContext& c, const std::vector<std::int8_t>
   return {};
 }
 
+// The weights and bias as named constants beside the layer (declarations, "opN_weights",
+// "opN_bias"): the builder call then reads as the layer's recipe. They cost nothing in the binary
+// (only the layer's copy is odr-used).
+std::string weight_tensors(const OpContext& c, const std::string& type, const std::vector<std::int8_t>& w,
+                           const std::vector<std::int32_t>& bias, std::string& decl) {
+  const std::string name = "op" + std::to_string(c.index);
+  decl += "inline constexpr " + type + "::weight_type " + name + "_weights" + tensor_literal(w) + ";\n";
+  decl += "inline constexpr " + type + "::bias_type " + name + "_bias" + tensor_literal(bias) + ";\n";
+  return name + "_weights, " + name + "_bias";
+}
+
 std::string fully_connected(const OpContext& c, std::vector<Layer>& layers) {
   const auto& o = std::get<FullyConnectedOptions>(c.op.options);
   const tflite::Tensor* wt = c.input(1);
@@ -177,13 +188,13 @@ std::string fully_connected(const OpContext& c, std::vector<Layer>& layers) {
   if (auto e = fused(c, o.activation, act); !e.empty()) return e;
   if (auto e = check_folded_bias(c, *wv, bias); !e.empty()) return e;
   const std::string type = "ctml::quant::QDenseLayer<ctml::Shape<" + std::to_string(inputs) + ">, " + std::to_string(units) + ">";
+  std::string decl;
+  const std::string values = weight_tensors(c, type, *wv, bias, decl);
   std::ostringstream init;
-  init << "ctml::quant::make_qdense<ctml::Shape<" << inputs << ">, " << units << ">(\n"
-       << tensor_literal(*wv) << ",\n"
-       << tensor_literal(bias) << ",\n"
+  init << "ctml::quant::make_qdense<ctml::Shape<" << inputs << ">, " << units << ">(" << values << ", "
        << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act
        << ")";
-  layers.push_back({type, init.str()});
+  layers.push_back({type, init.str(), -1, {}, decl});
   return {};
 }
 
@@ -220,14 +231,13 @@ std::string conv(const OpContext& c, std::vector<Layer>& layers) {
   if (auto e = fused(c, a, act); !e.empty()) return e;
   if (!dw)
     if (auto e = check_folded_bias(c, *wv, *bv); !e.empty()) return e;
-  const std::string layer = dw ? "QDepthwiseConv2DLayer" : "QConv2DLayer";
+  const std::string type = std::string(dw ? "ctml::quant::QDepthwiseConv2DLayer<" : "ctml::quant::QConv2DLayer<") + geo + ">";
+  const std::string values = weight_tensors(c, type, *wv, *bv, decl);
   std::ostringstream init;
-  init << (dw ? "ctml::quant::make_qdepthwise_conv2d<" : "ctml::quant::make_qconv2d<") << geo << ">(\n"
-       << tensor_literal(*wv) << ",\n"
-       << tensor_literal(*bv) << ",\n"
+  init << (dw ? "ctml::quant::make_qdepthwise_conv2d<" : "ctml::quant::make_qconv2d<") << geo << ">(" << values << ", "
        << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act
        << ")";
-  layers.push_back({"ctml::quant::" + layer + "<" + geo + ">", init.str(), -1, {}, decl});
+  layers.push_back({type, init.str(), -1, {}, decl});
   return {};
 }
 

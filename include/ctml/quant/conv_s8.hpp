@@ -62,20 +62,16 @@ struct QConv2DLayer : OutputStage {
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   // Recompute the derived data after weights, bias, multipliers or zero points change.
-  constexpr void prepare() { prepare(weights); }
-  // The same from w, a tensor equal to `weights`: the builders pass their argument, which GCC's
-  // constant evaluator reads several times faster than the member it was copied to (the KWS
-  // header compiles 25 % faster).
-  constexpr void prepare(const weight_type& w) {
+  constexpr void prepare() {
     ::ctml::detail::side_effect_fence();
     constexpr std::size_t K = G.kh * G.kw * G.cin;
-    const std::int8_t* row = w.data();
+    const std::int8_t* row = weights.data();
     for (std::size_t co = 0; co < G.cout; ++co, row += K) {
       std::int64_t s = 0;
       for (std::size_t k = 0; k < K; ++k) s += row[k];
       effective_bias[co] = fold_zero_point(bias[co], this->input_zero_point, s);
     }
-    packed = packed_type::pack(w.data());
+    packed = packed_type::pack(weights.data());
     requant_table = requant_table_type::make(multiplier.data(), shift.data(), this->output_zero_point);
   }
 
@@ -113,8 +109,7 @@ struct QDepthwiseConv2DLayer : OutputStage {
   constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
-  constexpr void prepare() { prepare(weights); }
-  constexpr void prepare(const weight_type& w) { packed = packed_type::pack(w.data()); }  // as QConv2DLayer's
+  constexpr void prepare() { packed = packed_type::pack(weights.data()); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* ring) const {
     kernels::s8::depthwise_conv<G>(*this, in, out, ring);

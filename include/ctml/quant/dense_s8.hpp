@@ -50,17 +50,15 @@ struct QDenseLayer : OutputStage {
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
 
   // Recompute the folded bias after weights, bias or the input zero point change.
-  constexpr void prepare() { prepare(weights); }
-  // The same from w, a tensor equal to `weights` (see QConv2DLayer::prepare).
-  constexpr void prepare(const weight_type& w) {
+  constexpr void prepare() {
     ::ctml::detail::side_effect_fence();
-    const std::int8_t* row = w.data();
+    const std::int8_t* row = weights.data();
     for (std::size_t o = 0; o < Units; ++o, row += in_features) {
       std::int64_t s = 0;
       for (std::size_t i = 0; i < in_features; ++i) s += row[i];
       effective_bias[o] = fold_zero_point(bias[o], input_zero_point, s);
     }
-    packed = packed_type::pack(w.data());
+    packed = packed_type::pack(weights.data());
   }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {

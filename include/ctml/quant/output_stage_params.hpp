@@ -59,7 +59,7 @@ constexpr QL make_weighted_s8(const typename QL::weight_type& weights, const typ
   q.weights = weights;
   q.bias = bias;
   set_output_stage(q, in, w_scales.begin(), w_scales.size(), out, act);
-  q.prepare(weights);  // the argument, not the member: faster in constant evaluation (conv_s8.hpp)
+  q.prepare();
   return q;
 }
 
