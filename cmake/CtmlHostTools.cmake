@@ -3,7 +3,8 @@
 # ctml_host_tools(<out_var>): the directory holding the host tools ctml-import and
 # ctml-difftest-gen. In a host build with tools: this build's tools directory (the targets are
 # built as part of it; depend on the targets ctml-import / ctml-difftest-gen). In a cross build:
-# a host sub-build made once at configure time under <build>/host-tools; <out_var> is empty if it
+# a host sub-build made at configure time under <build>/host-tools and brought up to date at build
+# time (target ctml_host_tools_update; depend on the binaries); <out_var> is empty if it
 # cannot be built.
 include_guard(GLOBAL)
 
@@ -29,6 +30,14 @@ function(ctml_host_tools out_var)
   endif()
   if(rc EQUAL 0)
     set(dir "${host}/tools")
+    # Rebuilt at build time too (a no-op when up to date), so that a change to the tools' sources
+    # regenerates what they made (imported firmware headers, the difftest corpus) without a
+    # reconfigure. The binaries are byproducts: Ninja re-checks them after this step.
+    add_custom_target(ctml_host_tools_update
+      COMMAND "${CMAKE_COMMAND}" --build "${host}" --target ctml-import ctml-difftest-gen
+      BYPRODUCTS "${dir}/ctml-import" "${dir}/ctml-difftest-gen"
+      COMMENT "ctml: host tools (ctml-import, ctml-difftest-gen)"
+      VERBATIM)
   else()
     message(WARNING "ctml: could not build the host tools (ctml-import, ctml-difftest-gen) in ${host}")
     set(dir "")

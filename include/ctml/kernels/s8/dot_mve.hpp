@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Helium (M-profile Vector Extension, Cortex-M55/M85) variants of the int8 dot products
+// (dot_portable.hpp has the formulas): VMLADAVA multiplies 16 int8 pairs and adds all products to
+// a scalar accumulator in one instruction; the last N % 16 elements go through the reference.
+// CTML_NO_MVE (or CTML_NO_DSP, CTML_NO_SIMD) turns them off (core/target.hpp).
+#include <cstddef>
+#include <cstdint>
+#include <ctml/core/target.hpp>
+#include <ctml/kernels/s8/dot_portable.hpp>
+#if defined(CTML_HAVE_MVE)
+#include <arm_mve.h>
+
+namespace ctml::kernels::mve {
+
+template <std::size_t N>
+inline std::int32_t dot_s8(const std::int8_t* a, const std::int8_t* b) {
+  constexpr std::size_t body = N - N % 16;
+  std::int32_t acc = 0;
+  for (std::size_t i = 0; i < body; i += 16) acc = vmladavaq_s8(acc, vld1q_s8(a + i), vld1q_s8(b + i));
+  return acc + dot_s8_ref<N - body>(a + body, b + body);
+}
+
+template <std::size_t N>
+inline void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const std::int8_t* b0, const std::int8_t* b1,
+                       std::int32_t* acc) {
+  constexpr std::size_t body = N - N % 16;
+  std::int32_t c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3];
+  for (std::size_t i = 0; i < body; i += 16) {
+    const int8x16_t x0 = vld1q_s8(a0 + i), x1 = vld1q_s8(a1 + i), y0 = vld1q_s8(b0 + i), y1 = vld1q_s8(b1 + i);
+    c00 = vmladavaq_s8(c00, x0, y0);
+    c01 = vmladavaq_s8(c01, x0, y1);
+    c10 = vmladavaq_s8(c10, x1, y0);
+    c11 = vmladavaq_s8(c11, x1, y1);
+  }
+  acc[0] = c00;
+  acc[1] = c01;
+  acc[2] = c10;
+  acc[3] = c11;
+  dot_s8_2x2_ref<N - body>(a0 + body, a1 + body, b0 + body, b1 + body, acc);
+}
+
+template <std::size_t N>
+inline void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::int8_t* b1, std::int32_t& acc0,
+                       std::int32_t& acc1) {
+  constexpr std::size_t body = N - N % 16;
+  std::int32_t c0 = acc0, c1 = acc1;
+  for (std::size_t i = 0; i < body; i += 16) {
+    const int8x16_t x = vld1q_s8(a + i);
+    c0 = vmladavaq_s8(c0, x, vld1q_s8(b0 + i));
+    c1 = vmladavaq_s8(c1, x, vld1q_s8(b1 + i));
+  }
+  acc0 = c0;
+  acc1 = c1;
+  dot_s8_1x2_ref<N - body>(a + body, b0 + body, b1 + body, acc0, acc1);
+}
+
+}  // namespace ctml::kernels::mve
+#endif
