@@ -57,7 +57,7 @@ TEST_CASE("the header calls the builders with the file's raw values") {
   // The per-channel weight scales and the fused activations as written in the file.
   const auto& g = m.main_graph();
   const auto& conv_w = g.tensors[static_cast<std::size_t>(g.operators[0].inputs[1])];
-  CHECK(contains(h, "{" + hex(conv_w.quantization.scale[0]) + ", " + hex(conv_w.quantization.scale[1]) + ", " +
+  CHECK(contains(h, std::string("{") + hex(conv_w.quantization.scale[0]) + ", " + hex(conv_w.quantization.scale[1]) + ", " +
                         hex(conv_w.quantization.scale[2]) + "}, "));
   CHECK(contains(h, "ctml::Activation::relu)"));
   CHECK(contains(h, "ctml::Activation::relu6)"));

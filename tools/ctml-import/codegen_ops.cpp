@@ -125,7 +125,7 @@ std::string geometry_of(const OpContext& c, int cin, int cout, const Window& w, 
   if (oh < 1 || ow < 1 || g.oh != static_cast<std::size_t>(oh) || g.ow != static_cast<std::size_t>(ow))
     return c.where + ": kernel, stride, dilation or padding do not give the output size";
   std::ostringstream os;
-  literal = "op" + std::to_string(c.index) + "_geometry";
+  literal = std::string("op") + std::to_string(c.index) + "_geometry";
   os << "inline constexpr auto " << literal << " = ctml::kernels::conv_geometry(" << ih << ", " << iw << ", " << cin << ", " << cout << ", " << w.kh << ", "
      << w.kw << ", " << w.sh << ", " << w.sw << ", " << w.dh << ", " << w.dw << ", " << padding_literal(w.padding)
      << ");\n";
@@ -160,7 +160,7 @@ std::string check_folded_bias(const OpContext& c, const std::vector<std::int8_t>
 // (only the layer's copy is odr-used).
 std::string weight_tensors(const OpContext& c, const std::string& type, const std::vector<std::int8_t>& w,
                            const std::vector<std::int32_t>& bias, std::string& decl) {
-  const std::string name = "op" + std::to_string(c.index);
+  const std::string name = std::string("op") + std::to_string(c.index);
   decl += "inline constexpr " + type + "::weight_type " + name + "_weights" + tensor_literal(w) + ";\n";
   decl += "inline constexpr " + type + "::bias_type " + name + "_bias" + tensor_literal(bias) + ";\n";
   return name + "_weights, " + name + "_bias";
@@ -187,7 +187,7 @@ std::string fully_connected(const OpContext& c, std::vector<Layer>& layers) {
   std::string act;
   if (auto e = fused(c, o.activation, act); !e.empty()) return e;
   if (auto e = check_folded_bias(c, *wv, bias); !e.empty()) return e;
-  const std::string type = "ctml::quant::QDenseLayer<ctml::Shape<" + std::to_string(inputs) + ">, " + std::to_string(units) + ">";
+  const std::string type = std::string("ctml::quant::QDenseLayer<ctml::Shape<") + std::to_string(inputs) + ">, " + std::to_string(units) + ">";
   std::string decl;
   const std::string values = weight_tensors(c, type, *wv, bias, decl);
   std::ostringstream init;
@@ -298,7 +298,7 @@ std::string mean(const OpContext& c, std::vector<Layer>& layers) {
   const std::string s = shape_literal(c.in.shape);
   layers.push_back({"ctml::quant::QMeanLayer<" + s + ">",
                     "ctml::quant::make_qmean<" + s + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
-  const std::string flat = "ctml::Shape<" + std::to_string(c.in.shape[3]) + ">";
+  const std::string flat = std::string("ctml::Shape<") + std::to_string(c.in.shape[3]) + ">";
   if (shape_literal(c.out.shape) != flat)  // keep_dims: back to [1, 1, C]
     layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + flat + ", " + shape_literal(c.out.shape) + ">", "{}"});
   return {};
