@@ -45,4 +45,15 @@ constexpr ActivationRange activation_range(Activation a, QParams out) {
   return r;
 }
 
+// A layer whose only parameters are its clamp (pools, a standalone ReLU: input and output share
+// quantization q), with TFLite's fused activation act.
+template <class L>
+constexpr L clamped_layer(QParams q, Activation act) {
+  const ActivationRange r = activation_range(act, q);
+  L l{};
+  l.act_min = r.min;
+  l.act_max = r.max;
+  return l;
+}
+
 }  // namespace ctml::quant

@@ -154,8 +154,7 @@ struct QAveragePool2DLayer {
 // The pool with TFLite's fused activation on its (shared) quantization.
 template <kernels::Conv2DGeometry G>
 constexpr QAveragePool2DLayer<G> make_qaverage_pool2d(QParams q, Activation act = Activation::none) {
-  const ActivationRange r = activation_range(act, q);
-  return {r.min, r.max};
+  return clamped_layer<QAveragePool2DLayer<G>>(q, act);
 }
 
 // Its place in the float -> int8 map of PTQ (qmap.hpp).

@@ -57,8 +57,7 @@ struct QMaxPool2DLayer {
 // The pool with TFLite's fused activation on its (shared) quantization.
 template <kernels::Conv2DGeometry G>
 constexpr QMaxPool2DLayer<G> make_qmax_pool2d(QParams q, Activation act = Activation::none) {
-  const ActivationRange r = activation_range(act, q);
-  return {r.min, r.max};
+  return clamped_layer<QMaxPool2DLayer<G>>(q, act);
 }
 
 // Its place in the float -> int8 map of PTQ (qmap.hpp).

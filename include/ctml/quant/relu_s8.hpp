@@ -37,8 +37,7 @@ struct QReLULayer {
 // RELU (act = relu), RELU6 (relu6) or RELU_N1_TO_1 (relu_n1_to_1) on the tensor's quantization q.
 template <ShapeType S>
 constexpr QReLULayer<S> make_qrelu(QParams q, Activation act = Activation::relu) {
-  const ActivationRange r = activation_range(act, q);
-  return {r.min, r.max};
+  return clamped_layer<QReLULayer<S>>(q, act);
 }
 
 // Its place in the float -> int8 map of PTQ (qmap.hpp).
