@@ -9,14 +9,14 @@
 // chosen from the shape and NNZ. A user never writes NNZ: sparse::compress<layer>() (layers.hpp)
 // counts the non-zeros of a constexpr layer, and to_csr<NNZ>() rejects a wrong count (a compile
 // error in a constant expression, a trap at run time).
-// Each format has rows_dot<Acc>(x, emit) (the kernel, kernels/sparse_csr.hpp) and for_each(f)
+// Each format has rows_dot<Acc>(x, emit) (the kernel, kernels/sparse/rows.hpp) and for_each(f)
 // (every stored (row, col, value), e.g. for weight sums and tests); Csr also takes several inputs
 // per pass over its non-zeros (rows_dot_pixels, rows_dot_interleaved).
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <ctml/core/compiler.hpp>
-#include <ctml/kernels/sparse_csr.hpp>
+#include <ctml/kernels/sparse/rows.hpp>
 
 namespace ctml::sparse {
 

@@ -3,7 +3,7 @@
 // N:M semi-structured sparse weights: of every M consecutive inputs of a row at most N are
 // non-zero, so each row stores exactly Cols/M*N values and as many in-group offsets, packed:
 // B = 1, 2, 4 or 8 bits each (2 bits for M = 4: four offsets per byte). No row pointers are
-// needed and every row has the same trip count (kernel: kernels/sparse_nm.hpp).
+// needed and every row has the same trip count (kernel: kernels/sparse/rows.hpp).
 //   NmMatrix<T, Rows, Cols, N, M>      e.g. 2:4 float: per 4 dense weights, 2 values (8 bytes)
 //                                      and 4 bits of offsets (56 % of dense); 1:4: 28 %
 //   to_n_m<N, M, Rows, Cols>(dense)    packs; weights that are not N:M do not compile (constant
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <type_traits>
 #include <ctml/core/compiler.hpp>
-#include <ctml/kernels/sparse_nm.hpp>
+#include <ctml/kernels/sparse/rows.hpp>
 #include <ctml/sparse/csr.hpp>
 
 namespace ctml::sparse {
