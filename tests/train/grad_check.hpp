@@ -68,9 +68,8 @@ void check_gradients(Net& net) {
     }(), ...);
   }(std::make_index_sequence<std::tuple_size_v<train::Gradients<Net>>>{});
 
-  // Input gradient: the last backward step left dL/dx in one of the ping-pong buffers.
-  constexpr std::size_t steps = Net::layer_count;
-  const auto& dx = tr.dbuf[steps % 2];
+  // Input gradient.
+  const double* dx = tr.input_gradient();
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double keep = x[i];
     x[i] = keep + h;

@@ -60,7 +60,7 @@ TEST_CASE("train::train_arena_bytes is what the Trainer holds") {
                 "training keeps every activation, inference only two at a time");
   // int8 networks do not train.
   CHECK(train::train_arena_bytes<Net> == sizeof(train::Trainer<Net>::activations_type) +
-                                      2 * sizeof(Tensor<float, Shape<8 * 8 * 4>>) + sizeof(train::Trainer<Net>::scratch));
+                                      2 * sizeof(Tensor<float, Shape<8 * 8 * 4>>) + sizeof(train::Trainer<Net>::scratch_type));
 }
 
 
@@ -84,10 +84,10 @@ TEST_CASE("BatchTrainer: training-mode BatchNorm (batch statistics) gradients ma
   double mu = 0, sq = 0;
   const std::size_t n = 3 * 5 * 4;
   for (std::size_t b = 0; b < 3; ++b)
-    for (std::size_t p = 0; p < 20; ++p) mu += std::get<0>(tr.acts[b])[p * 3 + 1];
+    for (std::size_t p = 0; p < 20; ++p) mu += tr.template activation<0>(b)[p * 3 + 1];
   mu /= n;
   for (std::size_t b = 0; b < 3; ++b)
-    for (std::size_t p = 0; p < 20; ++p) sq += (std::get<0>(tr.acts[b])[p * 3 + 1] - mu) * (std::get<0>(tr.acts[b])[p * 3 + 1] - mu);
+    for (std::size_t p = 0; p < 20; ++p) sq += (tr.template activation<0>(b)[p * 3 + 1] - mu) * (tr.template activation<0>(b)[p * 3 + 1] - mu);
   CHECK(bn.running_mean[1] == doctest::Approx(0.25 * mu));
   CHECK(bn.running_var[1] == doctest::Approx(0.75 + 0.25 * sq / (n - 1)));
 }

@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Trainer<Net>: forward that keeps every activation, backward through the chain, and statically
-// sized gradient buffers shaped like Net::parameters(). All storage is inside the Trainer object
-// (make it static on a device): train_arena_bytes says how much (= train::train_arena_bytes<Net>).
-// BatchNorm layers run in inference mode here (running statistics held fixed); BatchTrainer<Net, B>
-// below trains them with mini-batch statistics.
+// Training walks over a network: forward that keeps every activation, backward through the chain,
+// statically sized gradient buffers shaped like Net::parameters(). All storage is inside the
+// trainer object (make it static on a device); train_arena_bytes says how much.
+//
+//   Trainer<Net>          one sample at a time; BatchNorm in inference mode (running statistics
+//                         held fixed). train::train_arena_bytes<Net> is its storage.
+//   BatchTrainer<Net, B>  a mini-batch of B samples layer by layer (all samples through layer I
+//                         before layer I + 1), so BatchNorm normalises with the batch's statistics
+//                         and updates its running statistics (momentum, as PyTorch's train mode).
+//
+// Both are one walk, detail::TrainWalk<Net, B, BatchNormMode>: a Trainer is the walk with B = 1
+// and BatchNorm's running statistics, plus the one-sample calls. Residual blocks hold nested walks
+// of the same kind for their body and projection, which write their parameter gradients straight
+// into the outer trainer's.
 //   static ctml::train::Trainer<Net> tr;
 //   tr.zero_grad();
 //   for (sample in batch) { auto& z = tr.forward(net, x); loss(z, ..., dz); tr.backward(net, x, dz); }
 //   opt.step(net, tr.gradients(), 1.0f / batch);
+//
+//   static ctml::train::BatchTrainer<Net, 8> tr;
+//   tr.zero_grad(); tr.forward(net, xs);  loss gradients into dys (B x outputs);  tr.backward(net, xs, dys);
+//   opt.step(net, tr.gradients(), 1.0f / 8);
 #include <array>
 #include <cstddef>
 #include <tuple>
@@ -44,27 +57,33 @@ inline constexpr std::size_t param_tensors = std::tuple_size_v<typename ctml::de
 template <class Net>
 using Gradients = typename detail::values_of<decltype(std::declval<Net&>().parameters())>::type;
 
-template <class Net, bool Top = true>
-struct Trainer;
-
 namespace detail {
+// How a training walk runs BatchNorm: with its running statistics held fixed (inference mode, as
+// one sample cannot give batch statistics) or with the mini-batch's statistics (training mode).
+enum class BatchNormMode { running, batch };
+
+// Top = false: a walk nested in a residual block's state; it owns no gradient storage.
+template <class Net, std::size_t B, BatchNormMode M, bool Top = true>
+struct TrainWalk;
+
 struct NoState {};
-// What a layer needs kept for backward besides its output: nothing, except for a residual block,
-// whose body (and projection shortcut) keep their own activations in nested trainers. Nested
-// trainers write their parameter gradients straight into the outer trainer's.
-template <class L>
+// What a layer needs kept for backward besides its outputs: nothing, except for a residual block,
+// whose body (and projection shortcut) keep their own activations in nested walks.
+template <class L, std::size_t B, BatchNormMode M>
 struct layer_train_state {
   static constexpr bool nested = false;
 };
-template <class T, ShapeType In, Layer Body, class Short>
-struct layer_train_state<ResidualLayer<T, In, Body, Short>> {
+template <class T, ShapeType In, Layer Body, class Short, std::size_t B, BatchNormMode M>
+struct layer_train_state<ResidualLayer<T, In, Body, Short>, B, M> {
   static constexpr bool nested = true;
   static constexpr bool projected = ResidualLayer<T, In, Body, Short>::projected;
-  Trainer<Body, false> body{};
-  [[no_unique_address]] std::conditional_t<projected, Trainer<Short, false>, NoState> shortcut{};
+  TrainWalk<Body, B, M, false> body{};
+  [[no_unique_address]] std::conditional_t<projected, TrainWalk<Short, B, M, false>, NoState> shortcut{};
   static constexpr std::size_t bytes = [] {
-    if constexpr (projected) return Trainer<Body, false>::train_arena_bytes + Trainer<Short, false>::train_arena_bytes;
-    else return Trainer<Body, false>::train_arena_bytes;
+    if constexpr (projected)
+      return TrainWalk<Body, B, M, false>::train_arena_bytes + TrainWalk<Short, B, M, false>::train_arena_bytes;
+    else
+      return TrainWalk<Body, B, M, false>::train_arena_bytes;
   }();
 };
 // A residual block's parameter gradients (a tuple of references, body's then shortcut's) split
@@ -81,25 +100,33 @@ constexpr auto residual_branch_gradients(LG& lg) {
   return std::pair{body, shortcut};
 }
 
-template <class Net, class Seq = std::make_index_sequence<Net::layer_count>>
+template <class Net, std::size_t B, BatchNormMode M, class Seq = std::make_index_sequence<Net::layer_count>>
 struct states_of;
-template <class Net, std::size_t... I>
-struct states_of<Net, std::index_sequence<I...>> {
-  using type = std::tuple<layer_train_state<typename Net::template layer_type<I>>...>;
+template <class Net, std::size_t B, BatchNormMode M, std::size_t... I>
+struct states_of<Net, B, M, std::index_sequence<I...>> {
+  using type = std::tuple<layer_train_state<typename Net::template layer_type<I>, B, M>...>;
   static constexpr std::size_t nested_bytes = (std::size_t{0} + ... + [] {
-    using St = layer_train_state<typename Net::template layer_type<I>>;
+    using St = layer_train_state<typename Net::template layer_type<I>, B, M>;
     if constexpr (St::nested) return St::bytes;
     else return std::size_t{0};
   }());
 };
-}  // namespace detail
 
-// Top = false: a trainer nested in a residual block's state; it owns no gradient storage.
-template <class Net, bool Top>
-struct Trainer {
-  static_assert(Net::uniform, "ctml::train::Trainer: the network must use one element type");
+template <class T>
+struct Momentum {
+  T momentum = T(0.1);  // running = (1 - momentum) * running + momentum * batch statistic
+};
+
+// The walk: B samples, each layer's forward for all of them before the next layer; backward in
+// reverse, two ping-pong gradient buffers per sample.
+template <class Net, std::size_t B, BatchNormMode M, bool Top>
+struct TrainWalk : std::conditional_t<M == BatchNormMode::batch, Momentum<typename Net::input_value>, NoState> {
+  static_assert(Net::uniform, "ctml::train: a trained network must use one element type");
+  static_assert(B >= 1, "ctml::train::BatchTrainer: the batch needs at least one sample");
   using T = typename Net::input_value;
-  static constexpr std::size_t layers = Net::layer_count;
+  using input_type = typename Net::input_type;
+  using output_type = typename Net::output_type;
+  static constexpr std::size_t layers = Net::layer_count, batch = B;
 
  private:
   template <std::size_t... I>
@@ -126,28 +153,27 @@ struct Trainer {
   template <std::size_t I>
   static constexpr std::size_t param_offset() {
     return []<std::size_t... J>(std::index_sequence<J...>) {
-      return (std::size_t{0} + ... + detail::param_tensors<typename Net::template layer_type<J>>);
+      return (std::size_t{0} + ... + param_tensors<typename Net::template layer_type<J>>);
     }(std::make_index_sequence<I>{});
   }
 
- public:
   static constexpr std::size_t max_activation = max_size(std::make_index_sequence<layers>{});
-  using activations_type = typename detail::activations_of<Net>::type;
+  using activations_type = typename activations_of<Net>::type;
   using gradients_type = Gradients<Net>;
+  using states_type = typename states_of<Net, B, M>::type;
+  using scratch_type = Tensor<T, Shape<max_scratch(std::make_index_sequence<layers>{})>>;
 
-  using states_type = typename detail::states_of<Net>::type;
-
-  activations_type acts{};
-  [[no_unique_address]] std::conditional_t<Top, gradients_type, detail::NoState> grads{};
-  Tensor<T, Shape<max_activation>> dbuf[2]{};
-  Tensor<T, Shape<max_scratch(std::make_index_sequence<layers>{})>> scratch{};
+  activations_type acts[B]{};
+  [[no_unique_address]] std::conditional_t<Top, gradients_type, NoState> grads{};
+  Tensor<T, Shape<max_activation>> dbuf[2][B]{};
+  scratch_type scratch{};
   states_type states{};
 
   // Memory a training step needs besides the model, its gradients and the optimizer state: every
-  // activation of one sample (backward reads them), two gradient ping-pong buffers, the forward
-  // scratch, and the same for the insides of residual blocks (train::train_arena_bytes<Net>).
+  // activation of the B samples (backward reads them), two gradient ping-pong buffers per sample,
+  // the forward scratch, and the same for the insides of residual blocks.
   static constexpr std::size_t train_arena_bytes =
-      sizeof(activations_type) + sizeof(dbuf) + sizeof(scratch) + detail::states_of<Net>::nested_bytes;
+      sizeof(acts) + sizeof(dbuf) + sizeof(scratch) + states_of<Net, B, M>::nested_bytes;
 
   constexpr void zero_grad()
     requires Top
@@ -166,211 +192,31 @@ struct Trainer {
     constexpr std::size_t off = param_offset<I>();
     return [&]<std::size_t... K>(std::index_sequence<K...>) {
       return std::tie(std::get<off + K>(g)...);
-    }(std::make_index_sequence<detail::param_tensors<typename Net::template layer_type<I>>>{});
+    }(std::make_index_sequence<param_tensors<typename Net::template layer_type<I>>>{});
   }
+
+  // Layer I's output for sample b after forward() (the network's output is layer layers - 1's).
   template <std::size_t I>
-  constexpr auto layer_gradients()
-    requires Top
-  {
-    return layer_gradients<I>(grads);
-  }
-
-  constexpr const typename Net::output_type& forward(const Net& net, const typename Net::input_type& x) {
-    return forward(net, x.data());
-  }
-  constexpr const typename Net::output_type& forward(const Net& net, const T* x) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) { (forward_layer<I>(net, x), ...); }(std::make_index_sequence<layers>{});
-    return std::get<layers - 1>(acts);
-  }
-
-  // Accumulates parameter gradients for the sample x last passed to forward(); dy = dL/d(output).
-  constexpr void backward(const Net& net, const typename Net::input_type& x, const T* dy)
-    requires Top
-  {
-    backward(net, x.data(), dy, std::apply([](auto&... g) { return std::tie(g...); }, grads));
-  }
-  // The same, accumulating into g (a tuple of references shaped like net.parameters()).
-  template <class G>
-  constexpr void backward(const Net& net, const T* x, const T* dy, G&& g) {
-    ::ctml::detail::side_effect_fence();
-    for (std::size_t i = 0; i < Net::output_type::size(); ++i) dbuf[0][i] = dy[i];
-    [&]<std::size_t... R>(std::index_sequence<R...>) {
-      ((step_back<layers - 1 - R>(net, x, g)), ...);
-    }(std::make_index_sequence<layers>{});
-  }
-
-  // dL/dx of the sample after backward().
-  constexpr const T* input_gradient() const { return dbuf[layers % 2].data(); }
-
- private:
-  template <std::size_t I>
-  constexpr const T* input_of(const T* x) const {
-    if constexpr (I == 0) return x;
-    else return std::get<I - 1>(acts).data();
-  }
-  template <std::size_t I>
-  constexpr void forward_layer(const Net& net, const T* x) {
-    ::ctml::detail::side_effect_fence();
-    using L = typename Net::template layer_type<I>;
-    const L& l = net.template layer<I>();
-    T* y = std::get<I>(acts).data();
-    if constexpr (detail::layer_train_state<L>::nested) {
-      // Residual block: y = body(x) + shortcut(x), each through its own nested trainer.
-      auto& st = std::get<I>(states);
-      const auto& b = st.body.forward(l.body, input_of<I>(x));
-      if constexpr (L::projected) {
-        const auto& s = st.shortcut.forward(l.shortcut, input_of<I>(x));
-        for (std::size_t i = 0; i < b.size(); ++i) y[i] = b[i] + s[i];
-      } else {
-        for (std::size_t i = 0; i < b.size(); ++i) y[i] = b[i] + input_of<I>(x)[i];
-      }
-    } else {
-      l.forward(input_of<I>(x), y, scratch.data());
-    }
-  }
-  template <std::size_t I, class G>
-  constexpr void step_back(const Net& net, const T* x, G& g) {
-    ::ctml::detail::side_effect_fence();
-    constexpr std::size_t r = layers - 1 - I;  // steps taken so far
-    T* dy = dbuf[r % 2].data();
-    T* dx = dbuf[(r + 1) % 2].data();
-    using L = typename Net::template layer_type<I>;
-    const L& l = net.template layer<I>();
-    if constexpr (detail::layer_train_state<L>::nested) {
-      // dy reaches both branches; dx is the sum of what they send back. The block's parameters
-      // are the body's followed by the shortcut's.
-      auto& st = std::get<I>(states);
-      auto lg = layer_gradients<I>(g);
-      auto [body_g, short_g] = detail::residual_branch_gradients<L>(lg);
-      st.body.backward(l.body, input_of<I>(x), dy, body_g);
-      const T* dxb = st.body.input_gradient();
-      constexpr std::size_t n_in = Net::template layer_type<I>::input_type::size();
-      if constexpr (L::projected) {
-        st.shortcut.backward(l.shortcut, input_of<I>(x), dy, short_g);
-        const T* dxs = st.shortcut.input_gradient();
-        for (std::size_t i = 0; i < n_in; ++i) dx[i] = dxb[i] + dxs[i];
-      } else {
-        for (std::size_t i = 0; i < n_in; ++i) dx[i] = dxb[i] + dy[i];
-      }
-    } else {
-      if constexpr (!Trainable<L>) require_trainable<L>();  // the one error, with the list
-      else backward_op<L>::run(l, input_of<I>(x), std::get<I>(acts).data(), dy, dx, layer_gradients<I>(g));
-    }
-  }
-};
-
-// RAM a per-sample training step of Net needs besides the model, its gradients and the optimizer
-// state: a compile-time fact to static_assert against a budget, like Net::arena_bytes.
-template <class Net>
-inline constexpr std::size_t train_arena_bytes = Trainer<Net>::train_arena_bytes;
-
-}  // namespace ctml::train
-
-namespace ctml::train {
-
-// BatchTrainer<Net, B>: a mini-batch of B samples, layer by layer (all samples through layer I
-// before layer I + 1), so BatchNorm layers can normalise with the batch's statistics and update
-// their running statistics (momentum, as PyTorch's BatchNorm in train mode). Everything else is
-// computed per sample as in Trainer. Storage: B copies of every activation plus two gradient
-// buffers per sample, all inside the object (train_arena_bytes).
-//   static BatchTrainer<Net, 8> tr;
-//   tr.zero_grad(); tr.forward(net, xs);  loss gradients into dys (B x outputs);  tr.backward(net, xs, dys);
-//   opt.step(net, tr.gradients(), 1.0f / 8);
-template <class Net, std::size_t B, bool Top = true>
-struct BatchTrainer;
-
-namespace detail {
-// Residual blocks inside a BatchTrainer: nested batch trainers for the body and the projection.
-template <class L, std::size_t B>
-struct batch_layer_state {
-  static constexpr bool nested = false;
-};
-template <class T, ShapeType In, Layer Body, class Short, std::size_t B>
-struct batch_layer_state<ResidualLayer<T, In, Body, Short>, B> {
-  static constexpr bool nested = true;
-  static constexpr bool projected = ResidualLayer<T, In, Body, Short>::projected;
-  BatchTrainer<Body, B, false> body{};
-  [[no_unique_address]] std::conditional_t<projected, BatchTrainer<Short, B, false>, NoState> shortcut{};
-  static constexpr std::size_t bytes = [] {
-    if constexpr (projected)
-      return BatchTrainer<Body, B, false>::train_arena_bytes + BatchTrainer<Short, B, false>::train_arena_bytes;
-    else
-      return BatchTrainer<Body, B, false>::train_arena_bytes;
-  }();
-};
-template <class Net, std::size_t B, class Seq = std::make_index_sequence<Net::layer_count>>
-struct batch_states_of;
-template <class Net, std::size_t B, std::size_t... I>
-struct batch_states_of<Net, B, std::index_sequence<I...>> {
-  using type = std::tuple<batch_layer_state<typename Net::template layer_type<I>, B>...>;
-  static constexpr std::size_t nested_bytes = (std::size_t{0} + ... + [] {
-    using St = batch_layer_state<typename Net::template layer_type<I>, B>;
-    if constexpr (St::nested) return St::bytes;
-    else return std::size_t{0};
-  }());
-};
-}  // namespace detail
-
-template <class Net, std::size_t B, bool Top>
-struct BatchTrainer {
-  static_assert(Net::uniform, "ctml::train::BatchTrainer: the network must use one element type");
-  static_assert(B >= 1, "ctml::train::BatchTrainer: the batch needs at least one sample");
-  using T = typename Net::input_value;
-  using input_type = typename Net::input_type;
-  using output_type = typename Net::output_type;
-  static constexpr std::size_t layers = Net::layer_count, batch = B;
-  using shapes = Trainer<Net>;
-  using activations_type = typename shapes::activations_type;
-  using gradients_type = typename shapes::gradients_type;
-  using states_type = typename detail::batch_states_of<Net, B>::type;
-
-  activations_type acts[B]{};
-  [[no_unique_address]] std::conditional_t<Top, gradients_type, detail::NoState> grads{};
-  Tensor<T, Shape<shapes::max_activation>> dbuf[2][B]{};
-  decltype(shapes::scratch) scratch{};
-  states_type states{};
-  T momentum = T(0.1);
-
-  static constexpr std::size_t train_arena_bytes =
-      sizeof(acts) + sizeof(dbuf) + sizeof(scratch) + detail::batch_states_of<Net, B>::nested_bytes;
-
-  constexpr void zero_grad()
-    requires Top
-  {
-    std::apply([](auto&... g) { (g.fill(T(0)), ...); }, grads);
-  }
-  constexpr gradients_type& gradients()
-    requires Top
-  {
-    return grads;
+  constexpr const auto& activation(std::size_t b = 0) const {
+    return std::get<I>(acts[b]);
   }
   constexpr const output_type& output(std::size_t b) const { return std::get<layers - 1>(acts[b]); }
+  // dL/dx of sample b after backward().
+  constexpr const T* input_gradient(std::size_t b) const { return dbuf[layers % 2][b].data(); }
 
-  // Training-mode forward of xs[0..B): BatchNorm layers use and update batch statistics.
-  constexpr void forward(Net& net, const input_type* xs) {
-    ::ctml::detail::side_effect_fence();
-    const T* x[B];
-    for (std::size_t b = 0; b < B; ++b) x[b] = xs[b].data();
-    forward(net, x);
-  }
-  constexpr void forward(Net& net, const T* const (&xs)[B]) {
+  // Forward of xs[0..B) keeping every activation. With BatchNormMode::batch, BatchNorm layers use
+  // and update batch statistics, so the network is written (N = Net); otherwise N may be const.
+  template <class N>
+    requires std::is_same_v<std::remove_const_t<N>, Net>
+  constexpr void forward(N& net, const T* const (&xs)[B]) {
+    static_assert(M == BatchNormMode::running || !std::is_const_v<N>,
+                  "ctml::train::BatchTrainer: training-mode BatchNorm updates the running statistics, so "
+                  "forward() needs the network as non-const");
     [&]<std::size_t... I>(std::index_sequence<I...>) { (forward_layer<I>(net, xs), ...); }(std::make_index_sequence<layers>{});
   }
 
-  // Accumulates parameter gradients of the batch last passed to forward(); dys holds B output
-  // gradients one after the other (dL/d output of sample b at dys + b * output size).
-  constexpr void backward(const Net& net, const input_type* xs, const T* dys)
-    requires Top
-  {
-    const T* x[B];
-    const T* dy[B];
-    for (std::size_t b = 0; b < B; ++b) {
-      x[b] = xs[b].data();
-      dy[b] = dys + b * output_type::size();
-    }
-    backward(net, x, dy, std::apply([](auto&... g) { return std::tie(g...); }, grads));
-  }
-  // The same with per-sample pointers, accumulating into g (references shaped like net.parameters()).
+  // Accumulates into g (references shaped like net.parameters()) the parameter gradients of the
+  // samples last passed to forward(); dys[b] = dL/d(output of sample b).
   template <class G>
   constexpr void backward(const Net& net, const T* const (&xs)[B], const T* const (&dys)[B], G&& g) {
     ::ctml::detail::side_effect_fence();
@@ -380,9 +226,6 @@ struct BatchTrainer {
       (backward_layer<layers - 1 - R>(net, xs, g), ...);
     }(std::make_index_sequence<layers>{});
   }
-
-  // dL/dx of sample b after backward().
-  constexpr const T* input_gradient(std::size_t b) const { return dbuf[layers % 2][b].data(); }
 
  private:
   template <std::size_t I>
@@ -395,24 +238,24 @@ struct BatchTrainer {
     ::ctml::detail::side_effect_fence();
     for (std::size_t b = 0; b < B; ++b) in[b] = input_of<I>(b, xs);
   }
-  template <std::size_t I>
-  constexpr void forward_layer(Net& net, const T* const (&xs)[B]) {
+  template <std::size_t I, class N>
+  constexpr void forward_layer(N& net, const T* const (&xs)[B]) {
     ::ctml::detail::side_effect_fence();
     using L = typename Net::template layer_type<I>;
-    L& l = net.template layer<I>();
+    auto& l = net.template layer<I>();
     const T* in[B];
     inputs_of<I>(xs, in);
-    if constexpr (is_batchnorm<L>) {
+    if constexpr (M == BatchNormMode::batch && is_batchnorm<L>) {
       T* out[B];
       for (std::size_t b = 0; b < B; ++b) out[b] = std::get<I>(acts[b]).data();
-      batchnorm_train_forward(l, in, out, momentum);
-    } else if constexpr (detail::batch_layer_state<L, B>::nested) {
-      // Residual block: y = body(x) + shortcut(x), both through nested batch trainers.
+      batchnorm_train_forward(l, in, out, this->momentum);
+    } else if constexpr (layer_train_state<L, B, M>::nested) {
+      // Residual block: y = body(x) + shortcut(x), both through nested walks.
       auto& st = std::get<I>(states);
-      st.body.momentum = momentum;
+      if constexpr (M == BatchNormMode::batch) st.body.momentum = this->momentum;
       st.body.forward(l.body, in);
       if constexpr (L::projected) {
-        st.shortcut.momentum = momentum;
+        if constexpr (M == BatchNormMode::batch) st.shortcut.momentum = this->momentum;
         st.shortcut.forward(l.shortcut, in);
       }
       for (std::size_t b = 0; b < B; ++b) {
@@ -433,7 +276,7 @@ struct BatchTrainer {
     using L = typename Net::template layer_type<I>;
     const L& l = net.template layer<I>();
     constexpr std::size_t r = layers - 1 - I;  // steps taken so far
-    auto lg = shapes::template layer_gradients<I>(g);
+    auto lg = layer_gradients<I>(g);
     const T* x[B];
     inputs_of<I>(xs, x);
     const T* dy[B];
@@ -442,11 +285,13 @@ struct BatchTrainer {
       dy[b] = dbuf[r % 2][b].data();
       dx[b] = dbuf[(r + 1) % 2][b].data();
     }
-    if constexpr (is_batchnorm<L>) {
+    if constexpr (M == BatchNormMode::batch && is_batchnorm<L>) {
       batchnorm_train_backward(l, x, dy, dx, lg);
-    } else if constexpr (detail::batch_layer_state<L, B>::nested) {
+    } else if constexpr (layer_train_state<L, B, M>::nested) {
+      // dy reaches both branches; dx is the sum of what they send back. The block's parameters
+      // are the body's followed by the shortcut's.
       auto& st = std::get<I>(states);
-      auto [body_g, short_g] = detail::residual_branch_gradients<L>(lg);
+      auto [body_g, short_g] = residual_branch_gradients<L>(lg);
       st.body.backward(l.body, x, dy, body_g);
       constexpr std::size_t n_in = L::input_type::size();
       if constexpr (L::projected) {
@@ -462,6 +307,72 @@ struct BatchTrainer {
       else
         for (std::size_t b = 0; b < B; ++b) backward_op<L>::run(l, x[b], std::get<I>(acts[b]).data(), dy[b], dx[b], lg);
     }
+  }
+};
+}  // namespace detail
+
+// One sample at a time, BatchNorm in inference mode.
+template <class Net>
+struct Trainer : detail::TrainWalk<Net, 1, detail::BatchNormMode::running> {
+  using Walk = detail::TrainWalk<Net, 1, detail::BatchNormMode::running>;
+  using T = typename Walk::T;
+  using typename Walk::input_type;
+  using typename Walk::output_type;
+
+  constexpr const output_type& forward(const Net& net, const input_type& x) { return forward(net, x.data()); }
+  constexpr const output_type& forward(const Net& net, const T* x) {
+    const T* const xs[1] = {x};
+    Walk::forward(net, xs);
+    return this->output(0);
+  }
+  // Accumulates parameter gradients for the sample x last passed to forward(); dy = dL/d(output).
+  constexpr void backward(const Net& net, const input_type& x, const T* dy) {
+    backward(net, x.data(), dy, std::apply([](auto&... g) { return std::tie(g...); }, this->grads));
+  }
+  // The same, accumulating into g (a tuple of references shaped like net.parameters()).
+  template <class G>
+  constexpr void backward(const Net& net, const T* x, const T* dy, G&& g) {
+    const T* const xs[1] = {x};
+    const T* const dys[1] = {dy};
+    Walk::backward(net, xs, dys, g);
+  }
+  // dL/dx of the sample after backward().
+  constexpr const T* input_gradient() const { return Walk::input_gradient(0); }
+};
+
+// RAM a per-sample training step of Net needs besides the model, its gradients and the optimizer
+// state: a compile-time fact to static_assert against a budget, like Net::arena_bytes.
+template <class Net>
+inline constexpr std::size_t train_arena_bytes = Trainer<Net>::train_arena_bytes;
+
+// A mini-batch of B samples, BatchNorm in training mode (batch statistics, running statistics
+// updated with `momentum`).
+template <class Net, std::size_t B>
+struct BatchTrainer : detail::TrainWalk<Net, B, detail::BatchNormMode::batch> {
+  using Walk = detail::TrainWalk<Net, B, detail::BatchNormMode::batch>;
+  using T = typename Walk::T;
+  using typename Walk::input_type;
+  using typename Walk::output_type;
+  using Walk::backward;
+  using Walk::forward;
+
+  // Training-mode forward of xs[0..B).
+  constexpr void forward(Net& net, const input_type* xs) {
+    ::ctml::detail::side_effect_fence();
+    const T* x[B];
+    for (std::size_t b = 0; b < B; ++b) x[b] = xs[b].data();
+    Walk::forward(net, x);
+  }
+  // Accumulates parameter gradients of the batch last passed to forward(); dys holds B output
+  // gradients one after the other (dL/d output of sample b at dys + b * output size).
+  constexpr void backward(const Net& net, const input_type* xs, const T* dys) {
+    const T* x[B];
+    const T* dy[B];
+    for (std::size_t b = 0; b < B; ++b) {
+      x[b] = xs[b].data();
+      dy[b] = dys + b * output_type::size();
+    }
+    Walk::backward(net, x, dy, std::apply([](auto&... g) { return std::tie(g...); }, this->grads));
   }
 };
 
