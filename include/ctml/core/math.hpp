@@ -49,6 +49,76 @@ constexpr double log_ce(double x) {
 }
 }  // namespace detail
 
+// The series themselves, in double, for tables that must be the same numbers on every target and
+// in every build (front-end windows, twiddles, filter banks: they are computed by the compiler,
+// never by the target's libm). sin/cos: reduction by multiples of pi/2 with pi/2 in two parts,
+// then Taylor series on |r| <= pi/4; error ~1e-16 for |x| up to a few thousand.
+namespace series {
+constexpr double exp(double x) { return detail::exp_ce(x); }
+constexpr double log(double x) { return detail::log_ce(x); }
+// log(1 + x) without the cancellation of log(1 + x) for small x: with u = 1 + x rounded,
+// log1p(x) = log(u) * x / (u - 1).
+constexpr double log1p(double x) {
+  const double u = 1.0 + x;
+  if (u == 1.0) return x;
+  return detail::log_ce(u) * (x / (u - 1.0));
+}
+constexpr double pow(double a, double b) { return a == 0.0 ? 0.0 : detail::exp_ce(b * detail::log_ce(a)); }
+
+namespace detail_trig {
+constexpr double pio2_hi = 1.57079632679489655800e+00;  // pi/2 = pio2_hi + pio2_lo
+constexpr double pio2_lo = 6.12323399573676603587e-17;
+constexpr double sin_poly(double r) {  // |r| <= pi/4
+  const double r2 = r * r;
+  double term = r, sum = r;
+  for (int n = 1; n < 12; ++n) {
+    term *= -r2 / ((2.0 * n) * (2.0 * n + 1.0));
+    sum += term;
+  }
+  return sum;
+}
+constexpr double cos_poly(double r) {
+  const double r2 = r * r;
+  double term = 1.0, sum = 1.0;
+  for (int n = 1; n < 12; ++n) {
+    term *= -r2 / ((2.0 * n - 1.0) * (2.0 * n));
+    sum += term;
+  }
+  return sum;
+}
+// x = k * pi/2 + r; returns r and k mod 4.
+constexpr double reduce(double x, int& quadrant) {
+  const double kf = x / (2.0 * pio2_hi);
+  const double t = kf * 2.0;
+  const long long k = static_cast<long long>(t < 0 ? t - 0.5 : t + 0.5);
+  const double r = (x - static_cast<double>(k) * pio2_hi) - static_cast<double>(k) * pio2_lo;
+  quadrant = static_cast<int>(((k % 4) + 4) % 4);
+  return r;
+}
+}  // namespace detail_trig
+
+constexpr double sin(double x) {
+  int q = 0;
+  const double r = detail_trig::reduce(x, q);
+  switch (q) {
+    case 0: return detail_trig::sin_poly(r);
+    case 1: return detail_trig::cos_poly(r);
+    case 2: return -detail_trig::sin_poly(r);
+    default: return -detail_trig::cos_poly(r);
+  }
+}
+constexpr double cos(double x) {
+  int q = 0;
+  const double r = detail_trig::reduce(x, q);
+  switch (q) {
+    case 0: return detail_trig::cos_poly(r);
+    case 1: return -detail_trig::sin_poly(r);
+    case 2: return -detail_trig::cos_poly(r);
+    default: return detail_trig::sin_poly(r);
+  }
+}
+}  // namespace series
+
 template <class T>
 constexpr T exp(T x) {
   if (std::is_constant_evaluated()) return static_cast<T>(detail::exp_ce(static_cast<double>(x)));
