@@ -19,6 +19,8 @@ packages=(
   libnewlib-arm-none-eabi
   libstdc++-arm-none-eabi-newlib
   qemu-system-arm                  # runs the Cortex-M tests
+  espeak-ng                        # speech clips for the front-end tests (tests/frontend)
+  sox                              # noise, tones and resampling for those clips
 )
 
 missing=()

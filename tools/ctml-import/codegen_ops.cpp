@@ -194,7 +194,15 @@ std::string fully_connected(const OpContext& c, std::vector<Layer>& layers) {
   init << "ctml::quant::make_qdense<ctml::Shape<" << inputs << ">, " << units << ">(" << values << ", "
        << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act
        << ")";
+  // TFLite flattens an FC's input implicitly (e.g. a [1, 25, 20, 8] conv output into 4000 values)
+  // and may keep the output's leading dimensions: explicit reshapes around the layer.
+  const std::string flat_in = "ctml::Shape<" + std::to_string(inputs) + ">";
+  const std::string flat_out = "ctml::Shape<" + std::to_string(units) + ">";
+  if (shape_literal(c.in.shape) != flat_in)
+    layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + shape_literal(c.in.shape) + ", " + flat_in + ">", "{}"});
   layers.push_back({type, init.str(), -1, {}, decl});
+  if (shape_literal(c.out.shape) != flat_out)
+    layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + flat_out + ", " + shape_literal(c.out.shape) + ">", "{}"});
   return {};
 }
 
