@@ -68,17 +68,21 @@ std::vector<int> expected_array(const std::string& source, const std::string& te
   p = source.find('{', source.find("expected_feature", p));
   const auto end = source.find('}', p);
   std::string body = source.substr(p + 1, end - p - 1);
-  for (char& c : body)
-    if (c == ',') c = ' ';
-  std::size_t i = 0;
-  while (i < body.size()) {
-    std::size_t used = 0;
-    try {
-      v.push_back(std::stoi(body.substr(i), &used));
-    } catch (...) {
-      break;
+  // Integers separated by commas and white space (no exceptions: this also runs on Cortex-M).
+  int sign = 1, value = 0;
+  bool in_number = false;
+  for (char c : body + " ") {
+    if (c == '-') {
+      sign = -1;
+    } else if (c >= '0' && c <= '9') {
+      value = value * 10 + (c - '0');
+      in_number = true;
+    } else if (in_number) {
+      v.push_back(sign * value);
+      sign = 1;
+      value = 0;
+      in_number = false;
     }
-    i += used;
   }
   return v;
 }
