@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// Cost report image for the front ends: TFLite Micro's micro_speech features of a 1 s clip
+// (yes_1000ms.wav from ../shared, embedded with TFLM's own features of it) computed on the core,
+// hop by hop through FeatureStream. Checks every feature byte against TFLM's; reports
+// instructions per 20 ms hop and per 1 s clip, the RAM it needs (state, scratch, sample window)
+// and the flash of its constant tables.
+// Output: "micro_speech instructions_per_hop=N per_clip=N ram=... flash_tables=...", then "... ok".
+#include <cstddef>
+#include <cstdint>
+
+#include <ctml/frontend/feature_stream.hpp>
+#include <ctml/frontend/micro_speech.hpp>
+
+#include "board.hpp"
+#include "clip_yes.hpp"
+
+namespace fw {
+using FE = ctml::frontend::MicroSpeech<>;
+// The front end's constant tables live in flash (checked by check_image.sh: fw::FE...).
+constexpr std::size_t table_bytes = sizeof(FE::hann) + sizeof(FE::bank) + sizeof(FE::pcan_lut) +
+                                    sizeof(FE::fft::twiddles) + sizeof(FE::fft::super_twiddles);
+ctml::frontend::FeatureStream<FE, 49> stream;
+std::int8_t window[49 * FE::features];
+}  // namespace fw
+
+int main() {
+  board::counter_start();
+  static_assert(clip_feature_bytes == 49 * fw::FE::features, "a 1 s clip gives 49 frames");
+  bool ok = true;
+  std::uint64_t total = 0;
+  std::size_t frames = 0;
+  // One hop (320 samples) at a time, as a device's audio callback delivers them.
+  for (std::size_t p = 0; p < clip_samples; p += fw::FE::hop) {
+    const std::size_t n = clip_samples - p < fw::FE::hop ? clip_samples - p : fw::FE::hop;
+    std::size_t made = 0;
+    total += board::count_instructions([&] { made = fw::stream.push(clip_pcm + p, n); });
+    if (made > 0) {
+      const std::int8_t* f = fw::stream.last_frame();
+      for (std::size_t i = 0; i < fw::FE::features; ++i) ok &= f[i] == clip_tflm_features[frames * fw::FE::features + i];
+      frames += made;
+    }
+  }
+  fw::stream.copy_window(fw::window);
+  for (std::size_t i = 0; i < clip_feature_bytes; ++i) ok &= fw::window[i] == clip_tflm_features[i];
+  ok &= frames == 49;
+  board::Out() << "micro_speech instructions_per_hop=" << total / frames << " per_clip=" << total
+               << " ram: state=" << fw::FE::state_bytes << " scratch=" << fw::FE::scratch_bytes
+               << " stream(total, 49 frames)=" << sizeof(fw::stream) << " flash_tables=" << fw::table_bytes << '\n';
+  board::Out() << "fw_frontend (" << board::name << ", micro_speech front end on yes_1000ms.wav): "
+               << (ok ? "features equal TFLite Micro's ok\n" : "FAILED: features differ from TFLite Micro's\n");
+  return ok ? 0 : 1;
+}
