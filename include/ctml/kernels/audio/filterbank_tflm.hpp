@@ -136,7 +136,10 @@ constexpr TflmFilterBankTables<C, Weights> make_tflm_filterbank(const TflmFilter
   }
   t.start_index = static_cast<std::size_t>(start_index);
   t.end_index = static_cast<std::size_t>(end_index);
-  t.valid = end_index < static_cast<long long>(cfg.spectrum_size) && cfg.lower_hz >= 0 && cfg.lower_hz <= cfg.upper_hz;
+  bool weights_ok = true;  // tflm_filterbank multiplies them as unsigned
+  for (std::size_t i = 0; i < Weights; ++i) weights_ok &= t.weights[i] >= 0 && t.unweights[i] >= 0;
+  t.valid = end_index < static_cast<long long>(cfg.spectrum_size) && cfg.lower_hz >= 0 && cfg.lower_hz <= cfg.upper_hz &&
+            weights_ok;
   return t;
 }
 
@@ -157,8 +160,11 @@ constexpr void tflm_filterbank(const TflmFilterBankTables<C, W>& t, const std::u
     const std::size_t f0 = static_cast<std::size_t>(t.frequency_starts[c]);
     const std::size_t w0 = static_cast<std::size_t>(t.weight_starts[c]);
     for (std::size_t j = 0; j < static_cast<std::size_t>(t.widths[c]); ++j) {
-      weight_acc += static_cast<std::uint64_t>(static_cast<std::int64_t>(t.weights[w0 + j])) * e[f0 + j];
-      unweight_acc += static_cast<std::uint64_t>(static_cast<std::int64_t>(t.unweights[w0 + j])) * e[f0 + j];
+      // Weights are in [0, 2^bits] (checked when the tables are built): 32 x 32 -> 64-bit
+      // multiply-accumulates (UMLAL on Arm).
+      const std::uint32_t x = e[f0 + j];
+      weight_acc += static_cast<std::uint64_t>(static_cast<std::uint16_t>(t.weights[w0 + j])) * x;
+      unweight_acc += static_cast<std::uint64_t>(static_cast<std::uint16_t>(t.unweights[w0 + j])) * x;
     }
     if (c > 0) out[c - 1] = weight_acc;
     weight_acc = unweight_acc;

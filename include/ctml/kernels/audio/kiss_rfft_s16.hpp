@@ -14,10 +14,15 @@
 //     then HALF_OF).
 // So out = FFT(in) / N (about). N is a power of two, 4 <= N <= 4096. Output: N/2 + 1 complex bins.
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
+#include <ctml/core/target.hpp>
+#if defined(CTML_HAVE_DSP)
+#include <arm_acle.h>
+#endif
 
 namespace ctml::kernels::audio {
 
@@ -26,6 +31,65 @@ struct Complex {
   T real;
   T imag;
 };
+
+// A complex int16 value as one 32-bit word (real in the low half, imaginary in the high half) and
+// KISS's operations on it. The Arm DSP extension does each in one or two instructions with the
+// same results (16-bit lanes wrap as KISS's int16 stores do; products are exact in 32 bits).
+namespace kiss_packed {
+constexpr std::int16_t lo(std::uint32_t w) { return static_cast<std::int16_t>(w); }
+constexpr std::int16_t hi(std::uint32_t w) { return static_cast<std::int16_t>(w >> 16); }
+constexpr std::uint32_t pack(std::int32_t re, std::int32_t im) {
+  return static_cast<std::uint16_t>(re) | (static_cast<std::uint32_t>(static_cast<std::uint16_t>(im)) << 16);
+}
+constexpr std::int32_t sround(std::int32_t x) { return (x + (1 << 14)) >> 15; }
+// a + b, a - b per lane (wrapping).
+constexpr std::uint32_t add(std::uint32_t a, std::uint32_t b) {
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated()) return __sadd16(a, b);
+#endif
+  return pack(lo(a) + lo(b), hi(a) + hi(b));
+}
+constexpr std::uint32_t sub(std::uint32_t a, std::uint32_t b) {
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated()) return __ssub16(a, b);
+#endif
+  return pack(lo(a) - lo(b), hi(a) - hi(b));
+}
+// (a.re + b.im, a.im - b.re) and (a.re - b.im, a.im + b.re): a -/+ i b.
+constexpr std::uint32_t sub_i(std::uint32_t a, std::uint32_t b) {
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated()) return __ssax(a, b);
+#endif
+  return pack(lo(a) + hi(b), hi(a) - lo(b));
+}
+constexpr std::uint32_t add_i(std::uint32_t a, std::uint32_t b) {
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated()) return __sasx(a, b);
+#endif
+  return pack(lo(a) - hi(b), hi(a) + lo(b));
+}
+// sround(a * b) for a complex product (C_MUL).
+constexpr std::uint32_t mul(std::uint32_t a, std::uint32_t b) {
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated())
+    // SMLSD / SMLADX with the rounding constant as the accumulator: sround in one more shift.
+    return pack(__smlsd(static_cast<std::int32_t>(a), static_cast<std::int32_t>(b), 1 << 14) >> 15,
+                __smladx(static_cast<std::int32_t>(a), static_cast<std::int32_t>(b), 1 << 14) >> 15);
+#endif
+  return pack(sround(std::int32_t{lo(a)} * lo(b) - std::int32_t{hi(a)} * hi(b)),
+              sround(std::int32_t{lo(a)} * hi(b) + std::int32_t{hi(a)} * lo(b)));
+}
+// C_FIXDIV: each lane times (32767 / div), rounded, >> 15.
+template <std::int32_t Div>
+constexpr std::uint32_t fixdiv(std::uint32_t a) {
+  constexpr std::int32_t k = 32767 / Div;
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated())
+    return pack(__smlabb(static_cast<std::int32_t>(a), k, 1 << 14) >> 15, __smlatb(static_cast<std::int32_t>(a), k, 1 << 14) >> 15);
+#endif
+  return pack(sround(lo(a) * k), sround(hi(a) * k));
+}
+}  // namespace kiss_packed
 
 template <std::size_t N>
 struct KissRfftS16 {
@@ -79,10 +143,41 @@ struct KissRfftS16 {
   // Scratch the transform needs: the packed complex spectrum.
   static constexpr std::size_t scratch_elements = M;
 
+  // Where KISS's recursion (kf_work) reads each leaf: complex input perm[j] lands at position j
+  // before the first butterflies (a digit reversal in the radices). Computed at compile time.
+  static constexpr std::array<std::uint16_t, M> perm = [] {
+    std::array<std::uint16_t, M> t{};
+    // Iterative walk of kf_work's recursion: (fout offset, input offset, fstride, stage).
+    struct Frame { std::size_t out, in, fstride, stage; };
+    Frame stack[64]{};
+    std::size_t top = 0;
+    stack[top++] = {0, 0, 1, 0};
+    while (top > 0) {
+      const Frame f = stack[--top];
+      const std::size_t p = factors[2 * f.stage], m = factors[2 * f.stage + 1];
+      for (std::size_t k = 0; k < p; ++k) {
+        if (m == 1) t[f.out + k] = static_cast<std::uint16_t>(f.in + k * f.fstride);
+        else stack[top++] = {f.out + k * m, f.in + k * f.fstride, f.fstride * p, f.stage + 1};
+      }
+    }
+    return t;
+  }();
+
   // in: N int16 samples; out: N/2 + 1 bins; scratch: M complex values (may not alias in or out).
   static constexpr void forward(const std::int16_t* in, cpx* out, cpx* scratch) {
     ::ctml::detail::side_effect_fence();
-    work(scratch, in, 1, 0);
+    for (std::size_t j = 0; j < M; ++j) scratch[j] = {in[2 * perm[j]], in[2 * perm[j] + 1]};
+    // Stages innermost first: stage s recombines blocks of p * m with fstride = the product of the
+    // radices before it. Each stage's butterflies touch disjoint elements, so this order gives
+    // the recursion's results exactly.
+    for (std::size_t s = stages; s-- > 0;) {
+      const std::size_t p = factors[2 * s], m = factors[2 * s + 1];
+      const std::size_t fstride = M / (p * m);
+      for (std::size_t b = 0; b < M; b += p * m) {
+        if (p == 4) bfly4(scratch + b, fstride, m);
+        else bfly2(scratch + b, fstride, m);
+      }
+    }
     cpx tdc = scratch[0];
     fixdiv(tdc, 2);
     out[0] = {wrap(tdc.real + tdc.imag), 0};
@@ -113,46 +208,38 @@ struct KissRfftS16 {
   static constexpr cpx add(cpx a, cpx b) { return {wrap(a.real + b.real), wrap(a.imag + b.imag)}; }
   static constexpr cpx sub(cpx a, cpx b) { return {wrap(a.real - b.real), wrap(a.imag - b.imag)}; }
 
-  // kf_work: the DFT of length p * m at this stage is p DFTs of length m on decimated inputs,
-  // recombined by a radix-p butterfly. The input is the packed real signal: complex element j is
-  // (in[2j], in[2j + 1]).
-  static constexpr void work(cpx* fout, const std::int16_t* in, std::size_t fstride, std::size_t stage) {
-    const std::size_t p = factors[2 * stage], m = factors[2 * stage + 1];
-    if (m == 1) {
-      for (std::size_t k = 0; k < p; ++k) fout[k] = {in[2 * k * fstride], in[2 * k * fstride + 1]};
-    } else {
-      for (std::size_t k = 0; k < p; ++k) work(fout + k * m, in + 2 * k * fstride, fstride * p, stage + 1);
-    }
-    if (p == 4) bfly4(fout, fstride, m);
-    else bfly2(fout, fstride, m);
-  }
+  static constexpr std::uint32_t word(cpx c) { return std::bit_cast<std::uint32_t>(c); }
+  static constexpr cpx value(std::uint32_t w) { return std::bit_cast<cpx>(w); }
+
   static constexpr void bfly2(cpx* fout, std::size_t fstride, std::size_t m) {
+    namespace kp = kiss_packed;
     cpx* fout2 = fout + m;
-    for (std::size_t k = 0; k < m; ++k) {
-      fixdiv(fout[k], 2);
-      fixdiv(fout2[k], 2);
-      const cpx t = mul(fout2[k], twiddles[k * fstride]);
-      fout2[k] = sub(fout[k], t);
-      fout[k] = add(fout[k], t);
+    const cpx* tw = twiddles.data();
+    for (std::size_t k = 0; k < m; ++k, tw += fstride) {
+      const std::uint32_t a = kp::fixdiv<2>(word(fout[k]));
+      const std::uint32_t t = kp::mul(kp::fixdiv<2>(word(fout2[k])), word(*tw));
+      fout2[k] = value(kp::sub(a, t));
+      fout[k] = value(kp::add(a, t));
     }
   }
   static constexpr void bfly4(cpx* f, std::size_t fstride, std::size_t m) {
-    for (std::size_t k = 0; k < m; ++k) {
+    namespace kp = kiss_packed;
+    const cpx* tw1 = twiddles.data();
+    const cpx* tw2 = tw1;
+    const cpx* tw3 = tw1;
+    for (std::size_t k = 0; k < m; ++k, tw1 += fstride, tw2 += 2 * fstride, tw3 += 3 * fstride) {
       cpx* o = f + k;
-      fixdiv(o[0], 4);
-      fixdiv(o[m], 4);
-      fixdiv(o[2 * m], 4);
-      fixdiv(o[3 * m], 4);
-      const cpx s0 = mul(o[m], twiddles[k * fstride]);
-      const cpx s1 = mul(o[2 * m], twiddles[2 * k * fstride]);
-      const cpx s2 = mul(o[3 * m], twiddles[3 * k * fstride]);
-      const cpx s5 = sub(o[0], s1);
-      o[0] = add(o[0], s1);
-      const cpx s3 = add(s0, s2), s4 = sub(s0, s2);
-      o[2 * m] = sub(o[0], s3);
-      o[0] = add(o[0], s3);
-      o[m] = {wrap(s5.real + s4.imag), wrap(s5.imag - s4.real)};
-      o[3 * m] = {wrap(s5.real - s4.imag), wrap(s5.imag + s4.real)};
+      const std::uint32_t a0 = kp::fixdiv<4>(word(o[0]));
+      const std::uint32_t s0 = kp::mul(kp::fixdiv<4>(word(o[m])), word(*tw1));
+      const std::uint32_t s1 = kp::mul(kp::fixdiv<4>(word(o[2 * m])), word(*tw2));
+      const std::uint32_t s2 = kp::mul(kp::fixdiv<4>(word(o[3 * m])), word(*tw3));
+      const std::uint32_t s5 = kp::sub(a0, s1);
+      const std::uint32_t a = kp::add(a0, s1);
+      const std::uint32_t s3 = kp::add(s0, s2), s4 = kp::sub(s0, s2);
+      o[2 * m] = value(kp::sub(a, s3));
+      o[0] = value(kp::add(a, s3));
+      o[m] = value(kp::sub_i(s5, s4));
+      o[3 * m] = value(kp::add_i(s5, s4));
     }
   }
 };

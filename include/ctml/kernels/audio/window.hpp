@@ -15,6 +15,10 @@
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
+#include <ctml/core/target.hpp>
+#if defined(CTML_HAVE_DSP)
+#include <arm_acle.h>
+#endif
 
 namespace ctml::kernels::audio {
 
@@ -63,6 +67,12 @@ constexpr void apply_window_s16(const std::int16_t* x, const std::int16_t* w, st
   ::ctml::detail::side_effect_fence();
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t raw = (static_cast<std::int32_t>(x[i]) * w[i]) >> shift;
+#if defined(CTML_HAVE_DSP)
+    if (!std::is_constant_evaluated()) {
+      y[i] = static_cast<std::int16_t>(__ssat(raw, 16));  // one SSAT instead of two compares
+      continue;
+    }
+#endif
     y[i] = static_cast<std::int16_t>(raw < -32768 ? -32768 : (raw > 32767 ? 32767 : raw));
   }
 }
