@@ -10,6 +10,7 @@
 
 #include <ctml/frontend/feature_stream.hpp>
 #include <ctml/frontend/micro_speech.hpp>
+#include <ctml/frontend/mlperf_kws.hpp>
 
 #include "board.hpp"
 #include "clip_yes.hpp"
@@ -21,6 +22,11 @@ constexpr std::size_t table_bytes = sizeof(FE::hann) + sizeof(FE::bank) + sizeof
                                     sizeof(FE::fft::twiddles) + sizeof(FE::fft::super_twiddles);
 ctml::frontend::FeatureStream<FE, 49> stream;
 std::int8_t window[49 * FE::features];
+// MLPerf Tiny's KWS MFCCs (float, FPU) of the same clip, scaled by 1 / its largest sample.
+using Kws = ctml::frontend::MlperfKws;
+ctml::frontend::FeatureStream<Kws, 49> kws_stream;
+float clip_float[16000];
+float mfcc_clip[49 * Kws::features], mfcc_stream[49 * Kws::features];
 }  // namespace fw
 
 int main() {
@@ -46,7 +52,23 @@ int main() {
   board::Out() << "micro_speech instructions_per_hop=" << total / frames << " per_clip=" << total
                << " ram: state=" << fw::FE::state_bytes << " scratch=" << fw::FE::scratch_bytes
                << " stream(total, 49 frames)=" << sizeof(fw::stream) << " flash_tables=" << fw::table_bytes << '\n';
+
+  // MFCC: per hop through the stream, and the whole clip at once; both must agree exactly.
+  ctml::frontend::normalize_by_max(clip_pcm, 16000, fw::clip_float);
+  std::uint64_t kws_total = 0;
+  for (std::size_t p = 0; p < 16000; p += fw::Kws::hop)
+    kws_total += board::count_instructions([&] { fw::kws_stream.push(fw::clip_float + p, fw::Kws::hop); });
+  const std::uint64_t kws_clip = board::count_instructions([] { ctml::frontend::mlperf_kws_clip(fw::clip_float, fw::mfcc_clip); });
+  fw::kws_stream.copy_window(fw::mfcc_stream);
+  for (std::size_t i = 0; i < 49 * fw::Kws::features; ++i) ok &= fw::mfcc_stream[i] == fw::mfcc_clip[i];
+  ok &= fw::kws_stream.frames_seen() == 49;
+  board::Out() << "mlperf_kws_mfcc instructions_per_hop=" << kws_total / 49 << " per_clip=" << kws_clip
+               << " ram: scratch=" << fw::Kws::scratch_bytes << " stream(total, 49 frames)=" << sizeof(fw::kws_stream)
+               << " flash_tables=" << sizeof(fw::Kws::hann) + sizeof(fw::Kws::mel_bank) + sizeof(fw::Kws::fft::twiddles) +
+                                          sizeof(fw::Kws::fft::split) + sizeof(fw::Kws::fft::bitrev)
+               << '\n';
   board::Out() << "fw_frontend (" << board::name << ", micro_speech front end on yes_1000ms.wav): "
-               << (ok ? "features equal TFLite Micro's ok\n" : "FAILED: features differ from TFLite Micro's\n");
+               << (ok ? "micro_speech features equal TFLite Micro's, MFCC stream equals the clip ok\n"
+                      : "FAILED: features differ\n");
   return ok ? 0 : 1;
 }
