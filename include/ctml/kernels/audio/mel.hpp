@@ -34,18 +34,23 @@ struct MelBank {
 };
 
 namespace mel_detail {
+inline constexpr std::size_t max_bins = 2049;  // FFT size 4096
 template <class F>
 constexpr void for_each_weight(const MelConfig& c, F&& f) {
   const double lo = hz_to_mel_htk(c.lower_hz), hi = hz_to_mel_htk(c.upper_hz);
   const double step = (hi - lo) / static_cast<double>(c.mels + 1);
+  double mel_of_bin[max_bins]{};  // each bin's mel once (the logarithm is the expensive part)
+  for (std::size_t k = 1; k < c.bins && k < max_bins; ++k)
+    mel_of_bin[k] = hz_to_mel_htk(static_cast<double>(k) * (c.sample_rate / 2.0) / static_cast<double>(c.bins - 1));
   for (std::size_t m = 0; m < c.mels; ++m) {
     // numpy/tf linspace: lo + i * step, the last edge exactly hi.
     const double e0 = lo + static_cast<double>(m) * step;
     const double e1 = lo + static_cast<double>(m + 1) * step;
     const double e2 = m + 2 == c.mels + 1 ? hi : lo + static_cast<double>(m + 2) * step;
-    for (std::size_t k = 1; k < c.bins; ++k) {
-      const double fk = static_cast<double>(k) * (c.sample_rate / 2.0) / static_cast<double>(c.bins - 1);
-      const double mk = hz_to_mel_htk(fk);
+    for (std::size_t k = 1; k < c.bins && k < max_bins; ++k) {
+      const double mk = mel_of_bin[k];
+      if (mk <= e0) continue;
+      if (mk >= e2) break;
       const double lower = (mk - e0) / (e1 - e0), upper = (e2 - mk) / (e2 - e1);
       const double w = lower < upper ? lower : upper;
       if (w > 0) f(m, k, w);
