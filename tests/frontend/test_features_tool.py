@@ -20,7 +20,7 @@ def check(cond, what):
 
 
 r = subprocess.run([tool, '--list'], capture_output=True, text=True)
-check(r.returncode == 0 and 'micro_speech' in r.stdout, '--list names micro_speech')
+check(r.returncode == 0 and 'micro_speech' in r.stdout and 'mlperf_kws' in r.stdout, '--list names micro_speech and mlperf_kws')
 
 good = clips / 'tflm_yes_1000ms.wav'
 if not good.exists():
@@ -62,6 +62,18 @@ for name, (content, reason) in bad.items():
     r = subprocess.run([tool, 'micro_speech', str(path), '-o', str(o)], capture_output=True, text=True)
     check(r.returncode == 1 and 'refused' in r.stderr and reason in r.stderr and not o.exists(),
           f'{name}: refused ({r.stderr.strip()})')
+# mlperf_kws: float32 MFCCs of a committed reference clip equal the numpy reference within 1e-4.
+data_dir = pathlib.Path(__file__).resolve().parents[1] / 'data' / 'frontend'
+pcm = (data_dir / 'mlperf_kws_chirp_noise.pcm').read_bytes()
+ref = struct.unpack('<490f', (data_dir / 'mlperf_kws_chirp_noise.mfcc').read_bytes())
+wav = work / 'chirp.wav'
+wav.write_bytes(b'RIFF' + struct.pack('<I', 36 + len(pcm)) + b'WAVEfmt ' + struct.pack('<IHHIIHH', 16, 1, 1, 16000, 32000, 2, 16) +
+                b'data' + struct.pack('<I', len(pcm)) + pcm)
+o = work / 'chirp.bin'
+r = subprocess.run([tool, 'mlperf_kws', str(wav), '-o', str(o)], capture_output=True, text=True)
+got = struct.unpack('<490f', o.read_bytes()) if o.exists() and o.stat().st_size == 1960 else None
+check(r.returncode == 0 and got is not None and max(abs(a - b) for a, b in zip(got, ref)) <= 1e-4,
+      'mlperf_kws: 49 x 10 float32 MFCCs equal the numpy reference within 1e-4')
 r = subprocess.run([tool, 'nonesuch', str(good), '-o', str(work / 'x.bin')], capture_output=True, text=True)
 check(r.returncode != 0 and 'unknown front end' in r.stderr, 'unknown front end refused')
 sys.exit(1 if failures else 0)

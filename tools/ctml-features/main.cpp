@@ -14,6 +14,7 @@
 #include <vector>
 #include <ctml/frontend/feature_stream.hpp>
 #include <ctml/frontend/micro_speech.hpp>
+#include <ctml/frontend/mlperf_kws.hpp>
 #include <ctml/frontend/wav.hpp>
 
 namespace {
@@ -43,6 +44,24 @@ std::vector<unsigned char> run_front_end(const std::vector<std::int16_t>& x, std
   return out;
 }
 
+// MLPerf Tiny's KWS MFCCs: the whole clip scaled by 1 / its largest sample, then framed.
+std::vector<unsigned char> run_mlperf_kws(const std::vector<std::int16_t>& x, std::size_t& frames) {
+  using FE = ctml::frontend::MlperfKws;
+  std::vector<float> y(x.size());
+  ctml::frontend::normalize_by_max(x.data(), x.size(), y.data());
+  static ctml::frontend::FeatureStream<FE, 1> stream;
+  stream.reset();
+  std::vector<unsigned char> out;
+  for (std::size_t p = 0; p < y.size(); p += FE::hop) {
+    if (stream.push(y.data() + p, std::min(FE::hop, y.size() - p)) > 0) {
+      const auto* f = reinterpret_cast<const unsigned char*>(stream.last_frame());
+      out.insert(out.end(), f, f + FE::features * sizeof(float));
+    }
+  }
+  frames = stream.frames_seen();
+  return out;
+}
+
 template <class FE>
 constexpr FrontEndEntry entry(const char* name, const char* description, const char* type) {
   return {name, description, FE::sample_rate, FE::window, FE::hop, FE::features, type, &run_front_end<FE>};
@@ -53,6 +72,10 @@ const FrontEndEntry front_ends[] = {
                                          "TFLite Micro's micro_speech features (bit-exact): 30 ms Hann, 512-point int16 FFT, "
                                          "40 mel channels 125-7500 Hz, noise reduction, PCAN, log",
                                          "int8"),
+    {"mlperf_kws", "MLPerf Tiny's KWS DS-CNN features: clip / max, 30 ms periodic Hann, 512-point FFT magnitude, 40 HTK "
+     "mel bins 20-4000 Hz, ln(mel + 1e-6), 10 MFCCs (float32)",
+     ctml::frontend::MlperfKws::sample_rate, ctml::frontend::MlperfKws::window, ctml::frontend::MlperfKws::hop,
+     ctml::frontend::MlperfKws::features, "float32", &run_mlperf_kws},
 };
 
 int usage() {
