@@ -11,13 +11,13 @@
 #include <ctml/frontend/feature_stream.hpp>
 #include <ctml/frontend/micro_speech.hpp>
 #include <ctml/frontend/wav.hpp>
-#include <ctml/kernels/audio/fixed_point.hpp>
-#include <ctml/kernels/audio/kiss_rfft_s16.hpp>
-#include <ctml/kernels/audio/window.hpp>
+#include <ctml/kernels/signal/fixed_point.hpp>
+#include <ctml/kernels/signal/kiss_rfft_s16.hpp>
+#include <ctml/kernels/signal/window.hpp>
 #include "no_heap.hpp"
 
 using namespace ctml;
-namespace ka = ctml::kernels::audio;
+namespace ka = ctml::kernels::signal;
 
 namespace {
 std::uint32_t lcg(std::uint32_t& s) {

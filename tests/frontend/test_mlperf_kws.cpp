@@ -12,10 +12,10 @@
 #include <vector>
 #include <ctml/frontend/feature_stream.hpp>
 #include <ctml/frontend/mlperf_kws.hpp>
-#include <ctml/kernels/audio/rfft_f32.hpp>
+#include <ctml/kernels/signal/rfft_f32.hpp>
 #include "no_heap.hpp"
 
-namespace ka = ctml::kernels::audio;
+namespace ka = ctml::kernels::signal;
 
 namespace {
 std::vector<unsigned char> read_file(const std::string& path) {

@@ -16,9 +16,9 @@
 #include <string_view>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
-#include <ctml/kernels/audio/mel.hpp>
-#include <ctml/kernels/audio/rfft_f32.hpp>
-#include <ctml/kernels/audio/window.hpp>
+#include <ctml/kernels/signal/mel.hpp>
+#include <ctml/kernels/signal/rfft_f32.hpp>
+#include <ctml/kernels/signal/window.hpp>
 
 namespace ctml::frontend {
 
@@ -62,18 +62,18 @@ struct Mfcc {
   static_assert(Cfg.upper_hz <= Cfg.sample_rate / 2.0, "ctml::frontend::Mfcc: the mel bank's upper edge is above the Nyquist frequency");
   static_assert(Cfg.coefficients >= 1 && Cfg.coefficients <= Cfg.mels, "ctml::frontend::Mfcc: 1 <= coefficients <= mels");
 
-  using fft = kernels::audio::RfftF32<fft_size>;
-  static constexpr kernels::audio::MelConfig mel_config{bins, static_cast<double>(Cfg.sample_rate), Cfg.mels, Cfg.lower_hz,
+  using fft = kernels::signal::RfftF32<fft_size>;
+  static constexpr kernels::signal::MelConfig mel_config{bins, static_cast<double>(Cfg.sample_rate), Cfg.mels, Cfg.lower_hz,
                                                         Cfg.upper_hz};
-  static constexpr std::size_t mel_weights = kernels::audio::mel_weight_count(mel_config);
-  static constexpr auto mel_bank = kernels::audio::make_mel_bank<Cfg.mels, mel_weights>(mel_config);
-  static constexpr const auto& hann = kernels::audio::hann_periodic<window>;
+  static constexpr std::size_t mel_weights = kernels::signal::mel_weight_count(mel_config);
+  static constexpr auto mel_bank = kernels::signal::make_mel_bank<Cfg.mels, mel_weights>(mel_config);
+  static constexpr const auto& hann = kernels::signal::hann_periodic<window>;
 
   struct state_type {};  // stateless: each frame depends on its window only
   struct scratch_type {
     float x[fft_size];
-    kernels::audio::Complex<float> spectrum[bins];
-    kernels::audio::Complex<float> z[fft::scratch_elements];
+    kernels::signal::Complex<float> spectrum[bins];
+    kernels::signal::Complex<float> z[fft::scratch_elements];
     float magnitude[bins];
     float mel[Cfg.mels];
   };
@@ -84,13 +84,13 @@ struct Mfcc {
 
   constexpr void operator()(const float* samples, float* out, state_type&, scratch_type& w) const {
     ::ctml::detail::side_effect_fence();
-    kernels::audio::apply_window(samples, hann.data(), window, w.x);
+    kernels::signal::apply_window(samples, hann.data(), window, w.x);
     for (std::size_t i = window; i < fft_size; ++i) w.x[i] = 0.0f;
     fft::forward(w.x, w.spectrum, w.z);
-    kernels::audio::magnitude(w.spectrum, bins, w.magnitude);
-    kernels::audio::apply_mel(mel_bank, w.magnitude, w.mel);
+    kernels::signal::magnitude(w.spectrum, bins, w.magnitude);
+    kernels::signal::apply_mel(mel_bank, w.magnitude, w.mel);
     for (std::size_t m = 0; m < Cfg.mels; ++m) w.mel[m] = math::log(w.mel[m] + Cfg.log_offset);
-    kernels::audio::dct_mfcc<features, Cfg.mels>(w.mel, out);
+    kernels::signal::dct_mfcc<features, Cfg.mels>(w.mel, out);
   }
 };
 

@@ -5,7 +5,7 @@
 //
 //   window      Hann (TFLM's, Q12) on `window_ms` of audio, saturated to int16
 //   auto scale  shift the window up to use the int16 range (s bits)
-//   rfft        KISS FFT int16, size = next power of two (kernels/audio/kiss_rfft_s16.hpp)
+//   rfft        KISS FFT int16, size = next power of two (kernels/signal/kiss_rfft_s16.hpp)
 //   energy      re^2 + im^2 on the filter bank's bins
 //   filter bank triangular mel bank, `channels` channels over [lower_hz, upper_hz], uint64
 //   sqrt        isqrt, >> s (undoes the auto scale)
@@ -24,12 +24,12 @@
 #include <cstdint>
 #include <string_view>
 #include <ctml/core/compiler.hpp>
-#include <ctml/kernels/audio/filterbank_tflm.hpp>
-#include <ctml/kernels/audio/kiss_rfft_s16.hpp>
-#include <ctml/kernels/audio/noise_reduction.hpp>
-#include <ctml/kernels/audio/pcan.hpp>
-#include <ctml/kernels/audio/spectrum_s16.hpp>
-#include <ctml/kernels/audio/window.hpp>
+#include <ctml/kernels/signal/filterbank_tflm.hpp>
+#include <ctml/kernels/signal/kiss_rfft_s16.hpp>
+#include <ctml/kernels/signal/noise_reduction.hpp>
+#include <ctml/kernels/signal/pcan.hpp>
+#include <ctml/kernels/signal/spectrum_s16.hpp>
+#include <ctml/kernels/signal/window.hpp>
 
 namespace ctml::frontend {
 
@@ -92,24 +92,24 @@ struct MicroSpeech {
   static_assert(Cfg.upper_hz <= Cfg.sample_rate / 2.0,
                 "ctml::frontend::MicroSpeech: the filter bank's upper edge is above the Nyquist frequency");
 
-  using fft = kernels::audio::KissRfftS16<fft_size>;
-  static constexpr kernels::audio::TflmFilterBankConfig bank_config{
+  using fft = kernels::signal::KissRfftS16<fft_size>;
+  static constexpr kernels::signal::TflmFilterBankConfig bank_config{
       bins, static_cast<double>(Cfg.sample_rate), Cfg.channels, Cfg.lower_hz, Cfg.upper_hz,
       Cfg.filterbank_alignment, Cfg.filterbank_block, Cfg.filterbank_scaling_bits};
-  static constexpr std::size_t bank_weights = kernels::audio::tflm_filterbank_weight_count<Cfg.channels>(bank_config);
-  static constexpr auto bank = kernels::audio::make_tflm_filterbank<Cfg.channels, bank_weights>(bank_config);
+  static constexpr std::size_t bank_weights = kernels::signal::tflm_filterbank_weight_count<Cfg.channels>(bank_config);
+  static constexpr auto bank = kernels::signal::make_tflm_filterbank<Cfg.channels, bank_weights>(bank_config);
   static_assert(bank.valid, "ctml::frontend::MicroSpeech: the filter bank's band does not fit the spectrum");
-  static constexpr auto hann = kernels::audio::hann_tflm_s16<window, Cfg.window_scaling_bits>;
+  static constexpr auto hann = kernels::signal::hann_tflm_s16<window, Cfg.window_scaling_bits>;
 
   // input_correction_bits of PCAN and the log: fft_log2 - filterbank_scaling_bits / 2.
   static constexpr int correction_bits = static_cast<int>(fft_log2) - static_cast<int>(Cfg.filterbank_scaling_bits / 2);
   static_assert(correction_bits >= 0, "ctml::frontend::MicroSpeech: FFT too small for the filter bank's scaling bits");
   static constexpr int pcan_input_bits = Cfg.pcan_smoothing_bits - correction_bits;
-  static constexpr int snr_shift = Cfg.pcan_gain_bits - correction_bits - static_cast<int>(kernels::audio::pcan_snr_bits);
+  static constexpr int snr_shift = Cfg.pcan_gain_bits - correction_bits - static_cast<int>(kernels::signal::pcan_snr_bits);
   static_assert(snr_shift >= 1, "ctml::frontend::MicroSpeech: PCAN's SNR shift must be positive");
   static constexpr auto pcan_lut =
-      kernels::audio::make_pcan_lut(Cfg.pcan_strength, Cfg.pcan_offset, pcan_input_bits, Cfg.pcan_gain_bits);
-  static constexpr kernels::audio::NoiseReductionParams noise_params = kernels::audio::make_noise_reduction(
+      kernels::signal::make_pcan_lut(Cfg.pcan_strength, Cfg.pcan_offset, pcan_input_bits, Cfg.pcan_gain_bits);
+  static constexpr kernels::signal::NoiseReductionParams noise_params = kernels::signal::make_noise_reduction(
       Cfg.even_smoothing, Cfg.odd_smoothing, Cfg.min_signal_remaining, Cfg.smoothing_bits, Cfg.spectral_subtraction_bits,
       Cfg.clamping);
 
@@ -120,8 +120,8 @@ struct MicroSpeech {
   // Working memory of one frame (a compile-time size, like a layer's scratch).
   struct scratch_type {
     std::int16_t x[fft_size];
-    kernels::audio::Complex<std::int16_t> spectrum[bins];
-    kernels::audio::Complex<std::int16_t> fft_scratch[fft::scratch_elements];
+    kernels::signal::Complex<std::int16_t> spectrum[bins];
+    kernels::signal::Complex<std::int16_t> fft_scratch[fft::scratch_elements];
     std::uint32_t energy[bins];
     std::uint64_t bank_out[features];
     std::uint32_t channels[features];
@@ -139,7 +139,7 @@ struct MicroSpeech {
   // One frame: `samples` holds `window` samples; writes `features` int8 values.
   constexpr void operator()(const std::int16_t* samples, std::int8_t* out, state_type& s, scratch_type& w) const {
     ::ctml::detail::side_effect_fence();
-    namespace k = kernels::audio;
+    namespace k = kernels::signal;
     k::apply_window_s16(samples, hann.data(), window, Cfg.window_scaling_bits, w.x);
     const int shift = k::auto_scale_s16(w.x, window, w.x);
     for (std::size_t i = window; i < fft_size; ++i) w.x[i] = 0;

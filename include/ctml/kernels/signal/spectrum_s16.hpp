@@ -9,13 +9,13 @@
 #include <cstring>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/target.hpp>
-#include <ctml/kernels/audio/fixed_point.hpp>
-#include <ctml/kernels/audio/kiss_rfft_s16.hpp>
+#include <ctml/kernels/signal/fixed_point.hpp>
+#include <ctml/kernels/signal/kiss_rfft_s16.hpp>
 #if defined(CTML_HAVE_DSP)
 #include <arm_acle.h>
 #endif
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 namespace auto_scale_detail {
 // The largest and smallest sample.
@@ -80,4 +80,4 @@ constexpr void energy_s16(const Complex<std::int16_t>* x, std::size_t lo, std::s
                                       static_cast<std::int32_t>(x[k].imag) * x[k].imag);
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

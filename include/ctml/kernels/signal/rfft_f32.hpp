@@ -12,14 +12,14 @@
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
-#include <ctml/kernels/audio/kiss_rfft_s16.hpp>  // Complex<T>
+#include <ctml/kernels/signal/kiss_rfft_s16.hpp>  // Complex<T>
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 template <std::size_t N>
 struct RfftF32 {
   static_assert(N >= 4 && N <= 4096 && (N & (N - 1)) == 0,
-                "ctml::kernels::audio::RfftF32<N>: N must be a power of two in [4, 4096]");
+                "ctml::kernels::signal::RfftF32<N>: N must be a power of two in [4, 4096]");
   static constexpr std::size_t M = N / 2;
   using cpx = Complex<float>;
   static constexpr std::size_t scratch_elements = M;
@@ -106,4 +106,4 @@ constexpr void power(const Complex<float>* x, std::size_t n, float* y) {
   for (std::size_t k = 0; k < n; ++k) y[k] = x[k].real * x[k].real + x[k].imag * x[k].imag;
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

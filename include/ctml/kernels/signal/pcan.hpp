@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
-#include <ctml/kernels/audio/fixed_point.hpp>
+#include <ctml/kernels/signal/fixed_point.hpp>
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 inline constexpr std::size_t pcan_lut_size = 4 * 32 - 3;  // 125
 inline constexpr unsigned pcan_snr_bits = 12;
@@ -84,4 +84,4 @@ constexpr void pcan(const std::int16_t* lut, int snr_shift, const std::uint32_t*
   }
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

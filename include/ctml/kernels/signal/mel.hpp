@@ -13,7 +13,7 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 struct MelConfig {
   std::size_t bins;  // spectrum bins (FFT size / 2 + 1)
@@ -118,4 +118,4 @@ constexpr void dct_mfcc(const float* log_mel, float* out) {
   }
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

@@ -20,7 +20,7 @@
 #include <arm_acle.h>
 #endif
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 namespace window_detail {
 inline constexpr double two_pi = 6.283185307179586476925286766559;
@@ -54,7 +54,7 @@ inline constexpr std::array<float, L> hamming_symmetric =
 
 template <std::size_t L, unsigned Bits>
 inline constexpr std::array<std::int16_t, L> hann_tflm_s16 = [] {
-  static_assert(Bits <= 14, "ctml::kernels::audio::hann_tflm_s16: at most 14 scaling bits (weights are int16)");
+  static_assert(Bits <= 14, "ctml::kernels::signal::hann_tflm_s16: at most 14 scaling bits (weights are int16)");
   std::array<std::int16_t, L> w{};
   for (std::size_t n = 0; n < L; ++n) {
     const double v = 0.5 - 0.5 * math::series::cos(window_detail::two_pi / static_cast<double>(L) * (static_cast<double>(n) + 0.5));
@@ -82,4 +82,4 @@ constexpr void apply_window(const float* x, const float* w, std::size_t n, float
   for (std::size_t i = 0; i < n; ++i) y[i] = x[i] * w[i];
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

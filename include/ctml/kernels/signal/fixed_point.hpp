@@ -12,7 +12,7 @@
 #include <bit>
 #include <cstdint>
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 constexpr std::uint32_t msb32(std::uint32_t x) { return x ? 32u - static_cast<std::uint32_t>(std::countl_zero(x)) : 32u; }
 constexpr std::uint32_t msb64(std::uint64_t x) { return x ? 64u - static_cast<std::uint32_t>(std::countl_zero(x)) : 64u; }
@@ -99,4 +99,4 @@ constexpr std::uint32_t log32(std::uint32_t x, std::uint32_t out_scale) {
   return (out_scale * loge + round) >> log_detail::scale_log2;
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

@@ -24,7 +24,7 @@
 #include <arm_acle.h>
 #endif
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 template <class T>
 struct Complex {
@@ -94,7 +94,7 @@ constexpr std::uint32_t fixdiv(std::uint32_t a) {
 template <std::size_t N>
 struct KissRfftS16 {
   static_assert(N >= 4 && N <= 4096 && (N & (N - 1)) == 0,
-                "ctml::kernels::audio::KissRfftS16<N>: N must be a power of two in [4, 4096]");
+                "ctml::kernels::signal::KissRfftS16<N>: N must be a power of two in [4, 4096]");
   static constexpr std::size_t M = N / 2;  // complex FFT length
   using cpx = Complex<std::int16_t>;
 
@@ -244,4 +244,4 @@ struct KissRfftS16 {
   }
 };
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

@@ -20,9 +20,9 @@
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
-#include <ctml/kernels/audio/fixed_point.hpp>
+#include <ctml/kernels/signal/fixed_point.hpp>
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 struct TflmFilterBankConfig {
   std::size_t spectrum_size;  // bins of the spectrum (FFT size / 2 + 1)
@@ -193,4 +193,4 @@ constexpr void filterbank_log(const std::uint32_t* in, std::size_t n, std::uint3
   }
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 
-namespace ctml::kernels::audio {
+namespace ctml::kernels::signal {
 
 struct NoiseReductionParams {
   std::uint32_t smoothing;
@@ -57,4 +57,4 @@ constexpr void noise_reduction(const NoiseReductionParams& p, const std::uint32_
   }
 }
 
-}  // namespace ctml::kernels::audio
+}  // namespace ctml::kernels::signal
