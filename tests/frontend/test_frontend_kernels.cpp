@@ -41,7 +41,12 @@ double kiss_worst_error(int amplitude, int kind) {
     x[n] = static_cast<std::int16_t>(std::lround(v));
   }
   ka::KissRfftS16<N>::forward(x, out, scratch);
-  static double c[N], sn[N];  // cos / sin of 2 pi m / N, indexed below (cheap on soft-float cores)
+  // cos / sin of 2 pi m / N, indexed below (cheap on soft-float cores); one buffer for all sizes
+  // (the Cortex-M test boards have 512 KB of RAM).
+  static double tables[2][1024];
+  static_assert(N <= 1024);
+  double* c = tables[0];
+  double* sn = tables[1];
   for (std::size_t m = 0; m < N; ++m) {
     c[m] = std::cos(2 * 3.14159265358979323846 * static_cast<double>(m) / N);
     sn[m] = std::sin(2 * 3.14159265358979323846 * static_cast<double>(m) / N);

@@ -18,12 +18,17 @@
 namespace ks = ctml::kernels::signal;
 
 namespace {
+// One allocation of the file's size (the Cortex-M test boards have a small heap).
 std::vector<unsigned char> read_file(const std::string& path) {
   std::vector<unsigned char> b;
   if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    unsigned char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) b.insert(b.end(), buf, buf + n);
+    if (std::fseek(f, 0, SEEK_END) == 0) {
+      const long size = std::ftell(f);
+      if (size > 0 && std::fseek(f, 0, SEEK_SET) == 0) {
+        b.resize(static_cast<std::size_t>(size));
+        b.resize(std::fread(b.data(), 1, b.size(), f));
+      }
+    }
     std::fclose(f);
   }
   return b;

@@ -78,11 +78,15 @@ struct Vibration {
       o[5] = s.crest_factor;
       o[6] = s.zero_crossing_rate;
       k::welch_psd<Cfg.segment>(x + a, Cfg.window, fs, Cfg.overlap, w.psd, w.welch, Cfg.axes);
-      const float band_hz = fs / 2.0f / static_cast<float>(Cfg.bands);
+      // Band edges by accumulation, not an int-to-float conversion under a condition: GCC 12 for
+      // Cortex-M55 predicates such a VCVT inside an IT block, which the assembler rejects
+      // (docs/compiler-notes.md).
+      constexpr float band_hz = static_cast<float>(Cfg.sample_rate / 2.0 / static_cast<double>(Cfg.bands));
+      float lo = 0.0f;
       for (std::size_t b = 0; b < Cfg.bands; ++b) {
-        const float lo = band_hz * static_cast<float>(b);
-        const float hi = b + 1 == Cfg.bands ? fs : band_hz * static_cast<float>(b + 1);  // last: up to Nyquist
+        const float hi = b + 1 == Cfg.bands ? fs : lo + band_hz;  // the last band up to and with Nyquist
         o[statistics_per_axis + b] = k::band_energy(w.psd, bins, fs, Cfg.segment, lo, hi);
+        lo += band_hz;
       }
       if constexpr (Cfg.peaks > 0) {
         k::SpectralPeak p[Cfg.peaks];

@@ -72,7 +72,9 @@ constexpr Statistics statistics(const float* x, std::size_t n, std::size_t strid
   s.kurtosis = m2 > 0 ? m4 / (m2 * m2) - 3.0f : 0.0f;
   s.peak = peak;
   s.crest_factor = s.rms > 0 ? peak / s.rms : 0.0f;
-  s.zero_crossing_rate = n > 1 ? static_cast<float>(crossings) / static_cast<float>(n - 1) : 0.0f;
+  // Both conversions unconditional (crossings is 0 when n == 1): see vibration.hpp on GCC 12 / M55.
+  const float pairs = static_cast<float>(n > 1 ? n - 1 : 1);
+  s.zero_crossing_rate = static_cast<float>(crossings) / pairs;
   return s;
 }
 
