@@ -2,8 +2,8 @@
 #pragma once
 // Float real FFT of a power-of-two length N (4 ... 4096), unnormalized like numpy.fft.rfft:
 //   X[k] = sum_n x[n] e^{-2 pi i k n / N},  k = 0 .. N/2      (N/2 + 1 bins)
-// Method: the N/2-point complex FFT of z[n] = x[2n] + i x[2n + 1] (iterative radix-2 decimation in
-// time over a bit-reversed copy, radix-4 passes where they fit), then the split
+// Method: the N/2-point complex FFT of z[n] = x[2n] + i x[2n + 1] (iterative decimation in time
+// over a bit-reversed copy: radix-4 passes, one radix-2 pass last when log2(N/2) is odd), then the split
 //   X[k] = (Z[k] + conj Z[M-k]) / 2 - i/2 e^{-2 pi i k / N} (Z[k] - conj Z[M-k]),  M = N/2.
 // Twiddles and the bit-reversal permutation are compile-time tables (math::series, the same
 // numbers on every target); the transform also runs in constant evaluation.
@@ -25,10 +25,11 @@ struct RfftF32 {
   static constexpr std::size_t scratch_elements = M;
 
   static constexpr double two_pi = 6.283185307179586476925286766559;
-  // w[j] = e^{-2 pi i j / M}, j < M / 2 (the complex FFT's twiddles).
-  static constexpr std::array<cpx, (M / 2 > 0 ? M / 2 : 1)> twiddles = [] {
-    std::array<cpx, (M / 2 > 0 ? M / 2 : 1)> t{};
-    for (std::size_t j = 0; j < M / 2; ++j) {
+  // w[j] = e^{-2 pi i j / M}, j < 3M / 4 (the complex FFT's twiddles; radix-4 passes use W^3j).
+  static constexpr std::size_t twiddle_count = 3 * M / 4 > 0 ? 3 * M / 4 : 1;
+  static constexpr std::array<cpx, twiddle_count> twiddles = [] {
+    std::array<cpx, twiddle_count> t{};
+    for (std::size_t j = 0; j < 3 * M / 4; ++j) {
       const double a = -two_pi * static_cast<double>(j) / static_cast<double>(M);
       t[j] = {static_cast<float>(math::series::cos(a)), static_cast<float>(math::series::sin(a))};
     }
@@ -42,6 +43,11 @@ struct RfftF32 {
       t[k] = {static_cast<float>(math::series::cos(a)), static_cast<float>(math::series::sin(a))};
     }
     return t;
+  }();
+  static constexpr std::size_t log2_m = [] {
+    std::size_t b = 0;
+    while ((std::size_t{1} << b) < M) ++b;
+    return b;
   }();
   static constexpr std::array<std::uint16_t, M> bitrev = [] {
     std::array<std::uint16_t, M> t{};
@@ -62,19 +68,56 @@ struct RfftF32 {
       const std::size_t j = bitrev[i];
       z[i] = {in[2 * j], in[2 * j + 1]};
     }
-    // Radix-2 butterflies, span 1, 2, 4, ... (twiddle stride M / (2 span)).
-    for (std::size_t span = 1; span < M; span *= 2) {
-      const std::size_t stride = M / (2 * span);
-      for (std::size_t b = 0; b < M; b += 2 * span) {
-        cpx* lo = z + b;
-        cpx* hi = z + b + span;
+    // Radix-2 passes of span s and 2s fused into one radix-4 pass over blocks of 4s (one load and
+    // store of each element per two radix-2 stages, three complex products per four elements).
+    // The input is in base-2 bit-reversed order, so within a block the four elements at j, j + s,
+    // j + 2s, j + 3s are the DFT inputs x0, x2, x1, x3; with W = e^{-2 pi i / 4s}:
+    //   X0 = x0 + W^2j x2 + (W^j x1 + W^3j x3)      X2 = x0 + W^2j x2 - (W^j x1 + W^3j x3)
+    //   X1 = x0 - W^2j x2 - i (W^j x1 - W^3j x3)    X3 = x0 - W^2j x2 + i (W^j x1 - W^3j x3)
+    // An odd number of radix-2 stages ends with one radix-2 pass (span M/2, twiddles W_M^j): fewer
+    // products than a first radix-2 pass followed by radix-4 passes that all need twiddles.
+    std::size_t span = 1;
+    if constexpr (M >= 4) {
+      // The first radix-4 pass (span 1) has only W^0 = 1: no products.
+      for (std::size_t b = 0; b < M; b += 4) {
+        const cpx x0 = z[b], x2 = z[b + 1], x1 = z[b + 2], x3 = z[b + 3];
+        const float sr = x0.real + x2.real, si = x0.imag + x2.imag, dr = x0.real - x2.real, di = x0.imag - x2.imag;
+        const float tr = x1.real + x3.real, ti = x1.imag + x3.imag, ur = x1.real - x3.real, ui = x1.imag - x3.imag;
+        z[b] = {sr + tr, si + ti};
+        z[b + 2] = {sr - tr, si - ti};
+        z[b + 1] = {dr + ui, di - ur};
+        z[b + 3] = {dr - ui, di + ur};
+      }
+      span = 4;
+    }
+    for (; 4 * span <= M; span *= 4) {
+      const std::size_t stride = M / (4 * span);  // twiddle index step of W^j
+      for (std::size_t b = 0; b < M; b += 4 * span) {
+        cpx* p = z + b;
         for (std::size_t j = 0; j < span; ++j) {
-          const cpx w = twiddles[j * stride];
-          const float tr = hi[j].real * w.real - hi[j].imag * w.imag;
-          const float ti = hi[j].real * w.imag + hi[j].imag * w.real;
-          hi[j] = {lo[j].real - tr, lo[j].imag - ti};
-          lo[j] = {lo[j].real + tr, lo[j].imag + ti};
+          const cpx w1 = twiddles[j * stride], w2 = twiddles[2 * j * stride], w3 = twiddles[3 * j * stride];
+          const cpx x0 = p[j], x2 = p[j + span], x1 = p[j + 2 * span], x3 = p[j + 3 * span];
+          const float b2r = x2.real * w2.real - x2.imag * w2.imag, b2i = x2.real * w2.imag + x2.imag * w2.real;
+          const float b1r = x1.real * w1.real - x1.imag * w1.imag, b1i = x1.real * w1.imag + x1.imag * w1.real;
+          const float b3r = x3.real * w3.real - x3.imag * w3.imag, b3i = x3.real * w3.imag + x3.imag * w3.real;
+          const float sr = x0.real + b2r, si = x0.imag + b2i;  // x0 + W^2j x2
+          const float dr = x0.real - b2r, di = x0.imag - b2i;  // x0 - W^2j x2
+          const float tr = b1r + b3r, ti = b1i + b3i;          // W^j x1 + W^3j x3
+          const float ur = b1r - b3r, ui = b1i - b3i;          // W^j x1 - W^3j x3
+          p[j] = {sr + tr, si + ti};
+          p[j + 2 * span] = {sr - tr, si - ti};
+          p[j + span] = {dr + ui, di - ur};      // - i u
+          p[j + 3 * span] = {dr - ui, di + ur};  // + i u
         }
+      }
+    }
+    if (span < M) {  // one radix-2 stage left: span = M / 2
+      for (std::size_t j = 0; j < span; ++j) {
+        const cpx w = twiddles[j];
+        const cpx lo = z[j], hi = z[j + span];
+        const float tr = hi.real * w.real - hi.imag * w.imag, ti = hi.real * w.imag + hi.imag * w.real;
+        z[j + span] = {lo.real - tr, lo.imag - ti};
+        z[j] = {lo.real + tr, lo.imag + ti};
       }
     }
     // Split into the spectrum of the real input.
