@@ -20,9 +20,7 @@
 
 #include "board.hpp"
 
-extern "C" {
-#include "arm_math.h"
-}
+#include "arm_math.h"  // declares its functions extern "C" itself (wrapping it breaks arm_mve.h's C++ overloads)
 
 namespace {
 namespace ks = ctml::kernels::signal;
