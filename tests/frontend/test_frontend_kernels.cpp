@@ -4,6 +4,7 @@
 // the WAV reader on valid and broken files, and FeatureStream against frame-by-frame calls.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <ctml/frontend/wav.hpp>
 #include <ctml/kernels/signal/fixed_point.hpp>
 #include <ctml/kernels/signal/kiss_rfft_s16.hpp>
+#include <ctml/kernels/signal/preemphasis.hpp>
 #include <ctml/kernels/signal/window.hpp>
 #include "no_heap.hpp"
 
@@ -241,4 +243,25 @@ TEST_CASE("MicroSpeech's facts are compile-time") {
                                                                    .channels = 20, .upper_hz = 3800.0}>;
   static_assert(Small::window == 512 && Small::fft_size == 512 && Small::features == 20);
   static_assert(Small::bank.end_index <= Small::bins);
+}
+
+TEST_CASE("pre-emphasis: y[n] = x[n] - a x[n-1], blocks join without a seam, in place") {
+  const ka::PreEmphasis pre{0.97f};
+  float x[100], whole[100], blocks[100];
+  for (int i = 0; i < 100; ++i) x[i] = static_cast<float>((i * 37) % 23) - 11.0f;
+  ka::PreEmphasis::state_type s;
+  pre.reset(s);
+  pre(x, whole, 100, s);
+  for (int i = 0; i < 100; ++i) CHECK(whole[i] == doctest::Approx(x[i] - 0.97f * (i ? x[i - 1] : 0.0f)));
+  pre.reset(s);
+  std::memcpy(blocks, x, sizeof x);
+  for (int p = 0; p < 100; p += 7) pre(blocks + p, blocks + p, static_cast<std::size_t>(std::min(7, 100 - p)), s);  // in place
+  for (int i = 0; i < 100; ++i) CHECK(blocks[i] == whole[i]);
+  constexpr float first = [] {
+    ka::PreEmphasis::state_type st{2.0f};
+    float y[1]{}, in[1]{1.0f};
+    ka::PreEmphasis{0.5f}(in, y, 1, st);
+    return y[0];
+  }();
+  static_assert(first == 0.0f);
 }
