@@ -16,25 +16,12 @@
 #include <ctml/frontend/feature_stream.hpp>
 #include <ctml/frontend/micro_speech.hpp>
 #include <ctml/frontend/wav.hpp>
+#include "read_file.hpp"
 
 using FE = ctml::frontend::MicroSpeech<>;
 
 namespace {
-// One allocation of the file's size (the Cortex-M test boards have a small heap).
-std::vector<unsigned char> read_file(const std::string& path) {
-  std::vector<unsigned char> b;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    if (std::fseek(f, 0, SEEK_END) == 0) {
-      const long size = std::ftell(f);
-      if (size > 0 && std::fseek(f, 0, SEEK_SET) == 0) {
-        b.resize(static_cast<std::size_t>(size));
-        b.resize(std::fread(b.data(), 1, b.size(), f));
-      }
-    }
-    std::fclose(f);
-  }
-  return b;
-}
+using ctml::test::read_file;
 
 // The features of a WAV, streamed in blocks of 37, 160, 333, ... samples.
 std::vector<std::int8_t> features_of(const std::vector<unsigned char>& file, std::size_t& frames) {

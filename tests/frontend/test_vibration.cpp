@@ -14,26 +14,11 @@
 #include <ctml/kernels/signal/statistics.hpp>
 #include <ctml/kernels/signal/welch.hpp>
 #include "no_heap.hpp"
+#include "read_file.hpp"
 
 namespace ks = ctml::kernels::signal;
 
-namespace {
-// One allocation of the file's size (the Cortex-M test boards have a small heap).
-std::vector<unsigned char> read_file(const std::string& path) {
-  std::vector<unsigned char> b;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    if (std::fseek(f, 0, SEEK_END) == 0) {
-      const long size = std::ftell(f);
-      if (size > 0 && std::fseek(f, 0, SEEK_SET) == 0) {
-        b.resize(static_cast<std::size_t>(size));
-        b.resize(std::fread(b.data(), 1, b.size(), f));
-      }
-    }
-    std::fclose(f);
-  }
-  return b;
-}
-}  // namespace
+using ctml::test::read_file;
 
 TEST_CASE("statistics of signals with known moments") {
   static float x[4000];

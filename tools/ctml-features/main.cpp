@@ -28,14 +28,14 @@ struct FrontEndEntry {
   std::vector<unsigned char> (*run)(const std::vector<std::int16_t>&, std::size_t& frames);
 };
 
+// The frames of samples x (the front end's sample type), fed one hop at a time.
 template <class FE>
-std::vector<unsigned char> run_front_end(const std::vector<std::int16_t>& x, std::size_t& frames) {
+std::vector<unsigned char> frames_of(const std::vector<typename FE::sample_type>& x, std::size_t& frames) {
   static ctml::frontend::FeatureStream<FE, 1> stream;
   stream.reset();
   std::vector<unsigned char> out;
   for (std::size_t p = 0; p < x.size(); p += FE::hop) {
-    const std::size_t n = std::min(FE::hop, x.size() - p);
-    if (stream.push(x.data() + p, n) > 0) {
+    if (stream.push(x.data() + p, std::min(FE::hop, x.size() - p)) > 0) {
       const auto* f = reinterpret_cast<const unsigned char*>(stream.last_frame());
       out.insert(out.end(), f, f + FE::features * sizeof(typename FE::feature_type));
     }
@@ -44,22 +44,16 @@ std::vector<unsigned char> run_front_end(const std::vector<std::int16_t>& x, std
   return out;
 }
 
+template <class FE>
+std::vector<unsigned char> run_front_end(const std::vector<std::int16_t>& x, std::size_t& frames) {
+  return frames_of<FE>(x, frames);
+}
+
 // MLPerf Tiny's KWS MFCCs: the whole clip scaled by 1 / its largest sample, then framed.
 std::vector<unsigned char> run_mlperf_kws(const std::vector<std::int16_t>& x, std::size_t& frames) {
-  using FE = ctml::frontend::MlperfKws;
   std::vector<float> y(x.size());
   ctml::frontend::normalize_by_max(x.data(), x.size(), y.data());
-  static ctml::frontend::FeatureStream<FE, 1> stream;
-  stream.reset();
-  std::vector<unsigned char> out;
-  for (std::size_t p = 0; p < y.size(); p += FE::hop) {
-    if (stream.push(y.data() + p, std::min(FE::hop, y.size() - p)) > 0) {
-      const auto* f = reinterpret_cast<const unsigned char*>(stream.last_frame());
-      out.insert(out.end(), f, f + FE::features * sizeof(float));
-    }
-  }
-  frames = stream.frames_seen();
-  return out;
+  return frames_of<ctml::frontend::MlperfKws>(y, frames);
 }
 
 template <class FE>

@@ -4,6 +4,7 @@
 // faster and exact to the last ulp; in a constant expression they use range-reduced series whose
 // error is below float epsilon, so a constexpr forward pass agrees with the run-time one to ~1e-6.
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <type_traits>
 
@@ -180,5 +181,21 @@ template <class T>
 constexpr T min(T a, T b) { return b < a ? b : a; }
 template <class T>
 constexpr T clamp(T v, T lo, T hi) { return v < lo ? lo : (hi < v ? hi : v); }
+
+// numpy.round / Python's round: to the nearest integer, halves to even. For v >= 0.
+constexpr long long round_half_even(double v) {
+  const long long f = static_cast<long long>(v);
+  const double d = v - static_cast<double>(f);
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 == 0 ? f : f + 1;
+}
+
+// The smallest power of two >= n (1 for n = 0): FFT sizes for a window length.
+constexpr std::size_t next_power_of_two(std::size_t n) {
+  std::size_t p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
 
 }  // namespace ctml::math

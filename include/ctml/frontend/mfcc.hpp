@@ -34,14 +34,6 @@ struct MfccConfig {
   float log_offset = 1e-6f;
 };
 
-namespace mfcc_detail {
-constexpr std::size_t pow2_at_least(std::size_t n) {
-  std::size_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-}  // namespace mfcc_detail
-
 template <MfccConfig Cfg = MfccConfig{}>
 struct Mfcc {
   using sample_type = float;
@@ -50,7 +42,7 @@ struct Mfcc {
   static constexpr std::size_t sample_rate = Cfg.sample_rate;
   static constexpr std::size_t window = Cfg.window;
   static constexpr std::size_t hop = Cfg.hop;
-  static constexpr std::size_t fft_size = Cfg.fft_size ? Cfg.fft_size : mfcc_detail::pow2_at_least(Cfg.window);
+  static constexpr std::size_t fft_size = Cfg.fft_size ? Cfg.fft_size : math::next_power_of_two(Cfg.window);
   static constexpr std::size_t bins = fft_size / 2 + 1;
   static constexpr std::size_t mels = Cfg.mels;
   static constexpr std::size_t features = Cfg.coefficients;
@@ -100,8 +92,8 @@ constexpr void normalize_by_max(const std::int16_t* x, std::size_t n, float* y) 
   ::ctml::detail::side_effect_fence();
   std::int16_t mx = x[0];
   for (std::size_t i = 1; i < n; ++i) mx = x[i] > mx ? x[i] : mx;
-  const float s = mx > 0 ? 1.0f / static_cast<float>(mx) : 1.0f;
-  for (std::size_t i = 0; i < n; ++i) y[i] = mx > 0 ? static_cast<float>(x[i]) / static_cast<float>(mx) : static_cast<float>(x[i]) * s;
+  const float d = mx > 0 ? static_cast<float>(mx) : 1.0f;  // a division, as the reference divides
+  for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<float>(x[i]) / d;
 }
 
 // int8 input of a model from float features: q = trunc(x / scale + zero_point) (MLPerf Tiny's

@@ -20,10 +20,12 @@
 //   fe(window_480_samples, features_40, st);           // one frame; st carries the noise estimate
 // Use frontend::FeatureStream to feed arbitrary blocks of samples and keep the last N frames.
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <ctml/core/compiler.hpp>
+#include <ctml/core/math.hpp>
 #include <ctml/kernels/signal/filterbank_tflm.hpp>
 #include <ctml/kernels/signal/kiss_rfft_s16.hpp>
 #include <ctml/kernels/signal/noise_reduction.hpp>
@@ -58,19 +60,6 @@ struct MicroSpeechConfig {
   int pcan_smoothing_bits = 10;
 };
 
-namespace micro_speech_detail {
-constexpr std::size_t pow2_at_least(std::size_t n) {
-  std::size_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-constexpr unsigned log2_exact(std::size_t n) {
-  unsigned l = 0;
-  while ((std::size_t{1} << l) < n) ++l;
-  return l;
-}
-}  // namespace micro_speech_detail
-
 template <MicroSpeechConfig Cfg = MicroSpeechConfig{}>
 struct MicroSpeech {
   using sample_type = std::int16_t;
@@ -80,8 +69,8 @@ struct MicroSpeech {
   static constexpr std::size_t window = Cfg.window_ms * Cfg.sample_rate / 1000;
   static constexpr std::size_t hop = Cfg.stride_ms * Cfg.sample_rate / 1000;
   static constexpr std::size_t features = Cfg.channels;
-  static constexpr std::size_t fft_size = micro_speech_detail::pow2_at_least(window);
-  static constexpr unsigned fft_log2 = micro_speech_detail::log2_exact(fft_size);
+  static constexpr std::size_t fft_size = math::next_power_of_two(window);
+  static constexpr unsigned fft_log2 = static_cast<unsigned>(std::bit_width(fft_size) - 1);
   static constexpr std::size_t bins = fft_size / 2 + 1;
 
   static_assert(window >= 4 && hop >= 1 && hop <= window, "ctml::frontend::MicroSpeech: need 1 <= hop <= window");
@@ -144,7 +133,10 @@ struct MicroSpeech {
     const int shift = k::auto_scale_s16(w.x, window, w.x);
     for (std::size_t i = window; i < fft_size; ++i) w.x[i] = 0;
     fft::forward(w.x, w.spectrum, w.fft_scratch);
-    for (std::size_t i = 0; i < bins; ++i) w.energy[i] = 0;
+    // Bins outside the bank's range stay 0, as TFLM's graph makes them (the bank's aligned starts
+    // and padded widths read a few of them).
+    for (std::size_t i = 0; i < bank.start_index; ++i) w.energy[i] = 0;
+    for (std::size_t i = bank.end_index; i < bins; ++i) w.energy[i] = 0;
     k::energy_s16(w.spectrum, bank.start_index, bank.end_index, w.energy);
     k::tflm_filterbank(bank, w.energy, w.bank_out);
     k::filterbank_sqrt(w.bank_out, features, shift, w.channels);

@@ -41,13 +41,6 @@ constexpr float freq_to_mel(float freq) {
   const float x = freq / 700.0f;
   return 1127.0f * static_cast<float>(math::series::log1p(static_cast<double>(x)));
 }
-constexpr long long round_half_even(double v) {
-  const long long f = static_cast<long long>(v);
-  const double d = v - static_cast<double>(f);
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 == 0 ? f : f + 1;
-}
 }  // namespace filterbank_detail
 
 // The tables, sized by the configuration: Weights = number of weights (computed by count()).
@@ -79,7 +72,7 @@ constexpr TflmFilterBankTables<C, Weights> make_tflm_filterbank(const TflmFilter
     for (std::size_t c = 0; c <= C; ++c) center[c] = mel_lower + mel_spacing * static_cast<float>(c + 1);
   }
   const double hz_per_sbin = (cfg.sample_rate / 2) / static_cast<double>(cfg.spectrum_size - 1);
-  const long long start_index = filterbank_detail::round_half_even(1 + cfg.lower_hz / hz_per_sbin);
+  const long long start_index = math::round_half_even(1 + cfg.lower_hz / hz_per_sbin);
   long long chan_freq_index_start = start_index;
   long long weight_index_start = 0;
   bool needs_zeros = false;

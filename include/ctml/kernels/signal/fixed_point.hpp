@@ -17,13 +17,17 @@ namespace ctml::kernels::signal {
 constexpr std::uint32_t msb32(std::uint32_t x) { return x ? 32u - static_cast<std::uint32_t>(std::countl_zero(x)) : 32u; }
 constexpr std::uint32_t msb64(std::uint64_t x) { return x ? 64u - static_cast<std::uint32_t>(std::countl_zero(x)) : 64u; }
 
-constexpr std::uint16_t isqrt32(std::uint32_t num) {
-  if (num == 0) return 0;
-  std::uint32_t res = 0;
-  int max_bit_number = 32 - static_cast<int>(msb32(num));
+namespace isqrt_detail {
+// TFLM's Sqrt32 / Sqrt64 (the same digit-by-digit method at two widths): the floor root, plus one
+// when the remainder exceeds the root (round to nearest), saturating at Max.
+template <class U, U Max>
+constexpr U root(U num) {
+  constexpr int bits = 8 * sizeof(U);
+  U res = 0;
+  int max_bit_number = bits - static_cast<int>(sizeof(U) == 4 ? msb32(static_cast<std::uint32_t>(num)) : msb64(num));
   max_bit_number |= 1;
-  std::uint32_t bit = 1u << (31 - max_bit_number);
-  int iterations = (31 - max_bit_number) / 2 + 1;
+  U bit = U{1} << (bits - 1 - max_bit_number);
+  int iterations = (bits - 1 - max_bit_number) / 2 + 1;
   while (iterations--) {
     if (num >= res + bit) {
       num -= res + bit;
@@ -33,29 +37,20 @@ constexpr std::uint16_t isqrt32(std::uint32_t num) {
     }
     bit >>= 2u;
   }
-  if (num > res && res != 0xFFFF) ++res;
-  return static_cast<std::uint16_t>(res);
+  if (num > res && res != Max) ++res;
+  return res;
+}
+}  // namespace isqrt_detail
+
+constexpr std::uint16_t isqrt32(std::uint32_t num) {
+  if (num == 0) return 0;
+  return static_cast<std::uint16_t>(isqrt_detail::root<std::uint32_t, 0xFFFFu>(num));
 }
 
 constexpr std::uint32_t isqrt64(std::uint64_t num) {
   // TFLM: the 32-bit path for values below 2^32 (slightly off by one near 2^32, kept for exactness).
   if ((num >> 32) == 0) return isqrt32(static_cast<std::uint32_t>(num));
-  std::uint64_t res = 0;
-  int max_bit_number = 64 - static_cast<int>(msb64(num));
-  max_bit_number |= 1;
-  std::uint64_t bit = std::uint64_t{1} << (63 - max_bit_number);
-  int iterations = (63 - max_bit_number) / 2 + 1;
-  while (iterations--) {
-    if (num >= res + bit) {
-      num -= res + bit;
-      res = (res >> 1u) + bit;
-    } else {
-      res >>= 1u;
-    }
-    bit >>= 2u;
-  }
-  if (num > res && res != 0xFFFFFFFFull) ++res;
-  return static_cast<std::uint32_t>(res);
+  return static_cast<std::uint32_t>(isqrt_detail::root<std::uint64_t, 0xFFFFFFFFull>(num));
 }
 
 namespace log_detail {

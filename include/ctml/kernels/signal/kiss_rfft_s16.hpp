@@ -20,17 +20,12 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
 #include <ctml/core/target.hpp>
+#include <ctml/kernels/signal/complex.hpp>
 #if defined(CTML_HAVE_DSP)
 #include <arm_acle.h>
 #endif
 
 namespace ctml::kernels::signal {
-
-template <class T>
-struct Complex {
-  T real;
-  T imag;
-};
 
 // A complex int16 value as one 32-bit word (real in the low half, imaginary in the high half) and
 // KISS's operations on it. The Arm DSP extension does each in one or two instructions with the

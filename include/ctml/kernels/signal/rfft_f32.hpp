@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
-#include <ctml/kernels/signal/kiss_rfft_s16.hpp>  // Complex<T>
+#include <ctml/kernels/signal/complex.hpp>
 
 namespace ctml::kernels::signal {
 

@@ -10,7 +10,7 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/signal/fixed_point.hpp>
-#include <ctml/kernels/signal/kiss_rfft_s16.hpp>
+#include <ctml/kernels/signal/complex.hpp>
 #if defined(CTML_HAVE_DSP)
 #include <arm_acle.h>
 #endif

@@ -24,14 +24,6 @@ namespace ctml::kernels::signal {
 
 namespace window_detail {
 inline constexpr double two_pi = 6.283185307179586476925286766559;
-// numpy.round (half to even), for v >= 0.
-constexpr double round_half_even(double v) {
-  const double fl = static_cast<double>(static_cast<long long>(v));
-  const double diff = v - fl;
-  if (diff > 0.5) return fl + 1;
-  if (diff < 0.5) return fl;
-  return static_cast<long long>(fl) % 2 == 0 ? fl : fl + 1;
-}
 template <std::size_t L>
 constexpr std::array<float, L> cosine_window(double a0, double a1, double period) {
   std::array<float, L> w{};
@@ -58,7 +50,7 @@ inline constexpr std::array<std::int16_t, L> hann_tflm_s16 = [] {
   std::array<std::int16_t, L> w{};
   for (std::size_t n = 0; n < L; ++n) {
     const double v = 0.5 - 0.5 * math::series::cos(window_detail::two_pi / static_cast<double>(L) * (static_cast<double>(n) + 0.5));
-    w[n] = static_cast<std::int16_t>(window_detail::round_half_even(v * static_cast<double>(1u << Bits)));
+    w[n] = static_cast<std::int16_t>(math::round_half_even(v * static_cast<double>(1u << Bits)));
   }
   return w;
 }();
