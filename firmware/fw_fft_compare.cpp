@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Front-end kernels side by side with CMSIS-DSP on the same core, in one QEMU run, same inputs:
 //   float real FFT, N = 256 and 512:  ctml RfftF32<N>         vs arm_rfft_fast_f32
-//   int16 real FFT, N = 256 and 512:  ctml KissRfftS16<N>     vs arm_rfft_q15 (TFLM's arithmetic
-//                                     in ctml; both scale the output down, see output bits)
+//   int16 real FFT, N = 256 and 512:  ctml RfftQ15<N> (block floating point) and KissRfftS16<N>
+//                                     (TFLM's arithmetic) vs arm_rfft_q15; signal-to-error ratios
+//                                     of all three against the float FFT, loud and quiet input
 //   MFCC frame (MLPerf KWS: 512-point, 40 mels, 10 coefficients): ctml Mfcc vs arm_mfcc_f32 with
 //                                     the same window, mel bank and DCT tables
 // Checks that each pair computes the same thing (float FFTs within 1e-4 of the largest bin;
@@ -17,6 +18,7 @@
 #include <ctml/frontend/mlperf_kws.hpp>
 #include <ctml/kernels/signal/kiss_rfft_s16.hpp>
 #include <ctml/kernels/signal/rfft_f32.hpp>
+#include <ctml/kernels/signal/rfft_q15.hpp>
 
 #include "board.hpp"
 
@@ -58,28 +60,65 @@ void float_fft() {
 
 std::int16_t in_q[512];
 q15_t in_cmsis_q[512], out_q[1024];
-ks::Complex<std::int16_t> out_kiss[257], z_kiss[256];
+ks::Complex<std::int16_t> out_kiss[257], z_kiss[256], out_bfp[257];
+std::uint32_t z_bfp[256];
 
 // Bits of a full-scale sine's peak bin: log2 of its magnitude.
 int bits(double v) { return v <= 1 ? 0 : static_cast<int>(std::floor(std::log2(v))) + 1; }
 
+// Signal-to-error ratio in dB of an int16 spectrum (bin k = out(k) * scale) against the float FFT
+// of the same int16 input (RfftF32, within 1e-6 of a double DFT: far below either's error).
+template <std::size_t N, class Bin>
+double snr_db(Bin bin) {
+  for (std::size_t i = 0; i < N; ++i) in_f[i] = in_q[i];
+  ks::RfftF32<N>::forward(in_f, out_ctml, z);
+  double sig = 0, err = 0;
+  for (std::size_t k = 0; k <= N / 2; ++k) {
+    const ks::Complex<double> b = bin(k);
+    const double dr = b.real - out_ctml[k].real, di = b.imag - out_ctml[k].imag;
+    sig += static_cast<double>(out_ctml[k].real) * out_ctml[k].real + static_cast<double>(out_ctml[k].imag) * out_ctml[k].imag;
+    err += dr * dr + di * di;
+  }
+  return 10.0 * std::log10(sig / err);
+}
+
+// The three int16 FFTs on one input: KISS (TFLM's arithmetic), ctml's block-floating-point q15
+// FFT, arm_rfft_q15 (output = X / N, its 9.7 format at N = 256). amplitude: of a sine at bin 8
+// plus a little noise, so that every bin has something to get right.
 template <std::size_t N>
-void q15_fft() {
+void q15_fft(double amplitude, bool count) {
   arm_rfft_instance_q15 s;
   ok &= arm_rfft_init_q15(&s, N, 0, 1) == ARM_MATH_SUCCESS;
-  for (std::size_t i = 0; i < N; ++i)
-    in_q[i] = static_cast<std::int16_t>(std::lround(32000.0 * std::sin(2 * 3.14159265358979323846 * 8.0 * static_cast<double>(i) / N)));
-  const std::uint64_t c = board::count_instructions([] { ks::KissRfftS16<N>::forward(in_q, out_kiss, z_kiss); });
+  std::uint32_t r = 7;
+  for (std::size_t i = 0; i < N; ++i) {
+    r = r * 1664525u + 1013904223u;
+    const double noise = static_cast<double>(static_cast<int>(r >> 16) % 201 - 100) * amplitude / 4000.0;
+    in_q[i] = static_cast<std::int16_t>(std::lround(amplitude * std::sin(2 * 3.14159265358979323846 * 8.0 * static_cast<double>(i) / N) + noise));
+  }
+  int e = 0;
+  const std::uint64_t c_kiss = board::count_instructions([] { ks::KissRfftS16<N>::forward(in_q, out_kiss, z_kiss); });
+  const std::uint64_t c_bfp = board::count_instructions([&] { e = ks::RfftQ15<N>::forward(in_q, out_bfp, z_bfp); });
   std::memcpy(in_cmsis_q, in_q, sizeof(std::int16_t) * N);
   const std::uint64_t m = board::count_instructions([&] { arm_rfft_q15(&s, in_cmsis_q, out_q); });
-  const double kiss_peak = std::hypot(out_kiss[8].real, out_kiss[8].imag);
-  const double cmsis_peak = std::hypot(out_q[16], out_q[17]);
-  // Both equal DFT / N up to their scaling: 32000 * N / 2 / N = 16000 for KISS.
-  ok &= std::fabs(kiss_peak - 16000.0) < 64.0;
-  ok &= cmsis_peak > 0;
-  report(N == 256 ? "rfft_s16 N=256" : "rfft_s16 N=512", c, m);
-  board::Out() << "  full-scale sine peak bin: ctml (KISS) " << static_cast<int>(kiss_peak) << " (" << bits(kiss_peak)
-               << " bits), cmsis q15 " << static_cast<int>(cmsis_peak) << " (" << bits(cmsis_peak) << " bits)\n";
+  const double scale = std::ldexp(1.0, e);
+  const double snr_bfp = snr_db<N>([&](std::size_t k) {
+    return ks::Complex<double>{out_bfp[k].real * scale, out_bfp[k].imag * scale}; });
+  const double snr_cmsis = snr_db<N>([&](std::size_t k) {
+    return ks::Complex<double>{static_cast<double>(out_q[2 * k]) * N, static_cast<double>(out_q[2 * k + 1]) * N}; });
+  const double snr_kiss = snr_db<N>([&](std::size_t k) {
+    return ks::Complex<double>{static_cast<double>(out_kiss[k].real) * N, static_cast<double>(out_kiss[k].imag) * N}; });
+  if (count) {
+    report(N == 256 ? "rfft_q15 N=256" : "rfft_q15 N=512", c_bfp, m);
+    report(N == 256 ? "rfft_s16 (KISS) N=256" : "rfft_s16 (KISS) N=512", c_kiss, m);
+  }
+  // At full scale all three end at the same output scale (X / N) and differ only in rounding:
+  // ctml's q15 FFT must be as accurate as CMSIS's (within 0.5 dB). On a quiet input CMSIS still
+  // divides by N and keeps a few bits; ctml's must keep its accuracy (30 dB better at least).
+  ok &= snr_bfp > 40.0 && (amplitude > 10000.0 ? snr_bfp >= snr_cmsis - 0.5 : snr_bfp >= snr_cmsis + 30.0);
+  board::Out() << "  sine amplitude " << static_cast<int>(amplitude) << ": signal/error ctml q15 " << board::fixed(snr_bfp, 1)
+               << " dB, cmsis q15 " << board::fixed(snr_cmsis, 1) << " dB, KISS " << board::fixed(snr_kiss, 1)
+               << " dB; peak bin ctml " << bits(std::hypot(out_bfp[8].real, out_bfp[8].imag)) << " bits (e = " << e << "), cmsis "
+               << bits(std::hypot(out_q[16], out_q[17])) << " bits\n";
 }
 
 // MFCC: CMSIS gets ctml's own tables (window zero-padded to 512, the sparse mel bank, the DCT).
@@ -122,8 +161,10 @@ int main() {
   board::counter_start();
   float_fft<256>();
   float_fft<512>();
-  q15_fft<256>();
-  q15_fft<512>();
+  q15_fft<256>(32000.0, true);
+  q15_fft<256>(320.0, false);
+  q15_fft<512>(32000.0, true);
+  q15_fft<512>(320.0, false);
   mfcc();
   board::Out() << "fw_fft_compare (" << board::name << ", ctml vs CMSIS-DSP, same inputs): "
                << (ok ? "both compute the same ok\n" : "FAILED: results differ\n");

@@ -21,68 +21,26 @@
 #include <ctml/core/math.hpp>
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/signal/complex.hpp>
+#include <ctml/kernels/signal/packed_s16.hpp>
 #if defined(CTML_HAVE_DSP)
 #include <arm_acle.h>
 #endif
 
 namespace ctml::kernels::signal {
 
-// A complex int16 value as one 32-bit word (real in the low half, imaginary in the high half) and
-// KISS's operations on it. The Arm DSP extension does each in one or two instructions with the
-// same results (16-bit lanes wrap as KISS's int16 stores do; products are exact in 32 bits).
+// KISS's C_FIXDIV on both parts of a packed complex int16 (packed_s16.hpp): each lane times
+// (32767 / div), rounded, >> 15. Its other operations are packed_s16's add, sub, add_i, sub_i
+// (wrapping, as KISS's int16 stores wrap) and mul<15> (KISS's C_MUL with sround).
 namespace kiss_packed {
-constexpr std::int16_t lo(std::uint32_t w) { return static_cast<std::int16_t>(w); }
-constexpr std::int16_t hi(std::uint32_t w) { return static_cast<std::int16_t>(w >> 16); }
-constexpr std::uint32_t pack(std::int32_t re, std::int32_t im) {
-  return static_cast<std::uint16_t>(re) | (static_cast<std::uint32_t>(static_cast<std::uint16_t>(im)) << 16);
-}
-constexpr std::int32_t sround(std::int32_t x) { return (x + (1 << 14)) >> 15; }
-// a + b, a - b per lane (wrapping).
-constexpr std::uint32_t add(std::uint32_t a, std::uint32_t b) {
-#if defined(CTML_HAVE_DSP)
-  if (!std::is_constant_evaluated()) return __sadd16(a, b);
-#endif
-  return pack(lo(a) + lo(b), hi(a) + hi(b));
-}
-constexpr std::uint32_t sub(std::uint32_t a, std::uint32_t b) {
-#if defined(CTML_HAVE_DSP)
-  if (!std::is_constant_evaluated()) return __ssub16(a, b);
-#endif
-  return pack(lo(a) - lo(b), hi(a) - hi(b));
-}
-// (a.re + b.im, a.im - b.re) and (a.re - b.im, a.im + b.re): a -/+ i b.
-constexpr std::uint32_t sub_i(std::uint32_t a, std::uint32_t b) {
-#if defined(CTML_HAVE_DSP)
-  if (!std::is_constant_evaluated()) return __ssax(a, b);
-#endif
-  return pack(lo(a) + hi(b), hi(a) - lo(b));
-}
-constexpr std::uint32_t add_i(std::uint32_t a, std::uint32_t b) {
-#if defined(CTML_HAVE_DSP)
-  if (!std::is_constant_evaluated()) return __sasx(a, b);
-#endif
-  return pack(lo(a) - hi(b), hi(a) + lo(b));
-}
-// sround(a * b) for a complex product (C_MUL).
-constexpr std::uint32_t mul(std::uint32_t a, std::uint32_t b) {
-#if defined(CTML_HAVE_DSP)
-  if (!std::is_constant_evaluated())
-    // SMLSD / SMLADX with the rounding constant as the accumulator: sround in one more shift.
-    return pack(__smlsd(static_cast<std::int32_t>(a), static_cast<std::int32_t>(b), 1 << 14) >> 15,
-                __smladx(static_cast<std::int32_t>(a), static_cast<std::int32_t>(b), 1 << 14) >> 15);
-#endif
-  return pack(sround(std::int32_t{lo(a)} * lo(b) - std::int32_t{hi(a)} * hi(b)),
-              sround(std::int32_t{lo(a)} * hi(b) + std::int32_t{hi(a)} * lo(b)));
-}
-// C_FIXDIV: each lane times (32767 / div), rounded, >> 15.
 template <std::int32_t Div>
-constexpr std::uint32_t fixdiv(std::uint32_t a) {
+constexpr packed_s16::word fixdiv(packed_s16::word a) {
+  using namespace packed_s16;
   constexpr std::int32_t k = 32767 / Div;
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated())
     return pack(__smlabb(static_cast<std::int32_t>(a), k, 1 << 14) >> 15, __smlatb(static_cast<std::int32_t>(a), k, 1 << 14) >> 15);
 #endif
-  return pack(sround(lo(a) * k), sround(hi(a) * k));
+  return pack((lo(a) * k + (1 << 14)) >> 15, (hi(a) * k + (1 << 14)) >> 15);
 }
 }  // namespace kiss_packed
 
@@ -207,27 +165,29 @@ struct KissRfftS16 {
   static constexpr cpx value(std::uint32_t w) { return std::bit_cast<cpx>(w); }
 
   static constexpr void bfly2(cpx* fout, std::size_t fstride, std::size_t m) {
-    namespace kp = kiss_packed;
+    namespace kp = packed_s16;
+    using kiss_packed::fixdiv;
     cpx* fout2 = fout + m;
     const cpx* tw = twiddles.data();
     for (std::size_t k = 0; k < m; ++k, tw += fstride) {
-      const std::uint32_t a = kp::fixdiv<2>(word(fout[k]));
-      const std::uint32_t t = kp::mul(kp::fixdiv<2>(word(fout2[k])), word(*tw));
+      const std::uint32_t a = fixdiv<2>(word(fout[k]));
+      const std::uint32_t t = kp::mul<15>(fixdiv<2>(word(fout2[k])), word(*tw));
       fout2[k] = value(kp::sub(a, t));
       fout[k] = value(kp::add(a, t));
     }
   }
   static constexpr void bfly4(cpx* f, std::size_t fstride, std::size_t m) {
-    namespace kp = kiss_packed;
+    namespace kp = packed_s16;
+    using kiss_packed::fixdiv;
     const cpx* tw1 = twiddles.data();
     const cpx* tw2 = tw1;
     const cpx* tw3 = tw1;
     for (std::size_t k = 0; k < m; ++k, tw1 += fstride, tw2 += 2 * fstride, tw3 += 3 * fstride) {
       cpx* o = f + k;
-      const std::uint32_t a0 = kp::fixdiv<4>(word(o[0]));
-      const std::uint32_t s0 = kp::mul(kp::fixdiv<4>(word(o[m])), word(*tw1));
-      const std::uint32_t s1 = kp::mul(kp::fixdiv<4>(word(o[2 * m])), word(*tw2));
-      const std::uint32_t s2 = kp::mul(kp::fixdiv<4>(word(o[3 * m])), word(*tw3));
+      const std::uint32_t a0 = fixdiv<4>(word(o[0]));
+      const std::uint32_t s0 = kp::mul<15>(fixdiv<4>(word(o[m])), word(*tw1));
+      const std::uint32_t s1 = kp::mul<15>(fixdiv<4>(word(o[2 * m])), word(*tw2));
+      const std::uint32_t s2 = kp::mul<15>(fixdiv<4>(word(o[3 * m])), word(*tw3));
       const std::uint32_t s5 = kp::sub(a0, s1);
       const std::uint32_t a = kp::add(a0, s1);
       const std::uint32_t s3 = kp::add(s0, s2), s4 = kp::sub(s0, s2);
