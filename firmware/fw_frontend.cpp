@@ -65,7 +65,7 @@ int main() {
   board::Out() << "mlperf_kws_mfcc instructions_per_hop=" << kws_total / 49 << " per_clip=" << kws_clip
                << " ram: scratch=" << fw::Kws::scratch_bytes << " stream(total, 49 frames)=" << sizeof(fw::kws_stream)
                << " flash_tables=" << sizeof(fw::Kws::hann) + sizeof(fw::Kws::mel_bank) + sizeof(fw::Kws::fft::twiddles) +
-                                          sizeof(fw::Kws::fft::split) + sizeof(fw::Kws::fft::bitrev)
+                                          sizeof(fw::Kws::fft::split)
                << '\n';
   board::Out() << "fw_frontend (" << board::name << ", micro_speech front end on yes_1000ms.wav): "
                << (ok ? "micro_speech features equal TFLite Micro's, MFCC stream equals the clip ok\n"

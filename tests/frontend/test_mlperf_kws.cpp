@@ -5,7 +5,9 @@
 // Parseval; the mel bank against its formula.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -102,6 +104,56 @@ TEST_CASE("constexpr float FFT and mel bank") {
       CHECK(w <= 1.0f);
     }
   }
+}
+
+namespace {
+// The FFT in constant evaluation (the scalar code) and at run time (the four-lane code on hosts
+// with vector extensions, the scalar code elsewhere): one algorithm, the same operations per
+// element, so the same floats, unless the compiler fuses a multiply and an add at run time
+// (targets with a fast FMA: Cortex-M4F, -march=native), where they agree within rounding.
+template <std::size_t N>
+struct Spectrum {
+  std::array<ka::Complex<float>, N / 2 + 1> bins{};
+};
+template <std::size_t N>
+constexpr Spectrum<N> spectrum_of(int kind) {
+  std::array<float, N> x{};
+  std::uint32_t s = 3 + static_cast<std::uint32_t>(kind);
+  for (std::size_t n = 0; n < N; ++n) {
+    s = s * 1664525u + 1013904223u;
+    x[n] = kind == 0 ? static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 1000.0f : (n % 7 < 3 ? 0.75f : -0.25f);
+  }
+  Spectrum<N> r;
+  std::array<ka::Complex<float>, N / 2> z{};
+  ka::RfftF32<N>::forward(x.data(), r.bins.data(), z.data());
+  return r;
+}
+template <std::size_t N>
+void check_constexpr_equals_runtime() {
+  static constexpr Spectrum<N> c0 = spectrum_of<N>(0), c1 = spectrum_of<N>(1);
+  const Spectrum<N>* expected[2] = {&c0, &c1};
+  for (int kind = 0; kind < 2; ++kind) {
+    const Spectrum<N> r = spectrum_of<N>(kind);
+    for (std::size_t k = 0; k <= N / 2; ++k) {
+      INFO("N " << N << " kind " << kind << " bin " << k);
+#if defined(__FP_FAST_FMAF)
+      const float tol = 1e-5f * static_cast<float>(N);
+      CHECK(std::fabs(r.bins[k].real - expected[kind]->bins[k].real) <= tol);
+      CHECK(std::fabs(r.bins[k].imag - expected[kind]->bins[k].imag) <= tol);
+#else
+      CHECK(r.bins[k].real == expected[kind]->bins[k].real);
+      CHECK(r.bins[k].imag == expected[kind]->bins[k].imag);
+#endif
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("float FFT: constant evaluation and run time give the same floats (both code widths)") {
+  check_constexpr_equals_runtime<32>();
+  check_constexpr_equals_runtime<64>();
+  check_constexpr_equals_runtime<128>();
+  check_constexpr_equals_runtime<512>();
 }
 
 TEST_CASE("MLPerf Tiny KWS MFCCs equal the numpy reference (<= 1e-4), int8 input identical") {
