@@ -21,6 +21,7 @@ packages=(
   qemu-system-arm                  # runs the Cortex-M tests
   espeak-ng                        # speech clips for the front-end tests (tests/frontend)
   sox                              # noise, tones and resampling for those clips
+  libfftw3-dev                     # FFTW, the peer in benchmarks/signal/fft_vs_fftw.cpp only
 )
 
 missing=()

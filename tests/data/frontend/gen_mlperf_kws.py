@@ -19,11 +19,16 @@ definitions of the tf.signal functions it calls:
   int8 = int8(mfcc / 0.584703 + 83), truncated toward zero (make_bin_files.py: np.array(...,
          dtype=np.int8)); values outside [-128, 127] saturate here (numpy would wrap)
 Clips (16 kHz int16, 1 s, deterministic): a chirp with noise, tones with an envelope, pink-ish
-noise, and a near-silent clip. Writes NAME.pcm (int16 LE), NAME.mfcc (float32, 49 x 10) and
+noise, a near-silent clip, and three spoken keywords of MLPerf Tiny's vocabulary ("yes", "left",
+"stop") synthesized by espeak-ng in three voices, resampled to 16 kHz by sox, centred in 1 s
+with a noise floor 60 dB down (regenerating needs espeak-ng and sox). Writes NAME.pcm (int16 LE), NAME.mfcc (float32, 49 x 10) and
 NAME.int8 (49 x 10) next to this script.
 Run: /usr/bin/python3 tests/data/frontend/gen_mlperf_kws.py
 """
 import pathlib
+import subprocess
+import tempfile
+import wave
 
 import numpy as np
 
@@ -63,6 +68,21 @@ def features(clip):
     return mfcc, q
 
 
+def spoken(word, voice, speed):
+    """One word from espeak-ng at 16 kHz (sox), float in [-1, 1], centred in SR samples."""
+    with tempfile.TemporaryDirectory() as d:
+        raw, wav = pathlib.Path(d) / 'raw.wav', pathlib.Path(d) / 'word.wav'
+        subprocess.run(['espeak-ng', '-v', voice, '-s', str(speed), '-w', str(raw), word], check=True)
+        subprocess.run(['sox', str(raw), '-r', str(SR), '-c', '1', '-b', '16', str(wav)], check=True)
+        with wave.open(str(wav), 'rb') as f:
+            x = np.frombuffer(f.readframes(f.getnframes()), dtype='<i2').astype(np.float64) / 32768.0
+    x = x[:SR]
+    clip = np.zeros(SR)
+    start = (SR - len(x)) // 2
+    clip[start:start + len(x)] = x
+    return clip
+
+
 def clips():
     rng = np.random.default_rng(20261205)
     t = np.arange(SR) / SR
@@ -78,6 +98,8 @@ def clips():
     white = rng.standard_normal(SR)
     out['pinkish_noise'] = np.cumsum(white) * 0.01 - np.convolve(np.cumsum(white) * 0.01, np.ones(64) / 64, 'same')
     out['near_silence'] = 0.0005 * rng.standard_normal(SR) + 0.0003
+    for word, voice, speed in (('yes', 'en-us', 150), ('left', 'en-gb', 170), ('stop', 'en-us+f3', 140)):
+        out[f'speech_{word}'] = spoken(word, voice, speed) + 0.001 * rng.standard_normal(SR)
     res = {}
     for name, v in out.items():
         v = v / np.max(np.abs(v)) * 0.8 * 32767
