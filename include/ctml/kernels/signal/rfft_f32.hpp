@@ -31,6 +31,7 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/math.hpp>
 #include <ctml/core/target.hpp>
+#include <ctml/kernels/mve.hpp>
 #include <ctml/kernels/signal/complex.hpp>
 
 namespace ctml::kernels::signal {
@@ -52,43 +53,150 @@ constexpr Cx<L> times_i(Cx<L> a) { return {-a.im, a.re}; }
 template <class L>
 constexpr Cx<L> times(Cx<L> w, Cx<L> x) { return {w.re * x.re - w.im * x.im, w.re * x.im + w.im * x.re}; }
 
-#if defined(CTML_HAVE_VECTOR_EXT)
-typedef float f32x4 __attribute__((vector_size(16)));
-// Buffers are read and written as bytes (memcpy): a Complex<float> array holds the four-lane
-// layout without any type punning.
-inline f32x4 load4(const void* base, std::size_t float_index) {
-  f32x4 v;
-  std::memcpy(&v, static_cast<const unsigned char*>(base) + 4 * float_index, sizeof v);
-  return v;
+template <class V>
+struct FourOf {
+  Cx<V> y[4];
+};
+
+// The four-lane code's memory accesses, one policy per instruction set. Intermediate arrays are
+// in blocks of `block` complex values: `block` real parts, then `block` imaginary parts (a layout
+// private to this file); four consecutive elements e .. e + 3 (e a multiple of 4) are one
+// vector of real parts and one of imaginary parts.
+template <std::size_t Block>
+constexpr std::size_t re_index(std::size_t e) { return 2 * Block * (e / Block) + e % Block; }
+
+#if defined(CTML_HAVE_MVE_FLOAT)
+// Helium: VLD2/VST2 (de)interleave pairs; scatters store stage 0's transpose; gathers and
+// scatters pair Z[k] with Z[M - k] in the split. With eight vector registers a butterfly is
+// computed in two halves (`streamed`).
+// w x with fused multiply-adds (two instructions per part instead of three; the scalar code on
+// this core is contracted the same way by the compiler).
+inline Cx<float32x4_t> times(Cx<float32x4_t> w, Cx<float32x4_t> x) {
+  return {vfmsq_f32(vmulq_f32(w.re, x.re), w.im, x.im), vfmaq_f32(vmulq_f32(w.re, x.im), w.im, x.re)};
 }
-inline void store4(void* base, std::size_t float_index, f32x4 v) {
-  std::memcpy(static_cast<unsigned char*>(base) + 4 * float_index, &v, sizeof v);
-}
-inline f32x4 splat(float x) { return f32x4{x, x, x, x}; }
-// Complex elements e .. e + 3 (e a multiple of 4), blocked layout: 4 real parts, 4 imaginary.
-inline Cx<f32x4> load_blocked(const void* b, std::size_t e) { return {load4(b, 2 * e), load4(b, 2 * e + 4)}; }
-inline void store_blocked(void* b, std::size_t e, Cx<f32x4> v) {
-  store4(b, 2 * e, v.re);
-  store4(b, 2 * e + 4, v.im);
-}
-// Complex elements e .. e + 3, interleaved (re, im, re, im, ...): Complex<float> order.
-inline Cx<f32x4> load_interleaved(const void* b, std::size_t e) {
-  const f32x4 u = load4(b, 2 * e), v = load4(b, 2 * e + 4);
-  return {__builtin_shufflevector(u, v, 0, 2, 4, 6), __builtin_shufflevector(u, v, 1, 3, 5, 7)};
-}
-inline void store_interleaved(void* b, std::size_t e, Cx<f32x4> x) {
-  store4(b, 2 * e, __builtin_shufflevector(x.re, x.im, 0, 4, 1, 5));
-  store4(b, 2 * e + 4, __builtin_shufflevector(x.re, x.im, 2, 6, 3, 7));
-}
-inline f32x4 reversed(f32x4 v) { return __builtin_shufflevector(v, v, 3, 2, 1, 0); }
-inline void transpose(f32x4& a, f32x4& b, f32x4& c, f32x4& d) {
-  const f32x4 ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
-  const f32x4 cd_lo = __builtin_shufflevector(c, d, 0, 4, 1, 5), cd_hi = __builtin_shufflevector(c, d, 2, 6, 3, 7);
-  a = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5);
-  b = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
-  c = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5);
-  d = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
-}
+struct FourLanes {
+  using V = float32x4_t;
+  static constexpr std::size_t block = 4;
+  static constexpr bool streamed = true;
+  static float* f(void* b) { return static_cast<float*>(b); }
+  static const float* f(const void* b) { return static_cast<const float*>(b); }
+  static void fence() { ::ctml::kernels::detail::mve_fence(); }
+  static V splat(float x) { return vdupq_n_f32(x); }
+  static V load(const float* t) { return vld1q_f32(t); }
+  // Elements e .. e + 3, e a multiple of 4: real parts at float 2e, imaginary at 2e + 4.
+  static Cx<V> load_blocked(const void* b, std::size_t e) {
+    const float* p = f(b) + 2 * e;
+    return {vld1q_f32(p), vld1q_f32(p + 4)};
+  }
+  static void store_blocked(void* b, std::size_t e, Cx<V> v) {
+    float* p = f(b) + 2 * e;
+    vst1q_f32(p, v.re);
+    vst1q_f32(p + 4, v.im);
+  }
+  static Cx<V> load_pairs(const void* b, std::size_t e) {
+    const float32x4x2_t v = vld2q_f32(f(b) + 2 * e);
+    return {v.val[0], v.val[1]};
+  }
+  static void store_pairs(void* b, std::size_t e, Cx<V> x) {
+    float32x4x2_t v;
+    v.val[0] = x.re;
+    v.val[1] = x.im;
+    vst2q_f32(f(b) + 2 * e, v);
+  }
+  // Stage 0's transposed store, one output k at a time: element e + 4 l + k gets lane l of y
+  // (real part at float 2e + 8 l + k; a scatter).
+  static void store_transposed_one(void* b, std::size_t e, std::size_t k, Cx<V> y) {
+    static constexpr std::uint32_t pos[4] = {0, 8, 16, 24};
+    const uint32x4_t off = vld1q_u32(pos);
+    float* p = f(b) + 2 * e + k;
+    vstrwq_scatter_shifted_offset_f32(p, off, y.re);
+    vstrwq_scatter_shifted_offset_f32(p + 4, off, y.im);
+  }
+  // Lanes l = 0..3: element e - l (e a multiple of 4, e >= 4): real parts at floats 2e (lane 0)
+  // and 2e - 4 - l (lanes 1..3), i.e. 7, 2, 1, 0 after float 2e - 7.
+  static Cx<V> load_descending(const void* b, std::size_t e) {
+    static constexpr std::uint32_t pos[4] = {7, 2, 1, 0};
+    const uint32x4_t off = vld1q_u32(pos);
+    const float* p = f(b) + 2 * e - 7;
+    return {vldrwq_gather_shifted_offset_f32(p, off), vldrwq_gather_shifted_offset_f32(p + 4, off)};
+  }
+  // The same for e = m, the array's end: lanes 1..3 are elements m - 1 .. m - 3, lane 0 (which
+  // would be element m) reads element 0 instead.
+  template <std::size_t m>
+  static Cx<V> load_descending_end(const void* b) {
+    static constexpr std::uint32_t pos[4] = {0, 2 * m - 5, 2 * m - 6, 2 * m - 7};
+    const uint32x4_t off = vld1q_u32(pos);
+    return {vldrwq_gather_shifted_offset_f32(f(b), off), vldrwq_gather_shifted_offset_f32(f(b) + 4, off)};
+  }
+  // Lanes l = 0..3 to the interleaved element e - l.
+  static void store_pairs_descending(void* b, std::size_t e, Cx<V> x) {
+    static constexpr std::uint32_t pos[4] = {6, 4, 2, 0};
+    const uint32x4_t off = vld1q_u32(pos);
+    float* p = f(b) + 2 * (e - 3);
+    vstrwq_scatter_shifted_offset_f32(p, off, x.re);
+    vstrwq_scatter_shifted_offset_f32(p + 1, off, x.im);
+  }
+};
+#elif defined(CTML_HAVE_VECTOR_EXT)
+// SSE2 / NEON through GCC and clang vector extensions; buffers are read and written as bytes
+// (memcpy), so a Complex<float> array holds the blocked layout without type punning.
+struct FourLanes {
+  typedef float V __attribute__((vector_size(16)));
+  static constexpr std::size_t block = 4;
+  static constexpr bool streamed = false;  // sixteen registers hold a whole butterfly
+  static void fence() {}
+  static V splat(float x) { return V{x, x, x, x}; }
+  static V load(const float* t) { return at(t, 0); }
+  static V at(const void* b, std::size_t float_index) {
+    V v;
+    std::memcpy(&v, static_cast<const unsigned char*>(b) + 4 * float_index, sizeof v);
+    return v;
+  }
+  static void put(void* b, std::size_t float_index, V v) {
+    std::memcpy(static_cast<unsigned char*>(b) + 4 * float_index, &v, sizeof v);
+  }
+  static Cx<V> load_blocked(const void* b, std::size_t e) { return {at(b, 2 * e), at(b, 2 * e + 4)}; }
+  static void store_blocked(void* b, std::size_t e, Cx<V> v) {
+    put(b, 2 * e, v.re);
+    put(b, 2 * e + 4, v.im);
+  }
+  static Cx<V> load_pairs(const void* b, std::size_t e) {
+    const V u = at(b, 2 * e), v = at(b, 2 * e + 4);
+    return {__builtin_shufflevector(u, v, 0, 2, 4, 6), __builtin_shufflevector(u, v, 1, 3, 5, 7)};
+  }
+  static void store_pairs(void* b, std::size_t e, Cx<V> x) {
+    put(b, 2 * e, __builtin_shufflevector(x.re, x.im, 0, 4, 1, 5));
+    put(b, 2 * e + 4, __builtin_shufflevector(x.re, x.im, 2, 6, 3, 7));
+  }
+  static void transpose(V& a, V& b, V& c, V& d) {
+    const V ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
+    const V cd_lo = __builtin_shufflevector(c, d, 0, 4, 1, 5), cd_hi = __builtin_shufflevector(c, d, 2, 6, 3, 7);
+    a = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5);
+    b = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
+    c = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5);
+    d = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
+  }
+  static void store_transposed(void* b, std::size_t e, FourOf<V> y) {
+    transpose(y.y[0].re, y.y[1].re, y.y[2].re, y.y[3].re);
+    transpose(y.y[0].im, y.y[1].im, y.y[2].im, y.y[3].im);
+    store_blocked(b, e, y.y[0]);
+    store_blocked(b, e + 4, y.y[1]);
+    store_blocked(b, e + 8, y.y[2]);
+    store_blocked(b, e + 12, y.y[3]);
+  }
+  // Lanes l: element e - l: lane 0 of block e, lanes 3, 2, 1 of block e - 4 (one shuffle).
+  static Cx<V> load_descending(const void* b, std::size_t e) {
+    const Cx<V> hi = load_blocked(b, e), lo = load_blocked(b, e - 4);
+    return {__builtin_shufflevector(hi.re, lo.re, 0, 7, 6, 5), __builtin_shufflevector(hi.im, lo.im, 0, 7, 6, 5)};
+  }
+  template <std::size_t m>
+  static Cx<V> load_descending_end(const void* b) {
+    const Cx<V> hi = load_blocked(b, 0), lo = load_blocked(b, m - 4);
+    return {__builtin_shufflevector(hi.re, lo.re, 0, 7, 6, 5), __builtin_shufflevector(hi.im, lo.im, 0, 7, 6, 5)};
+  }
+  static V reversed(V v) { return __builtin_shufflevector(v, v, 3, 2, 1, 0); }
+  static void store_pairs_descending(void* b, std::size_t e, Cx<V> x) { store_pairs(b, e - 3, Cx<V>{reversed(x.re), reversed(x.im)}); }
+};
 #endif
 }  // namespace rfft_f32_detail
 
@@ -192,9 +300,10 @@ struct RfftF32 {
   // in: N samples; out: N/2 + 1 bins; z: M complex values of scratch (may not alias in or out).
   static constexpr void forward(const float* in, cpx* out, cpx* z) {
     ::ctml::detail::side_effect_fence();
-#if defined(CTML_HAVE_VECTOR_EXT)
+#if defined(CTML_HAVE_MVE_FLOAT) || defined(CTML_HAVE_VECTOR_EXT)
     if constexpr (M >= 16) {
       if (!std::is_constant_evaluated()) {
+        rfft_f32_detail::FourLanes::fence();
         stages<0, 4>(in, out, z);
         split_pass<4>(z, out);
         return;
@@ -253,43 +362,54 @@ struct RfftF32 {
         }
       }
     }
-#if defined(CTML_HAVE_VECTOR_EXT)
+#if defined(CTML_HAVE_MVE_FLOAT) || defined(CTML_HAVE_VECTOR_EXT)
     else {
-      namespace d = rfft_f32_detail;
-      using V = d::f32x4;
-      if constexpr (s == 1) {
-        // Four p per step; the outputs of p land in block p (lanes k): a transpose.
+      using L = typename Lanes<n>::type;  // dependent: only the branch for this policy is instantiated
+      using V = typename L::V;
+      if constexpr (L::streamed) {
+        // Eight vector registers (Helium): each butterfly in two halves that reload their inputs
+        // and twiddles, storing each output as soon as it is made (stage 0: scattered into its
+        // transposed place).
+        if constexpr (s == 1) {
+          static_assert(n1 % 4 == 0);
+          for (std::size_t p = 0; p < n1; p += 4)
+            streamed<n>([&](std::size_t k) { return L::load_pairs(in, p + k * n1); }, lane_twiddles.data() + 6 * p,
+                        [&](std::size_t k, Cx<V> y) { L::store_transposed_one(dst, 4 * p, k, y); });
+        } else {
+          for (std::size_t p = 0; p < n1; ++p) {
+            [[maybe_unused]] const float* t = n > 4 ? splat_twiddles.data() + splat_offset(n) + 24 * p : nullptr;
+            for (std::size_t q = 0; q < s; q += 4)
+              streamed<n>([&](std::size_t k) { return L::load_blocked(src, q + s * (p + k * n1)); }, t,
+                          [&](std::size_t k, Cx<V> y) { L::store_blocked(dst, q + s * (4 * p + k), y); });
+          }
+        }
+      } else if constexpr (s == 1) {
+        // Four p per step; the outputs of p land in elements 4p .. 4p + 3: a transposed store.
         static_assert(n1 % 4 == 0);
         for (std::size_t p = 0; p < n1; p += 4) {
-          const Cx<V> a = d::load_interleaved(in, p), b = d::load_interleaved(in, p + n1);
-          const Cx<V> c = d::load_interleaved(in, p + 2 * n1), e = d::load_interleaved(in, p + 3 * n1);
-          const Cx<V> w1 = vector_twiddle<n>(p, 0), w2 = vector_twiddle<n>(p, 1), w3 = vector_twiddle<n>(p, 2);
-          Four<V> f = butterfly<n>(a, b, c, e, w1, w2, w3);
-          Cx<V>* y = f.y;
-          d::transpose(y[0].re, y[1].re, y[2].re, y[3].re);
-          d::transpose(y[0].im, y[1].im, y[2].im, y[3].im);
-          d::store_blocked(dst, 4 * p, y[0]);
-          d::store_blocked(dst, 4 * p + 4, y[1]);
-          d::store_blocked(dst, 4 * p + 8, y[2]);
-          d::store_blocked(dst, 4 * p + 12, y[3]);
+          const Cx<V> a = L::load_pairs(in, p), b = L::load_pairs(in, p + n1);
+          const Cx<V> c = L::load_pairs(in, p + 2 * n1), e = L::load_pairs(in, p + 3 * n1);
+          const float* t = lane_twiddles.data() + 6 * p;  // 24 per group of four p
+          const Cx<V> w1{L::load(t), L::load(t + 4)}, w2{L::load(t + 8), L::load(t + 12)}, w3{L::load(t + 16), L::load(t + 20)};
+          L::store_transposed(dst, 4 * p, butterfly<n>(a, b, c, e, w1, w2, w3));
         }
       } else {
         for (std::size_t p = 0; p < n1; ++p) {
-          Cx<V> w1{d::splat(1), d::splat(0)}, w2 = w1, w3 = w1;
+          Cx<V> w1{L::splat(1), L::splat(0)}, w2 = w1, w3 = w1;
           if constexpr (n > 4) {
             const float* t = splat_twiddles.data() + splat_offset(n) + 24 * p;
-            w1 = {d::load4(t, 0), d::load4(t, 4)};
-            w2 = {d::load4(t, 8), d::load4(t, 12)};
-            w3 = {d::load4(t, 16), d::load4(t, 20)};
+            w1 = {L::load(t), L::load(t + 4)};
+            w2 = {L::load(t + 8), L::load(t + 12)};
+            w3 = {L::load(t + 16), L::load(t + 20)};
           }
           for (std::size_t q = 0; q < s; q += 4) {
-            const Cx<V> a = d::load_blocked(src, q + s * p), b = d::load_blocked(src, q + s * (p + n1));
-            const Cx<V> c = d::load_blocked(src, q + s * (p + 2 * n1)), e = d::load_blocked(src, q + s * (p + 3 * n1));
+            const Cx<V> a = L::load_blocked(src, q + s * p), b = L::load_blocked(src, q + s * (p + n1));
+            const Cx<V> c = L::load_blocked(src, q + s * (p + 2 * n1)), e = L::load_blocked(src, q + s * (p + 3 * n1));
             const Four<V> f = butterfly<n>(a, b, c, e, w1, w2, w3);
-            d::store_blocked(dst, q + s * (4 * p), f.y[0]);
-            d::store_blocked(dst, q + s * (4 * p + 1), f.y[1]);
-            d::store_blocked(dst, q + s * (4 * p + 2), f.y[2]);
-            d::store_blocked(dst, q + s * (4 * p + 3), f.y[3]);
+            L::store_blocked(dst, q + s * (4 * p), f.y[0]);
+            L::store_blocked(dst, q + s * (4 * p + 1), f.y[1]);
+            L::store_blocked(dst, q + s * (4 * p + 2), f.y[2]);
+            L::store_blocked(dst, q + s * (4 * p + 3), f.y[3]);
           }
         }
       }
@@ -297,25 +417,16 @@ struct RfftF32 {
 #endif
   }
 
-#if defined(CTML_HAVE_VECTOR_EXT)
-  // Twiddle k + 1 (W^{(k+1) p}) of stage 0 for p .. p + 3, one per lane.
-  template <std::size_t n>
-  static rfft_f32_detail::Cx<rfft_f32_detail::f32x4> vector_twiddle(std::size_t p, std::size_t k) {
-    if constexpr (n <= 4) {
-      return {rfft_f32_detail::splat(1), rfft_f32_detail::splat(0)};
-    } else {
-      static_assert(n == M, "lane twiddles exist for stage 0");
-      const float* t = lane_twiddles.data() + 6 * p + 8 * k;  // 24 per group of four p
-      return {rfft_f32_detail::load4(t, 0), rfft_f32_detail::load4(t, 4)};
-    }
-  }
-#endif
 
   // The radix-4 butterfly of the header comment (n = 4: no twiddles).
   template <class L>
-  struct Four {
-    Cx<L> y[4];
+  using Four = rfft_f32_detail::FourOf<L>;
+#if defined(CTML_HAVE_MVE_FLOAT) || defined(CTML_HAVE_VECTOR_EXT)
+  template <std::size_t>
+  struct Lanes {
+    using type = rfft_f32_detail::FourLanes;
   };
+#endif
   template <std::size_t n, class L>
   static constexpr Four<L> butterfly(Cx<L> a, Cx<L> b, Cx<L> c, Cx<L> d, Cx<L> w1, Cx<L> w2, Cx<L> w3) {
     namespace r = rfft_f32_detail;
@@ -323,6 +434,34 @@ struct RfftF32 {
     if constexpr (n > 4) return {{apc + bpd, r::times(w1, amc - jbmd), r::times(w2, apc - bpd), r::times(w3, amc + jbmd)}};
     else return {{apc + bpd, amc - jbmd, apc - bpd, amc + jbmd}};
   }
+
+#if defined(CTML_HAVE_MVE_FLOAT) || defined(CTML_HAVE_VECTOR_EXT)
+  // The same butterfly in two halves (y0, y2 from a + c and b + d; then y1, y3 from a - c and
+  // b - d), each loading what it needs: the same operations per element as butterfly().
+  // tw: [W^p re x4, im x4, W^2p re, im, W^3p re, im] (unused for n = 4).
+  template <std::size_t n, class Load, class Store>
+  [[gnu::always_inline]] static void streamed(Load load, const float* tw, Store store) {
+    namespace r = rfft_f32_detail;
+    using L = r::FourLanes;
+    using V = L::V;
+    {
+      const Cx<V> apc = load(0) + load(2), bpd = load(1) + load(3);
+      store(0, apc + bpd);
+      if constexpr (n > 4) store(2, r::times(Cx<V>{L::load(tw + 8), L::load(tw + 12)}, apc - bpd));
+      else store(2, apc - bpd);
+    }
+    {
+      const Cx<V> amc = load(0) - load(2), jbmd = r::times_i(load(1) - load(3));
+      if constexpr (n > 4) {
+        store(1, r::times(Cx<V>{L::load(tw), L::load(tw + 4)}, amc - jbmd));
+        store(3, r::times(Cx<V>{L::load(tw + 16), L::load(tw + 20)}, amc + jbmd));
+      } else {
+        store(1, amc - jbmd);
+        store(3, amc + jbmd);
+      }
+    }
+  }
+#endif
 
   // The last stage when log2 M is odd: n = 2, s = M / 2, no twiddles: y[q] = a + b, y[q + s] = a - b.
   template <std::size_t I, std::size_t s, std::size_t W>
@@ -335,13 +474,13 @@ struct RfftF32 {
         dst[q + s] = {v.re, v.im};
       }
     }
-#if defined(CTML_HAVE_VECTOR_EXT)
+#if defined(CTML_HAVE_MVE_FLOAT) || defined(CTML_HAVE_VECTOR_EXT)
     else {
-      namespace d = rfft_f32_detail;
+      using L = rfft_f32_detail::FourLanes;
       for (std::size_t q = 0; q < s; q += 4) {
-        const auto a = d::load_blocked(src, q), b = d::load_blocked(src, q + s);
-        d::store_blocked(dst, q, a + b);
-        d::store_blocked(dst, q + s, a - b);
+        const auto a = L::load_blocked(src, q), b = L::load_blocked(src, q + s);
+        L::store_blocked(dst, q, a + b);
+        L::store_blocked(dst, q + s, a - b);
       }
     }
 #endif
@@ -365,39 +504,43 @@ struct RfftF32 {
       out[M] = {z[0].real - z[0].imag, 0.0f};
       for (std::size_t k = 1; k <= M / 2; ++k) one(k, z[k], z[M - k]);
     }
-#if defined(CTML_HAVE_VECTOR_EXT)
+#if defined(CTML_HAVE_MVE_FLOAT) || defined(CTML_HAVE_VECTOR_EXT)
     else {
-      namespace d = rfft_f32_detail;
-      using V = d::f32x4;
-      // z is in blocks of four: lanes k = 4j .. 4j + 3 pair with M - k = M - 4j (block M/4 - j,
-      // lane 0) and M - 4j - 1 .. - 3 (block M/4 - j - 1, lanes 3, 2, 1): one shuffle of two
-      // aligned blocks. X[M - k] for those lanes is out[M - 4j - 3 .. M - 4j], reversed.
+      using L = rfft_f32_detail::FourLanes;
+      using V = L::V;
+      // Lanes k = 4j .. 4j + 3 pair with M - k = M - 4j - l (a descending load); X[M - k] goes
+      // back the same way. The middle (the last k up to M/2) reads z element by element.
       auto get = [&](std::size_t e) -> cpx {
-        const std::size_t f = 8 * (e / 4) + e % 4;
+        const std::size_t f = rfft_f32_detail::re_index<L::block>(e);
         float re, im;
         std::memcpy(&re, reinterpret_cast<const unsigned char*>(z) + 4 * f, sizeof re);
-        std::memcpy(&im, reinterpret_cast<const unsigned char*>(z) + 4 * (f + 4), sizeof im);
+        std::memcpy(&im, reinterpret_cast<const unsigned char*>(z) + 4 * (f + L::block), sizeof im);
         return {re, im};
       };
+      L::fence();
       const cpx z0 = get(0);
-      out[0] = {z0.real + z0.imag, 0.0f};
-      out[M] = {z0.real - z0.imag, 0.0f};
-      for (std::size_t k = 1; k < 4; ++k) one(k, get(k), get(M - k));
-      const V half = d::splat(0.5f);
-      std::size_t j = 1;
-      for (; 8 * j + 7 < M; ++j) {  // 4j + 3 < M - 4j - 3: the two groups are apart
-        const Cx<V> a = d::load_blocked(z, 4 * j);
-        const Cx<V> hi = d::load_blocked(z, M - 4 * j), lo = d::load_blocked(z, M - 4 * j - 4);
-        const Cx<V> b{__builtin_shufflevector(hi.re, lo.re, 0, 7, 6, 5), __builtin_shufflevector(hi.im, lo.im, 0, 7, 6, 5)};
+      L::fence();
+      const V half = L::splat(0.5f);
+      auto group = [&](std::size_t j, Cx<V> b) {  // lanes k = 4j + l; b: Z[M - k]
+        const Cx<V> a = L::load_blocked(z, 4 * j);
         const V er = half * (a.re + b.re), ei = half * (a.im - b.im);
         const V orr = half * (a.re - b.re), oi = half * (a.im + b.im);
-        const V sr = d::load4(lane_split.data(), 8 * j), si = d::load4(lane_split.data(), 8 * j + 4);
-        const V tr = sr * orr - si * oi, ti = sr * oi + si * orr;
-        d::store_interleaved(out, 4 * j, Cx<V>{er + ti, ei - tr});
-        const Cx<V> mk{er - ti, -ei - tr};
-        d::store_interleaved(out, M - 4 * j - 3, Cx<V>{d::reversed(mk.re), d::reversed(mk.im)});
-      }
+        const V sr = L::load(lane_split.data() + 8 * j), si = L::load(lane_split.data() + 8 * j + 4);
+        const Cx<V> t = rfft_f32_detail::times(Cx<V>{sr, si}, Cx<V>{orr, oi});
+        L::store_pairs(out, 4 * j, Cx<V>{er + t.im, ei - t.re});
+        L::store_pairs_descending(out, M - 4 * j, Cx<V>{er - t.im, -ei - t.re});
+      };
+      // Group 0 (k = 0 .. 3) too: its lane 0 pairs Z[0] with itself and writes X[0] and X[M],
+      // which are written again below from z0.
+      group(0, L::template load_descending_end<M>(z));
+      std::size_t j = 1;
+      for (; 8 * j + 7 < M; ++j) group(j, L::load_descending(z, M - 4 * j));  // groups apart
+      L::fence();
+      out[0] = {z0.real + z0.imag, 0.0f};
+      out[M] = {z0.real - z0.imag, 0.0f};
+      L::fence();
       for (std::size_t k = 4 * j; k <= M / 2; ++k) one(k, get(k), get(M - k));
+      L::fence();
     }
 #endif
   }
