@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <sstream>
 #include <variant>
 #include <vector>
@@ -14,17 +15,113 @@ namespace ctml::import {
 
 namespace {
 
+// What the header says about the model as a whole: a comment block (ops, parameters, MACs, edges)
+// and the constants a user needs to feed real values in and read them out.
+std::string model_facts(const tflite::Model& model, const std::string& source_name) {
+  using namespace tflite;
+  const SubGraph& g = model.main_graph();
+  std::map<std::string, std::size_t> ops;
+  std::uint64_t macs = 0, weights = 0, weight_bytes = 0;
+  std::vector<bool> counted(g.tensors.size(), false);
+  for (const Operator& op : g.operators) {
+    ++ops[std::string(builtin_op_name(op.builtin_code))];
+    auto shape_of = [&](std::size_t i) -> const std::vector<std::int32_t>* {
+      return i < op.inputs.size() && op.inputs[i] >= 0 ? &g.tensors[static_cast<std::size_t>(op.inputs[i])].shape : nullptr;
+    };
+    const std::size_t out_elems = op.outputs.empty() || op.outputs[0] < 0 ? 0 : g.tensors[static_cast<std::size_t>(op.outputs[0])].element_count();
+    const auto* w = shape_of(1);
+    if (w && w->size() == 4 && op.builtin_code == op::kConv2D)
+      macs += static_cast<std::uint64_t>(out_elems) * static_cast<std::uint64_t>((*w)[1]) * static_cast<std::uint64_t>((*w)[2]) *
+              static_cast<std::uint64_t>((*w)[3]);
+    else if (w && w->size() == 4 && op.builtin_code == op::kDepthwiseConv2D)
+      macs += static_cast<std::uint64_t>(out_elems) * static_cast<std::uint64_t>((*w)[1]) * static_cast<std::uint64_t>((*w)[2]);
+    else if (w && w->size() == 2 && op.builtin_code == op::kFullyConnected)
+      macs += static_cast<std::uint64_t>(out_elems) * static_cast<std::uint64_t>((*w)[1]);
+    for (const auto t : op.inputs) {  // constant inputs: the parameters
+      if (t < 0 || counted[static_cast<std::size_t>(t)]) continue;
+      const Tensor& x = g.tensors[static_cast<std::size_t>(t)];
+      if (x.buffer == 0 || x.buffer >= model.buffers.size() || model.buffers[x.buffer].data.empty()) continue;
+      counted[static_cast<std::size_t>(t)] = true;
+      weights += x.element_count();
+      weight_bytes += model.buffers[x.buffer].data.size();
+    }
+  }
+  auto group = [](std::uint64_t v) {
+    std::string d = std::to_string(v), r;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (i && (d.size() - i) % 3 == 0) r += ',';
+      r += d[i];
+    }
+    return r;
+  };
+  auto shape_text = [](const std::vector<std::int32_t>& shape) {
+    std::string t = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) t += (i ? ", " : "") + std::to_string(shape[i]);
+    return t + "]";
+  };
+  // The int8 tensors at the edges: the model's own input/output, or the ones QUANTIZE makes and
+  // DEQUANTIZE reads when the model takes and gives floats.
+  const Tensor& in = g.tensors[static_cast<std::size_t>(g.inputs[0])];
+  const Tensor& out = g.tensors[static_cast<std::size_t>(g.outputs[0])];
+  const bool float_in = in.type == TensorType::Float32, float_out = out.type == TensorType::Float32;
+  const Tensor* qin = &in;
+  const Tensor* qout = &out;
+  if (float_in && !g.operators.empty() && g.operators.front().builtin_code == op::kQuantize)
+    qin = &g.tensors[static_cast<std::size_t>(g.operators.front().outputs[0])];
+  if (float_out && !g.operators.empty() && g.operators.back().builtin_code == op::kDequantize)
+    qout = &g.tensors[static_cast<std::size_t>(g.operators.back().inputs[0])];
+  auto edge = [&](const char* what, const Tensor& t, const Tensor* q, bool is_float) {
+    std::ostringstream e;
+    e << "// " << what << ": " << (is_float ? "float32 " : "int8 ") << shape_text(t.shape);
+    if (!q->quantization.empty())
+      e << (is_float ? " (int8 inside: scale " : ", scale ") << q->quantization.scale[0] << ", zero point "
+        << q->quantization.zero_point[0] << (is_float ? ")" : "");
+    e << "\n";
+    return e.str();
+  };
+  std::ostringstream os;
+  os << "// ---- Model ----\n// Source: " << source_name;
+  if (!model.description.empty()) os << " (\"" << model.description << "\")";
+  os << ", " << g.operators.size() << " operators:";
+  for (const auto& [name, n] : ops) os << " " << name << " x" << n << ",";
+  os.seekp(-1, std::ios_base::cur);
+  os << "\n" << edge("Input", in, qin, float_in) << edge("Output", out, qout, float_out)
+     << "// Parameters: " << group(weights) << " values, " << group(weight_bytes) << " bytes in flash\n"
+     << "// Multiply-accumulates per inference (conv, depthwise, fully connected): " << group(macs) << "\n"
+     << "// Arena: arena_bytes below (Model::arena_bytes, computed by ctml when this header is compiled)\n\n";
+  os << "inline constexpr std::uint64_t macs = " << macs << "ull;\n"
+     << "inline constexpr std::size_t label_count = " << out.element_count() << ";  // output elements\n"
+     << "inline constexpr bool input_is_float = " << (float_in ? "true" : "false") << ";\n"
+     << "inline constexpr bool output_is_float = " << (float_out ? "true" : "false") << ";\n";
+  if (!qin->quantization.empty() && !qout->quantization.empty()) {
+    os << "// The int8 input and output: real value = scale * (q - zero_point)."
+       << (float_in || float_out ? " The model converts its float edge(s) itself." : "") << "\n"
+       << "inline constexpr ctml::quant::QParams input_quantization = " << qparams_literal(*qin) << ";\n"
+       << "inline constexpr ctml::quant::QParams output_quantization = " << qparams_literal(*qout) << ";\n"
+       << "inline constexpr float input_scale = input_quantization.scale;\n"
+       << "inline constexpr std::int32_t input_zero_point = input_quantization.zero_point;\n"
+       << "inline constexpr float output_scale = output_quantization.scale;\n"
+       << "inline constexpr std::int32_t output_zero_point = output_quantization.zero_point;\n"
+       << "// A real input value as the model's int8 (TFLite's QUANTIZE: round half away from zero,\n"
+       << "// saturated), and an int8 output as its real value.\n"
+       << "constexpr std::int8_t quantize_input(float x) { return ctml::quant::quantize_s8(x, input_quantization); }\n"
+       << "constexpr float dequantize_output(std::int8_t q) { return ctml::quant::dequantize_s8(q, output_quantization); }\n";
+  }
+  return os.str();
+}
+
 // The header: the network type, its constexpr value (one builder call per layer) and the map from
 // layers to TFLite's tensors.
-std::string header_text(const std::vector<Layer>& layers, const std::string& ns, const std::string& source_name) {
+std::string header_text(const std::vector<Layer>& layers, const std::string& ns, const std::string& source_name,
+                        const std::string& facts) {
   std::ostringstream os;
   os << "// Generated by ctml-import from " << source_name << "; do not edit.\n"
      << "// A ctml network type with its int8 weights and requantization parameters as constexpr data.\n"
-     << "#pragma once\n#include <cstdint>\n#include <ctml/layers/reshape.hpp>\n#include <ctml/model/network.hpp>\n"
+     << "#pragma once\n#include <cstddef>\n#include <cstdint>\n#include <ctml/layers/reshape.hpp>\n#include <ctml/model/network.hpp>\n"
      << "#include <ctml/quant/conv_s8.hpp>\n#include <ctml/quant/dense_s8.hpp>\n#include <ctml/quant/logistic_s8.hpp>\n"
      << "#include <ctml/quant/maxpool_s8.hpp>\n#include <ctml/quant/mean_s8.hpp>\n#include <ctml/quant/quantize_s8.hpp>\n"
      << "#include <ctml/quant/relu_s8.hpp>\n#include <ctml/quant/residual_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n"
-     << "#include <ctml/quant/tanh_s8.hpp>\n\nnamespace " << ns << " {\n\n";
+     << "#include <ctml/quant/tanh_s8.hpp>\n\nnamespace " << ns << " {\n\n" << facts << "\n";
   std::string decls;
   for (const auto& l : layers) decls += l.decl;
   if (!decls.empty())
@@ -35,6 +132,7 @@ std::string header_text(const std::vector<Layer>& layers, const std::string& ns,
   os << "inline constexpr Model model{{{\n";
   for (std::size_t i = 0; i < layers.size(); ++i) os << "{" << layers[i].init << "}" << (i + 1 < layers.size() ? ",\n" : "\n");
   os << "}}};\n\n";
+  os << "inline constexpr std::size_t arena_bytes = Model::arena_bytes;\n\n";
   // The divergence locator's map (tools/difftest/README.md): TFLite Micro's --dump writes tensor
   // i as tNNN.bin; layer I's output is tensor tflite_tensor_of_layer[I].
   os << "// Where TFLite holds each layer's output (tensor index, -1: none) and the operator(s) it\n"
@@ -256,7 +354,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     return r;
   }
   r.ok = true;
-  r.text = header_text(layers, ns, source_name);
+  r.text = header_text(layers, ns, source_name, model_facts(model, source_name));
   return r;
 }
 

@@ -616,6 +616,12 @@ Quantization Reader::parse_quantization(std::uint64_t pos, const Tensor& x) {
     }
   }
   if (q.scale.size() > 1) {
+    // A rank-1 tensor has only axis 0. Converters write the weights' axis on per-channel biases
+    // (person_detect.tflite: quantized_dimension 3 on a [8] bias), and TFLite Micro never reads
+    // it there, so that case is read as axis 0.
+    if (x.shape.size() == 1 && q.quantized_dimension != 0 &&
+        static_cast<std::size_t>(x.shape[0]) == q.scale.size())
+      q.quantized_dimension = 0;
     const std::int32_t qd = q.quantized_dimension;
     if (qd < 0 || static_cast<std::size_t>(qd) >= x.shape.size()) {
       fail(qd_at != 0 ? qd_at : t.pos, cat("tensor '", x.name, "': quantized_dimension ", qd,

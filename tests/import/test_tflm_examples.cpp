@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+// TFLite Micro's own example models (../shared/models/tflm-examples) through ctml-import, checked
+// as TFLM's example tests check them, and byte for byte against TFLM itself (tflm-run) on the
+// same inputs:
+//   person_detection: person.bmp scores "person" above "no person", no_person.bmp the reverse
+//     (person_detection_test.cc). The images go in as TFLM's test builds them
+//     (generate_cc_arrays.py): the BMP's 8-bit pixel bytes, top row first, copied into the int8
+//     input unchanged.
+//   hello_world (int8): the sine of TFLM's golden inputs within 0.05 (hello_world_test.cc), with
+//     the generated header's quantize_input / dequantize_output.
+// BMP decoding lives here, not in the library.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+#include "hello_world_int8.hpp"
+#include "person_detect.hpp"
+#include "read_file.hpp"
+
+using ctml::test::read_file;
+
+namespace {
+const std::string examples = std::string(CTML_SHARED_DIR) + "/models/tflm-examples/";
+const std::string tflm_run = std::string(CTML_SHARED_DIR) + "/peers/tflite-micro/tflm-run";
+
+std::uint32_t le32(const std::vector<unsigned char>& b, std::size_t at) {
+  return static_cast<std::uint32_t>(b[at]) | static_cast<std::uint32_t>(b[at + 1]) << 8 |
+         static_cast<std::uint32_t>(b[at + 2]) << 16 | static_cast<std::uint32_t>(b[at + 3]) << 24;
+}
+
+// An uncompressed 8-bit BMP's pixel bytes, top row first (BMP stores rows bottom-up, padded to 4
+// bytes, unless the height is negative). Empty if the file is not such a BMP of w x h.
+std::vector<std::uint8_t> bmp_pixels(const std::vector<unsigned char>& f, std::uint32_t w, std::uint32_t h) {
+  if (f.size() < 54 || f[0] != 'B' || f[1] != 'M') return {};
+  const std::uint32_t offset = le32(f, 10), width = le32(f, 18);
+  const auto height = static_cast<std::int32_t>(le32(f, 22));
+  const std::uint32_t bits = static_cast<std::uint32_t>(f[28]) | static_cast<std::uint32_t>(f[29]) << 8;
+  const std::uint32_t compression = le32(f, 30);
+  const std::uint32_t rows = static_cast<std::uint32_t>(height < 0 ? -height : height);
+  const std::size_t stride = (width + 3) / 4 * 4;
+  if (bits != 8 || compression != 0 || width != w || rows != h || offset + stride * rows > f.size()) return {};
+  std::vector<std::uint8_t> px(static_cast<std::size_t>(w) * h);
+  for (std::uint32_t r = 0; r < h; ++r) {
+    const std::uint32_t src_row = height < 0 ? r : h - 1 - r;
+    std::memcpy(px.data() + static_cast<std::size_t>(r) * w, f.data() + offset + stride * src_row, w);
+  }
+  return px;
+}
+
+// TFLM's output bytes for one input (tflm-run MODEL --in IN --out OUT); empty when tflm-run is
+// not there.
+std::vector<unsigned char> tflm_output(const std::string& model, const void* in, std::size_t bytes, const std::string& tag) {
+  if (std::FILE* probe = std::fopen(tflm_run.c_str(), "rb")) std::fclose(probe);
+  else return {};
+  const std::string dir = std::string(CTML_BINARY_DIR) + "/";
+  const std::string in_file = dir + tag + ".in.bin", out_file = dir + tag + ".out.bin";
+  std::FILE* f = std::fopen(in_file.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  REQUIRE(std::fwrite(in, 1, bytes, f) == bytes);
+  std::fclose(f);
+  std::remove(out_file.c_str());
+  const std::string cmd = "'" + tflm_run + "' '" + model + "' --in '" + in_file + "' --out '" + out_file + "' --quiet 2>/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return read_file(out_file);
+}
+}  // namespace
+
+TEST_CASE("person_detection: ctml-import of TFLM's person_detect.tflite scores as TFLM's test expects, bytes equal TFLM's") {
+  static_assert(person_detect::label_count == 2);
+  static_assert(!person_detect::input_is_float && !person_detect::output_is_float);
+  constexpr int person = 1, no_person = 0;  // model_settings.h: kPersonIndex, kNotAPersonIndex
+  for (const char* name : {"person", "no_person"}) {
+    const auto file = read_file(examples + "person_detection/" + name + ".bmp");
+    REQUIRE_MESSAGE(!file.empty(), name << ".bmp");
+    const auto px = bmp_pixels(file, 96, 96);
+    REQUIRE(px.size() == 96 * 96);
+    static person_detect::Model::input_type in{};
+    static person_detect::Model::output_type out{};
+    alignas(16) static std::byte arena[person_detect::arena_bytes];
+    std::memcpy(in.data(), px.data(), px.size());  // as TFLM's test: the bytes, unchanged
+    person_detect::model(in, out, arena);
+    INFO(name << ": person " << int(out[person]) << ", no person " << int(out[no_person]));
+    if (std::string(name) == "person") CHECK(out[person] > out[no_person]);
+    else CHECK(out[no_person] > out[person]);
+    const auto ref = tflm_output(examples + "person_detection/person_detect.tflite", in.data(), in.size(), name);
+    if (ref.empty()) {
+      MESSAGE("tflm-run not found: compared with TFLM's expectations only");
+      continue;
+    }
+    REQUIRE(ref.size() == 2);
+    CHECK(static_cast<std::int8_t>(ref[0]) == out[0]);
+    CHECK(static_cast<std::int8_t>(ref[1]) == out[1]);
+  }
+}
+
+TEST_CASE("hello_world int8: the sine within TFLM's 0.05, through quantize_input / dequantize_output") {
+  static_assert(hello_world::label_count == 1);
+  // TFLM's test feeds {-96, -63, -34, 0} for {0.77, 1.57, 2.3, 3.14} (x / scale + zero point,
+  // truncated as its comment says); quantize_input rounds, so it may differ by one step.
+  const float golden[] = {0.77f, 1.57f, 2.3f, 3.14f};
+  const std::int8_t tflm_inputs[] = {-96, -63, -34, 0};
+  for (int i = 0; i < 4; ++i) {
+    CHECK(std::abs(hello_world::quantize_input(golden[i]) - tflm_inputs[i]) <= 1);
+    for (const std::int8_t q : {tflm_inputs[i], hello_world::quantize_input(golden[i])}) {
+      hello_world::Model::input_type in{};
+      hello_world::Model::output_type out{};
+      alignas(16) static std::byte arena[hello_world::arena_bytes];
+      in[0] = q;
+      hello_world::model(in, out, arena);
+      const float y = hello_world::dequantize_output(out[0]);
+      INFO("x " << golden[i] << " input " << int(q) << " y " << y);
+      CHECK(std::fabs(std::sin(golden[i]) - y) <= 0.05f);
+      const auto ref = tflm_output(examples + "hello_world/hello_world_int8.tflite", in.data(), 1, "hello" + std::to_string(i));
+      if (!ref.empty()) CHECK(static_cast<std::int8_t>(ref[0]) == out[0]);
+    }
+  }
+}
