@@ -8,6 +8,9 @@
 //     input unchanged.
 //   hello_world (int8): the sine of TFLM's golden inputs within 0.05 (hello_world_test.cc), with
 //     the generated header's quantize_input / dequantize_output.
+//   hello_world (float) and the hand-made FLOAT32 model tiny_float_f32.tflite (every float op
+//     ctml-import maps): within 1e-5 of TFLM's floats (relative to the largest output, or
+//     absolute below 1), on several inputs.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -18,8 +21,10 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#include "hello_world_float.hpp"
 #include "hello_world_int8.hpp"
 #include "person_detect.hpp"
+#include "tiny_float.hpp"
 #include "read_file.hpp"
 
 using ctml::test::read_file;
@@ -119,4 +124,61 @@ TEST_CASE("hello_world int8: the sine within TFLM's 0.05, through quantize_input
       if (!ref.empty()) CHECK(static_cast<std::int8_t>(ref[0]) == out[0]);
     }
   }
+}
+
+namespace {
+// max |a - b| over max(1, max |b|): float models agree with TFLM up to the order of float
+// operations (relative to the outputs' size, absolute for outputs below 1).
+template <class Out>
+double relative_difference(const Out& out, const std::vector<unsigned char>& ref) {
+  REQUIRE(ref.size() == out.size() * sizeof(float));
+  double worst = 0, peak = 1;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    float r;
+    std::memcpy(&r, ref.data() + 4 * i, 4);
+    worst = std::fmax(worst, std::fabs(static_cast<double>(out[i]) - r));
+    peak = std::fmax(peak, std::fabs(static_cast<double>(r)));
+  }
+  return worst / peak;
+}
+}  // namespace
+
+TEST_CASE("hello_world float: TFLM's golden inputs within 0.05 of the sine, and TFLM's floats within 1e-5") {
+  static_assert(hello_world_float::input_is_float && hello_world_float::output_is_float);
+  for (const float x : {0.0f, 1.0f, 3.0f, 5.0f}) {
+    hello_world_float::Model::input_type in{};
+    hello_world_float::Model::output_type out{};
+    alignas(16) static std::byte arena[hello_world_float::arena_bytes];
+    in[0] = x;
+    hello_world_float::model(in, out, arena);
+    INFO("x " << x << " y " << out[0]);
+    CHECK(std::fabs(std::sin(x) - out[0]) <= 0.05f);
+    const auto ref = tflm_output(examples + "hello_world/hello_world_float.tflite", in.data(), 4, "hello_float");
+    if (!ref.empty()) CHECK(relative_difference(out, ref) <= 1e-5);
+  }
+}
+
+TEST_CASE("a FLOAT32 model of every float op ctml-import maps equals TFLM's floats within 1e-5") {
+  const std::string model = std::string(CTML_TEST_DATA_DIR) + "/tflite/tiny_float_f32.tflite";
+  static tiny_float::Model::input_type in{};
+  static tiny_float::Model::output_type out{};
+  alignas(16) static std::byte arena[tiny_float::arena_bytes];
+  std::uint32_t s = 9;
+  bool compared = false;
+  for (int trial = 0; trial < 5; ++trial) {
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      s = s * 1664525u + 1013904223u;
+      in[i] = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / (trial == 4 ? 50.0f : 500.0f);
+    }
+    tiny_float::model(in, out, arena);
+    float total = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) total += out[i];
+    CHECK(total == doctest::Approx(1.0f).epsilon(1e-5));  // a softmax
+    const auto ref = tflm_output(model, in.data(), in.size() * sizeof(float), "tiny_float");
+    if (ref.empty()) continue;
+    compared = true;
+    INFO("trial " << trial);
+    CHECK(relative_difference(out, ref) <= 1e-5);
+  }
+  if (!compared) MESSAGE("tflm-run not found: checked the softmax sum only");
 }

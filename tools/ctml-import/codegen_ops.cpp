@@ -343,6 +343,178 @@ struct OpEntry {
   std::int32_t code;
   Emitter emit;
 };
+// ---- FLOAT32 models: the same ops as ctml's float layers (layers/*.hpp), weights as exact
+// hexadecimal float literals in TFLite's own layouts (OHWI conv, [1][KH][KW][C*M] depthwise,
+// [out][in] fully connected: ctml's layouts too).
+
+std::string float_literal(const std::vector<float>& v) {
+  std::ostringstream os;
+  os << "{{" << std::hexfloat;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) os << (i % 16 == 0 ? ",\n" : ",");
+    os << static_cast<double>(v[i]) << "f";
+  }
+  os << "}}";
+  return os.str();
+}
+
+std::string float_weights(const OpContext& c, const std::string& type, const std::vector<float>& w,
+                          const std::vector<float>& bias, std::string& decl) {
+  const std::string name = std::string("op") + std::to_string(c.index);
+  decl += "inline constexpr " + type + "::weight_type " + name + "_weights" + float_literal(w) + ";\n";
+  decl += "inline constexpr " + type + "::bias_type " + name + "_bias" + float_literal(bias) + ";\n";
+  return "{" + name + "_weights, " + name + "_bias}";
+}
+
+std::optional<std::vector<float>> float_bias(const OpContext& c, std::size_t n) {
+  if (const tflite::Tensor* bt = c.input(2)) {
+    auto bv = tensor_values<float>(c.model, *bt);
+    if (!bv || bt->type != TensorType::Float32 || bv->size() != n) return std::nullopt;
+    return bv;
+  }
+  return std::vector<float>(n, 0.0f);
+}
+
+std::string float_fully_connected(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<FullyConnectedOptions>(c.op.options);
+  const tflite::Tensor* wt = c.input(1);
+  if (!wt || wt->type != TensorType::Float32 || wt->shape.size() != 2) return c.where + ": weights must be constant float [out][in]";
+  auto wv = tensor_values<float>(c.model, *wt);
+  const auto units = static_cast<std::size_t>(wt->shape[0]), inputs = static_cast<std::size_t>(wt->shape[1]);
+  if (!wv || wt->shape[0] <= 0 || wt->shape[1] <= 0 || wv->size() != units * inputs || element_count(c.in.shape) != inputs ||
+      element_count(c.out.shape) != units)
+    return c.where + ": input/output sizes do not match the weights";
+  const auto bias = float_bias(c, units);
+  if (!bias) return c.where + ": bias must be constant float [out]";
+  std::string act;
+  if (auto e = fused(c, o.activation, act); !e.empty()) return e;
+  const std::string flat_in = "ctml::Shape<" + std::to_string(inputs) + ">", flat_out = "ctml::Shape<" + std::to_string(units) + ">";
+  const std::string type = "ctml::DenseLayer<float, " + flat_in + ", " + std::to_string(units) + ", " + act + ">";
+  std::string decl;
+  const std::string init = float_weights(c, type, *wv, *bias, decl);
+  if (shape_literal(c.in.shape) != flat_in) layers.push_back({"ctml::ReshapeLayer<float, " + shape_literal(c.in.shape) + ", " + flat_in + ">", "{}"});
+  layers.push_back({type, init, -1, {}, decl});
+  if (shape_literal(c.out.shape) != flat_out) layers.push_back({"ctml::ReshapeLayer<float, " + flat_out + ", " + shape_literal(c.out.shape) + ">", "{}"});
+  return {};
+}
+
+// ctml::ConvOptions<Stride<>, Dilation<>, Same|Valid, Fuse<>[, DepthMultiplier<>]>
+std::string conv_options(const Window& w, const std::string& act, int multiplier) {
+  std::ostringstream os;
+  os << "ctml::ConvOptions<ctml::Stride<" << w.sh << ", " << w.sw << ">, ctml::Dilation<" << w.dh << ", " << w.dw << ">, "
+     << (w.padding == tflite::Padding::Same ? "ctml::Same" : "ctml::Valid") << ", ctml::Fuse<" << act << ">";
+  if (multiplier > 1) os << ", ctml::DepthMultiplier<" << multiplier << ">";
+  os << ">";
+  return os.str();
+}
+
+std::string float_conv(const OpContext& c, std::vector<Layer>& layers) {
+  const bool dw = c.op.builtin_code == op::kDepthwiseConv2D;
+  const tflite::Tensor* wt = c.input(1);
+  if (!wt || wt->type != TensorType::Float32 || wt->shape.size() != 4 || c.in.shape.size() != 4 || c.out.shape.size() != 4)
+    return c.where + ": expected NHWC input/output and constant float weights";
+  auto wv = tensor_values<float>(c.model, *wt);
+  const auto& w = wt->shape;
+  Window win{};
+  tflite::Activation a;
+  if (dw) {
+    const auto& o = std::get<DepthwiseConv2DOptions>(c.op.options);
+    win = {w[1], w[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, o.padding};
+    a = o.activation;
+  } else {
+    const auto& o = std::get<Conv2DOptions>(c.op.options);
+    win = {w[1], w[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, o.padding};
+    a = o.activation;
+  }
+  const int cin = c.in.shape[3], cout = c.out.shape[3];
+  if (!wv || std::min({cin, cout, win.kh, win.kw}) <= 0 || (dw ? w[3] : w[0]) != cout || (!dw && w[3] != cin) ||
+      (dw && (w[0] != 1 || cout % cin != 0)) || wv->size() != element_count(w))
+    return c.where + ": weight shapes do not match the activations";
+  const auto bias = float_bias(c, static_cast<std::size_t>(cout));
+  if (!bias) return c.where + ": bias must be constant float [out]";
+  std::string geo, decl, act;
+  if (auto e = geometry_of(c, cin, cout, win, geo, decl); !e.empty()) return e;  // checks the output size
+  decl.clear();
+  if (auto e = fused(c, a, act); !e.empty()) return e;
+  const std::string in_shape = "ctml::Shape<" + std::to_string(c.in.shape[1]) + ", " + std::to_string(c.in.shape[2]) + ", " + std::to_string(cin) + ">";
+  const std::string type =
+      dw ? "ctml::DepthwiseConv2DLayer<float, " + in_shape + ", " + std::to_string(win.kh) + ", " + std::to_string(win.kw) + ", " +
+               conv_options(win, act, cout / cin) + ">"
+         : "ctml::Conv2DLayer<float, " + in_shape + ", " + std::to_string(cout) + ", " + std::to_string(win.kh) + ", " +
+               std::to_string(win.kw) + ", " + conv_options(win, act, 1) + ">";
+  const std::string init = float_weights(c, type, *wv, *bias, decl);
+  layers.push_back({type, init, -1, {}, decl});
+  return {};
+}
+
+std::string float_pool(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<Pool2DOptions>(c.op.options);
+  if (c.in.shape.size() != 4 || c.out.shape.size() != 4 || c.in.shape[3] != c.out.shape[3] || c.in.shape[3] < 1)
+    return c.where + ": expected NHWC tensors with equal channels";
+  std::string geo, decl, act;
+  const Window win{o.filter_height, o.filter_width, o.stride_h, o.stride_w, 1, 1, o.padding};
+  if (auto e = geometry_of(c, c.in.shape[3], c.in.shape[3], win, geo, decl); !e.empty())
+    return c.where + ": window, stride or padding do not give the output size";
+  if (auto e = fused(c, o.activation, act); !e.empty()) return e;
+  const bool max = c.op.builtin_code == op::kMaxPool2D;
+  std::ostringstream t;
+  t << "ctml::Pool2DLayer<float, ctml::Shape<" << c.in.shape[1] << ", " << c.in.shape[2] << ", " << c.in.shape[3] << ">, "
+    << (max ? "ctml::kernels::PoolKind::max" : "ctml::kernels::PoolKind::average") << ", " << win.kh << ", " << win.kw
+    << ", ctml::Stride<" << win.sh << ", " << win.sw << ">, ctml::ConvOptions<"
+    << (win.padding == tflite::Padding::Same ? "ctml::Same" : "ctml::Valid") << ", ctml::Fuse<" << act << ">>>";
+  layers.push_back({t.str(), "{}"});
+  return {};
+}
+
+std::string float_elementwise(const OpContext& c, std::vector<Layer>& layers) {
+  const std::string s = shape_literal(c.in.shape);
+  const char* layer = nullptr;
+  switch (c.op.builtin_code) {
+    case op::kRelu: layer = "ctml::ReLULayer"; break;
+    case op::kRelu6: layer = "ctml::ReLU6Layer"; break;
+    case op::kLogistic: layer = "ctml::SigmoidLayer"; break;
+    case op::kTanh: layer = "ctml::TanhLayer"; break;
+    default: return c.where + ": not an elementwise activation";
+  }
+  layers.push_back({std::string(layer) + "<float, " + s + ">", "{}"});
+  return {};
+}
+
+std::string float_softmax(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<SoftmaxOptions>(c.op.options);
+  if (!(o.beta > 0.0f) || !std::isfinite(o.beta)) return c.where + ": softmax beta must be a finite positive number";
+  std::ostringstream init;  // softmax(beta x) = softmax(x / T), T = 1 / beta
+  init << "{" << std::hexfloat << static_cast<double>(1.0f / o.beta) << "f}";
+  layers.push_back({"ctml::SoftmaxLayer<float, " + shape_literal(c.in.shape) + ">", init.str()});
+  return {};
+}
+
+std::string float_reshape(const OpContext& c, std::vector<Layer>& layers) {
+  if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": element counts differ";
+  layers.push_back({"ctml::ReshapeLayer<float, " + shape_literal(c.in.shape) + ", " + shape_literal(c.out.shape) + ">", "{}"});
+  return {};
+}
+
+std::string float_mean(const OpContext& c, std::vector<Layer>& layers) {
+  const tflite::Tensor* at = c.input(1);
+  const auto axes = at ? tensor_values<std::int32_t>(c.model, *at) : std::nullopt;
+  if (c.in.shape.size() != 4 || !axes || axes->size() != 2 || std::min((*axes)[0], (*axes)[1]) != 1 ||
+      std::max((*axes)[0], (*axes)[1]) != 2)
+    return c.where + ": only the mean over height and width (axes 1, 2) of an NHWC tensor is supported";
+  const std::string s = shape_literal(c.in.shape);
+  layers.push_back({"ctml::GlobalAveragePoolLayer<float, " + s + ">", "{}"});
+  const std::string flat = "ctml::Shape<" + std::to_string(c.in.shape[3]) + ">";
+  if (shape_literal(c.out.shape) != flat) layers.push_back({"ctml::ReshapeLayer<float, " + flat + ", " + shape_literal(c.out.shape) + ">", "{}"});
+  return {};
+}
+
+constexpr OpEntry kFloatOps[] = {
+    {op::kConv2D, float_conv},        {op::kDepthwiseConv2D, float_conv}, {op::kFullyConnected, float_fully_connected},
+    {op::kAveragePool2D, float_pool}, {op::kMaxPool2D, float_pool},       {op::kMean, float_mean},
+    {op::kReshape, float_reshape},    {op::kSoftmax, float_softmax},      {op::kRelu, float_elementwise},
+    {op::kRelu6, float_elementwise},  {op::kLogistic, float_elementwise}, {op::kTanh, float_elementwise},
+};
+
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
 // merge of a residual block). The error for any other op lists these names.
 constexpr OpEntry kOps[] = {
@@ -377,11 +549,25 @@ std::string emit_operator(const OpContext& c, std::vector<Layer>& layers) {
   if (entry == std::end(kOps))
     return c.where + ": op " + std::string(builtin_op_name(c.op.builtin_code)) +
            " is not supported by ctml-import yet (supported: " + supported_ops() + ", and ADD as a residual block)";
+  // A float model: FLOAT32 activations in and out of a float op.
+  if (c.in.type == TensorType::Float32 && c.out.type == TensorType::Float32 && c.op.builtin_code != op::kQuantize &&
+      c.op.builtin_code != op::kDequantize) {
+    const auto* f = std::find_if(std::begin(kFloatOps), std::end(kFloatOps), [&](const OpEntry& e) { return e.code == c.op.builtin_code; });
+    if (f == std::end(kFloatOps)) {
+      std::string names;
+      for (const auto& e : kFloatOps) names += (names.empty() ? "" : ", ") + std::string(builtin_op_name(e.code));
+      return c.where + ": op " + std::string(builtin_op_name(c.op.builtin_code)) +
+             " on float tensors is not supported by ctml-import yet (float: " + names + ", and ADD as a residual block)";
+    }
+    return f->emit(c, layers);
+  }
   // int8 activations throughout; float only at the edges (QUANTIZE in, DEQUANTIZE out).
   const bool float_in = c.op.builtin_code == op::kQuantize, float_out = c.op.builtin_code == op::kDequantize;
   if (c.in.type != (float_in ? TensorType::Float32 : TensorType::Int8) ||
       c.out.type != (float_out ? TensorType::Float32 : TensorType::Int8))
-    return c.where + ": only int8 activations are supported (float only into QUANTIZE and out of DEQUANTIZE)";
+    return c.where + ": " + std::string(tensor_type_name(c.in.type)) + " -> " + std::string(tensor_type_name(c.out.type)) +
+           " is not supported: ctml-import takes float32 models and int8 models (float only into QUANTIZE and out of "
+           "DEQUANTIZE)";
   for (const auto t : c.op.inputs)
     if (t >= 0)
       if (auto e = plausible(c, c.tensor(t)); !e.empty()) return e;

@@ -378,6 +378,67 @@ Model tiny_nested() {
   return b.finish({in}, {out});
 }
 
+// (g) A FLOAT32 model of every float op ctml-import maps: float [1,8,8,3] -> CONV_2D 3x3 SAME (4,
+//     RELU) -> residual block (DEPTHWISE 3x3 SAME RELU6, CONV 1x1, ADD with the identity) ->
+//     MAX_POOL 2x2/2 -> DEPTHWISE 3x3 VALID x2 -> TANH -> AVERAGE_POOL 2x2/1 SAME ->
+//     MEAN(1, 2, keep_dims) -> RESHAPE [1,8] -> FULLY_CONNECTED(5, RELU6) -> LOGISTIC -> RELU ->
+//     FULLY_CONNECTED(5) -> SOFTMAX(beta 0.5) -> float [1,5].
+Model tiny_float() {
+  Rng rng(0xC7A1'0007);
+  Builder b;
+  auto values = [&](std::size_t n, float scale) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = static_cast<float>(rng.uniform(-1000, 1000)) * (scale / 1000.0f);
+    return v;
+  };
+  auto f32 = [&](const std::string& name, std::vector<std::int32_t> shape) { return b.tensor(name, TensorType::Float32, std::move(shape)); };
+  auto konst = [&](const std::string& name, std::vector<std::int32_t> shape, float scale) {
+    std::size_t n = 1;
+    for (const auto d : shape) n *= static_cast<std::size_t>(d);
+    return b.tensor(name, TensorType::Float32, std::move(shape), {}, le_bytes(values(n, scale)));
+  };
+  const auto in = f32("input", {1, 8, 8, 3});
+  const auto stem = f32("stem/Relu", {1, 8, 8, 4});
+  b.op(op::kConv2D, 1, {in, konst("stem/Conv2D", {4, 3, 3, 3}, 0.4f), konst("stem/bias", {4}, 0.1f)}, {stem},
+       Conv2DOptions{Padding::Same, 1, 1, Activation::Relu, 1, 1});
+  const auto dw1 = f32("block/dw/Relu6", {1, 8, 8, 4});
+  b.op(op::kDepthwiseConv2D, 1, {stem, konst("block/dw/w", {1, 3, 3, 4}, 0.5f), konst("block/dw/bias", {4}, 0.1f)}, {dw1},
+       DepthwiseConv2DOptions{Padding::Same, 1, 1, 1, Activation::Relu6, 1, 1});
+  const auto pw = f32("block/pw/Conv2D", {1, 8, 8, 4});
+  b.op(op::kConv2D, 1, {dw1, konst("block/pw/w", {4, 1, 1, 4}, 0.5f), konst("block/pw/bias", {4}, 0.1f)}, {pw},
+       Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  const auto sum = f32("block/add", {1, 8, 8, 4});
+  b.op(op::kAdd, 1, {pw, stem}, {sum}, AddOptions{Activation::None, true});
+  const auto pool = f32("max_pool", {1, 4, 4, 4});
+  b.op(op::kMaxPool2D, 1, {sum}, {pool}, Pool2DOptions{Padding::Valid, 2, 2, 2, 2, Activation::None});
+  const auto dw2 = f32("dw2", {1, 2, 2, 8});
+  b.op(op::kDepthwiseConv2D, 1, {pool, konst("dw2/w", {1, 3, 3, 8}, 0.4f), konst("dw2/bias", {8}, 0.1f)}, {dw2},
+       DepthwiseConv2DOptions{Padding::Valid, 1, 1, 2, Activation::None, 1, 1});
+  const auto th = f32("tanh", {1, 2, 2, 8});
+  b.op(op::kTanh, 1, {dw2}, {th}, std::monostate{});
+  const auto avg = f32("avg_pool", {1, 2, 2, 8});
+  b.op(op::kAveragePool2D, 1, {th}, {avg}, Pool2DOptions{Padding::Same, 1, 1, 2, 2, Activation::None});
+  const auto axes = b.tensor("mean/axes", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 2}));
+  const auto mean = f32("mean", {1, 1, 1, 8});
+  b.op(op::kMean, 1, {avg, axes}, {mean}, ReducerOptions{true});
+  const auto shape = b.tensor("reshape/shape", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 8}));
+  const auto flat = f32("reshape", {1, 8});
+  b.op(op::kReshape, 1, {mean, shape}, {flat}, ReshapeOptions{});
+  const auto fc1 = f32("fc1/Relu6", {1, 5});
+  b.op(op::kFullyConnected, 1, {flat, konst("fc1/w", {5, 8}, 1.5f), konst("fc1/bias", {5}, 0.5f)}, {fc1},
+       FullyConnectedOptions{Activation::Relu6});
+  const auto sig = f32("logistic", {1, 5});
+  b.op(op::kLogistic, 1, {fc1}, {sig}, std::monostate{});
+  const auto relu = f32("relu", {1, 5});
+  b.op(op::kRelu, 1, {sig}, {relu}, std::monostate{});
+  const auto fc2 = f32("fc2", {1, 5});
+  b.op(op::kFullyConnected, 1, {relu, konst("fc2/w", {5, 5}, 3.0f), konst("fc2/bias", {5}, 0.5f)}, {fc2},
+       FullyConnectedOptions{});
+  const auto out = f32("Identity", {1, 5});
+  b.op(op::kSoftmax, 1, {fc2}, {out}, SoftmaxOptions{0.5f});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -386,6 +447,7 @@ std::vector<Named> all() {
   v.push_back({"tiny_ops_int8.tflite", tiny_ops()});
   v.push_back({"tiny_residual_int8.tflite", tiny_residual()});
   v.push_back({"tiny_nested_int8.tflite", tiny_nested()});
+  v.push_back({"tiny_float_f32.tflite", tiny_float()});
   return v;
 }
 

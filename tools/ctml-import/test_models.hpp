@@ -30,6 +30,9 @@ Model tiny_ops();
 Model tiny_residual();
 // Residual blocks nested in a residual body (identity inside, projection outside).
 Model tiny_nested();
+// A FLOAT32 model of every float op ctml-import maps (conv, depthwise with multiplier 2, pools,
+// residual ADD, MEAN, RESHAPE, fully connected, RELU/RELU6/TANH/LOGISTIC, SOFTMAX with beta).
+Model tiny_float();
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
