@@ -11,6 +11,8 @@
 //   hello_world (float) and the hand-made FLOAT32 model tiny_float_f32.tflite (every float op
 //     ctml-import maps): within 1e-5 of TFLM's floats (relative to the largest output, or
 //     absolute below 1), on several inputs.
+//   tiny_layout_{int8,f32}.tflite: the layout ops of PyTorch-converted models (TRANSPOSE from
+//     NCHW, PAD, PADV2, SQUEEZE, EXPAND_DIMS): int8 bytes equal to TFLM's, floats within 1e-5.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -25,6 +27,8 @@
 #include "hello_world_int8.hpp"
 #include "person_detect.hpp"
 #include "tiny_float.hpp"
+#include "tiny_layout_f32.hpp"
+#include "tiny_layout_int8.hpp"
 #include "read_file.hpp"
 
 using ctml::test::read_file;
@@ -181,4 +185,34 @@ TEST_CASE("a FLOAT32 model of every float op ctml-import maps equals TFLM's floa
     CHECK(relative_difference(out, ref) <= 1e-5);
   }
   if (!compared) MESSAGE("tflm-run not found: checked the softmax sum only");
+}
+
+TEST_CASE("layout ops (TRANSPOSE from NCHW, PAD, PADV2, SQUEEZE, EXPAND_DIMS): int8 bytes and floats as TFLM's") {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  std::uint32_t s = 21;
+  bool compared = false;
+  for (int trial = 0; trial < 6; ++trial) {
+    static tiny_layout_int8::Model::input_type qin{};
+    static tiny_layout_int8::Model::output_type qout{};
+    alignas(16) static std::byte qarena[tiny_layout_int8::arena_bytes];
+    static tiny_layout_f32::Model::input_type fin{};
+    static tiny_layout_f32::Model::output_type fout{};
+    alignas(16) static std::byte farena[tiny_layout_f32::arena_bytes];
+    for (std::size_t i = 0; i < qin.size(); ++i) {
+      s = s * 1664525u + 1013904223u;
+      qin[i] = static_cast<std::int8_t>(static_cast<int>(s >> 24) - 128);
+      fin[i] = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 1000.0f;
+    }
+    tiny_layout_int8::model(qin, qout, qarena);
+    tiny_layout_f32::model(fin, fout, farena);
+    const auto qref = tflm_output(dir + "tiny_layout_int8.tflite", qin.data(), qin.size(), "layout_int8");
+    const auto fref = tflm_output(dir + "tiny_layout_f32.tflite", fin.data(), fin.size() * sizeof(float), "layout_f32");
+    if (qref.empty() || fref.empty()) continue;
+    compared = true;
+    INFO("trial " << trial);
+    REQUIRE(qref.size() == qout.size());
+    for (std::size_t i = 0; i < qout.size(); ++i) CHECK(static_cast<std::int8_t>(qref[i]) == qout[i]);
+    CHECK(relative_difference(fout, fref) <= 1e-5);
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
 }

@@ -343,6 +343,100 @@ struct OpEntry {
   std::int32_t code;
   Emitter emit;
 };
+// ---- Data movement, int8 and float alike (the element type from the tensors): PAD / PADV2,
+// TRANSPOSE, SQUEEZE, EXPAND_DIMS. TFLite keeps the quantization through them (int8).
+
+std::string element_type(const tflite::Tensor& t) { return t.type == TensorType::Float32 ? "float" : "std::int8_t"; }
+
+std::string same_type_and_quantization(const OpContext& c) {
+  if (c.in.type != c.out.type) return c.where + ": input and output types differ";
+  if (c.in.type == TensorType::Int8 && !same_qparams(c.in, c.out))
+    return c.where + ": input and output quantization differ (TFLite keeps it through this op)";
+  return {};
+}
+
+// Axis constants (int32 or int64 tensors) as int64.
+std::optional<std::vector<std::int64_t>> int_values(const OpContext& c, std::size_t input) {
+  const tflite::Tensor* t = c.input(input);
+  if (!t) return std::nullopt;
+  if (t->type == TensorType::Int32) {
+    auto v = tensor_values<std::int32_t>(c.model, *t);
+    if (!v) return std::nullopt;
+    return std::vector<std::int64_t>(v->begin(), v->end());
+  }
+  if (t->type == TensorType::Int64) return tensor_values<std::int64_t>(c.model, *t);
+  return std::nullopt;
+}
+
+std::string reshape_like(const OpContext& c, std::vector<Layer>& layers) {
+  if (auto e = same_type_and_quantization(c); !e.empty()) return e;
+  if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": element counts differ";
+  layers.push_back({"ctml::ReshapeLayer<" + element_type(c.in) + ", " + shape_literal(c.in.shape) + ", " + shape_literal(c.out.shape) + ">", "{}"});
+  return {};
+}
+
+std::string pad(const OpContext& c, std::vector<Layer>& layers) {
+  if (auto e = same_type_and_quantization(c); !e.empty()) return e;
+  const auto p = int_values(c, 1);
+  const std::size_t r = c.in.shape.size();
+  if (!p || r == 0 || p->size() != 2 * r || c.out.shape.size() != r) return c.where + ": paddings must be a constant [rank][2] integer tensor";
+  const std::size_t first = r > 1 ? 1 : 0;  // ctml shapes leave the batch out
+  if (first == 1 && ((*p)[0] != 0 || (*p)[1] != 0)) return c.where + ": padding the batch dimension is not supported";
+  std::string before;
+  for (std::size_t d = 0; d < r; ++d) {
+    const std::int64_t b = (*p)[2 * d], a = (*p)[2 * d + 1];
+    if (b < 0 || a < 0 || b > (1 << 20) || a > (1 << 20) || c.in.shape[d] + b + a != c.out.shape[d])
+      return c.where + ": paddings do not give the output shape";
+    if (d >= first) before += ", " + std::to_string(b);
+  }
+  // The value: 0 (float) or the zero point (int8); PADV2 gives it as input 2.
+  std::ostringstream value;
+  if (c.in.type == TensorType::Float32) {
+    float v = 0.0f;
+    if (c.op.builtin_code == op::kPadV2) {
+      const tflite::Tensor* vt = c.input(2);
+      auto vv = vt ? tensor_values<float>(c.model, *vt) : std::nullopt;
+      if (!vv || vv->size() != 1) return c.where + ": the constant value must be one float";
+      v = (*vv)[0];
+    }
+    value << std::hexfloat << static_cast<double>(v) << "f";
+  } else {
+    std::int64_t v = c.out.quantization.zero_point[0];
+    if (c.op.builtin_code == op::kPadV2) {
+      const tflite::Tensor* vt = c.input(2);
+      auto vv = vt ? tensor_values<std::int8_t>(c.model, *vt) : std::nullopt;
+      if (!vv || vv->size() != 1) return c.where + ": the constant value must be one int8";
+      v = (*vv)[0];
+    }
+    value << v;
+  }
+  layers.push_back({"ctml::PadLayer<" + element_type(c.in) + ", " + shape_literal(c.in.shape) + ", " + shape_literal(c.out.shape) + before + ">",
+                    "{" + value.str() + "}"});
+  return {};
+}
+
+std::string transpose(const OpContext& c, std::vector<Layer>& layers) {
+  if (auto e = same_type_and_quantization(c); !e.empty()) return e;
+  const auto perm = int_values(c, 1);
+  const std::size_t r = c.in.shape.size();
+  if (!perm || perm->size() != r || c.out.shape.size() != r) return c.where + ": the permutation must be a constant integer vector of the input's rank";
+  std::vector<bool> seen(r, false);
+  for (std::size_t d = 0; d < r; ++d) {
+    const std::int64_t q = (*perm)[d];
+    if (q < 0 || static_cast<std::size_t>(q) >= r || seen[static_cast<std::size_t>(q)]) return c.where + ": not a permutation";
+    seen[static_cast<std::size_t>(q)] = true;
+    if (c.out.shape[d] != c.in.shape[static_cast<std::size_t>(q)]) return c.where + ": the permutation does not give the output shape";
+  }
+  // ctml's axes are TFLite's without the batch, which must stay first (PyTorch converters' NCHW ->
+  // NHWC transposes keep it there).
+  const std::size_t first = r > 1 ? 1 : 0;
+  if (first == 1 && (*perm)[0] != 0) return c.where + ": moving the batch dimension is not supported";
+  std::string axes;
+  for (std::size_t d = first; d < r; ++d) axes += ", " + std::to_string((*perm)[d] - static_cast<std::int64_t>(first));
+  layers.push_back({"ctml::TransposeLayer<" + element_type(c.in) + ", " + shape_literal(c.in.shape) + axes + ">", "{}"});
+  return {};
+}
+
 // ---- FLOAT32 models: the same ops as ctml's float layers (layers/*.hpp), weights as exact
 // hexadecimal float literals in TFLite's own layouts (OHWI conv, [1][KH][KW][C*M] depthwise,
 // [out][in] fully connected: ctml's layouts too).
@@ -513,6 +607,8 @@ constexpr OpEntry kFloatOps[] = {
     {op::kAveragePool2D, float_pool}, {op::kMaxPool2D, float_pool},       {op::kMean, float_mean},
     {op::kReshape, float_reshape},    {op::kSoftmax, float_softmax},      {op::kRelu, float_elementwise},
     {op::kRelu6, float_elementwise},  {op::kLogistic, float_elementwise}, {op::kTanh, float_elementwise},
+    {op::kPad, pad},                  {op::kPadV2, pad},                  {op::kTranspose, transpose},
+    {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -522,7 +618,9 @@ constexpr OpEntry kOps[] = {
     {op::kAveragePool2D, pool},    {op::kMaxPool2D, pool},       {op::kMean, mean},
     {op::kReshape, reshape},       {op::kSoftmax, softmax},      {op::kRelu, relu},
     {op::kRelu6, relu},            {op::kLogistic, table},       {op::kTanh, table},
-    {op::kQuantize, quantize},     {op::kDequantize, dequantize},
+    {op::kQuantize, quantize},     {op::kDequantize, dequantize}, {op::kPad, pad},
+    {op::kPadV2, pad},             {op::kTranspose, transpose},  {op::kSqueeze, reshape_like},
+    {op::kExpandDims, reshape_like},
 };
 
 std::string supported_ops() {

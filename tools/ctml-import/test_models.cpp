@@ -439,6 +439,70 @@ Model tiny_float() {
   return b.finish({in}, {out});
 }
 
+// (h) The layout ops PyTorch-converted models start with, int8 or float: [1,3,8,8] (NCHW) ->
+//     TRANSPOSE(0,2,3,1) -> PAD(H 1/1, W 2/0) -> CONV_2D 3x3 VALID (4, RELU) -> PADV2(H 0/1,
+//     W 0/1, a constant) -> MAX_POOL 3x3/3 -> MEAN(1,2, keep_dims) -> SQUEEZE(1,2) ->
+//     EXPAND_DIMS(1) -> RESHAPE [1,4] -> FULLY_CONNECTED(3) -> SOFTMAX -> [1,3].
+Model tiny_layout(bool int8) {
+  Rng rng(int8 ? 0xC7A1'0008 : 0xC7A1'0009);
+  Builder b;
+  const TensorType act = int8 ? TensorType::Int8 : TensorType::Float32;
+  const float s_in = 0.0213f, s_conv = 0.0311f;
+  auto q = [&](float scale, std::int64_t zp) { return int8 ? per_tensor(scale, zp) : Quantization{}; };
+  auto ints = [&](const std::string& name, std::vector<std::int32_t> shape, std::vector<std::int32_t> v) {
+    return b.tensor(name, TensorType::Int32, std::move(shape), {}, le_bytes(v));
+  };
+  auto fvalues = [&](std::size_t n, float scale) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = static_cast<float>(rng.uniform(-1000, 1000)) * (scale / 1000.0f);
+    return v;
+  };
+  const auto in = b.tensor("input", act, {1, 3, 8, 8}, q(s_in, 5));
+  const auto nhwc = b.tensor("transpose", act, {1, 8, 8, 3}, q(s_in, 5));
+  b.op(op::kTranspose, 1, {in, ints("transpose/perm", {4}, {0, 2, 3, 1})}, {nhwc}, TransposeOptions{});
+  const auto padded = b.tensor("pad", act, {1, 10, 10, 3}, q(s_in, 5));
+  b.op(op::kPad, 1, {nhwc, ints("pad/paddings", {4, 2}, {0, 0, 1, 1, 2, 0, 0, 0})}, {padded}, PadOptions{});
+  std::int32_t w, bias;
+  std::vector<float> ws;
+  if (int8) {
+    for (int c = 0; c < 4; ++c) ws.push_back(0.0040f + 0.0005f * static_cast<float>(rng.uniform(0, 8)));
+    w = b.tensor("conv/w", TensorType::Int8, {4, 3, 3, 3}, per_channel(ws, 0), le_bytes(weights(rng, 4, 27, false)));
+    bias = b.tensor("conv/bias", TensorType::Int32, {4}, bias_quant(s_in, ws), le_bytes(biases(rng, 4, 700)));
+  } else {
+    w = b.tensor("conv/w", TensorType::Float32, {4, 3, 3, 3}, {}, le_bytes(fvalues(108, 0.4f)));
+    bias = b.tensor("conv/bias", TensorType::Float32, {4}, {}, le_bytes(fvalues(4, 0.1f)));
+  }
+  const auto conv = b.tensor("conv", act, {1, 8, 8, 4}, q(s_conv, -128));
+  b.op(op::kConv2D, 3, {padded, w, bias}, {conv}, Conv2DOptions{Padding::Valid, 1, 1, Activation::Relu, 1, 1});
+  const auto value = int8 ? b.tensor("padv2/value", TensorType::Int8, {}, q(s_conv, -128), le_bytes(std::vector<std::int8_t>{-100}))
+                          : b.tensor("padv2/value", TensorType::Float32, {}, {}, le_bytes(std::vector<float>{-0.5f}));
+  const auto padded2 = b.tensor("padv2", act, {1, 9, 9, 4}, q(s_conv, -128));
+  b.op(op::kPadV2, 1, {conv, ints("padv2/paddings", {4, 2}, {0, 0, 0, 1, 0, 1, 0, 0}), value}, {padded2}, PadV2Options{});
+  const auto pool = b.tensor("max_pool", act, {1, 3, 3, 4}, q(s_conv, -128));
+  b.op(op::kMaxPool2D, 2, {padded2}, {pool}, Pool2DOptions{Padding::Valid, 3, 3, 3, 3, Activation::None});
+  const auto mean = b.tensor("mean", act, {1, 1, 1, 4}, q(0.0207f, -120));
+  b.op(op::kMean, 2, {pool, ints("mean/axes", {2}, {1, 2})}, {mean}, ReducerOptions{true});
+  const auto squeezed = b.tensor("squeeze", act, {1, 4}, q(0.0207f, -120));
+  b.op(op::kSqueeze, 1, {mean}, {squeezed}, SqueezeOptions{{1, 2}});
+  const auto expanded = b.tensor("expand_dims", act, {1, 1, 4}, q(0.0207f, -120));
+  b.op(op::kExpandDims, 1, {squeezed, ints("expand_dims/axis", {}, {1})}, {expanded}, ExpandDimsOptions{});
+  const auto flat = b.tensor("reshape", act, {1, 4}, q(0.0207f, -120));
+  b.op(op::kReshape, 1, {expanded, ints("reshape/shape", {2}, {1, 4})}, {flat}, ReshapeOptions{});
+  std::int32_t fw, fb;
+  if (int8) {
+    fw = b.tensor("fc/w", TensorType::Int8, {3, 4}, per_tensor(0.0021f, 0), le_bytes(weights(rng, 3, 4, false)));
+    fb = b.tensor("fc/bias", TensorType::Int32, {3}, per_tensor(0.0207f * 0.0021f, 0), le_bytes(biases(rng, 3, 3000)));
+  } else {
+    fw = b.tensor("fc/w", TensorType::Float32, {3, 4}, {}, le_bytes(fvalues(12, 0.3f)));
+    fb = b.tensor("fc/bias", TensorType::Float32, {3}, {}, le_bytes(fvalues(3, 0.5f)));
+  }
+  const auto fc = b.tensor("fc", act, {1, 3}, q(0.0512f, 4));
+  b.op(op::kFullyConnected, 4, {flat, fw, fb}, {fc}, FullyConnectedOptions{});
+  const auto out = b.tensor("Identity", act, {1, 3}, q(1.0f / 256.0f, -128));
+  b.op(op::kSoftmax, 1, {fc}, {out}, SoftmaxOptions{1.0f});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -448,6 +512,8 @@ std::vector<Named> all() {
   v.push_back({"tiny_residual_int8.tflite", tiny_residual()});
   v.push_back({"tiny_nested_int8.tflite", tiny_nested()});
   v.push_back({"tiny_float_f32.tflite", tiny_float()});
+  v.push_back({"tiny_layout_int8.tflite", tiny_layout(true)});
+  v.push_back({"tiny_layout_f32.tflite", tiny_layout(false)});
   return v;
 }
 

@@ -33,6 +33,9 @@ Model tiny_nested();
 // A FLOAT32 model of every float op ctml-import maps (conv, depthwise with multiplier 2, pools,
 // residual ADD, MEAN, RESHAPE, fully connected, RELU/RELU6/TANH/LOGISTIC, SOFTMAX with beta).
 Model tiny_float();
+// The layout ops of PyTorch-converted models (TRANSPOSE from NCHW, PAD, PADV2, SQUEEZE,
+// EXPAND_DIMS) around a conv, int8 or float.
+Model tiny_layout(bool int8);
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"

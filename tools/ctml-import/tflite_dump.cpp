@@ -110,6 +110,9 @@ struct OptionsFormatter {
   std::string operator()(const LeakyReluOptions& l) const { return "alpha=" + num(l.alpha); }
   std::string operator()(const QuantizeOptions&) const { return ""; }
   std::string operator()(const HardSwishOptions&) const { return ""; }
+  std::string operator()(const TransposeOptions&) const { return ""; }
+  std::string operator()(const PadV2Options&) const { return ""; }
+  std::string operator()(const ExpandDimsOptions&) const { return ""; }
   std::string operator()(const UnsupportedOptions& u) const {
     return "(options type " + std::to_string(u.type) + " not decoded)";
   }

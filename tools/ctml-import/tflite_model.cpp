@@ -246,6 +246,9 @@ static_assert(kOpNames[op::kMean] == "MEAN");
 static_assert(kOpNames[op::kQuantize] == "QUANTIZE");
 static_assert(kOpNames[op::kHardSwish] == "HARD_SWISH");
 static_assert(kOpNames[op::kLeakyRelu] == "LEAKY_RELU");
+static_assert(kOpNames[op::kTranspose] == "TRANSPOSE");
+static_assert(kOpNames[op::kPadV2] == "PADV2");
+static_assert(kOpNames[op::kExpandDims] == "EXPAND_DIMS");
 static_assert(kOpNames[op::kTransposeConv] == "TRANSPOSE_CONV");
 static_assert(kOpNames[op::kReduceMax] == "REDUCE_MAX");
 static_assert(kOpNames[161] == "RIGHT_SHIFT");
@@ -345,6 +348,9 @@ std::uint8_t options_type_of(const Options& o) noexcept {
     std::uint8_t operator()(const LeakyReluOptions&) const { return 75; }
     std::uint8_t operator()(const QuantizeOptions&) const { return 89; }
     std::uint8_t operator()(const HardSwishOptions&) const { return 91; }
+    std::uint8_t operator()(const TransposeOptions&) const { return 31; }
+    std::uint8_t operator()(const PadV2Options&) const { return 37; }
+    std::uint8_t operator()(const ExpandDimsOptions&) const { return 52; }
     std::uint8_t operator()(const UnsupportedOptions& u) const { return u.type; }
   };
   return std::visit(Visitor{}, o);
@@ -389,6 +395,12 @@ int expected_options_type(std::int32_t code) noexcept {
       return 89;
     case op::kHardSwish:
       return 91;
+    case op::kTranspose:
+      return 31;
+    case op::kPadV2:
+      return 37;
+    case op::kExpandDims:
+      return 52;
     case op::kLogistic:
     case op::kRelu:
     case op::kRelu6:

@@ -90,6 +90,9 @@ inline constexpr std::int32_t kPad = 34;
 inline constexpr std::int32_t kMean = 40;
 inline constexpr std::int32_t kSub = 41;
 inline constexpr std::int32_t kSqueeze = 43;
+inline constexpr std::int32_t kTranspose = 39;
+inline constexpr std::int32_t kPadV2 = 60;
+inline constexpr std::int32_t kExpandDims = 70;
 inline constexpr std::int32_t kTransposeConv = 67;
 inline constexpr std::int32_t kSum = 74;
 inline constexpr std::int32_t kReduceMax = 82;
@@ -210,6 +213,18 @@ struct SqueezeOptions {  // SQUEEZE; union tag 30
   bool operator==(const SqueezeOptions&) const = default;
 };
 
+struct TransposeOptions {  // TRANSPOSE; union tag 31 (empty table; the permutation is input 1)
+  bool operator==(const TransposeOptions&) const = default;
+};
+
+struct PadV2Options {  // PADV2; union tag 37 (empty table; paddings and value are inputs 1, 2)
+  bool operator==(const PadV2Options&) const = default;
+};
+
+struct ExpandDimsOptions {  // EXPAND_DIMS; union tag 52 (empty table; the axis is input 1)
+  bool operator==(const ExpandDimsOptions&) const = default;
+};
+
 struct DequantizeOptions {  // DEQUANTIZE; union tag 38 (empty table)
   bool operator==(const DequantizeOptions&) const = default;
 };
@@ -240,7 +255,8 @@ using Options = std::variant<std::monostate, Conv2DOptions, DepthwiseConv2DOptio
                              FullyConnectedOptions, SoftmaxOptions, ConcatenationOptions,
                              AddOptions, ReshapeOptions, MulOptions, PadOptions, ReducerOptions,
                              SubOptions, SqueezeOptions, DequantizeOptions, LeakyReluOptions,
-                             QuantizeOptions, HardSwishOptions, UnsupportedOptions>;
+                             QuantizeOptions, HardSwishOptions, TransposeOptions, PadV2Options,
+                             ExpandDimsOptions, UnsupportedOptions>;
 
 // BuiltinOptions union tag of the held alternative (0 for monostate).
 std::uint8_t options_type_of(const Options& o) noexcept;

@@ -788,6 +788,12 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       return QuantizeOptions{};
     case 91:
       return HardSwishOptions{};
+    case 31:
+      return TransposeOptions{};
+    case 37:
+      return PadV2Options{};
+    case 52:
+      return ExpandDimsOptions{};
     default:
       break;
   }
