@@ -14,10 +14,12 @@
 #include <ctml/layers/conv2d.hpp>
 #include <ctml/layers/dense.hpp>
 #include <ctml/layers/depthwise_conv2d.hpp>
+#include <ctml/layers/pad.hpp>
 #include <ctml/layers/pool2d.hpp>
 #include <ctml/layers/reshape.hpp>
 #include <ctml/layers/sliding_window.hpp>
 #include <ctml/layers/softmax.hpp>
+#include <ctml/layers/transpose.hpp>
 #include <ctml/model/fold.hpp>
 #include <ctml/model/network.hpp>
 #include <ctml/model/residual.hpp>

@@ -9,6 +9,8 @@
 #include <ctml/quant/conv1d_s8.hpp>
 #include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s8.hpp>
+#include <ctml/quant/hard_swish_s8.hpp>
+#include <ctml/quant/leaky_relu_s8.hpp>
 #include <ctml/quant/logistic_s8.hpp>
 #include <ctml/quant/maxpool_s8.hpp>
 #include <ctml/quant/mean_s8.hpp>

@@ -13,6 +13,9 @@
 //     absolute below 1), on several inputs.
 //   tiny_layout_{int8,f32}.tflite: the layout ops of PyTorch-converted models (TRANSPOSE from
 //     NCHW, PAD, PADV2, SQUEEZE, EXPAND_DIMS): int8 bytes equal to TFLM's, floats within 1e-5.
+//   act_*.tflite: int8 LEAKY_RELU (alpha 0.2 and -0.3) and HARD_SWISH (three scale pairs: the
+//     reluish multiplier shifting right, by one, and left) on all 256 input bytes, equal to
+//     TFLM's; the float chain within 1e-5.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -29,6 +32,12 @@
 #include "tiny_float.hpp"
 #include "tiny_layout_f32.hpp"
 #include "tiny_layout_int8.hpp"
+#include "act_float.hpp"
+#include "act_hswish_a.hpp"
+#include "act_hswish_b.hpp"
+#include "act_hswish_c.hpp"
+#include "act_leaky.hpp"
+#include "act_leaky_neg.hpp"
 #include "read_file.hpp"
 
 using ctml::test::read_file;
@@ -215,4 +224,41 @@ TEST_CASE("layout ops (TRANSPOSE from NCHW, PAD, PADV2, SQUEEZE, EXPAND_DIMS): i
     CHECK(relative_difference(fout, fref) <= 1e-5);
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+
+namespace {
+// All 256 int8 inputs through a generated one-op model and through TFLM: equal bytes.
+template <class Model>
+void all_bytes_equal(const Model& model, const char* file) {
+  typename Model::input_type in{};
+  typename Model::output_type out{};
+  alignas(16) static std::byte arena[Model::arena_bytes + 1];
+  for (int i = 0; i < 256; ++i) in[static_cast<std::size_t>(i)] = static_cast<std::int8_t>(i - 128);
+  model(in, out, arena);
+  const auto ref = tflm_output(std::string(CTML_TEST_DATA_DIR) + "/tflite/" + file, in.data(), 256, file);
+  if (ref.empty()) {
+    MESSAGE("tflm-run not found: ", file, " not compared");
+    return;
+  }
+  REQUIRE(ref.size() == 256);
+  int differ = 0;
+  for (std::size_t i = 0; i < 256; ++i) differ += static_cast<std::int8_t>(ref[i]) != out[i];
+  INFO(file);
+  CHECK(differ == 0);
+}
+}  // namespace
+
+TEST_CASE("LEAKY_RELU and HARD_SWISH int8: every input byte as TFLM; float within 1e-5") {
+  all_bytes_equal(act_leaky::model, "act_leaky_int8.tflite");
+  all_bytes_equal(act_leaky_neg::model, "act_leaky_neg_int8.tflite");
+  all_bytes_equal(act_hswish_a::model, "act_hswish_a_int8.tflite");
+  all_bytes_equal(act_hswish_b::model, "act_hswish_b_int8.tflite");
+  all_bytes_equal(act_hswish_c::model, "act_hswish_c_int8.tflite");
+  act_float::Model::input_type in{};
+  act_float::Model::output_type out{};
+  alignas(16) static std::byte arena[act_float::arena_bytes];
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = -6.5f + 0.2f * static_cast<float>(i);
+  act_float::model(in, out, arena);
+  const auto ref = tflm_output(std::string(CTML_TEST_DATA_DIR) + "/tflite/act_float_f32.tflite", in.data(), in.size() * 4, "act_float");
+  if (!ref.empty()) CHECK(relative_difference(out, ref) <= 1e-5);
 }

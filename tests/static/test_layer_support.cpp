@@ -47,6 +47,10 @@ static_assert(supports<F<AveragePool2D<Pool<2, 2>>, Img>,                 true, 
 static_assert(supports<F<GlobalAveragePool, Img>,                         true, true, false, false>());
 // layers/reshape.hpp        ReshapeLayer
 static_assert(supports<F<Flatten, Img>,                                   true, true, false, false>());
+// layers/pad.hpp            PadLayer: data movement (ctml-import's PAD); int8 is the same template
+static_assert(supports<PadLayer<float, Img, Shape<10, 10, 4>, 1, 1, 0>,   false, false, false, false>());
+// layers/transpose.hpp      TransposeLayer: data movement (ctml-import's TRANSPOSE)
+static_assert(supports<TransposeLayer<float, Shape<4, 8, 8>, 1, 2, 0>,     false, false, false, false>());
 // layers/softmax.hpp        SoftmaxLayer
 static_assert(supports<F<Softmax<>, Vec>,                                 true, true, false, false>());
 // layers/activations.hpp    ReLULayer, ReLU6Layer, LeakyReLULayer, SigmoidLayer, TanhLayer, HardSwishLayer
@@ -54,6 +58,8 @@ static_assert(supports<F<ReLU, Vec>,                                      true, 
 static_assert(supports<F<ReLU6, Vec>,                                     true, true, false, false>());
 static_assert(supports<F<Sigmoid, Vec>,                                   true, true, false, false>());
 static_assert(supports<F<Tanh, Vec>,                                      true, true, false, false>());
+// LeakyReLU and HardSwish have int8 layers (quant/leaky_relu_s8.hpp, hard_swish_s8.hpp, TFLM-exact,
+// what ctml-import emits) but no place in PTQ's float -> int8 map yet.
 static_assert(supports<F<LeakyReLU, Vec>,                                 false, true, false, false>());
 static_assert(supports<F<HardSwish, Vec>,                                 false, true, false, false>());
 // layers/batchnorm.hpp      BatchNormLayer: int8 only when folded into the Dense/conv before it

@@ -343,6 +343,40 @@ struct OpEntry {
   std::int32_t code;
   Emitter emit;
 };
+std::string leaky_relu(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<tflite::LeakyReluOptions>(c.op.options);
+  const std::string s = shape_literal(c.in.shape);
+  std::ostringstream init;
+  init << "ctml::quant::make_qleaky_relu<" << s << ">(" << qparams_literal(c.in) << ", " << std::hexfloat
+       << static_cast<double>(o.alpha) << std::defaultfloat << "f, " << qparams_literal(c.out) << ")";
+  layers.push_back({"ctml::quant::QLeakyReLULayer<" + s + ">", init.str()});
+  return {};
+}
+
+std::string hard_swish(const OpContext& c, std::vector<Layer>& layers) {
+  // TFLM refuses an output scale below in_scale / 128 (the output multiplier must not shift left).
+  const float hires = (1.0f / 128.0f) * c.in.quantization.scale[0];
+  if (ctml::quant::quantize_multiplier(static_cast<double>(hires / c.out.quantization.scale[0])).shift > 0)
+    return c.where + ": output scale below input scale / 128, which TFLite Micro refuses";
+  const std::string s = shape_literal(c.in.shape);
+  layers.push_back({"ctml::quant::QHardSwishLayer<" + s + ">",
+                    "ctml::quant::make_qhard_swish<" + s + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
+  return {};
+}
+
+std::string float_leaky_relu(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<tflite::LeakyReluOptions>(c.op.options);
+  std::ostringstream init;
+  init << "{{}, " << std::hexfloat << static_cast<double>(o.alpha) << "f}";
+  layers.push_back({"ctml::LeakyReLULayer<float, " + shape_literal(c.in.shape) + ">", init.str()});
+  return {};
+}
+
+std::string float_hard_swish(const OpContext& c, std::vector<Layer>& layers) {
+  layers.push_back({"ctml::HardSwishLayer<float, " + shape_literal(c.in.shape) + ">", "{}"});
+  return {};
+}
+
 // ---- Data movement, int8 and float alike (the element type from the tensors): PAD / PADV2,
 // TRANSPOSE, SQUEEZE, EXPAND_DIMS. TFLite keeps the quantization through them (int8).
 
@@ -608,7 +642,8 @@ constexpr OpEntry kFloatOps[] = {
     {op::kReshape, float_reshape},    {op::kSoftmax, float_softmax},      {op::kRelu, float_elementwise},
     {op::kRelu6, float_elementwise},  {op::kLogistic, float_elementwise}, {op::kTanh, float_elementwise},
     {op::kPad, pad},                  {op::kPadV2, pad},                  {op::kTranspose, transpose},
-    {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},
+    {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},    {op::kLeakyRelu, float_leaky_relu},
+    {op::kHardSwish, float_hard_swish},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -620,7 +655,7 @@ constexpr OpEntry kOps[] = {
     {op::kRelu6, relu},            {op::kLogistic, table},       {op::kTanh, table},
     {op::kQuantize, quantize},     {op::kDequantize, dequantize}, {op::kPad, pad},
     {op::kPadV2, pad},             {op::kTranspose, transpose},  {op::kSqueeze, reshape_like},
-    {op::kExpandDims, reshape_like},
+    {op::kExpandDims, reshape_like}, {op::kLeakyRelu, leaky_relu}, {op::kHardSwish, hard_swish},
 };
 
 std::string supported_ops() {

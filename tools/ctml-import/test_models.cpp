@@ -503,6 +503,31 @@ Model tiny_layout(bool int8) {
   return b.finish({in}, {out});
 }
 
+// (i) One int8 activation op on [1,256] (the test feeds all 256 input bytes): LEAKY_RELU or
+//     HARD_SWISH with the given scales.
+Model tiny_activation(std::int32_t code, float alpha, float in_scale, std::int64_t in_zp, float out_scale, std::int64_t out_zp) {
+  Builder b;
+  const auto in = b.tensor("input", TensorType::Int8, {1, 256}, per_tensor(in_scale, in_zp));
+  const auto out = b.tensor("Identity", TensorType::Int8, {1, 256}, per_tensor(out_scale, out_zp));
+  if (code == op::kLeakyRelu) b.op(op::kLeakyRelu, 2, {in}, {out}, LeakyReluOptions{alpha});
+  else b.op(op::kHardSwish, 1, {in}, {out}, HardSwishOptions{});
+  return b.finish({in}, {out});
+}
+
+// (j) The same activations in a float model: [1,64] -> LEAKY_RELU(0.2) -> HARD_SWISH ->
+//     LEAKY_RELU(-0.3) -> [1,64].
+Model tiny_activation_float() {
+  Builder b;
+  const auto in = b.tensor("input", TensorType::Float32, {1, 64});
+  const auto a = b.tensor("leaky", TensorType::Float32, {1, 64});
+  const auto h = b.tensor("hard_swish", TensorType::Float32, {1, 64});
+  const auto out = b.tensor("Identity", TensorType::Float32, {1, 64});
+  b.op(op::kLeakyRelu, 1, {in}, {a}, LeakyReluOptions{0.2f});
+  b.op(op::kHardSwish, 1, {a}, {h}, HardSwishOptions{});
+  b.op(op::kLeakyRelu, 1, {h}, {out}, LeakyReluOptions{-0.3f});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -514,6 +539,12 @@ std::vector<Named> all() {
   v.push_back({"tiny_float_f32.tflite", tiny_float()});
   v.push_back({"tiny_layout_int8.tflite", tiny_layout(true)});
   v.push_back({"tiny_layout_f32.tflite", tiny_layout(false)});
+  v.push_back({"act_leaky_int8.tflite", tiny_activation(op::kLeakyRelu, 0.2f, 0.05f, -10, 0.04f, -60)});
+  v.push_back({"act_leaky_neg_int8.tflite", tiny_activation(op::kLeakyRelu, -0.3f, 0.03f, 7, 0.05f, 3)});
+  v.push_back({"act_hswish_a_int8.tflite", tiny_activation(op::kHardSwish, 0, 0.005f, 4, 0.004f, -90)});
+  v.push_back({"act_hswish_b_int8.tflite", tiny_activation(op::kHardSwish, 0, 0.02f, -5, 0.015f, -110)});
+  v.push_back({"act_hswish_c_int8.tflite", tiny_activation(op::kHardSwish, 0, 0.2f, 20, 0.1f, -120)});
+  v.push_back({"act_float_f32.tflite", tiny_activation_float()});
   return v;
 }
 

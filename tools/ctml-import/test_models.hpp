@@ -36,6 +36,10 @@ Model tiny_float();
 // The layout ops of PyTorch-converted models (TRANSPOSE from NCHW, PAD, PADV2, SQUEEZE,
 // EXPAND_DIMS) around a conv, int8 or float.
 Model tiny_layout(bool int8);
+// One int8 LEAKY_RELU (alpha) or HARD_SWISH on [1,256] with the given scales, and the float
+// chain LEAKY_RELU -> HARD_SWISH -> LEAKY_RELU on [1,64].
+Model tiny_activation(std::int32_t code, float alpha, float in_scale, std::int64_t in_zp, float out_scale, std::int64_t out_zp);
+Model tiny_activation_float();
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"

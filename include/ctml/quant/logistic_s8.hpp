@@ -34,6 +34,7 @@ constexpr std::int8_t logistic_s8(std::int8_t x, const fp::InputRescale& p) {
 }
 
 struct LogisticOp {
+  using params_type = fp::InputRescale;
   static constexpr std::string_view name = "QLogistic";
   static constexpr std::int8_t eval(std::int8_t x, const fp::InputRescale& p) { return logistic_s8(x, p); }
 };

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// An int8 element-wise op whose output depends on the input byte alone (LOGISTIC, TANH): prepare()
-// evaluates Op for all 256 inputs once (constexpr) and forward() is a lookup, which gives the same
-// bytes as evaluating per element. Op supplies
+// An int8 element-wise op whose output depends on the input byte alone (LOGISTIC, TANH,
+// LEAKY_RELU, HARD_SWISH): prepare() evaluates Op for all 256 inputs once (constexpr) and
+// forward() is a lookup, which gives the same bytes as evaluating per element. Op supplies
+//   using params_type = ...;                                            // an aggregate of integers
 //   static constexpr std::string_view name;
-//   static constexpr std::int8_t eval(std::int8_t x, const fp::InputRescale& p);   // one byte
-// and the input rescaling (multiplier, shift, radius) is the layer's one buffer.
+//   static constexpr std::int8_t eval(std::int8_t x, const params_type& p);   // one byte
+// and the parameters are the layer's one buffer (a weight blob carries them; loading one calls
+// prepare() again).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -22,7 +24,7 @@ struct QTableLayer {
   using output_type = Tensor<std::int8_t, S>;
   static constexpr bool in_place = true;
   static constexpr std::string_view name = Op::name;
-  fp::InputRescale params;
+  typename Op::params_type params;
   constexpr auto buffers() { return std::tie(params); }
   constexpr auto buffers() const { return std::tie(params); }
   std::int8_t table[256]{};

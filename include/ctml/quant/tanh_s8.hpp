@@ -34,6 +34,7 @@ constexpr std::int8_t tanh_s8(std::int8_t x, const fp::InputRescale& p) {
 }
 
 struct TanhOp {
+  using params_type = fp::InputRescale;
   static constexpr std::string_view name = "QTanh";
   static constexpr std::int8_t eval(std::int8_t x, const fp::InputRescale& p) { return tanh_s8(x, p); }
 };
