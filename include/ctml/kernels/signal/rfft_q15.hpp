@@ -229,7 +229,8 @@ struct RfftQ15 {
     std::uint32_t norms = 0;
     for (std::size_t j = 0; j < Span; ++j, tw += 3) {
       const word w1 = tw[0], w2 = tw[1], w3 = tw[2];
-      for (word* q = z + j; q < z + M; q += 4 * Span) {
+      for (std::size_t at = j; at < M; at += 4 * Span) {  // an index: a pointer may not step past the end
+        word* q = z + at;
         word x0 = q[0];
         if constexpr (S >= 1) x0 = p::hadd(x0, x0_bias);
         const word b2 = p::mul<shift>(q[Span], w2);
