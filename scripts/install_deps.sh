@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev                 # micro-benchmarks
   libboost1.81-dev                 # Boost.PFR (header-only)
   clang-19                         # second host compiler (`clang` preset)
+  libclang-rt-19-dev               # its sanitizer and libFuzzer runtimes (the clang preset fuzzes)
   python3-numpy                    # test-data generators (tests/data/*/gen_*.py, tools/)
   gcc-arm-none-eabi                # Cortex-M cross compiler
   libnewlib-arm-none-eabi
