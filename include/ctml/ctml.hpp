@@ -10,6 +10,7 @@
 #include <ctml/layers/activations.hpp>
 #include <ctml/layers/add.hpp>
 #include <ctml/layers/batchnorm.hpp>
+#include <ctml/layers/binary_const.hpp>
 #include <ctml/layers/conv1d.hpp>
 #include <ctml/layers/conv2d.hpp>
 #include <ctml/layers/dense.hpp>

@@ -5,6 +5,7 @@
 #include <ctml/quant/activation_range.hpp>
 #include <ctml/quant/add_s8.hpp>
 #include <ctml/quant/agreement.hpp>
+#include <ctml/quant/binary_const_s8.hpp>
 #include <ctml/quant/calibration.hpp>
 #include <ctml/quant/conv1d_s8.hpp>
 #include <ctml/quant/conv_s8.hpp>

@@ -16,6 +16,8 @@
 //   act_*.tflite: int8 LEAKY_RELU (alpha 0.2 and -0.3) and HARD_SWISH (three scale pairs: the
 //     reluish multiplier shifting right, by one, and left) on all 256 input bytes, equal to
 //     TFLM's; the float chain within 1e-5.
+//   tiny_binary_{int8,f32}.tflite: ADD / SUB / MUL with a constant (scalar, per channel,
+//     elementwise; as first or second operand): int8 bytes equal to TFLM's, floats within 1e-5.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -33,6 +35,8 @@
 #include "tiny_layout_f32.hpp"
 #include "tiny_layout_int8.hpp"
 #include "act_float.hpp"
+#include "tiny_binary_f32.hpp"
+#include "tiny_binary_int8.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -261,4 +265,36 @@ TEST_CASE("LEAKY_RELU and HARD_SWISH int8: every input byte as TFLM; float withi
   act_float::model(in, out, arena);
   const auto ref = tflm_output(std::string(CTML_TEST_DATA_DIR) + "/tflite/act_float_f32.tflite", in.data(), in.size() * 4, "act_float");
   if (!ref.empty()) CHECK(relative_difference(out, ref) <= 1e-5);
+}
+
+TEST_CASE("ADD / SUB / MUL with a constant operand: int8 bytes and floats as TFLM's") {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  std::uint32_t s = 33;
+  bool compared = false;
+  for (int trial = 0; trial < 8; ++trial) {
+    tiny_binary_int8::Model::input_type qin{};
+    tiny_binary_int8::Model::output_type qout{};
+    alignas(16) static std::byte qarena[tiny_binary_int8::arena_bytes];
+    tiny_binary_f32::Model::input_type fin{};
+    tiny_binary_f32::Model::output_type fout{};
+    alignas(16) static std::byte farena[tiny_binary_f32::arena_bytes];
+    for (std::size_t i = 0; i < qin.size(); ++i) {
+      s = s * 1664525u + 1013904223u;
+      qin[i] = static_cast<std::int8_t>(static_cast<int>(s >> 24) - 128);
+      fin[i] = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 250.0f;
+    }
+    tiny_binary_int8::model(qin, qout, qarena);
+    tiny_binary_f32::model(fin, fout, farena);
+    const auto qref = tflm_output(dir + "tiny_binary_int8.tflite", qin.data(), qin.size(), "binary_int8");
+    const auto fref = tflm_output(dir + "tiny_binary_f32.tflite", fin.data(), fin.size() * 4, "binary_f32");
+    if (qref.empty() || fref.empty()) continue;
+    compared = true;
+    INFO("trial " << trial);
+    REQUIRE(qref.size() == qout.size());
+    int differ = 0;
+    for (std::size_t i = 0; i < qout.size(); ++i) differ += static_cast<std::int8_t>(qref[i]) != qout[i];
+    CHECK(differ == 0);
+    CHECK(relative_difference(fout, fref) <= 1e-5);
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
 }

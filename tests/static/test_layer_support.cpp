@@ -47,6 +47,9 @@ static_assert(supports<F<AveragePool2D<Pool<2, 2>>, Img>,                 true, 
 static_assert(supports<F<GlobalAveragePool, Img>,                         true, true, false, false>());
 // layers/reshape.hpp        ReshapeLayer
 static_assert(supports<F<Flatten, Img>,                                   true, true, false, false>());
+// layers/binary_const.hpp   BinaryConstLayer: x OP constant (ctml-import's ADD/SUB/MUL with a
+//                           constant); int8: quant/binary_const_s8.hpp, not in PTQ's map
+static_assert(supports<BinaryConstLayer<float, Img, 4, ConstOp::mul>,     false, false, false, false>());
 // layers/pad.hpp            PadLayer: data movement (ctml-import's PAD); int8 is the same template
 static_assert(supports<PadLayer<float, Img, Shape<10, 10, 4>, 1, 1, 0>,   false, false, false, false>());
 // layers/transpose.hpp      TransposeLayer: data movement (ctml-import's TRANSPOSE)

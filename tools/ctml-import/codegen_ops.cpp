@@ -377,6 +377,75 @@ std::string float_hard_swish(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+std::string plausible(const OpContext& c, const tflite::Tensor& t);
+std::string float_literal(const std::vector<float>& v);
+
+// ADD / SUB / MUL with one constant operand (the graph walk's ADD of two activations is a
+// residual merge). The constant repeats along the activation's trailing axes.
+struct ConstOperand {
+  const tflite::Tensor* tensor = nullptr;
+  bool first = false;  // the constant is input 0
+};
+std::string const_operand(const OpContext& c, ConstOperand& k) {
+  if (c.op.inputs.size() != 2 || !c.input(0) || !c.input(1)) return c.where + ": expected two inputs";
+  const tflite::Tensor& t0 = c.tensor(c.op.inputs[0]);
+  k.first = &t0 != &c.in;
+  k.tensor = &c.tensor(c.op.inputs[k.first ? 0 : 1]);
+  if (k.tensor == &c.in) return c.where + ": both operands are activations; only a residual ADD merges two branches";
+  const std::size_t n = element_count(k.tensor->shape), total = element_count(c.in.shape);
+  // Broadcast along trailing axes only: the constant's shape, without leading 1s, ends the input's.
+  std::vector<std::int32_t> cs = k.tensor->shape;
+  while (!cs.empty() && cs.front() == 1) cs.erase(cs.begin());
+  if (n == 0 || total % n != 0 || cs.size() > c.in.shape.size() ||
+      !std::equal(cs.rbegin(), cs.rend(), c.in.shape.rbegin()) || element_count(c.out.shape) != total)
+    return c.where + ": the constant must broadcast along the input's trailing axes";
+  return {};
+}
+
+tflite::Activation binary_activation(const tflite::Operator& op) {
+  if (const auto* a = std::get_if<tflite::AddOptions>(&op.options)) return a->activation;
+  if (const auto* s = std::get_if<tflite::SubOptions>(&op.options)) return s->activation;
+  if (const auto* m = std::get_if<tflite::MulOptions>(&op.options)) return m->activation;
+  return tflite::Activation::None;
+}
+
+const char* binary_name(std::int32_t code, bool int8) {
+  if (code == op::kAdd) return int8 ? "ctml::quant::BinaryOp::add" : "ctml::ConstOp::add";
+  if (code == op::kSub) return int8 ? "ctml::quant::BinaryOp::sub" : "ctml::ConstOp::sub";
+  return int8 ? "ctml::quant::BinaryOp::mul" : "ctml::ConstOp::mul";
+}
+
+std::string binary_const(const OpContext& c, std::vector<Layer>& layers) {
+  ConstOperand k;
+  if (auto e = const_operand(c, k); !e.empty()) return e;
+  auto v = tensor_values<std::int8_t>(c.model, *k.tensor);
+  if (k.tensor->type != TensorType::Int8 || !v || k.tensor->quantization.empty()) return c.where + ": the constant must be int8 and quantized";
+  if (auto e = plausible(c, *k.tensor); !e.empty()) return e;
+  std::string act;
+  if (auto e = fused(c, binary_activation(c.op), act); !e.empty()) return e;
+  const std::string s = shape_literal(c.in.shape), n = std::to_string(v->size());
+  const std::string q1 = qparams_literal(k.first ? *k.tensor : c.in), q2 = qparams_literal(k.first ? c.in : *k.tensor);
+  std::ostringstream init;
+  init << "ctml::quant::make_qbinary_const<" << s << ", " << n << ", " << binary_name(c.op.builtin_code, true) << ">("
+       << tensor_literal(*v) << ", " << (k.first ? "true" : "false") << ", " << q1 << ", " << q2 << ", " << qparams_literal(c.out)
+       << ", " << act << ")";
+  layers.push_back({"ctml::quant::QBinaryConstLayer<" + s + ", " + n + ", " + binary_name(c.op.builtin_code, true) + ">", init.str()});
+  return {};
+}
+
+std::string float_binary_const(const OpContext& c, std::vector<Layer>& layers) {
+  ConstOperand k;
+  if (auto e = const_operand(c, k); !e.empty()) return e;
+  auto v = tensor_values<float>(c.model, *k.tensor);
+  if (k.tensor->type != TensorType::Float32 || !v) return c.where + ": the constant must be float";
+  std::string act;
+  if (auto e = fused(c, binary_activation(c.op), act); !e.empty()) return e;
+  const std::string s = shape_literal(c.in.shape), n = std::to_string(v->size());
+  layers.push_back({"ctml::BinaryConstLayer<float, " + s + ", " + n + ", " + binary_name(c.op.builtin_code, false) + ", " + act + ">",
+                    "{" + float_literal(*v) + ", " + (k.first ? "true" : "false") + "}"});
+  return {};
+}
+
 // ---- Data movement, int8 and float alike (the element type from the tensors): PAD / PADV2,
 // TRANSPOSE, SQUEEZE, EXPAND_DIMS. TFLite keeps the quantization through them (int8).
 
@@ -643,7 +712,8 @@ constexpr OpEntry kFloatOps[] = {
     {op::kRelu6, float_elementwise},  {op::kLogistic, float_elementwise}, {op::kTanh, float_elementwise},
     {op::kPad, pad},                  {op::kPadV2, pad},                  {op::kTranspose, transpose},
     {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},    {op::kLeakyRelu, float_leaky_relu},
-    {op::kHardSwish, float_hard_swish},
+    {op::kHardSwish, float_hard_swish}, {op::kAdd, float_binary_const}, {op::kSub, float_binary_const},
+    {op::kMul, float_binary_const},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -656,6 +726,7 @@ constexpr OpEntry kOps[] = {
     {op::kQuantize, quantize},     {op::kDequantize, dequantize}, {op::kPad, pad},
     {op::kPadV2, pad},             {op::kTranspose, transpose},  {op::kSqueeze, reshape_like},
     {op::kExpandDims, reshape_like}, {op::kLeakyRelu, leaky_relu}, {op::kHardSwish, hard_swish},
+    {op::kAdd, binary_const},      {op::kSub, binary_const},     {op::kMul, binary_const},
 };
 
 std::string supported_ops() {

@@ -528,6 +528,37 @@ Model tiny_activation_float() {
   return b.finish({in}, {out});
 }
 
+// (k) ADD / SUB / MUL with a constant operand, int8 or float: [1,4,4,3] -> MUL(x, c[3]) ->
+//     ADD(c[1], x, RELU) (constant first) -> SUB(x, c[1,4,4,3]) -> SUB(c[3], x) -> [1,4,4,3].
+Model tiny_binary(bool int8) {
+  Rng rng(int8 ? 0xC7A1'000A : 0xC7A1'000B);
+  Builder b;
+  const TensorType act = int8 ? TensorType::Int8 : TensorType::Float32;
+  auto q = [&](float scale, std::int64_t zp) { return int8 ? per_tensor(scale, zp) : Quantization{}; };
+  auto konst = [&](const std::string& name, std::vector<std::int32_t> shape, float scale, std::int64_t zp) {
+    std::size_t n = 1;
+    for (const auto d : shape) n *= static_cast<std::size_t>(d);
+    if (int8) {
+      std::vector<std::int8_t> v(n);
+      for (auto& x : v) x = static_cast<std::int8_t>(rng.uniform(-128, 127));
+      return b.tensor(name, TensorType::Int8, std::move(shape), per_tensor(scale, zp), le_bytes(v));
+    }
+    std::vector<float> v(n);
+    for (auto& x : v) x = static_cast<float>(rng.uniform(-1000, 1000)) * (scale * 100.0f / 1000.0f);
+    return b.tensor(name, TensorType::Float32, std::move(shape), {}, le_bytes(v));
+  };
+  const auto in = b.tensor("input", act, {1, 4, 4, 3}, q(0.031f, -7));
+  const auto mul = b.tensor("mul", act, {1, 4, 4, 3}, q(0.045f, 3));
+  b.op(op::kMul, 1, {in, konst("mul/c", {3}, 0.017f, 2)}, {mul}, MulOptions{Activation::None});
+  const auto add = b.tensor("add", act, {1, 4, 4, 3}, q(0.038f, -128));
+  b.op(op::kAdd, 1, {konst("add/c", {1}, 0.02f, -5), mul}, {add}, AddOptions{Activation::Relu, true});
+  const auto sub = b.tensor("sub", act, {1, 4, 4, 3}, q(0.051f, 9));
+  b.op(op::kSub, 1, {add, konst("sub/c", {1, 4, 4, 3}, 0.025f, 0)}, {sub}, SubOptions{Activation::None, true});
+  const auto out = b.tensor("Identity", act, {1, 4, 4, 3}, q(0.06f, -2));
+  b.op(op::kSub, 1, {konst("rsub/c", {3}, 0.03f, 11), sub}, {out}, SubOptions{Activation::None, true});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -545,6 +576,8 @@ std::vector<Named> all() {
   v.push_back({"act_hswish_b_int8.tflite", tiny_activation(op::kHardSwish, 0, 0.02f, -5, 0.015f, -110)});
   v.push_back({"act_hswish_c_int8.tflite", tiny_activation(op::kHardSwish, 0, 0.2f, 20, 0.1f, -120)});
   v.push_back({"act_float_f32.tflite", tiny_activation_float()});
+  v.push_back({"tiny_binary_int8.tflite", tiny_binary(true)});
+  v.push_back({"tiny_binary_f32.tflite", tiny_binary(false)});
   return v;
 }
 

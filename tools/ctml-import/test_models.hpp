@@ -40,6 +40,8 @@ Model tiny_layout(bool int8);
 // chain LEAKY_RELU -> HARD_SWISH -> LEAKY_RELU on [1,64].
 Model tiny_activation(std::int32_t code, float alpha, float in_scale, std::int64_t in_zp, float out_scale, std::int64_t out_zp);
 Model tiny_activation_float();
+// ADD / SUB / MUL with a constant operand (scalar, per channel, elementwise; first or second).
+Model tiny_binary(bool int8);
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"

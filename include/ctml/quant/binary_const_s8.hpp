@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// ADD, SUB, MUL of an int8 activation and a constant tensor (TFLite's reference_integer_ops, the
+// constant broadcast along the activation's trailing axes), as TFLite Micro computes them:
+//   ADD / SUB: a' = MBQM((a - zp_a) * 2^20, M_a), b' likewise,
+//              y = clamp(MBQM(a' +- b', M_out) + zp_out, act)   (the multipliers of add_s8.hpp;
+//              SUB forms its ratios in float, ADD in double, as TFLM's Prepare does)
+//   MUL:       y = clamp(MBQM((a - zp_a) * (b - zp_b), s_a s_b / s_out) + zp_out, act)
+// The constant is the first or the second operand, as in the model (`constant_first`).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+#include <ctml/core/compiler.hpp>
+#include <ctml/core/concepts.hpp>
+#include <ctml/core/options.hpp>
+#include <ctml/core/requantize.hpp>
+#include <ctml/quant/activation_range.hpp>
+#include <ctml/quant/add_s8.hpp>
+
+namespace ctml::quant {
+
+enum class BinaryOp : std::uint8_t { add, sub, mul };
+
+struct BinaryParams {
+  std::int32_t input1_offset = 0, input2_offset = 0, output_offset = 0;  // -zp_1, -zp_2, zp_out
+  Multiplier input1{}, input2{}, output{};
+  std::int32_t act_min = -128, act_max = 127;
+};
+
+template <BinaryOp Op>
+constexpr std::int8_t binary_s8(std::int8_t a, std::int8_t b, const BinaryParams& p) {
+  std::int32_t y;
+  if constexpr (Op == BinaryOp::mul) {
+    y = multiply_by_quantized_multiplier((p.input1_offset + a) * (p.input2_offset + b), p.output) + p.output_offset;
+  } else {
+    constexpr int shift = AddParams::left_shift;
+    const std::int32_t a1 = multiply_by_quantized_multiplier((p.input1_offset + a) * (std::int32_t{1} << shift), p.input1);
+    const std::int32_t b1 = multiply_by_quantized_multiplier((p.input2_offset + b) * (std::int32_t{1} << shift), p.input2);
+    y = multiply_by_quantized_multiplier(Op == BinaryOp::add ? a1 + b1 : a1 - b1, p.output) + p.output_offset;
+  }
+  y = y < p.act_min ? p.act_min : (y > p.act_max ? p.act_max : y);
+  return static_cast<std::int8_t>(y);
+}
+
+// TFLite's Prepare: q1, q2 the operands' quantization in the model's order.
+template <BinaryOp Op>
+constexpr BinaryParams make_binary_params(QParams q1, QParams q2, QParams out, Activation act) {
+  BinaryParams p{};
+  p.input1_offset = -q1.zero_point;
+  p.input2_offset = -q2.zero_point;
+  p.output_offset = out.zero_point;
+  if constexpr (Op == BinaryOp::mul) {
+    p.output = quantize_multiplier(static_cast<double>(q1.scale) * static_cast<double>(q2.scale) / static_cast<double>(out.scale));
+  } else if constexpr (Op == BinaryOp::add) {
+    const AddParams a = make_add_params(q1, q2, out, act);
+    p.input1 = a.input1, p.input2 = a.input2, p.output = a.output;
+  } else {  // SUB: float ratios (sub_common.cc)
+    const float twice_max = 2 * (q1.scale > q2.scale ? q1.scale : q2.scale);
+    p.input1 = quantize_multiplier(static_cast<double>(q1.scale / twice_max));
+    p.input2 = quantize_multiplier(static_cast<double>(q2.scale / twice_max));
+    p.output = quantize_multiplier(static_cast<double>(twice_max / ((1 << AddParams::left_shift) * out.scale)));
+  }
+  const ActivationRange r = activation_range(act, out);
+  p.act_min = r.min;
+  p.act_max = r.max;
+  return p;
+}
+
+// S: the activation's shape; C: the constant's element count, which repeats along S (1: a scalar,
+// the last axis: per channel, S::size: elementwise).
+template <ShapeType S, std::size_t C, BinaryOp Op>
+struct QBinaryConstLayer {
+  static_assert(C >= 1 && S::size % C == 0, "ctml::quant::QBinaryConstLayer: the constant must repeat along the input");
+  using input_type = Tensor<std::int8_t, S>;
+  using output_type = Tensor<std::int8_t, S>;
+  static constexpr bool in_place = true;
+  static constexpr std::string_view name = Op == BinaryOp::add ? "QAddConst" : (Op == BinaryOp::sub ? "QSubConst" : "QMulConst");
+  BinaryParams params;
+  Tensor<std::int8_t, Shape<C>> constant;
+  std::int32_t constant_first = 0;  // 1: constant OP x, 0: x OP constant
+  constexpr auto buffers() { return std::tie(params, constant, constant_first); }
+  constexpr auto buffers() const { return std::tie(params, constant, constant_first); }
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+    ::ctml::detail::side_effect_fence();
+    for (std::size_t i = 0; i < S::size; ++i) {
+      const std::int8_t c = constant[i % C];
+      out[i] = constant_first ? binary_s8<Op>(c, in[i], params) : binary_s8<Op>(in[i], c, params);
+    }
+  }
+};
+
+// q1, q2: the operands' quantization in the model's order (the constant's among them).
+template <ShapeType S, std::size_t C, BinaryOp Op>
+constexpr QBinaryConstLayer<S, C, Op> make_qbinary_const(const Tensor<std::int8_t, Shape<C>>& constant, bool constant_first,
+                                                         QParams q1, QParams q2, QParams out, Activation act) {
+  return {make_binary_params<Op>(q1, q2, out, act), constant, constant_first ? 1 : 0};
+}
+
+}  // namespace ctml::quant
