@@ -15,6 +15,7 @@
 #include <ctml/frontend/feature_stream.hpp>
 #include <ctml/frontend/mlperf_kws.hpp>
 #include <ctml/kernels/signal/rfft_f32.hpp>
+#include "dft_reference.hpp"
 #include "no_heap.hpp"
 #include "read_file.hpp"
 
@@ -46,18 +47,7 @@ void check_rfft(int kind) {
   ka::RfftF32<N>::forward(x, out, z);
   double worst = 0, peak = 0, spectrum_energy = 0;
   for (std::size_t k = 0; k <= N / 2; ++k) {
-    // e^{-2 pi i k n / N} by rotating a unit phasor (no table, no per-term cos/sin: cheap on
-    // soft-float cores; the rotation's rounding stays near 1e-13).
-    const double wr = std::cos(2 * 3.14159265358979323846 * static_cast<double>(k) / N);
-    const double wi = -std::sin(2 * 3.14159265358979323846 * static_cast<double>(k) / N);
-    double pr = 1, pi = 0, re = 0, im = 0;
-    for (std::size_t n = 0; n < N; ++n) {
-      re += x[n] * pr;
-      im += x[n] * pi;
-      const double t = pr * wr - pi * wi;
-      pi = pr * wi + pi * wr;
-      pr = t;
-    }
+    const auto [re, im] = ctml::test::dft_bin(x, N, k);
     worst = std::fmax(worst, std::hypot(out[k].real - re, out[k].imag - im));
     peak = std::fmax(peak, std::hypot(re, im));
     const double p = static_cast<double>(out[k].real) * out[k].real + static_cast<double>(out[k].imag) * out[k].imag;

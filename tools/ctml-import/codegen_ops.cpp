@@ -296,13 +296,18 @@ std::string table(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
-std::string mean(const OpContext& c, std::vector<Layer>& layers) {
-  // Global average pooling: the mean over height and width of an NHWC tensor.
+// MEAN as ctml has it: global average pooling, the mean over height and width of an NHWC tensor.
+std::string mean_axes(const OpContext& c) {
   const tflite::Tensor* at = c.input(1);
   const auto axes = at ? tensor_values<std::int32_t>(c.model, *at) : std::nullopt;
   if (c.in.shape.size() != 4 || !axes || axes->size() != 2 || std::min((*axes)[0], (*axes)[1]) != 1 ||
       std::max((*axes)[0], (*axes)[1]) != 2)
     return c.where + ": only the mean over height and width (axes 1, 2) of an NHWC tensor is supported";
+  return {};
+}
+
+std::string mean(const OpContext& c, std::vector<Layer>& layers) {
+  if (auto e = mean_axes(c); !e.empty()) return e;
   const std::string s = shape_literal(c.in.shape);
   layers.push_back({"ctml::quant::QMeanLayer<" + s + ">",
                     "ctml::quant::make_qmean<" + s + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
@@ -693,11 +698,7 @@ std::string float_reshape(const OpContext& c, std::vector<Layer>& layers) {
 }
 
 std::string float_mean(const OpContext& c, std::vector<Layer>& layers) {
-  const tflite::Tensor* at = c.input(1);
-  const auto axes = at ? tensor_values<std::int32_t>(c.model, *at) : std::nullopt;
-  if (c.in.shape.size() != 4 || !axes || axes->size() != 2 || std::min((*axes)[0], (*axes)[1]) != 1 ||
-      std::max((*axes)[0], (*axes)[1]) != 2)
-    return c.where + ": only the mean over height and width (axes 1, 2) of an NHWC tensor is supported";
+  if (auto e = mean_axes(c); !e.empty()) return e;
   const std::string s = shape_literal(c.in.shape);
   layers.push_back({"ctml::GlobalAveragePoolLayer<float, " + s + ">", "{}"});
   const std::string flat = "ctml::Shape<" + std::to_string(c.in.shape[3]) + ">";
