@@ -125,7 +125,7 @@ constexpr word shift_left(word a, int k) {
 }
 
 // Shift = 16 costs one instruction less on the DSP extension (one PKHTB packs both halves).
-// Plus = 1 adds one to both parts for free (through the rounding constant), where the caller
+// Plus = 1 adds one to both parts at no extra cost (through the rounding constant), where the caller
 // knows the result stays in range.
 template <int Shift, int Plus = 0>
 constexpr word mul(word a, word b) {
