@@ -184,16 +184,15 @@ struct FourLanes {
     store_blocked(b, e + 8, y.y[2]);
     store_blocked(b, e + 12, y.y[3]);
   }
-  // Lanes l: element e - l: lane 0 of block e, lanes 3, 2, 1 of block e - 4 (one shuffle).
-  static Cx<V> load_descending(const void* b, std::size_t e) {
-    const Cx<V> hi = load_blocked(b, e), lo = load_blocked(b, e - 4);
+  // Lane 0 of hi, then lanes 3, 2, 1 of lo (one shuffle per part).
+  static Cx<V> descending(Cx<V> hi, Cx<V> lo) {
     return {__builtin_shufflevector(hi.re, lo.re, 0, 7, 6, 5), __builtin_shufflevector(hi.im, lo.im, 0, 7, 6, 5)};
   }
+  // Lanes l: element e - l: lane 0 of block e, lanes 3, 2, 1 of block e - 4.
+  static Cx<V> load_descending(const void* b, std::size_t e) { return descending(load_blocked(b, e), load_blocked(b, e - 4)); }
+  // The same for e = m, the array's end: lane 0 (element m) reads element 0 instead.
   template <std::size_t m>
-  static Cx<V> load_descending_end(const void* b) {
-    const Cx<V> hi = load_blocked(b, 0), lo = load_blocked(b, m - 4);
-    return {__builtin_shufflevector(hi.re, lo.re, 0, 7, 6, 5), __builtin_shufflevector(hi.im, lo.im, 0, 7, 6, 5)};
-  }
+  static Cx<V> load_descending_end(const void* b) { return descending(load_blocked(b, 0), load_blocked(b, m - 4)); }
   static V reversed(V v) { return __builtin_shufflevector(v, v, 3, 2, 1, 0); }
   static void store_pairs_descending(void* b, std::size_t e, Cx<V> x) { store_pairs(b, e - 3, Cx<V>{reversed(x.re), reversed(x.im)}); }
 };
