@@ -23,6 +23,9 @@ packages=(
   espeak-ng                        # speech clips for the front-end tests (tests/frontend)
   sox                              # noise, tones and resampling for those clips
   libfftw3-dev                     # FFTW, the peer in benchmarks/signal/fft_vs_fftw.cpp only
+  libprotobuf-dev                  # ctml-import's ONNX reader (host tool only, never the headers)
+  protobuf-compiler                # protoc, for onnx.proto
+  python3-onnx                     # ships onnx.proto, the ONNX schema
 )
 
 missing=()

@@ -1,23 +1,36 @@
 // SPDX-License-Identifier: Apache-2.0
-// ctml-import MODEL.tflite -o OUT.hpp --name NS
-// Reads a TFLite model (bounds-checked; malformed files are rejected with the byte offset) and
-// writes a header that defines it as ctml types. Exit status 0 on success, 1 on any error.
+// ctml-import MODEL -o OUT.hpp --name NS [--tflite OUT.tflite]
+// Reads a TFLite model (bounds-checked; malformed files are rejected with the byte offset) or an
+// ONNX model (told by the content: a .tflite file carries "TFL3" at byte 4; ONNX support needs
+// protobuf at build time) and writes a header that defines it as ctml types. --tflite also writes
+// the model as ctml-import understood it (for an ONNX model: its translation, which TFLite Micro
+// can run as an oracle). Exit status 0 on success, 1 on any error.
 #include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "codegen.hpp"
 #include "tflite_reader.hpp"
+#include "tflite_writer.hpp"
+#if CTML_IMPORT_ONNX
+#include "onnx_import.hpp"
+#endif
+
+namespace {
+constexpr const char* kUsage = "usage: ctml-import MODEL(.tflite|.onnx) -o OUT.hpp --name NAMESPACE [--tflite OUT.tflite]";
+}
 
 int main(int argc, char** argv) {
-  std::string in, out, ns;
+  std::string in, out, ns, tflite_out;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-o" && i + 1 < argc) out = argv[++i];
     else if (a == "--name" && i + 1 < argc) ns = argv[++i];
+    else if (a == "--tflite" && i + 1 < argc) tflite_out = argv[++i];
     else if (a == "-h" || a == "--help") {
-      std::puts("usage: ctml-import MODEL.tflite -o OUT.hpp --name NAMESPACE");
+      std::puts(kUsage);
       return 0;
     } else if (in.empty() && !a.empty() && a[0] != '-') in = a;
     else {
@@ -26,7 +39,11 @@ int main(int argc, char** argv) {
     }
   }
   if (in.empty() || out.empty() || ns.empty()) {
-    std::fprintf(stderr, "usage: ctml-import MODEL.tflite -o OUT.hpp --name NAMESPACE\n");
+    std::fprintf(stderr, "%s\n", kUsage);
+    return 1;
+  }
+  if (std::isdigit(static_cast<unsigned char>(ns[0]))) {
+    std::fprintf(stderr, "ctml-import: --name must be a C++ identifier\n");
     return 1;
   }
   for (char c : ns)
@@ -34,12 +51,44 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "ctml-import: --name must be a C++ identifier\n");
       return 1;
     }
-  auto model = ctml::tflite::read_model_file(in);
-  if (!model) {
-    std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), model.error().to_string().c_str());
+  std::vector<std::uint8_t> bytes;
+  std::string io_error;
+  if (!ctml::tflite::read_file_bytes(in, bytes, io_error)) {
+    std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), io_error.c_str());
     return 1;
   }
-  const auto h = ctml::import::generate_header(model.value(), ns, in.substr(in.find_last_of('/') + 1));
+  ctml::tflite::Model model;
+#if CTML_IMPORT_ONNX
+  if (ctml::onnx::looks_like_onnx(bytes)) {
+    auto r = ctml::onnx::import_model(bytes);
+    if (!r) {
+      std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), r.error().message.c_str());
+      return 1;
+    }
+    model = std::move(r.value());
+  } else
+#endif
+  {
+    auto r = ctml::tflite::read_model(bytes);
+    if (!r) {
+      std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), r.error().to_string().c_str());
+#if !CTML_IMPORT_ONNX
+      std::fprintf(stderr, "ctml-import: (this build reads .tflite only: ONNX needs protobuf and onnx.proto at build time)\n");
+#endif
+      return 1;
+    }
+    model = std::move(r.value());
+  }
+  if (!tflite_out.empty()) {
+    const auto fb = ctml::tflite::write_model(model);
+    std::ofstream f(tflite_out, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(fb.data()), static_cast<std::streamsize>(fb.size()));
+    if (!f) {
+      std::fprintf(stderr, "ctml-import: cannot write %s\n", tflite_out.c_str());
+      return 1;
+    }
+  }
+  const auto h = ctml::import::generate_header(model, ns, in.substr(in.find_last_of('/') + 1));
   if (!h.ok) {
     std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), h.error.c_str());
     return 1;

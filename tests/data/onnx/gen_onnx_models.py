@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""PyTorch models exported to ONNX, with inputs and PyTorch's outputs, for ctml-import's tests.
+
+Each model is built with a fixed seed, put in eval mode, exported by torch.onnx.export (Debian's
+python3-torch), and run by PyTorch itself on a few deterministic inputs. Written next to this
+script:
+  NAME.onnx                  the exported model
+  NAME.in                    float32 LE, the inputs one after the other, in PyTorch's layout (NCHW)
+  NAME.out                   float32 LE, PyTorch's outputs for them (float64 reference would be
+                             no more independent: PyTorch is the framework the user trained in)
+The models cover the operators ctml-import maps from ONNX:
+  cnn      Conv+BatchNorm (folded by the exporter) + ReLU, depthwise Conv (groups = channels,
+           stride 2), ReLU6 (Clip), 1x1 Conv + HardSwish, MaxPool, a residual block (Add of two
+           branches), a BatchNorm the exporter cannot fold (after the Add), AvgPool, Flatten of a
+           2x2x12 tensor (NCHW order), Linear (Gemm), Softmax. Opset 13.
+  gap      Conv (no padding, dilation 2) + LeakyReLU, Conv stride 2 with asymmetric need
+           (PyTorch pads 1/1 where TFLite's SAME pads 0/1), Sigmoid, GlobalAveragePool,
+           Flatten, Linear + Tanh, Linear, x * 0.5 + 1 (Mul/Add with constants). Opset 17.
+  mlp      Linear + ReLU, Linear + Sigmoid, Linear (as MatMul + Add when bias is split: the
+           exporter writes Gemm for 2-D inputs). Opset 13.
+Run: /usr/bin/python3 tests/data/onnx/gen_onnx_models.py
+"""
+import pathlib
+
+import numpy as np
+import torch
+from torch import nn
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+class Cnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.dw = nn.Sequential(nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=8), nn.BatchNorm2d(8), nn.ReLU6())
+        self.pw = nn.Sequential(nn.Conv2d(8, 12, 1), nn.Hardswish())
+        self.pool = nn.MaxPool2d(2)
+        self.body = nn.Sequential(nn.Conv2d(12, 12, 3, padding=1), nn.ReLU(), nn.Conv2d(12, 12, 3, padding=1))
+        self.bn = nn.BatchNorm2d(12)
+        self.avg = nn.AvgPool2d(2)
+        self.fc = nn.Linear(12 * 2 * 2, 10)
+
+    def forward(self, x):
+        x = self.pool(self.pw(self.dw(self.stem(x))))
+        x = self.bn(x + self.body(x))
+        x = torch.flatten(self.avg(x), 1)
+        return torch.softmax(self.fc(x), dim=1)
+
+
+class Gap(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(2, 6, 3, dilation=2)
+        self.c2 = nn.Conv2d(6, 10, 3, stride=2, padding=1)
+        self.fc1 = nn.Linear(10, 7)
+        self.fc2 = nn.Linear(7, 4)
+
+    def forward(self, x):
+        x = nn.functional.leaky_relu(self.c1(x), 0.1)
+        x = torch.sigmoid(self.c2(x))
+        x = torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
+        x = torch.tanh(self.fc1(x))
+        return self.fc2(x) * 0.5 + 1.0
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(20, 16)
+        self.b = nn.Linear(16, 12)
+        self.c = nn.Linear(12, 5)
+
+    def forward(self, x):
+        return self.c(torch.sigmoid(self.b(torch.relu(self.a(x)))))
+
+
+def randomize_batchnorm(model, gen):
+    # Fresh BatchNorm layers are the identity; give them real statistics so folding is tested.
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=gen) * 0.3)
+            m.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
+            m.weight.data.copy_(torch.rand(n, generator=gen) + 0.5)
+            m.bias.data.copy_(torch.randn(n, generator=gen) * 0.2)
+
+
+def export(name, model, shape, opset, count=3):
+    gen = torch.Generator().manual_seed(1234)
+    randomize_batchnorm(model, gen)
+    model.eval()
+    inputs = [torch.randn(*shape, generator=gen) for _ in range(count)]
+    torch.onnx.export(model, inputs[0], str(HERE / f"{name}.onnx"), opset_version=opset,
+                      input_names=["input"], output_names=["output"], do_constant_folding=True)
+    with torch.no_grad():
+        outputs = [model(x) for x in inputs]
+    np.concatenate([x.numpy().ravel() for x in inputs]).astype("<f4").tofile(HERE / f"{name}.in")
+    np.concatenate([y.numpy().ravel() for y in outputs]).astype("<f4").tofile(HERE / f"{name}.out")
+    print(f"{name}: {shape} -> {tuple(outputs[0].shape)}, {count} inputs, opset {opset}")
+
+
+def main():
+    torch.manual_seed(7)
+    export("cnn", Cnn(), (1, 3, 16, 16), 13)
+    export("gap", Gap(), (1, 2, 13, 13), 17)
+    export("mlp", Mlp(), (1, 20), 13)
+
+
+if __name__ == "__main__":
+    main()
