@@ -6,21 +6,38 @@
 // maps (see the script) with BatchNormalization folded by the exporter and by the importer,
 // HardSwish as opset 13 writes it (x * HardSigmoid(x)), padding TFLite's SAME cannot express, a
 // Flatten of a 2x2x12 tensor (NCHW order), a residual Add and constants in Mul / Add.
+//
+// The int8 QDQ export of a PyTorch post-training-quantized CNN (cnn_qdq.onnx, uint8 activations,
+// int8 weights, int32 biases) runs as TFLite's int8 kernels would run its translation: bytes equal
+// to TFLite Micro's on that translation (written by `ctml-import --tflite`), and within one output
+// step of ONNX Runtime evaluating the QDQ graph as written (float ops between DequantizeLinear and
+// QuantizeLinear; run_onnxruntime.js). The rule that explains the steps: TFLite requantizes the
+// exact int32 accumulator with a fixed-point multiplier and rounds half away from zero, ONNX
+// computes the op in float and QuantizeLinear rounds half to even; a value within float rounding
+// of a half step goes different ways (per layer a few outputs in a thousand, measured with
+// tflm-run --dump, docs/int8.md). PyTorch's own quantized kernels (qnnpack) differ from both by
+// up to a step as well; they are checked within two.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <string>
 #include <vector>
 
 #include "onnx_cnn.hpp"
+#include "onnx_cnn_qdq.hpp"
 #include "onnx_gap.hpp"
 #include "onnx_mlp.hpp"
 #include "read_file.hpp"
 
 namespace {
+
+const std::string tflm_run = std::string(CTML_SHARED_DIR) + "/peers/tflite-micro/tflm-run";
 
 std::vector<float> floats(const std::string& path) {
   const auto b = ctml::test::read_file(path);
@@ -72,4 +89,65 @@ TEST_CASE("ONNX from PyTorch (opset 17): dilation, PyTorch's stride-2 padding, L
 TEST_CASE("ONNX from PyTorch: an MLP of Gemm, ReLU and sigmoid") {
   static_assert(onnx_mlp::Model::input_shape::size == 20);
   check_against_pytorch(onnx_mlp::model, "mlp");
+}
+
+namespace {
+// TFLM's float outputs for one input of a .tflite (empty when tflm-run is absent).
+std::vector<float> tflm_floats(const std::string& model, const float* in, std::size_t n, const std::string& tag) {
+  if (std::FILE* probe = std::fopen(tflm_run.c_str(), "rb")) std::fclose(probe);
+  else return {};
+  const std::string dir = std::string(CTML_BINARY_DIR) + "/";
+  const std::string in_file = dir + tag + ".in.bin", out_file = dir + tag + ".out.bin";
+  std::FILE* f = std::fopen(in_file.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  REQUIRE(std::fwrite(in, sizeof(float), n, f) == n);
+  std::fclose(f);
+  std::remove(out_file.c_str());
+  const std::string cmd = "'" + tflm_run + "' '" + model + "' --in '" + in_file + "' --out '" + out_file + "' --quiet 2>/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return floats(out_file);
+}
+}  // namespace
+
+TEST_CASE("ONNX QDQ int8 from PyTorch: TFLM's bytes, ONNX Runtime within one output step, PyTorch within two") {
+  using M = onnx_cnn_qdq::Model;
+  static_assert(onnx_cnn_qdq::input_is_float && onnx_cnn_qdq::output_is_float);
+  static_assert(std::is_same_v<decltype(onnx_cnn_qdq::output_quantization), const ctml::quant::QParams>);
+  constexpr std::size_t n_in = M::input_shape::size, n_out = M::output_shape::size;
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/onnx/";
+  const auto in = floats(dir + "cnn_qdq.in"), ort = floats(dir + "cnn_qdq.ort.out"), torch = floats(dir + "cnn_qdq.out");
+  REQUIRE(in.size() % n_in == 0);
+  const std::size_t count = in.size() / n_in;
+  REQUIRE(count >= 8);
+  REQUIRE(ort.size() == count * n_out);
+  REQUIRE(torch.size() == count * n_out);
+  const double step = onnx_cnn_qdq::output_scale;
+  int worst_ort = 0, worst_torch = 0, differ_ort = 0;
+  bool tflm_checked = false;
+  for (std::size_t k = 0; k < count; ++k) {
+    M::input_type x{};
+    M::output_type y{};
+    std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(k * n_in), n_in, x.data());
+    alignas(16) static std::byte arena[M::arena_bytes + 1];
+    onnx_cnn_qdq::model(x, y, arena);
+    for (std::size_t i = 0; i < n_out; ++i) {
+      // Outputs are dequantized int8: whole steps apart.
+      const auto d_ort = static_cast<int>(std::lround((static_cast<double>(y[i]) - ort[k * n_out + i]) / step));
+      const auto d_torch = static_cast<int>(std::lround((static_cast<double>(y[i]) - torch[k * n_out + i]) / step));
+      worst_ort = std::max(worst_ort, std::abs(d_ort));
+      worst_torch = std::max(worst_torch, std::abs(d_torch));
+      differ_ort += d_ort != 0;
+    }
+    const auto ref = tflm_floats(std::string(CTML_BINARY_DIR) + "/generated_onnx/cnn_qdq.tflite", x.data(), n_in, "cnn_qdq");
+    if (!ref.empty()) {
+      tflm_checked = true;
+      REQUIRE(ref.size() == n_out);
+      for (std::size_t i = 0; i < n_out; ++i) CHECK(ref[i] == y[i]);
+    }
+  }
+  MESSAGE("cnn_qdq: " << differ_ort << " of " << count * n_out << " outputs one step from ONNX Runtime; largest step difference "
+                      << worst_ort << " (ONNX Runtime), " << worst_torch << " (PyTorch qnnpack)");
+  if (!tflm_checked) MESSAGE("tflm-run not found under " << CTML_SHARED_DIR << ": the TFLM byte comparison was skipped");
+  CHECK(worst_ort <= 1);
+  CHECK(worst_torch <= 2);
 }

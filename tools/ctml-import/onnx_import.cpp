@@ -47,7 +47,22 @@ struct Const {
   std::vector<std::int64_t> dims;
   std::vector<double> v;
   int type = 0;  // TensorProto::DataType
+  // The output of a DequantizeLinear of a constant: v = scale * (q - zero_point), per tensor or
+  // per axis (`axis`), with the integers kept for the int8 kernels.
+  bool dequantized = false;
+  std::vector<double> q;
+  std::vector<double> scale;
+  std::vector<std::int64_t> zero_point;
+  std::int64_t axis = 0;
 };
+
+Const make_const(std::vector<std::int64_t> dims, std::vector<double> v, int type) {
+  Const c;
+  c.dims = std::move(dims);
+  c.v = std::move(v);
+  c.type = type;
+  return c;
+}
 
 template <class T>
 void read_raw(const std::string& raw, std::size_t n, std::vector<double>& out) {
@@ -97,6 +112,15 @@ struct Value {
   std::int32_t tensor = -1;         // the TFLite tensor holding it (an activation)
   bool nhwc = false;                // 4-D, stored with the axes [0, 2, 3, 1] of the logical ones
   std::optional<Const> constant;    // a constant instead of an activation
+  // QDQ models. `quantized`: an integer activation (a QuantizeLinear output); `dequantized`: the
+  // float value DequantizeLinear makes of one. Both are held by the same int8 TFLite tensor with
+  // (scale, zero_point): uint8 activations become int8 with q - 128 and zero_point - 128, the
+  // same real values.
+  bool quantized = false;
+  bool dequantized = false;
+  float scale = 0.0f;
+  std::int64_t zero_point = 0;  // int8 domain
+  int onnx_type = 0;            // of the integer activation: UINT8 or INT8
 };
 
 // Logical axis -> stored axis for an NHWC-stored 4-D value, and back.
@@ -157,6 +181,19 @@ class Translator {
     if (g_.sparse_initializer_size() > 0) fail("sparse initializers are not supported");
     count_consumers();
     read_input();
+    // Constants first: exporters may place a Constant after the node whose QuantizeLinear reads
+    // it (the translation looks ahead to absorb that QuantizeLinear).
+    for (int i = 0; i < g_.node_size(); ++i) {
+      const auto& n = g_.node(i);
+      if (n.op_type() != "Constant" || !(n.domain().empty() || n.domain() == "ai.onnx")) continue;
+      where_ = "node " + std::to_string(i) + " '" + n.name() + "' (Constant)";
+      try {
+        constant_node(n);
+      } catch (const ImportError& e) {
+        fail(where_ + ": " + e.what());
+      }
+      done_.insert(i);
+    }
     for (int i = 0; i < g_.node_size(); ++i) {
       if (done_.count(i)) continue;
       const auto& n = g_.node(i);
@@ -168,6 +205,7 @@ class Translator {
       }
     }
     write_output();
+    move_quantize_to_edges();
     if (auto e = tflite::check_model_invariants(model_); !e.empty()) fail("internal: the translated model is inconsistent: " + e);
     return std::move(model_);
   }
@@ -249,6 +287,18 @@ class Translator {
     graph().operators.push_back(std::move(o));
   }
   tflite::Tensor& tensor(std::int32_t i) { return graph().tensors[static_cast<std::size_t>(i)]; }
+  // A tensor of `shape` with the type and quantization of tensor `like` (data movement).
+  std::int32_t add_like(const std::string& name, std::vector<std::int64_t> shape, std::int32_t like) {
+    const std::int32_t t = add_tensor(name, std::move(shape), tensor(like).type);
+    tensor(t).quantization = tensor(like).quantization;
+    return t;
+  }
+  std::int32_t add_qtensor(const std::string& name, std::vector<std::int64_t> shape, float scale, std::int64_t zp) {
+    const std::int32_t t = add_tensor(name, std::move(shape), TensorType::Int8);
+    tensor(t).quantization.scale = {scale};
+    tensor(t).quantization.zero_point = {zp};
+    return t;
+  }
 
   // An activation value of `shape` (logical), stored NHWC when 4-D, with a fresh TFLite tensor.
   Value& new_activation(const std::string& name, std::vector<std::int64_t> shape) {
@@ -342,16 +392,60 @@ class Translator {
     const std::string& name = g_.output(0).name();
     const Value& v = value(name);
     if (v.tensor < 0) fail("the model's output '" + name + "' is a constant");
+    if (v.quantized) fail("the model's output '" + name + "' is an integer tensor; end the graph with DequantizeLinear");
     std::int32_t t = v.tensor;
+    if (v.dequantized) {
+      const std::int32_t f = add_tensor(name + "/float", stored_shape(v));
+      add_op(top::kDequantize, {t}, {f}, tflite::DequantizeOptions{});
+      t = f;
+    }
     if (v.nhwc) t = order_differs(v.shape) ? transpose_to(t, v.shape, {0, 3, 1, 2}, name + "/nchw") : reshape_to(t, v.shape, name + "/nchw");
     graph().outputs = {t};
+  }
+
+  // A QDQ model quantizes its float input and dequantizes its output; the layout change at the
+  // edges (NCHW <-> NHWC) then runs on int8, a quarter of the bytes, and QUANTIZE / DEQUANTIZE
+  // are the model's first and last ops, where ctml has them.
+  void move_quantize_to_edges() {
+    auto& ops = graph().operators;
+    auto readers = [&](std::int32_t t) {
+      int count = 0;
+      for (const auto& o : ops)
+        for (const std::int32_t i : o.inputs) count += i == t;
+      for (const std::int32_t o : graph().outputs) count += o == t;
+      return count;
+    };
+    auto moves = [](const tflite::Operator& o) { return o.builtin_code == top::kTranspose || o.builtin_code == top::kReshape; };
+    if (ops.size() >= 2 && moves(ops[0]) && ops[1].builtin_code == top::kQuantize && ops[1].inputs[0] == ops[0].outputs[0] &&
+        readers(ops[0].outputs[0]) == 1) {
+      const std::int32_t in = ops[0].inputs[0], q = ops[1].outputs[0];
+      const std::int32_t q_in = add_like(tensor(in).name + "/quantized", {}, q);
+      tensor(q_in).shape = tensor(in).shape;
+      ops[1].inputs[0] = in;
+      ops[1].outputs[0] = q_in;
+      ops[0].inputs[0] = q_in;
+      ops[0].outputs[0] = q;
+      std::swap(ops[0], ops[1]);
+    }
+    const std::size_t n = ops.size();
+    if (n >= 2 && moves(ops[n - 1]) && ops[n - 2].builtin_code == top::kDequantize && ops[n - 1].inputs[0] == ops[n - 2].outputs[0] &&
+        readers(ops[n - 2].outputs[0]) == 1) {
+      const std::int32_t x = ops[n - 2].inputs[0], out = ops[n - 1].outputs[0];
+      const std::int32_t moved = add_like(tensor(out).name + "/quantized", {}, x);
+      tensor(moved).shape = tensor(out).shape;
+      ops[n - 1].inputs[0] = x;
+      ops[n - 1].outputs[0] = moved;
+      ops[n - 2].inputs[0] = moved;
+      ops[n - 2].outputs[0] = out;
+      std::swap(ops[n - 2], ops[n - 1]);
+    }
   }
 
   // TFLite ops that move data: a new tensor of `shape` (stored) from `from`.
   std::int32_t transpose_to(std::int32_t from, const std::vector<std::int64_t>& shape, const std::vector<std::int32_t>& perm,
                             const std::string& name) {
     const std::int32_t p = add_ints(name + "/perm", {static_cast<std::int64_t>(perm.size())}, perm);
-    const std::int32_t out = add_tensor(name, shape);
+    const std::int32_t out = add_like(name, shape, from);
     add_op(top::kTranspose, {from, p}, {out}, tflite::TransposeOptions{});
     return out;
   }
@@ -359,7 +453,7 @@ class Translator {
     if (tensor(from).shape == narrow(shape)) return from;
     const auto s = narrow(shape);
     const std::int32_t st = add_ints(name + "/shape", {static_cast<std::int64_t>(s.size())}, s);
-    const std::int32_t out = add_tensor(name, shape);
+    const std::int32_t out = add_like(name, shape, from);
     add_op(top::kReshape, {from, st}, {out}, tflite::ReshapeOptions{s});
     return out;
   }
@@ -369,11 +463,12 @@ class Translator {
     if (!n.domain().empty() && n.domain() != "ai.onnx") fail("operators of domain '" + n.domain() + "' are not supported");
     const std::string& t = n.op_type();
     if (t == "Constant") return constant_node(n);
-    if (t == "Identity" || t == "Dropout") {
-      single_output(n);
-      return alias(n, value(n.input_size() > 0 ? n.input(0) : std::string()));
-    }
     single_output(n);
+    if (t == "ConstantOfShape") return constant_of_shape(n);
+    if (t == "QuantizeLinear") return quantize_linear(n);
+    if (t == "DequantizeLinear") return dequantize_linear(n);
+    if (t == "Cast") return cast(n);
+    if (t == "Identity" || t == "Dropout") return alias(n, value(n.input_size() > 0 ? n.input(0) : std::string()));
     if (t == "Conv") return conv(n);
     if (t == "Gemm" || t == "MatMul") return dense(n);
     if (t == "Relu" || t == "Sigmoid" || t == "Tanh" || t == "LeakyRelu" || t == "HardSwish" || t == "Clip") return unary(n);
@@ -390,8 +485,8 @@ class Translator {
     if (t == "LSTM" || t == "GRU" || t == "RNN") hint = "; recurrent layers are not imported from ONNX yet";
     else if (t == "Shape" || t == "Gather" || t == "Concat" || t == "Unsqueeze" || t == "Cast")
       hint = "; shape computations are not supported: export with a fixed input shape and do_constant_folding=True";
-    else if (t == "QuantizeLinear" || t == "DequantizeLinear" || t == "QLinearConv" || t == "QLinearMatMul")
-      hint = "; quantized ONNX models are not imported yet: import the float model and quantize it with ctml (docs/int8.md)";
+    else if (t == "QLinearConv" || t == "QLinearMatMul" || t == "QLinearAdd")
+      hint = "; quantized models are read in the QDQ form (QuantizeLinear / DequantizeLinear around float ops), as PyTorch and onnxruntime's quantize_static(quant_format=QDQ) write them";
     fail("op " + t + " is not supported" + hint);
   }
 
@@ -400,13 +495,13 @@ class Translator {
     Attrs a{n};
     Const c;
     if (const auto* v = a.find("value")) c = read_tensor(v->t());
-    else if (const auto* f = a.find("value_float")) c = {{}, {static_cast<double>(f->f())}, ::onnx::TensorProto::FLOAT};
+    else if (const auto* f = a.find("value_float")) c = make_const({}, {static_cast<double>(f->f())}, ::onnx::TensorProto::FLOAT);
     else if (const auto* fs = a.find("value_floats")) {
-      c = {{fs->floats_size()}, {}, ::onnx::TensorProto::FLOAT};
+      c = make_const({fs->floats_size()}, {}, ::onnx::TensorProto::FLOAT);
       c.v.assign(fs->floats().begin(), fs->floats().end());
-    } else if (const auto* i = a.find("value_int")) c = {{}, {static_cast<double>(i->i())}, ::onnx::TensorProto::INT64};
+    } else if (const auto* i = a.find("value_int")) c = make_const({}, {static_cast<double>(i->i())}, ::onnx::TensorProto::INT64);
     else if (const auto* is = a.find("value_ints")) {
-      c = {{is->ints_size()}, {}, ::onnx::TensorProto::INT64};
+      c = make_const({is->ints_size()}, {}, ::onnx::TensorProto::INT64);
       c.v.assign(is->ints().begin(), is->ints().end());
     } else fail("a Constant without a supported value attribute");
     values_[n.output(0)].constant = std::move(c);
@@ -539,10 +634,269 @@ class Translator {
                                          static_cast<std::int32_t>(ax[1].pb), static_cast<std::int32_t>(ax[1].pe), 0, 0};
     const std::int32_t pt = add_ints(name + "/paddings", {4, 2}, p);
     const std::vector<std::int64_t> shape = {x.shape[0], x.shape[2] + ax[0].pb + ax[0].pe, x.shape[3] + ax[1].pb + ax[1].pe, x.shape[1]};
-    const std::int32_t out = add_tensor(name + "/padded", shape);
-    if (value == 0.0f) add_op(top::kPad, {from, pt}, {out}, tflite::PadOptions{});
+    const std::int32_t out = add_like(name + "/padded", shape, from);
+    if (tensor(from).type == TensorType::Int8) {  // pads with the zero point (real 0)
+      if (value != 0.0f) fail("padding a quantized tensor with a value other than 0 is not supported");
+      add_op(top::kPad, {from, pt}, {out}, tflite::PadOptions{});
+    } else if (value == 0.0f) add_op(top::kPad, {from, pt}, {out}, tflite::PadOptions{});
     else add_op(top::kPadV2, {from, pt, add_floats(name + "/pad_value", {}, {value})}, {out}, tflite::PadV2Options{});
     return out;
+  }
+
+
+  // ---- QDQ: QuantizeLinear / DequantizeLinear around float ops --------------------------------
+  struct QParams {
+    float scale;
+    std::int64_t zp;  // int8 domain
+    int onnx_type;
+  };
+  // Per-tensor (scale, zero point) of a QuantizeLinear / DequantizeLinear of an activation.
+  QParams read_qparams(const ::onnx::NodeProto& n) const {
+    const Const& s = required_constant(n, 1, "the scale");
+    if (s.v.size() != 1) fail("only per-tensor quantization of activations is supported");
+    const auto scale = static_cast<float>(s.v[0]);
+    if (!(scale > 0.0f) || !std::isfinite(scale)) fail("the scale must be positive and finite");
+    int type = ::onnx::TensorProto::UINT8;  // the default when the zero point is omitted
+    std::int64_t zp = 0;
+    if (const Const* z = constant(n, 2)) {
+      if (z->v.size() != 1) fail("the zero point must be one value");
+      type = z->type;
+      zp = static_cast<std::int64_t>(z->v[0]);
+    } else if (n.input_size() > 2 && !n.input(2).empty()) fail("the zero point must be a constant");
+    if (type == ::onnx::TensorProto::UINT8) {
+      if (zp < 0 || zp > 255) fail("uint8 zero point out of range");
+      zp -= 128;
+    } else if (type == ::onnx::TensorProto::INT8) {
+      if (zp < -128 || zp > 127) fail("int8 zero point out of range");
+    } else fail("activations must be quantized to int8 or uint8 (data type " + std::to_string(type) + " is not supported)");
+    return {scale, zp, type};
+  }
+
+  Value& new_qvalue(const std::string& name, std::vector<std::int64_t> shape, const QParams& q) {
+    element_count(shape);
+    Value v;
+    v.shape = std::move(shape);
+    v.nhwc = v.shape.size() == 4;
+    v.quantized = true;
+    v.scale = q.scale;
+    v.zero_point = q.zp;
+    v.onnx_type = q.onnx_type;
+    v.tensor = add_qtensor(name, stored_shape(v), q.scale, q.zp);
+    Value& slot = values_[name];
+    if (slot.tensor >= 0 || slot.constant) fail("value '" + name + "' is defined twice");
+    slot = std::move(v);
+    return slot;
+  }
+
+  // The output of an op that keeps its input's quantization (max pool, average pool, ReLU, data
+  // movement): int8 with x's parameters when x is dequantized, else float.
+  const Value& new_like(const std::string& name, std::vector<std::int64_t> shape, const Value& x) {
+    if (!x.dequantized) return new_activation(name, std::move(shape));
+    Value v = x;
+    v.shape = std::move(shape);
+    element_count(v.shape);
+    v.tensor = add_like(name, stored_shape(v), x.tensor);
+    Value& slot = values_[name];
+    if (slot.tensor >= 0 || slot.constant) fail("value '" + name + "' is defined twice");
+    slot = std::move(v);
+    return slot;
+  }
+  // The output of an op that computes new values: when x is dequantized, the int8 tensor of the
+  // QuantizeLinear that follows (absorbed), else float.
+  const Value& new_result(const std::string& name, std::vector<std::int64_t> shape, const Value& x) {
+    if (!x.dequantized) return new_activation(name, std::move(shape));
+    const auto [qname, q] = requantized_by(name);
+    return new_qvalue(qname, std::move(shape), q);
+  }
+
+  // The QuantizeLinear that quantizes a quantized op's float result: its single consumer.
+  std::pair<std::string, QParams> requantized_by(const std::string& out) {
+    const int next = single_consumer(out);
+    if (next < 0 || g_.node(next).op_type() != "QuantizeLinear" || g_.node(next).input(0) != out)
+      fail("the result of an op on dequantized inputs must go straight into one QuantizeLinear (the QDQ form)");
+    const auto& m = g_.node(next);
+    const QParams q = read_qparams(m);
+    done_.insert(next);
+    return {m.output(0), q};
+  }
+
+  void quantize_linear(const ::onnx::NodeProto& n) {
+    if (n.input_size() < 2) fail("expected input, scale and zero point");
+    const Value x = value(n.input(0));
+    if (x.constant) fail("quantizing a constant is not supported (constant folding is the exporter's job)");
+    if (x.quantized) fail("the input is already an integer tensor");
+    const QParams q = read_qparams(n);
+    if (x.dequantized) {  // DequantizeLinear -> (data movement) -> QuantizeLinear
+      if (x.scale != q.scale || x.zero_point != q.zp)
+        fail("requantizing to other parameters without an op between is not supported");
+      Value y = x;
+      y.dequantized = false;
+      y.quantized = true;
+      y.onnx_type = q.onnx_type;
+      values_[n.output(0)] = y;
+      return;
+    }
+    const Value& y = new_qvalue(n.output(0), x.shape, q);
+    add_op(top::kQuantize, {x.tensor}, {y.tensor}, tflite::QuantizeOptions{});
+  }
+
+  void dequantize_linear(const ::onnx::NodeProto& n) {
+    if (n.input_size() < 2) fail("expected input, scale and zero point");
+    const Value x = value(n.input(0));
+    if (x.constant) {  // weights, biases
+      const Const& c = *x.constant;
+      const Const& s = required_constant(n, 1, "the scale");
+      const Const* z = constant(n, 2);
+      if (c.type != ::onnx::TensorProto::INT8 && c.type != ::onnx::TensorProto::UINT8 && c.type != ::onnx::TensorProto::INT32)
+        fail("constants must be int8, uint8 or int32");
+      Const d;
+      d.dims = c.dims;
+      d.type = c.type;
+      d.dequantized = true;
+      d.q = c.v;
+      d.scale = s.v;
+      if (z) d.zero_point.assign(z->v.begin(), z->v.end());
+      else d.zero_point.assign(s.v.size(), 0);
+      if (d.zero_point.size() != s.v.size() || s.v.empty()) fail("scale and zero point sizes differ");
+      const auto rank = static_cast<std::int64_t>(c.dims.size());
+      d.axis = Attrs{n}.i("axis", 1);
+      if (d.axis < 0) d.axis += rank;
+      std::size_t inner = 1, count = 1;
+      if (s.v.size() > 1) {
+        if (d.axis < 0 || d.axis >= rank || c.dims[static_cast<std::size_t>(d.axis)] != static_cast<std::int64_t>(s.v.size()))
+          fail("per-axis scales do not match the constant's axis");
+        count = s.v.size();
+        for (auto k = static_cast<std::size_t>(d.axis) + 1; k < c.dims.size(); ++k) inner *= static_cast<std::size_t>(c.dims[k]);
+      }
+      for (const double sc : s.v)
+        if (!(sc > 0.0) || !std::isfinite(sc)) fail("scales must be positive and finite");
+      d.v.resize(c.v.size());
+      for (std::size_t i = 0; i < c.v.size(); ++i) {
+        const std::size_t ch = (i / inner) % count;
+        d.v[i] = static_cast<double>(static_cast<float>(s.v[ch]) * static_cast<float>(c.v[i] - static_cast<double>(d.zero_point[ch])));
+      }
+      values_[n.output(0)].constant = std::move(d);
+      return;
+    }
+    if (!x.quantized) fail("the input must be an integer tensor (a QuantizeLinear output)");
+    const QParams q = read_qparams(n);
+    if (q.scale != x.scale || q.zp != x.zero_point || q.onnx_type != x.onnx_type)
+      fail("dequantizing with other parameters than the QuantizeLinear that made the input is not supported");
+    Value y = x;
+    y.quantized = false;
+    y.dequantized = true;
+    values_[n.output(0)] = y;
+  }
+
+  void cast(const ::onnx::NodeProto& n) {
+    const Value x = value(n.input_size() > 0 ? n.input(0) : std::string());
+    const auto to = static_cast<int>(Attrs{n}.i("to", 0));
+    if (x.constant) {
+      Const c = *x.constant;
+      c.dequantized = false;
+      const bool integer = to == ::onnx::TensorProto::INT8 || to == ::onnx::TensorProto::UINT8 ||
+                           to == ::onnx::TensorProto::INT32 || to == ::onnx::TensorProto::INT64;
+      if (!integer && to != ::onnx::TensorProto::FLOAT && to != ::onnx::TensorProto::DOUBLE) fail("Cast to data type " + std::to_string(to) + " is not supported");
+      if (integer)
+        for (double& v : c.v) {
+          if (!std::isfinite(v) || std::fabs(v) > 9.0e15) fail("Cast of a value out of range");
+          v = std::trunc(v);
+        }
+      if (to == ::onnx::TensorProto::FLOAT)
+        for (double& v : c.v) v = static_cast<double>(static_cast<float>(v));
+      c.type = to;
+      values_[n.output(0)].constant = std::move(c);
+      return;
+    }
+    if (x.quantized && to == x.onnx_type) return alias(n, x);
+    if (!x.quantized && to == ::onnx::TensorProto::FLOAT) return alias(n, x);
+    fail("Cast of a computed tensor to another type is not supported");
+  }
+
+  void constant_of_shape(const ::onnx::NodeProto& n) {
+    const Const& sh = required_constant(n, 0, "the shape");
+    Const c;
+    for (const double d : sh.v) {
+      if (d < 0 || d > static_cast<double>(kMaxElements)) fail("shape out of range");
+      c.dims.push_back(static_cast<std::int64_t>(d));
+    }
+    const auto count = static_cast<std::size_t>(element_count(c.dims));
+    double fill = 0.0;
+    c.type = ::onnx::TensorProto::FLOAT;
+    if (const auto* a = Attrs{n}.find("value")) {
+      const Const v = read_tensor(a->t());
+      if (v.v.size() != 1) fail("value must hold one element");
+      fill = v.v[0];
+      c.type = v.type;
+    }
+    c.v.assign(count, fill);
+    values_[n.output(0)].constant = std::move(c);
+  }
+
+  // Symmetric int8 weights (TFLite's rule) and their per-output-channel scales; `channel_of`
+  // maps a weight's index in the ONNX constant to its output channel.
+  std::vector<float> weight_scales(const Const& w, std::size_t units, std::int64_t channel_axis) const {
+    if (!w.dequantized || w.type != ::onnx::TensorProto::INT8) fail("quantized weights must be int8 (a DequantizeLinear of an int8 constant)");
+    for (const std::int64_t z : w.zero_point)
+      if (z != 0) fail("quantized weights must be symmetric (zero point 0), as TFLite's int8 kernels require");
+    if (w.scale.size() == 1) return std::vector<float>(units, static_cast<float>(w.scale[0]));
+    if (w.axis != channel_axis || w.scale.size() != units) fail("per-axis weight scales must be per output channel");
+    std::vector<float> s(units);
+    for (std::size_t o = 0; o < units; ++o) s[o] = static_cast<float>(w.scale[o]);
+    return s;
+  }
+  // int32 bias at scale input_scale * weight_scale[o]: the file's integers when their scale is
+  // that product (as PyTorch and onnxruntime write it), else requantized from the real value.
+  std::vector<std::int32_t> quantized_bias(const ::onnx::NodeProto& n, int input, float in_scale, const std::vector<float>& ws) const {
+    std::vector<std::int32_t> b(ws.size(), 0);
+    const Const* c = constant(n, input);
+    if (!c) {
+      if (input < n.input_size() && !n.input(input).empty()) fail("the bias must be a constant");
+      return b;
+    }
+    if (c->v.size() != ws.size() && c->v.size() != 1) fail("bias size does not match the output channels");
+    for (std::size_t o = 0; o < ws.size(); ++o) {
+      const std::size_t k = c->v.size() == 1 ? 0 : o;
+      const double want = static_cast<double>(in_scale) * static_cast<double>(ws[o]);
+      double q;
+      if (c->dequantized && c->type == ::onnx::TensorProto::INT32 && c->zero_point[c->zero_point.size() == 1 ? 0 : k] == 0 &&
+          std::fabs(c->scale[c->scale.size() == 1 ? 0 : k] - want) <= 1e-6 * want)
+        q = c->q[k];
+      else
+        q = std::nearbyint(c->v[k] / want);
+      if (!(std::fabs(q) <= 2147483647.0)) fail("bias does not fit int32 at the input x weight scale");
+      b[o] = static_cast<std::int32_t>(q);
+    }
+    return b;
+  }
+  std::int32_t add_qweights(const std::string& name, std::vector<std::int64_t> shape, const std::vector<std::int8_t>& q,
+                            const std::vector<float>& ws, std::int32_t dim) {
+    std::vector<std::uint8_t> bytes(q.size());
+    if (!q.empty()) std::memcpy(bytes.data(), q.data(), q.size());
+    const std::int32_t t = add_tensor(name, std::move(shape), TensorType::Int8, std::move(bytes));
+    auto& qz = tensor(t).quantization;
+    const bool per_tensor = std::all_of(ws.begin(), ws.end(), [&](float v) { return v == ws[0]; });
+    qz.scale = per_tensor ? std::vector<float>{ws[0]} : ws;
+    qz.zero_point.assign(qz.scale.size(), 0);
+    qz.quantized_dimension = per_tensor ? 0 : dim;
+    return t;
+  }
+  std::int32_t add_qbias(const std::string& name, const std::vector<std::int32_t>& b, float in_scale, const std::vector<float>& ws) {
+    std::vector<std::uint8_t> bytes(b.size() * 4);
+    if (!b.empty()) std::memcpy(bytes.data(), b.data(), bytes.size());
+    const std::int32_t t = add_tensor(name, {static_cast<std::int64_t>(b.size())}, TensorType::Int32, std::move(bytes));
+    auto& qz = tensor(t).quantization;
+    const bool per_tensor = std::all_of(ws.begin(), ws.end(), [&](float v) { return v == ws[0]; });
+    if (per_tensor) qz.scale = {in_scale * ws[0]};
+    else
+      for (const float w : ws) qz.scale.push_back(in_scale * w);
+    qz.zero_point.assign(qz.scale.size(), 0);
+    return t;
+  }
+  static std::vector<std::int8_t> as_int8(const std::vector<double>& v) {
+    std::vector<std::int8_t> r(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) r[i] = static_cast<std::int8_t>(v[i]);
+    return r;
   }
 
   void conv(const ::onnx::NodeProto& n) {
@@ -565,15 +919,20 @@ class Translator {
     // Weights in TFLite's layout: OHWI, or [1][KH][KW][Cout] for depthwise.
     const auto co = static_cast<std::size_t>(cout), ci = static_cast<std::size_t>(cg), h = static_cast<std::size_t>(kh),
                wd = static_cast<std::size_t>(kw);
+    const bool quantized = x.dequantized;
     std::vector<float> wt(co * ci * h * wd);
+    std::vector<double> wq(quantized ? wt.size() : 0);
     for (std::size_t o = 0; o < co; ++o)
       for (std::size_t i = 0; i < ci; ++i)
         for (std::size_t y = 0; y < h; ++y)
           for (std::size_t xx = 0; xx < wd; ++xx) {
-            const float v = static_cast<float>(w.v[((o * ci + i) * h + y) * wd + xx]);
-            wt[depthwise ? (y * wd + xx) * co + o : ((o * h + y) * wd + xx) * ci + i] = v;
+            const std::size_t from = ((o * ci + i) * h + y) * wd + xx;
+            const std::size_t to = depthwise ? (y * wd + xx) * co + o : ((o * h + y) * wd + xx) * ci + i;
+            wt[to] = static_cast<float>(w.v[from]);
+            if (quantized) wq[to] = w.q.at(from);
           }
     auto [out_name, act] = absorb(n.output(0), [&](const ::onnx::NodeProto& bn) {
+      if (quantized) return false;  // the QDQ graph quantizes after the BatchNormalization
       std::vector<float> s, b;
       if (!bn_params(bn, co, s, b)) return false;
       for (std::size_t k = 0; k < wt.size(); ++k) wt[k] *= s[depthwise ? k % co : k / (ci * h * wd)];
@@ -587,10 +946,22 @@ class Translator {
       for (Axis& a : ax) a.in += a.pb + a.pe, a.pb = a.pe = 0;
     }
     const std::vector<std::int64_t> out_shape = {x.shape[0], cout, ax[0].out(), ax[1].out()};
-    const Value& y = new_activation(out_name, out_shape);
     const std::string& nm = n.output(0);
-    const std::int32_t wt_t = depthwise ? add_floats(nm + "/weights", {1, kh, kw, cout}, wt) : add_floats(nm + "/weights", {cout, kh, kw, cg}, wt);
-    const std::int32_t b_t = add_floats(nm + "/bias", {cout}, bias);
+    const std::vector<std::int64_t> wshape = depthwise ? std::vector<std::int64_t>{1, kh, kw, cout} : std::vector<std::int64_t>{cout, kh, kw, cg};
+    std::int32_t wt_t, b_t, y_t;
+    if (quantized) {
+      const std::vector<float> ws = weight_scales(w, co, 0);
+      const auto qb = quantized_bias(n, 2, x.scale, ws);
+      const auto [qname, q] = requantized_by(out_name);
+      y_t = new_qvalue(qname, out_shape, q).tensor;
+      wt_t = add_qweights(nm + "/weights", wshape, as_int8(wq), ws, depthwise ? 3 : 0);
+      b_t = add_qbias(nm + "/bias", qb, x.scale, ws);
+    } else {
+      y_t = new_activation(out_name, out_shape).tensor;
+      wt_t = add_floats(nm + "/weights", wshape, wt);
+      b_t = add_floats(nm + "/bias", {cout}, bias);
+    }
+    struct { std::int32_t tensor; } y{y_t};
     const auto padding = p == Pads::Same ? tflite::Padding::Same : tflite::Padding::Valid;
     if (depthwise)
       add_op(top::kDepthwiseConv2D, {in, wt_t, b_t}, {y.tensor},
@@ -616,6 +987,21 @@ class Translator {
     if (in != a.shape[1]) fail("the weights take " + std::to_string(in) + " inputs, the input has " + std::to_string(a.shape[1]));
     const float alpha = gemm ? at.f("alpha", 1.0f) : 1.0f, beta = gemm ? at.f("beta", 1.0f) : 1.0f;
     const auto ni = static_cast<std::size_t>(in), nu = static_cast<std::size_t>(units);
+    if (a.dequantized) {  // QDQ: int8 FULLY_CONNECTED
+      if (!gemm || alpha != 1.0f || beta != 1.0f) fail("a quantized dense layer must be a Gemm with alpha = beta = 1");
+      const std::vector<float> ws = weight_scales(b, nu, trans_b ? 0 : 1);
+      std::vector<double> wq(ni * nu);
+      for (std::size_t o = 0; o < nu; ++o)
+        for (std::size_t i = 0; i < ni; ++i) wq[o * ni + i] = trans_b ? b.q.at(o * ni + i) : b.q.at(i * nu + o);
+      const auto qb = quantized_bias(n, 2, a.scale, ws);
+      auto [out_name, act] = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
+      const auto [qname, q] = requantized_by(out_name);
+      const std::int32_t y = new_qvalue(qname, {a.shape[0], units}, q).tensor;
+      const std::int32_t wt = add_qweights(n.output(0) + "/weights", {units, in}, as_int8(wq), ws, 0);
+      const std::int32_t bt = add_qbias(n.output(0) + "/bias", qb, a.scale, ws);
+      add_op(top::kFullyConnected, {a.tensor, wt, bt}, {y}, tflite::FullyConnectedOptions{act});
+      return;
+    }
     std::vector<float> w(ni * nu), bias(nu, 0.0f);
     for (std::size_t o = 0; o < nu; ++o)
       for (std::size_t i = 0; i < ni; ++i) {
@@ -673,8 +1059,9 @@ class Translator {
       if (!a) fail("only Clip(0, 6) and Clip(0, inf) (ReLU6, ReLU) are supported");
       code = *a == Activation::Relu6 ? top::kRelu6 : top::kRelu;
     }
-    const Value xv = x;  // new_activation may rehash values_
-    const Value& y = new_activation(n.output(0), xv.shape);
+    const Value xv = x;
+    const bool keeps = code == top::kRelu || code == top::kRelu6;  // int8: clamps at the zero point / 6
+    const Value& y = keeps ? new_like(n.output(0), xv.shape, xv) : new_result(n.output(0), xv.shape, xv);
     add_op(code, {xv.tensor}, {y.tensor}, o);
   }
 
@@ -688,7 +1075,7 @@ class Translator {
           ((m.input(0) == n.input(0) && m.input(1) == n.output(0)) || (m.input(1) == n.input(0) && m.input(0) == n.output(0)))) {
         const Value x = activation(n, 0);
         done_.insert(next);
-        const Value& y = new_activation(m.output(0), x.shape);
+        const Value& y = new_result(m.output(0), x.shape, x);
         add_op(top::kHardSwish, {x.tensor}, {y.tensor}, tflite::HardSwishOptions{});
         return;
       }
@@ -726,7 +1113,7 @@ class Translator {
       for (Axis& v : ax) v.in += v.pb + v.pe, v.pb = v.pe = 0;
     }
     auto [out_name, act] = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
-    const Value& y = new_activation(out_name, {x.shape[0], x.shape[1], ax[0].out(), ax[1].out()});
+    const Value& y = new_like(out_name, {x.shape[0], x.shape[1], ax[0].out(), ax[1].out()}, x);
     add_op(max ? top::kMaxPool2D : top::kAveragePool2D, {in}, {y.tensor},
            tflite::Pool2DOptions{p == Pads::Same ? tflite::Padding::Same : tflite::Padding::Valid, static_cast<std::int32_t>(ax[1].s),
                                  static_cast<std::int32_t>(ax[0].s), static_cast<std::int32_t>(ax[1].k),
@@ -751,16 +1138,17 @@ class Translator {
     }
     const std::int32_t at = add_ints(n.output(0) + "/axes", {2}, {1, 2});
     if (keep) {
-      const Value& y = new_activation(n.output(0), {x.shape[0], x.shape[1], 1, 1});
+      const Value& y = new_result(n.output(0), {x.shape[0], x.shape[1], 1, 1}, x);
       add_op(top::kMean, {x.tensor, at}, {y.tensor}, tflite::ReducerOptions{true});
     } else {
-      const Value& y = new_activation(n.output(0), {x.shape[0], x.shape[1]});
+      const Value& y = new_result(n.output(0), {x.shape[0], x.shape[1]}, x);
       add_op(top::kMean, {x.tensor, at}, {y.tensor}, tflite::ReducerOptions{false});
     }
   }
 
   void batch_norm(const ::onnx::NodeProto& n) {
     const Value x = activation(n, 0);
+    if (x.dequantized) fail("a BatchNormalization on a quantized tensor is not supported (fold it into the conv before quantizing)");
     if (x.shape.size() < 2) fail("expected an input with a channel axis");
     const auto ch = static_cast<std::size_t>(x.shape[1]);
     std::vector<float> s, b;
@@ -768,8 +1156,8 @@ class Translator {
     // Per channel on logical axis 1, as [1, C, 1, ...] constants.
     std::vector<std::int64_t> dims(x.shape.size(), 1);
     dims[1] = x.shape[1];
-    Const cs{dims, std::vector<double>(s.begin(), s.end()), ::onnx::TensorProto::FLOAT};
-    Const cb{dims, std::vector<double>(b.begin(), b.end()), ::onnx::TensorProto::FLOAT};
+    const Const cs = make_const(dims, std::vector<double>(s.begin(), s.end()), ::onnx::TensorProto::FLOAT);
+    const Const cb = make_const(dims, std::vector<double>(b.begin(), b.end()), ::onnx::TensorProto::FLOAT);
     const std::int32_t mid = binary_const(x, cs, false, top::kMul, n.output(0) + "/scaled", Activation::None);
     Value xm = x;
     xm.tensor = mid;
@@ -838,14 +1226,16 @@ class Translator {
     if (a.tensor >= 0 && b.tensor >= 0) {
       if (t != "Add") fail(t + " of two computed tensors is not supported (only Add: a residual connection)");
       if (a.shape != b.shape || a.nhwc != b.nhwc) fail("Add of tensors of different shapes (broadcasting two activations) is not supported");
+      if (a.dequantized != b.dequantized) fail("Add of a quantized and a float tensor is not supported");
       auto [out_name, act] = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
-      const Value& y = new_activation(out_name, a.shape);
+      const Value& y = new_result(out_name, a.shape, a);
       add_op(top::kAdd, {a.tensor, b.tensor}, {y.tensor}, tflite::AddOptions{act});
       return;
     }
     if (a.tensor < 0 && b.tensor < 0) fail("both inputs are constants (constant folding is the exporter's job: do_constant_folding=True)");
     const bool first = a.tensor < 0;
     const Value& x = first ? b : a;
+    if (x.dequantized) fail(t + " of a quantized tensor and a constant is not supported yet");
     const Const& c = *(first ? a : b).constant;
     std::int32_t code = t == "Add" ? top::kAdd : t == "Sub" ? top::kSub : t == "Mul" ? top::kMul : -1;
     if (code == -1 && first) fail("division of a constant by a tensor is not supported");
@@ -930,7 +1320,7 @@ class Translator {
     // to NHWC storage for a 4-D result.
     std::int32_t cur = x.tensor;
     if (x.nhwc && order_differs(x.shape)) cur = transpose_to(cur, x.shape, {0, 3, 1, 2}, n.output(0) + "/nchw");
-    Value y;
+    Value y = x;  // keeps a dequantized value's parameters
     y.shape = s;
     y.nhwc = s.size() == 4;
     if (y.nhwc && order_differs(s)) {
@@ -956,7 +1346,8 @@ class Translator {
       if (v < 0 || v >= static_cast<std::int64_t>(r) || seen[static_cast<std::size_t>(v)]) fail("perm is not a permutation");
       seen[static_cast<std::size_t>(v)] = true;
     }
-    Value y;
+    Value y = x;
+    y.shape.clear();
     for (const std::int64_t v : p) y.shape.push_back(x.shape[static_cast<std::size_t>(v)]);
     y.nhwc = x.nhwc;
     // Stored perm: stored output axis i is logical output axis q[i] = logical input axis
@@ -1009,7 +1400,8 @@ class Translator {
     }
     element_count(y.shape);
     const std::int32_t pt = add_ints(n.output(0) + "/paddings", {static_cast<std::int64_t>(r), 2}, sp);
-    y.tensor = add_tensor(n.output(0), stored_shape(y));
+    y.tensor = add_like(n.output(0), stored_shape(y), x.tensor);
+    if (x.dequantized && value != 0.0f) fail("padding a quantized tensor with a value other than 0 is not supported");
     if (value == 0.0f) add_op(top::kPad, {x.tensor, pt}, {y.tensor}, tflite::PadOptions{});
     else add_op(top::kPadV2, {x.tensor, pt, add_floats(n.output(0) + "/value", {}, {value})}, {y.tensor}, tflite::PadV2Options{});
     values_[n.output(0)] = y;
@@ -1024,7 +1416,9 @@ class Translator {
     if (opset_ < 13 && axis != r - 1) fail("Softmax before opset 13 flattens the trailing axes; only a softmax over the last axis is supported");
     const std::int64_t stored = x.nhwc ? kToStored[axis] : axis;
     if (stored != r - 1) fail("only a softmax over the channels (the last stored axis) is supported");
-    const Value& y = new_activation(n.output(0), x.shape);
+    const Value& y = new_result(n.output(0), x.shape, x);
+    if (x.dequantized && (y.scale != 1.0f / 256.0f || y.zero_point != -128))
+      fail("a quantized softmax must be quantized to scale 1/256 and zero point -128 (uint8: 0), TFLite's fixed output range");
     add_op(top::kSoftmax, {x.tensor}, {y.tensor}, tflite::SoftmaxOptions{1.0f});
   }
 };

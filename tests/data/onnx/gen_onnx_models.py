@@ -19,6 +19,13 @@ The models cover the operators ctml-import maps from ONNX:
            Flatten, Linear + Tanh, Linear, x * 0.5 + 1 (Mul/Add with constants). Opset 17.
   mlp      Linear + ReLU, Linear + Sigmoid, Linear (as MatMul + Add when bias is split: the
            exporter writes Gemm for 2-D inputs). Opset 13.
+  cnn_qdq  the int8 QDQ form as PyTorch writes it: eager-mode post-training quantization
+           (torch.ao.quantization, qnnpack: uint8 activations, symmetric int8 weights per tensor,
+           int32 biases), calibrated on 16 random inputs, exported with QuantizeLinear /
+           DequantizeLinear (and PyTorch's Cast / ConstantOfShape) around Conv+ReLU, depthwise
+           Conv+ReLU, MaxPool, 1x1 Conv, a residual add, AvgPool, Flatten and Linear. NAME.out
+           holds PyTorch's quantized outputs; run_onnxruntime.js writes ONNX Runtime's
+           (NAME.ort.out), the oracle the test compares with.
 Run: /usr/bin/python3 tests/data/onnx/gen_onnx_models.py
 """
 import pathlib
@@ -76,6 +83,40 @@ class Mlp(nn.Module):
         return self.c(torch.sigmoid(self.b(torch.relu(self.a(x)))))
 
 
+class CnnQ(nn.Module):
+    def __init__(self):
+        super().__init__()
+        q = torch.ao.quantization
+        self.quant, self.dequant = q.QuantStub(), q.DeQuantStub()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+        self.dw = nn.Sequential(nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=8), nn.ReLU())
+        self.pool = nn.MaxPool2d(2)
+        self.pw = nn.Conv2d(8, 8, 1)
+        self.add = nn.quantized.FloatFunctional()
+        self.avg = nn.AvgPool2d(2)
+        self.fc = nn.Linear(8 * 2 * 2, 6)
+
+    def forward(self, x):
+        x = self.pool(self.dw(self.stem(self.quant(x))))
+        x = self.add.add(x, self.pw(x))
+        x = torch.flatten(self.avg(x), 1)
+        return self.dequant(self.fc(x))
+
+
+def quantize_qnnpack(model, shape, gen):
+    q = torch.ao.quantization
+    torch.backends.quantized.engine = "qnnpack"
+    model.eval()
+    model.qconfig = q.get_default_qconfig("qnnpack")
+    q.fuse_modules(model, [["stem.0", "stem.1"], ["dw.0", "dw.1"]], inplace=True)
+    q.prepare(model, inplace=True)
+    with torch.no_grad():
+        for _ in range(16):
+            model(torch.randn(*shape, generator=gen))
+    q.convert(model, inplace=True)
+    return model
+
+
 def randomize_batchnorm(model, gen):
     # Fresh BatchNorm layers are the identity; give them real statistics so folding is tested.
     for m in model.modules():
@@ -106,6 +147,7 @@ def main():
     export("cnn", Cnn(), (1, 3, 16, 16), 13)
     export("gap", Gap(), (1, 2, 13, 13), 17)
     export("mlp", Mlp(), (1, 20), 13)
+    export("cnn_qdq", quantize_qnnpack(CnnQ(), (1, 3, 16, 16), torch.Generator().manual_seed(99)), (1, 3, 16, 16), 13, count=8)
 
 
 if __name__ == "__main__":
