@@ -23,6 +23,7 @@
 #include <ctml/layers/transpose.hpp>
 #include <ctml/model/fold.hpp>
 #include <ctml/model/network.hpp>
+#include <ctml/model/merge.hpp>
 #include <ctml/model/residual.hpp>
 #include <ctml/model/sequential.hpp>
 #include <ctml/model/summary.hpp>

@@ -22,6 +22,7 @@
 #include <ctml/quant/quantize_weights.hpp>
 #include <ctml/quant/quantized_model.hpp>
 #include <ctml/quant/relu_s8.hpp>
+#include <ctml/quant/merge_s8.hpp>
 #include <ctml/quant/residual_s8.hpp>
 #include <ctml/quant/softmax_s8.hpp>
 #include <ctml/quant/table_s8.hpp>

@@ -18,6 +18,11 @@
 //     TFLM's; the float chain within 1e-5.
 //   tiny_binary_{int8,f32}.tflite: ADD / SUB / MUL with a constant (scalar, per channel,
 //     elementwise; as first or second operand): int8 bytes equal to TFLM's, floats within 1e-5.
+//   tiny_merge_{int8,f32}.tflite: merges of two branches other than a residual ADD (CONCATENATION,
+//     MUL with squeeze-and-excitation broadcasting, SUB, MAXIMUM; MINIMUM with a constant; a float
+//     ADD with a fused ReLU): int8 bytes equal to TFLM's, floats within 1e-5; tiny_misc_int8
+//     (QUANTIZE, MAX_POOL, MEAN keep_dims, RESHAPE, CONCATENATION of a tensor with itself, ADD of
+//     a constant with ReLU, DEQUANTIZE): TFLM's floats exactly.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -37,6 +42,9 @@
 #include "act_float.hpp"
 #include "tiny_binary_f32.hpp"
 #include "tiny_binary_int8.hpp"
+#include "tiny_merge_f32.hpp"
+#include "tiny_merge_int8.hpp"
+#include "tiny_misc_int8.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -295,6 +303,51 @@ TEST_CASE("ADD / SUB / MUL with a constant operand: int8 bytes and floats as TFL
     for (std::size_t i = 0; i < qout.size(); ++i) differ += static_cast<std::int8_t>(qref[i]) != qout[i];
     CHECK(differ == 0);
     CHECK(relative_difference(fout, fref) <= 1e-5);
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+
+TEST_CASE("two-branch merges (CONCATENATION, MUL with broadcasting, SUB, MAXIMUM, MINIMUM, ADD+ReLU): bytes and floats as TFLM's") {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  static_assert(tiny_merge_int8::Model::output_shape::size == 6 * 6 * 10);
+  std::uint32_t s = 77;
+  bool compared = false;
+  for (int trial = 0; trial < 6; ++trial) {
+    tiny_merge_int8::Model::input_type qin{};
+    tiny_merge_int8::Model::output_type qout{};
+    alignas(16) static std::byte qarena[tiny_merge_int8::arena_bytes];
+    tiny_merge_f32::Model::input_type fin{};
+    tiny_merge_f32::Model::output_type fout{};
+    alignas(16) static std::byte farena[tiny_merge_f32::arena_bytes];
+    tiny_misc_int8::Model::input_type min{};
+    tiny_misc_int8::Model::output_type mout{};
+    alignas(16) static std::byte marena[tiny_misc_int8::arena_bytes];
+    for (std::size_t i = 0; i < qin.size(); ++i) {
+      s = s * 1664525u + 1013904223u;
+      qin[i] = static_cast<std::int8_t>(static_cast<int>(s >> 24) - 128);
+      fin[i] = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 250.0f;
+    }
+    for (std::size_t i = 0; i < min.size(); ++i) min[i] = fin[i];
+    tiny_merge_int8::model(qin, qout, qarena);
+    tiny_merge_f32::model(fin, fout, farena);
+    tiny_misc_int8::model(min, mout, marena);
+    const auto qref = tflm_output(dir + "tiny_merge_int8.tflite", qin.data(), qin.size(), "merge_int8");
+    const auto fref = tflm_output(dir + "tiny_merge_f32.tflite", fin.data(), fin.size() * 4, "merge_f32");
+    const auto mref = tflm_output(dir + "tiny_misc_int8.tflite", min.data(), min.size() * 4, "misc_int8");
+    if (qref.empty() || fref.empty() || mref.empty()) continue;
+    compared = true;
+    INFO("trial " << trial);
+    REQUIRE(qref.size() == qout.size());
+    int differ = 0, nonzero = 0;
+    for (std::size_t i = 0; i < qout.size(); ++i) {
+      differ += static_cast<std::int8_t>(qref[i]) != qout[i];
+      nonzero += qout[i] != -128;  // the ReLU'd output is not all clamped
+    }
+    CHECK(differ == 0);
+    CHECK(nonzero > 30);
+    CHECK(relative_difference(fout, fref) <= 1e-5);
+    REQUIRE(mref.size() == mout.size() * 4);
+    CHECK(std::memcmp(mref.data(), mout.data(), mref.size()) == 0);
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
 }

@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include <ctml/layers/batchnorm.hpp>
+#include <ctml/layers/binary_const.hpp>
 #include <ctml/model/sequential.hpp>
 #include <ctml/model/serialize.hpp>
 #include <ctml/quant/quantize_model.hpp>
@@ -369,7 +370,6 @@ TEST_CASE("values out of range in a blob with a valid CRC are refused with a rea
   static_assert(std::is_same_v<std::remove_cvref_t<decltype(logistic.params)>, quant::fp::InputRescale>);
   static_assert(std::is_same_v<std::remove_cvref_t<decltype(block.add)>, quant::AddParams>);
   static_assert(std::is_same_v<std::remove_cvref_t<decltype(softmax.params)>, quant::SoftmaxParams>);
-  static_assert(std::is_same_v<std::remove_cvref_t<decltype(mean.same_params)>, bool>);
   struct Bad {
     const void* member;
     std::uint64_t value;
@@ -389,7 +389,7 @@ TEST_CASE("values out of range in a blob with a valid CRC are refused with a rea
       {&block.add.output_offset, 128, 4, "zero point"},
       {&logistic.params.left_shift, 35, 4, "shift"},
       {&logistic.params.zero_point, 300, 4, "zero point"},
-      {&mean.same_params, 2, 1, "bool"},
+      {&mean.input_zero_point, 300, 4, "zero point"},
       {&softmax.params.input_left_shift, static_cast<std::uint32_t>(-1), 4, "left shift"},
       {&softmax.params.input_multiplier, 0x80000000u, 4, "multiplier"},
   };
@@ -430,6 +430,31 @@ TEST_CASE("values out of range in a blob with a valid CRC are refused with a rea
   rewrite(g_blob, m, 6, 1, 2);
   CHECK(load_weights(fdst, std::span<const std::byte>(g_blob, m)).error == BlobError::bad_version);
   CHECK(same_parameters(fdst, fbefore));
+}
+
+TEST_CASE("a bool in a blob must be 0 or 1") {
+  // BinaryConstLayer carries which operand the constant is (c - x or x - c) as a bool.
+  using Net = Chain<BinaryConstLayer<float, Shape<2, 3>, 3, ConstOp::sub>>;
+  static Net src{}, dst{}, before{};
+  src.layer<0>().constant = {{0.5f, -1.0f, 2.0f}};
+  src.layer<0>().constant_first = true;
+  dst.layer<0>().constant = {{1.0f, 1.0f, 1.0f}};
+  before = dst;
+  constexpr std::size_t n = weight_blob_bytes<Net>;
+  REQUIRE(save_weights(src, std::span<std::byte>(g_blob, n)));
+  std::memcpy(g_other, g_blob, n);
+  const std::size_t k = record_index_of(src, &src.layer<0>().constant_first);
+  REQUIRE(k != ~std::size_t{0});
+  const std::size_t off = record_data_offset(g_other, k);
+  rewrite(g_other, n, off, 2, 1);
+  const BlobResult r = load_weights(dst, std::span<const std::byte>(g_other, n));
+  CHECK(r.error == BlobError::bad_value);
+  CHECK(r.offset == off);
+  CHECK(std::string_view(r.reason).find("bool") != std::string_view::npos);
+  CHECK(std::memcmp(&before, &dst, sizeof(dst)) == 0);
+  REQUIRE(load_weights(dst, std::span<const std::byte>(g_blob, n)).error == BlobError::none);
+  CHECK(dst.layer<0>().constant_first);
+  CHECK(dst.layer<0>().constant[2] == 2.0f);
 }
 
 TEST_CASE("a LeakyReLU's slope travels with the weights") {

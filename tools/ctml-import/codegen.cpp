@@ -126,7 +126,7 @@ std::string header_text(const std::vector<Layer>& layers, const std::string& ns,
      << "#include <ctml/quant/tanh_s8.hpp>\n#include <ctml/layers/activations.hpp>\n#include <ctml/layers/conv2d.hpp>\n"
      << "#include <ctml/layers/dense.hpp>\n#include <ctml/layers/depthwise_conv2d.hpp>\n#include <ctml/layers/pool2d.hpp>\n"
      << "#include <ctml/layers/pad.hpp>\n#include <ctml/layers/softmax.hpp>\n#include <ctml/layers/transpose.hpp>\n"
-     << "#include <ctml/layers/binary_const.hpp>\n#include <ctml/model/residual.hpp>\n\nnamespace " << ns << " {\n\n" << facts << "\n";
+     << "#include <ctml/layers/binary_const.hpp>\n#include <ctml/model/residual.hpp>\n#include <ctml/model/merge.hpp>\n#include <ctml/quant/merge_s8.hpp>\n\nnamespace " << ns << " {\n\n" << facts << "\n";
   std::string decls;
   for (const auto& l : layers) decls += l.decl;
   if (decls.find("conv_geometry(") != std::string::npos)
@@ -247,14 +247,21 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
   auto on = [](const std::vector<std::int32_t>& path, std::int32_t t) {
     return std::find(path.begin(), path.end(), t) != path.end();
   };
-  // The ADD that merges the branches leaving `from` on the way to `way`'s end: the paths back from
-  // its two operands first meet at `from` (an ADD inside a branch meets before it).
+  // Ops that merge two computed tensors (both inputs activations).
+  auto is_merge = [&](const Operator& m) {
+    switch (m.builtin_code) {
+      case op::kAdd: case op::kSub: case op::kMul: case op::kMaximum: case op::kMinimum: case op::kConcatenation: break;
+      default: return false;
+    }
+    return m.inputs.size() == 2 && m.outputs.size() == 1 && valid_tensor(m.inputs[0]) && valid_tensor(m.inputs[1]) &&
+           !is_constant(m.inputs[0]) && !is_constant(m.inputs[1]);
+  };
+  // The op that merges the branches leaving `from` on the way to `way`'s end: the paths back from
+  // its two operands first meet at `from` (a merge inside a branch meets before it).
   auto merge_of = [&](std::int32_t from, const std::vector<std::int32_t>& way) -> std::int64_t {
     for (std::size_t k = 0; k < g.operators.size(); ++k) {
       const Operator& add = g.operators[k];
-      if (done[k] || add.builtin_code != op::kAdd || add.inputs.size() != 2 || add.outputs.size() != 1 ||
-          !on(way, add.outputs[0]))
-        continue;
+      if (done[k] || !is_merge(add) || !on(way, add.outputs[0])) continue;
       const auto p0 = back_path(add.inputs[0]), p1 = back_path(add.inputs[1]);
       for (const auto t : p0)
         if (on(p1, t)) {
@@ -263,6 +270,107 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
         }
     }
     return -1;
+  };
+  // A merge of two branches (CONCATENATION, SUB, MUL, MAXIMUM, MINIMUM, ADD with broadcasting or
+  // a fused float activation) as a MergeLayer: branch a computes input 0, branch b input 1.
+  auto chain_of = [](const std::vector<Layer>& ls, std::string& type, std::string& init) {
+    if (ls.empty()) {
+      type = "ctml::Identity";
+      init = "{}";
+      return;
+    }
+    type = "ctml::Chain<";
+    init = "{{{";
+    for (std::size_t i = 0; i < ls.size(); ++i) {
+      type += (i ? ", " : "") + ls[i].type;
+      init += (i ? ",\n" : "\n") + braced(ls[i].init);
+    }
+    type += ">";
+    init += "\n}}}";
+  };
+  auto merge_layer = [&](const Operator& m, std::size_t k, std::int32_t from, const std::vector<Layer> (&branch)[2], Layer& merged) {
+    const std::string where = "operator " + std::to_string(k) + " (" + std::string(builtin_op_name(m.builtin_code)) + ")";
+    const Tensor& a = g.tensors[static_cast<std::size_t>(m.inputs[0])];
+    const Tensor& b = g.tensors[static_cast<std::size_t>(m.inputs[1])];
+    const Tensor& y = g.tensors[static_cast<std::size_t>(m.outputs[0])];
+    const Tensor& x = g.tensors[static_cast<std::size_t>(from)];
+    const bool is_float = a.type == TensorType::Float32 && b.type == TensorType::Float32 && y.type == TensorType::Float32;
+    const bool is_int8 = a.type == TensorType::Int8 && b.type == TensorType::Int8 && y.type == TensorType::Int8 &&
+                         !a.quantization.empty() && !b.quantization.empty() && !y.quantization.empty();
+    if (!is_float && !is_int8) {
+      r.error = where + ": the operands and the output must be float32, or int8 and quantized";
+      return false;
+    }
+    std::string policy, policy_init = "{}";
+    if (m.builtin_code == op::kConcatenation) {
+      const auto& o = std::get<ConcatenationOptions>(m.options);
+      const auto rank = static_cast<std::int32_t>(y.shape.size());
+      const std::int32_t axis = o.axis < 0 ? o.axis + rank : o.axis;
+      if (a.shape.size() != y.shape.size() || b.shape.size() != y.shape.size() || axis < 1 || axis >= rank) {
+        r.error = where + ": concatenation along axis " + std::to_string(o.axis) + " of rank-" + std::to_string(rank) +
+                  " tensors is not supported (any axis but the batch)";
+        return false;
+      }
+      for (std::int32_t d = 0; d < rank; ++d) {
+        const auto u = static_cast<std::size_t>(d);
+        if (d == axis ? a.shape[u] + b.shape[u] != y.shape[u] : (a.shape[u] != y.shape[u] || b.shape[u] != y.shape[u])) {
+          r.error = where + ": the operands' shapes do not concatenate to the output's";
+          return false;
+        }
+      }
+      if (o.activation != Activation::None) {
+        r.error = where + ": a fused activation on CONCATENATION is not supported";
+        return false;
+      }
+      if (is_int8 && (!same_qparams(a, y) || !same_qparams(b, y))) {
+        r.error = where + ": int8 CONCATENATION needs its inputs and output in one quantization (as TFLite Micro does)";
+        return false;
+      }
+      policy = "ctml::merge::Concat<" + std::to_string(axis - 1) + ">";
+    } else {
+      // Elementwise; the smaller operand may repeat along the larger's leading axes (numpy rules:
+      // its shape, leading 1s dropped, ends the larger one's).
+      const Tensor& big = element_count(a.shape) >= element_count(b.shape) ? a : b;
+      const Tensor& small = &big == &a ? b : a;
+      std::vector<std::int32_t> ss = small.shape;
+      while (!ss.empty() && ss.front() == 1) ss.erase(ss.begin());
+      if (ss.size() > big.shape.size() || !std::equal(ss.rbegin(), ss.rend(), big.shape.rbegin()) ||
+          element_count(y.shape) != element_count(big.shape)) {
+        r.error = where + ": the operands must have one shape, or the smaller repeat along the larger's leading axes";
+        return false;
+      }
+      Activation act = Activation::None;
+      if (const auto* o = std::get_if<AddOptions>(&m.options)) act = o->activation;
+      else if (const auto* s = std::get_if<SubOptions>(&m.options)) act = s->activation;
+      else if (const auto* mu = std::get_if<MulOptions>(&m.options)) act = mu->activation;
+      const std::string act_lit = activation_literal(act);
+      if (act_lit.empty()) {
+        r.error = where + ": fused activation " + std::string(activation_name(act)) + " is not supported";
+        return false;
+      }
+      const char* opname = binary_name(m.builtin_code, is_int8);
+      if (is_float) {
+        policy = std::string("ctml::merge::Elementwise<") + opname + ", " + act_lit + ">";
+      } else {
+        if ((m.builtin_code == op::kMaximum || m.builtin_code == op::kMinimum) && (!same_qparams(a, y) || !same_qparams(b, y))) {
+          r.error = where + ": int8 MAXIMUM / MINIMUM compare the int8 values, so the operands and the output must share one quantization";
+          return false;
+        }
+        policy = std::string("ctml::quant::QElementwise<") + opname + ">";
+        policy_init = std::string("ctml::quant::make_qelementwise<") + opname + ">(" + qparams_literal(a) + ", " + qparams_literal(b) +
+                      ", " + qparams_literal(y) + ", " + act_lit + ")";
+      }
+    }
+    std::string ta, ia, tb, ib;
+    chain_of(branch[0], ta, ia);
+    chain_of(branch[1], tb, ib);
+    const std::string t = is_float ? "float" : "std::int8_t";
+    merged.type = "ctml::MergeLayer<" + t + ", " + shape_literal(x.shape) + ", " + ta + ", " + tb + ", " + policy + ">";
+    merged.init = "{" + ia + ",\n" + ib + ",\n" + policy_init + "}";
+    merged.tensor = m.outputs[0];
+    for (const auto& br : branch)
+      for (const auto& l : br) merged.decl += l.decl;
+    return true;
   };
   // Layers for the operators from tensor `from` to tensor `to`.
   std::function<bool(std::int32_t, std::int32_t, std::vector<Layer>&, int)> build =
@@ -281,7 +389,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     while (current != to) {
       if (const auto k = merge_of(current, way); k >= 0) {
         const Operator& add = g.operators[static_cast<std::size_t>(k)];
-        const std::string where = "operator " + std::to_string(k) + " (ADD)";
+        const std::string where = "operator " + std::to_string(k) + " (" + std::string(builtin_op_name(add.builtin_code)) + ")";
         std::vector<Layer> branch[2];
         std::size_t ops[2];
         for (int i = 0; i < 2; ++i) {
@@ -289,9 +397,21 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
           if (!build(current, add.inputs[static_cast<std::size_t>(i)], branch[i], depth + 1)) return false;
           ops[i] = handled - before;
         }
-        if (ops[0] == 0 && ops[1] == 0) {
-          r.error = where + ": adds a tensor to itself";
-          return false;
+        if (add.builtin_code != op::kAdd || (ops[0] == 0 && ops[1] == 0) ||
+            (g.tensors[static_cast<std::size_t>(add.outputs[0])].type == TensorType::Float32 &&
+             std::get<AddOptions>(add.options).activation != Activation::None) ||
+            element_count(g.tensors[static_cast<std::size_t>(add.inputs[0])].shape) !=
+                element_count(g.tensors[static_cast<std::size_t>(add.inputs[1])].shape)) {
+          // A general two-branch merge (model/merge.hpp).
+          Layer merged;
+          if (!merge_layer(add, static_cast<std::size_t>(k), current, branch, merged)) return false;
+          merged.origin = "operator " + std::to_string(k) + " (" + std::string(builtin_op_name(add.builtin_code)) +
+                          ": merge of two branches, " + std::to_string(ops[0] + ops[1] + 1) + " operators)";
+          out.push_back(std::move(merged));
+          done[static_cast<std::size_t>(k)] = true;
+          ++handled;
+          current = add.outputs[0];
+          continue;
         }
         const int body = ops[0] >= ops[1] ? 0 : 1;
         const Tensor& block_in = g.tensors[static_cast<std::size_t>(current)];

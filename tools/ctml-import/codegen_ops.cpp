@@ -249,10 +249,14 @@ std::string conv(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+}  // namespace
+
 bool same_qparams(const tflite::Tensor& a, const tflite::Tensor& b) {
   return !a.quantization.empty() && !b.quantization.empty() && a.quantization.scale[0] == b.quantization.scale[0] &&
          a.quantization.zero_point[0] == b.quantization.zero_point[0];
 }
+
+namespace {
 
 std::string pool(const OpContext& c, std::vector<Layer>& layers) {
   // TFLite's int8 pools keep the input's quantization (no requantization).
@@ -414,11 +418,17 @@ tflite::Activation binary_activation(const tflite::Operator& op) {
   return tflite::Activation::None;
 }
 
+}  // namespace
+
 const char* binary_name(std::int32_t code, bool int8) {
   if (code == op::kAdd) return int8 ? "ctml::quant::BinaryOp::add" : "ctml::ConstOp::add";
   if (code == op::kSub) return int8 ? "ctml::quant::BinaryOp::sub" : "ctml::ConstOp::sub";
+  if (code == op::kMaximum) return int8 ? "ctml::quant::BinaryOp::maximum" : "ctml::ConstOp::maximum";
+  if (code == op::kMinimum) return int8 ? "ctml::quant::BinaryOp::minimum" : "ctml::ConstOp::minimum";
   return int8 ? "ctml::quant::BinaryOp::mul" : "ctml::ConstOp::mul";
 }
+
+namespace {
 
 std::string binary_const(const OpContext& c, std::vector<Layer>& layers) {
   ConstOperand k;
@@ -426,6 +436,9 @@ std::string binary_const(const OpContext& c, std::vector<Layer>& layers) {
   auto v = tensor_values<std::int8_t>(c.model, *k.tensor);
   if (k.tensor->type != TensorType::Int8 || !v || k.tensor->quantization.empty()) return c.where + ": the constant must be int8 and quantized";
   if (auto e = plausible(c, *k.tensor); !e.empty()) return e;
+  if ((c.op.builtin_code == op::kMaximum || c.op.builtin_code == op::kMinimum) &&
+      (!same_qparams(c.in, *k.tensor) || !same_qparams(c.in, c.out)))
+    return c.where + ": int8 MAXIMUM / MINIMUM compare the int8 values, so the operands and the output must share one quantization";
   std::string act;
   if (auto e = fused(c, binary_activation(c.op), act); !e.empty()) return e;
   const std::string s = shape_literal(c.in.shape), n = std::to_string(v->size());
@@ -714,7 +727,7 @@ constexpr OpEntry kFloatOps[] = {
     {op::kPad, pad},                  {op::kPadV2, pad},                  {op::kTranspose, transpose},
     {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},    {op::kLeakyRelu, float_leaky_relu},
     {op::kHardSwish, float_hard_swish}, {op::kAdd, float_binary_const}, {op::kSub, float_binary_const},
-    {op::kMul, float_binary_const},
+    {op::kMul, float_binary_const}, {op::kMaximum, float_binary_const}, {op::kMinimum, float_binary_const},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -728,6 +741,7 @@ constexpr OpEntry kOps[] = {
     {op::kPadV2, pad},             {op::kTranspose, transpose},  {op::kSqueeze, reshape_like},
     {op::kExpandDims, reshape_like}, {op::kLeakyRelu, leaky_relu}, {op::kHardSwish, hard_swish},
     {op::kAdd, binary_const},      {op::kSub, binary_const},     {op::kMul, binary_const},
+    {op::kMaximum, binary_const},  {op::kMinimum, binary_const},
 };
 
 std::string supported_ops() {

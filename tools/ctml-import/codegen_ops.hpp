@@ -55,5 +55,9 @@ std::string activation_literal(tflite::Activation a);
 std::size_t element_count(const std::vector<std::int32_t>& shape);
 // "{" + s + "}"
 std::string braced(const std::string& s);
+// The BinaryOp (int8) or ConstOp (float) enumerator of ADD, SUB, MUL, MAXIMUM, MINIMUM.
+const char* binary_name(std::int32_t code, bool int8);
+// True when both tensors carry one (first) scale and zero point and they are equal.
+bool same_qparams(const tflite::Tensor& a, const tflite::Tensor& b);
 
 }  // namespace ctml::import

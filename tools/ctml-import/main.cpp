@@ -61,6 +61,12 @@ int main(int argc, char** argv) {
 #if CTML_IMPORT_ONNX
   if (ctml::onnx::looks_like_onnx(bytes)) {
     auto r = ctml::onnx::import_model(bytes);
+    if (!r && r.error().context == "protobuf") {  // neither format: say why for both
+      const auto t = ctml::tflite::read_model(bytes);
+      std::fprintf(stderr, "ctml-import: %s: neither a TFLite model (%s) nor an ONNX model (%s)\n", in.c_str(),
+                   t ? "?" : t.error().to_string().c_str(), r.error().message.c_str());
+      return 1;
+    }
     if (!r) {
       std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), r.error().message.c_str());
       return 1;

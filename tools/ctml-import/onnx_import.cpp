@@ -1434,7 +1434,7 @@ tflite::Result<tflite::Model> import_model(std::span<const std::uint8_t> bytes) 
     return tflite::Error{0, "file too large for an ONNX model (over 2 GB)", {}};
   ::onnx::ModelProto m;
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    return tflite::Error{0, "not a valid ONNX model (protobuf ModelProto parse failed: truncated or corrupt file, or another format)", {}};
+    return tflite::Error{0, "not a valid ONNX model (protobuf ModelProto parse failed: truncated or corrupt file, or another format)", "protobuf"};
   if (!m.has_graph()) return tflite::Error{0, "the ONNX model has no graph", {}};
   try {
     return Translator(m).run();

@@ -40,7 +40,8 @@ namespace ctml::onnx {
 bool looks_like_onnx(std::span<const std::uint8_t> bytes) noexcept;
 
 // Parses and translates. Errors: Error::offset is 0 (protobuf reports no offset); the message
-// names the node ("node 7 'Conv_3' (Conv): ...").
+// names the node ("node 7 'Conv_3' (Conv): ..."); Error::context is "protobuf" when the bytes are
+// not a ModelProto at all (then they may be neither format).
 tflite::Result<tflite::Model> import_model(std::span<const std::uint8_t> bytes);
 
 }  // namespace ctml::onnx

@@ -559,6 +559,88 @@ Model tiny_binary(bool int8) {
   return b.finish({in}, {out});
 }
 
+Model tiny_merge(bool int8) {
+  Rng rng(int8 ? 0xC7A1'0010 : 0xC7A1'0011);
+  Builder b;
+  const TensorType act_type = int8 ? TensorType::Int8 : TensorType::Float32;
+  // An activation tensor (quantized when int8).
+  auto tensor = [&](const std::string& name, std::vector<std::int32_t> shape, float scale, std::int64_t zp) {
+    return b.tensor(name, act_type, std::move(shape), int8 ? per_tensor(scale, zp) : Quantization{});
+  };
+  // A convolution (1x1 / 3x3 SAME, or depthwise 3x3) from x (scale x_scale) to y.
+  auto conv = [&](const std::string& name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
+                  bool depthwise, std::int32_t y, Activation act) {
+    const std::size_t per = static_cast<std::size_t>(k * k * (depthwise ? 1 : cin)), n = static_cast<std::size_t>(cout);
+    const std::vector<std::int32_t> wshape = depthwise ? std::vector<std::int32_t>{1, k, k, cout} : std::vector<std::int32_t>{cout, k, k, cin};
+    std::int32_t w, bias;
+    if (int8) {
+      std::vector<float> ws;
+      for (std::size_t c = 0; c < n; ++c) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+      w = b.tensor(name + "/w", TensorType::Int8, wshape, per_channel(ws, depthwise ? 3 : 0), le_bytes(weights(rng, n, per, depthwise)));
+      bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, n, 900)));
+    } else {
+      std::vector<float> wv(n * per), bv(n);
+      for (auto& v : wv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
+      for (auto& v : bv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.1f / 1000.0f);
+      w = b.tensor(name + "/w", TensorType::Float32, wshape, {}, le_bytes(wv));
+      bias = b.tensor(name + "/b", TensorType::Float32, {cout}, {}, le_bytes(bv));
+    }
+    if (depthwise)
+      b.op(op::kDepthwiseConv2D, 1, {x, w, bias}, {y}, DepthwiseConv2DOptions{Padding::Same, 1, 1, 1, act, 1, 1});
+    else
+      b.op(op::kConv2D, 1, {x, w, bias}, {y}, Conv2DOptions{Padding::Same, 1, 1, act, 1, 1});
+  };
+  const float s_in = 0.0231f, s0 = 0.0277f, s_cat = 0.0342f, s_mean = 0.0301f, s_g = 0.0412f, s_se = 0.0297f, s_sub = 0.0388f,
+              s_r = 0.0356f, s_add = 0.0402f;
+  const auto in = tensor("input", {1, 6, 6, 4}, s_in, -3);
+  const auto c0 = tensor("stem", {1, 6, 6, 4}, s0, -128);
+  conv("stem", in, s_in, 4, 4, 1, false, c0, Activation::Relu);
+  // Inception-style: a 3x3 conv and a depthwise conv of the same tensor, concatenated.
+  const auto ca = tensor("branch_a", {1, 6, 6, 6}, s_cat, 4);
+  conv("branch_a", c0, s0, 4, 6, 3, false, ca, Activation::None);
+  const auto cb = tensor("branch_b", {1, 6, 6, 4}, s_cat, 4);
+  conv("branch_b", c0, s0, 4, 4, 3, true, cb, Activation::Relu6);
+  const auto cat = tensor("concat", {1, 6, 6, 10}, s_cat, 4);
+  b.op(op::kConcatenation, 1, {ca, cb}, {cat}, ConcatenationOptions{-1, Activation::None});
+  // Squeeze-and-excitation: gates from the global mean, multiplied into the feature map.
+  const auto axes = b.tensor("mean/axes", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 2}));
+  const auto mean = tensor("se/mean", {1, 1, 1, 10}, s_mean, -20);
+  b.op(op::kMean, 1, {cat, axes}, {mean}, ReducerOptions{true});
+  const auto g = tensor("se/conv", {1, 1, 1, 10}, s_g, 3);
+  conv("se/conv", mean, s_mean, 10, 10, 1, false, g, Activation::None);
+  const auto gates = tensor("se/sigmoid", {1, 1, 1, 10}, 1.0f / 256.0f, -128);
+  b.op(op::kLogistic, 1, {g}, {gates}, std::monostate{});
+  const auto se = tensor("se/mul", {1, 6, 6, 10}, s_se, -5);
+  b.op(op::kMul, 1, {cat, gates}, {se}, MulOptions{Activation::None});
+  // SUB of a conv of the tensor and the tensor itself; MAXIMUM likewise; MINIMUM with a constant.
+  const auto p = tensor("sub/conv", {1, 6, 6, 10}, s_se, 2);
+  conv("sub/conv", se, s_se, 10, 10, 1, false, p, Activation::None);
+  const auto sub = tensor("sub", {1, 6, 6, 10}, s_sub, 1);
+  b.op(op::kSub, 1, {p, se}, {sub}, SubOptions{Activation::None, true});
+  const auto q = tensor("max/conv", {1, 6, 6, 10}, s_sub, 1);
+  conv("max/conv", sub, s_sub, 10, 10, 1, false, q, Activation::None);
+  const auto mx = tensor("max", {1, 6, 6, 10}, s_sub, 1);
+  b.op(op::kMaximum, 1, {q, sub}, {mx}, MaximumMinimumOptions{});
+  std::int32_t cap;
+  if (int8) {
+    std::vector<std::int8_t> cv(10);
+    for (auto& v : cv) v = static_cast<std::int8_t>(rng.uniform(-20, 100));
+    cap = b.tensor("min/cap", TensorType::Int8, {10}, per_tensor(s_sub, 1), le_bytes(cv));
+  } else {
+    std::vector<float> cv(10);
+    for (auto& v : cv) v = static_cast<float>(rng.uniform(-200, 1000)) * (3.0f / 1000.0f);
+    cap = b.tensor("min/cap", TensorType::Float32, {10}, {}, le_bytes(cv));
+  }
+  const auto mn = tensor("min", {1, 6, 6, 10}, s_sub, 1);
+  b.op(op::kMinimum, 1, {mx, cap}, {mn}, MaximumMinimumOptions{});
+  // A residual ADD with a fused ReLU (float: a merge with the activation).
+  const auto r = tensor("res/conv", {1, 6, 6, 10}, s_r, -7);
+  conv("res/conv", mn, s_sub, 10, 10, 3, false, r, Activation::None);
+  const auto add = tensor("res/add", {1, 6, 6, 10}, s_add, -128);
+  b.op(op::kAdd, 1, {r, mn}, {add}, AddOptions{Activation::Relu, true});
+  return b.finish({in}, {add});  // every element compared, nothing averaged away
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -578,6 +660,8 @@ std::vector<Named> all() {
   v.push_back({"act_float_f32.tflite", tiny_activation_float()});
   v.push_back({"tiny_binary_int8.tflite", tiny_binary(true)});
   v.push_back({"tiny_binary_f32.tflite", tiny_binary(false)});
+  v.push_back({"tiny_merge_int8.tflite", tiny_merge(true)});
+  v.push_back({"tiny_merge_f32.tflite", tiny_merge(false)});
   return v;
 }
 

@@ -43,6 +43,13 @@ Model tiny_activation_float();
 // ADD / SUB / MUL with a constant operand (scalar, per channel, elementwise; first or second).
 Model tiny_binary(bool int8);
 
+// Two-branch merges other than a residual ADD: CONCATENATION of a conv and a depthwise conv
+// (inception-style), MUL of a feature map and its squeeze-and-excitation gates ([1,6,6,10] x
+// [1,1,1,10]), SUB and MAXIMUM of a conv of a tensor and the tensor, MINIMUM with a constant, and a
+// residual ADD with a fused ReLU, which is the output [1,6,6,10]; int8 (operands of CONCATENATION / MAXIMUM / MINIMUM share one
+// quantization, as converters write them) or float.
+Model tiny_merge(bool int8);
+
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
   Model model;

@@ -113,6 +113,7 @@ struct OptionsFormatter {
   std::string operator()(const TransposeOptions&) const { return ""; }
   std::string operator()(const PadV2Options&) const { return ""; }
   std::string operator()(const ExpandDimsOptions&) const { return ""; }
+  std::string operator()(const MaximumMinimumOptions&) const { return ""; }
   std::string operator()(const UnsupportedOptions& u) const {
     return "(options type " + std::to_string(u.type) + " not decoded)";
   }

@@ -242,6 +242,7 @@ constexpr std::array<std::string_view, 206> kOpNames = {
 static_assert(kOpNames[op::kConv2D] == "CONV_2D");
 static_assert(kOpNames[op::kFullyConnected] == "FULLY_CONNECTED");
 static_assert(kOpNames[op::kSoftmax] == "SOFTMAX");
+static_assert(kOpNames[op::kMaximum] == "MAXIMUM" && kOpNames[op::kMinimum] == "MINIMUM");
 static_assert(kOpNames[op::kMean] == "MEAN");
 static_assert(kOpNames[op::kQuantize] == "QUANTIZE");
 static_assert(kOpNames[op::kHardSwish] == "HARD_SWISH");
@@ -351,6 +352,7 @@ std::uint8_t options_type_of(const Options& o) noexcept {
     std::uint8_t operator()(const TransposeOptions&) const { return 31; }
     std::uint8_t operator()(const PadV2Options&) const { return 37; }
     std::uint8_t operator()(const ExpandDimsOptions&) const { return 52; }
+    std::uint8_t operator()(const MaximumMinimumOptions&) const { return 39; }
     std::uint8_t operator()(const UnsupportedOptions& u) const { return u.type; }
   };
   return std::visit(Visitor{}, o);
@@ -401,6 +403,9 @@ int expected_options_type(std::int32_t code) noexcept {
       return 37;
     case op::kExpandDims:
       return 52;
+    case op::kMaximum:
+    case op::kMinimum:
+      return 39;
     case op::kLogistic:
     case op::kRelu:
     case op::kRelu6:

@@ -90,6 +90,8 @@ inline constexpr std::int32_t kPad = 34;
 inline constexpr std::int32_t kMean = 40;
 inline constexpr std::int32_t kSub = 41;
 inline constexpr std::int32_t kSqueeze = 43;
+inline constexpr std::int32_t kMaximum = 55;
+inline constexpr std::int32_t kMinimum = 57;
 inline constexpr std::int32_t kTranspose = 39;
 inline constexpr std::int32_t kPadV2 = 60;
 inline constexpr std::int32_t kExpandDims = 70;
@@ -225,6 +227,10 @@ struct ExpandDimsOptions {  // EXPAND_DIMS; union tag 52 (empty table; the axis 
   bool operator==(const ExpandDimsOptions&) const = default;
 };
 
+struct MaximumMinimumOptions {  // MAXIMUM, MINIMUM; union tag 39 (empty table)
+  bool operator==(const MaximumMinimumOptions&) const = default;
+};
+
 struct DequantizeOptions {  // DEQUANTIZE; union tag 38 (empty table)
   bool operator==(const DequantizeOptions&) const = default;
 };
@@ -256,7 +262,7 @@ using Options = std::variant<std::monostate, Conv2DOptions, DepthwiseConv2DOptio
                              AddOptions, ReshapeOptions, MulOptions, PadOptions, ReducerOptions,
                              SubOptions, SqueezeOptions, DequantizeOptions, LeakyReluOptions,
                              QuantizeOptions, HardSwishOptions, TransposeOptions, PadV2Options,
-                             ExpandDimsOptions, UnsupportedOptions>;
+                             ExpandDimsOptions, MaximumMinimumOptions, UnsupportedOptions>;
 
 // BuiltinOptions union tag of the held alternative (0 for monostate).
 std::uint8_t options_type_of(const Options& o) noexcept;

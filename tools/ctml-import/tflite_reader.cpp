@@ -794,6 +794,8 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       return PadV2Options{};
     case 52:
       return ExpandDimsOptions{};
+    case 39:
+      return MaximumMinimumOptions{};
     default:
       break;
   }

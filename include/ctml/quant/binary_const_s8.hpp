@@ -6,6 +6,7 @@
 //              y = clamp(MBQM(a' +- b', M_out) + zp_out, act)   (the multipliers of add_s8.hpp;
 //              SUB forms its ratios in float, ADD in double, as TFLM's Prepare does)
 //   MUL:       y = clamp(MBQM((a - zp_a) * (b - zp_b), s_a s_b / s_out) + zp_out, act)
+//   MAXIMUM / MINIMUM: max(a, b) / min(a, b) of the int8 values
 // The constant is the first or the second operand, as in the model (`constant_first`).
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +21,9 @@
 
 namespace ctml::quant {
 
-enum class BinaryOp : std::uint8_t { add, sub, mul };
+// maximum / minimum: TFLite's MAXIMUM / MINIMUM compare the int8 values themselves (no
+// rescaling, no activation); the converter gives the operands and the output one quantization.
+enum class BinaryOp : std::uint8_t { add, sub, mul, maximum, minimum };
 
 struct BinaryParams {
   std::int32_t input1_offset = 0, input2_offset = 0, output_offset = 0;  // -zp_1, -zp_2, zp_out
@@ -30,6 +33,8 @@ struct BinaryParams {
 
 template <BinaryOp Op>
 constexpr std::int8_t binary_s8(std::int8_t a, std::int8_t b, const BinaryParams& p) {
+  if constexpr (Op == BinaryOp::maximum) return a > b ? a : b;
+  if constexpr (Op == BinaryOp::minimum) return a < b ? a : b;
   std::int32_t y;
   if constexpr (Op == BinaryOp::mul) {
     y = multiply_by_quantized_multiplier((p.input1_offset + a) * (p.input2_offset + b), p.output) + p.output_offset;
@@ -55,6 +60,8 @@ constexpr BinaryParams make_binary_params(QParams q1, QParams q2, QParams out, A
   } else if constexpr (Op == BinaryOp::add) {
     const AddParams a = make_add_params(q1, q2, out, act);
     p.input1 = a.input1, p.input2 = a.input2, p.output = a.output;
+  } else if constexpr (Op == BinaryOp::maximum || Op == BinaryOp::minimum) {
+    return p;  // no arithmetic
   } else {  // SUB: float ratios (sub_common.cc)
     const float twice_max = 2 * (q1.scale > q2.scale ? q1.scale : q2.scale);
     p.input1 = quantize_multiplier(static_cast<double>(q1.scale / twice_max));
@@ -75,7 +82,11 @@ struct QBinaryConstLayer {
   using input_type = Tensor<std::int8_t, S>;
   using output_type = Tensor<std::int8_t, S>;
   static constexpr bool in_place = true;
-  static constexpr std::string_view name = Op == BinaryOp::add ? "QAddConst" : (Op == BinaryOp::sub ? "QSubConst" : "QMulConst");
+  static constexpr std::string_view name = Op == BinaryOp::add   ? "QAddConst"
+                                           : Op == BinaryOp::sub ? "QSubConst"
+                                           : Op == BinaryOp::mul ? "QMulConst"
+                                           : Op == BinaryOp::maximum ? "QMaxConst"
+                                                                     : "QMinConst";
   BinaryParams params;
   Tensor<std::int8_t, Shape<C>> constant;
   std::int32_t constant_first = 0;  // 1: constant OP x, 0: x OP constant

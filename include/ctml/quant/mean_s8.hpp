@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // MEAN over height and width, int8 (global average pooling as TFLite converts it), computed as
-// TFLite Micro's int8 MEAN does (EvalIntegerMean):
-//   input and output parameters equal:   y = sum(x) / n                 (C++ division, truncating)
-//   otherwise (reference_ops::QuantizedMeanOrSum):
+// TFLite Micro's int8 MEAN does (EvalIntegerMean -> reference_ops::QuantizedMeanOrSum, for every
+// pair of parameters; older TFLM releases had a truncating sum(x) / n path when input and output
+// shared them, which the TFLM the tests run against no longer has):
 //     M, shift = QuantizeMultiplier(in_scale / out_scale)
 //     s        = min(floor(log2 n), 32, 31 + shift)                      (1/n folded into M)
 //     M'       = (M << s) / n  (64-bit, truncating),   shift' = shift - s
@@ -30,13 +30,12 @@ struct QMeanLayer {
   using output_type = Tensor<std::int8_t, Shape<channels>>;
   static constexpr std::string_view name = "QMean";
 
-  bool same_params = false;     // input and output share scale and zero point
   std::int32_t multiplier = 0;  // Q31, 1/n included
   std::int32_t shift = 0;
   std::int32_t input_zero_point = 0;
   std::int32_t output_zero_point = 0;
-  constexpr auto buffers() { return std::tie(same_params, multiplier, shift, input_zero_point, output_zero_point); }
-  constexpr auto buffers() const { return std::tie(same_params, multiplier, shift, input_zero_point, output_zero_point); }
+  constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point); }
+  constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point); }
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
     ::ctml::detail::side_effect_fence();
@@ -45,10 +44,6 @@ struct QMeanLayer {
     std::int32_t acc[channels]{};
     for (std::size_t p = 0; p < pixels; ++p)
       for (std::size_t c = 0; c < channels; ++c) acc[c] += in[p * channels + c];
-    if (same_params) {
-      for (std::size_t c = 0; c < channels; ++c) out[c] = static_cast<std::int8_t>(acc[c] / n);
-      return;
-    }
     for (std::size_t c = 0; c < channels; ++c) {
       std::int32_t y = multiply_by_quantized_multiplier(acc[c] - input_zero_point * n, {multiplier, static_cast<int>(shift)}) +
                        output_zero_point;
@@ -62,7 +57,6 @@ template <ShapeType In>
 constexpr QMeanLayer<In> make_qmean(QParams in, QParams out) {
   constexpr auto n = static_cast<std::int64_t>(QMeanLayer<In>::pixels);
   QMeanLayer<In> l{};
-  l.same_params = in.zero_point == out.zero_point && in.scale == out.scale;
   l.input_zero_point = in.zero_point;
   l.output_zero_point = out.zero_point;
   const Multiplier m = quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
