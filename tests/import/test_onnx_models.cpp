@@ -5,7 +5,8 @@
 // the largest output, or absolute below 1). The models cover every ONNX operator the importer
 // maps (see the script) with BatchNormalization folded by the exporter and by the importer,
 // HardSwish as opset 13 writes it (x * HardSigmoid(x)), padding TFLite's SAME cannot express, a
-// Flatten of a 2x2x12 tensor (NCHW order), a residual Add and constants in Mul / Add.
+// Flatten of a 2x2x12 tensor (NCHW order), a residual Add and constants in Mul / Add, and the
+// merges of two branches (Concat, Mul with broadcasting, Sub, Max; Min with a constant).
 //
 // The int8 QDQ export of a PyTorch post-training-quantized CNN (cnn_qdq.onnx, uint8 activations,
 // int8 weights, int32 biases) runs as TFLite's int8 kernels would run its translation: bytes equal
@@ -29,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "onnx_branches.hpp"
 #include "onnx_cnn.hpp"
 #include "onnx_cnn_qdq.hpp"
 #include "onnx_gap.hpp"
@@ -84,6 +86,11 @@ TEST_CASE("ONNX from PyTorch (opset 17): dilation, PyTorch's stride-2 padding, L
   static_assert(onnx_gap::Model::input_shape::size == 2 * 13 * 13);
   static_assert(onnx_gap::label_count == 4);
   check_against_pytorch(onnx_gap::model, "gap");
+}
+
+TEST_CASE("ONNX from PyTorch: two-branch merges (cat, squeeze-excitation Mul, Sub, Max; Min with a constant)") {
+  static_assert(onnx_branches::Model::input_shape::size == 3 * 10 * 10);
+  check_against_pytorch(onnx_branches::model, "branches");
 }
 
 TEST_CASE("ONNX from PyTorch: an MLP of Gemm, ReLU and sigmoid") {

@@ -477,13 +477,15 @@ class Translator {
     if (t == "GlobalAveragePool" || t == "ReduceMean") return mean(n);
     if (t == "BatchNormalization") return batch_norm(n);
     if (t == "Add" || t == "Sub" || t == "Mul" || t == "Div") return binary(n);
+    if ((t == "Max" || t == "Min") && n.input_size() == 2) return binary(n);
+    if (t == "Concat") return concat(n);
     if (t == "Flatten" || t == "Reshape" || t == "Squeeze" || t == "Unsqueeze") return reshape(n);
     if (t == "Transpose") return transpose(n);
     if (t == "Pad") return pad(n);
     if (t == "Softmax") return softmax(n);
     std::string hint;
     if (t == "LSTM" || t == "GRU" || t == "RNN") hint = "; recurrent layers are not imported from ONNX yet";
-    else if (t == "Shape" || t == "Gather" || t == "Concat" || t == "Unsqueeze" || t == "Cast")
+    else if (t == "Shape" || t == "Gather" || t == "Cast")
       hint = "; shape computations are not supported: export with a fixed input shape and do_constant_folding=True";
     else if (t == "QLinearConv" || t == "QLinearMatMul" || t == "QLinearAdd")
       hint = "; quantized models are read in the QDQ form (QuantizeLinear / DequantizeLinear around float ops), as PyTorch and onnxruntime's quantize_static(quant_format=QDQ) write them";
@@ -1214,6 +1216,7 @@ class Translator {
     tflite::Options o;
     if (code == top::kAdd) o = tflite::AddOptions{act};
     else if (code == top::kSub) o = tflite::SubOptions{act};
+    else if (code == top::kMaximum || code == top::kMinimum) o = tflite::MaximumMinimumOptions{};
     else o = tflite::MulOptions{act};
     add_op(code, const_first ? std::vector<std::int32_t>{ct, x.tensor} : std::vector<std::int32_t>{x.tensor, ct}, {out}, o);
     return out;
@@ -1223,13 +1226,25 @@ class Translator {
     if (n.input_size() != 2) fail("expected two inputs");
     const Value a = value(n.input(0)), b = value(n.input(1));
     const std::string& t = n.op_type();
-    if (a.tensor >= 0 && b.tensor >= 0) {
-      if (t != "Add") fail(t + " of two computed tensors is not supported (only Add: a residual connection)");
-      if (a.shape != b.shape || a.nhwc != b.nhwc) fail("Add of tensors of different shapes (broadcasting two activations) is not supported");
-      if (a.dequantized != b.dequantized) fail("Add of a quantized and a float tensor is not supported");
-      auto [out_name, act] = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
-      const Value& y = new_result(out_name, a.shape, a);
-      add_op(top::kAdd, {a.tensor, b.tensor}, {y.tensor}, tflite::AddOptions{act});
+    const bool minmax = t == "Max" || t == "Min";
+    if (a.tensor >= 0 && b.tensor >= 0) {  // two branches merged
+      if (t == "Div") fail("Div of two computed tensors is not supported");
+      if (a.shape.size() != b.shape.size() || a.nhwc != b.nhwc) fail(t + " of tensors of different ranks is not supported");
+      if (a.dequantized != b.dequantized) fail(t + " of a quantized and a float tensor is not supported");
+      std::vector<std::int64_t> shape(a.shape.size());
+      for (std::size_t d = 0; d < shape.size(); ++d) {
+        if (a.shape[d] != b.shape[d] && a.shape[d] != 1 && b.shape[d] != 1) fail("the operands' shapes do not broadcast");
+        shape[d] = std::max(a.shape[d], b.shape[d]);
+      }
+      if (shape != a.shape && shape != b.shape) fail("broadcasting both operands is not supported (one must have the result's shape)");
+      std::pair<std::string, Activation> oa{n.output(0), Activation::None};
+      if (!minmax) oa = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
+      const Value& y = new_result(oa.first, shape, a);
+      const Activation act = oa.second;
+      if (t == "Add") add_op(top::kAdd, {a.tensor, b.tensor}, {y.tensor}, tflite::AddOptions{act});
+      else if (t == "Sub") add_op(top::kSub, {a.tensor, b.tensor}, {y.tensor}, tflite::SubOptions{act});
+      else if (t == "Mul") add_op(top::kMul, {a.tensor, b.tensor}, {y.tensor}, tflite::MulOptions{act});
+      else add_op(t == "Max" ? top::kMaximum : top::kMinimum, {a.tensor, b.tensor}, {y.tensor}, tflite::MaximumMinimumOptions{});
       return;
     }
     if (a.tensor < 0 && b.tensor < 0) fail("both inputs are constants (constant folding is the exporter's job: do_constant_folding=True)");
@@ -1237,9 +1252,11 @@ class Translator {
     const Value& x = first ? b : a;
     if (x.dequantized) fail(t + " of a quantized tensor and a constant is not supported yet");
     const Const& c = *(first ? a : b).constant;
-    std::int32_t code = t == "Add" ? top::kAdd : t == "Sub" ? top::kSub : t == "Mul" ? top::kMul : -1;
+    std::int32_t code = t == "Add" ? top::kAdd : t == "Sub" ? top::kSub : t == "Mul" ? top::kMul : t == "Max" ? top::kMaximum : t == "Min" ? top::kMinimum : -1;
     if (code == -1 && first) fail("division of a constant by a tensor is not supported");
-    auto [out_name, act] = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
+    std::pair<std::string, Activation> oa{n.output(0), Activation::None};
+    if (!minmax) oa = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
+    const auto& [out_name, act] = oa;
     const std::int32_t out = binary_const(x, c, first, code, out_name, act);
     Value y = x;
     y.tensor = out;
@@ -1405,6 +1422,27 @@ class Translator {
     if (value == 0.0f) add_op(top::kPad, {x.tensor, pt}, {y.tensor}, tflite::PadOptions{});
     else add_op(top::kPadV2, {x.tensor, pt, add_floats(n.output(0) + "/value", {}, {value})}, {y.tensor}, tflite::PadV2Options{});
     values_[n.output(0)] = y;
+  }
+
+  // Concat of two computed tensors (one axis; the batch stays): CONCATENATION on the stored axis.
+  void concat(const ::onnx::NodeProto& n) {
+    if (n.input_size() != 2) fail("Concat of " + std::to_string(n.input_size()) + " tensors is not supported (two: the merge of two branches)");
+    const Value a = activation(n, 0), b = activation(n, 1);
+    if (a.shape.size() != b.shape.size() || a.nhwc != b.nhwc) fail("the inputs have different ranks");
+    if (a.dequantized != b.dequantized) fail("Concat of a quantized and a float tensor is not supported");
+    const auto r = static_cast<std::int64_t>(a.shape.size());
+    std::int64_t axis = Attrs{n}.i("axis", 1);
+    if (axis < 0) axis += r;
+    if (axis < 1 || axis >= r) fail("concatenation along axis " + std::to_string(axis) + " is not supported (any but the batch)");
+    std::vector<std::int64_t> shape = a.shape;
+    for (std::int64_t d = 0; d < r; ++d) {
+      const auto u = static_cast<std::size_t>(d);
+      if (d == axis) shape[u] = a.shape[u] + b.shape[u];
+      else if (a.shape[u] != b.shape[u]) fail("the inputs differ in an axis other than the concatenation axis");
+    }
+    const Value& y = new_result(n.output(0), shape, a);
+    const std::int32_t stored_axis = a.nhwc ? kToStored[axis] : static_cast<std::int32_t>(axis);
+    add_op(top::kConcatenation, {a.tensor, b.tensor}, {y.tensor}, tflite::ConcatenationOptions{stored_axis, Activation::None});
   }
 
   void softmax(const ::onnx::NodeProto& n) {

@@ -19,6 +19,10 @@ The models cover the operators ctml-import maps from ONNX:
            Flatten, Linear + Tanh, Linear, x * 0.5 + 1 (Mul/Add with constants). Opset 17.
   mlp      Linear + ReLU, Linear + Sigmoid, Linear (as MatMul + Add when bias is split: the
            exporter writes Gemm for 2-D inputs). Opset 13.
+  branches two-branch merges: torch.cat of a 3x3 conv and a depthwise conv (inception-style),
+           squeeze-and-excitation (x * sigmoid(conv(mean(x))), broadcasting [1,C,1,1]), x - conv(x),
+           torch.maximum of two branches, torch.minimum with a constant, global pool, Linear.
+           Opset 13.
   cnn_qdq  the int8 QDQ form as PyTorch writes it: eager-mode post-training quantization
            (torch.ao.quantization, qnnpack: uint8 activations, symmetric int8 weights per tensor,
            int32 biases), calibrated on 16 random inputs, exported with QuantizeLinear /
@@ -81,6 +85,27 @@ class Mlp(nn.Module):
 
     def forward(self, x):
         return self.c(torch.sigmoid(self.b(torch.relu(self.a(x)))))
+
+
+class Branches(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 6, 1)
+        self.a = nn.Conv2d(6, 5, 3, padding=1)
+        self.b = nn.Conv2d(6, 6, 3, padding=1, groups=6)
+        self.se = nn.Conv2d(11, 11, 1)
+        self.p = nn.Conv2d(11, 11, 1)
+        self.q = nn.Conv2d(11, 11, 3, padding=1)
+        self.fc = nn.Linear(11, 4)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        x = torch.cat([self.a(x), torch.relu(self.b(x))], dim=1)
+        x = x * torch.sigmoid(self.se(x.mean(dim=(2, 3), keepdim=True)))
+        x = self.p(x) - x
+        x = torch.maximum(self.q(x), x)
+        x = torch.minimum(x, torch.full((1, 11, 1, 1), 0.75))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
 class CnnQ(nn.Module):
@@ -148,6 +173,7 @@ def main():
     export("gap", Gap(), (1, 2, 13, 13), 17)
     export("mlp", Mlp(), (1, 20), 13)
     export("cnn_qdq", quantize_qnnpack(CnnQ(), (1, 3, 16, 16), torch.Generator().manual_seed(99)), (1, 3, 16, 16), 13, count=8)
+    export("branches", Branches(), (1, 3, 10, 10), 13)  # after the others: their weights stay as they were
 
 
 if __name__ == "__main__":
