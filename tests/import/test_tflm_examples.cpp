@@ -23,6 +23,8 @@
 //     ADD with a fused ReLU): int8 bytes equal to TFLM's, floats within 1e-5; tiny_misc_int8
 //     (QUANTIZE, MAX_POOL, MEAN keep_dims, RESHAPE, CONCATENATION of a tensor with itself, ADD of
 //     a constant with ReLU, DEQUANTIZE): TFLM's floats exactly.
+//   tiny_requant_int8.tflite: QUANTIZE int8 -> int8 and DEQUANTIZE / QUANTIZE inside the graph
+//     around a float LOGISTIC: bytes equal to TFLM's on every input byte pattern tried.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -45,6 +47,7 @@
 #include "tiny_merge_f32.hpp"
 #include "tiny_merge_int8.hpp"
 #include "tiny_misc_int8.hpp"
+#include "tiny_requant.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -348,6 +351,31 @@ TEST_CASE("two-branch merges (CONCATENATION, MUL with broadcasting, SUB, MAXIMUM
     CHECK(relative_difference(fout, fref) <= 1e-5);
     REQUIRE(mref.size() == mout.size() * 4);
     CHECK(std::memcmp(mref.data(), mout.data(), mref.size()) == 0);
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+
+TEST_CASE("QUANTIZE (int8 -> int8 and float -> int8) and DEQUANTIZE inside a graph: bytes as TFLM's") {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  std::uint32_t s = 5;
+  bool compared = false;
+  for (int trial = 0; trial < 8; ++trial) {
+    tiny_requant::Model::input_type in{};
+    tiny_requant::Model::output_type out{};
+    alignas(16) static std::byte arena[tiny_requant::arena_bytes];
+    for (auto& v : in) {
+      s = s * 1664525u + 1013904223u;
+      v = static_cast<std::int8_t>(static_cast<int>(s >> 24) - 128);
+    }
+    tiny_requant::model(in, out, arena);
+    const auto ref = tflm_output(dir + "tiny_requant_int8.tflite", in.data(), in.size(), "requant");
+    if (ref.empty()) continue;
+    compared = true;
+    REQUIRE(ref.size() == out.size());
+    int differ = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) differ += static_cast<std::int8_t>(ref[i]) != out[i];
+    INFO("trial " << trial);
+    CHECK(differ == 0);
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
 }

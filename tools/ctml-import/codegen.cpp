@@ -191,10 +191,6 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
       r.error = where + ": expected one data input and one output";
       return false;
     }
-    if ((op.builtin_code == op::kQuantize && k != 0) || (op.builtin_code == op::kDequantize && k + 1 != g.operators.size())) {
-      r.error = where + ": QUANTIZE/DEQUANTIZE are supported at the model's input/output only";
-      return false;
-    }
     const OpContext ctx{model, g, op, k, g.tensors[static_cast<std::size_t>(data)],
                         g.tensors[static_cast<std::size_t>(op.outputs[0])], where};
     r.error = emit_operator(ctx, layers);

@@ -322,11 +322,24 @@ std::string mean(const OpContext& c, std::vector<Layer>& layers) {
 }
 
 std::string quantize(const OpContext& c, std::vector<Layer>& layers) {
+  if (c.out.type != TensorType::Int8 || c.out.quantization.empty()) return c.where + ": the output must be int8 and quantized";
+  if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": input and output sizes differ";
+  if (c.in.type == TensorType::Int8) {  // int8 -> int8: a change of scale / zero point
+    if (c.in.quantization.empty()) return c.where + ": the input is not quantized";
+    const std::string s = shape_literal(c.in.shape);
+    layers.push_back({"ctml::quant::RequantizeLayer<" + s + ">",
+                      "ctml::quant::make_requantize<" + s + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
+    return {};
+  }
+  if (c.in.type != TensorType::Float32) return c.where + ": QUANTIZE from " + std::string(tensor_type_name(c.in.type)) + " is not supported";
   layers.push_back({"ctml::quant::QuantizeLayer<" + shape_literal(c.out.shape) + ">", braced(qparams_literal(c.out))});
   return {};
 }
 
 std::string dequantize(const OpContext& c, std::vector<Layer>& layers) {
+  if (c.in.type != TensorType::Int8 || c.in.quantization.empty() || c.out.type != TensorType::Float32)
+    return c.where + ": DEQUANTIZE from int8 (quantized) to float32 is supported";
+  if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": input and output sizes differ";
   layers.push_back({"ctml::quant::DequantizeLayer<" + shape_literal(c.in.shape) + ">", braced(qparams_literal(c.in))});
   return {};
 }
@@ -780,13 +793,15 @@ std::string emit_operator(const OpContext& c, std::vector<Layer>& layers) {
     }
     return f->emit(c, layers);
   }
-  // int8 activations throughout; float only at the edges (QUANTIZE in, DEQUANTIZE out).
-  const bool float_in = c.op.builtin_code == op::kQuantize, float_out = c.op.builtin_code == op::kDequantize;
+  // int8 activations; float only into QUANTIZE and out of DEQUANTIZE (anywhere in the graph;
+  // QUANTIZE of an int8 tensor changes its quantization).
+  const bool float_in = c.op.builtin_code == op::kQuantize && c.in.type == TensorType::Float32,
+             float_out = c.op.builtin_code == op::kDequantize;
   if (c.in.type != (float_in ? TensorType::Float32 : TensorType::Int8) ||
       c.out.type != (float_out ? TensorType::Float32 : TensorType::Int8))
     return c.where + ": " + std::string(tensor_type_name(c.in.type)) + " -> " + std::string(tensor_type_name(c.out.type)) +
-           " is not supported: ctml-import takes float32 models and int8 models (float only into QUANTIZE and out of "
-           "DEQUANTIZE)";
+           " is not supported: ctml-import takes float32 and int8 tensors (an op's float input comes out of "
+           "DEQUANTIZE, its int8 input out of QUANTIZE or int8 ops)";
   for (const auto t : c.op.inputs)
     if (t >= 0)
       if (auto e = plausible(c, c.tensor(t)); !e.empty()) return e;

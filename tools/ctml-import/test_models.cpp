@@ -641,6 +641,34 @@ Model tiny_merge(bool int8) {
   return b.finish({in}, {add});  // every element compared, nothing averaged away
 }
 
+Model tiny_requant() {
+  Rng rng(0xC7A1'0012);
+  Builder b;
+  auto conv = [&](const std::string& name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
+                  std::int32_t y, Activation act) {
+    std::vector<float> ws;
+    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+    const auto w = b.tensor(name + "/w", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0),
+                            le_bytes(weights(rng, static_cast<std::size_t>(cout), static_cast<std::size_t>(k * k * cin), false)));
+    const auto bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, static_cast<std::size_t>(cout), 900)));
+    b.op(op::kConv2D, 3, {x, w, bias}, {y}, Conv2DOptions{Padding::Same, 1, 1, act, 1, 1});
+  };
+  const auto in = b.tensor("input", TensorType::Int8, {1, 4, 4, 3}, per_tensor(0.0231f, -3));
+  const auto c1 = b.tensor("conv1", TensorType::Int8, {1, 4, 4, 4}, per_tensor(0.0301f, -128));
+  conv("conv1", in, 0.0231f, 3, 4, 3, c1, Activation::Relu);
+  const auto rq = b.tensor("requantize", TensorType::Int8, {1, 4, 4, 4}, per_tensor(0.0517f, 9));
+  b.op(op::kQuantize, 1, {c1}, {rq}, QuantizeOptions{});
+  const auto f = b.tensor("dequantize", TensorType::Float32, {1, 4, 4, 4});
+  b.op(op::kDequantize, 2, {rq}, {f}, DequantizeOptions{});
+  const auto sig = b.tensor("sigmoid", TensorType::Float32, {1, 4, 4, 4});
+  b.op(op::kLogistic, 1, {f}, {sig}, std::monostate{});
+  const auto q = b.tensor("quantize", TensorType::Int8, {1, 4, 4, 4}, per_tensor(1.0f / 200.0f, -100));
+  b.op(op::kQuantize, 1, {sig}, {q}, QuantizeOptions{});
+  const auto out = b.tensor("conv2", TensorType::Int8, {1, 4, 4, 5}, per_tensor(0.0193f, 4));
+  conv("conv2", q, 1.0f / 200.0f, 4, 5, 1, out, Activation::None);
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -662,6 +690,7 @@ std::vector<Named> all() {
   v.push_back({"tiny_binary_f32.tflite", tiny_binary(false)});
   v.push_back({"tiny_merge_int8.tflite", tiny_merge(true)});
   v.push_back({"tiny_merge_f32.tflite", tiny_merge(false)});
+  v.push_back({"tiny_requant_int8.tflite", tiny_requant()});
   return v;
 }
 

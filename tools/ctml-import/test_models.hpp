@@ -50,6 +50,10 @@ Model tiny_binary(bool int8);
 // quantization, as converters write them) or float.
 Model tiny_merge(bool int8);
 
+// QUANTIZE and DEQUANTIZE inside a graph: int8 conv -> QUANTIZE int8 -> int8 (a new scale and
+// zero point) -> DEQUANTIZE -> float LOGISTIC -> QUANTIZE -> int8 conv.
+Model tiny_requant();
+
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
   Model model;
