@@ -20,6 +20,7 @@
 #include <ctml/layers/reshape.hpp>
 #include <ctml/layers/sliding_window.hpp>
 #include <ctml/layers/softmax.hpp>
+#include <ctml/layers/strided_slice.hpp>
 #include <ctml/layers/transpose.hpp>
 #include <ctml/model/fold.hpp>
 #include <ctml/model/network.hpp>

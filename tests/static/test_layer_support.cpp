@@ -54,6 +54,10 @@ static_assert(supports<BinaryConstLayer<float, Img, 4, ConstOp::mul>,     false,
 static_assert(supports<PadLayer<float, Img, Shape<10, 10, 4>, 1, 1, 0>,   false, false, false, false>());
 // layers/transpose.hpp      TransposeLayer: data movement (ctml-import's TRANSPOSE)
 static_assert(supports<TransposeLayer<float, Shape<4, 8, 8>, 1, 2, 0>,     false, false, false, false>());
+// layers/strided_slice.hpp  StridedSliceLayer: data movement (ctml-import's STRIDED_SLICE)
+static_assert(supports<StridedSliceLayer<float, Img, Shape<4, 4, 2>, std::array<std::int32_t, 3>{0, 1, 0},
+                                         std::array<std::int32_t, 3>{2, 2, 2}, std::array<std::size_t, 3>{4, 4, 2}>,
+                       false, false, false, false>());
 // layers/softmax.hpp        SoftmaxLayer
 static_assert(supports<F<Softmax<>, Vec>,                                 true, true, false, false>());
 // layers/activations.hpp    ReLULayer, ReLU6Layer, LeakyReLULayer, SigmoidLayer, TanhLayer, HardSwishLayer
@@ -71,6 +75,9 @@ static_assert(supports<F<BatchNorm, Img>,                                 false,
 static_assert(supports<F<SlidingWindow<4>, Vec>,                          false, false, false, true>());
 // model/residual.hpp        ResidualLayer
 static_assert(supports<F<Residual<Body>, Img>,                            true, true, false, false>());
+// model/merge.hpp           MergeLayer: two branches merged (ctml-import's CONCATENATION, MUL, ...);
+//                           int8 through quant/merge_s8.hpp's QElementwise, not in PTQ's map
+static_assert(supports<MergeLayer<float, Img, F<Body, Img>, Identity, merge::Concat<2>>, false, false, false, false>());
 }  // namespace
 
 int main() { return 0; }

@@ -571,6 +571,56 @@ std::string transpose(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+// STRIDED_SLICE with constant begin / end / strides, resolved per axis as TFLite Micro does
+// (strided_slice_logic.h: masks, negative indices, clamping; shrink_axis_mask keeps one element).
+std::string strided_slice(const OpContext& c, std::vector<Layer>& layers) {
+  if (auto e = same_type_and_quantization(c); !e.empty()) return e;
+  const auto& o = std::get<tflite::StridedSliceOptions>(c.op.options);
+  if (o.ellipsis_mask != 0 || o.new_axis_mask != 0 || o.offset)
+    return c.where + ": ellipsis_mask, new_axis_mask and offset are not supported (TFLite Micro ignores them)";
+  const std::size_t r = c.in.shape.size();
+  const auto begin = int_values(c, 1), end = int_values(c, 2), strides = int_values(c, 3);
+  if (r == 0 || r > 5 || !begin || !end || !strides || begin->size() != r || end->size() != r || strides->size() != r)
+    return c.where + ": begin, end and strides must be constant integer vectors of the input's rank (1 to 5)";
+  std::vector<std::int64_t> start(r), step(r), count(r);
+  std::size_t total = 1;
+  for (std::size_t d = 0; d < r; ++d) {
+    const std::int64_t n = c.in.shape[d], st = (*strides)[d];
+    if (st == 0 || st > (1 << 20) || st < -(1 << 20)) return c.where + ": strides must be non-zero";
+    const auto clamp = [](std::int64_t v, std::int64_t lo, std::int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); };
+    std::int64_t b = (*begin)[d], e = (*end)[d];
+    if (o.begin_mask & (1 << d)) b = st > 0 ? -(std::int64_t{1} << 40) : (std::int64_t{1} << 40);
+    if (b < 0) b += n;
+    b = st > 0 ? clamp(b, 0, n) : clamp(b, -1, n - 1);
+    const bool shrink = (o.shrink_axis_mask & (1 << d)) != 0;
+    if (shrink) e = b + 1;
+    else {
+      if (o.end_mask & (1 << d)) e = st > 0 ? (std::int64_t{1} << 40) : -(std::int64_t{1} << 40);
+      if (e < 0) e += n;
+      e = st > 0 ? clamp(e, 0, n) : clamp(e, -1, n - 1);
+    }
+    const std::int64_t k = shrink ? 1 : st > 0 ? (e > b ? (e - b + st - 1) / st : 0) : (b > e ? (b - e - st - 1) / -st : 0);
+    if (k <= 0 || b < 0 || b >= n) return c.where + ": the slice along axis " + std::to_string(d) + " is empty";
+    start[d] = b, step[d] = st, count[d] = k;
+    total *= static_cast<std::size_t>(k);
+  }
+  if (total != element_count(c.out.shape)) return c.where + ": the slice does not give the output's size";
+  const std::size_t first = r > 1 ? 1 : 0;  // ctml shapes leave the batch out
+  if (first == 1 && (start[0] != 0 || count[0] != 1)) return c.where + ": slicing the batch dimension is not supported";
+  std::string a, b, k;
+  for (std::size_t d = first; d < r; ++d) {
+    a += (d > first ? ", " : "") + std::to_string(start[d]);
+    b += (d > first ? ", " : "") + std::to_string(step[d]);
+    k += (d > first ? ", " : "") + std::to_string(count[d]);
+  }
+  const std::string n = std::to_string(r - first);
+  layers.push_back({"ctml::StridedSliceLayer<" + element_type(c.in) + ", " + shape_literal(c.in.shape) + ", " + shape_literal(c.out.shape) +
+                        ", std::array<std::int32_t, " + n + ">{" + a + "}, std::array<std::int32_t, " + n + ">{" + b +
+                        "}, std::array<std::size_t, " + n + ">{" + k + "}>",
+                    "{}"});
+  return {};
+}
+
 // ---- FLOAT32 models: the same ops as ctml's float layers (layers/*.hpp), weights as exact
 // hexadecimal float literals in TFLite's own layouts (OHWI conv, [1][KH][KW][C*M] depthwise,
 // [out][in] fully connected: ctml's layouts too).
@@ -741,6 +791,7 @@ constexpr OpEntry kFloatOps[] = {
     {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},    {op::kLeakyRelu, float_leaky_relu},
     {op::kHardSwish, float_hard_swish}, {op::kAdd, float_binary_const}, {op::kSub, float_binary_const},
     {op::kMul, float_binary_const}, {op::kMaximum, float_binary_const}, {op::kMinimum, float_binary_const},
+    {op::kStridedSlice, strided_slice},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -754,7 +805,7 @@ constexpr OpEntry kOps[] = {
     {op::kPadV2, pad},             {op::kTranspose, transpose},  {op::kSqueeze, reshape_like},
     {op::kExpandDims, reshape_like}, {op::kLeakyRelu, leaky_relu}, {op::kHardSwish, hard_swish},
     {op::kAdd, binary_const},      {op::kSub, binary_const},     {op::kMul, binary_const},
-    {op::kMaximum, binary_const},  {op::kMinimum, binary_const},
+    {op::kMaximum, binary_const},  {op::kMinimum, binary_const}, {op::kStridedSlice, strided_slice},
 };
 
 std::string supported_ops() {

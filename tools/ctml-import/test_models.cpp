@@ -669,6 +669,48 @@ Model tiny_requant() {
   return b.finish({in}, {out});
 }
 
+Model tiny_slice(bool int8) {
+  Rng rng(int8 ? 0xC7A1'0013 : 0xC7A1'0014);
+  Builder b;
+  const TensorType t = int8 ? TensorType::Int8 : TensorType::Float32;
+  const float s_in = 0.0231f, s_c = 0.0374f;
+  auto q = [&](float scale, std::int64_t zp) { return int8 ? per_tensor(scale, zp) : Quantization{}; };
+  auto ints = [&](const std::string& name, std::vector<std::int32_t> v) {
+    const auto n = static_cast<std::int32_t>(v.size());
+    return b.tensor(name, TensorType::Int32, {n}, {}, le_bytes(v));
+  };
+  const auto in = b.tensor("input", t, {1, 6, 6, 8}, q(s_in, -3));
+  const auto c = b.tensor("conv", t, {1, 6, 6, 8}, q(s_c, 6));
+  if (int8) {
+    std::vector<float> ws;
+    for (int k = 0; k < 8; ++k) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+    const auto w = b.tensor("conv/w", TensorType::Int8, {8, 1, 1, 8}, per_channel(ws, 0), le_bytes(weights(rng, 8, 8, false)));
+    const auto bias = b.tensor("conv/b", TensorType::Int32, {8}, bias_quant(s_in, ws), le_bytes(biases(rng, 8, 900)));
+    b.op(op::kConv2D, 3, {in, w, bias}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  } else {
+    std::vector<float> wv(64), bv(8);
+    for (auto& v : wv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
+    for (auto& v : bv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.1f / 1000.0f);
+    const auto w = b.tensor("conv/w", TensorType::Float32, {8, 1, 1, 8}, {}, le_bytes(wv));
+    const auto bias = b.tensor("conv/b", TensorType::Float32, {8}, {}, le_bytes(bv));
+    b.op(op::kConv2D, 1, {in, w, bias}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  }
+  // Rows 1..4, every other column, channels 2..7.
+  const auto s1 = b.tensor("slice1", t, {1, 4, 3, 6}, q(s_c, 6));
+  b.op(op::kStridedSlice, 1, {c, ints("s1/begin", {0, 1, 0, 2}), ints("s1/end", {1, 5, 6, 8}), ints("s1/strides", {1, 1, 2, 1})}, {s1},
+       StridedSliceOptions{});
+  // Rows backwards from the last (begin -1) down to, not including, row 0; every other channel
+  // (end_mask on batch, columns, channels).
+  const auto s2 = b.tensor("slice2", t, {1, 3, 3, 3}, q(s_c, 6));
+  b.op(op::kStridedSlice, 1, {s1, ints("s2/begin", {0, -1, 0, 0}), ints("s2/end", {0, 0, 0, 0}), ints("s2/strides", {1, -1, 1, 2})},
+       {s2}, StridedSliceOptions{0, 0b1101, 0, 0, 0, false});
+  // Column 1 only, its axis dropped (shrink_axis_mask).
+  const auto out = b.tensor("slice3", t, {1, 3, 3}, q(s_c, 6));
+  b.op(op::kStridedSlice, 1, {s2, ints("s3/begin", {0, 0, 1, 0}), ints("s3/end", {1, 3, 2, 3}), ints("s3/strides", {1, 1, 1, 1})}, {out},
+       StridedSliceOptions{0, 0, 0, 0, 0b0100, false});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -691,6 +733,8 @@ std::vector<Named> all() {
   v.push_back({"tiny_merge_int8.tflite", tiny_merge(true)});
   v.push_back({"tiny_merge_f32.tflite", tiny_merge(false)});
   v.push_back({"tiny_requant_int8.tflite", tiny_requant()});
+  v.push_back({"tiny_slice_int8.tflite", tiny_slice(true)});
+  v.push_back({"tiny_slice_f32.tflite", tiny_slice(false)});
   return v;
 }
 

@@ -54,6 +54,10 @@ Model tiny_merge(bool int8);
 // zero point) -> DEQUANTIZE -> float LOGISTIC -> QUANTIZE -> int8 conv.
 Model tiny_requant();
 
+// STRIDED_SLICE three ways after a conv: a window with a column stride, rows backwards (negative
+// index and stride, end_mask), and one column with shrink_axis_mask (rank 4 -> 3); int8 or float.
+Model tiny_slice(bool int8);
+
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
   Model model;

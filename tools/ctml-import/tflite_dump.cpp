@@ -114,6 +114,12 @@ struct OptionsFormatter {
   std::string operator()(const PadV2Options&) const { return ""; }
   std::string operator()(const ExpandDimsOptions&) const { return ""; }
   std::string operator()(const MaximumMinimumOptions&) const { return ""; }
+  std::string operator()(const StridedSliceOptions& o) const {
+    return "begin_mask=" + std::to_string(o.begin_mask) + " end_mask=" + std::to_string(o.end_mask) +
+           " shrink_axis_mask=" + std::to_string(o.shrink_axis_mask) +
+           (o.ellipsis_mask || o.new_axis_mask ? " ellipsis_mask=" + std::to_string(o.ellipsis_mask) + " new_axis_mask=" + std::to_string(o.new_axis_mask) : "") +
+           (o.offset ? " offset" : "");
+  }
   std::string operator()(const UnsupportedOptions& u) const {
     return "(options type " + std::to_string(u.type) + " not decoded)";
   }

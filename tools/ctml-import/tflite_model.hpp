@@ -90,6 +90,7 @@ inline constexpr std::int32_t kPad = 34;
 inline constexpr std::int32_t kMean = 40;
 inline constexpr std::int32_t kSub = 41;
 inline constexpr std::int32_t kSqueeze = 43;
+inline constexpr std::int32_t kStridedSlice = 45;
 inline constexpr std::int32_t kMaximum = 55;
 inline constexpr std::int32_t kMinimum = 57;
 inline constexpr std::int32_t kTranspose = 39;
@@ -227,6 +228,16 @@ struct ExpandDimsOptions {  // EXPAND_DIMS; union tag 52 (empty table; the axis 
   bool operator==(const ExpandDimsOptions&) const = default;
 };
 
+struct StridedSliceOptions {  // STRIDED_SLICE; union tag 32 (begin, end, strides are inputs 1-3)
+  std::int32_t begin_mask = 0;
+  std::int32_t end_mask = 0;
+  std::int32_t ellipsis_mask = 0;
+  std::int32_t new_axis_mask = 0;
+  std::int32_t shrink_axis_mask = 0;
+  bool offset = false;  // end is an offset from begin
+  bool operator==(const StridedSliceOptions&) const = default;
+};
+
 struct MaximumMinimumOptions {  // MAXIMUM, MINIMUM; union tag 39 (empty table)
   bool operator==(const MaximumMinimumOptions&) const = default;
 };
@@ -262,7 +273,7 @@ using Options = std::variant<std::monostate, Conv2DOptions, DepthwiseConv2DOptio
                              AddOptions, ReshapeOptions, MulOptions, PadOptions, ReducerOptions,
                              SubOptions, SqueezeOptions, DequantizeOptions, LeakyReluOptions,
                              QuantizeOptions, HardSwishOptions, TransposeOptions, PadV2Options,
-                             ExpandDimsOptions, MaximumMinimumOptions, UnsupportedOptions>;
+                             ExpandDimsOptions, MaximumMinimumOptions, StridedSliceOptions, UnsupportedOptions>;
 
 // BuiltinOptions union tag of the held alternative (0 for monostate).
 std::uint8_t options_type_of(const Options& o) noexcept;

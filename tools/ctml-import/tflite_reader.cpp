@@ -796,6 +796,16 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       return ExpandDimsOptions{};
     case 39:
       return MaximumMinimumOptions{};
+    case 32: {
+      StridedSliceOptions o;
+      o.begin_mask = scalar<std::int32_t>(t, 0, 0, "begin_mask");
+      o.end_mask = scalar<std::int32_t>(t, 1, 0, "end_mask");
+      o.ellipsis_mask = scalar<std::int32_t>(t, 2, 0, "ellipsis_mask");
+      o.new_axis_mask = scalar<std::int32_t>(t, 3, 0, "new_axis_mask");
+      o.shrink_axis_mask = scalar<std::int32_t>(t, 4, 0, "shrink_axis_mask");
+      o.offset = boolean(t, 5, false, "offset");
+      return o;
+    }
     default:
       break;
   }

@@ -243,6 +243,16 @@ struct OptionsWriter {
     b.add<float>(0, o.alpha, 0.0f);
     return b.end_table();
   }
+  Ref operator()(const StridedSliceOptions& o) const {
+    b.start_table();
+    b.add<std::int32_t>(0, o.begin_mask, 0);
+    b.add<std::int32_t>(1, o.end_mask, 0);
+    b.add<std::int32_t>(2, o.ellipsis_mask, 0);
+    b.add<std::int32_t>(3, o.new_axis_mask, 0);
+    b.add<std::int32_t>(4, o.shrink_axis_mask, 0);
+    b.add<std::uint8_t>(5, raw(o.offset), 0);
+    return b.end_table();
+  }
   // Empty tables.
   template <class T>
   Ref operator()(const T&) const {
