@@ -22,6 +22,7 @@
 #include <ctml/layers/softmax.hpp>
 #include <ctml/layers/strided_slice.hpp>
 #include <ctml/layers/transpose.hpp>
+#include <ctml/layers/transpose_conv2d.hpp>
 #include <ctml/model/fold.hpp>
 #include <ctml/model/network.hpp>
 #include <ctml/model/merge.hpp>

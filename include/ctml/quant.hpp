@@ -24,6 +24,7 @@
 #include <ctml/quant/relu_s8.hpp>
 #include <ctml/quant/merge_s8.hpp>
 #include <ctml/quant/residual_s8.hpp>
+#include <ctml/quant/transpose_conv_s8.hpp>
 #include <ctml/quant/softmax_s8.hpp>
 #include <ctml/quant/table_s8.hpp>
 #include <ctml/quant/tanh_s8.hpp>

@@ -93,13 +93,14 @@ TEST_CASE("schema version") {
 
 TEST_CASE("unsupported ops are named") {
   Model m = testmodels::tiny_fc();
-  m.operator_codes.push_back({op::kTransposeConv, {}, 1});
+  constexpr std::int32_t kResizeBilinear = 23;
+  m.operator_codes.push_back({kResizeBilinear, {}, 1});
   m.subgraphs[0].operators[1].opcode_index =
       static_cast<std::uint32_t>(m.operator_codes.size() - 1);
-  m.subgraphs[0].operators[1].builtin_code = op::kTransposeConv;
-  m.subgraphs[0].operators[1].options = UnsupportedOptions{49};
+  m.subgraphs[0].operators[1].builtin_code = kResizeBilinear;
+  m.subgraphs[0].operators[1].options = UnsupportedOptions{15};
   CHECK(
-      contains(model_error(m), "operator 1 uses unsupported op TRANSPOSE_CONV (builtin code 67)"));
+      contains(model_error(m), "operator 1 uses unsupported op RESIZE_BILINEAR (builtin code 23)"));
   CHECK(contains(model_error(m), "(in subgraphs[0].operators[1])"));
 
   ReadOptions lenient;

@@ -27,6 +27,9 @@
 //     around a float LOGISTIC: bytes equal to TFLM's on every input byte pattern tried.
 //   tiny_slice_{int8,f32}.tflite: STRIDED_SLICE (strides, negative begin and stride, masks,
 //     shrink_axis_mask): bytes and floats equal to TFLM's.
+//   tiny_tconv_{int8,f32}.tflite: TRANSPOSE_CONV (stride 2 SAME with bias and ReLU, stride 1
+//     VALID without bias): bytes equal to TFLM's, floats bit for bit (the gather adds the terms in
+//     the scatter's order).
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -52,6 +55,8 @@
 #include "tiny_requant.hpp"
 #include "tiny_slice_f32.hpp"
 #include "tiny_slice_int8.hpp"
+#include "tiny_tconv_f32.hpp"
+#include "tiny_tconv_int8.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -411,6 +416,43 @@ TEST_CASE("STRIDED_SLICE (strides, negative index and stride, end_mask, shrink_a
     REQUIRE(fref.size() == fout.size() * 4);
     CHECK(std::memcmp(qref.data(), qout.data(), qref.size()) == 0);
     CHECK(std::memcmp(fref.data(), fout.data(), fref.size()) == 0);  // a slice copies: exact
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+
+TEST_CASE("TRANSPOSE_CONV (stride 2 SAME + bias + ReLU, stride 1 VALID): bytes and floats as TFLM's") {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  static_assert(tiny_tconv_int8::Model::output_shape::size == 9 * 9 * 2);
+  std::uint32_t s = 3;
+  bool compared = false;
+  for (int trial = 0; trial < 6; ++trial) {
+    tiny_tconv_int8::Model::input_type qin{};
+    tiny_tconv_int8::Model::output_type qout{};
+    alignas(16) static std::byte qarena[tiny_tconv_int8::arena_bytes];
+    tiny_tconv_f32::Model::input_type fin{};
+    tiny_tconv_f32::Model::output_type fout{};
+    alignas(16) static std::byte farena[tiny_tconv_f32::arena_bytes];
+    for (std::size_t i = 0; i < qin.size(); ++i) {
+      s = s * 1664525u + 1013904223u;
+      qin[i] = static_cast<std::int8_t>(static_cast<int>(s >> 24) - 128);
+      fin[i] = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 250.0f;
+    }
+    tiny_tconv_int8::model(qin, qout, qarena);
+    tiny_tconv_f32::model(fin, fout, farena);
+    const auto qref = tflm_output(dir + "tiny_tconv_int8.tflite", qin.data(), qin.size(), "tconv_int8");
+    const auto fref = tflm_output(dir + "tiny_tconv_f32.tflite", fin.data(), fin.size() * 4, "tconv_f32");
+    if (qref.empty() || fref.empty()) continue;
+    compared = true;
+    REQUIRE(qref.size() == qout.size());
+    int differ = 0, distinct = 0;
+    for (std::size_t i = 0; i < qout.size(); ++i) {
+      differ += static_cast<std::int8_t>(qref[i]) != qout[i];
+      distinct += qout[i] != qout[0];
+    }
+    INFO("trial " << trial);
+    CHECK(differ == 0);
+    CHECK(distinct > 40);
+    CHECK(std::memcmp(fref.data(), fout.data(), fref.size()) == 0);  // the same sums in the same order
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
 }

@@ -58,6 +58,10 @@ static_assert(supports<TransposeLayer<float, Shape<4, 8, 8>, 1, 2, 0>,     false
 static_assert(supports<StridedSliceLayer<float, Img, Shape<4, 4, 2>, std::array<std::int32_t, 3>{0, 1, 0},
                                          std::array<std::int32_t, 3>{2, 2, 2}, std::array<std::size_t, 3>{4, 4, 2}>,
                        false, false, false, false>());
+// layers/transpose_conv2d.hpp TransposeConv2DLayer (ctml-import's TRANSPOSE_CONV); int8:
+//                           quant/transpose_conv_s8.hpp, not in PTQ's map; no backward yet
+static_assert(supports<TransposeConv2DLayer<kernels::TransposeConv2DGeometry{4, 4, 3, 8, 8, 5, 3, 3, 2, 2, 0, 0}>,
+                       false, false, false, false>());
 // layers/softmax.hpp        SoftmaxLayer
 static_assert(supports<F<Softmax<>, Vec>,                                 true, true, false, false>());
 // layers/activations.hpp    ReLULayer, ReLU6Layer, LeakyReLULayer, SigmoidLayer, TanhLayer, HardSwishLayer

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codegen_ops.hpp"
 
+#include <ctml/kernels/transpose_conv2d.hpp>
+
 #include <ctml/core/requantize.hpp>
 #include <ctml/kernels/conv2d.hpp>
 
@@ -621,6 +623,78 @@ std::string strided_slice(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+std::string float_weights(const OpContext& c, const std::string& type, const std::vector<float>& w, const std::vector<float>& bias,
+                          std::string& decl);
+
+// TRANSPOSE_CONV (inputs: output shape, weights [Cout][KH][KW][Cin], input, optional bias), int8
+// or float; the geometry (with TFLite's padding) as a named constant.
+std::string transpose_conv(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<tflite::TransposeConvOptions>(c.op.options);
+  const tflite::Tensor* wt = c.input(1);
+  const auto shape = int_values(c, 0);
+  if (!wt || wt->shape.size() != 4 || c.in.shape.size() != 4 || c.out.shape.size() != 4 || !shape || shape->size() != 4 ||
+      c.op.inputs.size() < 3 || c.op.inputs[2] < 0 || &c.tensor(c.op.inputs[2]) != &c.in)
+    return c.where + ": expected an output shape, 4-D weights and an NHWC input";
+  for (std::size_t d = 0; d < 4; ++d)
+    if ((*shape)[d] != c.out.shape[d]) return c.where + ": the output-shape input differs from the output tensor's shape";
+  const auto& w = wt->shape;
+  const int cin = c.in.shape[3], cout = c.out.shape[3];
+  if (w[0] != cout || w[3] != cin || std::min({w[1], w[2], cin, cout}) <= 0 || c.in.shape[1] <= 0 || c.in.shape[2] <= 0 ||
+      c.out.shape[1] <= 0 || c.out.shape[2] <= 0 || w[1] > 64 || w[2] > 64 || o.stride_h > 64 || o.stride_w > 64)
+    return c.where + ": weight shape [" + std::to_string(w[0]) + ", ..., " + std::to_string(w[3]) + "] does not match the channels";
+  const bool same = o.padding == tflite::Padding::Same;
+  const auto pt = ctml::kernels::transpose_conv_padding(static_cast<std::size_t>(c.out.shape[1]), static_cast<std::size_t>(w[1]),
+                                                        static_cast<std::size_t>(o.stride_h), same);
+  const auto pl = ctml::kernels::transpose_conv_padding(static_cast<std::size_t>(c.out.shape[2]), static_cast<std::size_t>(w[2]),
+                                                        static_cast<std::size_t>(o.stride_w), same);
+  std::ostringstream g;
+  g << "ctml::kernels::TransposeConv2DGeometry{" << c.in.shape[1] << ", " << c.in.shape[2] << ", " << cin << ", " << c.out.shape[1] << ", "
+    << c.out.shape[2] << ", " << cout << ", " << w[1] << ", " << w[2] << ", " << o.stride_h << ", " << o.stride_w << ", " << pt << ", " << pl
+    << "}";
+  const std::string name = "op" + std::to_string(c.index);
+  std::string decl = "inline constexpr auto " + name + "_geometry = " + g.str() + ";\n";
+  std::string act;
+  if (auto e = fused(c, o.activation, act); !e.empty()) return e;
+  const tflite::Tensor* bt = c.input(3);
+  if (c.in.type == TensorType::Float32) {
+    auto wv = tensor_values<float>(c.model, *wt);
+    if (!wv || wt->type != TensorType::Float32 || wv->size() != element_count(w)) return c.where + ": weights must be constant float";
+    std::vector<float> bias(static_cast<std::size_t>(cout), 0.0f);
+    if (bt) {
+      auto bv = tensor_values<float>(c.model, *bt);
+      if (!bv || bv->size() != bias.size()) return c.where + ": bias must be constant float [out]";
+      bias = *bv;
+    }
+    const std::string type = "ctml::TransposeConv2DLayer<" + name + "_geometry, " + act + ">";
+    const std::string init = float_weights(c, type, *wv, bias, decl);
+    layers.push_back({type, init, -1, {}, decl});
+    return {};
+  }
+  auto wv = tensor_values<std::int8_t>(c.model, *wt);
+  if (!wv || wt->type != TensorType::Int8 || wt->quantization.empty() || wv->size() != element_count(w) ||
+      (wt->quantization.per_channel() && (wt->quantization.quantized_dimension != 0 || wt->quantization.scale.size() != static_cast<std::size_t>(cout))))
+    return c.where + ": weights must be constant int8, quantized per tensor or per output channel";
+  std::vector<std::int32_t> bias(static_cast<std::size_t>(cout), 0);
+  if (bt) {
+    auto bv = tensor_values<std::int32_t>(c.model, *bt);
+    if (!bv || bt->type != TensorType::Int32 || bv->size() != bias.size()) return c.where + ": bias must be constant int32 [out]";
+    bias = *bv;
+  }
+  std::vector<float> scales(static_cast<std::size_t>(cout), wt->quantization.scale[0]);
+  if (wt->quantization.per_channel()) scales = wt->quantization.scale;
+  std::ostringstream sl;
+  sl << "std::array<float, " << cout << ">{";
+  for (std::size_t k = 0; k < scales.size(); ++k) sl << (k ? ", " : "") << std::hexfloat << static_cast<double>(scales[k]) << "f";
+  sl << "}";
+  const std::string type = "ctml::quant::QTransposeConv2DLayer<" + name + "_geometry>";
+  const std::string values = weight_tensors(c, type, *wv, bias, decl);
+  layers.push_back({type,
+                    "ctml::quant::make_qtranspose_conv2d<" + name + "_geometry>(" + values + ", " + qparams_literal(c.in) + ", " + sl.str() +
+                        ", " + qparams_literal(c.out) + ", " + act + ")",
+                    -1, {}, decl});
+  return {};
+}
+
 // ---- FLOAT32 models: the same ops as ctml's float layers (layers/*.hpp), weights as exact
 // hexadecimal float literals in TFLite's own layouts (OHWI conv, [1][KH][KW][C*M] depthwise,
 // [out][in] fully connected: ctml's layouts too).
@@ -791,7 +865,7 @@ constexpr OpEntry kFloatOps[] = {
     {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},    {op::kLeakyRelu, float_leaky_relu},
     {op::kHardSwish, float_hard_swish}, {op::kAdd, float_binary_const}, {op::kSub, float_binary_const},
     {op::kMul, float_binary_const}, {op::kMaximum, float_binary_const}, {op::kMinimum, float_binary_const},
-    {op::kStridedSlice, strided_slice},
+    {op::kStridedSlice, strided_slice}, {op::kTransposeConv, transpose_conv},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -806,6 +880,7 @@ constexpr OpEntry kOps[] = {
     {op::kExpandDims, reshape_like}, {op::kLeakyRelu, leaky_relu}, {op::kHardSwish, hard_swish},
     {op::kAdd, binary_const},      {op::kSub, binary_const},     {op::kMul, binary_const},
     {op::kMaximum, binary_const},  {op::kMinimum, binary_const}, {op::kStridedSlice, strided_slice},
+    {op::kTransposeConv, transpose_conv},
 };
 
 std::string supported_ops() {

@@ -711,6 +711,45 @@ Model tiny_slice(bool int8) {
   return b.finish({in}, {out});
 }
 
+Model tiny_tconv(bool int8) {
+  Rng rng(int8 ? 0xC7A1'0015 : 0xC7A1'0016);
+  Builder b;
+  const TensorType t = int8 ? TensorType::Int8 : TensorType::Float32;
+  auto q = [&](float scale, std::int64_t zp) { return int8 ? per_tensor(scale, zp) : Quantization{}; };
+  auto ints = [&](const std::string& name, std::vector<std::int32_t> v) {
+    const auto n = static_cast<std::int32_t>(v.size());
+    return b.tensor(name, TensorType::Int32, {n}, {}, le_bytes(v));
+  };
+  // Weights [cout][k][k][cin] (per output channel when int8) and an optional bias.
+  auto params = [&](const std::string& name, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k, bool with_bias) {
+    const std::size_t per = static_cast<std::size_t>(k * k * cin), n = static_cast<std::size_t>(cout);
+    std::int32_t w = -1, bias = -1;
+    if (int8) {
+      std::vector<float> ws;
+      for (std::size_t c = 0; c < n; ++c) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+      w = b.tensor(name + "/w", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0), le_bytes(weights(rng, n, per, false)));
+      if (with_bias) bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, n, 900)));
+    } else {
+      std::vector<float> wv(n * per), bv(n);
+      for (auto& v : wv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
+      for (auto& v : bv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.1f / 1000.0f);
+      w = b.tensor(name + "/w", TensorType::Float32, {cout, k, k, cin}, {}, le_bytes(wv));
+      if (with_bias) bias = b.tensor(name + "/b", TensorType::Float32, {cout}, {}, le_bytes(bv));
+    }
+    return std::pair{w, bias};
+  };
+  const auto in = b.tensor("input", t, {1, 4, 4, 3}, q(0.0231f, -3));
+  const auto [w1, b1] = params("up", 0.0231f, 3, 5, 3, true);
+  const auto up = b.tensor("up", t, {1, 8, 8, 5}, q(0.0412f, -128));
+  b.op(op::kTransposeConv, 4, {ints("up/shape", {1, 8, 8, 5}), w1, in, b1}, {up},
+       TransposeConvOptions{Padding::Same, 2, 2, Activation::Relu});
+  const auto [w2, b2] = params("grow", 0.0412f, 5, 2, 2, false);
+  const auto out = b.tensor("grow", t, {1, 9, 9, 2}, q(0.0377f, 5));
+  b.op(op::kTransposeConv, 3, {ints("grow/shape", {1, 9, 9, 2}), w2, up}, {out}, TransposeConvOptions{Padding::Valid, 1, 1, Activation::None});
+  (void)b2;
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -735,6 +774,8 @@ std::vector<Named> all() {
   v.push_back({"tiny_requant_int8.tflite", tiny_requant()});
   v.push_back({"tiny_slice_int8.tflite", tiny_slice(true)});
   v.push_back({"tiny_slice_f32.tflite", tiny_slice(false)});
+  v.push_back({"tiny_tconv_int8.tflite", tiny_tconv(true)});
+  v.push_back({"tiny_tconv_f32.tflite", tiny_tconv(false)});
   return v;
 }
 

@@ -114,6 +114,10 @@ struct OptionsFormatter {
   std::string operator()(const PadV2Options&) const { return ""; }
   std::string operator()(const ExpandDimsOptions&) const { return ""; }
   std::string operator()(const MaximumMinimumOptions&) const { return ""; }
+  std::string operator()(const TransposeConvOptions& o) const {
+    return "padding=" + std::string(padding_name(o.padding)) + " stride=" + std::to_string(o.stride_h) + "x" + std::to_string(o.stride_w) +
+           " act=" + std::string(activation_name(o.activation));
+  }
   std::string operator()(const StridedSliceOptions& o) const {
     return "begin_mask=" + std::to_string(o.begin_mask) + " end_mask=" + std::to_string(o.end_mask) +
            " shrink_axis_mask=" + std::to_string(o.shrink_axis_mask) +

@@ -354,6 +354,7 @@ std::uint8_t options_type_of(const Options& o) noexcept {
     std::uint8_t operator()(const ExpandDimsOptions&) const { return 52; }
     std::uint8_t operator()(const MaximumMinimumOptions&) const { return 39; }
     std::uint8_t operator()(const StridedSliceOptions&) const { return 32; }
+    std::uint8_t operator()(const TransposeConvOptions&) const { return 49; }
     std::uint8_t operator()(const UnsupportedOptions& u) const { return u.type; }
   };
   return std::visit(Visitor{}, o);
@@ -409,6 +410,8 @@ int expected_options_type(std::int32_t code) noexcept {
       return 39;
     case op::kStridedSlice:
       return 32;
+    case op::kTransposeConv:
+      return 49;
     case op::kLogistic:
     case op::kRelu:
     case op::kRelu6:

@@ -238,6 +238,14 @@ struct StridedSliceOptions {  // STRIDED_SLICE; union tag 32 (begin, end, stride
   bool operator==(const StridedSliceOptions&) const = default;
 };
 
+struct TransposeConvOptions {  // TRANSPOSE_CONV; union tag 49 (output shape, weights, input, bias are inputs 0-3)
+  Padding padding = Padding::Same;
+  std::int32_t stride_w = 0;
+  std::int32_t stride_h = 0;
+  Activation activation = Activation::None;  // version >= 4
+  bool operator==(const TransposeConvOptions&) const = default;
+};
+
 struct MaximumMinimumOptions {  // MAXIMUM, MINIMUM; union tag 39 (empty table)
   bool operator==(const MaximumMinimumOptions&) const = default;
 };
@@ -273,7 +281,8 @@ using Options = std::variant<std::monostate, Conv2DOptions, DepthwiseConv2DOptio
                              AddOptions, ReshapeOptions, MulOptions, PadOptions, ReducerOptions,
                              SubOptions, SqueezeOptions, DequantizeOptions, LeakyReluOptions,
                              QuantizeOptions, HardSwishOptions, TransposeOptions, PadV2Options,
-                             ExpandDimsOptions, MaximumMinimumOptions, StridedSliceOptions, UnsupportedOptions>;
+                             ExpandDimsOptions, MaximumMinimumOptions, StridedSliceOptions, TransposeConvOptions,
+                             UnsupportedOptions>;
 
 // BuiltinOptions union tag of the held alternative (0 for monostate).
 std::uint8_t options_type_of(const Options& o) noexcept;

@@ -796,6 +796,14 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       return ExpandDimsOptions{};
     case 39:
       return MaximumMinimumOptions{};
+    case 49: {
+      TransposeConvOptions o;
+      o.padding = padding(t, 0);
+      o.stride_w = positive(t, 1, 0, "stride_w");
+      o.stride_h = positive(t, 2, 0, "stride_h");
+      o.activation = activation(t, 3);
+      return o;
+    }
     case 32: {
       StridedSliceOptions o;
       o.begin_mask = scalar<std::int32_t>(t, 0, 0, "begin_mask");

@@ -243,6 +243,14 @@ struct OptionsWriter {
     b.add<float>(0, o.alpha, 0.0f);
     return b.end_table();
   }
+  Ref operator()(const TransposeConvOptions& o) const {
+    b.start_table();
+    b.add<std::int8_t>(0, raw(o.padding), 0);
+    b.add<std::int32_t>(1, o.stride_w, 0);
+    b.add<std::int32_t>(2, o.stride_h, 0);
+    b.add<std::int8_t>(3, raw(o.activation), 0);
+    return b.end_table();
+  }
   Ref operator()(const StridedSliceOptions& o) const {
     b.start_table();
     b.add<std::int32_t>(0, o.begin_mask, 0);
