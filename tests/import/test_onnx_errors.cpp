@@ -46,7 +46,7 @@ std::string import_error(const std::vector<std::uint8_t>& b) {
 }  // namespace
 
 TEST_CASE("the exported models import; the format is told by the content") {
-  for (const char* name : {"cnn", "gap", "mlp", "branches", "cnn_qdq"}) {
+  for (const char* name : {"cnn", "gap", "mlp", "branches", "cnn_qdq", "qlinear"}) {
     const auto b = model_bytes(name);
     REQUIRE(!b.empty());
     CHECK(ctml::onnx::looks_like_onnx(b));
@@ -119,7 +119,7 @@ TEST_CASE("unsupported operators and attributes are refused naming the node and 
 }
 
 TEST_CASE("every truncation and thousands of byte mutations are refused with a reason or import consistently") {
-  for (const char* name : {"mlp", "gap", "cnn_qdq"}) {
+  for (const char* name : {"mlp", "gap", "cnn_qdq", "qlinear"}) {
     const auto base = model_bytes(name);
     REQUIRE(!base.empty());
     std::size_t accepted = 0, refused = 0;

@@ -17,7 +17,8 @@
 // computes the op in float and QuantizeLinear rounds half to even; a value within float rounding
 // of a half step goes different ways (per layer a few outputs in a thousand, measured with
 // tflm-run --dump, docs/int8.md). PyTorch's own quantized kernels (qnnpack) differ from both by
-// up to a step as well; they are checked within two.
+// up to a step as well; they are checked within two. The operator form (QLinearConv,
+// QLinearMatMul; qlinear.onnx from gen_qlinear_model.py) is held to the same rules.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -35,6 +36,7 @@
 #include "onnx_cnn_qdq.hpp"
 #include "onnx_gap.hpp"
 #include "onnx_mlp.hpp"
+#include "onnx_qlinear.hpp"
 #include "read_file.hpp"
 
 namespace {
@@ -116,45 +118,57 @@ std::vector<float> tflm_floats(const std::string& model, const float* in, std::s
 }
 }  // namespace
 
-TEST_CASE("ONNX QDQ int8 from PyTorch: TFLM's bytes, ONNX Runtime within one output step, PyTorch within two") {
-  using M = onnx_cnn_qdq::Model;
-  static_assert(onnx_cnn_qdq::input_is_float && onnx_cnn_qdq::output_is_float);
-  static_assert(std::is_same_v<decltype(onnx_cnn_qdq::output_quantization), const ctml::quant::QParams>);
+// A quantized model: bytes (as floats out of DEQUANTIZE) equal to TFLM's on the translation, and
+// ONNX Runtime's outputs (and PyTorch's, when given) within `ort_steps` / `torch_steps` steps.
+template <class Model>
+void check_quantized(const Model& model, const std::string& name, float step, int ort_steps, int torch_steps) {
+  using M = Model;
   constexpr std::size_t n_in = M::input_shape::size, n_out = M::output_shape::size;
   const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/onnx/";
-  const auto in = floats(dir + "cnn_qdq.in"), ort = floats(dir + "cnn_qdq.ort.out"), torch = floats(dir + "cnn_qdq.out");
+  const auto in = floats(dir + name + ".in"), ort = floats(dir + name + ".ort.out");
+  const auto torch = torch_steps >= 0 ? floats(dir + name + ".out") : std::vector<float>{};
   REQUIRE(in.size() % n_in == 0);
   const std::size_t count = in.size() / n_in;
-  REQUIRE(count >= 8);
+  REQUIRE(count >= 4);
   REQUIRE(ort.size() == count * n_out);
-  REQUIRE(torch.size() == count * n_out);
-  const double step = onnx_cnn_qdq::output_scale;
+  if (torch_steps >= 0) REQUIRE(torch.size() == count * n_out);
   int worst_ort = 0, worst_torch = 0, differ_ort = 0;
   bool tflm_checked = false;
   for (std::size_t k = 0; k < count; ++k) {
-    M::input_type x{};
-    M::output_type y{};
+    typename M::input_type x{};
+    typename M::output_type y{};
     std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(k * n_in), n_in, x.data());
     alignas(16) static std::byte arena[M::arena_bytes + 1];
-    onnx_cnn_qdq::model(x, y, arena);
+    model(x, y, arena);
     for (std::size_t i = 0; i < n_out; ++i) {
       // Outputs are dequantized int8: whole steps apart.
       const auto d_ort = static_cast<int>(std::lround((static_cast<double>(y[i]) - ort[k * n_out + i]) / step));
-      const auto d_torch = static_cast<int>(std::lround((static_cast<double>(y[i]) - torch[k * n_out + i]) / step));
       worst_ort = std::max(worst_ort, std::abs(d_ort));
-      worst_torch = std::max(worst_torch, std::abs(d_torch));
       differ_ort += d_ort != 0;
+      if (torch_steps >= 0)
+        worst_torch = std::max(worst_torch, std::abs(static_cast<int>(std::lround((static_cast<double>(y[i]) - torch[k * n_out + i]) / step))));
     }
-    const auto ref = tflm_floats(std::string(CTML_BINARY_DIR) + "/generated_onnx/cnn_qdq.tflite", x.data(), n_in, "cnn_qdq");
+    const auto ref = tflm_floats(std::string(CTML_BINARY_DIR) + "/generated_onnx/" + name + ".tflite", x.data(), n_in, name);
     if (!ref.empty()) {
       tflm_checked = true;
       REQUIRE(ref.size() == n_out);
       for (std::size_t i = 0; i < n_out; ++i) CHECK(ref[i] == y[i]);
     }
   }
-  MESSAGE("cnn_qdq: " << differ_ort << " of " << count * n_out << " outputs one step from ONNX Runtime; largest step difference "
-                      << worst_ort << " (ONNX Runtime), " << worst_torch << " (PyTorch qnnpack)");
+  MESSAGE(name << ": " << differ_ort << " of " << count * n_out << " outputs one step from ONNX Runtime; largest step difference "
+               << worst_ort << " (ONNX Runtime)" << (torch_steps >= 0 ? ", " + std::to_string(worst_torch) + " (PyTorch qnnpack)" : ""));
   if (!tflm_checked) MESSAGE("tflm-run not found under " << CTML_SHARED_DIR << ": the TFLM byte comparison was skipped");
-  CHECK(worst_ort <= 1);
-  CHECK(worst_torch <= 2);
+  CHECK(worst_ort <= ort_steps);
+  if (torch_steps >= 0) CHECK(worst_torch <= torch_steps);
+}
+
+TEST_CASE("ONNX QDQ int8 from PyTorch: TFLM's bytes, ONNX Runtime within one output step, PyTorch within two") {
+  static_assert(onnx_cnn_qdq::input_is_float && onnx_cnn_qdq::output_is_float);
+  static_assert(std::is_same_v<decltype(onnx_cnn_qdq::output_quantization), const ctml::quant::QParams>);
+  check_quantized(onnx_cnn_qdq::model, "cnn_qdq", onnx_cnn_qdq::output_scale, 1, 2);
+}
+
+TEST_CASE("ONNX QLinearConv / QLinearMatMul (operator form): TFLM's bytes, ONNX Runtime within one output step") {
+  static_assert(onnx_qlinear::Model::input_shape::size == 3 * 8 * 8);
+  check_quantized(onnx_qlinear::model, "qlinear", onnx_qlinear::output_scale, 1, -1);
 }

@@ -479,6 +479,8 @@ class Translator {
     if (t == "Add" || t == "Sub" || t == "Mul" || t == "Div") return binary(n);
     if ((t == "Max" || t == "Min") && n.input_size() == 2) return binary(n);
     if (t == "Concat") return concat(n);
+    if (t == "QLinearConv") return qlinear_conv(n);
+    if (t == "QLinearMatMul") return qlinear_matmul(n);
     if (t == "Flatten" || t == "Reshape" || t == "Squeeze" || t == "Unsqueeze") return reshape(n);
     if (t == "Transpose") return transpose(n);
     if (t == "Pad") return pad(n);
@@ -487,8 +489,8 @@ class Translator {
     if (t == "LSTM" || t == "GRU" || t == "RNN") hint = "; recurrent layers are not imported from ONNX yet";
     else if (t == "Shape" || t == "Gather" || t == "Cast")
       hint = "; shape computations are not supported: export with a fixed input shape and do_constant_folding=True";
-    else if (t == "QLinearConv" || t == "QLinearMatMul" || t == "QLinearAdd")
-      hint = "; quantized models are read in the QDQ form (QuantizeLinear / DequantizeLinear around float ops), as PyTorch and onnxruntime's quantize_static(quant_format=QDQ) write them";
+    else if (t == "QLinearAdd" || t == "QGemm" || t == "QLinearGlobalAveragePool")
+      hint = "; of the operator-form quantized ops QLinearConv and QLinearMatMul are read; the QDQ form (QuantizeLinear / DequantizeLinear around float ops) covers the others";
     fail("op " + t + " is not supported" + hint);
   }
 
@@ -653,18 +655,18 @@ class Translator {
     int onnx_type;
   };
   // Per-tensor (scale, zero point) of a QuantizeLinear / DequantizeLinear of an activation.
-  QParams read_qparams(const ::onnx::NodeProto& n) const {
-    const Const& s = required_constant(n, 1, "the scale");
+  QParams read_qparams(const ::onnx::NodeProto& n, int si = 1, int zi = 2) const {
+    const Const& s = required_constant(n, si, "the scale");
     if (s.v.size() != 1) fail("only per-tensor quantization of activations is supported");
     const auto scale = static_cast<float>(s.v[0]);
     if (!(scale > 0.0f) || !std::isfinite(scale)) fail("the scale must be positive and finite");
     int type = ::onnx::TensorProto::UINT8;  // the default when the zero point is omitted
     std::int64_t zp = 0;
-    if (const Const* z = constant(n, 2)) {
+    if (const Const* z = constant(n, zi)) {
       if (z->v.size() != 1) fail("the zero point must be one value");
       type = z->type;
       zp = static_cast<std::int64_t>(z->v[0]);
-    } else if (n.input_size() > 2 && !n.input(2).empty()) fail("the zero point must be a constant");
+    } else if (n.input_size() > zi && !n.input(zi).empty()) fail("the zero point must be a constant");
     if (type == ::onnx::TensorProto::UINT8) {
       if (zp < 0 || zp > 255) fail("uint8 zero point out of range");
       zp -= 128;
@@ -693,7 +695,7 @@ class Translator {
   // The output of an op that keeps its input's quantization (max pool, average pool, ReLU, data
   // movement): int8 with x's parameters when x is dequantized, else float.
   const Value& new_like(const std::string& name, std::vector<std::int64_t> shape, const Value& x) {
-    if (!x.dequantized) return new_activation(name, std::move(shape));
+    if (!x.dequantized && !x.quantized) return new_activation(name, std::move(shape));
     Value v = x;
     v.shape = std::move(shape);
     element_count(v.shape);
@@ -835,6 +837,87 @@ class Translator {
     values_[n.output(0)].constant = std::move(c);
   }
 
+  // An integer constant with its scale(s) and zero point(s) (QLinear ops' weights) as the
+  // dequantized constant a DequantizeLinear would make of it.
+  static Const dequantized_const(const Const& q, const Const& scale, const Const* zp, std::int64_t axis) {
+    Const d;
+    d.dims = q.dims;
+    d.type = q.type;
+    d.dequantized = true;
+    d.q = q.v;
+    d.scale = scale.v;
+    d.axis = axis;
+    if (zp) d.zero_point.assign(zp->v.begin(), zp->v.end());
+    else d.zero_point.assign(scale.v.size(), 0);
+    if (scale.v.empty() || d.zero_point.size() != scale.v.size()) fail("scale and zero point sizes differ");
+    std::size_t inner = 1;
+    const std::size_t count = scale.v.size();
+    if (count > 1) {
+      if (axis < 0 || axis >= static_cast<std::int64_t>(q.dims.size()) || q.dims[static_cast<std::size_t>(axis)] != static_cast<std::int64_t>(count))
+        fail("per-channel scales do not match the weights' output channels");
+      for (auto k = static_cast<std::size_t>(axis) + 1; k < q.dims.size(); ++k) inner *= static_cast<std::size_t>(q.dims[k]);
+    }
+    for (const double sc : scale.v)
+      if (!(sc > 0.0) || !std::isfinite(sc)) fail("scales must be positive and finite");
+    d.v.resize(q.v.size());
+    for (std::size_t i = 0; i < q.v.size(); ++i) {
+      const std::size_t ch = (i / inner) % count;
+      d.v[i] = static_cast<double>(static_cast<float>(scale.v[ch]) * static_cast<float>(q.v[i] - static_cast<double>(d.zero_point[ch])));
+    }
+    return d;
+  }
+  // The input of a QLinear op: an integer tensor whose quantization the op restates.
+  Value qlinear_input(const ::onnx::NodeProto& n, int i, int si, int zi) const {
+    Value x = activation(n, i);
+    if (!x.quantized) fail("input " + std::to_string(i) + " must be an integer tensor (a QuantizeLinear or QLinear op's output)");
+    const QParams q = read_qparams(n, si, zi);
+    if (q.scale != x.scale || q.zp != x.zero_point) fail("the scale / zero point given differ from input " + std::to_string(i) + "'s quantization");
+    x.quantized = false;
+    x.dequantized = true;  // the real values, as the QDQ path reads them
+    return x;
+  }
+
+  // QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): the int8 conv of the QDQ
+  // path with the output quantization given.
+  void qlinear_conv(const ::onnx::NodeProto& n) {
+    if (n.input_size() < 8) fail("expected at least 8 inputs");
+    const Value x = qlinear_input(n, 0, 1, 2);
+    const Const& w = required_constant(n, 3, "the weights");
+    if (w.type != ::onnx::TensorProto::INT8) fail("weights must be int8 (TFLite's kernels take symmetric int8 weights)");
+    const Const wd = dequantized_const(w, required_constant(n, 4, "w_scale"), constant(n, 5), 0);
+    const QParams y = read_qparams(n, 6, 7);
+    std::optional<Const> bd;
+    if (const Const* b = constant(n, 8)) {
+      if (b->type != ::onnx::TensorProto::INT32 || w.dims.empty() || b->v.size() != static_cast<std::size_t>(w.dims[0]))
+        fail("the bias must be int32, one value per output channel");
+      Const bs = make_const({static_cast<std::int64_t>(wd.scale.size())}, {}, ::onnx::TensorProto::FLOAT);
+      for (const double sw : wd.scale) bs.v.push_back(static_cast<double>(x.scale) * sw);
+      bd = dequantized_const(*b, bs, nullptr, 0);
+    }
+    conv_core(n, x, wd, bd ? &*bd : nullptr, n.input_size() > 8 && !n.input(8).empty(), y);
+  }
+
+  // QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp) with a constant b [K, N]:
+  // FULLY_CONNECTED without bias.
+  void qlinear_matmul(const ::onnx::NodeProto& n) {
+    if (n.input_size() != 8) fail("expected 8 inputs");
+    const Value a = qlinear_input(n, 0, 1, 2);
+    const Const& b = required_constant(n, 3, "the weights");
+    if (b.type != ::onnx::TensorProto::INT8 || b.dims.size() != 2 || a.shape.size() != 2 || b.dims[0] != a.shape[1])
+      fail("expected a 2-D input and constant int8 weights [K, N] (K = the input's width)");
+    const Const bd = dequantized_const(b, required_constant(n, 4, "b_scale"), constant(n, 5), 1);
+    const QParams y = read_qparams(n, 6, 7);
+    const auto ni = static_cast<std::size_t>(b.dims[0]), nu = static_cast<std::size_t>(b.dims[1]);
+    const std::vector<float> ws = weight_scales(bd, nu, 1);
+    std::vector<double> wq(ni * nu);
+    for (std::size_t o = 0; o < nu; ++o)
+      for (std::size_t i = 0; i < ni; ++i) wq[o * ni + i] = bd.q[i * nu + o];
+    const std::int32_t out = new_qvalue(n.output(0), {a.shape[0], b.dims[1]}, y).tensor;
+    const std::int32_t wt = add_qweights(n.output(0) + "/weights", {b.dims[1], b.dims[0]}, as_int8(wq), ws, 0);
+    const std::int32_t bt = add_qbias(n.output(0) + "/bias", std::vector<std::int32_t>(nu, 0), a.scale, ws);
+    add_op(top::kFullyConnected, {a.tensor, wt, bt}, {out}, tflite::FullyConnectedOptions{});
+  }
+
   // Symmetric int8 weights (TFLite's rule) and their per-output-channel scales; `channel_of`
   // maps a weight's index in the ONNX constant to its output channel.
   std::vector<float> weight_scales(const Const& w, std::size_t units, std::int64_t channel_axis) const {
@@ -849,11 +932,10 @@ class Translator {
   }
   // int32 bias at scale input_scale * weight_scale[o]: the file's integers when their scale is
   // that product (as PyTorch and onnxruntime write it), else requantized from the real value.
-  std::vector<std::int32_t> quantized_bias(const ::onnx::NodeProto& n, int input, float in_scale, const std::vector<float>& ws) const {
+  std::vector<std::int32_t> quantized_bias(const Const* c, bool named, float in_scale, const std::vector<float>& ws) const {
     std::vector<std::int32_t> b(ws.size(), 0);
-    const Const* c = constant(n, input);
     if (!c) {
-      if (input < n.input_size() && !n.input(input).empty()) fail("the bias must be a constant");
+      if (named) fail("the bias must be a constant");
       return b;
     }
     if (c->v.size() != ws.size() && c->v.size() != 1) fail("bias size does not match the output channels");
@@ -902,8 +984,15 @@ class Translator {
   }
 
   void conv(const ::onnx::NodeProto& n) {
-    const Value& x = activation(n, 0);
-    const Const& w = required_constant(n, 1, "the weights");
+    const Value x = activation(n, 0);
+    conv_core(n, x, required_constant(n, 1, "the weights"), constant(n, 2), n.input_size() > 2 && !n.input(2).empty(), std::nullopt);
+  }
+
+  // Conv with the input x, weights w and bias (nullptr: none; `bias_named`: an input was named),
+  // float, QDQ (x dequantized: the QuantizeLinear after gives the output's quantization) or
+  // QLinearConv (`direct`: the output's quantization; weights and bias dequantized constants).
+  void conv_core(const ::onnx::NodeProto& n, const Value& x, const Const& w, const Const* b_in, bool bias_named,
+                 std::optional<QParams> direct) {
     if (!x.nhwc) fail("expected a 4-D NCHW input (Conv1d/Conv3d are not supported)");
     if (w.dims.size() != 4) fail("expected 4-D weights");
     const std::int64_t cin = x.shape[1], cout = w.dims[0], cg = w.dims[1], kh = w.dims[2], kw = w.dims[3];
@@ -914,14 +1003,14 @@ class Translator {
     Axis ax[2];
     window(n, x, kh, kw, ax);
     std::vector<float> bias(static_cast<std::size_t>(cout), 0.0f);
-    if (const Const* b = constant(n, 2)) {
+    if (const Const* b = b_in) {
       if (b->v.size() != bias.size()) fail("bias size does not match the output channels");
       for (std::size_t i = 0; i < bias.size(); ++i) bias[i] = static_cast<float>(b->v[i]);
-    } else if (n.input_size() > 2 && !n.input(2).empty()) fail("the bias must be a constant");
+    } else if (bias_named) fail("the bias must be a constant");
     // Weights in TFLite's layout: OHWI, or [1][KH][KW][Cout] for depthwise.
     const auto co = static_cast<std::size_t>(cout), ci = static_cast<std::size_t>(cg), h = static_cast<std::size_t>(kh),
                wd = static_cast<std::size_t>(kw);
-    const bool quantized = x.dequantized;
+    const bool quantized = x.dequantized || direct.has_value();
     std::vector<float> wt(co * ci * h * wd);
     std::vector<double> wq(quantized ? wt.size() : 0);
     for (std::size_t o = 0; o < co; ++o)
@@ -933,7 +1022,7 @@ class Translator {
             wt[to] = static_cast<float>(w.v[from]);
             if (quantized) wq[to] = w.q.at(from);
           }
-    auto [out_name, act] = absorb(n.output(0), [&](const ::onnx::NodeProto& bn) {
+    auto [out_name, act] = direct ? std::pair{n.output(0), Activation::None} : absorb(n.output(0), [&](const ::onnx::NodeProto& bn) {
       if (quantized) return false;  // the QDQ graph quantizes after the BatchNormalization
       std::vector<float> s, b;
       if (!bn_params(bn, co, s, b)) return false;
@@ -953,8 +1042,8 @@ class Translator {
     std::int32_t wt_t, b_t, y_t;
     if (quantized) {
       const std::vector<float> ws = weight_scales(w, co, 0);
-      const auto qb = quantized_bias(n, 2, x.scale, ws);
-      const auto [qname, q] = requantized_by(out_name);
+      const auto qb = quantized_bias(b_in, bias_named, x.scale, ws);
+      const auto [qname, q] = direct ? std::pair{out_name, *direct} : requantized_by(out_name);
       y_t = new_qvalue(qname, out_shape, q).tensor;
       wt_t = add_qweights(nm + "/weights", wshape, as_int8(wq), ws, depthwise ? 3 : 0);
       b_t = add_qbias(nm + "/bias", qb, x.scale, ws);
@@ -995,7 +1084,7 @@ class Translator {
       std::vector<double> wq(ni * nu);
       for (std::size_t o = 0; o < nu; ++o)
         for (std::size_t i = 0; i < ni; ++i) wq[o * ni + i] = trans_b ? b.q.at(o * ni + i) : b.q.at(i * nu + o);
-      const auto qb = quantized_bias(n, 2, a.scale, ws);
+      const auto qb = quantized_bias(constant(n, 2), n.input_size() > 2 && !n.input(2).empty(), a.scale, ws);
       auto [out_name, act] = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
       const auto [qname, q] = requantized_by(out_name);
       const std::int32_t y = new_qvalue(qname, {a.shape[0], units}, q).tensor;
