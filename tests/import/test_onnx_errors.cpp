@@ -46,7 +46,7 @@ std::string import_error(const std::vector<std::uint8_t>& b) {
 }  // namespace
 
 TEST_CASE("the exported models import; the format is told by the content") {
-  for (const char* name : {"cnn", "gap", "mlp", "branches", "cnn_qdq", "qlinear"}) {
+  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "cnn_qdq", "qlinear"}) {
     const auto b = model_bytes(name);
     REQUIRE(!b.empty());
     CHECK(ctml::onnx::looks_like_onnx(b));

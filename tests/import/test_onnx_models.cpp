@@ -6,7 +6,8 @@
 // maps (see the script) with BatchNormalization folded by the exporter and by the importer,
 // HardSwish as opset 13 writes it (x * HardSigmoid(x)), padding TFLite's SAME cannot express, a
 // Flatten of a 2x2x12 tensor (NCHW order), a residual Add and constants in Mul / Add, and the
-// merges of two branches (Concat, Mul with broadcasting, Sub, Max; Min with a constant).
+// merges of two branches (Concat, Mul with broadcasting, Sub, Max; Min with a constant), and
+// ConvTranspose (TRANSPOSE_CONV and a crop for PyTorch's padding) with a 4-D output.
 //
 // The int8 QDQ export of a PyTorch post-training-quantized CNN (cnn_qdq.onnx, uint8 activations,
 // int8 weights, int32 biases) runs as TFLite's int8 kernels would run its translation: bytes equal
@@ -33,6 +34,7 @@
 
 #include "onnx_branches.hpp"
 #include "onnx_cnn.hpp"
+#include "onnx_decoder.hpp"
 #include "onnx_cnn_qdq.hpp"
 #include "onnx_gap.hpp"
 #include "onnx_mlp.hpp"
@@ -93,6 +95,12 @@ TEST_CASE("ONNX from PyTorch (opset 17): dilation, PyTorch's stride-2 padding, L
 TEST_CASE("ONNX from PyTorch: two-branch merges (cat, squeeze-excitation Mul, Sub, Max; Min with a constant)") {
   static_assert(onnx_branches::Model::input_shape::size == 3 * 10 * 10);
   check_against_pytorch(onnx_branches::model, "branches");
+}
+
+TEST_CASE("ONNX from PyTorch: ConvTranspose2d (padding, output_padding) to a 4-D NCHW output") {
+  static_assert(onnx_decoder::Model::input_shape::size == 4 * 5 * 5);
+  static_assert(onnx_decoder::Model::output_shape::size == 2 * 20 * 20);
+  check_against_pytorch(onnx_decoder::model, "decoder");
 }
 
 TEST_CASE("ONNX from PyTorch: an MLP of Gemm, ReLU and sigmoid") {

@@ -470,6 +470,7 @@ class Translator {
     if (t == "Cast") return cast(n);
     if (t == "Identity" || t == "Dropout") return alias(n, value(n.input_size() > 0 ? n.input(0) : std::string()));
     if (t == "Conv") return conv(n);
+    if (t == "ConvTranspose") return conv_transpose(n);
     if (t == "Gemm" || t == "MatMul") return dense(n);
     if (t == "Relu" || t == "Sigmoid" || t == "Tanh" || t == "LeakyRelu" || t == "HardSwish" || t == "Clip") return unary(n);
     if (t == "HardSigmoid") return hard_sigmoid(index, n);
@@ -1511,6 +1512,91 @@ class Translator {
     if (value == 0.0f) add_op(top::kPad, {x.tensor, pt}, {y.tensor}, tflite::PadOptions{});
     else add_op(top::kPadV2, {x.tensor, pt, add_floats(n.output(0) + "/value", {}, {value})}, {y.tensor}, tflite::PadV2Options{});
     values_[n.output(0)] = y;
+  }
+
+  // ConvTranspose (group 1, no dilation) as TRANSPOSE_CONV with TFLite's VALID padding (none) to
+  // an output extended by the leading pads, then a STRIDED_SLICE that crops them: exact for any
+  // pads and output_padding, where TFLite's SAME / VALID alone express only some.
+  void conv_transpose(const ::onnx::NodeProto& n) {
+    const Value x = activation(n, 0);
+    const Const& w = required_constant(n, 1, "the weights");
+    if (!x.nhwc || w.dims.size() != 4) fail("expected a 4-D NCHW input and 4-D weights");
+    Attrs a{n};
+    if (a.i("group", 1) != 1) fail("only group 1 is supported");
+    if (a.find("output_shape")) fail("the output_shape attribute is not supported (give pads and output_padding)");
+    const std::string ap = a.s("auto_pad", "NOTSET");
+    if (ap != "NOTSET" && ap != "VALID") fail("auto_pad " + ap + " is not supported");
+    const std::int64_t cin = x.shape[1], cout = w.dims[1], kh = w.dims[2], kw = w.dims[3];
+    if (w.dims[0] != cin) fail("the weights take " + std::to_string(w.dims[0]) + " input channels, the input has " + std::to_string(cin));
+    const auto st = a.ints("strides").value_or(std::vector<std::int64_t>{1, 1});
+    const auto dl = a.ints("dilations").value_or(std::vector<std::int64_t>{1, 1});
+    auto pads = a.ints("pads").value_or(std::vector<std::int64_t>{0, 0, 0, 0});
+    const auto op = a.ints("output_padding").value_or(std::vector<std::int64_t>{0, 0});
+    if (ap == "VALID") pads = {0, 0, 0, 0};
+    if (st.size() != 2 || dl.size() != 2 || pads.size() != 4 || op.size() != 2) fail("expected 2-D strides, dilations, pads and output_padding");
+    if (dl[0] != 1 || dl[1] != 1) fail("dilated transposed convolution is not supported");
+    for (int i = 0; i < 2; ++i) {
+      const auto u = static_cast<std::size_t>(i);
+      if (st[u] < 1 || st[u] > 64 || pads[u] < 0 || pads[u + 2] < 0 || pads[u] > 64 || pads[u + 2] > 64 || op[u] < 0 || op[u] >= st[u])
+        fail("strides 1..64, pads 0..64 and output_padding below the stride are supported");
+    }
+    if (kh < 1 || kw < 1 || kh > 64 || kw > 64 || cout < 1) fail("kernel size out of range");
+    const std::int64_t oh = st[0] * (x.shape[2] - 1) + op[0] + kh - pads[0] - pads[2];
+    const std::int64_t ow = st[1] * (x.shape[3] - 1) + op[1] + kw - pads[1] - pads[3];
+    if (oh < 1 || ow < 1) fail("the pads leave no output");
+    const auto co = static_cast<std::size_t>(cout), ci = static_cast<std::size_t>(cin), h = static_cast<std::size_t>(kh),
+               wd = static_cast<std::size_t>(kw);
+    const bool quantized = x.dequantized;
+    std::vector<float> wt(co * ci * h * wd);
+    std::vector<double> wq(quantized ? wt.size() : 0);
+    for (std::size_t i = 0; i < ci; ++i)
+      for (std::size_t o = 0; o < co; ++o)
+        for (std::size_t y = 0; y < h; ++y)
+          for (std::size_t xx = 0; xx < wd; ++xx) {
+            const std::size_t from = ((i * co + o) * h + y) * wd + xx, to = ((o * h + y) * wd + xx) * ci + i;
+            wt[to] = static_cast<float>(w.v[from]);
+            if (quantized) wq[to] = w.q.at(from);
+          }
+    std::vector<float> bias(co, 0.0f);
+    const Const* b = constant(n, 2);
+    const bool bias_named = n.input_size() > 2 && !n.input(2).empty();
+    if (b) {
+      if (b->v.size() != co) fail("bias size does not match the output channels");
+      for (std::size_t o = 0; o < co; ++o) bias[o] = static_cast<float>(b->v[o]);
+    } else if (bias_named) fail("the bias must be a constant");
+    auto [out_name, act] = absorb(n.output(0), [](const ::onnx::NodeProto&) { return false; });
+    const std::vector<std::int64_t> full = {x.shape[0], cout, oh + pads[0], ow + pads[1]}, out_shape = {x.shape[0], cout, oh, ow};
+    const bool crop = pads[0] != 0 || pads[1] != 0;
+    const std::string& nm = n.output(0);
+    std::int32_t wt_t, b_t, full_t;
+    Value y;
+    if (quantized) {
+      const std::vector<float> ws = weight_scales(w, co, 1);
+      const auto qb = quantized_bias(b, bias_named, x.scale, ws);
+      const auto [qname, q] = requantized_by(out_name);
+      y = new_qvalue(qname, out_shape, q);
+      wt_t = add_qweights(nm + "/weights", {cout, kh, kw, cin}, as_int8(wq), ws, 0);
+      b_t = add_qbias(nm + "/bias", qb, x.scale, ws);
+    } else {
+      y = new_activation(out_name, out_shape);
+      wt_t = add_floats(nm + "/weights", {cout, kh, kw, cin}, wt);
+      b_t = add_floats(nm + "/bias", {cout}, bias);
+    }
+    Value fv = y;
+    fv.shape = full;
+    full_t = crop ? add_like(nm + "/uncropped", stored_shape(fv), y.tensor) : y.tensor;
+    const auto fs = narrow(stored_shape(fv));
+    const std::int32_t shape_t = add_ints(nm + "/output_shape", {4}, fs);
+    add_op(top::kTransposeConv, {shape_t, wt_t, x.tensor, b_t}, {full_t},
+           tflite::TransposeConvOptions{tflite::Padding::Valid, static_cast<std::int32_t>(st[1]), static_cast<std::int32_t>(st[0]), act});
+    if (crop) {
+      const auto os = narrow(stored_shape(y));
+      const std::vector<std::int32_t> begin = {0, static_cast<std::int32_t>(pads[0]), static_cast<std::int32_t>(pads[1]), 0};
+      std::vector<std::int32_t> end(4), one = {1, 1, 1, 1};
+      for (std::size_t d = 0; d < 4; ++d) end[d] = begin[d] + os[d];
+      add_op(top::kStridedSlice, {full_t, add_ints(nm + "/crop/begin", {4}, begin), add_ints(nm + "/crop/end", {4}, end), add_ints(nm + "/crop/strides", {4}, one)},
+             {y.tensor}, tflite::StridedSliceOptions{});
+    }
   }
 
   // Concat of two computed tensors (one axis; the batch stays): CONCATENATION on the stored axis.

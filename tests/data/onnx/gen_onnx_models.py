@@ -23,6 +23,8 @@ The models cover the operators ctml-import maps from ONNX:
            squeeze-and-excitation (x * sigmoid(conv(mean(x))), broadcasting [1,C,1,1]), x - conv(x),
            torch.maximum of two branches, torch.minimum with a constant, global pool, Linear.
            Opset 13.
+  decoder  ConvTranspose2d twice (3x3 stride 2, padding 1, output_padding 1, + ReLU; 4x4 stride 2,
+           padding 1, + Sigmoid): a 4-D output (NCHW again at the model's edge). Opset 13.
   cnn_qdq  the int8 QDQ form as PyTorch writes it: eager-mode post-training quantization
            (torch.ao.quantization, qnnpack: uint8 activations, symmetric int8 weights per tensor,
            int32 biases), calibrated on 16 random inputs, exported with QuantizeLinear /
@@ -108,6 +110,16 @@ class Branches(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.up1 = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
+        self.up2 = nn.ConvTranspose2d(6, 2, 4, stride=2, padding=1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.up2(torch.relu(self.up1(x))))
+
+
 class CnnQ(nn.Module):
     def __init__(self):
         super().__init__()
@@ -174,6 +186,7 @@ def main():
     export("mlp", Mlp(), (1, 20), 13)
     export("cnn_qdq", quantize_qnnpack(CnnQ(), (1, 3, 16, 16), torch.Generator().manual_seed(99)), (1, 3, 16, 16), 13, count=8)
     export("branches", Branches(), (1, 3, 10, 10), 13)  # after the others: their weights stay as they were
+    export("decoder", Decoder(), (1, 4, 5, 5), 13)
 
 
 if __name__ == "__main__":
