@@ -40,10 +40,9 @@
 #include "onnx_mlp.hpp"
 #include "onnx_qlinear.hpp"
 #include "read_file.hpp"
+#include "tflm_run.hpp"
 
 namespace {
-
-const std::string tflm_run = std::string(CTML_SHARED_DIR) + "/peers/tflite-micro/tflm-run";
 
 std::vector<float> floats(const std::string& path) {
   const auto b = ctml::test::read_file(path);
@@ -111,18 +110,10 @@ TEST_CASE("ONNX from PyTorch: an MLP of Gemm, ReLU and sigmoid") {
 namespace {
 // TFLM's float outputs for one input of a .tflite (empty when tflm-run is absent).
 std::vector<float> tflm_floats(const std::string& model, const float* in, std::size_t n, const std::string& tag) {
-  if (std::FILE* probe = std::fopen(tflm_run.c_str(), "rb")) std::fclose(probe);
-  else return {};
-  const std::string dir = std::string(CTML_BINARY_DIR) + "/";
-  const std::string in_file = dir + tag + ".in.bin", out_file = dir + tag + ".out.bin";
-  std::FILE* f = std::fopen(in_file.c_str(), "wb");
-  REQUIRE(f != nullptr);
-  REQUIRE(std::fwrite(in, sizeof(float), n, f) == n);
-  std::fclose(f);
-  std::remove(out_file.c_str());
-  const std::string cmd = "'" + tflm_run + "' '" + model + "' --in '" + in_file + "' --out '" + out_file + "' --quiet 2>/dev/null";
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  return floats(out_file);
+  const auto b = ctml::test::tflm_output(model, in, n * sizeof(float), tag);
+  std::vector<float> v(b.size() / sizeof(float));
+  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(float));
+  return v;
 }
 }  // namespace
 

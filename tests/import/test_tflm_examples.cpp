@@ -63,12 +63,13 @@
 #include "act_leaky.hpp"
 #include "act_leaky_neg.hpp"
 #include "read_file.hpp"
+#include "tflm_run.hpp"
 
 using ctml::test::read_file;
+using ctml::test::tflm_output;
 
 namespace {
 const std::string examples = std::string(CTML_SHARED_DIR) + "/models/tflm-examples/";
-const std::string tflm_run = std::string(CTML_SHARED_DIR) + "/peers/tflite-micro/tflm-run";
 
 std::uint32_t le32(const std::vector<unsigned char>& b, std::size_t at) {
   return static_cast<std::uint32_t>(b[at]) | static_cast<std::uint32_t>(b[at + 1]) << 8 |
@@ -94,22 +95,6 @@ std::vector<std::uint8_t> bmp_pixels(const std::vector<unsigned char>& f, std::u
   return px;
 }
 
-// TFLM's output bytes for one input (tflm-run MODEL --in IN --out OUT); empty when tflm-run is
-// not there.
-std::vector<unsigned char> tflm_output(const std::string& model, const void* in, std::size_t bytes, const std::string& tag) {
-  if (std::FILE* probe = std::fopen(tflm_run.c_str(), "rb")) std::fclose(probe);
-  else return {};
-  const std::string dir = std::string(CTML_BINARY_DIR) + "/";
-  const std::string in_file = dir + tag + ".in.bin", out_file = dir + tag + ".out.bin";
-  std::FILE* f = std::fopen(in_file.c_str(), "wb");
-  REQUIRE(f != nullptr);
-  REQUIRE(std::fwrite(in, 1, bytes, f) == bytes);
-  std::fclose(f);
-  std::remove(out_file.c_str());
-  const std::string cmd = "'" + tflm_run + "' '" + model + "' --in '" + in_file + "' --out '" + out_file + "' --quiet 2>/dev/null";
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  return read_file(out_file);
-}
 }  // namespace
 
 TEST_CASE("person_detection: ctml-import of TFLM's person_detect.tflite scores as TFLM's test expects, bytes equal TFLM's") {

@@ -267,8 +267,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     }
     return -1;
   };
-  // A merge of two branches (CONCATENATION, SUB, MUL, MAXIMUM, MINIMUM, ADD with broadcasting or
-  // a fused float activation) as a MergeLayer: branch a computes input 0, branch b input 1.
+  // A branch as a type and its initializer: a ctml::Chain of its layers, or ctml::Identity.
   auto chain_of = [](const std::vector<Layer>& ls, std::string& type, std::string& init) {
     if (ls.empty()) {
       type = "ctml::Identity";
@@ -284,6 +283,8 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     type += ">";
     init += "\n}}}";
   };
+  // A merge of two branches (CONCATENATION, SUB, MUL, MAXIMUM, MINIMUM, ADD with broadcasting or
+  // a fused float activation) as a MergeLayer: branch a computes input 0, branch b input 1.
   auto merge_layer = [&](const Operator& m, std::size_t k, std::int32_t from, const std::vector<Layer> (&branch)[2], Layer& merged) {
     const std::string where = "operator " + std::to_string(k) + " (" + std::string(builtin_op_name(m.builtin_code)) + ")";
     const Tensor& a = g.tensors[static_cast<std::size_t>(m.inputs[0])];
@@ -425,19 +426,9 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
         std::string decls;
         for (const auto& b : branch)
           for (const auto& l : b) decls += l.decl;
-        auto chain = [](const std::vector<Layer>& ls, std::string& type, std::string& init) {
-          type = "ctml::Chain<";
-          init = "{{{";
-          for (std::size_t i = 0; i < ls.size(); ++i) {
-            type += (i ? ", " : "") + ls[i].type;
-            init += (i ? ",\n" : "\n") + braced(ls[i].init);
-          }
-          type += ">";
-          init += "\n}}}";
-        };
-        std::string body_type, body_init, short_type = "ctml::Identity", short_init = "{}";
-        chain(branch[body], body_type, body_init);
-        if (!branch[1 - body].empty()) chain(branch[1 - body], short_type, short_init);
+        std::string body_type, body_init, short_type, short_init;  // an empty shortcut is ctml::Identity
+        chain_of(branch[body], body_type, body_init);
+        chain_of(branch[1 - body], short_type, short_init);
         const auto& ao = std::get<AddOptions>(add.options);
         const std::string act = activation_literal(ao.activation);
         if (act.empty()) {

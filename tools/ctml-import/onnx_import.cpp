@@ -750,37 +750,11 @@ class Translator {
     const Value x = value(n.input(0));
     if (x.constant) {  // weights, biases
       const Const& c = *x.constant;
-      const Const& s = required_constant(n, 1, "the scale");
-      const Const* z = constant(n, 2);
       if (c.type != ::onnx::TensorProto::INT8 && c.type != ::onnx::TensorProto::UINT8 && c.type != ::onnx::TensorProto::INT32)
         fail("constants must be int8, uint8 or int32");
-      Const d;
-      d.dims = c.dims;
-      d.type = c.type;
-      d.dequantized = true;
-      d.q = c.v;
-      d.scale = s.v;
-      if (z) d.zero_point.assign(z->v.begin(), z->v.end());
-      else d.zero_point.assign(s.v.size(), 0);
-      if (d.zero_point.size() != s.v.size() || s.v.empty()) fail("scale and zero point sizes differ");
-      const auto rank = static_cast<std::int64_t>(c.dims.size());
-      d.axis = Attrs{n}.i("axis", 1);
-      if (d.axis < 0) d.axis += rank;
-      std::size_t inner = 1, count = 1;
-      if (s.v.size() > 1) {
-        if (d.axis < 0 || d.axis >= rank || c.dims[static_cast<std::size_t>(d.axis)] != static_cast<std::int64_t>(s.v.size()))
-          fail("per-axis scales do not match the constant's axis");
-        count = s.v.size();
-        for (auto k = static_cast<std::size_t>(d.axis) + 1; k < c.dims.size(); ++k) inner *= static_cast<std::size_t>(c.dims[k]);
-      }
-      for (const double sc : s.v)
-        if (!(sc > 0.0) || !std::isfinite(sc)) fail("scales must be positive and finite");
-      d.v.resize(c.v.size());
-      for (std::size_t i = 0; i < c.v.size(); ++i) {
-        const std::size_t ch = (i / inner) % count;
-        d.v[i] = static_cast<double>(static_cast<float>(s.v[ch]) * static_cast<float>(c.v[i] - static_cast<double>(d.zero_point[ch])));
-      }
-      values_[n.output(0)].constant = std::move(d);
+      std::int64_t axis = Attrs{n}.i("axis", 1);
+      if (axis < 0) axis += static_cast<std::int64_t>(c.dims.size());
+      values_[n.output(0)].constant = dequantized_const(c, required_constant(n, 1, "the scale"), constant(n, 2), axis);
       return;
     }
     if (!x.quantized) fail("the input must be an integer tensor (a QuantizeLinear output)");
@@ -855,7 +829,7 @@ class Translator {
     const std::size_t count = scale.v.size();
     if (count > 1) {
       if (axis < 0 || axis >= static_cast<std::int64_t>(q.dims.size()) || q.dims[static_cast<std::size_t>(axis)] != static_cast<std::int64_t>(count))
-        fail("per-channel scales do not match the weights' output channels");
+        fail("per-axis scales do not match the constant's axis");
       for (auto k = static_cast<std::size_t>(axis) + 1; k < q.dims.size(); ++k) inner *= static_cast<std::size_t>(q.dims[k]);
     }
     for (const double sc : scale.v)
