@@ -1133,6 +1133,7 @@ class Translator {
 
   // HardSigmoid(x; 1/6, 1/2) * x is how opsets < 14 export HardSwish.
   void hard_sigmoid(int index, const ::onnx::NodeProto& n) {
+    if (n.input_size() < 1) fail("expected an input");
     Attrs a{n};
     const int next = single_consumer(n.output(0));
     if (next >= 0 && std::fabs(a.f("alpha", 0.2f) - 1.0f / 6.0f) < 1e-7f && a.f("beta", 0.5f) == 0.5f) {
