@@ -23,8 +23,10 @@ using tflite::Activation;
 using tflite::TensorType;
 namespace top = tflite::op;
 
-// Guards against hostile shapes: no tensor ctml can run comes near this many elements.
+// Guards against hostile shapes: no tensor ctml can run comes near this many elements, nor a
+// whole model near the total (the translation's memory stays bounded whatever the file says).
 constexpr std::int64_t kMaxElements = std::int64_t{1} << 24;
+constexpr std::int64_t kMaxTotalElements = std::int64_t{1} << 26;
 
 struct ImportError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -220,6 +222,7 @@ class Translator {
   std::set<int> done_;  // nodes absorbed into an earlier one (fused activation, folded BN, ...)
   std::string where_;
   std::int64_t opset_ = 0;
+  std::int64_t total_elements_ = 0;  // of every tensor the translation made
 
   tflite::SubGraph& graph() { return model_.main_graph(); }
 
@@ -253,6 +256,8 @@ class Translator {
   // ---- TFLite side -------------------------------------------------------------------------
   std::int32_t add_tensor(const std::string& name, std::vector<std::int64_t> shape, TensorType type = TensorType::Float32,
                           std::vector<std::uint8_t> data = {}) {
+    total_elements_ += element_count(shape);
+    if (total_elements_ > kMaxTotalElements) fail("the model's tensors hold more than 2^26 elements in all");
     tflite::Tensor t;
     t.name = name;
     t.shape = narrow(shape);
