@@ -28,8 +28,8 @@
 //   tiny_slice_{int8,f32}.tflite: STRIDED_SLICE (strides, negative begin and stride, masks,
 //     shrink_axis_mask): bytes and floats equal to TFLM's.
 //   tiny_tconv_{int8,f32}.tflite: TRANSPOSE_CONV (stride 2 SAME with bias and ReLU, stride 1
-//     VALID without bias): bytes equal to TFLM's, floats bit for bit (the gather adds the terms in
-//     the scatter's order).
+//     VALID without bias): bytes equal to TFLM's, floats within 1e-5 (bit for bit unless the
+//     compiler contracts into FMA: the gather adds the terms in the scatter's order).
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -437,7 +437,10 @@ TEST_CASE("TRANSPOSE_CONV (stride 2 SAME + bias + ReLU, stride 1 VALID): bytes a
     INFO("trial " << trial);
     CHECK(differ == 0);
     CHECK(distinct > 40);
-    CHECK(std::memcmp(fref.data(), fout.data(), fref.size()) == 0);  // the same sums in the same order
+    // The gather adds the terms in the scatter's order: bit-identical to TFLM's floats when the
+    // compiler keeps a + x * w two roundings (the default host build); with FMA contraction
+    // (-march=native) one rounding fewer, so within 1e-5.
+    CHECK(relative_difference(fout, fref) <= 1e-5);
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
 }

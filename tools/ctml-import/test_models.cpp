@@ -292,7 +292,7 @@ Model tiny_residual() {
   auto conv = [&](const char* name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
                   std::int32_t stride, std::int32_t hw_out, float out_scale, std::int64_t out_zp, Activation act) {
     std::vector<float> ws;
-    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(0.0030f + 0.0004f * static_cast<float>(rng.uniform(0, 10)));
+    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(static_cast<float>(30 + 4 * rng.uniform(0, 10)) * 0.0001f);
     const auto w = b.tensor(std::string(name) + "/Conv2D", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0),
                             le_bytes(weights(rng, static_cast<std::size_t>(cout), static_cast<std::size_t>(k * k * cin), false)));
     const auto bias = b.tensor(std::string(name) + "/BiasAdd/ReadVariableOp", TensorType::Int32, {cout},
@@ -465,7 +465,7 @@ Model tiny_layout(bool int8) {
   std::int32_t w, bias;
   std::vector<float> ws;
   if (int8) {
-    for (int c = 0; c < 4; ++c) ws.push_back(0.0040f + 0.0005f * static_cast<float>(rng.uniform(0, 8)));
+    for (int c = 0; c < 4; ++c) ws.push_back(static_cast<float>(40 + 5 * rng.uniform(0, 8)) * 0.0001f);
     w = b.tensor("conv/w", TensorType::Int8, {4, 3, 3, 3}, per_channel(ws, 0), le_bytes(weights(rng, 4, 27, false)));
     bias = b.tensor("conv/bias", TensorType::Int32, {4}, bias_quant(s_in, ws), le_bytes(biases(rng, 4, 700)));
   } else {
@@ -575,7 +575,7 @@ Model tiny_merge(bool int8) {
     std::int32_t w, bias;
     if (int8) {
       std::vector<float> ws;
-      for (std::size_t c = 0; c < n; ++c) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+      for (std::size_t c = 0; c < n; ++c) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
       w = b.tensor(name + "/w", TensorType::Int8, wshape, per_channel(ws, depthwise ? 3 : 0), le_bytes(weights(rng, n, per, depthwise)));
       bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, n, 900)));
     } else {
@@ -647,7 +647,7 @@ Model tiny_requant() {
   auto conv = [&](const std::string& name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
                   std::int32_t y, Activation act) {
     std::vector<float> ws;
-    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
     const auto w = b.tensor(name + "/w", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0),
                             le_bytes(weights(rng, static_cast<std::size_t>(cout), static_cast<std::size_t>(k * k * cin), false)));
     const auto bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, static_cast<std::size_t>(cout), 900)));
@@ -683,7 +683,7 @@ Model tiny_slice(bool int8) {
   const auto c = b.tensor("conv", t, {1, 6, 6, 8}, q(s_c, 6));
   if (int8) {
     std::vector<float> ws;
-    for (int k = 0; k < 8; ++k) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+    for (int k = 0; k < 8; ++k) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
     const auto w = b.tensor("conv/w", TensorType::Int8, {8, 1, 1, 8}, per_channel(ws, 0), le_bytes(weights(rng, 8, 8, false)));
     const auto bias = b.tensor("conv/b", TensorType::Int32, {8}, bias_quant(s_in, ws), le_bytes(biases(rng, 8, 900)));
     b.op(op::kConv2D, 3, {in, w, bias}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
@@ -726,7 +726,7 @@ Model tiny_tconv(bool int8) {
     std::int32_t w = -1, bias = -1;
     if (int8) {
       std::vector<float> ws;
-      for (std::size_t c = 0; c < n; ++c) ws.push_back(0.0030f + 0.0005f * static_cast<float>(rng.uniform(0, 10)));
+      for (std::size_t c = 0; c < n; ++c) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
       w = b.tensor(name + "/w", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0), le_bytes(weights(rng, n, per, false)));
       if (with_bias) bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, n, 900)));
     } else {

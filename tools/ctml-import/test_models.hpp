@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Hand-made int8 TFLite models for tests (written to tests/data/tflite/ by
-// tools/make_test_models.cpp). Deterministic: the same bytes on every host and compiler
-// (integer pseudo-random weights, scales from constant float arithmetic).
+// tools/make_test_models.cpp). Deterministic: the same bytes on every host, compiler and flag
+// (integer pseudo-random weights; every float is one rounding of exact values, e.g. an integer
+// times a constant, so no FMA contraction under -march=native can change a byte).
 #include <string>
 #include <vector>
 

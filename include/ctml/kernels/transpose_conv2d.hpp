@@ -7,7 +7,8 @@
 // TFLite's reference scatters each input pixel into the output; this gathers each output value
 // from the input pixels that reach it, which needs no accumulator buffer. For one output the
 // terms come in the same order as the scatter adds them (iy, ix, ci ascending: for a given iy at
-// most one ky reaches oy), so float sums are bit-identical and integer sums trivially so.
+// most one ky reaches oy), so float sums are bit-identical (unless the compiler contracts the
+// multiply-add into an FMA, as -march=native allows) and integer sums trivially so.
 #include <cstddef>
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
