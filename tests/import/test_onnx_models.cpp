@@ -51,6 +51,17 @@ std::vector<float> floats(const std::string& path) {
   return v;
 }
 
+// Input k of a file of inputs (into x) through the model; its output.
+template <class Model>
+typename Model::output_type run_input(const Model& model, const std::vector<float>& in, std::size_t k, typename Model::input_type& x) {
+  constexpr std::size_t n_in = Model::input_shape::size;
+  typename Model::output_type y{};
+  std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(k * n_in), n_in, x.data());
+  alignas(16) static std::byte arena[Model::arena_bytes + 1];
+  model(x, y, arena);
+  return y;
+}
+
 // Runs every input of NAME.in through the model and compares with NAME.out.
 template <class Model>
 void check_against_pytorch(const Model& model, const std::string& name) {
@@ -63,10 +74,7 @@ void check_against_pytorch(const Model& model, const std::string& name) {
   REQUIRE(out.size() == count * n_out);
   for (std::size_t k = 0; k < count; ++k) {
     typename Model::input_type x{};
-    typename Model::output_type y{};
-    std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(k * n_in), n_in, x.data());
-    alignas(16) static std::byte arena[Model::arena_bytes + 1];
-    model(x, y, arena);
+    const auto y = run_input(model, in, k, x);
     double peak = 1.0, worst = 0.0;
     for (std::size_t i = 0; i < n_out; ++i) peak = std::max(peak, std::fabs(static_cast<double>(out[k * n_out + i])));
     for (std::size_t i = 0; i < n_out; ++i)
@@ -135,10 +143,7 @@ void check_quantized(const Model& model, const std::string& name, float step, in
   bool tflm_checked = false;
   for (std::size_t k = 0; k < count; ++k) {
     typename M::input_type x{};
-    typename M::output_type y{};
-    std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(k * n_in), n_in, x.data());
-    alignas(16) static std::byte arena[M::arena_bytes + 1];
-    model(x, y, arena);
+    const auto y = run_input(model, in, k, x);
     for (std::size_t i = 0; i < n_out; ++i) {
       // Outputs are dequantized int8: whole steps apart.
       const auto d_ort = static_cast<int>(std::lround((static_cast<double>(y[i]) - ort[k * n_out + i]) / step));

@@ -137,6 +137,29 @@ class Builder {
 
 constexpr float kSoftmaxScale = 1.0f / 256.0f;
 
+// A convolution's weights [cout][k][k][cin] (depthwise: [1][k][k][cout]) and bias for an input of
+// scale x_scale: int8 per output channel with an int32 bias, or float. The bias tensor only when
+// with_bias (the float values are drawn either way, so the random sequence stays the same).
+std::pair<std::int32_t, std::int32_t> conv_params(Builder& b, Rng& rng, const std::string& name, float x_scale, std::int32_t cin,
+                                                  std::int32_t cout, std::int32_t k, bool int8, bool depthwise, bool with_bias) {
+  const std::size_t per = static_cast<std::size_t>(k * k * (depthwise ? 1 : cin)), n = static_cast<std::size_t>(cout);
+  const std::vector<std::int32_t> wshape = depthwise ? std::vector<std::int32_t>{1, k, k, cout} : std::vector<std::int32_t>{cout, k, k, cin};
+  std::int32_t w = -1, bias = -1;
+  if (int8) {
+    std::vector<float> ws;
+    for (std::size_t c = 0; c < n; ++c) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
+    w = b.tensor(name + "/w", TensorType::Int8, wshape, per_channel(ws, depthwise ? 3 : 0), le_bytes(weights(rng, n, per, depthwise)));
+    if (with_bias) bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, n, 900)));
+  } else {
+    std::vector<float> wv(n * per), bv(n);
+    for (auto& v : wv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
+    for (auto& v : bv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.1f / 1000.0f);
+    w = b.tensor(name + "/w", TensorType::Float32, wshape, {}, le_bytes(wv));
+    if (with_bias) bias = b.tensor(name + "/b", TensorType::Float32, {cout}, {}, le_bytes(bv));
+  }
+  return {w, bias};
+}
+
 }  // namespace
 
 Model tiny_fc() {
@@ -570,21 +593,7 @@ Model tiny_merge(bool int8) {
   // A convolution (1x1 / 3x3 SAME, or depthwise 3x3) from x (scale x_scale) to y.
   auto conv = [&](const std::string& name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
                   bool depthwise, std::int32_t y, Activation act) {
-    const std::size_t per = static_cast<std::size_t>(k * k * (depthwise ? 1 : cin)), n = static_cast<std::size_t>(cout);
-    const std::vector<std::int32_t> wshape = depthwise ? std::vector<std::int32_t>{1, k, k, cout} : std::vector<std::int32_t>{cout, k, k, cin};
-    std::int32_t w, bias;
-    if (int8) {
-      std::vector<float> ws;
-      for (std::size_t c = 0; c < n; ++c) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
-      w = b.tensor(name + "/w", TensorType::Int8, wshape, per_channel(ws, depthwise ? 3 : 0), le_bytes(weights(rng, n, per, depthwise)));
-      bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, n, 900)));
-    } else {
-      std::vector<float> wv(n * per), bv(n);
-      for (auto& v : wv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
-      for (auto& v : bv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.1f / 1000.0f);
-      w = b.tensor(name + "/w", TensorType::Float32, wshape, {}, le_bytes(wv));
-      bias = b.tensor(name + "/b", TensorType::Float32, {cout}, {}, le_bytes(bv));
-    }
+    const auto [w, bias] = conv_params(b, rng, name, x_scale, cin, cout, k, int8, depthwise, true);
     if (depthwise)
       b.op(op::kDepthwiseConv2D, 1, {x, w, bias}, {y}, DepthwiseConv2DOptions{Padding::Same, 1, 1, 1, act, 1, 1});
     else
@@ -646,11 +655,7 @@ Model tiny_requant() {
   Builder b;
   auto conv = [&](const std::string& name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
                   std::int32_t y, Activation act) {
-    std::vector<float> ws;
-    for (std::int32_t c = 0; c < cout; ++c) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
-    const auto w = b.tensor(name + "/w", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0),
-                            le_bytes(weights(rng, static_cast<std::size_t>(cout), static_cast<std::size_t>(k * k * cin), false)));
-    const auto bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, static_cast<std::size_t>(cout), 900)));
+    const auto [w, bias] = conv_params(b, rng, name, x_scale, cin, cout, k, true, false, true);
     b.op(op::kConv2D, 3, {x, w, bias}, {y}, Conv2DOptions{Padding::Same, 1, 1, act, 1, 1});
   };
   const auto in = b.tensor("input", TensorType::Int8, {1, 4, 4, 3}, per_tensor(0.0231f, -3));
@@ -681,20 +686,8 @@ Model tiny_slice(bool int8) {
   };
   const auto in = b.tensor("input", t, {1, 6, 6, 8}, q(s_in, -3));
   const auto c = b.tensor("conv", t, {1, 6, 6, 8}, q(s_c, 6));
-  if (int8) {
-    std::vector<float> ws;
-    for (int k = 0; k < 8; ++k) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
-    const auto w = b.tensor("conv/w", TensorType::Int8, {8, 1, 1, 8}, per_channel(ws, 0), le_bytes(weights(rng, 8, 8, false)));
-    const auto bias = b.tensor("conv/b", TensorType::Int32, {8}, bias_quant(s_in, ws), le_bytes(biases(rng, 8, 900)));
-    b.op(op::kConv2D, 3, {in, w, bias}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
-  } else {
-    std::vector<float> wv(64), bv(8);
-    for (auto& v : wv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
-    for (auto& v : bv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.1f / 1000.0f);
-    const auto w = b.tensor("conv/w", TensorType::Float32, {8, 1, 1, 8}, {}, le_bytes(wv));
-    const auto bias = b.tensor("conv/b", TensorType::Float32, {8}, {}, le_bytes(bv));
-    b.op(op::kConv2D, 1, {in, w, bias}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
-  }
+  const auto [w, bias] = conv_params(b, rng, "conv", s_in, 8, 8, 1, int8, false, true);
+  b.op(op::kConv2D, int8 ? 3 : 1, {in, w, bias}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
   // Rows 1..4, every other column, channels 2..7.
   const auto s1 = b.tensor("slice1", t, {1, 4, 3, 6}, q(s_c, 6));
   b.op(op::kStridedSlice, 1, {c, ints("s1/begin", {0, 1, 0, 2}), ints("s1/end", {1, 5, 6, 8}), ints("s1/strides", {1, 1, 2, 1})}, {s1},
@@ -720,23 +713,8 @@ Model tiny_tconv(bool int8) {
     const auto n = static_cast<std::int32_t>(v.size());
     return b.tensor(name, TensorType::Int32, {n}, {}, le_bytes(v));
   };
-  // Weights [cout][k][k][cin] (per output channel when int8) and an optional bias.
   auto params = [&](const std::string& name, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k, bool with_bias) {
-    const std::size_t per = static_cast<std::size_t>(k * k * cin), n = static_cast<std::size_t>(cout);
-    std::int32_t w = -1, bias = -1;
-    if (int8) {
-      std::vector<float> ws;
-      for (std::size_t c = 0; c < n; ++c) ws.push_back(static_cast<float>(30 + 5 * rng.uniform(0, 10)) * 0.0001f);
-      w = b.tensor(name + "/w", TensorType::Int8, {cout, k, k, cin}, per_channel(ws, 0), le_bytes(weights(rng, n, per, false)));
-      if (with_bias) bias = b.tensor(name + "/b", TensorType::Int32, {cout}, bias_quant(x_scale, ws), le_bytes(biases(rng, n, 900)));
-    } else {
-      std::vector<float> wv(n * per), bv(n);
-      for (auto& v : wv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
-      for (auto& v : bv) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.1f / 1000.0f);
-      w = b.tensor(name + "/w", TensorType::Float32, {cout, k, k, cin}, {}, le_bytes(wv));
-      if (with_bias) bias = b.tensor(name + "/b", TensorType::Float32, {cout}, {}, le_bytes(bv));
-    }
-    return std::pair{w, bias};
+    return conv_params(b, rng, name, x_scale, cin, cout, k, int8, false, with_bias);
   };
   const auto in = b.tensor("input", t, {1, 4, 4, 3}, q(0.0231f, -3));
   const auto [w1, b1] = params("up", 0.0231f, 3, 5, 3, true);
