@@ -408,9 +408,10 @@ class Translator {
     graph().outputs = {t};
   }
 
-  // A QDQ model quantizes its float input and dequantizes its output; the layout change at the
-  // edges (NCHW <-> NHWC) then runs on int8, a quarter of the bytes, and QUANTIZE / DEQUANTIZE
-  // are the model's first and last ops, where ctml has them.
+  // A QDQ model quantizes its float input and dequantizes its output. Moving QUANTIZE before the
+  // leading layout change (NCHW -> NHWC) and DEQUANTIZE after the trailing one makes the
+  // transposes run on int8, a quarter of the bytes, and makes QUANTIZE / DEQUANTIZE the model's
+  // edge ops, from which the generated header takes its input and output quantization.
   void move_quantize_to_edges() {
     auto& ops = graph().operators;
     auto readers = [&](std::int32_t t) {
