@@ -8,7 +8,9 @@
 #include <ctml/quant/binary_const_s8.hpp>
 #include <ctml/quant/calibration.hpp>
 #include <ctml/quant/conv1d_s8.hpp>
+#include <ctml/quant/conv_s16.hpp>
 #include <ctml/quant/conv_s8.hpp>
+#include <ctml/quant/dense_s16.hpp>
 #include <ctml/quant/dense_s8.hpp>
 #include <ctml/quant/hard_swish_s8.hpp>
 #include <ctml/quant/leaky_relu_s8.hpp>

@@ -30,6 +30,10 @@
 //   tiny_tconv_{int8,f32}.tflite: TRANSPOSE_CONV (stride 2 SAME with bias and ReLU, stride 1
 //     VALID without bias): bytes equal to TFLM's, floats within 1e-5 (bit for bit unless the
 //     compiler contracts into FMA: the gather adds the terms in the scatter's order).
+//   tiny_16x8_{int16,mixed}.tflite: 16x8 (int16 activations, int8 weights): CONV_2D, DEPTHWISE
+//     (multiplier 2), FULLY_CONNECTED with int64 biases, an int32 bias, no bias with
+//     quantized_bias_type INT32 and without; PAD, RESHAPE; QUANTIZE float -> int16, int16 -> int8,
+//     int8 -> int16, int16 -> int16; DEQUANTIZE int16: int16 values and floats equal to TFLM's.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -39,6 +43,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 #include "hello_world_float.hpp"
 #include "hello_world_int8.hpp"
@@ -57,6 +62,8 @@
 #include "tiny_slice_int8.hpp"
 #include "tiny_tconv_f32.hpp"
 #include "tiny_tconv_int8.hpp"
+#include "tiny_16x8_int16.hpp"
+#include "tiny_16x8_mixed.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -441,6 +448,58 @@ TEST_CASE("TRANSPOSE_CONV (stride 2 SAME + bias + ReLU, stride 1 VALID): bytes a
     // compiler keeps a + x * w two roundings (the default host build); with FMA contraction
     // (-march=native) one rounding fewer, so within 1e-5.
     CHECK(relative_difference(fout, fref) <= 1e-5);
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+
+TEST_CASE("16x8 (int16 activations, int8 weights; int64 and int32 accumulators): values as TFLM's") {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  static_assert(std::is_same_v<tiny_16x8_int16::Model::input_type::value_type, std::int16_t>);
+  static_assert(std::is_same_v<tiny_16x8_int16::Model::output_type::value_type, std::int16_t>);
+  static_assert(tiny_16x8_int16::input_zero_point == 0 && tiny_16x8_mixed::input_is_float && tiny_16x8_mixed::output_is_float);
+  static_assert(std::is_same_v<decltype(tiny_16x8_int16::quantize_input(0.0f)), std::int16_t>);
+  std::uint32_t s = 17;
+  bool compared = false;
+  for (int trial = 0; trial < 6; ++trial) {
+    tiny_16x8_int16::Model::input_type qin{};
+    tiny_16x8_int16::Model::output_type qout{};
+    alignas(16) static std::byte qarena[tiny_16x8_int16::arena_bytes];
+    tiny_16x8_mixed::Model::input_type fin{};
+    tiny_16x8_mixed::Model::output_type fout{};
+    alignas(16) static std::byte farena[tiny_16x8_mixed::arena_bytes];
+    for (auto& v : qin) {
+      s = s * 1664525u + 1013904223u;
+      v = static_cast<std::int16_t>(static_cast<std::int32_t>(s >> 16) - 32768);
+    }
+    for (auto& v : fin) {
+      s = s * 1664525u + 1013904223u;
+      v = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 300.0f;
+    }
+    tiny_16x8_int16::model(qin, qout, qarena);
+    tiny_16x8_mixed::model(fin, fout, farena);
+    const auto qref = tflm_output(dir + "tiny_16x8_int16.tflite", qin.data(), qin.size() * 2, "16x8_int16");
+    const auto fref = tflm_output(dir + "tiny_16x8_mixed.tflite", fin.data(), fin.size() * 4, "16x8_mixed");
+    if (qref.empty() || fref.empty()) continue;
+    compared = true;
+    REQUIRE(qref.size() == qout.size() * 2);
+    REQUIRE(fref.size() == fout.size() * 4);
+    int differ = 0, saturated = 0;
+    for (std::size_t i = 0; i < qout.size(); ++i) {
+      std::int16_t r = 0;
+      std::memcpy(&r, qref.data() + 2 * i, 2);
+      differ += r != qout[i];
+      saturated += qout[i] == 32767 || qout[i] == -32768;
+    }
+    int fdiffer = 0;
+    for (std::size_t i = 0; i < fout.size(); ++i) {
+      float r = 0;
+      std::memcpy(&r, fref.data() + 4 * i, 4);
+      fdiffer += r != fout[i];
+    }
+    INFO("trial " << trial);
+    CHECK(differ == 0);
+    CHECK(saturated < 3);  // the outputs carry information
+    CHECK(fdiffer == 0);
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
 }

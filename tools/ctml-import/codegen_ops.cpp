@@ -168,6 +168,19 @@ std::string weight_tensors(const OpContext& c, const std::string& type, const st
   return name + "_weights, " + name + "_bias";
 }
 
+// TFLite flattens an FC's input implicitly (e.g. a [1, 25, 20, 8] conv output into 4000 values)
+// and may keep the output's leading dimensions: explicit reshapes around the layer.
+void push_flattened(const OpContext& c, std::vector<Layer>& layers, Layer fc, std::size_t inputs, std::size_t units) {
+  const std::string flat_in = "ctml::Shape<" + std::to_string(inputs) + ">";
+  const std::string flat_out = "ctml::Shape<" + std::to_string(units) + ">";
+  const std::string t = c.in.type == TensorType::Int16 ? "std::int16_t" : "std::int8_t";
+  if (shape_literal(c.in.shape) != flat_in)
+    layers.push_back({"ctml::ReshapeLayer<" + t + ", " + shape_literal(c.in.shape) + ", " + flat_in + ">", "{}"});
+  layers.push_back(std::move(fc));
+  if (shape_literal(c.out.shape) != flat_out)
+    layers.push_back({"ctml::ReshapeLayer<" + t + ", " + flat_out + ", " + shape_literal(c.out.shape) + ">", "{}"});
+}
+
 std::string fully_connected(const OpContext& c, std::vector<Layer>& layers) {
   const auto& o = std::get<FullyConnectedOptions>(c.op.options);
   const tflite::Tensor* wt = c.input(1);
@@ -196,15 +209,7 @@ std::string fully_connected(const OpContext& c, std::vector<Layer>& layers) {
   init << "ctml::quant::make_qdense<ctml::Shape<" << inputs << ">, " << units << ">(" << values << ", "
        << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act
        << ")";
-  // TFLite flattens an FC's input implicitly (e.g. a [1, 25, 20, 8] conv output into 4000 values)
-  // and may keep the output's leading dimensions: explicit reshapes around the layer.
-  const std::string flat_in = "ctml::Shape<" + std::to_string(inputs) + ">";
-  const std::string flat_out = "ctml::Shape<" + std::to_string(units) + ">";
-  if (shape_literal(c.in.shape) != flat_in)
-    layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + shape_literal(c.in.shape) + ", " + flat_in + ">", "{}"});
-  layers.push_back({type, init.str(), -1, {}, decl});
-  if (shape_literal(c.out.shape) != flat_out)
-    layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + flat_out + ", " + shape_literal(c.out.shape) + ">", "{}"});
+  push_flattened(c, layers, {type, init.str(), -1, {}, decl}, inputs, units);
   return {};
 }
 
@@ -247,6 +252,131 @@ std::string conv(const OpContext& c, std::vector<Layer>& layers) {
   init << (dw ? "ctml::quant::make_qdepthwise_conv2d<" : "ctml::quant::make_qconv2d<") << geo << ">(" << values << ", "
        << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act
        << ")";
+  layers.push_back({type, init.str(), -1, {}, decl});
+  return {};
+}
+
+// ---- 16x8: int16 activations, int8 weights (TFLite's reference_integer_ops with int16 data).
+// The accumulator (and bias) type as TFLite Micro chooses it: the bias tensor's type, or, without
+// a bias, int32 only when the op's quantized_bias_type says INT32.
+std::string accumulator_16x8(const OpContext& c, const tflite::Tensor* bt, tflite::TensorType option, std::string& acc) {
+  const TensorType t = bt ? bt->type : (option == TensorType::Int32 ? TensorType::Int32 : TensorType::Int64);
+  if (t != TensorType::Int64 && t != TensorType::Int32)
+    return c.where + ": a 16x8 op's bias must be int64 or int32, not " + std::string(tensor_type_name(t));
+  acc = t == TensorType::Int64 ? "std::int64_t" : "std::int32_t";
+  return {};
+}
+
+// The bias values (zeros without a bias tensor) as int64, within TFLite's contract: the
+// accumulator of the int64 path stays below 2^47, so a bias beyond 2^46 is refused.
+std::string bias_16x8(const OpContext& c, const tflite::Tensor* bt, std::size_t n, std::vector<std::int64_t>& bias) {
+  bias.assign(n, 0);
+  if (!bt) return {};
+  if (bt->type == TensorType::Int64) {
+    auto v = tensor_values<std::int64_t>(c.model, *bt);
+    if (!v || v->size() != n) return c.where + ": bias must be a constant int64 [" + std::to_string(n) + "]";
+    bias = *v;
+  } else {
+    auto v = tensor_values<std::int32_t>(c.model, *bt);
+    if (!v || v->size() != n) return c.where + ": bias must be a constant int32 [" + std::to_string(n) + "]";
+    bias.assign(v->begin(), v->end());
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (bias[i] > (std::int64_t{1} << 46) || bias[i] < -(std::int64_t{1} << 46))
+      return c.where + ": bias " + std::to_string(i) + " is beyond 2^46, outside TFLite's 16x8 accumulator range";
+  return {};
+}
+
+// Every output channel's multiplier in TFLite's range for the int64 path (shift <= 7: an
+// effective scale below 128).
+std::string multipliers_16x8(const OpContext& c, const tflite::Tensor& w, std::size_t channels) {
+  const double in = c.in.quantization.scale[0], out = c.out.quantization.scale[0];
+  for (std::size_t o = 0; o < channels; ++o) {
+    const double ws = w.quantization.scale[w.quantization.scale.size() == 1 ? 0 : o];
+    if (ctml::quant::quantize_multiplier(in * ws / out).shift > 7)
+      return c.where + ": the effective scale of channel " + std::to_string(o) + " is 128 or more, outside TFLite's 16x8 range";
+  }
+  return {};
+}
+
+std::string weight_tensors_16x8(const OpContext& c, const std::string& type, const std::vector<std::int8_t>& w,
+                                const std::vector<std::int64_t>& bias, std::string& decl) {
+  const std::string name = std::string("op") + std::to_string(c.index);
+  decl += "inline constexpr " + type + "::weight_type " + name + "_weights" + tensor_literal(w) + ";\n";
+  decl += "inline constexpr " + type + "::bias_type " + name + "_bias" + tensor_literal(bias) + ";\n";
+  return name + "_weights, " + name + "_bias";
+}
+
+std::string fully_connected_16x8(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<FullyConnectedOptions>(c.op.options);
+  const tflite::Tensor* wt = c.input(1);
+  auto wv = wt ? tensor_values<std::int8_t>(c.model, *wt) : std::nullopt;
+  if (!wt || wt->type != TensorType::Int8 || !wv || wt->shape.size() != 2 || wt->quantization.empty())
+    return c.where + ": weights must be constant int8 [out][in], quantized";
+  const tflite::Tensor& w = *wt;
+  const auto units = static_cast<std::size_t>(w.shape[0]), inputs = static_cast<std::size_t>(w.shape[1]);
+  if (w.shape[0] <= 0 || w.shape[1] <= 0 || wv->size() != units * inputs || element_count(c.in.shape) != inputs ||
+      element_count(c.out.shape) != units || (w.quantization.per_channel() && w.quantization.scale.size() != units))
+    return c.where + ": input/output sizes do not match the weights";
+  const tflite::Tensor* bt = c.input(2);
+  std::string acc, act;
+  std::vector<std::int64_t> bias;
+  if (auto e = accumulator_16x8(c, bt, o.quantized_bias_type, acc); !e.empty()) return e;
+  if (auto e = bias_16x8(c, bt, units, bias); !e.empty()) return e;
+  if (auto e = multipliers_16x8(c, w, units); !e.empty()) return e;
+  if (auto e = fused(c, o.activation, act); !e.empty()) return e;
+  const std::string args = "ctml::Shape<" + std::to_string(inputs) + ">, " + std::to_string(units) + ", " + acc;
+  const std::string type = "ctml::quant::QDense16x8Layer<" + args + ">";
+  std::string decl;
+  const std::string values = weight_tensors_16x8(c, type, *wv, bias, decl);
+  std::ostringstream init;
+  init << "ctml::quant::make_qdense16x8<" << args << ">(" << values << ", " << qparams_literal(c.in) << ", "
+       << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act << ")";
+  push_flattened(c, layers, {type, init.str(), -1, {}, decl}, inputs, units);
+  return {};
+}
+
+std::string conv_16x8(const OpContext& c, std::vector<Layer>& layers) {
+  const bool dw = c.op.builtin_code == op::kDepthwiseConv2D;
+  const tflite::Tensor* wt = c.input(1);
+  const tflite::Tensor* bt = c.input(2);
+  if (!wt || c.in.shape.size() != 4 || c.out.shape.size() != 4) return c.where + ": expected NHWC input/output and weights";
+  const tflite::Tensor& w = *wt;
+  auto wv = tensor_values<std::int8_t>(c.model, w);
+  if (w.type != TensorType::Int8 || !wv || w.shape.size() != 4 || w.quantization.empty())
+    return c.where + ": weights must be constant int8, quantized";
+  Window win{};
+  tflite::Activation a;
+  TensorType bias_option = TensorType::Float32;
+  if (dw) {
+    const auto& o = std::get<DepthwiseConv2DOptions>(c.op.options);
+    win = {w.shape[1], w.shape[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, o.padding};
+    a = o.activation;
+  } else {
+    const auto& o = std::get<Conv2DOptions>(c.op.options);
+    win = {w.shape[1], w.shape[2], o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, o.padding};
+    a = o.activation;
+    bias_option = o.quantized_bias_type;
+  }
+  const int cin = c.in.shape[3], cout = c.out.shape[3];
+  if (std::min({cin, cout, win.kh, win.kw}) <= 0 || (dw ? w.shape[3] : w.shape[0]) != cout || (!dw && w.shape[3] != cin) ||
+      (dw && (w.shape[0] != 1 || cout % cin != 0)) || wv->size() != element_count(w.shape) ||
+      (w.quantization.per_channel() && w.quantization.scale.size() != static_cast<std::size_t>(cout)))
+    return c.where + ": weight shapes do not match the activations";
+  std::string acc, geo, decl, act;
+  std::vector<std::int64_t> bias;
+  if (auto e = accumulator_16x8(c, bt, bias_option, acc); !e.empty()) return e;
+  if (dw && acc != "std::int64_t")  // depthwise_conv.cc: GetOptionalTensorData<int64_t>(bias)
+    return c.where + ": a 16x8 DEPTHWISE_CONV_2D needs an int64 bias (TFLite Micro reads it as int64)";
+  if (auto e = bias_16x8(c, bt, static_cast<std::size_t>(cout), bias); !e.empty()) return e;
+  if (auto e = multipliers_16x8(c, w, static_cast<std::size_t>(cout)); !e.empty()) return e;
+  if (auto e = geometry_of(c, cin, cout, win, geo, decl); !e.empty()) return e;
+  if (auto e = fused(c, a, act); !e.empty()) return e;
+  const std::string type = std::string(dw ? "ctml::quant::QDepthwiseConv2D16x8Layer<" : "ctml::quant::QConv2D16x8Layer<") + geo + ", " + acc + ">";
+  const std::string values = weight_tensors_16x8(c, type, *wv, bias, decl);
+  std::ostringstream init;
+  init << (dw ? "ctml::quant::make_qdepthwise_conv2d16x8<" : "ctml::quant::make_qconv2d16x8<") << geo << ", " << acc << ">(" << values
+       << ", " << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act << ")";
   layers.push_back({type, init.str(), -1, {}, decl});
   return {};
 }
@@ -323,26 +453,35 @@ std::string mean(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+// The C++ type of a tensor's elements in the generated header.
+std::string element_type(const tflite::Tensor& t) {
+  return t.type == TensorType::Float32 ? "float" : t.type == TensorType::Int16 ? "std::int16_t" : "std::int8_t";
+}
+
+bool integer_activation(TensorType t) { return t == TensorType::Int8 || t == TensorType::Int16; }
+
 std::string quantize(const OpContext& c, std::vector<Layer>& layers) {
-  if (c.out.type != TensorType::Int8 || c.out.quantization.empty()) return c.where + ": the output must be int8 and quantized";
+  if (!integer_activation(c.out.type) || c.out.quantization.empty()) return c.where + ": the output must be int8 or int16 and quantized";
   if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": input and output sizes differ";
-  if (c.in.type == TensorType::Int8) {  // int8 -> int8: a change of scale / zero point
+  const std::string s = shape_literal(c.out.shape), out_t = element_type(c.out);
+  if (integer_activation(c.in.type)) {  // a change of scale / zero point, and of width
     if (c.in.quantization.empty()) return c.where + ": the input is not quantized";
-    const std::string s = shape_literal(c.in.shape);
-    layers.push_back({"ctml::quant::RequantizeLayer<" + s + ">",
-                      "ctml::quant::make_requantize<" + s + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
+    const std::string args = s + ", " + element_type(c.in) + ", " + out_t;
+    layers.push_back({"ctml::quant::RequantizeLayer<" + args + ">",
+                      "ctml::quant::make_requantize<" + args + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
     return {};
   }
   if (c.in.type != TensorType::Float32) return c.where + ": QUANTIZE from " + std::string(tensor_type_name(c.in.type)) + " is not supported";
-  layers.push_back({"ctml::quant::QuantizeLayer<" + shape_literal(c.out.shape) + ">", braced(qparams_literal(c.out))});
+  layers.push_back({"ctml::quant::QuantizeLayer<" + s + ", " + out_t + ">", braced(qparams_literal(c.out))});
   return {};
 }
 
 std::string dequantize(const OpContext& c, std::vector<Layer>& layers) {
-  if (c.in.type != TensorType::Int8 || c.in.quantization.empty() || c.out.type != TensorType::Float32)
-    return c.where + ": DEQUANTIZE from int8 (quantized) to float32 is supported";
+  if (!integer_activation(c.in.type) || c.in.quantization.empty() || c.out.type != TensorType::Float32)
+    return c.where + ": DEQUANTIZE from int8 or int16 (quantized) to float32 is supported";
   if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": input and output sizes differ";
-  layers.push_back({"ctml::quant::DequantizeLayer<" + shape_literal(c.in.shape) + ">", braced(qparams_literal(c.in))});
+  layers.push_back({"ctml::quant::DequantizeLayer<" + shape_literal(c.in.shape) + ", " + element_type(c.in) + ">",
+                    braced(qparams_literal(c.in))});
   return {};
 }
 
@@ -479,14 +618,13 @@ std::string float_binary_const(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
-// ---- Data movement, int8 and float alike (the element type from the tensors): PAD / PADV2,
-// TRANSPOSE, SQUEEZE, EXPAND_DIMS. TFLite keeps the quantization through them (int8).
-
-std::string element_type(const tflite::Tensor& t) { return t.type == TensorType::Float32 ? "float" : "std::int8_t"; }
+// ---- Data movement, int8, int16 and float alike (the element type from the tensors): PAD /
+// PADV2, TRANSPOSE, SQUEEZE, EXPAND_DIMS, STRIDED_SLICE. TFLite keeps the quantization through
+// them.
 
 std::string same_type_and_quantization(const OpContext& c) {
   if (c.in.type != c.out.type) return c.where + ": input and output types differ";
-  if (c.in.type == TensorType::Int8 && !same_qparams(c.in, c.out))
+  if (c.in.type != TensorType::Float32 && !same_qparams(c.in, c.out))
     return c.where + ": input and output quantization differ (TFLite keeps it through this op)";
   return {};
 }
@@ -540,9 +678,15 @@ std::string pad(const OpContext& c, std::vector<Layer>& layers) {
     std::int64_t v = c.out.quantization.zero_point[0];
     if (c.op.builtin_code == op::kPadV2) {
       const tflite::Tensor* vt = c.input(2);
-      auto vv = vt ? tensor_values<std::int8_t>(c.model, *vt) : std::nullopt;
-      if (!vv || vv->size() != 1) return c.where + ": the constant value must be one int8";
-      v = (*vv)[0];
+      if (c.in.type == TensorType::Int16) {
+        auto vv = vt && vt->type == TensorType::Int16 ? tensor_values<std::int16_t>(c.model, *vt) : std::nullopt;
+        if (!vv || vv->size() != 1) return c.where + ": the constant value must be one int16";
+        v = (*vv)[0];
+      } else {
+        auto vv = vt ? tensor_values<std::int8_t>(c.model, *vt) : std::nullopt;
+        if (!vv || vv->size() != 1) return c.where + ": the constant value must be one int8";
+        v = (*vv)[0];
+      }
     }
     value << v;
   }
@@ -883,6 +1027,14 @@ constexpr OpEntry kOps[] = {
     {op::kTransposeConv, transpose_conv},
 };
 
+// The operators ctml-import maps with int16 activations (16x8: int8 weights).
+constexpr OpEntry kInt16Ops[] = {
+    {op::kConv2D, conv_16x8},      {op::kDepthwiseConv2D, conv_16x8}, {op::kFullyConnected, fully_connected_16x8},
+    {op::kQuantize, quantize},     {op::kDequantize, dequantize},     {op::kReshape, reshape_like},
+    {op::kSqueeze, reshape_like},  {op::kExpandDims, reshape_like},   {op::kPad, pad},
+    {op::kPadV2, pad},             {op::kTranspose, transpose},       {op::kStridedSlice, strided_slice},
+};
+
 std::string supported_ops() {
   std::string s;
   for (const auto& e : kOps) s += (s.empty() ? "" : ", ") + std::string(builtin_op_name(e.code));
@@ -897,6 +1049,9 @@ std::string plausible(const OpContext& c, const tflite::Tensor& t) {
   if (t.type == TensorType::Int8)
     for (const auto z : t.quantization.zero_point)
       if (z < -128 || z > 127) return c.where + ": tensor '" + t.name + "' has an int8 zero point outside [-128, 127]";
+  if (t.type == TensorType::Int16)
+    for (const auto z : t.quantization.zero_point)
+      if (z != 0) return c.where + ": tensor '" + t.name + "' is int16 with zero point " + std::to_string(z) + " (TFLite's int16 activations are symmetric: zero point 0)";
   return {};
 }
 
@@ -919,21 +1074,33 @@ std::string emit_operator(const OpContext& c, std::vector<Layer>& layers) {
     }
     return f->emit(c, layers);
   }
-  // int8 activations; float only into QUANTIZE and out of DEQUANTIZE (anywhere in the graph;
-  // QUANTIZE of an int8 tensor changes its quantization).
+  // Integer activations (int8, or int16 for the 16x8 ops); float only into QUANTIZE and out of
+  // DEQUANTIZE (anywhere in the graph; QUANTIZE of an integer tensor changes its quantization).
   const bool float_in = c.op.builtin_code == op::kQuantize && c.in.type == TensorType::Float32,
              float_out = c.op.builtin_code == op::kDequantize;
-  if (c.in.type != (float_in ? TensorType::Float32 : TensorType::Int8) ||
-      c.out.type != (float_out ? TensorType::Float32 : TensorType::Int8))
+  const bool requant = c.op.builtin_code == op::kQuantize && !float_in;
+  const bool in_ok = float_in ? true : integer_activation(c.in.type);
+  const bool out_ok = float_out ? c.out.type == TensorType::Float32 : integer_activation(c.out.type);
+  if (!in_ok || !out_ok || (!float_in && !float_out && !requant && c.in.type != c.out.type))
     return c.where + ": " + std::string(tensor_type_name(c.in.type)) + " -> " + std::string(tensor_type_name(c.out.type)) +
-           " is not supported: ctml-import takes float32 and int8 tensors (an op's float input comes out of "
-           "DEQUANTIZE, its int8 input out of QUANTIZE or int8 ops)";
+           " is not supported: ctml-import takes float32, int8 and int16 tensors (an op's float input comes out of "
+           "DEQUANTIZE, its integer input out of QUANTIZE or integer ops of the same type)";
+  const bool int16 = (!float_in && c.in.type == TensorType::Int16) || (!float_out && c.out.type == TensorType::Int16);
+  if (int16) {
+    entry = std::find_if(std::begin(kInt16Ops), std::end(kInt16Ops), [&](const OpEntry& e) { return e.code == c.op.builtin_code; });
+    if (entry == std::end(kInt16Ops)) {
+      std::string names;
+      for (const auto& e : kInt16Ops) names += (names.empty() ? "" : ", ") + std::string(builtin_op_name(e.code));
+      return c.where + ": op " + std::string(builtin_op_name(c.op.builtin_code)) +
+             " with int16 activations is not supported by ctml-import yet (16x8: " + names + ")";
+    }
+  }
   for (const auto t : c.op.inputs)
     if (t >= 0)
       if (auto e = plausible(c, c.tensor(t)); !e.empty()) return e;
   if (auto e = plausible(c, c.out); !e.empty()) return e;
   if ((!float_in && c.in.quantization.empty()) || (!float_out && c.out.quantization.empty()))
-    return c.where + ": int8 tensors must carry quantization parameters";
+    return c.where + ": integer tensors must carry quantization parameters";
   return entry->emit(c, layers);
 }
 

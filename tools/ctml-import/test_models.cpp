@@ -160,7 +160,91 @@ std::pair<std::int32_t, std::int32_t> conv_params(Builder& b, Rng& rng, const st
   return {w, bias};
 }
 
+// 16x8 weights and bias for an int16 input of scale x_scale: int8 weights per output channel, the
+// bias as bias_type (INT64, what converters write, or INT32) at scale x_scale * w_scale, drawn to
+// about +-0.5 real units. No bias tensor when bias_type is FLOAT32.
+std::pair<std::int32_t, std::int32_t> params_16x8(Builder& b, Rng& rng, const std::string& name, float x_scale,
+                                                  std::vector<std::int32_t> wshape, std::int32_t channel_dim, TensorType bias_type) {
+  const std::size_t n = static_cast<std::size_t>(wshape[static_cast<std::size_t>(channel_dim)]);
+  std::size_t total = 1;
+  for (const auto d : wshape) total *= static_cast<std::size_t>(d);
+  std::vector<float> ws;
+  for (std::size_t c = 0; c < n; ++c) ws.push_back(static_cast<float>(40 + 3 * rng.uniform(0, 20)) * 0.0001f);
+  const auto w = b.tensor(name + "/w", TensorType::Int8, wshape, per_channel(ws, channel_dim),
+                          le_bytes(weights(rng, n, total / n, channel_dim != 0)));
+  if (bias_type == TensorType::Float32) return {w, -1};
+  std::vector<std::int64_t> bv(n);
+  for (std::size_t c = 0; c < n; ++c) bv[c] = static_cast<std::int64_t>(rng.uniform(-5000, 5000)) * static_cast<std::int64_t>(0.5 / 5000 / (x_scale * ws[c]) + 1);
+  if (bias_type == TensorType::Int64) return {w, b.tensor(name + "/b", TensorType::Int64, {static_cast<std::int32_t>(n)}, bias_quant(x_scale, ws), le_bytes(bv))};
+  std::vector<std::int32_t> b32(bv.begin(), bv.end());
+  return {w, b.tensor(name + "/b", TensorType::Int32, {static_cast<std::int32_t>(n)}, bias_quant(x_scale, ws), le_bytes(b32))};
+}
+
 }  // namespace
+
+// int16 activations throughout (TFLite's 16x8 mode as the converter writes it: int64 biases):
+// CONV_2D + ReLU, DEPTHWISE_CONV_2D (multiplier 2, stride 2) + ReLU6, PAD, RESHAPE, FULLY_CONNECTED.
+Model tiny_16x8() {
+  Rng rng(0xC7A1'0017);
+  Builder b;
+  auto q = [](float scale) { return per_tensor(scale, 0); };
+  const float s_in = 4.0f / 32768.0f, s_c = 16.0f / 32768.0f, s_d = 6.0f / 32767.0f, s_fc = 64.0f / 32768.0f;
+  const auto in = b.tensor("input", TensorType::Int16, {1, 8, 8, 3}, q(s_in));
+  const auto [cw, cb] = params_16x8(b, rng, "conv", s_in, {6, 3, 3, 3}, 0, TensorType::Int64);
+  const auto c = b.tensor("conv", TensorType::Int16, {1, 8, 8, 6}, q(s_c));
+  b.op(op::kConv2D, 4, {in, cw, cb}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::Relu, 1, 1});
+  const auto [dw, db] = params_16x8(b, rng, "dw", s_c, {1, 3, 3, 12}, 3, TensorType::Int64);
+  const auto d = b.tensor("dw", TensorType::Int16, {1, 4, 4, 12}, q(s_d));
+  b.op(op::kDepthwiseConv2D, 5, {c, dw, db}, {d}, DepthwiseConv2DOptions{Padding::Same, 2, 2, 2, Activation::Relu6, 1, 1});
+  const auto pads = b.tensor("pad/paddings", TensorType::Int32, {4, 2}, {}, le_bytes(std::vector<std::int32_t>{0, 0, 1, 0, 0, 1, 0, 0}));
+  const auto p = b.tensor("pad", TensorType::Int16, {1, 5, 5, 12}, q(s_d));
+  b.op(op::kPad, 2, {d, pads}, {p}, PadOptions{});
+  const auto shape = b.tensor("flatten/shape", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 300}));
+  const auto flat = b.tensor("flatten", TensorType::Int16, {1, 300}, q(s_d));
+  b.op(op::kReshape, 1, {p, shape}, {flat}, ReshapeOptions{std::vector<std::int32_t>{1, 300}});
+  const auto [fw, fb] = params_16x8(b, rng, "fc", s_d, {10, 300}, 0, TensorType::Int64);
+  const auto out = b.tensor("fc", TensorType::Int16, {1, 10}, q(s_fc));
+  b.op(op::kFullyConnected, 7, {flat, fw, fb}, {out}, FullyConnectedOptions{});
+  return b.finish({in}, {out});
+}
+
+// Float in and out around 16x8 layers with int32 accumulators (an int32 bias; no bias with
+// quantized_bias_type INT32) and an int64 one without a bias, and the QUANTIZE forms between
+// int16 and int8: float -> int16, int16 -> int8, int8 -> int16, int16 -> int16, int16 -> float.
+Model tiny_16x8_mixed() {
+  Rng rng(0xC7A1'0018);
+  Builder b;
+  auto q = [](float scale, std::int64_t zp = 0) { return per_tensor(scale, zp); };
+  const float s_q = 3.0f / 32768.0f, s_c = 16.0f / 32768.0f, s_f = 24.0f / 32768.0f, s_w = 16.0f / 32768.0f;
+  const auto in = b.tensor("input", TensorType::Float32, {1, 4, 4, 4});
+  const auto x = b.tensor("quantize", TensorType::Int16, {1, 4, 4, 4}, q(s_q));
+  b.op(op::kQuantize, 1, {in}, {x}, QuantizeOptions{});
+  const auto [cw, cb] = params_16x8(b, rng, "conv", s_q, {8, 3, 3, 4}, 0, TensorType::Int32);
+  const auto c = b.tensor("conv", TensorType::Int16, {1, 2, 2, 8}, q(s_c));
+  b.op(op::kConv2D, 4, {x, cw, cb}, {c}, Conv2DOptions{Padding::Same, 2, 2, Activation::None, 1, 1});
+  const auto n8 = b.tensor("narrow", TensorType::Int8, {1, 2, 2, 8}, q(0.12f, -5));
+  b.op(op::kQuantize, 1, {c}, {n8}, QuantizeOptions{});
+  const auto w16 = b.tensor("widen", TensorType::Int16, {1, 2, 2, 8}, q(s_w));
+  b.op(op::kQuantize, 1, {n8}, {w16}, QuantizeOptions{});
+  const auto shape = b.tensor("flatten/shape", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 32}));
+  const auto flat = b.tensor("flatten", TensorType::Int16, {1, 32}, q(s_w));
+  b.op(op::kReshape, 1, {w16, shape}, {flat}, ReshapeOptions{std::vector<std::int32_t>{1, 32}});
+  const auto [f1, f1b] = params_16x8(b, rng, "fc32", s_w, {12, 32}, 0, TensorType::Float32);
+  (void)f1b;
+  const auto h = b.tensor("fc32", TensorType::Int16, {1, 12}, q(s_f));
+  FullyConnectedOptions o32{Activation::Relu};
+  o32.quantized_bias_type = TensorType::Int32;
+  b.op(op::kFullyConnected, 11, {flat, f1, -1}, {h}, o32);
+  const auto [f2, f2b] = params_16x8(b, rng, "fc64", s_f, {6, 12}, 0, TensorType::Float32);
+  (void)f2b;
+  const auto y = b.tensor("fc64", TensorType::Int16, {1, 6}, q(16.0f / 32768.0f));
+  b.op(op::kFullyConnected, 7, {h, f2, -1}, {y}, FullyConnectedOptions{});
+  const auto y2 = b.tensor("rescale", TensorType::Int16, {1, 6}, q(24.0f / 32768.0f));
+  b.op(op::kQuantize, 1, {y}, {y2}, QuantizeOptions{});
+  const auto out = b.tensor("output", TensorType::Float32, {1, 6});
+  b.op(op::kDequantize, 2, {y2}, {out}, DequantizeOptions{});
+  return b.finish({in}, {out});
+}
 
 Model tiny_fc() {
   Rng rng(0xC7A1'0001);
@@ -754,6 +838,8 @@ std::vector<Named> all() {
   v.push_back({"tiny_slice_f32.tflite", tiny_slice(false)});
   v.push_back({"tiny_tconv_int8.tflite", tiny_tconv(true)});
   v.push_back({"tiny_tconv_f32.tflite", tiny_tconv(false)});
+  v.push_back({"tiny_16x8_int16.tflite", tiny_16x8()});
+  v.push_back({"tiny_16x8_mixed.tflite", tiny_16x8_mixed()});
   return v;
 }
 

@@ -62,6 +62,8 @@ Model tiny_slice(bool int8);
 // TRANSPOSE_CONV twice: 3x3 stride 2 SAME with bias and ReLU (4x4 -> 8x8, per-channel int8
 // weights), then 2x2 stride 1 VALID without bias (8x8 -> 9x9); int8 or float.
 Model tiny_tconv(bool int8);
+Model tiny_16x8();
+Model tiny_16x8_mixed();
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"

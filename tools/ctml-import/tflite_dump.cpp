@@ -56,13 +56,17 @@ std::string format_quant(const Quantization& q, const DumpOptions& o) {
   return s + ")";
 }
 
+std::string bias_type(TensorType t) {
+  return t == TensorType::Float32 ? "" : " quantized_bias_type=" + std::string(tensor_type_name(t));
+}
+
 struct OptionsFormatter {
   std::string operator()(const std::monostate&) const { return ""; }
   std::string operator()(const Conv2DOptions& c) const {
     return "padding=" + std::string(padding_name(c.padding)) +
            " stride=" + std::to_string(c.stride_h) + "x" + std::to_string(c.stride_w) +
            " dilation=" + std::to_string(c.dilation_h) + "x" + std::to_string(c.dilation_w) +
-           " act=" + std::string(activation_name(c.activation));
+           " act=" + std::string(activation_name(c.activation)) + bias_type(c.quantized_bias_type);
   }
   std::string operator()(const DepthwiseConv2DOptions& c) const {
     return "padding=" + std::string(padding_name(c.padding)) +
@@ -81,7 +85,7 @@ struct OptionsFormatter {
     return "act=" + std::string(activation_name(f.activation)) +
            " weights_format=" + std::string(weights_format_name(f.weights_format)) +
            " keep_num_dims=" + (f.keep_num_dims ? "true" : "false") +
-           (f.asymmetric_quantize_inputs ? " asymmetric_quantize_inputs=true" : "");
+           (f.asymmetric_quantize_inputs ? " asymmetric_quantize_inputs=true" : "") + bias_type(f.quantized_bias_type);
   }
   std::string operator()(const SoftmaxOptions& s) const { return "beta=" + num(s.beta); }
   std::string operator()(const ConcatenationOptions& c) const {

@@ -136,6 +136,9 @@ struct Conv2DOptions {  // CONV_2D; union tag 1
   Activation activation = Activation::None;
   std::int32_t dilation_w = 1;
   std::int32_t dilation_h = 1;
+  // The bias and accumulator type of a quantized conv (version 8+); FLOAT32, the schema default,
+  // means "from the bias tensor" (TFLite Micro: int32 only when set to INT32 without a bias).
+  TensorType quantized_bias_type = TensorType::Float32;
   bool operator==(const Conv2DOptions&) const = default;
 };
 
@@ -165,6 +168,7 @@ struct FullyConnectedOptions {  // FULLY_CONNECTED; union tag 8
   FullyConnectedWeightsFormat weights_format = FullyConnectedWeightsFormat::Default;
   bool keep_num_dims = false;
   bool asymmetric_quantize_inputs = false;
+  TensorType quantized_bias_type = TensorType::Float32;  // as Conv2DOptions' (version 11+)
   bool operator==(const FullyConnectedOptions&) const = default;
 };
 

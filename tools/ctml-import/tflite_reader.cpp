@@ -265,6 +265,13 @@ class Reader {
     return scalar<std::uint8_t>(t, id, def ? 1 : 0, name) != 0;
   }
 
+  // A TensorType enum field (FLOAT32 when absent).
+  TensorType tensor_type(const Table& t, unsigned id, std::string_view name) const {
+    const auto v = scalar<std::int8_t>(t, id, 0, name);
+    if (v < 0 || v > kMaxTensorType) fail(field(t, id, 1, name), cat("invalid ", name, " ", int{v}));
+    return static_cast<TensorType>(v);
+  }
+
   // Target of an offset field, 0 if absent.
   std::uint64_t ref(const Table& t, unsigned id, std::string_view name) const {
     const std::uint64_t at = field(t, id, 4, name);
@@ -718,6 +725,7 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       c.activation = activation(t, 3);
       c.dilation_w = positive(t, 4, 1, "dilation_w_factor");
       c.dilation_h = positive(t, 5, 1, "dilation_h_factor");
+      c.quantized_bias_type = tensor_type(t, 6, "quantized_bias_type");
       return c;
     }
     case 2: {
@@ -751,6 +759,7 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       f.weights_format = static_cast<FullyConnectedWeightsFormat>(wf);
       f.keep_num_dims = boolean(t, 2, false, "keep_num_dims");
       f.asymmetric_quantize_inputs = boolean(t, 3, false, "asymmetric_quantize_inputs");
+      f.quantized_bias_type = tensor_type(t, 4, "quantized_bias_type");
       return f;
     }
     case 9:

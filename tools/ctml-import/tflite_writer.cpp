@@ -162,6 +162,7 @@ struct OptionsWriter {
     b.add<std::int32_t>(5, o.dilation_h, 1);
     b.add<std::int8_t>(0, raw(o.padding), 0);
     b.add<std::int8_t>(3, raw(o.activation), 0);
+    b.add<std::int8_t>(6, static_cast<std::int8_t>(o.quantized_bias_type), 0);
     return b.end_table();
   }
   Ref operator()(const DepthwiseConv2DOptions& o) const {
@@ -191,6 +192,7 @@ struct OptionsWriter {
     b.add<std::int8_t>(1, static_cast<std::int8_t>(o.weights_format), 0);
     b.add<std::uint8_t>(2, raw(o.keep_num_dims), 0);
     b.add<std::uint8_t>(3, raw(o.asymmetric_quantize_inputs), 0);
+    b.add<std::int8_t>(4, static_cast<std::int8_t>(o.quantized_bias_type), 0);
     return b.end_table();
   }
   Ref operator()(const SoftmaxOptions& o) const {

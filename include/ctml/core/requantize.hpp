@@ -121,6 +121,23 @@ constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, Multipli
   return multiply_by_quantized_multiplier_ref(x, m);
 }
 
+// TFLite's MultiplyByQuantizedMultiplier for a 64-bit accumulator (the 16x8 layers' int64
+// path, kernels/internal/common.cc), one rounding:
+//   r = q rounded to Q15 = (q + 2^15) >> 16, saturated to 0x7FFF       (q in Q31)
+//   y = (x * r + 2^(14 - shift)) >> (15 - shift)
+// TFLite's contract is |x| < 2^47 and -31 <= shift <= 7, where it fits 64 bits and the result
+// fits int32 (the narrowing is modular otherwise, as TFLite's). Outside the contract (a model
+// ctml-import refuses, or a hand-built layer) ctml computes in wrapping arithmetic with the
+// shift held in [-31, 7], so the result is defined: never undefined behaviour.
+constexpr std::int32_t multiply_by_quantized_multiplier_64(std::int64_t x, Multiplier m) {
+  const std::int32_t q = m.value < 0 ? 0 : m.value;
+  const std::int32_t reduced = q < 0x7FFF0000 ? (q + (1 << 15)) >> 16 : 0x7FFF;
+  const int shift = m.shift < -31 ? -31 : (m.shift > 7 ? 7 : m.shift);
+  const int total = 15 - shift;  // 8..46
+  const std::uint64_t t = static_cast<std::uint64_t>(x) * static_cast<std::uint64_t>(reduced) + (std::uint64_t{1} << (total - 1));
+  return static_cast<std::int32_t>(static_cast<std::int64_t>(t) >> total);
+}
+
 // The output stages of conv and fully connected layers have a right shift and a normalized
 // multiplier: -31 <= shift <= -1 and q = 0 or 2^30 <= q < 2^31 (quantize_multiplier gives these for
 // every real multiplier below 0.5). Then the sign test [x*q + 2^30 < 0] of the one-sum form above

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The int8 clamp range of a fused activation, as TFLite's CalculateActivationRangeQuantized
+// The int8 (or int16) clamp range of a fused activation, as TFLite's CalculateActivationRangeQuantized
 // computes it: a real bound r becomes zero_point + round(r / scale), the division in float and the
 // rounding half away from zero, intersected with [-128, 127].
 //   none          [-128, 127]
@@ -8,6 +8,7 @@
 //   relu6         [q(0), q(6)]
 //   relu_n1_to_1  [q(-1), q(1)]
 #include <cstdint>
+#include <limits>
 #include <ctml/core/options.hpp>
 #include <ctml/core/requantize.hpp>
 
@@ -26,10 +27,14 @@ constexpr std::int64_t quantize_bound(float real, QParams q) {
 }
 }  // namespace detail
 
+// T is the activation type: int8 (the default) or int16 (16x8 layers; TFLite clamps to
+// [-32768, 32767] the same way).
+template <class T = std::int8_t>
 constexpr ActivationRange activation_range(Activation a, QParams out) {
-  ActivationRange r{};
-  auto lo = [&](std::int64_t v) { r.min = static_cast<std::int32_t>(v > -128 ? (v < 127 ? v : 127) : -128); };
-  auto hi = [&](std::int64_t v) { r.max = static_cast<std::int32_t>(v < 127 ? (v > -128 ? v : -128) : 127); };
+  constexpr std::int64_t tmin = std::numeric_limits<T>::min(), tmax = std::numeric_limits<T>::max();
+  ActivationRange r{static_cast<std::int32_t>(tmin), static_cast<std::int32_t>(tmax)};
+  auto lo = [&](std::int64_t v) { r.min = static_cast<std::int32_t>(v > tmin ? (v < tmax ? v : tmax) : tmin); };
+  auto hi = [&](std::int64_t v) { r.max = static_cast<std::int32_t>(v < tmax ? (v > tmin ? v : tmin) : tmax); };
   switch (a) {
     case Activation::none: break;
     case Activation::relu: lo(detail::quantize_bound(0.0f, out)); break;

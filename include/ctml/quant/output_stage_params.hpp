@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The output stage of a weighted int8 layer (conv, depthwise conv, conv1d, dense and their sparse
-// twins) from the quantization of its tensors, as TFLite's Prepare derives it. The one place this
-// is computed: PTQ (quantize_weighted) and the builders the generated headers call
+// twins; the 16x8 layers of dense_s16.hpp and conv_s16.hpp too) from the quantization of its
+// tensors, as TFLite's Prepare derives it. The one place this is computed: PTQ (quantize_weighted) and the builders the generated headers call
 // (make_qconv2d, make_qdepthwise_conv2d, make_qdense) all come here.
 //   multiplier[c], shift[c] = quantize_multiplier(in_scale * w_scale[c] / out_scale)
 //                             (in double, from the float scales, as TFLite's
 //                             GetQuantizedConvolutionMultipler / PopulateConvolutionQuantizationParams)
-//   act_min, act_max        = activation_range(act, out)   (CalculateActivationRangeQuantized)
+//   act_min, act_max        = activation_range(act, out)   (CalculateActivationRangeQuantized,
+//                             over the output type's range)
 //   input/output zero point = in.zero_point, out.zero_point
 // w_scales holds one scale per output channel, or a single one (per-tensor weights).
 #include <cstddef>
@@ -44,7 +45,7 @@ constexpr void set_output_stage(QL& q, QParams in, const double* w_scales, std::
   }
   q.input_zero_point = in.zero_point;
   q.output_zero_point = out.zero_point;
-  const ActivationRange r = activation_range(act, out);
+  const ActivationRange r = activation_range<typename QL::output_type::value_type>(act, out);
   q.act_min = r.min;
   q.act_max = r.max;
 }

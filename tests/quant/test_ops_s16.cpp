@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+// The 16x8 layers (int16 activations, int8 weights) against independent references: TFLite's
+// 64-bit requantization as TFLite's source writes it, a double-precision dense / conv /
+// depthwise loop on the real values, and constant evaluation. Bytes equal to TFLite Micro's are
+// checked on whole models in tests/import (tiny_16x8_*.tflite against tflm-run).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+#include <algorithm>
+#include <ctml/kernels/conv2d.hpp>
+#include <ctml/model/network.hpp>
+#include <ctml/quant/conv_s16.hpp>
+#include <ctml/quant/dense_s16.hpp>
+#include <ctml/quant/quantize_s8.hpp>
+
+namespace q = ctml::quant;
+
+namespace {
+struct Lcg {
+  std::uint64_t s;
+  std::uint32_t next() {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>(s >> 32);
+  }
+  std::int32_t uniform(std::int32_t lo, std::int32_t hi) { return lo + static_cast<std::int32_t>(next() % static_cast<std::uint32_t>(hi - lo + 1)); }
+};
+
+// TFLite's int64 MultiplyByQuantizedMultiplier (common.cc) as TFLite writes it, in signed
+// arithmetic: exact within its contract (|x| < 2^47, -31 <= shift <= 7).
+std::int32_t mbqm64_reference(std::int64_t x, std::int32_t qm, int shift) {
+  const std::int32_t reduced = qm < 0x7FFF0000 ? (qm + (1 << 15)) >> 16 : 0x7FFF;
+  const int total = 15 - shift;
+  x = x * static_cast<std::int64_t>(reduced) + (static_cast<std::int64_t>(1) << (total - 1));
+  return static_cast<std::int32_t>(x >> total);
+}
+}  // namespace
+
+TEST_CASE("multiply_by_quantized_multiplier_64 is TFLite's int64 requantization") {
+  Lcg rng{1};
+  for (int i = 0; i < 50000; ++i) {
+    const double m = std::ldexp(1.0 + rng.next() / 4294967296.0, rng.uniform(-40, 6));
+    const q::Multiplier mult = q::quantize_multiplier(m);
+    if (mult.shift < -31 || mult.shift > 7 || mult.value == 0) continue;
+    // |x| < 2^47 and the result within int32 (TFLite's contract).
+    const std::int64_t x = (static_cast<std::int64_t>(rng.next()) << 15 ^ rng.next()) % (std::int64_t{1} << 47) * (rng.next() & 1 ? 1 : -1);
+    const std::int32_t want = mbqm64_reference(x, mult.value, mult.shift);
+    if (std::abs(static_cast<double>(x) * m) > 2.0e9) continue;
+    REQUIRE(q::multiply_by_quantized_multiplier_64(x, mult) == want);
+  }
+  // Multipliers at the top of the Q31 range saturate the reduced multiplier to 0x7FFF.
+  CHECK(q::multiply_by_quantized_multiplier_64(1 << 20, {0x7FFFFFFF, 0}) == mbqm64_reference(1 << 20, 0x7FFFFFFF, 0));
+  // Outside the contract the result is defined (no undefined behaviour; UBSan runs this).
+  (void)q::multiply_by_quantized_multiplier_64(INT64_MAX, {0x7FFFFFFF, 40});
+  (void)q::multiply_by_quantized_multiplier_64(INT64_MIN, {-5, -60});
+}
+
+TEST_CASE("int16 QUANTIZE, DEQUANTIZE and activation ranges") {
+  const q::QParams p{1.0f / 4096.0f, 0};
+  CHECK(q::quantize_s16(1.0f, p) == 4096);
+  CHECK(q::quantize_s16(-0.5f / 4096.0f, p) == -1);  // half away from zero
+  CHECK(q::quantize_s16(100.0f, p) == 32767);
+  CHECK(q::quantize_s16(-100.0f, p) == -32768);
+  CHECK(q::quantize_s16(NAN, p) == 0);
+  CHECK(q::dequantize_s16(-8192, p) == -2.0f);
+  const auto relu6 = q::activation_range<std::int16_t>(ctml::Activation::relu6, p);
+  CHECK(relu6.min == 0);
+  CHECK(relu6.max == 24576);
+  const auto none = q::activation_range<std::int16_t>(ctml::Activation::none, p);
+  CHECK(none.min == -32768);
+  CHECK(none.max == 32767);
+  const auto clipped = q::activation_range<std::int16_t>(ctml::Activation::relu_n1_to_1, {1.0f / 65536.0f, 0});
+  CHECK(clipped.min == -32768);  // -1 is beyond the int16 range at this scale
+  CHECK(clipped.max == 32767);
+  // Requantization between widths (TFLite's QUANTIZE int16 <-> int8).
+  const auto narrow = q::make_requantize<ctml::Shape<3>, std::int16_t, std::int8_t>({1.0f / 4096.0f, 0}, {1.0f / 32.0f, 5});
+  const std::int16_t in[3] = {4096, -32768, 64};
+  std::int8_t out[3] = {};
+  narrow.forward(in, out, out);
+  CHECK(out[0] == 37);
+  CHECK(out[1] == -128);
+  CHECK(out[2] == 6);  // 64 / 128 = 0.5 step: rounded away from zero, + 5
+}
+
+namespace {
+// A layer's outputs against the real-valued result, in output steps: at most one step where the
+// reduced 15-bit multiplier's error is below half a step (|y| < 2^14), two elsewhere.
+template <class Out>
+void check_against_real(const Out& y, const std::vector<double>& real, double out_scale, double lo, double hi) {
+  int exact = 0;
+  for (std::size_t i = 0; i < real.size(); ++i) {
+    const double e = std::clamp(real[i] / out_scale, lo, hi);
+    const double d = std::abs(static_cast<double>(y[i]) - std::round(e));
+    INFO("output " << i << ": " << y[i] << " vs " << e);
+    CHECK(d <= (std::abs(e) < 16384 ? 1.0 : 2.0));
+    exact += d == 0;
+  }
+  CHECK(exact * 10 >= static_cast<int>(real.size()) * 8);  // most are exact
+}
+}  // namespace
+
+TEST_CASE("QDense16x8 (int64 and int32 accumulators) against a double-precision loop") {
+  constexpr std::size_t In = 40, Units = 24;
+  Lcg rng{7};
+  q::QDense16x8Layer<ctml::Shape<In>, Units>::weight_type w{};
+  q::QDense16x8Layer<ctml::Shape<In>, Units>::bias_type b64{};
+  q::QDense16x8Layer<ctml::Shape<In>, Units, std::int32_t>::bias_type b32{};
+  for (auto& v : w) v = static_cast<std::int8_t>(rng.uniform(-127, 127));
+  for (std::size_t o = 0; o < Units; ++o) b32[o] = static_cast<std::int32_t>(b64[o] = rng.uniform(-400000, 400000));
+  const q::QParams in_q{8.0f / 32768.0f, 0}, out_q{24.0f / 32768.0f, 0};
+  const std::initializer_list<double> ws = {0.004};
+  const auto d64 = q::make_qdense16x8<ctml::Shape<In>, Units>(w, b64, in_q, ws, out_q, ctml::Activation::none);
+  const auto d32 = q::make_qdense16x8<ctml::Shape<In>, Units, std::int32_t>(w, b32, in_q, ws, out_q, ctml::Activation::none);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::int16_t x[In];
+    for (auto& v : x) v = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+    std::int16_t y64[Units], y32[Units];
+    d64.forward(x, y64, nullptr);
+    d32.forward(x, y32, nullptr);
+    std::vector<double> real(Units);
+    for (std::size_t o = 0; o < Units; ++o) {
+      double acc = static_cast<double>(b64[o]) * in_q.scale * 0.004;
+      for (std::size_t i = 0; i < In; ++i) acc += (w[o * In + i] * 0.004) * (x[i] * static_cast<double>(in_q.scale));
+      real[o] = acc;
+    }
+    check_against_real(y64, real, out_q.scale, -32768, 32767);
+    check_against_real(y32, real, out_q.scale, -32768, 32767);
+  }
+}
+
+TEST_CASE("QConv2D16x8 and QDepthwiseConv2D16x8 against double-precision loops") {
+  constexpr auto g = ctml::kernels::conv_geometry(6, 5, 3, 4, 3, 3, 2, 1, 1, 1, ctml::Padding::same);
+  constexpr auto gd = ctml::kernels::conv_geometry(6, 5, 3, 6, 3, 2, 1, 2, 2, 1, ctml::Padding::same);  // multiplier 2, dilation
+  Lcg rng{11};
+  q::QConv2D16x8Layer<g>::weight_type w{};
+  q::QConv2D16x8Layer<g>::bias_type b{};
+  q::QDepthwiseConv2D16x8Layer<gd>::weight_type wd{};
+  q::QDepthwiseConv2D16x8Layer<gd>::bias_type bd{};
+  for (auto& v : w) v = static_cast<std::int8_t>(rng.uniform(-127, 127));
+  for (auto& v : wd) v = static_cast<std::int8_t>(rng.uniform(-127, 127));
+  for (auto& v : b) v = rng.uniform(-100000, 100000);
+  for (auto& v : bd) v = rng.uniform(-100000, 100000);
+  const q::QParams in_q{4.0f / 32768.0f, 0}, out_q{16.0f / 32768.0f, 0};
+  const std::initializer_list<double> ws = {0.003, 0.005, 0.004, 0.006};
+  const std::initializer_list<double> wsd = {0.01, 0.02, 0.015, 0.012, 0.011, 0.018};
+  const auto conv = q::make_qconv2d16x8<g>(w, b, in_q, ws, out_q, ctml::Activation::relu);
+  const auto dw = q::make_qdepthwise_conv2d16x8<gd>(wd, bd, in_q, wsd, out_q, ctml::Activation::relu6);
+  CHECK(conv.act_min == 0);
+  CHECK(dw.act_max == 12288);
+  std::int16_t x[6 * 5 * 3];
+  for (auto& v : x) v = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+  std::int16_t y[g.oh * g.ow * g.cout], yd[gd.oh * gd.ow * gd.cout];
+  conv.forward(x, y, nullptr);
+  dw.forward(x, yd, nullptr);
+  const double* wsv = ws.begin();
+  const double* wsdv = wsd.begin();
+  std::vector<double> real, reald;
+  for (std::size_t oy = 0; oy < g.oh; ++oy)
+    for (std::size_t ox = 0; ox < g.ow; ++ox)
+      for (std::size_t co = 0; co < g.cout; ++co) {
+        double acc = b[co] * in_q.scale * wsv[co];
+        for (std::size_t ky = 0; ky < 3; ++ky)
+          for (std::size_t kx = 0; kx < 3; ++kx) {
+            const long iy = static_cast<long>(oy * 2 + ky) - static_cast<long>(g.pt), ix = static_cast<long>(ox + kx) - static_cast<long>(g.pl);
+            if (iy < 0 || iy >= 6 || ix < 0 || ix >= 5) continue;
+            for (std::size_t ci = 0; ci < 3; ++ci)
+              acc += w[((co * 3 + ky) * 3 + kx) * 3 + ci] * wsv[co] * x[(iy * 5 + ix) * 3 + ci] * static_cast<double>(in_q.scale);
+          }
+        real.push_back(std::max(acc, 0.0));
+      }
+  for (std::size_t oy = 0; oy < gd.oh; ++oy)
+    for (std::size_t ox = 0; ox < gd.ow; ++ox)
+      for (std::size_t co = 0; co < gd.cout; ++co) {
+        double acc = bd[co] * in_q.scale * wsdv[co];
+        for (std::size_t ky = 0; ky < 3; ++ky)
+          for (std::size_t kx = 0; kx < 2; ++kx) {
+            const long iy = static_cast<long>(oy + ky * 2) - static_cast<long>(gd.pt), ix = static_cast<long>(ox * 2 + kx) - static_cast<long>(gd.pl);
+            if (iy < 0 || iy >= 6 || ix < 0 || ix >= 5) continue;
+            acc += wd[(ky * 2 + kx) * 6 + co] * wsdv[co] * x[(iy * 5 + ix) * 3 + co / 2] * static_cast<double>(in_q.scale);
+          }
+        reald.push_back(std::clamp(acc, 0.0, 6.0));
+      }
+  check_against_real(y, real, out_q.scale, -32768, 32767);
+  check_against_real(yd, reald, out_q.scale, -32768, 32767);
+}
+
+namespace {
+constexpr auto tiny = q::make_qdense16x8<ctml::Shape<3>, 2>({{10, -20, 30, 127, 0, -127}}, {{1000, -1000}}, {1.0f / 1024.0f, 0}, {0.01},
+                                                            {1.0f / 256.0f, 0});
+using Net = ctml::Chain<q::QuantizeLayer<ctml::Shape<3>, std::int16_t>, q::QDense16x8Layer<ctml::Shape<3>, 2>,
+                        q::DequantizeLayer<ctml::Shape<2>, std::int16_t>>;
+constexpr Net net{{{{{1.0f / 1024.0f, 0}}, tiny, {{1.0f / 256.0f, 0}}}}};
+constexpr Net::output_type run(float a, float b, float c) { return net.infer(Net::input_type{{a, b, c}}); }
+}  // namespace
+
+TEST_CASE("a 16x8 network runs in constant expressions and matches its run-time result") {
+  constexpr auto y = run(1.0f, -2.0f, 0.5f);
+  // 1024*(10*1 - 20*-2 + 30*0.5) = 66560 + 1000 = 67560 -> * 1/1024 * 0.01 * 256 = 168.9 steps
+  static_assert(y[0] > 0.65f && y[0] < 0.67f);
+  const auto z = run(1.0f, -2.0f, 0.5f);
+  CHECK(z[0] == y[0]);
+  CHECK(z[1] == y[1]);
+}
