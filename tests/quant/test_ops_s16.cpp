@@ -204,7 +204,7 @@ constexpr std::array<std::int16_t, 2> run_layer(std::int16_t a, std::int16_t b, 
 }
 using Net = ctml::Chain<q::QuantizeLayer<ctml::Shape<3>, std::int16_t>, q::QDense16x8Layer<ctml::Shape<3>, 2>,
                         q::DequantizeLayer<ctml::Shape<2>, std::int16_t>>;
-constexpr Net net{{{{{1.0f / 1024.0f, 0}}, tiny, {{1.0f / 256.0f, 0}}}}};
+constexpr Net net{{{{{{1.0f / 1024.0f, 0}}}, {tiny}, {{{1.0f / 256.0f, 0}}}}}};
 }  // namespace
 
 TEST_CASE("a 16x8 layer runs in constant expressions; in a network with float edges it gives the same") {
