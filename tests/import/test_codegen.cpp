@@ -111,3 +111,58 @@ TEST_CASE("an op without an emitter names the op and lists what is supported") {
   CHECK(contains(e, "operator 5 (RESIZE_BILINEAR): op RESIZE_BILINEAR is not supported by ctml-import yet"));
   CHECK(contains(e, "supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED"));
 }
+
+TEST_CASE("16x8: the accumulator follows the bias (and quantized_bias_type); what TFLite cannot run is refused") {
+  const Model good = testmodels::tiny_16x8();
+  const std::string h = generate(good);
+  CHECK(contains(h, "ctml::quant::QConv2D16x8Layer<op0_geometry, std::int64_t>"));
+  CHECK(contains(h, "ctml::quant::QDepthwiseConv2D16x8Layer<op1_geometry, std::int64_t>"));
+  CHECK(contains(h, "ctml::quant::QDense16x8Layer<ctml::Shape<300>, 10, std::int64_t>"));
+  CHECK(contains(h, "constexpr std::int16_t quantize_input(float x)"));
+  const std::string mixed = generate(testmodels::tiny_16x8_mixed());
+  CHECK(contains(mixed, "ctml::quant::QConv2D16x8Layer<op1_geometry, std::int32_t>"));     // int32 bias
+  CHECK(contains(mixed, "ctml::quant::QDense16x8Layer<ctml::Shape<32>, 12, std::int32_t>"));  // no bias, INT32 option
+  CHECK(contains(mixed, "ctml::quant::QDense16x8Layer<ctml::Shape<12>, 6, std::int64_t>"));   // no bias
+  CHECK(contains(mixed, "ctml::quant::RequantizeLayer<ctml::Shape<2, 2, 8>, std::int16_t, std::int8_t>"));
+  CHECK(contains(mixed, "ctml::quant::DequantizeLayer<ctml::Shape<6>, std::int16_t>"));
+
+  Model m = good;
+  tensor(m, 0).quantization.zero_point = {3};
+  CHECK(contains(refusal(m), "is int16 with zero point 3 (TFLite's int16 activations are symmetric: zero point 0)"));
+
+  m = good;  // a depthwise conv with an int32 bias: TFLM would read it as int64
+  {
+    const auto b = m.main_graph().operators[1].inputs[2];
+    Tensor& bt = tensor(m, b);
+    const auto& data = m.buffers[bt.buffer].data;
+    std::vector<std::uint8_t> narrow;
+    for (std::size_t i = 0; i < data.size(); i += 8) narrow.insert(narrow.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + 4));
+    m.buffers[bt.buffer].data = narrow;
+    bt.type = TensorType::Int32;
+  }
+  CHECK(contains(refusal(m), "operator 1 (DEPTHWISE_CONV_2D): a 16x8 DEPTHWISE_CONV_2D needs an int64 bias"));
+
+  m = good;  // a bias beyond TFLite's 2^47 accumulator contract
+  {
+    Tensor& bt = tensor(m, m.main_graph().operators[2 + 2].inputs[2]);
+    const std::int64_t huge = std::int64_t{1} << 50;
+    std::memcpy(m.buffers[bt.buffer].data.data(), &huge, 8);
+  }
+  CHECK(contains(refusal(m), "operator 4 (FULLY_CONNECTED): bias 0 is beyond 2^46"));
+
+  m = good;  // an int16 op ctml does not have
+  {
+    auto& o = m.main_graph().operators[2];
+    m.operator_codes.push_back({op::kMaxPool2D, {}, 1});
+    o.opcode_index = static_cast<std::uint32_t>(m.operator_codes.size() - 1);
+    o.builtin_code = op::kMaxPool2D;
+    o.inputs = {o.inputs[0]};
+    o.options = Pool2DOptions{Padding::Valid, 1, 1, 1, 1, Activation::None};
+  }
+  const std::string e = refusal(m);
+  CHECK(contains(e, "MAX_POOL_2D with int16 activations is not supported by ctml-import yet (16x8: CONV_2D"));
+
+  m = good;  // an effective scale of 128 or more (shift beyond TFLite's 64-bit path)
+  tensor(m, m.main_graph().operators[0].outputs[0]).quantization.scale = {1e-9f};
+  CHECK(contains(refusal(m), "operator 0 (CONV_2D): the effective scale of channel 0 is 128 or more"));
+}
