@@ -35,6 +35,7 @@
 #include "onnx_branches.hpp"
 #include "onnx_cnn.hpp"
 #include "onnx_decoder.hpp"
+#include "onnx_sensor1d.hpp"
 #include "onnx_cnn_qdq.hpp"
 #include "onnx_gap.hpp"
 #include "onnx_mlp.hpp"
@@ -108,6 +109,12 @@ TEST_CASE("ONNX from PyTorch: ConvTranspose2d (padding, output_padding) to a 4-D
   static_assert(onnx_decoder::Model::input_shape::size == 4 * 5 * 5);
   static_assert(onnx_decoder::Model::output_shape::size == 2 * 20 * 20);
   check_against_pytorch(onnx_decoder::model, "decoder");
+}
+
+TEST_CASE("ONNX from PyTorch: a 1-D CNN on a [3, 64] window (Conv1d + BN, MaxPool1d, depthwise, dilation, residual, AvgPool1d, mean over time)") {
+  static_assert(onnx_sensor1d::Model::input_shape::size == 3 * 64);
+  static_assert(std::is_same_v<onnx_sensor1d::Model::input_shape, ctml::Shape<3, 64>>);  // PyTorch's NCL at the edge
+  check_against_pytorch(onnx_sensor1d::model, "sensor1d");
 }
 
 TEST_CASE("ONNX from PyTorch: an MLP of Gemm, ReLU and sigmoid") {

@@ -113,6 +113,9 @@ struct Value {
   std::vector<std::int64_t> shape;  // the ONNX (logical) shape
   std::int32_t tensor = -1;         // the TFLite tensor holding it (an activation)
   bool nhwc = false;                // 4-D, stored with the axes [0, 2, 3, 1] of the logical ones
+  // A rank-3 ONNX value [N, C, L] (Conv1d and friends) held as the 4-D [N, C, 1, L]: `shape` is
+  // the 4-D one and the value is stored NHWC [N, 1, L, C], so the 2-D ops serve 1-D models.
+  bool lifted = false;
   std::optional<Const> constant;    // a constant instead of an activation
   // QDQ models. `quantized`: an integer activation (a QuantizeLinear output); `dequantized`: the
   // float value DequantizeLinear makes of one. Both are held by the same int8 TFLite tensor with
@@ -213,6 +216,7 @@ class Translator {
   }
 
  private:
+  bool lifting_ = false;  // translating a node whose rank-3 values are lifted
   const ::onnx::ModelProto& proto_;
   const ::onnx::GraphProto& g_;
   tflite::Model model_;
@@ -311,6 +315,7 @@ class Translator {
     Value v;
     v.shape = std::move(shape);
     v.nhwc = v.shape.size() == 4;
+    v.lifted = lifts(v.shape);
     v.tensor = add_tensor(name, stored_shape(v));
     Value& slot = values_[name];
     if (slot.tensor >= 0 || slot.constant) fail("value '" + name + "' is defined twice");
@@ -398,6 +403,10 @@ class Translator {
     const Value& v = value(name);
     if (v.tensor < 0) fail("the model's output '" + name + "' is a constant");
     if (v.quantized) fail("the model's output '" + name + "' is an integer tensor; end the graph with DequantizeLinear");
+    if (v.lifted) return write_output_value(name, value(unlift_value(name)));
+    write_output_value(name, v);
+  }
+  void write_output_value(const std::string& name, const Value& v) {
     std::int32_t t = v.tensor;
     if (v.dequantized) {
       const std::int32_t f = add_tensor(name + "/float", stored_shape(v));
@@ -465,7 +474,137 @@ class Translator {
   }
 
   // ---- The translation -----------------------------------------------------------------------
+  // A node, after lift_node: 1-D (rank-3) values go to 2-D ops as lifted 4-D ones.
   void translate(int index, const ::onnx::NodeProto& n) {
+    ::onnx::NodeProto m;
+    bool rewritten = false;
+    lifting_ = lift_node(n, m, rewritten);
+    translate_node(index, rewritten ? m : n);
+    lifting_ = false;
+  }
+
+  // ---- 1-D models: rank-3 [N, C, L] values ------------------------------------------------
+  // A value made while translating a lifted node is lifted when it is 4-D with height 1.
+  bool lifts(const std::vector<std::int64_t>& shape) const { return lifting_ && shape.size() == 4 && shape[2] == 1; }
+
+  // The lifted form of a rank-3 activation (stored [N, 1, L, C]), made once.
+  std::string lift_value(const std::string& name) {
+    const std::string to = name + "/as4d";
+    if (values_.count(to)) return to;
+    const Value x = value(name);
+    Value v = x;
+    v.shape = {x.shape[0], x.shape[1], 1, x.shape[2]};
+    v.nhwc = v.lifted = true;
+    std::int32_t t = x.tensor;
+    if (x.shape[1] > 1 && x.shape[2] > 1) t = transpose_to(t, {x.shape[0], x.shape[2], x.shape[1]}, {0, 2, 1}, name + "/nlc");
+    v.tensor = reshape_to(t, stored_shape(v), to);
+    values_[to] = v;
+    return to;
+  }
+  // The rank-3 [N, C, L] form of a lifted value, made once.
+  std::string unlift_value(const std::string& name) {
+    const std::string to = name + "/as3d";
+    if (values_.count(to)) return to;
+    const Value x = value(name);
+    Value v = x;
+    v.shape = {x.shape[0], x.shape[1], x.shape[3]};
+    v.nhwc = v.lifted = false;
+    const std::int64_t c = x.shape[1], l = x.shape[3];
+    if (c > 1 && l > 1) v.tensor = transpose_to(reshape_to(x.tensor, {x.shape[0], l, c}, name + "/nlc"), v.shape, {0, 2, 1}, to);
+    else v.tensor = reshape_to(x.tensor, v.shape, to);
+    values_[to] = v;
+    return to;
+  }
+
+  // Rewrites node n into m when it reads rank-3 values: the ops that have a 2-D form (Conv,
+  // MaxPool, AveragePool, BatchNormalization, GlobalAveragePool, ReduceMean over time) and the
+  // elementwise ones take lifted inputs (1-D window attributes and weights get a height of 1,
+  // time axes move to the width); any other op reads the rank-3 form. Returns whether m is the
+  // node to translate (and its outputs are lifted).
+  bool lift_node(const ::onnx::NodeProto& n, ::onnx::NodeProto& m, bool& rewritten) {
+    const std::string& t = n.op_type();
+    auto is_act = [&](int i) {
+      if (i >= n.input_size() || n.input(i).empty()) return false;
+      const auto it = values_.find(n.input(i));
+      return it != values_.end() && it->second.tensor >= 0;
+    };
+    bool any_lifted = false, any_rank3 = false;
+    for (int i = 0; i < n.input_size(); ++i)
+      if (is_act(i)) {
+        const Value& v = values_.at(n.input(i));
+        any_lifted = any_lifted || v.lifted;
+        any_rank3 = any_rank3 || (!v.lifted && v.shape.size() == 3);
+      }
+    if (!any_lifted && !(any_rank3 && t != "Identity" && t != "Dropout")) return false;
+    const bool windowed = t == "Conv" || t == "MaxPool" || t == "AveragePool";
+    bool over_time = false;  // ReduceMean over the last axis of a rank-3 value
+    if (t == "ReduceMean") {
+      std::vector<std::int64_t> axes;
+      if (const auto at = Attrs{n}.ints("axes")) axes = *at;
+      else if (const Const* c = constant(n, 1)) axes.assign(c->v.begin(), c->v.end());
+      over_time = axes.size() == 1 && (axes[0] == 2 || axes[0] == -1);
+    }
+    const bool needs_4d = windowed || t == "BatchNormalization" || t == "GlobalAveragePool" || over_time;
+    bool elementwise = t == "Relu" || t == "Sigmoid" || t == "Tanh" || t == "LeakyRelu" || t == "HardSwish" || t == "Clip" ||
+                       t == "HardSigmoid" || t == "QuantizeLinear" || t == "DequantizeLinear" || t == "Identity" || t == "Dropout" ||
+                       t == "Add" || t == "Sub" || t == "Mul" || t == "Div" || t == "Max" || t == "Min";
+    for (int i = 0; i < n.input_size() && elementwise; ++i)  // a constant of rank >= 2 broadcasts differently in 4-D
+      if (const Const* c = constant(n, i); c && c->dims.size() >= 2 && !(t == "Clip" || t == "QuantizeLinear" || t == "DequantizeLinear"))
+        elementwise = false;
+    m = n;
+    rewritten = true;
+    if (needs_4d || (elementwise && any_lifted)) {
+      for (int i = 0; i < n.input_size(); ++i)
+        if (is_act(i) && !values_.at(n.input(i)).lifted) {
+          if (values_.at(n.input(i)).shape.size() != 3) fail("mixes a 1-D (rank-3) value with a value of rank " + std::to_string(values_.at(n.input(i)).shape.size()));
+          m.set_input(i, lift_value(n.input(i)));
+        }
+      if (t == "Conv" && n.input_size() > 1)
+        if (const Const* w = constant(n, 1); w && w->dims.size() == 3) {
+          Const w4 = *w;
+          w4.dims = {w->dims[0], w->dims[1], 1, w->dims[2]};
+          values_[n.input(1) + "/as4d"].constant = std::move(w4);
+          m.set_input(1, n.input(1) + "/as4d");
+        }
+      for (auto& a : *m.mutable_attribute()) {
+        const std::string& name = a.name();
+        if (!windowed || a.ints_size() == 0) continue;
+        if (name == "kernel_shape" || name == "strides" || name == "dilations") {
+          if (a.ints_size() != 1) fail(name + " of a 1-D window must have one value");
+          const std::int64_t v = a.ints(0);
+          a.clear_ints();
+          a.add_ints(1);
+          a.add_ints(v);
+        } else if (name == "pads") {
+          if (a.ints_size() != 2) fail("pads of a 1-D window must have two values");
+          const std::int64_t b = a.ints(0), e = a.ints(1);
+          a.clear_ints();
+          for (const std::int64_t v : {std::int64_t{0}, b, std::int64_t{0}, e}) a.add_ints(v);
+        }
+      }
+      if (over_time) {  // the mean over H (of size 1) and W
+        bool rewritten = false;
+        for (auto& a : *m.mutable_attribute())
+          if (a.name() == "axes") {
+            a.clear_ints();
+            a.add_ints(2);
+            a.add_ints(3);
+            rewritten = true;
+          }
+        if (!rewritten) {
+          values_[n.output(0) + "/axes"].constant = make_const({2}, {2.0, 3.0}, ::onnx::TensorProto::INT64);
+          m.set_input(1, n.output(0) + "/axes");
+        }
+      }
+      return true;
+    }
+    // Other ops read the rank-3 form.
+    for (int i = 0; i < n.input_size(); ++i)
+      if (is_act(i) && values_.at(n.input(i)).lifted) m.set_input(i, unlift_value(n.input(i)));
+    return false;  // translated as an ordinary node, its inputs renamed
+  }
+
+  void translate_node(int index, const ::onnx::NodeProto& n) {
     if (!n.domain().empty() && n.domain() != "ai.onnx") fail("operators of domain '" + n.domain() + "' are not supported");
     const std::string& t = n.op_type();
     if (t == "Constant") return constant_node(n);
@@ -688,6 +827,7 @@ class Translator {
     Value v;
     v.shape = std::move(shape);
     v.nhwc = v.shape.size() == 4;
+    v.lifted = lifts(v.shape);
     v.quantized = true;
     v.scale = q.scale;
     v.zero_point = q.zp;
@@ -706,6 +846,8 @@ class Translator {
     Value v = x;
     v.shape = std::move(shape);
     element_count(v.shape);
+    v.nhwc = v.shape.size() == 4;
+    v.lifted = lifts(v.shape);
     v.tensor = add_like(name, stored_shape(v), x.tensor);
     Value& slot = values_[name];
     if (slot.tensor >= 0 || slot.constant) fail("value '" + name + "' is defined twice");
@@ -974,7 +1116,7 @@ class Translator {
   // QLinearConv (`direct`: the output's quantization; weights and bias dequantized constants).
   void conv_core(const ::onnx::NodeProto& n, const Value& x, const Const& w, const Const* b_in, bool bias_named,
                  std::optional<QParams> direct) {
-    if (!x.nhwc) fail("expected a 4-D NCHW input (Conv1d/Conv3d are not supported)");
+    if (!x.nhwc) fail("expected a 3-D NCL or 4-D NCHW input (Conv3d is not supported)");
     if (w.dims.size() != 4) fail("expected 4-D weights");
     const std::int64_t cin = x.shape[1], cout = w.dims[0], cg = w.dims[1], kh = w.dims[2], kw = w.dims[3];
     const std::int64_t group = Attrs{n}.i("group", 1);

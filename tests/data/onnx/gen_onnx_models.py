@@ -25,6 +25,9 @@ The models cover the operators ctml-import maps from ONNX:
            Opset 13.
   decoder  ConvTranspose2d twice (3x3 stride 2, padding 1, output_padding 1, + ReLU; 4x4 stride 2,
            padding 1, + Sigmoid): a 4-D output (NCHW again at the model's edge). Opset 13.
+  sensor1d a 1-D CNN on a [1, 3, 64] window (rank-3 NCL tensors): Conv1d + BatchNorm1d + ReLU,
+           MaxPool1d, depthwise Conv1d stride 2 + ReLU6, 1x1 Conv1d, a residual block with a
+           dilated Conv1d, AvgPool1d, mean over time (ReduceMean), Linear. Opset 13.
   cnn_qdq  the int8 QDQ form as PyTorch writes it: eager-mode post-training quantization
            (torch.ao.quantization, qnnpack: uint8 activations, symmetric int8 weights per tensor,
            int32 biases), calibrated on 16 random inputs, exported with QuantizeLinear /
@@ -120,6 +123,24 @@ class Decoder(nn.Module):
         return torch.sigmoid(self.up2(torch.relu(self.up1(x))))
 
 
+class Sensor1d(nn.Module):
+    # A 1-D CNN over a window of 3-axis motion samples, the shape of activity-recognition models.
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv1d(3, 8, 5, padding=2), nn.BatchNorm1d(8), nn.ReLU())
+        self.pool = nn.MaxPool1d(2)
+        self.dw = nn.Sequential(nn.Conv1d(8, 8, 3, stride=2, padding=1, groups=8), nn.ReLU6())
+        self.pw = nn.Conv1d(8, 16, 1)
+        self.body = nn.Sequential(nn.Conv1d(16, 16, 3, padding=2, dilation=2), nn.ReLU())
+        self.avg = nn.AvgPool1d(2)
+        self.fc = nn.Linear(16, 6)
+
+    def forward(self, x):
+        x = self.pw(self.dw(self.pool(self.stem(x))))
+        x = self.avg(x + self.body(x))
+        return self.fc(x.mean(dim=2))
+
+
 class CnnQ(nn.Module):
     def __init__(self):
         super().__init__()
@@ -157,7 +178,7 @@ def quantize_qnnpack(model, shape, gen):
 def randomize_batchnorm(model, gen):
     # Fresh BatchNorm layers are the identity; give them real statistics so folding is tested.
     for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             n = m.num_features
             m.running_mean.copy_(torch.randn(n, generator=gen) * 0.3)
             m.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
@@ -187,6 +208,7 @@ def main():
     export("cnn_qdq", quantize_qnnpack(CnnQ(), (1, 3, 16, 16), torch.Generator().manual_seed(99)), (1, 3, 16, 16), 13, count=8)
     export("branches", Branches(), (1, 3, 10, 10), 13)  # after the others: their weights stay as they were
     export("decoder", Decoder(), (1, 4, 5, 5), 13)
+    export("sensor1d", Sensor1d(), (1, 3, 64), 13)
 
 
 if __name__ == "__main__":
