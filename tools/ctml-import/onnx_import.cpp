@@ -211,6 +211,7 @@ class Translator {
     }
     write_output();
     move_quantize_to_edges();
+    cancel_layout_moves();
     if (auto e = tflite::check_model_invariants(model_); !e.empty()) fail("internal: the translated model is inconsistent: " + e);
     return std::move(model_);
   }
@@ -453,6 +454,64 @@ class Translator {
       ops[n - 2].inputs[0] = moved;
       ops[n - 2].outputs[0] = out;
       std::swap(ops[n - 2], ops[n - 1]);
+    }
+  }
+
+  // Layout changes that undo each other (a 1-D value taken back to rank 3 for an op that has no
+  // lifted form and lifted again after it, an NCHW round trip around a flatten of a 1x1 map):
+  // TRANSPOSE then its inverse go, RESHAPE then RESHAPE become one, a RESHAPE to the same shape
+  // goes. Only where the tensor between has no other reader and is not the model's output.
+  void cancel_layout_moves() {
+    auto& ops = graph().operators;
+    auto readers = [&](std::int32_t t) {
+      int count = 0;
+      for (const auto& o : ops)
+        for (const std::int32_t i : o.inputs) count += i == t;
+      return count;
+    };
+    auto is_output = [&](std::int32_t t) { return std::find(graph().outputs.begin(), graph().outputs.end(), t) != graph().outputs.end(); };
+    auto perm_of = [&](const tflite::Operator& o) {
+      const auto v = o.inputs.size() == 2 ? tflite::tensor_values<std::int32_t>(model_, tensor(o.inputs[1])) : std::nullopt;
+      return v.value_or(std::vector<std::int32_t>{});
+    };
+    auto rewire = [&](std::int32_t from, std::int32_t to) {
+      for (auto& o : ops)
+        for (std::int32_t& i : o.inputs)
+          if (i == from) i = to;
+    };
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (std::size_t k = 0; k < ops.size() && !changed; ++k) {
+        const std::int32_t code = ops[k].builtin_code;
+        if ((code != top::kTranspose && code != top::kReshape) || ops[k].outputs.size() != 1) continue;
+        const std::int32_t src = ops[k].inputs[0], mid = ops[k].outputs[0];
+        if (is_output(mid)) continue;
+        if (code == top::kReshape && tensor(src).shape == tensor(mid).shape) {  // a reshape to the same shape
+          rewire(mid, src);
+          ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(k));
+          changed = true;
+          continue;
+        }
+        if (readers(mid) != 1) continue;
+        std::size_t j = k + 1;
+        while (j < ops.size() && std::find(ops[j].inputs.begin(), ops[j].inputs.end(), mid) == ops[j].inputs.end()) ++j;
+        if (j == ops.size() || ops[j].builtin_code != code || ops[j].inputs[0] != mid) continue;
+        if (code == top::kReshape) {  // RESHAPE, RESHAPE: one
+          ops[j].inputs[0] = src;
+          ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(k));
+          changed = true;
+          continue;
+        }
+        const auto pa = perm_of(ops[k]), pb = perm_of(ops[j]);
+        bool inverse = !pa.empty() && pa.size() == pb.size() && !is_output(ops[j].outputs[0]);
+        for (std::size_t i = 0; inverse && i < pb.size(); ++i)
+          inverse = pb[i] >= 0 && static_cast<std::size_t>(pb[i]) < pa.size() && pa[static_cast<std::size_t>(pb[i])] == static_cast<std::int32_t>(i);
+        if (!inverse) continue;
+        rewire(ops[j].outputs[0], src);
+        ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(j));
+        ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(k));
+        changed = true;
+      }
     }
   }
 
