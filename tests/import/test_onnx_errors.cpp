@@ -46,7 +46,7 @@ std::string import_error(const std::vector<std::uint8_t>& b) {
 }  // namespace
 
 TEST_CASE("the exported models import; the format is told by the content") {
-  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "cnn_qdq", "qlinear"}) {
+  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "inception", "cnn_qdq", "qlinear"}) {
     const auto b = model_bytes(name);
     REQUIRE(!b.empty());
     CHECK(ctml::onnx::looks_like_onnx(b));
@@ -166,7 +166,7 @@ TEST_CASE("every node stripped of its inputs, outputs or attributes is refused o
   // Structural mutations the byte fuzzer reaches only by chance (it found HardSigmoid without an
   // input): for every node of every test model, no inputs / no outputs / no attributes / one
   // input more than it had.
-  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "cnn_qdq", "qlinear"}) {
+  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "inception", "cnn_qdq", "qlinear"}) {
     const auto base = parse(model_bytes(name));
     for (int k = 0; k < base.graph().node_size(); ++k)
       for (int how = 0; how < 4; ++how) {

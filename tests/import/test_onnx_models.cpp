@@ -36,6 +36,7 @@
 #include "onnx_cnn.hpp"
 #include "onnx_decoder.hpp"
 #include "onnx_sensor1d.hpp"
+#include "onnx_inception.hpp"
 #include "onnx_cnn_qdq.hpp"
 #include "onnx_gap.hpp"
 #include "onnx_mlp.hpp"
@@ -115,6 +116,10 @@ TEST_CASE("ONNX from PyTorch: a 1-D CNN on a [3, 64] window (Conv1d + BN, MaxPoo
   static_assert(onnx_sensor1d::Model::input_shape::size == 3 * 64);
   static_assert(std::is_same_v<onnx_sensor1d::Model::input_shape, ctml::Shape<3, 64>>);  // PyTorch's NCL at the edge
   check_against_pytorch(onnx_sensor1d::model, "sensor1d");
+}
+
+TEST_CASE("ONNX from PyTorch: torch.cat of four branches (one the input itself) and of slices along the width") {
+  check_against_pytorch(onnx_inception::model, "inception");
 }
 
 TEST_CASE("ONNX from PyTorch: an MLP of Gemm, ReLU and sigmoid") {

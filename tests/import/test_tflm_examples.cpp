@@ -34,6 +34,9 @@
 //     (multiplier 2), FULLY_CONNECTED with int64 biases, an int32 bias, no bias with
 //     quantized_bias_type INT32 and without; PAD, RESHAPE; QUANTIZE float -> int16, int16 -> int8,
 //     int8 -> int16, int16 -> int16; DEQUANTIZE int16: int16 values and floats equal to TFLM's.
+//   tiny_concat_{int8,f32}.tflite: CONCATENATION of four branches (the input itself, convs, a
+//     pool) along the channels and of three along the width: bytes equal to TFLM's, floats
+//     within 1e-5.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -64,6 +67,8 @@
 #include "tiny_tconv_int8.hpp"
 #include "tiny_16x8_int16.hpp"
 #include "tiny_16x8_mixed.hpp"
+#include "tiny_concat_f32.hpp"
+#include "tiny_concat_int8.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -500,6 +505,43 @@ TEST_CASE("16x8 (int16 activations, int8 weights; int64 and int32 accumulators):
     CHECK(differ == 0);
     CHECK(saturated < 3);  // the outputs carry information
     CHECK(fdiffer == 0);
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+
+TEST_CASE("CONCATENATION of three and four branches: bytes and floats as TFLM's") {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  static_assert(tiny_concat_int8::Model::output_shape::size == 6 * 11 * 4);
+  std::uint32_t s = 23;
+  bool compared = false;
+  for (int trial = 0; trial < 4; ++trial) {
+    tiny_concat_int8::Model::input_type qin{};
+    tiny_concat_int8::Model::output_type qout{};
+    alignas(16) static std::byte qarena[tiny_concat_int8::arena_bytes];
+    tiny_concat_f32::Model::input_type fin{};
+    tiny_concat_f32::Model::output_type fout{};
+    alignas(16) static std::byte farena[tiny_concat_f32::arena_bytes];
+    for (std::size_t i = 0; i < qin.size(); ++i) {
+      s = s * 1664525u + 1013904223u;
+      qin[i] = static_cast<std::int8_t>(static_cast<int>(s >> 24) - 128);
+      fin[i] = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 250.0f;
+    }
+    tiny_concat_int8::model(qin, qout, qarena);
+    tiny_concat_f32::model(fin, fout, farena);
+    const auto qref = tflm_output(dir + "tiny_concat_int8.tflite", qin.data(), qin.size(), "concat_int8");
+    const auto fref = tflm_output(dir + "tiny_concat_f32.tflite", fin.data(), fin.size() * 4, "concat_f32");
+    if (qref.empty() || fref.empty()) continue;
+    compared = true;
+    REQUIRE(qref.size() == qout.size());
+    int differ = 0, distinct = 0;
+    for (std::size_t i = 0; i < qout.size(); ++i) {
+      differ += static_cast<std::int8_t>(qref[i]) != qout[i];
+      distinct += qout[i] != qout[0];
+    }
+    INFO("trial " << trial);
+    CHECK(differ == 0);
+    CHECK(distinct > 100);
+    CHECK(relative_difference(fout, fref) <= 1e-5);
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
 }

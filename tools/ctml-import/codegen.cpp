@@ -159,9 +159,74 @@ std::string header_text(const std::vector<Layer>& layers, const std::string& ns,
 
 }  // namespace
 
-GenerateResult generate_header(const tflite::Model& model, const std::string& ns, const std::string& source_name) {
+// A CONCATENATION of more than two activations as a chain of two-input ones, in place (the same
+// values: each step appends the next input along the axis, with the output's type and
+// quantization, which int8 CONCATENATION requires of every input anyway). The walk then sees
+// nested two-branch merges. Returns an error for a concatenation whose parts cannot be sized.
+std::string split_concatenations(tflite::Model& model) {
+  using namespace tflite;
+  SubGraph& g = model.main_graph();
+  for (std::size_t k = 0; k < g.operators.size(); ++k) {
+    Operator& c = g.operators[k];
+    if (c.builtin_code != op::kConcatenation || c.inputs.size() <= 2 || c.outputs.size() != 1) continue;
+    const std::string where = "operator " + std::to_string(k) + " (CONCATENATION)";
+    const auto* o = std::get_if<ConcatenationOptions>(&c.options);
+    auto valid = [&](std::int32_t t) { return t >= 0 && static_cast<std::size_t>(t) < g.tensors.size(); };
+    if (!o || !valid(c.outputs[0])) return where + ": malformed";
+    const Tensor out = g.tensors[static_cast<std::size_t>(c.outputs[0])];
+    const auto rank = static_cast<std::int32_t>(out.shape.size());
+    const std::int32_t axis = o->axis < 0 ? o->axis + rank : o->axis;
+    if (axis < 0 || axis >= rank) return where + ": axis " + std::to_string(o->axis) + " out of range";
+    for (const auto t : c.inputs)
+      if (!valid(t) || g.tensors[static_cast<std::size_t>(t)].shape.size() != out.shape.size())
+        return where + ": its inputs must be activations of the output's rank";
+    const std::vector<std::int32_t> inputs = c.inputs;
+    const ConcatenationOptions opts = *o;
+    const std::uint32_t opcode = c.opcode_index;
+    std::vector<Operator> chain;
+    std::int32_t acc = inputs[0];
+    std::int32_t width = g.tensors[static_cast<std::size_t>(inputs[0])].shape[static_cast<std::size_t>(axis)];
+    for (std::size_t i = 1; i < inputs.size(); ++i) {
+      width += g.tensors[static_cast<std::size_t>(inputs[i])].shape[static_cast<std::size_t>(axis)];
+      std::int32_t y = c.outputs[0];
+      if (i + 1 < inputs.size()) {
+        Tensor part = out;
+        part.name = out.name + "/part" + std::to_string(i);
+        part.buffer = 0;
+        part.shape[static_cast<std::size_t>(axis)] = width;
+        g.tensors.push_back(std::move(part));
+        y = static_cast<std::int32_t>(g.tensors.size() - 1);
+      }
+      Operator step;
+      step.opcode_index = opcode;
+      step.builtin_code = op::kConcatenation;
+      step.inputs = {acc, inputs[i]};
+      step.outputs = {y};
+      step.options = ConcatenationOptions{opts.axis, i + 1 < inputs.size() ? Activation::None : opts.activation};
+      chain.push_back(std::move(step));
+      acc = y;
+    }
+    g.operators.erase(g.operators.begin() + static_cast<std::ptrdiff_t>(k));
+    g.operators.insert(g.operators.begin() + static_cast<std::ptrdiff_t>(k), chain.begin(), chain.end());
+    k += chain.size() - 1;
+  }
+  return {};
+}
+
+GenerateResult generate_header(const tflite::Model& source, const std::string& ns, const std::string& source_name) {
   using namespace tflite;
   GenerateResult r;
+  // N-input concatenations as chains of two-input ones (a copy of the model only when needed).
+  tflite::Model split;
+  bool has_wide_concat = false;
+  for (const auto& o : source.main_graph().operators)
+    has_wide_concat = has_wide_concat || (o.builtin_code == op::kConcatenation && o.inputs.size() > 2);
+  if (has_wide_concat) {
+    split = source;
+    r.error = split_concatenations(split);
+    if (!r.error.empty()) return r;
+  }
+  const tflite::Model& model = has_wide_concat ? split : source;
   const SubGraph& g = model.main_graph();
   if (g.inputs.size() != 1 || g.outputs.size() != 1) {
     r.error = "only models with one input and one output are supported";
@@ -259,18 +324,22 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
   };
   // The op that merges the branches leaving `from` on the way to `way`'s end: the paths back from
   // its two operands first meet at `from` (a merge inside a branch meets before it).
+  // When `from` feeds three or more branches (a concatenation of three split into two steps, a
+  // residual block and another branch merged again), several merges meet there: the outermost
+  // (last) one is the block, the others are inside its branches.
   auto merge_of = [&](std::int32_t from, const std::vector<std::int32_t>& way) -> std::int64_t {
+    std::int64_t found = -1;
     for (std::size_t k = 0; k < g.operators.size(); ++k) {
       const Operator& add = g.operators[k];
       if (done[k] || !is_merge(add) || !on(way, add.outputs[0])) continue;
       const auto p0 = back_path(add.inputs[0]), p1 = back_path(add.inputs[1]);
       for (const auto t : p0)
         if (on(p1, t)) {
-          if (t == from) return static_cast<std::int64_t>(k);
+          if (t == from) found = static_cast<std::int64_t>(k);
           break;
         }
     }
-    return -1;
+    return found;
   };
   // A branch as a type and its initializer: a ctml::Chain of its layers, or ctml::Identity.
   auto chain_of = [](const std::vector<Layer>& ls, std::string& type, std::string& init) {
@@ -499,7 +568,7 @@ GenerateResult generate_header(const tflite::Model& model, const std::string& ns
     return r;
   }
   r.ok = true;
-  r.text = header_text(layers, ns, source_name, model_facts(model, source_name));
+  r.text = header_text(layers, ns, source_name, model_facts(source, source_name));
   return r;
 }
 

@@ -688,6 +688,7 @@ class Translator {
     if (t == "QLinearMatMul") return qlinear_matmul(n);
     if (t == "Flatten" || t == "Reshape" || t == "Squeeze" || t == "Unsqueeze") return reshape(n);
     if (t == "Transpose") return transpose(n);
+    if (t == "Slice") return slice(n);
     if (t == "Pad") return pad(n);
     if (t == "Softmax") return softmax(n);
     std::string hint;
@@ -1622,6 +1623,67 @@ class Translator {
     values_[n.output(0)] = y;
   }
 
+  // Slice (opset 10+: starts, ends, axes, steps as constant inputs) as STRIDED_SLICE on the
+  // stored axes, with ONNX's clamping of out-of-range starts and ends (PyTorch writes INT64_MAX
+  // for an open end).
+  void slice(const ::onnx::NodeProto& n) {
+    const Value x = activation(n, 0);
+    const auto r = static_cast<std::int64_t>(x.shape.size());
+    if (opset_ < 10) fail("Slice before opset 10 (attributes) is not supported");
+    const Const& starts = required_constant(n, 1, "starts");
+    const Const& ends = required_constant(n, 2, "ends");
+    const Const* axes_c = constant(n, 3);
+    const Const* steps_c = constant(n, 4);
+    if ((n.input_size() > 3 && !n.input(3).empty() && !axes_c) || (n.input_size() > 4 && !n.input(4).empty() && !steps_c))
+      fail("axes and steps must be constants");
+    const std::size_t k = starts.v.size();
+    if (ends.v.size() != k || (axes_c && axes_c->v.size() != k) || (steps_c && steps_c->v.size() != k) || k == 0 ||
+        k > static_cast<std::size_t>(r))
+      fail("starts, ends, axes and steps must have one value per sliced axis");
+    std::vector<std::int64_t> begin(static_cast<std::size_t>(r), 0), end(x.shape), step(static_cast<std::size_t>(r), 1);
+    std::vector<bool> seen(static_cast<std::size_t>(r), false);
+    std::vector<std::int64_t> shape = x.shape;
+    for (std::size_t i = 0; i < k; ++i) {
+      std::int64_t a = axes_c ? static_cast<std::int64_t>(axes_c->v[i]) : static_cast<std::int64_t>(i);
+      if (a < 0) a += r;
+      if (a < 0 || a >= r || seen[static_cast<std::size_t>(a)]) fail("axes out of range or repeated");
+      const auto u = static_cast<std::size_t>(a);
+      seen[u] = true;
+      const double n_d = static_cast<double>(x.shape[u]);
+      const double st = steps_c ? steps_c->v[i] : 1.0;
+      if (st == 0 || std::fabs(st) > 1e6) fail("steps must be non-zero");
+      double b = starts.v[i], e = ends.v[i];
+      if (b < 0) b += n_d;
+      if (e < 0) e += n_d;
+      if (st > 0) b = std::clamp(b, 0.0, n_d), e = std::clamp(e, 0.0, n_d);
+      else b = std::clamp(b, 0.0, n_d - 1), e = std::clamp(e, -1.0, n_d - 1);
+      const double count = st > 0 ? std::ceil((e - b) / st) : std::ceil((b - e) / -st);
+      if (count < 1) fail("the slice along axis " + std::to_string(a) + " is empty");
+      begin[u] = static_cast<std::int64_t>(b);
+      end[u] = static_cast<std::int64_t>(e);
+      step[u] = static_cast<std::int64_t>(st);
+      shape[u] = static_cast<std::int64_t>(count);
+      if (u == 0 && (begin[u] != 0 || shape[u] != x.shape[0])) fail("slicing the batch axis is not supported");
+    }
+    // Stored order: stored axis i holds logical axis kToLogical[i] (NHWC values).
+    std::vector<std::int32_t> sb(static_cast<std::size_t>(r)), se(sb.size()), ss(sb.size());
+    std::int32_t mask = 0;
+    for (std::size_t i = 0; i < sb.size(); ++i) {
+      const std::size_t l = x.nhwc ? static_cast<std::size_t>(kToLogical[i]) : i;
+      sb[i] = static_cast<std::int32_t>(begin[l]);
+      se[i] = static_cast<std::int32_t>(end[l]);
+      ss[i] = static_cast<std::int32_t>(step[l]);
+      if (end[l] < 0) mask |= 1 << i, se[i] = 0;  // "to the first element", negative step
+    }
+    const Value& y = new_like(n.output(0), shape, x);
+    const auto ints = [&](const char* what, const std::vector<std::int32_t>& v) {
+      return add_ints(n.output(0) + "/" + what, {static_cast<std::int64_t>(v.size())}, v);
+    };
+    tflite::StridedSliceOptions o;
+    o.end_mask = mask;
+    add_op(top::kStridedSlice, {x.tensor, ints("begin", sb), ints("end", se), ints("strides", ss)}, {y.tensor}, o);
+  }
+
   void transpose(const ::onnx::NodeProto& n) {
     const Value x = activation(n, 0);
     const std::size_t r = x.shape.size();
@@ -1783,23 +1845,30 @@ class Translator {
 
   // Concat of two computed tensors (one axis; the batch stays): CONCATENATION on the stored axis.
   void concat(const ::onnx::NodeProto& n) {
-    if (n.input_size() != 2) fail("Concat of " + std::to_string(n.input_size()) + " tensors is not supported (two: the merge of two branches)");
-    const Value a = activation(n, 0), b = activation(n, 1);
-    if (a.shape.size() != b.shape.size() || a.nhwc != b.nhwc) fail("the inputs have different ranks");
-    if (a.dequantized != b.dequantized) fail("Concat of a quantized and a float tensor is not supported");
+    if (n.input_size() < 2 || n.input_size() > 64) fail("Concat of " + std::to_string(n.input_size()) + " tensors is not supported (2 to 64)");
+    std::vector<Value> in;
+    for (int i = 0; i < n.input_size(); ++i) in.push_back(activation(n, i));
+    const Value& a = in[0];
     const auto r = static_cast<std::int64_t>(a.shape.size());
     std::int64_t axis = Attrs{n}.i("axis", 1);
     if (axis < 0) axis += r;
     if (axis < 1 || axis >= r) fail("concatenation along axis " + std::to_string(axis) + " is not supported (any but the batch)");
     std::vector<std::int64_t> shape = a.shape;
-    for (std::int64_t d = 0; d < r; ++d) {
-      const auto u = static_cast<std::size_t>(d);
-      if (d == axis) shape[u] = a.shape[u] + b.shape[u];
-      else if (a.shape[u] != b.shape[u]) fail("the inputs differ in an axis other than the concatenation axis");
+    shape[static_cast<std::size_t>(axis)] = 0;
+    std::vector<std::int32_t> tensors;
+    for (const Value& b : in) {
+      if (b.shape.size() != a.shape.size() || b.nhwc != a.nhwc) fail("the inputs have different ranks");
+      if (b.dequantized != a.dequantized) fail("Concat of a quantized and a float tensor is not supported");
+      for (std::int64_t d = 0; d < r; ++d) {
+        const auto u = static_cast<std::size_t>(d);
+        if (d == axis) shape[u] += b.shape[u];
+        else if (a.shape[u] != b.shape[u]) fail("the inputs differ in an axis other than the concatenation axis");
+      }
+      tensors.push_back(b.tensor);
     }
     const Value& y = new_result(n.output(0), shape, a);
     const std::int32_t stored_axis = a.nhwc ? kToStored[axis] : static_cast<std::int32_t>(axis);
-    add_op(top::kConcatenation, {a.tensor, b.tensor}, {y.tensor}, tflite::ConcatenationOptions{stored_axis, Activation::None});
+    add_op(top::kConcatenation, tensors, {y.tensor}, tflite::ConcatenationOptions{stored_axis, Activation::None});
   }
 
   void softmax(const ::onnx::NodeProto& n) {

@@ -812,6 +812,42 @@ Model tiny_tconv(bool int8) {
   return b.finish({in}, {out});
 }
 
+// Inception-style: CONCATENATION of four inputs (the block input itself, a 1x1 conv, a 3x3 conv,
+// a max pool) along the channels, then of three along the width; int8 with one quantization for
+// the concatenated tensors (TFLM's requirement), or float.
+Model tiny_concat(bool int8) {
+  Rng rng(int8 ? 0xC7A1'0019 : 0xC7A1'001A);
+  Builder b;
+  const TensorType t = int8 ? TensorType::Int8 : TensorType::Float32;
+  auto q = [&](float scale, std::int64_t zp) { return int8 ? per_tensor(scale, zp) : Quantization{}; };
+  const float s_in = 0.0231f, s_cat = 0.0412f;
+  auto conv = [&](const std::string& name, std::int32_t x, float x_scale, std::int32_t cin, std::int32_t cout, std::int32_t k,
+                  std::int32_t y, Activation act) {
+    const auto [w, bias] = conv_params(b, rng, name, x_scale, cin, cout, k, int8, false, true);
+    b.op(op::kConv2D, int8 ? 3 : 1, {x, w, bias}, {y}, Conv2DOptions{Padding::Same, 1, 1, act, 1, 1});
+  };
+  const auto in = b.tensor("input", t, {1, 6, 6, 3}, q(s_in, -3));
+  const auto stem = b.tensor("stem", t, {1, 6, 6, 4}, q(s_cat, -20));
+  conv("stem", in, s_in, 3, 4, 3, stem, Activation::Relu);
+  const auto a = b.tensor("a", t, {1, 6, 6, 3}, q(s_cat, -20));
+  conv("a", stem, s_cat, 4, 3, 1, a, Activation::None);
+  const auto c3 = b.tensor("b", t, {1, 6, 6, 5}, q(s_cat, -20));
+  conv("b", stem, s_cat, 4, 5, 3, c3, Activation::Relu);
+  const auto pool = b.tensor("pool", t, {1, 6, 6, 4}, q(s_cat, -20));
+  b.op(op::kMaxPool2D, 2, {stem}, {pool}, Pool2DOptions{Padding::Same, 1, 1, 3, 3, Activation::None});
+  const auto cat = b.tensor("concat", t, {1, 6, 6, 16}, q(s_cat, -20));
+  b.op(op::kConcatenation, 1, {stem, a, c3, pool}, {cat}, ConcatenationOptions{-1, Activation::None});
+  const auto mix = b.tensor("mix", t, {1, 6, 6, 4}, q(0.0517f, 3));
+  conv("mix", cat, s_cat, 16, 4, 1, mix, Activation::None);
+  const auto p1 = b.tensor("p1", t, {1, 6, 2, 4}, q(0.0517f, 3));
+  b.op(op::kMaxPool2D, 2, {mix}, {p1}, Pool2DOptions{Padding::Valid, 3, 1, 3, 1, Activation::None});
+  const auto p2 = b.tensor("p2", t, {1, 6, 3, 4}, q(0.0517f, 3));
+  b.op(op::kMaxPool2D, 2, {mix}, {p2}, Pool2DOptions{Padding::Valid, 2, 1, 2, 1, Activation::None});
+  const auto out = b.tensor("concat_w", t, {1, 6, 11, 4}, q(0.0517f, 3));
+  b.op(op::kConcatenation, 1, {p1, mix, p2}, {out}, ConcatenationOptions{2, Activation::None});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -840,6 +876,8 @@ std::vector<Named> all() {
   v.push_back({"tiny_tconv_f32.tflite", tiny_tconv(false)});
   v.push_back({"tiny_16x8_int16.tflite", tiny_16x8()});
   v.push_back({"tiny_16x8_mixed.tflite", tiny_16x8_mixed()});
+  v.push_back({"tiny_concat_int8.tflite", tiny_concat(true)});
+  v.push_back({"tiny_concat_f32.tflite", tiny_concat(false)});
   return v;
 }
 

@@ -28,6 +28,8 @@ The models cover the operators ctml-import maps from ONNX:
   sensor1d a 1-D CNN on a [1, 3, 64] window (rank-3 NCL tensors): Conv1d + BatchNorm1d + ReLU,
            MaxPool1d, depthwise Conv1d stride 2 + ReLU6, 1x1 Conv1d, a residual block with a
            dilated Conv1d, AvgPool1d, mean over time (ReduceMean), Linear. Opset 13.
+  inception torch.cat of four branches (the input itself, 1x1 conv, 3x3 conv + ReLU, max pool)
+           along the channels and of three (two slices and the whole) along the width. Opset 13.
   cnn_qdq  the int8 QDQ form as PyTorch writes it: eager-mode post-training quantization
            (torch.ao.quantization, qnnpack: uint8 activations, symmetric int8 weights per tensor,
            int32 biases), calibrated on 16 random inputs, exported with QuantizeLinear /
@@ -141,6 +143,25 @@ class Sensor1d(nn.Module):
         return self.fc(x.mean(dim=2))
 
 
+class Inception(nn.Module):
+    # torch.cat of four branches (the block input itself among them) and of three along the width.
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU())
+        self.a = nn.Conv2d(6, 4, 1)
+        self.b = nn.Conv2d(6, 5, 3, padding=1)
+        self.pool = nn.MaxPool2d(3, stride=1, padding=1)
+        self.mix = nn.Conv2d(21, 8, 1)
+        self.fc = nn.Linear(8 * 6 * 12, 5)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = torch.cat([x, self.a(x), torch.relu(self.b(x)), self.pool(x)], dim=1)
+        x = self.mix(x)
+        x = torch.cat([x[:, :, :, :3], x, x[:, :, :, 3:]], dim=3)
+        return self.fc(torch.flatten(x, 1))
+
+
 class CnnQ(nn.Module):
     def __init__(self):
         super().__init__()
@@ -209,6 +230,7 @@ def main():
     export("branches", Branches(), (1, 3, 10, 10), 13)  # after the others: their weights stay as they were
     export("decoder", Decoder(), (1, 4, 5, 5), 13)
     export("sensor1d", Sensor1d(), (1, 3, 64), 13)
+    export("inception", Inception(), (1, 3, 6, 6), 13)
 
 
 if __name__ == "__main__":
