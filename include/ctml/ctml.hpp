@@ -19,6 +19,8 @@
 #include <ctml/layers/pool2d.hpp>
 #include <ctml/layers/reshape.hpp>
 #include <ctml/layers/sliding_window.hpp>
+#include <ctml/layers/gru.hpp>
+#include <ctml/layers/lstm.hpp>
 #include <ctml/layers/softmax.hpp>
 #include <ctml/layers/strided_slice.hpp>
 #include <ctml/layers/transpose.hpp>

@@ -77,6 +77,13 @@ static_assert(supports<F<HardSwish, Vec>,                                 false,
 static_assert(supports<F<BatchNorm, Img>,                                 false, true, false, false>());
 // layers/sliding_window.hpp SlidingWindowLayer: state; no int8 twin or backward yet
 static_assert(supports<F<SlidingWindow<4>, Vec>,                          false, false, false, true>());
+// layers/gru.hpp, lstm.hpp  GRULayer, LSTMLayer (sequence form), StreamingGRULayer,
+//                           StreamingLSTMLayer (one step per call, state): float inference only
+//                           so far (issue 19: int8, BPTT, sparse to come)
+static_assert(supports<F<GRU<4>, Shape<6, 3>>,                            false, false, false, false>());
+static_assert(supports<F<LSTM<4, rnn::Output::sequence>, Shape<6, 3>>,    false, false, false, false>());
+static_assert(supports<F<StreamingGRU<4>, Shape<3>>,                      false, false, false, true>());
+static_assert(supports<F<StreamingLSTM<4>, Shape<3>>,                     false, false, false, true>());
 // model/residual.hpp        ResidualLayer
 static_assert(supports<F<Residual<Body>, Img>,                            true, true, false, false>());
 // model/merge.hpp           MergeLayer: two branches merged (ctml-import's CONCATENATION, MUL, ...);

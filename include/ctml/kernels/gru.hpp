@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// One GRU time step, float (PyTorch's nn.GRU; Keras's GRU with the gates reordered):
+//   r  = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+//   z  = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+//   n  = tanh(W_in x + b_in + r * (W_hn h + b_hn))      reset after the product  (PyTorch, Keras 2's default)
+//   n  = tanh(W_in x + b_in + W_hn (r * h) + b_hn)      reset before it (the original GRU; Keras reset_after=False)
+//   h' = (1 - z) * n + z * h
+// Layout: w_ih [3H][F] and w_hh [3H][H] row-major with the gate rows in PyTorch's order r, z, n;
+// b_ih, b_hh [3H]. h' may be h (every product reads h before any of it is written).
+// Scratch: 4H values (the r and z sums, n's input part, n's recurrent part or r * h).
+#include <cstddef>
+#include <ctml/core/compiler.hpp>
+#include <ctml/core/math.hpp>
+
+namespace ctml::kernels {
+
+namespace detail {
+// w [rows][n] . v for one row.
+template <class T, std::size_t N>
+constexpr T row_dot(const T* w, const T* v) {
+  T acc{};
+  for (std::size_t i = 0; i < N; ++i) acc += w[i] * v[i];
+  return acc;
+}
+}  // namespace detail
+
+template <class T, std::size_t F, std::size_t H, bool ResetAfter>
+constexpr void gru_step(const T* x, const T* h, T* h_next, const T* w_ih, const T* w_hh, const T* b_ih, const T* b_hh, T* scratch) {
+  ::ctml::detail::side_effect_fence();
+  T* rz = scratch;             // [2H]: r, then z
+  T* n_in = scratch + 2 * H;   // [H]
+  T* n_rec = scratch + 3 * H;  // [H]
+  for (std::size_t j = 0; j < 2 * H; ++j)
+    rz[j] = math::sigmoid(detail::row_dot<T, F>(w_ih + j * F, x) + b_ih[j] + detail::row_dot<T, H>(w_hh + j * H, h) + b_hh[j]);
+  for (std::size_t j = 0; j < H; ++j) n_in[j] = detail::row_dot<T, F>(w_ih + (2 * H + j) * F, x) + b_ih[2 * H + j];
+  if constexpr (ResetAfter) {
+    for (std::size_t j = 0; j < H; ++j) n_rec[j] = rz[j] * (detail::row_dot<T, H>(w_hh + (2 * H + j) * H, h) + b_hh[2 * H + j]);
+  } else {
+    T* rh = n_rec;  // r * h first, then its product with W_hn into n_in
+    for (std::size_t j = 0; j < H; ++j) rh[j] = rz[j] * h[j];
+    for (std::size_t j = 0; j < H; ++j) n_in[j] += detail::row_dot<T, H>(w_hh + (2 * H + j) * H, rh) + b_hh[2 * H + j];
+  }
+  for (std::size_t j = 0; j < H; ++j) {
+    const T n = math::tanh(ResetAfter ? n_in[j] + n_rec[j] : n_in[j]);
+    const T z = rz[H + j];
+    h_next[j] = (T(1) - z) * n + z * h[j];
+  }
+}
+
+}  // namespace ctml::kernels
