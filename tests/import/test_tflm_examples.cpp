@@ -37,6 +37,12 @@
 //   tiny_concat_{int8,f32}.tflite: CONCATENATION of four branches (the input itself, convs, a
 //     pool) along the channels and of three along the width: bytes equal to TFLM's, floats
 //     within 1e-5.
+//   mnist_lstm (UNIDIRECTIONAL_SEQUENCE_LSTM, float and int8): the ten sample digits classified as
+//     their labels by both models (evaluate_test.py's testQuantModelAccuracy and the float
+//     model's), int8 bytes equal to TFLM's and float within 1e-5 of TFLM's on them, and the int8
+//     model's dequantized outputs within evaluate_test.py's 1e-2 of the float model's on random
+//     inputs (testQuantOutputs); pre-processing as evaluate.py: pixel / 255, quantized with
+//     x / scale + zero_point truncated (numpy's astype).
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -49,6 +55,8 @@
 #include <type_traits>
 #include <vector>
 #include "hello_world_float.hpp"
+#include "trained_lstm.hpp"
+#include "trained_lstm_int8.hpp"
 #include "hello_world_int8.hpp"
 #include "person_detect.hpp"
 #include "tiny_float.hpp"
@@ -544,4 +552,79 @@ TEST_CASE("CONCATENATION of three and four branches: bytes and floats as TFLM's"
     CHECK(relative_difference(fout, fref) <= 1e-5);
   }
   if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+
+namespace {
+// evaluate.py's pre-processing: float pixel / 255; the int8 model's input x / scale + zero point
+// in float32, truncated toward zero (numpy's astype(int8)).
+template <class QIn, class FIn>
+void mnist_inputs(const float* data, QIn& q, FIn& f) {
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    f[i] = data[i];
+    const float v = data[i] / mnist_lstm_int8::input_scale + static_cast<float>(mnist_lstm_int8::input_zero_point);
+    q[i] = static_cast<std::int8_t>(v);
+  }
+}
+template <class Out>
+std::size_t argmax(const Out& y) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < y.size(); ++i)
+    if (y[i] > y[best]) best = i;
+  return best;
+}
+}  // namespace
+
+TEST_CASE("mnist_lstm (UNIDIRECTIONAL_SEQUENCE_LSTM): the ten digits by both models, TFLM's bytes, int8 within 1e-2 of float") {
+  static_assert(mnist_lstm_int8::Model::input_shape::size == 28 * 28 && mnist_lstm_int8::label_count == 10);
+  const std::string dir = examples + "mnist_lstm/";
+  alignas(16) static std::byte qarena[mnist_lstm_int8::arena_bytes];
+  alignas(16) static std::byte farena[mnist_lstm_float::arena_bytes];
+  bool compared = false;
+  for (int label = 0; label < 10; ++label) {
+    const auto img = read_file(dir + "sample" + std::to_string(label) + ".u8");
+    REQUIRE(img.size() == 784);
+    float data[784];
+    for (std::size_t i = 0; i < 784; ++i) data[i] = static_cast<float>(img[i]) / 255.0f;
+    mnist_lstm_int8::Model::input_type qin{};
+    mnist_lstm_int8::Model::output_type qout{};
+    mnist_lstm_float::Model::input_type fin{};
+    mnist_lstm_float::Model::output_type fout{};
+    mnist_inputs(data, qin, fin);
+    mnist_lstm_int8::model(qin, qout, qarena);
+    mnist_lstm_float::model(fin, fout, farena);
+    INFO("sample " << label);
+    CHECK(argmax(qout) == static_cast<std::size_t>(label));
+    CHECK(argmax(fout) == static_cast<std::size_t>(label));
+    const auto qref = tflm_output(dir + "trained_lstm_int8.tflite", qin.data(), qin.size(), "mnist_int8");
+    const auto fref = tflm_output(dir + "trained_lstm.tflite", fin.data(), fin.size() * 4, "mnist_float");
+    if (qref.empty() || fref.empty()) continue;
+    compared = true;
+    REQUIRE(qref.size() == qout.size());
+    int differ = 0;
+    for (std::size_t i = 0; i < qout.size(); ++i) differ += static_cast<std::int8_t>(qref[i]) != qout[i];
+    CHECK(differ == 0);
+    CHECK(relative_difference(fout, fref) <= 1e-5);
+  }
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+  // testQuantOutputs: random inputs in [0, 1).
+  std::uint32_t s = 42;
+  double worst = 0;
+  for (int trial = 0; trial < 10; ++trial) {
+    float data[784];
+    for (auto& v : data) {
+      s = s * 1664525u + 1013904223u;
+      v = static_cast<float>(s >> 8) / 16777216.0f;
+    }
+    mnist_lstm_int8::Model::input_type qin{};
+    mnist_lstm_int8::Model::output_type qout{};
+    mnist_lstm_float::Model::input_type fin{};
+    mnist_lstm_float::Model::output_type fout{};
+    mnist_inputs(data, qin, fin);
+    mnist_lstm_int8::model(qin, qout, qarena);
+    mnist_lstm_float::model(fin, fout, farena);
+    for (std::size_t i = 0; i < qout.size(); ++i)
+      worst = std::max(worst, std::fabs(static_cast<double>(mnist_lstm_int8::dequantize_output(qout[i])) - fout[i]));
+  }
+  INFO("largest |float - dequantized int8| " << worst);
+  CHECK(worst < 1e-2);
 }

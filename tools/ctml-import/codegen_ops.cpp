@@ -1000,6 +1000,121 @@ std::string float_mean(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+// UNIDIRECTIONAL_SEQUENCE_LSTM (lstm_shared.h's 24 inputs) as ctml's LSTM in its sequence form:
+// int8 (8x8->16, bit-exact with TFLM's integer path) or float, batch 1, no peephole, projection,
+// layer norm or CIFG; the output is every step's hidden state [time, units].
+std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<tflite::UnidirectionalSequenceLSTMOptions>(c.op.options);
+  const bool is_float = c.in.type == TensorType::Float32;
+  if (c.op.inputs.size() < 20) return c.where + ": expected 24 inputs (input, weights, biases, states)";
+  for (const std::size_t k : {9u, 10u, 11u, 16u, 17u})
+    if (c.input(k)) return c.where + ": peephole and projection tensors are not supported (nor by TFLite Micro)";
+  for (std::size_t k = 20; k < c.op.inputs.size() && k < 24; ++k)
+    if (c.input(k)) return c.where + ": layer normalization is not supported (nor by TFLite Micro)";
+  for (std::size_t k = 1; k <= 8; ++k)
+    if (!c.input(k)) return c.where + ": the input gate's weights are missing (CIFG LSTMs are not supported)";
+  if (o.activation != tflite::Activation::Tanh) return c.where + ": only the TANH cell activation is supported";
+  const auto& xs = c.in.shape;
+  if (xs.size() != 3 || c.out.shape.size() != 3) return c.where + ": expected a [batch, time, features] input and output";
+  const std::int32_t steps = o.time_major ? xs[0] : xs[1], batch = o.time_major ? xs[1] : xs[0], f = xs[2];
+  const tflite::Tensor& w0 = *c.input(2);
+  if (w0.shape.size() != 2 || w0.shape[1] != f) return c.where + ": the input weights are not [units][features]";
+  const std::int32_t h = w0.shape[0];
+  if (batch != 1) return c.where + ": batch " + std::to_string(batch) + " (ctml runs one sequence per call)";
+  if (steps < 1 || f < 1 || h < 1 || steps > (1 << 16) || f > (1 << 16) || h > (1 << 12) ||
+      c.out.shape != (o.time_major ? std::vector<std::int32_t>{steps, 1, h} : std::vector<std::int32_t>{1, steps, h}))
+    return c.where + ": the output is not [1, time, units]";
+  const tflite::Tensor* hs = c.input(18);
+  const tflite::Tensor* cs = c.input(19);
+  if (!hs || !cs || hs->element_count() != static_cast<std::size_t>(h) || cs->element_count() != static_cast<std::size_t>(h))
+    return c.where + ": the hidden and cell state tensors must hold one state of " + std::to_string(h) + " units";
+  const std::string name = "op" + std::to_string(c.index);
+  const auto n = static_cast<std::size_t>(h), fi = static_cast<std::size_t>(f);
+  std::string decl;
+  std::ostringstream init;
+  if (is_float) {
+    std::vector<float> w_ih, w_hh, b_ih;
+    for (std::size_t g = 0; g < 4; ++g) {
+      const tflite::Tensor* wi = c.input(1 + g);
+      const tflite::Tensor* wr = c.input(5 + g);
+      const tflite::Tensor* b = c.input(12 + g);
+      auto vi = wi ? tensor_values<float>(c.model, *wi) : std::nullopt;
+      auto vr = wr ? tensor_values<float>(c.model, *wr) : std::nullopt;
+      auto vb = b ? tensor_values<float>(c.model, *b) : std::nullopt;
+      if (!vi || !vr || !vb || wi->type != TensorType::Float32 || vi->size() != n * fi || vr->size() != n * n || vb->size() != n)
+        return c.where + ": gate " + std::to_string(g) + ": weights [units][features], [units][units] and bias [units] must be constant float";
+      w_ih.insert(w_ih.end(), vi->begin(), vi->end());
+      w_hh.insert(w_hh.end(), vr->begin(), vr->end());
+      b_ih.insert(b_ih.end(), vb->begin(), vb->end());
+    }
+    if (!(o.cell_clip >= 0.0f) || !std::isfinite(o.cell_clip)) return c.where + ": cell_clip must be finite and non-negative";
+    const std::string type = "ctml::LSTMLayer<float, ctml::Shape<" + std::to_string(steps) + ", " + std::to_string(f) + ">, " +
+                             std::to_string(h) + ", ctml::rnn::Output::sequence>";
+    decl += "inline constexpr " + type + "::cell::weight_ih_type " + name + "_w_ih" + float_literal(w_ih) + ";\n";
+    decl += "inline constexpr " + type + "::cell::weight_hh_type " + name + "_w_hh" + float_literal(w_hh) + ";\n";
+    decl += "inline constexpr " + type + "::cell::bias_type " + name + "_b_ih" + float_literal(b_ih) + ";\n";
+    init << "{{" << name << "_w_ih, " << name << "_w_hh, " << name << "_b_ih, {}, {}, {}, " << std::hexfloat
+         << static_cast<double>(o.cell_clip) << std::defaultfloat << "f}}";
+    layers.push_back({type, init.str(), -1, {}, decl});
+    return {};
+  }
+  if (c.in.type != TensorType::Int8 || hs->type != TensorType::Int8 || cs->type != TensorType::Int16 || hs->quantization.empty() ||
+      cs->quantization.empty())
+    return c.where + ": an integer LSTM needs int8 input and hidden state and an int16 cell state (TFLM's 8x8->16 LSTM)";
+  std::vector<std::int8_t> w_in, w_rec;
+  std::vector<std::int32_t> bias;
+  std::string in_scales, rec_scales;
+  for (std::size_t g = 0; g < 4; ++g) {
+    const tflite::Tensor* wi = c.input(1 + g);
+    const tflite::Tensor* wr = c.input(5 + g);
+    const tflite::Tensor* b = c.input(12 + g);
+    auto vi = wi ? tensor_values<std::int8_t>(c.model, *wi) : std::nullopt;
+    auto vr = wr ? tensor_values<std::int8_t>(c.model, *wr) : std::nullopt;
+    auto vb = b ? tensor_values<std::int32_t>(c.model, *b) : std::nullopt;
+    if (!vi || !vr || !vb || wi->type != TensorType::Int8 || wr->type != TensorType::Int8 || b->type != TensorType::Int32 ||
+        vi->size() != n * fi || vr->size() != n * n || vb->size() != n)
+      return c.where + ": gate " + std::to_string(g) + ": weights must be constant int8 [units][features] and [units][units], the bias int32 [units]";
+    if (wi->quantization.scale.size() != 1 || wr->quantization.scale.size() != 1 || wi->quantization.zero_point[0] != 0 ||
+        wr->quantization.zero_point[0] != 0)
+      return c.where + ": gate " + std::to_string(g) + ": weights must be quantized per tensor with zero point 0 (TFLM's LSTM)";
+    w_in.insert(w_in.end(), vi->begin(), vi->end());
+    w_rec.insert(w_rec.end(), vr->begin(), vr->end());
+    bias.insert(bias.end(), vb->begin(), vb->end());
+    std::ostringstream si, sr;
+    si << std::hexfloat << static_cast<double>(wi->quantization.scale[0]);
+    sr << std::hexfloat << static_cast<double>(wr->quantization.scale[0]);
+    in_scales += (g ? ", " : "") + si.str();
+    rec_scales += (g ? ", " : "") + sr.str();
+  }
+  const float cscale = cs->quantization.scale[0];
+  int e = 0;
+  const double m = std::frexp(static_cast<double>(cscale), &e);
+  if (m != 0.5 || e - 1 < -42 || e - 1 > 4 || cs->quantization.zero_point[0] != 0)
+    return c.where + ": the cell state's scale must be a power of two from 2^-42 to 2^4 with zero point 0 (TFLM's integer tanh)";
+  if (!(o.cell_clip >= 0.0f) || !std::isfinite(o.cell_clip)) return c.where + ": cell_clip must be finite and non-negative";
+  // The folded biases must fit int32 (as for FULLY_CONNECTED).
+  for (std::size_t r = 0; r < 4 * n; ++r) {
+    std::int64_t si = 0;
+    for (std::size_t i = 0; i < fi; ++i) si += w_in[r * fi + i];
+    if (!ctml::quant::zero_point_folds_exactly(bias[r], static_cast<std::int32_t>(c.in.quantization.zero_point[0]), si))
+      return c.where + ": a gate bias does not fit int32 once the input zero point is folded in";
+  }
+  const std::string shape = std::to_string(steps) + ", " + std::to_string(f) + ", " + std::to_string(h);
+  const std::string type = "ctml::quant::QLSTMLayer<" + shape + ">";
+  decl += "inline constexpr ctml::Tensor<std::int8_t, ctml::Shape<" + std::to_string(4 * h) + ", " + std::to_string(f) + ">> " + name +
+          "_w_in" + tensor_literal(w_in) + ";\n";
+  decl += "inline constexpr ctml::Tensor<std::int8_t, ctml::Shape<" + std::to_string(4 * h) + ", " + std::to_string(h) + ">> " + name +
+          "_w_rec" + tensor_literal(w_rec) + ";\n";
+  decl += "inline constexpr ctml::Tensor<std::int32_t, ctml::Shape<" + std::to_string(4 * h) + ">> " + name + "_bias" +
+          tensor_literal(bias) + ";\n";
+  init << "ctml::quant::make_qlstm<" << shape << ">(ctml::quant::make_qlstm_cell<" << f << ", " << h << ">(" << name << "_w_in, "
+       << name << "_w_rec, " << name << "_bias, " << qparams_literal(c.in) << ", {" << in_scales << "}, {" << rec_scales << "}, "
+       << qparams_literal(*hs) << ", " << std::hexfloat << static_cast<double>(cscale) << "f, " << static_cast<double>(o.cell_clip)
+       << std::defaultfloat << "f))";
+  layers.push_back({type, init.str(), -1, {}, decl});
+  return {};
+}
+
 constexpr OpEntry kFloatOps[] = {
     {op::kConv2D, float_conv},        {op::kDepthwiseConv2D, float_conv}, {op::kFullyConnected, float_fully_connected},
     {op::kAveragePool2D, float_pool}, {op::kMaxPool2D, float_pool},       {op::kMean, float_mean},
@@ -1009,7 +1124,7 @@ constexpr OpEntry kFloatOps[] = {
     {op::kSqueeze, reshape_like},     {op::kExpandDims, reshape_like},    {op::kLeakyRelu, float_leaky_relu},
     {op::kHardSwish, float_hard_swish}, {op::kAdd, float_binary_const}, {op::kSub, float_binary_const},
     {op::kMul, float_binary_const}, {op::kMaximum, float_binary_const}, {op::kMinimum, float_binary_const},
-    {op::kStridedSlice, strided_slice}, {op::kTransposeConv, transpose_conv},
+    {op::kStridedSlice, strided_slice}, {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -1024,7 +1139,7 @@ constexpr OpEntry kOps[] = {
     {op::kExpandDims, reshape_like}, {op::kLeakyRelu, leaky_relu}, {op::kHardSwish, hard_swish},
     {op::kAdd, binary_const},      {op::kSub, binary_const},     {op::kMul, binary_const},
     {op::kMaximum, binary_const},  {op::kMinimum, binary_const}, {op::kStridedSlice, strided_slice},
-    {op::kTransposeConv, transpose_conv},
+    {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm},
 };
 
 // The operators ctml-import maps with int16 activations (16x8: int8 weights).

@@ -122,6 +122,11 @@ struct OptionsFormatter {
     return "padding=" + std::string(padding_name(o.padding)) + " stride=" + std::to_string(o.stride_h) + "x" + std::to_string(o.stride_w) +
            " act=" + std::string(activation_name(o.activation));
   }
+  std::string operator()(const UnidirectionalSequenceLSTMOptions& o) const {
+    return "act=" + std::string(activation_name(o.activation)) + " cell_clip=" + num(o.cell_clip) + " proj_clip=" + num(o.proj_clip) +
+           (o.time_major ? " time_major" : "") + (o.asymmetric_quantize_inputs ? " asymmetric_quantize_inputs" : "") +
+           (o.diagonal_recurrent_tensors ? " diagonal_recurrent_tensors" : "");
+  }
   std::string operator()(const StridedSliceOptions& o) const {
     return "begin_mask=" + std::to_string(o.begin_mask) + " end_mask=" + std::to_string(o.end_mask) +
            " shrink_axis_mask=" + std::to_string(o.shrink_axis_mask) +

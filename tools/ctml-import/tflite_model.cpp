@@ -355,6 +355,7 @@ std::uint8_t options_type_of(const Options& o) noexcept {
     std::uint8_t operator()(const MaximumMinimumOptions&) const { return 39; }
     std::uint8_t operator()(const StridedSliceOptions&) const { return 32; }
     std::uint8_t operator()(const TransposeConvOptions&) const { return 49; }
+    std::uint8_t operator()(const UnidirectionalSequenceLSTMOptions&) const { return 71; }
     std::uint8_t operator()(const UnsupportedOptions& u) const { return u.type; }
   };
   return std::visit(Visitor{}, o);
@@ -412,6 +413,8 @@ int expected_options_type(std::int32_t code) noexcept {
       return 32;
     case op::kTransposeConv:
       return 49;
+    case op::kUnidirectionalSequenceLstm:
+      return 71;
     case op::kLogistic:
     case op::kRelu:
     case op::kRelu6:

@@ -90,6 +90,7 @@ inline constexpr std::int32_t kPad = 34;
 inline constexpr std::int32_t kMean = 40;
 inline constexpr std::int32_t kSub = 41;
 inline constexpr std::int32_t kSqueeze = 43;
+inline constexpr std::int32_t kUnidirectionalSequenceLstm = 44;
 inline constexpr std::int32_t kStridedSlice = 45;
 inline constexpr std::int32_t kMaximum = 55;
 inline constexpr std::int32_t kMinimum = 57;
@@ -250,6 +251,16 @@ struct TransposeConvOptions {  // TRANSPOSE_CONV; union tag 49 (output shape, we
   bool operator==(const TransposeConvOptions&) const = default;
 };
 
+struct UnidirectionalSequenceLSTMOptions {  // UNIDIRECTIONAL_SEQUENCE_LSTM; union tag 71
+  Activation activation = Activation::None;  // of the cell gate and the cell state (TANH)
+  float cell_clip = 0.0f;                    // 0: no clipping
+  float proj_clip = 0.0f;
+  bool time_major = false;
+  bool asymmetric_quantize_inputs = false;
+  bool diagonal_recurrent_tensors = false;
+  bool operator==(const UnidirectionalSequenceLSTMOptions&) const = default;
+};
+
 struct MaximumMinimumOptions {  // MAXIMUM, MINIMUM; union tag 39 (empty table)
   bool operator==(const MaximumMinimumOptions&) const = default;
 };
@@ -286,7 +297,7 @@ using Options = std::variant<std::monostate, Conv2DOptions, DepthwiseConv2DOptio
                              SubOptions, SqueezeOptions, DequantizeOptions, LeakyReluOptions,
                              QuantizeOptions, HardSwishOptions, TransposeOptions, PadV2Options,
                              ExpandDimsOptions, MaximumMinimumOptions, StridedSliceOptions, TransposeConvOptions,
-                             UnsupportedOptions>;
+                             UnidirectionalSequenceLSTMOptions, UnsupportedOptions>;
 
 // BuiltinOptions union tag of the held alternative (0 for monostate).
 std::uint8_t options_type_of(const Options& o) noexcept;

@@ -813,6 +813,16 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       o.activation = activation(t, 3);
       return o;
     }
+    case 71: {
+      UnidirectionalSequenceLSTMOptions o;
+      o.activation = activation(t, 0);
+      o.cell_clip = finite(t, 1, 0.0f, "cell_clip");
+      o.proj_clip = finite(t, 2, 0.0f, "proj_clip");
+      o.time_major = boolean(t, 3, false, "time_major");
+      o.asymmetric_quantize_inputs = boolean(t, 4, false, "asymmetric_quantize_inputs");
+      o.diagonal_recurrent_tensors = boolean(t, 5, false, "diagonal_recurrent_tensors");
+      return o;
+    }
     case 32: {
       StridedSliceOptions o;
       o.begin_mask = scalar<std::int32_t>(t, 0, 0, "begin_mask");

@@ -253,6 +253,16 @@ struct OptionsWriter {
     b.add<std::int8_t>(3, raw(o.activation), 0);
     return b.end_table();
   }
+  Ref operator()(const UnidirectionalSequenceLSTMOptions& o) const {
+    b.start_table();
+    b.add<float>(1, o.cell_clip, 0.0f);
+    b.add<float>(2, o.proj_clip, 0.0f);
+    b.add<std::int8_t>(0, raw(o.activation), 0);
+    b.add<std::uint8_t>(3, raw(o.time_major), 0);
+    b.add<std::uint8_t>(4, raw(o.asymmetric_quantize_inputs), 0);
+    b.add<std::uint8_t>(5, raw(o.diagonal_recurrent_tensors), 0);
+    return b.end_table();
+  }
   Ref operator()(const StridedSliceOptions& o) const {
     b.start_table();
     b.add<std::int32_t>(0, o.begin_mask, 0);

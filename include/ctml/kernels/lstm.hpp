@@ -3,7 +3,8 @@
 // One LSTM time step, float (PyTorch's nn.LSTM and TFLite's LSTM: gates in the order input,
 // forget, cell, output):
 //   [i, f, g, o] = W_ih x + b_ih + W_hh h + b_hh
-//   c' = sigmoid(f) * c + sigmoid(i) * tanh(g)
+//   c' = sigmoid(f) * c + sigmoid(i) * tanh(g),  clipped to [-clip, clip] when clip > 0 (TFLite's
+//        cell_clip; PyTorch has none)
 //   h' = sigmoid(o) * tanh(c')
 // Layout: w_ih [4H][F], w_hh [4H][H] row-major, b_ih, b_hh [4H]. h' and c' may be h and c.
 // Scratch: 4H values (the gate sums).
@@ -16,14 +17,15 @@ namespace ctml::kernels {
 
 template <class T, std::size_t F, std::size_t H>
 constexpr void lstm_step(const T* x, const T* h, const T* c, T* h_next, T* c_next, const T* w_ih, const T* w_hh, const T* b_ih,
-                         const T* b_hh, T* scratch) {
+                         const T* b_hh, T* scratch, T clip = T{}) {
   ::ctml::detail::side_effect_fence();
   for (std::size_t j = 0; j < 4 * H; ++j)
     scratch[j] = detail::row_dot<T, F>(w_ih + j * F, x) + b_ih[j] + detail::row_dot<T, H>(w_hh + j * H, h) + b_hh[j];
   for (std::size_t j = 0; j < H; ++j) {
     const T i = math::sigmoid(scratch[j]), f = math::sigmoid(scratch[H + j]), g = math::tanh(scratch[2 * H + j]),
             o = math::sigmoid(scratch[3 * H + j]);
-    const T cn = f * c[j] + i * g;
+    T cn = f * c[j] + i * g;
+    if (clip > T{}) cn = cn > clip ? clip : (cn < -clip ? -clip : cn);
     c_next[j] = cn;
     h_next[j] = o * math::tanh(cn);
   }

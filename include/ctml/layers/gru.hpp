@@ -28,6 +28,10 @@ struct GRUCell {
   static constexpr std::size_t macs_per_step = 3 * H * (F + H);
   static constexpr std::size_t step_scratch = 4 * H;
 
+  using weight_ih_type = Tensor<T, Shape<3 * H, F>>;
+  using weight_hh_type = Tensor<T, Shape<3 * H, H>>;
+  using bias_type = Tensor<T, Shape<3 * H>>;
+
   Tensor<T, Shape<3 * H, F>> w_ih;  // rows r, z, n
   Tensor<T, Shape<3 * H, H>> w_hh;
   Tensor<T, Shape<3 * H>> b_ih;

@@ -5,7 +5,8 @@
 // Parameters in PyTorch's nn.LSTM layout (weight_ih_l0 [4H][F], weight_hh_l0 [4H][H], bias_ih_l0,
 // bias_hh_l0 [4H]; gate rows i, f, g, o, TFLite's order too). From Keras: kernel [F][4H] and
 // recurrent_kernel [H][4H] transposed (Keras's order i, f, c, o is the same), bias as b_ih with
-// b_hh = 0.
+// b_hh = 0. From TFLite (ctml-import): the four gates' weights stacked, the gate biases as b_ih,
+// b_hh = 0, its cell_clip.
 #include <cstddef>
 #include <string_view>
 #include <tuple>
@@ -27,20 +28,25 @@ struct LSTMCell {
   static constexpr std::size_t macs_per_step = 4 * H * (F + H);
   static constexpr std::size_t step_scratch = 4 * H;
 
+  using weight_ih_type = Tensor<T, Shape<4 * H, F>>;
+  using weight_hh_type = Tensor<T, Shape<4 * H, H>>;
+  using bias_type = Tensor<T, Shape<4 * H>>;
+
   Tensor<T, Shape<4 * H, F>> w_ih;  // rows i, f, g, o
   Tensor<T, Shape<4 * H, H>> w_hh;
   Tensor<T, Shape<4 * H>> b_ih;
   Tensor<T, Shape<4 * H>> b_hh;
   Tensor<T, Shape<H>> h0;  // the initial state (zero unless set)
   Tensor<T, Shape<H>> c0;
+  T cell_clip{};  // > 0: the cell state is clipped to [-cell_clip, cell_clip] (TFLite's option)
 
   constexpr auto parameters() { return std::tie(w_ih, w_hh, b_ih, b_hh); }
   constexpr auto parameters() const { return std::tie(w_ih, w_hh, b_ih, b_hh); }
-  constexpr auto buffers() { return std::tie(h0, c0); }
-  constexpr auto buffers() const { return std::tie(h0, c0); }
+  constexpr auto buffers() { return std::tie(h0, c0, cell_clip); }
+  constexpr auto buffers() const { return std::tie(h0, c0, cell_clip); }
 
   constexpr void step(const T* x, const T* h, const T* c, T* h_next, T* c_next, T* scratch) const {
-    kernels::lstm_step<T, F, H>(x, h, c, h_next, c_next, w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), scratch);
+    kernels::lstm_step<T, F, H>(x, h, c, h_next, c_next, w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), scratch, cell_clip);
   }
 };
 

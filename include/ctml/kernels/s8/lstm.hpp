@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// One int8 LSTM time step as TFLite Micro computes it (lstm_eval.h, the 8x8->16 integer path:
+// int8 input and hidden state, int8 weights per tensor, int32 biases, int16 gates and cell state):
+//   gate k in (forget, input, cell, output), for each unit j:
+//     a = clamp16(MBQM(eb_in[j] + sum_i W_in[j][i] x[i], M_in))          the input FC, Q3.12
+//     b = clamp16(MBQM(eb_rec[j] + sum_i W_rec[j][i] h[i], M_rec))       the recurrent FC, Q3.12
+//     gate[j] = act(sat16(a + b))      act: int16 sigmoid, or tanh for the cell gate (Q0.15 out)
+//   (eb: the bias with the input / hidden zero point folded in: eb_in = bias - x_zp sum W_in,
+//   eb_rec = -h_zp sum W_rec)
+//   c = sat16(clamp16(MBQM(f * c, M_fc)) + clamp16(MBQM(i * g, M_ig)));  |c| <= clip if clip > 0
+//   h = clamp8(MBQM(tanh_c(c) * o, M_h) + h_zp)                        tanh_c: tanh at the cell scale
+// in TFLM's order (forget, input, cell gates; the cell update; the output gate; the hidden state),
+// every gate from the previous h. The int16 sigmoid/tanh: kernels/s16/activation.hpp.
+#include <cstddef>
+#include <cstdint>
+#include <ctml/core/compiler.hpp>
+#include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s16/activation.hpp>
+
+namespace ctml::kernels::s8 {
+
+namespace detail {
+constexpr std::int16_t clamp16(std::int32_t v) { return static_cast<std::int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v)); }
+// w [rows][N] . v for one row, int8 x int8 (or int8 x int16 values that fit) in int32.
+template <std::size_t N, class V>
+constexpr std::int32_t row_dot_s8(const std::int8_t* w, const V* v) {
+  std::int32_t acc = 0;
+  for (std::size_t i = 0; i < N; ++i) acc += static_cast<std::int32_t>(w[i]) * static_cast<std::int32_t>(v[i]);
+  return acc;
+}
+}  // namespace detail
+
+// The gates in TFLite's tensor order: 0 input, 1 forget, 2 cell, 3 output.
+enum LstmGate : std::size_t { lstm_input = 0, lstm_forget = 1, lstm_cell = 2, lstm_output = 3 };
+
+// C: quant::QLSTMCell<F, H> (weights [4][H][F] and [4][H][H], folded biases, multipliers).
+// gates: scratch of 3H int16 values.
+template <std::size_t F, std::size_t H, class C>
+constexpr void lstm_step(const C& cell, const std::int8_t* x, std::int8_t* h, std::int16_t* c, std::int16_t* gates) {
+  ::ctml::detail::side_effect_fence();
+  auto gate = [&](std::size_t k, bool is_tanh, std::int16_t* out) {
+    const std::int8_t* w_in = cell.w_in.data() + k * H * F;
+    const std::int8_t* w_rec = cell.w_rec.data() + k * H * H;
+    for (std::size_t j = 0; j < H; ++j) {
+      const std::int32_t a = quant::multiply_by_quantized_multiplier(
+          cell.bias_in[k * H + j] + detail::row_dot_s8<F>(w_in + j * F, x), {cell.mult_in[k], static_cast<int>(cell.shift_in[k])});
+      const std::int32_t b = quant::multiply_by_quantized_multiplier(
+          cell.bias_rec[k * H + j] + detail::row_dot_s8<H>(w_rec + j * H, h), {cell.mult_rec[k], static_cast<int>(cell.shift_rec[k])});
+      const std::int16_t s = detail::clamp16(static_cast<std::int32_t>(detail::clamp16(a)) + detail::clamp16(b));
+      out[j] = is_tanh ? s16::tanh(s, 3, 0) : s16::logistic(s, 0, 0);  // Q3.12 -> Q0.15
+    }
+  };
+  std::int16_t* f = gates;
+  std::int16_t* i = gates + H;
+  std::int16_t* g = gates + 2 * H;
+  gate(lstm_forget, false, f);
+  gate(lstm_input, false, i);
+  gate(lstm_cell, true, g);
+  for (std::size_t j = 0; j < H; ++j) {
+    const std::int16_t fc = detail::clamp16(quant::multiply_by_quantized_multiplier(static_cast<std::int32_t>(f[j]) * c[j], cell.mul_fc));
+    const std::int16_t ig = detail::clamp16(quant::multiply_by_quantized_multiplier(static_cast<std::int32_t>(i[j]) * g[j], cell.mul_ig));
+    std::int16_t cn = detail::clamp16(static_cast<std::int32_t>(fc) + ig);
+    if (cell.cell_clip >= 0) {
+      const std::int32_t k = cell.cell_clip;
+      cn = static_cast<std::int16_t>(cn > k ? k : (cn < -k ? -k : cn));
+    }
+    c[j] = cn;
+  }
+  std::int16_t* o = gates + H;  // reuses the input gate's slot, as TFLM does
+  gate(lstm_output, false, o);
+  for (std::size_t j = 0; j < H; ++j) {
+    const std::int32_t t = s16::tanh(c[j], cell.tanh_mult, cell.tanh_shift);
+    std::int32_t y = quant::multiply_by_quantized_multiplier(t * o[j], cell.mul_h) + cell.hidden_zero_point;
+    y = y < -128 ? -128 : (y > 127 ? 127 : y);
+    h[j] = static_cast<std::int8_t>(y);
+  }
+}
+
+}  // namespace ctml::kernels::s8

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// LSTM int8, bit-exact with TFLite Micro's UNIDIRECTIONAL_SEQUENCE_LSTM (8x8->16: int8 input and
+// hidden state, int8 weights per tensor, int32 gate biases, int16 gates and cell state; no
+// peephole, projection or layer norm). Math: kernels/s8/lstm.hpp. Two forms, as the float LSTM
+// (layers/recurrent.hpp):
+//   QLSTMLayer<Steps, F, H, Output>   a [Steps, F] sequence per call, from the initial state
+//                                     (hidden = its zero point, cell = 0; TFLM's reset state)
+//   QStreamingLSTMLayer<F, H>          one [F] step per call, the state (int8 h, int16 c) in the
+//                                     caller's Model::state_type
+// Built from TFLite's values by make_qlstm_cell: weights [4H][F] and [4H][H] and biases [4H] in
+// TFLite's gate order (input, forget, cell, output), the input / hidden quantization, each gate's
+// weight scales, the cell state scale (a power of two) and cell_clip, and derived as TFLM's
+// Prepare does (lstm_eval_common.cc):
+//   M_in[k]  = x_scale * w_in_scale[k] / 2^-12        M_rec[k] = h_scale * w_rec_scale[k] / 2^-12
+//   M_fc     = 2^-15 * c_scale / c_scale              M_ig     = 2^-15 * 2^-15 / c_scale
+//   M_h      = 2^-15 * 2^-15 / h_scale                tanh of the cell: input shift 12 + log2(c_scale)
+//   clip     = trunc(cell_clip / c_scale) when cell_clip > 0
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <ctml/core/concepts.hpp>
+#include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/lstm.hpp>
+#include <ctml/layers/recurrent.hpp>
+
+namespace ctml::quant {
+
+template <std::size_t F, std::size_t H>
+struct QLSTMCell {
+  static_assert(F > 0 && H > 0, "ctml::quant::QLSTM needs at least one feature and one unit");
+  static constexpr std::size_t features = F;
+  static constexpr std::size_t units = H;
+  static constexpr std::size_t macs_per_step = 4 * H * (F + H);
+
+  Tensor<std::int8_t, Shape<4 * H, F>> w_in;   // gate rows: input, forget, cell, output
+  Tensor<std::int8_t, Shape<4 * H, H>> w_rec;
+  Tensor<std::int32_t, Shape<4 * H>> bias;     // scale x_scale * w_in_scale[gate]
+  Tensor<std::int32_t, Shape<4>> mult_in, shift_in, mult_rec, shift_rec;
+  Multiplier mul_fc{}, mul_ig{}, mul_h{};
+  std::int32_t input_zero_point = 0;
+  std::int32_t hidden_zero_point = 0;
+  std::int32_t cell_clip = -1;  // quantized; < 0: no clipping
+  std::int32_t tanh_mult = 0, tanh_shift = 0;
+  // Derived by prepare(): the biases with the zero points folded in.
+  Tensor<std::int32_t, Shape<4 * H>> bias_in;   // bias - x_zp * sum(w_in row)
+  Tensor<std::int32_t, Shape<4 * H>> bias_rec;  // -h_zp * sum(w_rec row)
+
+  constexpr auto parameters() { return std::tie(w_in, w_rec, bias); }
+  constexpr auto parameters() const { return std::tie(w_in, w_rec, bias); }
+  constexpr auto buffers() {
+    return std::tie(mult_in, shift_in, mult_rec, shift_rec, mul_fc, mul_ig, mul_h, input_zero_point, hidden_zero_point, cell_clip,
+                    tanh_mult, tanh_shift);
+  }
+  constexpr auto buffers() const {
+    return std::tie(mult_in, shift_in, mult_rec, shift_rec, mul_fc, mul_ig, mul_h, input_zero_point, hidden_zero_point, cell_clip,
+                    tanh_mult, tanh_shift);
+  }
+
+  constexpr void prepare() {
+    for (std::size_t r = 0; r < 4 * H; ++r) {
+      std::int64_t si = 0, sr = 0;
+      for (std::size_t i = 0; i < F; ++i) si += w_in[r * F + i];
+      for (std::size_t i = 0; i < H; ++i) sr += w_rec[r * H + i];
+      bias_in[r] = fold_zero_point(bias[r], input_zero_point, si);
+      bias_rec[r] = fold_zero_point(0, hidden_zero_point, sr);
+    }
+  }
+  constexpr void step(const std::int8_t* x, std::int8_t* h, std::int16_t* c, std::int16_t* gates) const {
+    kernels::s8::lstm_step<F, H>(*this, x, h, c, gates);
+  }
+};
+
+namespace detail {
+[[noreturn]] inline void lstm_cell_scale_must_be_a_power_of_two_from_2_pow_minus_42_to_4() { __builtin_trap(); }
+}  // namespace detail
+
+// A cell from TFLite's raw values (see the top of this file).
+template <std::size_t F, std::size_t H>
+constexpr QLSTMCell<F, H> make_qlstm_cell(const Tensor<std::int8_t, Shape<4 * H, F>>& w_in, const Tensor<std::int8_t, Shape<4 * H, H>>& w_rec,
+                                          const Tensor<std::int32_t, Shape<4 * H>>& bias, QParams input,
+                                          std::array<double, 4> w_in_scales, std::array<double, 4> w_rec_scales, QParams hidden,
+                                          float cell_scale, float cell_clip) {
+  QLSTMCell<F, H> q{};
+  q.w_in = w_in;
+  q.w_rec = w_rec;
+  q.bias = bias;
+  constexpr double gate_scale = 1.0 / 4096.0, unit = 1.0 / 32768.0;  // Q3.12 in, Q0.15 out
+  for (std::size_t k = 0; k < 4; ++k) {
+    const Multiplier mi = quantize_multiplier(static_cast<double>(input.scale) * w_in_scales[k] / gate_scale);
+    const Multiplier mr = quantize_multiplier(static_cast<double>(hidden.scale) * w_rec_scales[k] / gate_scale);
+    q.mult_in[k] = mi.value, q.shift_in[k] = mi.shift;
+    q.mult_rec[k] = mr.value, q.shift_rec[k] = mr.shift;
+  }
+  const double cs = static_cast<double>(cell_scale);
+  q.mul_fc = quantize_multiplier(unit * cs / cs);
+  q.mul_ig = quantize_multiplier(unit * unit / cs);
+  q.mul_h = quantize_multiplier(unit * unit / static_cast<double>(hidden.scale));
+  q.input_zero_point = input.zero_point;
+  q.hidden_zero_point = hidden.zero_point;
+  // The cell scale's power of two (TFLM's CheckedLog2) gives the tanh input shift.
+  int e = 0;
+  const double m = cell_scale > 0.0f ? ::ctml::quant::detail::frexp_pos(cs, e) : 0.0;
+  const int power = e - 1;
+  if (m != 0.5 || power < -42 || power > 4) detail::lstm_cell_scale_must_be_a_power_of_two_from_2_pow_minus_42_to_4();
+  const int left = 15 + power - 3;
+  q.tanh_mult = left < 0 ? 3 : 0;
+  q.tanh_shift = left < 0 ? -left : left;
+  if (cell_clip > 0.0f) {
+    const double v = static_cast<double>(cell_clip) / cs;
+    q.cell_clip = static_cast<std::int16_t>(v > 32767.0 ? 32767.0 : v);
+  }
+  q.prepare();
+  return q;
+}
+
+template <std::size_t Steps, std::size_t F, std::size_t H, rnn::Output O = rnn::Output::sequence>
+struct QLSTMLayer : QLSTMCell<F, H> {
+  using cell = QLSTMCell<F, H>;
+  static constexpr std::size_t steps = Steps;
+  using input_type = Tensor<std::int8_t, Shape<Steps, F>>;
+  using output_type = Tensor<std::int8_t, std::conditional_t<O == rnn::Output::sequence, Shape<Steps, H>, Shape<H>>>;
+  static constexpr std::string_view name = "QLSTM";
+  static constexpr std::size_t macs = Steps * cell::macs_per_step;
+  using scratch_value_type = std::int16_t;
+  static constexpr std::size_t scratch_size = 4 * H;  // the cell state and three gates
+
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int16_t* scratch) const {
+    std::int16_t* c = scratch;
+    for (std::size_t j = 0; j < H; ++j) c[j] = 0;
+    // The hidden state lives in the output: step t updates row t (a copy of row t - 1) in place.
+    for (std::size_t j = 0; j < H; ++j) out[j] = static_cast<std::int8_t>(this->hidden_zero_point);
+    for (std::size_t t = 0; t < Steps; ++t) {
+      std::int8_t* h = O == rnn::Output::sequence ? out + t * H : out;
+      if (O == rnn::Output::sequence && t > 0)
+        for (std::size_t j = 0; j < H; ++j) h[j] = h[j - H];
+      this->step(in + t * F, h, c, scratch + H);
+    }
+  }
+};
+
+template <std::size_t F, std::size_t H>
+struct QStreamingLSTMLayer : QLSTMCell<F, H> {
+  using cell = QLSTMCell<F, H>;
+  using input_type = Tensor<std::int8_t, Shape<F>>;
+  using output_type = Tensor<std::int8_t, Shape<H>>;
+  static constexpr std::string_view name = "QStreamingLSTM";
+  static constexpr std::size_t macs = cell::macs_per_step;
+  using scratch_value_type = std::int16_t;
+  static constexpr std::size_t scratch_size = 3 * H;
+
+  struct state_type {
+    std::int8_t h[H];
+    std::int16_t c[H];
+  };
+  constexpr void reset(state_type& s) const {
+    for (std::size_t j = 0; j < H; ++j) s.h[j] = static_cast<std::int8_t>(this->hidden_zero_point), s.c[j] = 0;
+  }
+  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int16_t* scratch, state_type& s) const {
+    this->step(in, s.h, s.c, scratch);
+    for (std::size_t j = 0; j < H; ++j) out[j] = s.h[j];
+  }
+};
+
+// The layers from a cell (make_qlstm_cell).
+template <std::size_t Steps, std::size_t F, std::size_t H, rnn::Output O = rnn::Output::sequence>
+constexpr QLSTMLayer<Steps, F, H, O> make_qlstm(const QLSTMCell<F, H>& c) {
+  QLSTMLayer<Steps, F, H, O> l{};
+  static_cast<QLSTMCell<F, H>&>(l) = c;
+  return l;
+}
+template <std::size_t F, std::size_t H>
+constexpr QStreamingLSTMLayer<F, H> make_qstreaming_lstm(const QLSTMCell<F, H>& c) {
+  QStreamingLSTMLayer<F, H> l{};
+  static_cast<QLSTMCell<F, H>&>(l) = c;
+  return l;
+}
+
+}  // namespace ctml::quant
