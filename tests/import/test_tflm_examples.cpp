@@ -43,6 +43,10 @@
 //     model's dequantized outputs within evaluate_test.py's 1e-2 of the float model's on random
 //     inputs (testQuantOutputs); pre-processing as evaluate.py: pixel / 255, quantized with
 //     x / scale + zero_point truncated (numpy's astype).
+//   tiny_lstm_{a,b}_int8, tiny_lstm_f32: UNIDIRECTIONAL_SEQUENCE_LSTM + FULLY_CONNECTED with a
+//     hidden zero point of 5 / -3, cell scale 2^-11 with cell_clip 3 / 2^-14 (the integer tanh's
+//     other shift) without clipping, float with cell_clip 2: bytes equal to TFLM's on 8 inputs,
+//     floats within 1e-5.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -51,6 +55,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -77,6 +82,9 @@
 #include "tiny_16x8_mixed.hpp"
 #include "tiny_concat_f32.hpp"
 #include "tiny_concat_int8.hpp"
+#include "tiny_lstm_a_int8.hpp"
+#include "tiny_lstm_b_int8.hpp"
+#include "tiny_lstm_f32.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -627,4 +635,55 @@ TEST_CASE("mnist_lstm (UNIDIRECTIONAL_SEQUENCE_LSTM): the ten digits by both mod
   }
   INFO("largest |float - dequantized int8| " << worst);
   CHECK(worst < 1e-2);
+}
+
+namespace {
+template <class Net>
+void check_lstm_int8(const Net& model, std::size_t arena_bytes_needed, const std::string& file, std::uint32_t seed) {
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  static std::byte arena[4096];
+  REQUIRE(arena_bytes_needed <= sizeof(arena));
+  bool compared = false;
+  int distinct = 0;
+  for (int trial = 0; trial < 8; ++trial) {
+    typename Net::input_type in{};
+    typename Net::output_type out{};
+    for (auto& v : in) {
+      seed = seed * 1664525u + 1013904223u;
+      v = static_cast<std::int8_t>(static_cast<int>(seed >> 24) - 128);
+    }
+    model(in, out, std::span<std::byte>(arena));
+    const auto ref = tflm_output(dir + file, in.data(), in.size(), "lstm");
+    if (ref.empty()) continue;
+    compared = true;
+    REQUIRE(ref.size() == out.size());
+    int differ = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) differ += static_cast<std::int8_t>(ref[i]) != out[i];
+    for (std::size_t i = 1; i < out.size(); ++i) distinct += out[i] != out[0];
+    INFO(file << " trial " << trial);
+    CHECK(differ == 0);
+  }
+  CHECK(distinct > 8);
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+}  // namespace
+
+TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM int8 (hidden zero points, both tanh shift paths, cell_clip) and float: as TFLM's") {
+  check_lstm_int8(tiny_lstm_a_int8::model, tiny_lstm_a_int8::arena_bytes, "tiny_lstm_a_int8.tflite", 3);
+  check_lstm_int8(tiny_lstm_b_int8::model, tiny_lstm_b_int8::arena_bytes, "tiny_lstm_b_int8.tflite", 5);
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  std::uint32_t s = 9;
+  for (int trial = 0; trial < 4; ++trial) {
+    tiny_lstm_f32::Model::input_type in{};
+    tiny_lstm_f32::Model::output_type out{};
+    alignas(16) static std::byte arena[tiny_lstm_f32::arena_bytes];
+    for (auto& v : in) {
+      s = s * 1664525u + 1013904223u;
+      v = static_cast<float>(static_cast<int>(s >> 16) % 2001 - 1000) / 250.0f;
+    }
+    tiny_lstm_f32::model(in, out, arena);
+    const auto ref = tflm_output(dir + "tiny_lstm_f32.tflite", in.data(), in.size() * 4, "lstm_f32");
+    if (ref.empty()) continue;
+    CHECK(relative_difference(out, ref) <= 1e-5);
+  }
 }

@@ -1016,13 +1016,14 @@ std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
   if (o.activation != tflite::Activation::Tanh) return c.where + ": only the TANH cell activation is supported";
   const auto& xs = c.in.shape;
   if (xs.size() != 3 || c.out.shape.size() != 3) return c.where + ": expected a [batch, time, features] input and output";
-  const std::int32_t steps = o.time_major ? xs[0] : xs[1], batch = o.time_major ? xs[1] : xs[0], f = xs[2];
+  if (o.time_major) return c.where + ": a time-major LSTM ([time, batch, features]) is not supported; convert with time_major=False";
+  const std::int32_t steps = xs[1], batch = xs[0], f = xs[2];
   const tflite::Tensor& w0 = *c.input(2);
   if (w0.shape.size() != 2 || w0.shape[1] != f) return c.where + ": the input weights are not [units][features]";
   const std::int32_t h = w0.shape[0];
   if (batch != 1) return c.where + ": batch " + std::to_string(batch) + " (ctml runs one sequence per call)";
   if (steps < 1 || f < 1 || h < 1 || steps > (1 << 16) || f > (1 << 16) || h > (1 << 12) ||
-      c.out.shape != (o.time_major ? std::vector<std::int32_t>{steps, 1, h} : std::vector<std::int32_t>{1, steps, h}))
+      c.out.shape != std::vector<std::int32_t>{1, steps, h})
     return c.where + ": the output is not [1, time, units]";
   const tflite::Tensor* hs = c.input(18);
   const tflite::Tensor* cs = c.input(19);

@@ -65,6 +65,7 @@ Model tiny_tconv(bool int8);
 Model tiny_16x8();
 Model tiny_16x8_mixed();
 Model tiny_concat(bool int8);
+Model tiny_lstm(int variant);
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
