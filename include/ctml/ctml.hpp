@@ -21,6 +21,7 @@
 #include <ctml/layers/sliding_window.hpp>
 #include <ctml/layers/gru.hpp>
 #include <ctml/layers/lstm.hpp>
+#include <ctml/layers/svdf.hpp>
 #include <ctml/layers/softmax.hpp>
 #include <ctml/layers/strided_slice.hpp>
 #include <ctml/layers/transpose.hpp>

@@ -15,6 +15,7 @@
 #include <ctml/quant/hard_swish_s8.hpp>
 #include <ctml/quant/leaky_relu_s8.hpp>
 #include <ctml/quant/logistic_s8.hpp>
+#include <ctml/quant/lstm_s8.hpp>
 #include <ctml/quant/maxpool_s8.hpp>
 #include <ctml/quant/mean_s8.hpp>
 #include <ctml/quant/network_calibration.hpp>
@@ -28,6 +29,7 @@
 #include <ctml/quant/residual_s8.hpp>
 #include <ctml/quant/transpose_conv_s8.hpp>
 #include <ctml/quant/softmax_s8.hpp>
+#include <ctml/quant/svdf_s8.hpp>
 #include <ctml/quant/table_s8.hpp>
 #include <ctml/quant/tanh_s8.hpp>
 #include <ctml/quant/type_map.hpp>

@@ -47,6 +47,10 @@
 //     hidden zero point of 5 / -3, cell scale 2^-11 with cell_clip 3 / 2^-14 (the integer tanh's
 //     other shift) without clipping, float with cell_clip 2: bytes equal to TFLM's on 8 inputs,
 //     floats within 1e-5.
+//   tiny_svdf_{a,b}_int8, tiny_svdf_f32: SVDF streamed frame by frame (tflm-run --stream; the
+//     memory in Model::state_type): int16 state rank 2, int8 state with zero point 4 rank 1,
+//     float rank 2 + ReLU: every frame's bytes equal to TFLM's, floats within
+//     1e-5.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -85,6 +89,9 @@
 #include "tiny_lstm_a_int8.hpp"
 #include "tiny_lstm_b_int8.hpp"
 #include "tiny_lstm_f32.hpp"
+#include "tiny_svdf_a_int8.hpp"
+#include "tiny_svdf_b_int8.hpp"
+#include "tiny_svdf_f32.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -95,6 +102,7 @@
 
 using ctml::test::read_file;
 using ctml::test::tflm_output;
+using ctml::test::tflm_stream_output;
 
 namespace {
 const std::string examples = std::string(CTML_SHARED_DIR) + "/models/tflm-examples/";
@@ -686,4 +694,59 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM int8 (hidden zero points, both tanh shif
     if (ref.empty()) continue;
     CHECK(relative_difference(out, ref) <= 1e-5);
   }
+}
+
+namespace {
+// Frames through a stateful imported model, one per call, against TFLM streaming the same frames.
+template <class NS_Model, class T>
+void check_stream(const NS_Model& model, std::span<std::byte> arena, const std::string& file, std::uint32_t seed, bool is_float) {
+  constexpr std::size_t frames = 20;
+  using In = typename NS_Model::input_type;
+  using Out = typename NS_Model::output_type;
+  std::vector<T> stream(frames * In::size()), out(frames * Out::size());
+  for (auto& v : stream) {
+    seed = seed * 1664525u + 1013904223u;
+    if constexpr (std::is_same_v<T, float>) v = static_cast<float>(static_cast<int>(seed >> 16) % 2001 - 1000) / 400.0f;
+    else v = static_cast<T>(static_cast<int>(seed >> 24) - 128);
+  }
+  typename NS_Model::state_type state{};
+  model.reset(state);
+  for (std::size_t k = 0; k < frames; ++k) {
+    In x{};
+    Out y{};
+    std::copy_n(stream.data() + k * In::size(), In::size(), x.data());
+    model(x, y, arena, state);
+    std::copy_n(y.data(), Out::size(), out.data() + k * Out::size());
+  }
+  const auto ref = tflm_stream_output(std::string(CTML_TEST_DATA_DIR) + "/tflite/" + file, stream.data(), stream.size() * sizeof(T), "svdf");
+  if (ref.empty()) {
+    MESSAGE("tflm-run not found: not compared");
+    return;
+  }
+  REQUIRE(ref.size() == out.size() * sizeof(T));
+  std::vector<T> r(out.size());
+  std::memcpy(r.data(), ref.data(), ref.size());
+  INFO(file);
+  if (is_float) {
+    double worst = 0, peak = 1;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      worst = std::max(worst, std::fabs(static_cast<double>(out[i]) - static_cast<double>(r[i])));
+      peak = std::max(peak, std::fabs(static_cast<double>(r[i])));
+    }
+    CHECK(worst / peak <= 1e-5);
+  } else {
+    int differ = 0, distinct = 0;
+    for (std::size_t i = 0; i < r.size(); ++i) differ += r[i] != out[i], distinct += out[i] != out[0];
+    CHECK(differ == 0);
+    CHECK(distinct > 20);
+  }
+}
+}  // namespace
+
+TEST_CASE("SVDF streamed frame by frame (int16 and int8 state, rank 1 and 2, float): as TFLM streams it") {
+  static std::byte arena[4096];
+  static_assert(tiny_svdf_a_int8::Model::state_bytes == 8 * 5 * 2);
+  check_stream<tiny_svdf_a_int8::Model, std::int8_t>(tiny_svdf_a_int8::model, arena, "tiny_svdf_a_int8.tflite", 3, false);
+  check_stream<tiny_svdf_b_int8::Model, std::int8_t>(tiny_svdf_b_int8::model, arena, "tiny_svdf_b_int8.tflite", 4, false);
+  check_stream<tiny_svdf_f32::Model, float>(tiny_svdf_f32::model, arena, "tiny_svdf_f32.tflite", 5, true);
 }

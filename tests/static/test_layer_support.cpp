@@ -84,6 +84,9 @@ static_assert(supports<F<GRU<4>, Shape<6, 3>>,                            false,
 static_assert(supports<F<LSTM<4, rnn::Output::sequence>, Shape<6, 3>>,    false, false, false, false>());
 static_assert(supports<F<StreamingGRU<4>, Shape<3>>,                      false, false, false, true>());
 static_assert(supports<F<StreamingLSTM<4>, Shape<3>>,                     false, false, false, true>());
+// layers/svdf.hpp           SVDFLayer: one frame per call, memory in the state; int8 twin
+//                           quant::QSVDFLayer (ctml-import), not in PTQ's map yet
+static_assert(supports<F<SVDF<4, 2, 5>, Shape<6>>,                        false, false, false, true>());
 // model/residual.hpp        ResidualLayer
 static_assert(supports<F<Residual<Body>, Img>,                            true, true, false, false>());
 // model/merge.hpp           MergeLayer: two branches merged (ctml-import's CONCATENATION, MUL, ...);

@@ -1000,6 +1000,84 @@ std::string float_mean(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+// SVDF (TFLite's rank-R factored fully connected layer over the last M frames) as a stateful
+// layer, one frame per call: int8 (int16 or int8 state and time weights, bit-exact with TFLM)
+// or float (with its fused activation; TFLM's integer SVDF applies none).
+std::string svdf(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<tflite::SVDFOptions>(c.op.options);
+  const tflite::Tensor* wf = c.input(1);
+  const tflite::Tensor* wt = c.input(2);
+  const tflite::Tensor* bt = c.input(3);
+  const tflite::Tensor* st = c.input(4);
+  if (!wf || !wt || !st || wf->shape.size() != 2 || wt->shape.size() != 2) return c.where + ": expected feature weights, time weights and a state";
+  const std::int32_t filters = wf->shape[0], f = wf->shape[1], memory = wt->shape[1];
+  if (o.rank < 1 || filters < 1 || filters % o.rank != 0 || wt->shape[0] != filters || memory < 1 || f < 1 || filters > (1 << 16) ||
+      memory > (1 << 16) || f > (1 << 16))
+    return c.where + ": the weights' shapes do not fit rank " + std::to_string(o.rank);
+  const std::int32_t units = filters / o.rank;
+  if (element_count(c.in.shape) != static_cast<std::size_t>(f) || element_count(c.out.shape) != static_cast<std::size_t>(units) ||
+      (!c.in.shape.empty() && c.in.shape[0] != 1) || st->element_count() != static_cast<std::size_t>(filters) * static_cast<std::size_t>(memory))
+    return c.where + ": expected a [1, features] input, a [1, units] output and a [1, filters * memory] state";
+  if (bt && bt->element_count() != static_cast<std::size_t>(units)) return c.where + ": the bias must have one value per unit";
+  const std::string dims = std::to_string(f) + ", " + std::to_string(units) + ", " + std::to_string(o.rank) + ", " + std::to_string(memory);
+  const std::string name = "op" + std::to_string(c.index);
+  std::string decl;
+  if (c.in.type == TensorType::Float32) {
+    auto vf = tensor_values<float>(c.model, *wf);
+    auto vt = tensor_values<float>(c.model, *wt);
+    std::vector<float> vb(static_cast<std::size_t>(units), 0.0f);
+    if (bt) {
+      auto v = tensor_values<float>(c.model, *bt);
+      if (!v || bt->type != TensorType::Float32) return c.where + ": the bias must be constant float";
+      vb = *v;
+    }
+    if (!vf || !vt || wf->type != TensorType::Float32 || wt->type != TensorType::Float32) return c.where + ": weights must be constant float";
+    std::string act;
+    if (auto e = fused(c, o.activation, act); !e.empty()) return e;
+    const std::string type = "ctml::SVDFLayer<float, ctml::Shape<" + std::to_string(f) + ">, " + std::to_string(units) + ", " +
+                             std::to_string(o.rank) + ", " + std::to_string(memory) + ", " + act + ">";
+    layers.push_back({type, "{" + float_literal(*vf) + ", " + float_literal(*vt) + ", " + float_literal(vb) + "}"});
+    return {};
+  }
+  const bool s16 = wt->type == TensorType::Int16;
+  if (c.in.type != TensorType::Int8 || wf->type != TensorType::Int8 || (wt->type != TensorType::Int16 && wt->type != TensorType::Int8) ||
+      st->type != wt->type || (bt && bt->type != TensorType::Int32) || wf->quantization.scale.size() != 1 ||
+      wt->quantization.scale.size() != 1 || st->quantization.empty())
+    return c.where + ": an integer SVDF needs int8 input and feature weights, int16 or int8 time weights and state (the same type), an "
+                     "int32 bias, per-tensor scales";
+  auto vf = tensor_values<std::int8_t>(c.model, *wf);
+  std::vector<std::int32_t> vb(static_cast<std::size_t>(units), 0);
+  if (bt) {
+    auto v = tensor_values<std::int32_t>(c.model, *bt);
+    if (!v) return c.where + ": the bias must be constant";
+    vb = *v;
+  }
+  std::string time_values;
+  if (s16) {
+    auto v = tensor_values<std::int16_t>(c.model, *wt);
+    if (!v) return c.where + ": the time weights must be constant";
+    time_values = tensor_literal(*v);
+  } else {
+    auto v = tensor_values<std::int8_t>(c.model, *wt);
+    if (!v) return c.where + ": the time weights must be constant";
+    time_values = tensor_literal(*v);
+  }
+  if (!vf) return c.where + ": the feature weights must be constant";
+  const std::string s_type = s16 ? "std::int16_t" : "std::int8_t";
+  const std::string type = "ctml::quant::QSVDFLayer<" + dims + ", " + s_type + ">";
+  decl += "inline constexpr ctml::Tensor<std::int8_t, ctml::Shape<" + std::to_string(filters) + ", " + std::to_string(f) + ">> " + name +
+          "_w_feature" + tensor_literal(*vf) + ";\n";
+  decl += "inline constexpr ctml::Tensor<" + s_type + ", ctml::Shape<" + std::to_string(filters) + ", " + std::to_string(memory) + ">> " +
+          name + "_w_time" + time_values + ";\n";
+  decl += "inline constexpr ctml::Tensor<std::int32_t, ctml::Shape<" + std::to_string(units) + ">> " + name + "_bias" + tensor_literal(vb) + ";\n";
+  std::ostringstream init;
+  init << "ctml::quant::make_qsvdf<" << dims << ", " << s_type << ">(" << name << "_w_feature, " << name << "_w_time, " << name << "_bias, "
+       << qparams_literal(c.in) << ", " << std::hexfloat << static_cast<double>(wf->quantization.scale[0]) << "f, " << qparams_literal(*st)
+       << ", " << static_cast<double>(wt->quantization.scale[0]) << std::defaultfloat << "f, " << qparams_literal(c.out) << ")";
+  layers.push_back({type, init.str(), -1, {}, decl});
+  return {};
+}
+
 // UNIDIRECTIONAL_SEQUENCE_LSTM (lstm_shared.h's 24 inputs) as ctml's LSTM in its sequence form:
 // int8 (8x8->16, bit-exact with TFLM's integer path) or float, batch 1, no peephole, projection,
 // layer norm or CIFG; the output is every step's hidden state [time, units].
@@ -1126,6 +1204,7 @@ constexpr OpEntry kFloatOps[] = {
     {op::kHardSwish, float_hard_swish}, {op::kAdd, float_binary_const}, {op::kSub, float_binary_const},
     {op::kMul, float_binary_const}, {op::kMaximum, float_binary_const}, {op::kMinimum, float_binary_const},
     {op::kStridedSlice, strided_slice}, {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm},
+    {op::kSvdf, svdf},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -1140,7 +1219,7 @@ constexpr OpEntry kOps[] = {
     {op::kExpandDims, reshape_like}, {op::kLeakyRelu, leaky_relu}, {op::kHardSwish, hard_swish},
     {op::kAdd, binary_const},      {op::kSub, binary_const},     {op::kMul, binary_const},
     {op::kMaximum, binary_const},  {op::kMinimum, binary_const}, {op::kStridedSlice, strided_slice},
-    {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm},
+    {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm}, {op::kSvdf, svdf},
 };
 
 // The operators ctml-import maps with int16 activations (16x8: int8 weights).

@@ -921,6 +921,51 @@ Model tiny_lstm(int variant) {
   return b.finish({in}, {out});
 }
 
+// SVDF, one frame per invoke with the memory in a variable tensor: int8 with int16 state and time
+// weights (rank 2), int8 with int8 state (zero point 4, rank 1), or float (rank 2, fused ReLU).
+Model tiny_svdf(int variant) {
+  Rng rng(0xC7A1'0030 + static_cast<std::uint64_t>(variant));
+  Builder b;
+  const bool is_float = variant == 2, s16 = variant == 0;
+  constexpr std::int32_t F = 6, M = 5;
+  const std::int32_t rank = variant == 1 ? 1 : 2, units = 4, filters = units * rank;
+  const TensorType t = is_float ? TensorType::Float32 : TensorType::Int8;
+  auto q = [&](float scale, std::int64_t zp) { return is_float ? Quantization{} : per_tensor(scale, zp); };
+  const float s_in = 0.0231f, s_wf = 0.0047f, s_state = s16 ? 0.00061f : 0.0712f, s_wt = s16 ? 0.0000813f : 0.0089f, s_out = 0.0397f;
+  const auto in = b.tensor("input", t, {1, F}, q(s_in, -5));
+  std::int32_t wf, wt, bias = -1, st;
+  if (is_float) {
+    std::vector<float> vf(static_cast<std::size_t>(filters * F)), vt(static_cast<std::size_t>(filters * M)), vb(static_cast<std::size_t>(units));
+    for (auto& v : vf) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.5f / 1000.0f);
+    for (auto& v : vt) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.4f / 1000.0f);
+    for (auto& v : vb) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.2f / 1000.0f);
+    wf = b.tensor("svdf/w_feature", t, {filters, F}, {}, le_bytes(vf));
+    wt = b.tensor("svdf/w_time", t, {filters, M}, {}, le_bytes(vt));
+    bias = b.tensor("svdf/bias", t, {units}, {}, le_bytes(vb));
+  } else {
+    wf = b.tensor("svdf/w_feature", TensorType::Int8, {filters, F}, per_tensor(s_wf, 0), le_bytes(weights(rng, static_cast<std::size_t>(filters), F, false)));
+    if (s16) {
+      std::vector<std::int16_t> vt(static_cast<std::size_t>(filters * M));
+      for (auto& v : vt) v = static_cast<std::int16_t>(rng.uniform(-30000, 30000));
+      wt = b.tensor("svdf/w_time", TensorType::Int16, {filters, M}, per_tensor(s_wt, 0), le_bytes(vt));
+      bias = b.tensor("svdf/bias", TensorType::Int32, {units}, per_tensor(s_state * s_wt, 0), le_bytes(biases(rng, static_cast<std::size_t>(units), 40000)));
+    } else {
+      wt = b.tensor("svdf/w_time", TensorType::Int8, {filters, M}, per_tensor(s_wt, 0), le_bytes(weights(rng, static_cast<std::size_t>(filters), M, false)));
+      // TFLM's integer SVDF dereferences the bias in Prepare: it needs one.
+      bias = b.tensor("svdf/bias", TensorType::Int32, {units}, per_tensor(s_state * s_wt, 0), le_bytes(biases(rng, static_cast<std::size_t>(units), 300)));
+    }
+  }
+  st = b.tensor("svdf/state", is_float ? t : (s16 ? TensorType::Int16 : TensorType::Int8), {1, filters * M},
+                is_float ? Quantization{} : per_tensor(s_state, s16 ? 0 : 4));
+  b.model().subgraphs[0].tensors[static_cast<std::size_t>(st)].is_variable = true;
+  const auto out = b.tensor("svdf", t, {1, units}, q(s_out, 3));
+  SVDFOptions o;
+  o.rank = rank;
+  o.activation = is_float ? Activation::Relu : Activation::None;
+  b.op(op::kSvdf, 1, {in, wf, wt, bias, st}, {out}, o);
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -954,6 +999,9 @@ std::vector<Named> all() {
   v.push_back({"tiny_lstm_a_int8.tflite", tiny_lstm(0)});
   v.push_back({"tiny_lstm_b_int8.tflite", tiny_lstm(1)});
   v.push_back({"tiny_lstm_f32.tflite", tiny_lstm(2)});
+  v.push_back({"tiny_svdf_a_int8.tflite", tiny_svdf(0)});
+  v.push_back({"tiny_svdf_b_int8.tflite", tiny_svdf(1)});
+  v.push_back({"tiny_svdf_f32.tflite", tiny_svdf(2)});
   return v;
 }
 

@@ -122,6 +122,10 @@ struct OptionsFormatter {
     return "padding=" + std::string(padding_name(o.padding)) + " stride=" + std::to_string(o.stride_h) + "x" + std::to_string(o.stride_w) +
            " act=" + std::string(activation_name(o.activation));
   }
+  std::string operator()(const SVDFOptions& o) const {
+    return "rank=" + std::to_string(o.rank) + " act=" + std::string(activation_name(o.activation)) +
+           (o.asymmetric_quantize_inputs ? " asymmetric_quantize_inputs" : "");
+  }
   std::string operator()(const UnidirectionalSequenceLSTMOptions& o) const {
     return "act=" + std::string(activation_name(o.activation)) + " cell_clip=" + num(o.cell_clip) + " proj_clip=" + num(o.proj_clip) +
            (o.time_major ? " time_major" : "") + (o.asymmetric_quantize_inputs ? " asymmetric_quantize_inputs" : "") +

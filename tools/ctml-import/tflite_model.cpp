@@ -356,6 +356,7 @@ std::uint8_t options_type_of(const Options& o) noexcept {
     std::uint8_t operator()(const StridedSliceOptions&) const { return 32; }
     std::uint8_t operator()(const TransposeConvOptions&) const { return 49; }
     std::uint8_t operator()(const UnidirectionalSequenceLSTMOptions&) const { return 71; }
+    std::uint8_t operator()(const SVDFOptions&) const { return 6; }
     std::uint8_t operator()(const UnsupportedOptions& u) const { return u.type; }
   };
   return std::visit(Visitor{}, o);
@@ -415,6 +416,8 @@ int expected_options_type(std::int32_t code) noexcept {
       return 49;
     case op::kUnidirectionalSequenceLstm:
       return 71;
+    case op::kSvdf:
+      return 6;
     case op::kLogistic:
     case op::kRelu:
     case op::kRelu6:

@@ -85,6 +85,7 @@ inline constexpr std::int32_t kRelu6 = 21;
 inline constexpr std::int32_t kReshape = 22;
 inline constexpr std::int32_t kSoftmax = 25;
 inline constexpr std::int32_t kTanh = 28;
+inline constexpr std::int32_t kSvdf = 27;
 inline constexpr std::int32_t kCustom = 32;
 inline constexpr std::int32_t kPad = 34;
 inline constexpr std::int32_t kMean = 40;
@@ -251,6 +252,13 @@ struct TransposeConvOptions {  // TRANSPOSE_CONV; union tag 49 (output shape, we
   bool operator==(const TransposeConvOptions&) const = default;
 };
 
+struct SVDFOptions {  // SVDF; union tag 6
+  std::int32_t rank = 0;
+  Activation activation = Activation::None;
+  bool asymmetric_quantize_inputs = false;
+  bool operator==(const SVDFOptions&) const = default;
+};
+
 struct UnidirectionalSequenceLSTMOptions {  // UNIDIRECTIONAL_SEQUENCE_LSTM; union tag 71
   Activation activation = Activation::None;  // of the cell gate and the cell state (TANH)
   float cell_clip = 0.0f;                    // 0: no clipping
@@ -297,7 +305,7 @@ using Options = std::variant<std::monostate, Conv2DOptions, DepthwiseConv2DOptio
                              SubOptions, SqueezeOptions, DequantizeOptions, LeakyReluOptions,
                              QuantizeOptions, HardSwishOptions, TransposeOptions, PadV2Options,
                              ExpandDimsOptions, MaximumMinimumOptions, StridedSliceOptions, TransposeConvOptions,
-                             UnidirectionalSequenceLSTMOptions, UnsupportedOptions>;
+                             UnidirectionalSequenceLSTMOptions, SVDFOptions, UnsupportedOptions>;
 
 // BuiltinOptions union tag of the held alternative (0 for monostate).
 std::uint8_t options_type_of(const Options& o) noexcept;

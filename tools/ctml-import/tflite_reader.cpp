@@ -813,6 +813,13 @@ Options Reader::parse_options(const Table& op, std::int32_t code) {
       o.activation = activation(t, 3);
       return o;
     }
+    case 6: {
+      SVDFOptions o;
+      o.rank = positive(t, 0, 0, "rank");
+      o.activation = activation(t, 1);
+      o.asymmetric_quantize_inputs = boolean(t, 2, false, "asymmetric_quantize_inputs");
+      return o;
+    }
     case 71: {
       UnidirectionalSequenceLSTMOptions o;
       o.activation = activation(t, 0);

@@ -253,6 +253,13 @@ struct OptionsWriter {
     b.add<std::int8_t>(3, raw(o.activation), 0);
     return b.end_table();
   }
+  Ref operator()(const SVDFOptions& o) const {
+    b.start_table();
+    b.add<std::int32_t>(0, o.rank, 0);
+    b.add<std::int8_t>(1, raw(o.activation), 0);
+    b.add<std::uint8_t>(2, raw(o.asymmetric_quantize_inputs), 0);
+    return b.end_table();
+  }
   Ref operator()(const UnidirectionalSequenceLSTMOptions& o) const {
     b.start_table();
     b.add<float>(1, o.cell_clip, 0.0f);
