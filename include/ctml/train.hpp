@@ -7,6 +7,8 @@
 #include <ctml/train/backward_conv1d.hpp>
 #include <ctml/train/backward_conv2d.hpp>
 #include <ctml/train/backward_dense.hpp>
+#include <ctml/train/backward_gru.hpp>
+#include <ctml/train/backward_lstm.hpp>
 #include <ctml/train/backward_depthwise_conv2d.hpp>
 #include <ctml/train/backward_pool2d.hpp>
 #include <ctml/train/backward_reshape.hpp>

@@ -77,11 +77,12 @@ static_assert(supports<F<HardSwish, Vec>,                                 false,
 static_assert(supports<F<BatchNorm, Img>,                                 false, true, false, false>());
 // layers/sliding_window.hpp SlidingWindowLayer: state; no int8 twin or backward yet
 static_assert(supports<F<SlidingWindow<4>, Vec>,                          false, false, false, true>());
-// layers/gru.hpp, lstm.hpp  GRULayer, LSTMLayer (sequence form), StreamingGRULayer,
-//                           StreamingLSTMLayer (one step per call, state): float inference only
-//                           so far (issue 19: int8, BPTT, sparse to come)
-static_assert(supports<F<GRU<4>, Shape<6, 3>>,                            false, false, false, false>());
-static_assert(supports<F<LSTM<4, rnn::Output::sequence>, Shape<6, 3>>,    false, false, false, false>());
+// layers/gru.hpp, lstm.hpp  GRULayer, LSTMLayer (sequence form: BPTT, train/backward_gru.hpp,
+//                           backward_lstm.hpp), StreamingGRULayer, StreamingLSTMLayer (one step per
+//                           call, state); the int8 LSTM is quant::QLSTMLayer (ctml-import), not in
+//                           PTQ's map yet
+static_assert(supports<F<GRU<4>, Shape<6, 3>>,                            false, true, false, false>());
+static_assert(supports<F<LSTM<4, rnn::Output::sequence>, Shape<6, 3>>,    false, true, false, false>());
 static_assert(supports<F<StreamingGRU<4>, Shape<3>>,                      false, false, false, true>());
 static_assert(supports<F<StreamingLSTM<4>, Shape<3>>,                     false, false, false, true>());
 // layers/svdf.hpp           SVDFLayer: one frame per call, memory in the state; int8 twin

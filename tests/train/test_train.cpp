@@ -123,3 +123,45 @@ TEST_CASE("SGD with momentum separates two Gaussian blobs; frozen tensors stay p
   CHECK(net.layer<0>().bias[0] == 0.25f);
   static_assert(train::Trainer<Net>::train_arena_bytes > 0);
 }
+
+TEST_CASE("GRU (reset after and before, last and every step) and LSTM (with and without cell_clip): BPTT matches finite differences") {
+  static Sequential<double, Shape<5, 3>, GRU<4>, Dense<2>> gru_last{};
+  check_gradients(gru_last);
+  static Sequential<double, Shape<4, 3>, GRU<3, rnn::Output::sequence, rnn::Reset::before>, Flatten, Dense<2>> gru_before{};
+  check_gradients(gru_before);
+  static Sequential<double, Shape<5, 2>, LSTM<4, rnn::Output::sequence>, Flatten, Dense<3>> lstm{};
+  check_gradients(lstm);
+  static Sequential<double, Shape<6, 2>, LSTM<3>, Dense<2>> clipped{};
+  clipped.layer<0>().cell_clip = 0.3;  // some steps clip (gradient 0 there), most do not
+  check_gradients(clipped);
+}
+
+TEST_CASE("truncated BPTT: gradients from steps further back than the truncation are cut") {
+  using Full = Sequential<double, Shape<6, 2>, GRU<3, rnn::Output::last>>;
+  using Cut = Sequential<double, Shape<6, 2>, GRU<3, rnn::Output::last, rnn::Reset::after, 2>>;
+  static Full full{};
+  static Cut cut{};
+  ctml::test::randomize_parameters(full);
+  auto p = full.parameters();
+  auto q = cut.parameters();
+  [&]<std::size_t... K>(std::index_sequence<K...>) { ((std::get<K>(q) = std::get<K>(p)), ...); }(std::make_index_sequence<4>{});
+  Full::input_type x{};
+  for (auto& v : x) v = rnd();
+  const double c[3] = {0.3, -0.7, 0.5};
+  static train::Trainer<Full> tf;
+  static train::Trainer<Cut> tc;
+  tf.zero_grad();
+  tc.zero_grad();
+  tf.forward(full, x);
+  tc.forward(cut, x);
+  tf.backward(full, x, c);
+  tc.backward(cut, x, c);
+  const double* df = tf.input_gradient();
+  const double* dc = tc.input_gradient();
+  // The last two steps (one chunk) get the full gradient; earlier steps none.
+  for (std::size_t i = 4 * 2; i < 6 * 2; ++i) CHECK(dc[i] == doctest::Approx(df[i]));
+  for (std::size_t i = 0; i < 4 * 2; ++i) CHECK(dc[i] == 0.0);
+  bool earlier_nonzero = false;
+  for (std::size_t i = 0; i < 4 * 2; ++i) earlier_nonzero = earlier_nonzero || df[i] != 0.0;
+  CHECK(earlier_nonzero);
+}

@@ -49,11 +49,16 @@ struct GRUCell {
   }
 };
 
-template <class T, ShapeType In, std::size_t Units, rnn::Output O = rnn::Output::last, rnn::Reset R = rnn::Reset::after>
+template <class T, ShapeType In, std::size_t Units, rnn::Output O = rnn::Output::last, rnn::Reset R = rnn::Reset::after,
+          std::size_t Truncation = 0>
 struct GRULayer : GRUCell<T, (In::rank == 2 ? In::extent(1) : 1), Units, R> {
   static_assert(In::rank == 2, "ctml::GRU expects a [time, features] input (StreamingGRU takes one step's [features])");
   using cell = GRUCell<T, In::extent(1), Units, R>;
   static constexpr std::size_t steps = In::extent(0);
+  static constexpr rnn::Output output = O;
+  // Training: gradients flow back through at most this many steps (0: the whole sequence);
+  // train/backward_gru.hpp.
+  static constexpr std::size_t truncation = Truncation;
   using input_type = Tensor<T, In>;
   using output_type = Tensor<T, std::conditional_t<O == rnn::Output::sequence, Shape<steps, Units>, Shape<Units>>>;
   static constexpr std::string_view name = "GRU";
@@ -97,10 +102,10 @@ struct StreamingGRULayer : GRUCell<T, In::size, Units, R> {
   }
 };
 
-template <std::size_t Units, rnn::Output O = rnn::Output::last, rnn::Reset R = rnn::Reset::after>
+template <std::size_t Units, rnn::Output O = rnn::Output::last, rnn::Reset R = rnn::Reset::after, std::size_t Truncation = 0>
 struct GRU {
   template <class T, ShapeType In>
-  using bind = GRULayer<T, In, Units, O, R>;
+  using bind = GRULayer<T, In, Units, O, R, Truncation>;
 };
 template <std::size_t Units, rnn::Reset R = rnn::Reset::after>
 struct StreamingGRU {

@@ -50,11 +50,15 @@ struct LSTMCell {
   }
 };
 
-template <class T, ShapeType In, std::size_t Units, rnn::Output O = rnn::Output::last>
+template <class T, ShapeType In, std::size_t Units, rnn::Output O = rnn::Output::last, std::size_t Truncation = 0>
 struct LSTMLayer : LSTMCell<T, (In::rank == 2 ? In::extent(1) : 1), Units> {
   static_assert(In::rank == 2, "ctml::LSTM expects a [time, features] input (StreamingLSTM takes one step's [features])");
   using cell = LSTMCell<T, In::extent(1), Units>;
   static constexpr std::size_t steps = In::extent(0);
+  static constexpr rnn::Output output = O;
+  // Training: gradients flow back through at most this many steps (0: the whole sequence);
+  // train/backward_lstm.hpp.
+  static constexpr std::size_t truncation = Truncation;
   using input_type = Tensor<T, In>;
   using output_type = Tensor<T, std::conditional_t<O == rnn::Output::sequence, Shape<steps, Units>, Shape<Units>>>;
   static constexpr std::string_view name = "LSTM";
@@ -101,10 +105,10 @@ struct StreamingLSTMLayer : LSTMCell<T, In::size, Units> {
   }
 };
 
-template <std::size_t Units, rnn::Output O = rnn::Output::last>
+template <std::size_t Units, rnn::Output O = rnn::Output::last, std::size_t Truncation = 0>
 struct LSTM {
   template <class T, ShapeType In>
-  using bind = LSTMLayer<T, In, Units, O>;
+  using bind = LSTMLayer<T, In, Units, O, Truncation>;
 };
 template <std::size_t Units>
 struct StreamingLSTM {

@@ -42,7 +42,7 @@ template <class L>
 constexpr void require_trainable() {
   static_assert(Trainable<L>,
                 "ctml::train: this layer has no backward pass (supported: Dense, Conv1D, Conv2D, "
-                "DepthwiseConv2D, MaxPool2D, AveragePool2D, GlobalAveragePool, BatchNorm, ReLU, "
+                "DepthwiseConv2D, GRU, LSTM, MaxPool2D, AveragePool2D, GlobalAveragePool, BatchNorm, ReLU, "
                 "ReLU6, LeakyReLU, Sigmoid, Tanh, HardSwish, Softmax, Flatten/Reshape, Residual; "
                 "include <ctml/train.hpp>)");
 }
