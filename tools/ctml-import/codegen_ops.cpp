@@ -160,8 +160,10 @@ std::string check_folded_bias(const OpContext& c, const std::vector<std::int8_t>
 // The weights and bias as named constants beside the layer (declarations, "opN_weights",
 // "opN_bias"): the builder call then reads as the layer's recipe. They cost nothing in the binary
 // (only the layer's copy is odr-used).
+// The bias is int32 (int8 layers) or int64 (16x8 layers).
+template <class B>
 std::string weight_tensors(const OpContext& c, const std::string& type, const std::vector<std::int8_t>& w,
-                           const std::vector<std::int32_t>& bias, std::string& decl) {
+                           const std::vector<B>& bias, std::string& decl) {
   const std::string name = std::string("op") + std::to_string(c.index);
   decl += "inline constexpr " + type + "::weight_type " + name + "_weights" + tensor_literal(w) + ";\n";
   decl += "inline constexpr " + type + "::bias_type " + name + "_bias" + tensor_literal(bias) + ";\n";
@@ -299,14 +301,6 @@ std::string multipliers_16x8(const OpContext& c, const tflite::Tensor& w, std::s
   return {};
 }
 
-std::string weight_tensors_16x8(const OpContext& c, const std::string& type, const std::vector<std::int8_t>& w,
-                                const std::vector<std::int64_t>& bias, std::string& decl) {
-  const std::string name = std::string("op") + std::to_string(c.index);
-  decl += "inline constexpr " + type + "::weight_type " + name + "_weights" + tensor_literal(w) + ";\n";
-  decl += "inline constexpr " + type + "::bias_type " + name + "_bias" + tensor_literal(bias) + ";\n";
-  return name + "_weights, " + name + "_bias";
-}
-
 std::string fully_connected_16x8(const OpContext& c, std::vector<Layer>& layers) {
   const auto& o = std::get<FullyConnectedOptions>(c.op.options);
   const tflite::Tensor* wt = c.input(1);
@@ -328,7 +322,7 @@ std::string fully_connected_16x8(const OpContext& c, std::vector<Layer>& layers)
   const std::string args = "ctml::Shape<" + std::to_string(inputs) + ">, " + std::to_string(units) + ", " + acc;
   const std::string type = "ctml::quant::QDense16x8Layer<" + args + ">";
   std::string decl;
-  const std::string values = weight_tensors_16x8(c, type, *wv, bias, decl);
+  const std::string values = weight_tensors(c, type, *wv, bias, decl);
   std::ostringstream init;
   init << "ctml::quant::make_qdense16x8<" << args << ">(" << values << ", " << qparams_literal(c.in) << ", "
        << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act << ")";
@@ -373,7 +367,7 @@ std::string conv_16x8(const OpContext& c, std::vector<Layer>& layers) {
   if (auto e = geometry_of(c, cin, cout, win, geo, decl); !e.empty()) return e;
   if (auto e = fused(c, a, act); !e.empty()) return e;
   const std::string type = std::string(dw ? "ctml::quant::QDepthwiseConv2D16x8Layer<" : "ctml::quant::QConv2D16x8Layer<") + geo + ", " + acc + ">";
-  const std::string values = weight_tensors_16x8(c, type, *wv, bias, decl);
+  const std::string values = weight_tensors(c, type, *wv, bias, decl);
   std::ostringstream init;
   init << (dw ? "ctml::quant::make_qdepthwise_conv2d16x8<" : "ctml::quant::make_qconv2d16x8<") << geo << ", " << acc << ">(" << values
        << ", " << qparams_literal(c.in) << ", " << scales_literal(w.quantization) << ", " << qparams_literal(c.out) << ", " << act << ")";

@@ -17,28 +17,35 @@
 
 namespace ctml::quant {
 
-template <kernels::Conv2DGeometry G, class Acc = std::int64_t>
-struct QConv2D16x8Layer : OutputStage16x8 {
+namespace detail {
+// What a 16x8 conv and depthwise conv hold: weights of shape W, a bias and a multiplier per output
+// channel, the output stage's zero points and clamp.
+template <class W, std::size_t C, class Acc>
+struct Weighted16x8 : OutputStage16x8 {
   static_assert(kernels::s16::is_accumulator_v<Acc>, "a 16x8 layer accumulates in int64_t or int32_t (TFLite's two bias types)");
-  using input_type = Tensor<std::int16_t, Shape<G.ih, G.iw, G.cin>>;
-  using output_type = Tensor<std::int16_t, Shape<G.oh, G.ow, G.cout>>;
   using accumulator_type = Acc;
-  static constexpr std::string_view name = "QConv2D16x8";
-  static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw * G.cin;
-
-  using weight_type = Tensor<std::int8_t, Shape<G.cout, G.kh, G.kw, G.cin>>;
-  using bias_type = Tensor<Acc, Shape<G.cout>>;
+  using weight_type = Tensor<std::int8_t, W>;
+  using bias_type = Tensor<Acc, Shape<C>>;
 
   weight_type weights;
   bias_type bias;
-  Tensor<std::int32_t, Shape<G.cout>> multiplier;
-  Tensor<std::int32_t, Shape<G.cout>> shift;
+  Tensor<std::int32_t, Shape<C>> multiplier;
+  Tensor<std::int32_t, Shape<C>> shift;
 
   constexpr auto parameters() { return std::tie(weights, bias); }
   constexpr auto parameters() const { return std::tie(weights, bias); }
   constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
-  constexpr void prepare() {}
+  constexpr void prepare() {}  // nothing derived: the zero points are 0
+};
+}  // namespace detail
+
+template <kernels::Conv2DGeometry G, class Acc = std::int64_t>
+struct QConv2D16x8Layer : detail::Weighted16x8<Shape<G.cout, G.kh, G.kw, G.cin>, G.cout, Acc> {
+  using input_type = Tensor<std::int16_t, Shape<G.ih, G.iw, G.cin>>;
+  using output_type = Tensor<std::int16_t, Shape<G.oh, G.ow, G.cout>>;
+  static constexpr std::string_view name = "QConv2D16x8";
+  static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw * G.cin;
 
   constexpr void forward(const std::int16_t* in, std::int16_t* out, std::int16_t*) const {
     kernels::s16::conv<G, Acc>(*this, in, out);
@@ -46,28 +53,12 @@ struct QConv2D16x8Layer : OutputStage16x8 {
 };
 
 template <kernels::Conv2DGeometry G, class Acc = std::int64_t>
-struct QDepthwiseConv2D16x8Layer : OutputStage16x8 {
-  static_assert(kernels::s16::is_accumulator_v<Acc>, "a 16x8 layer accumulates in int64_t or int32_t (TFLite's two bias types)");
+struct QDepthwiseConv2D16x8Layer : detail::Weighted16x8<Shape<G.kh, G.kw, G.cout>, G.cout, Acc> {
   static_assert(G.cout % G.cin == 0, "a depthwise conv's output channels are a multiple of its input channels");
   using input_type = Tensor<std::int16_t, Shape<G.ih, G.iw, G.cin>>;
   using output_type = Tensor<std::int16_t, Shape<G.oh, G.ow, G.cout>>;
-  using accumulator_type = Acc;
   static constexpr std::string_view name = "QDepthwiseConv2D16x8";
   static constexpr std::size_t macs = G.oh * G.ow * G.cout * G.kh * G.kw;
-
-  using weight_type = Tensor<std::int8_t, Shape<G.kh, G.kw, G.cout>>;
-  using bias_type = Tensor<Acc, Shape<G.cout>>;
-
-  weight_type weights;
-  bias_type bias;
-  Tensor<std::int32_t, Shape<G.cout>> multiplier;
-  Tensor<std::int32_t, Shape<G.cout>> shift;
-
-  constexpr auto parameters() { return std::tie(weights, bias); }
-  constexpr auto parameters() const { return std::tie(weights, bias); }
-  constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
-  constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point, act_min, act_max); }
-  constexpr void prepare() {}
 
   constexpr void forward(const std::int16_t* in, std::int16_t* out, std::int16_t*) const {
     kernels::s16::depthwise_conv<G, Acc>(*this, in, out);
