@@ -51,6 +51,8 @@
 //     memory in Model::state_type): int16 state rank 2, int8 state with zero point 4 rank 1,
 //     float rank 2 + ReLU: every frame's bytes equal to TFLM's, floats within
 //     1e-5.
+//   act16_{logistic,tanh}{,_pot}.tflite: int16 LOGISTIC and TANH (16x8) on all 65536 input
+//     values, input scales a power of two and not: equal to TFLM's.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -92,6 +94,10 @@
 #include "tiny_svdf_a_int8.hpp"
 #include "tiny_svdf_b_int8.hpp"
 #include "tiny_svdf_f32.hpp"
+#include "act16_logistic.hpp"
+#include "act16_logistic_pot.hpp"
+#include "act16_tanh.hpp"
+#include "act16_tanh_pot.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -700,4 +706,37 @@ TEST_CASE("SVDF streamed frame by frame (int16 and int8 state, rank 1 and 2, flo
   check_stream<tiny_svdf_a_int8::Model, std::int8_t>(tiny_svdf_a_int8::model, arena, "tiny_svdf_a_int8.tflite", 3, false);
   check_stream<tiny_svdf_b_int8::Model, std::int8_t>(tiny_svdf_b_int8::model, arena, "tiny_svdf_b_int8.tflite", 4, false);
   check_stream<tiny_svdf_f32::Model, float>(tiny_svdf_f32::model, arena, "tiny_svdf_f32.tflite", 5, true);
+}
+
+namespace {
+template <class Net>
+void check_all_int16(const Net& model, const std::string& file) {
+  static typename Net::input_type in{};
+  static typename Net::output_type out{};
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<std::int16_t>(static_cast<int>(i) - 32768);
+  alignas(16) static std::byte arena[Net::arena_bytes + 1];
+  model(in, out, arena);
+  const auto ref = tflm_output(std::string(CTML_TEST_DATA_DIR) + "/tflite/" + file, in.data(), in.size() * 2, "act16");
+  if (ref.empty()) {
+    MESSAGE("tflm-run not found: not compared");
+    return;
+  }
+  REQUIRE(ref.size() == out.size() * 2);
+  int differ = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::int16_t r = 0;
+    std::memcpy(&r, ref.data() + 2 * i, 2);
+    differ += r != out[i];
+  }
+  INFO(file);
+  CHECK(differ == 0);
+}
+}  // namespace
+
+TEST_CASE("int16 LOGISTIC and TANH (power-of-two and other input scales): all 65536 inputs as TFLM's") {
+  static_assert(act16_logistic_pot::Model::input_shape::size == 65536);
+  check_all_int16(act16_logistic_pot::model, "act16_logistic_pot.tflite");
+  check_all_int16(act16_logistic::model, "act16_logistic.tflite");
+  check_all_int16(act16_tanh_pot::model, "act16_tanh_pot.tflite");
+  check_all_int16(act16_tanh::model, "act16_tanh.tflite");
 }

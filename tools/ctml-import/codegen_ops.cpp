@@ -1216,12 +1216,26 @@ constexpr OpEntry kOps[] = {
     {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm}, {op::kSvdf, svdf},
 };
 
+// LOGISTIC / TANH on int16: TFLite's fixed output range (2^-15, zero point 0).
+std::string table_16x8(const OpContext& c, std::vector<Layer>& layers) {
+  const bool logistic = c.op.builtin_code == op::kLogistic;
+  if (c.out.quantization.scale[0] != 1.0f / 32768.0f || c.out.quantization.zero_point[0] != 0)
+    return c.where + ": output quantization must be 2^-15, 0 (TFLite's fixed int16 output range)";
+  if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": input and output sizes differ";
+  const std::string s = shape_literal(c.in.shape);
+  layers.push_back({std::string(logistic ? "ctml::quant::QLogistic16Layer<" : "ctml::quant::QTanh16Layer<") + s + ">",
+                    std::string(logistic ? "ctml::quant::make_qlogistic16<" : "ctml::quant::make_qtanh16<") + s + ">(" +
+                        qparams_literal(c.in) + ")"});
+  return {};
+}
+
 // The operators ctml-import maps with int16 activations (16x8: int8 weights).
 constexpr OpEntry kInt16Ops[] = {
     {op::kConv2D, conv_16x8},      {op::kDepthwiseConv2D, conv_16x8}, {op::kFullyConnected, fully_connected_16x8},
     {op::kQuantize, quantize},     {op::kDequantize, dequantize},     {op::kReshape, reshape_like},
     {op::kSqueeze, reshape_like},  {op::kExpandDims, reshape_like},   {op::kPad, pad},
     {op::kPadV2, pad},             {op::kTranspose, transpose},       {op::kStridedSlice, strided_slice},
+    {op::kLogistic, table_16x8},   {op::kTanh, table_16x8},
 };
 
 std::string supported_ops() {

@@ -966,6 +966,16 @@ Model tiny_svdf(int variant) {
   return b.finish({in}, {out});
 }
 
+// An int16 LOGISTIC or TANH over [1, 65536] (the test feeds every int16 value), input scale a
+// power of two (TFLite's fast path) or not (its multiplier path).
+Model tiny_activation16(std::int32_t code, float in_scale) {
+  Builder b;
+  const auto in = b.tensor("input", TensorType::Int16, {1, 65536}, per_tensor(in_scale, 0));
+  const auto out = b.tensor("Identity", TensorType::Int16, {1, 65536}, per_tensor(1.0f / 32768.0f, 0));
+  b.op(code, 1, {in}, {out}, std::monostate{});
+  return b.finish({in}, {out});
+}
+
 std::vector<Named> all() {
   std::vector<Named> v;
   v.push_back({"tiny_fc_int8.tflite", tiny_fc()});
@@ -1002,6 +1012,10 @@ std::vector<Named> all() {
   v.push_back({"tiny_svdf_a_int8.tflite", tiny_svdf(0)});
   v.push_back({"tiny_svdf_b_int8.tflite", tiny_svdf(1)});
   v.push_back({"tiny_svdf_f32.tflite", tiny_svdf(2)});
+  v.push_back({"act16_logistic_pot.tflite", tiny_activation16(op::kLogistic, 1.0f / 4096.0f)});
+  v.push_back({"act16_logistic.tflite", tiny_activation16(op::kLogistic, 0.00037f)});
+  v.push_back({"act16_tanh_pot.tflite", tiny_activation16(op::kTanh, 1.0f / 2048.0f)});
+  v.push_back({"act16_tanh.tflite", tiny_activation16(op::kTanh, 0.00021f)});
   return v;
 }
 

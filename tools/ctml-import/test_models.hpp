@@ -67,6 +67,7 @@ Model tiny_16x8_mixed();
 Model tiny_concat(bool int8);
 Model tiny_lstm(int variant);
 Model tiny_svdf(int variant);
+Model tiny_activation16(std::int32_t code, float in_scale);
 
 struct Named {
   std::string file_name;  // e.g. "tiny_fc_int8.tflite"
