@@ -137,11 +137,25 @@ std::string header_text(const std::vector<Layer>& layers, const std::string& ns,
   if (decls.find("conv_geometry(") != std::string::npos)
     os << "// conv_geometry(in h, w, c, out c, kernel h, w, stride h, w, dilation h, w, padding)\n";
   os << decls;
+  // Every top-level layer a builder makes is its own constant (opN_layer): each is then evaluated
+  // as a constant expression of its own, within the compiler's per-expression budget (GCC's
+  // -fconstexpr-ops-limit), rather than all of a model's multipliers, folded biases and packed
+  // weights in one (a 10-layer MLPerf autoencoder packed for AVX-512 VNNI exceeded GCC's default
+  // budget that way). The model copies them; only the model is odr-used.
+  std::vector<std::string> inits(layers.size());
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    inits[i] = layers[i].init;
+    if (layers[i].init.rfind("ctml::quant::make_", 0) == 0) {
+      const std::string name = "layer" + std::to_string(i);
+      os << "inline constexpr " << layers[i].type << " " << name << "{" << layers[i].init << "};\n";
+      inits[i] = name;
+    }
+  }
   os << "\nusing Model = ctml::Chain<\n";
   for (std::size_t i = 0; i < layers.size(); ++i) os << "    " << layers[i].type << (i + 1 < layers.size() ? ",\n" : ">;\n\n");
   // Network{ LayerPack{ PackBase{ PackLeaf{ layer }... } } }
   os << "inline constexpr Model model{{{\n";
-  for (std::size_t i = 0; i < layers.size(); ++i) os << "{" << layers[i].init << "}" << (i + 1 < layers.size() ? ",\n" : "\n");
+  for (std::size_t i = 0; i < layers.size(); ++i) os << "{" << inits[i] << "}" << (i + 1 < layers.size() ? ",\n" : "\n");
   os << "}}};\n\n";
   os << "// The scratch memory `model` needs (at least 1, so that `std::byte arena[arena_bytes]` is an array).\n"
      << "inline constexpr std::size_t arena_bytes = Model::arena_bytes > 0 ? Model::arena_bytes : 1;\n\n";
