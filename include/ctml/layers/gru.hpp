@@ -43,8 +43,10 @@ struct GRUCell {
   constexpr auto buffers() { return std::tie(h0); }
   constexpr auto buffers() const { return std::tie(h0); }
 
-  // h' from x and h (h' may be h).
-  constexpr void step(const T* x, const T* h, T* h_next, T* scratch) const {
+  // h' from x and h (h' may be h). Not inlined: the sequence and streaming forms then run the
+  // same machine code, so they give the same bits under every flag (inlined into two contexts, GCC
+  // contracted multiply-adds into FMAs differently there under -march=native: 1 ulp apart).
+  [[gnu::noinline]] constexpr void step(const T* x, const T* h, T* h_next, T* scratch) const {
     kernels::gru_step<T, F, H, reset_after>(x, h, h_next, w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), scratch);
   }
 };

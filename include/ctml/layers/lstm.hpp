@@ -45,7 +45,9 @@ struct LSTMCell {
   constexpr auto buffers() { return std::tie(h0, c0, cell_clip); }
   constexpr auto buffers() const { return std::tie(h0, c0, cell_clip); }
 
-  constexpr void step(const T* x, const T* h, const T* c, T* h_next, T* c_next, T* scratch) const {
+  // Not inlined: both forms run the same machine code, so they agree to the bit under every flag
+  // (see GRUCell::step).
+  [[gnu::noinline]] constexpr void step(const T* x, const T* h, const T* c, T* h_next, T* c_next, T* scratch) const {
     kernels::lstm_step<T, F, H>(x, h, c, h_next, c_next, w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), scratch, cell_clip);
   }
 };
