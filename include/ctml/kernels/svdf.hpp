@@ -4,7 +4,7 @@
 // into R rank-1 filters per unit — a feature filter over the input and a time filter over the
 // memory):
 //   state: per filter f, the last M feature responses, oldest first; each step shifts the whole
-//          [filters][M] buffer left by one value and writes the new responses in the last slots
+//          [filters][M] buffer left by one value and writes this step's responses in the last slots
 //   s[f][M-1] = sum_i w_feature[f][i] x[i]
 //   y[u]      = act(bias[u] + sum_{r<R} sum_{m<M} w_time[u*R+r][m] s[u*R+r][m])
 // Layout: w_feature [filters][F], w_time [filters][M], filters = units * R; scratch: filters.
