@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The streaming GRU digit classifier: trained by examples/gru_digits.cpp (as a sequence model,
+// then copied into this form), shipped as examples/data/gru_digits_trained.hpp (a weight blob and
+// test digits, written by `gru_digits --write`), and run on Cortex-M by firmware/fw_gru_digits.cpp.
+// One call per 8-pixel row of an 8x8 digit; after the 8th row the 10 outputs are the logits.
+#include <cmath>
+#include <cstddef>
+#include <span>
+
+#include <ctml/ctml.hpp>
+#include <ctml/model/serialize.hpp>
+
+namespace gru_digits {
+
+inline constexpr std::size_t rows = 8, row_pixels = 8, classes = 10;
+using Stream = ctml::Sequential<float, ctml::Shape<row_pixels>, ctml::StreamingGRU<24>, ctml::Dense<classes>>;
+
+// Loads a blob stored as bytes in a header (usable at compile time, where unsigned char cannot be
+// viewed as std::byte).
+template <std::size_t N>
+constexpr ctml::BlobResult load(Stream& net, const unsigned char (&bytes)[N]) {
+  std::byte blob[N]{};
+  for (std::size_t i = 0; i < N; ++i) blob[i] = static_cast<std::byte>(bytes[i]);
+  return ctml::load_weights(net, std::span<const std::byte>(blob));
+}
+
+// The logits of one digit (pixels 0..16, as the data set stores them), fed row by row.
+inline void classify(const Stream& net, const unsigned char* pixels, float* logits, std::span<std::byte> arena) {
+  Stream::state_type state{};
+  net.reset(state);
+  Stream::output_type z{};
+  for (std::size_t r = 0; r < rows; ++r) {
+    Stream::input_type frame{};
+    for (std::size_t i = 0; i < row_pixels; ++i) frame[i] = static_cast<float>(pixels[r * row_pixels + i]) / 16.0f;
+    net(frame, z, arena, state);
+  }
+  for (std::size_t i = 0; i < classes; ++i) logits[i] = z[i];
+}
+
+// Two runs of the same weights on two machines agree to float rounding (another libm's expf, fused
+// multiply-adds): |a - b| <= 1e-4 + 1e-4 |b| per logit.
+inline bool logits_close(const float* a, const float* b) {
+  for (std::size_t i = 0; i < classes; ++i)
+    if (!(std::fabs(a[i] - b[i]) <= 1e-4f + 1e-4f * std::fabs(b[i]))) return false;
+  return true;
+}
+
+inline std::size_t argmax(const float* z) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < classes; ++i)
+    if (z[i] > z[best]) best = i;
+  return best;
+}
+
+}  // namespace gru_digits
