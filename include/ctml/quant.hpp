@@ -12,6 +12,7 @@
 #include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s16.hpp>
 #include <ctml/quant/dense_s8.hpp>
+#include <ctml/quant/gru_s8.hpp>
 #include <ctml/quant/hard_swish_s8.hpp>
 #include <ctml/quant/leaky_relu_s8.hpp>
 #include <ctml/quant/logistic_s8.hpp>

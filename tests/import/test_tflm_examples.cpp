@@ -65,6 +65,7 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+#include <ctml/quant/quantize_model.hpp>
 #include "hello_world_float.hpp"
 #include "trained_lstm.hpp"
 #include "trained_lstm_int8.hpp"
@@ -600,6 +601,61 @@ TEST_CASE("mnist_lstm (UNIDIRECTIONAL_SEQUENCE_LSTM): the ten digits by both mod
   }
   INFO("largest |float - dequantized int8| " << worst);
   CHECK(worst < 1e-2);
+}
+
+TEST_CASE("mnist_lstm float model quantized by ctml's PTQ: the ten digits, within 1e-2 of float, as close as TFLite's int8 model") {
+  const std::string dir = examples + "mnist_lstm/";
+  using FIn = mnist_lstm_float::Model::input_type;
+  // Calibration: the ten sample digits and ten images of uniform noise (evaluate_test.py's two
+  // kinds of input); the check runs on other noise images.
+  static std::array<FIn, 20> calib{};
+  std::array<FIn, 10> samples{};
+  for (int label = 0; label < 10; ++label) {
+    const auto img = read_file(dir + "sample" + std::to_string(label) + ".u8");
+    REQUIRE(img.size() == 784);
+    for (std::size_t i = 0; i < 784; ++i) samples[label][i] = static_cast<float>(img[i]) / 255.0f;
+    calib[label] = samples[label];
+  }
+  std::uint32_t s = 7;
+  auto noise = [&](FIn& x) {
+    for (auto& v : x) {
+      s = s * 1664525u + 1013904223u;
+      v = static_cast<float>(s >> 8) / 16777216.0f;
+    }
+  };
+  for (std::size_t k = 10; k < calib.size(); ++k) noise(calib[k]);
+  static const auto q = ctml::quant::quantize(mnist_lstm_float::model, calib);
+  alignas(16) static std::byte farena[mnist_lstm_float::arena_bytes];
+  alignas(16) static std::byte qarena[mnist_lstm_int8::arena_bytes];
+  double worst_ctml = 0, worst_tflite = 0;
+  auto compare = [&](const FIn& x) {
+    mnist_lstm_float::Model::output_type fout{};
+    mnist_lstm_float::model(x, fout, farena);
+    const auto y = q(x);
+    mnist_lstm_int8::Model::input_type qin{};
+    mnist_lstm_int8::Model::output_type qout{};
+    FIn unused{};
+    mnist_inputs(x.data(), qin, unused);
+    mnist_lstm_int8::model(qin, qout, qarena);
+    for (std::size_t i = 0; i < 10; ++i) {
+      worst_ctml = std::max(worst_ctml, std::fabs(static_cast<double>(y[i] - fout[i])));
+      worst_tflite = std::max(worst_tflite, std::fabs(static_cast<double>(mnist_lstm_int8::dequantize_output(qout[i]) - fout[i])));
+    }
+    return argmax(y);
+  };
+  for (int label = 0; label < 10; ++label) {
+    INFO("sample " << label);
+    CHECK(compare(samples[label]) == static_cast<std::size_t>(label));
+  }
+  for (int trial = 0; trial < 10; ++trial) {
+    FIn x{};
+    noise(x);
+    compare(x);
+  }
+  MESSAGE("mnist_lstm: largest |float - int8| over 10 digits and 10 noise images: ctml PTQ " << worst_ctml
+          << ", TFLite converter's model " << worst_tflite);
+  CHECK(worst_ctml < 1e-2);
+  CHECK(worst_ctml <= 2 * worst_tflite + 1.0 / 256);
 }
 
 namespace {

@@ -92,3 +92,112 @@ TEST_CASE("an int8 LSTM sequence evaluated by the compiler equals the run-time r
   const auto at_run_time = run();
   for (std::size_t j = 0; j < H; ++j) CHECK(at_compile_time[j] == at_run_time[j]);
 }
+
+// ---- post-training quantization of a float LSTM ----------------------------------------------
+#include <ctml/layers/dense.hpp>
+#include <ctml/model/sequential.hpp>
+#include <ctml/quant/quantize_model.hpp>
+
+namespace {
+constexpr std::size_t PT = 12, PF = 3, PH = 8;
+using FloatLstmNet = ctml::Sequential<float, ctml::Shape<PT, PF>, ctml::LSTM<PH, ctml::rnn::Output::sequence>, ctml::LSTM<PH>, ctml::Dense<4>>;
+
+struct Lcg {
+  std::uint32_t s;
+  float uniform(float a) {  // in [-a, a)
+    s = s * 1664525u + 1013904223u;
+    return a * (static_cast<float>(s >> 8) / 8388608.0f - 1.0f);
+  }
+};
+
+FloatLstmNet make_float_lstm_net(bool initial_state) {
+  FloatLstmNet net{};
+  Lcg g{5};
+  std::apply([&](auto&... t) { ((void)[&] { for (auto& v : t) v = g.uniform(0.6f); }(), ...); }, net.parameters());
+  if (initial_state)
+    for (std::size_t j = 0; j < PH; ++j) net.layer<0>().h0[j] = g.uniform(0.5f), net.layer<0>().c0[j] = g.uniform(2.0f);
+  return net;
+}
+
+std::array<FloatLstmNet::input_type, 96> lstm_inputs(std::uint32_t seed) {
+  std::array<FloatLstmNet::input_type, 96> xs{};
+  Lcg g{seed};
+  for (auto& x : xs)
+    for (auto& v : x) v = g.uniform(2.0f);
+  return xs;
+}
+}  // namespace
+
+TEST_CASE("PTQ of float LSTMs: TFLite's scheme, outputs within int8 rounding of the float network") {
+  for (const bool initial_state : {false, true}) {
+    CAPTURE(initial_state);
+    const FloatLstmNet net = make_float_lstm_net(initial_state);
+    static const auto calib = lstm_inputs(1);
+    const auto qm = q::quantize(net, calib);
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(qm.model.layer<0>())>, q::QLSTMLayer<PT, PF, PH, ctml::rnn::Output::sequence>>);
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(qm.model.layer<1>())>, q::QLSTMLayer<PT, PH, PH, ctml::rnn::Output::last>>);
+
+    // The scheme: each gate's weights use the full symmetric range; the cell scale is the power of
+    // two that just holds the largest |c| seen in calibration.
+    const auto& l0 = qm.model.layer<0>();
+    for (std::size_t k = 0; k < 4; ++k) {
+      int m = 0;
+      for (std::size_t i = 0; i < PH * PF; ++i) m = std::max(m, std::abs(static_cast<int>(l0.w_in[k * PH * PF + i])));
+      CHECK(m == 127);
+    }
+    double cmax = 0;
+    for (const auto& x : calib) {  // the float cell state of layer 0, every step
+      std::array<float, PH> h{}, c{};
+      for (std::size_t j = 0; j < PH; ++j) h[j] = net.layer<0>().h0[j], c[j] = net.layer<0>().c0[j];
+      for (std::size_t j = 0; j < PH; ++j) cmax = std::max(cmax, std::fabs(static_cast<double>(c[j])));
+      std::array<float, 4 * PH> scratch{};
+      for (std::size_t t = 0; t < PT; ++t) {
+        net.layer<0>().step(x.data() + t * PF, h.data(), c.data(), h.data(), c.data(), scratch.data());
+        for (std::size_t j = 0; j < PH; ++j) cmax = std::max(cmax, std::fabs(static_cast<double>(c[j])));
+      }
+    }
+    REQUIRE(cmax > 1);  // (below 1 the scale stays at 2^-15)
+    const double cell_scale = std::ldexp(1.0, static_cast<int>(std::ceil(std::log2(cmax))) - 15);
+    CHECK(static_cast<double>(q::lstm_cell_scale(cmax)) == cell_scale);
+    CHECK(cmax <= 32768 * cell_scale);
+    CHECK(cmax > 16384 * cell_scale);
+    // mul_fc is 2^-15 (f * c back at the cell scale), so its shift says nothing; tanh's input shift
+    // is where the cell scale shows: 12 + log2(cell scale) = 12 + ceil(log2 cmax) - 15.
+    CHECK(l0.tanh_shift == std::abs(static_cast<int>(std::ceil(std::log2(cmax))) - 3));
+
+    // Float in, float out through QUANTIZE -> int8 LSTMs -> DEQUANTIZE, on inputs calibration
+    // did not see: within a few output steps of the float network.
+    const auto test = lstm_inputs(2);
+    double worst = 0, out_range = 0;
+    for (const auto& x : test) {
+      const auto yf = net.infer(x);
+      const auto yq = qm(x);
+      for (std::size_t i = 0; i < yf.size(); ++i) {
+        worst = std::max(worst, std::fabs(static_cast<double>(yq[i] - yf[i])));
+        out_range = std::max(out_range, std::fabs(static_cast<double>(yf[i])));
+      }
+    }
+    MESSAGE("PTQ LSTM (initial state " << initial_state << "): worst |int8 - float| = " << worst << " of outputs up to " << out_range
+                                       << " (output step " << qm.output.scale << ")");
+    CHECK(worst <= 6 * static_cast<double>(qm.output.scale));
+
+    // The streaming form of a PTQ cell gives the sequence form's bytes, step by step.
+    using Stream = ctml::Chain<q::QStreamingLSTMLayer<PF, PH>>;
+    const Stream stream{{{{q::make_qstreaming_lstm(static_cast<const q::QLSTMCell<PF, PH>&>(l0))}}}};
+    q::QLSTMLayer<PT, PF, PH, ctml::rnn::Output::sequence>::input_type xq{};
+    for (std::size_t i = 0; i < xq.size(); ++i) xq[i] = q::quantize_s8(test[0][i], qm.input);
+    q::QLSTMLayer<PT, PF, PH, ctml::rnn::Output::sequence>::output_type yseq{};
+    std::array<std::int16_t, q::QLSTMLayer<PT, PF, PH>::scratch_size> scratch{};
+    l0.forward(xq.data(), yseq.data(), scratch.data());
+    Stream::state_type state{};
+    stream.reset(state);
+    alignas(16) std::array<std::byte, Stream::arena_bytes + 1> arena{};
+    for (std::size_t t = 0; t < PT; ++t) {
+      Stream::input_type frame{};
+      Stream::output_type y{};
+      for (std::size_t i = 0; i < PF; ++i) frame[i] = xq[t * PF + i];
+      stream(frame, y, arena, state);
+      for (std::size_t j = 0; j < PH; ++j) CHECK(y[j] == yseq[t * PH + j]);
+    }
+  }
+}

@@ -79,10 +79,10 @@ static_assert(supports<F<BatchNorm, Img>,                                 false,
 static_assert(supports<F<SlidingWindow<4>, Vec>,                          false, false, false, true>());
 // layers/gru.hpp, lstm.hpp  GRULayer, LSTMLayer (sequence form: BPTT, train/backward_gru.hpp,
 //                           backward_lstm.hpp), StreamingGRULayer, StreamingLSTMLayer (one step per
-//                           call, state); the int8 LSTM is quant::QLSTMLayer (ctml-import), not in
-//                           PTQ's map yet
-static_assert(supports<F<GRU<4>, Shape<6, 3>>,                            false, true, false, false>());
-static_assert(supports<F<LSTM<4, rnn::Output::sequence>, Shape<6, 3>>,    false, true, false, false>());
+//                           call, state); int8: quant::QGRULayer, QLSTMLayer (PTQ of the sequence
+//                           form; the streaming int8 layers are made from its cells)
+static_assert(supports<F<GRU<4>, Shape<6, 3>>,                            true, true, false, false>());
+static_assert(supports<F<LSTM<4, rnn::Output::sequence>, Shape<6, 3>>,    true, true, false, false>());
 static_assert(supports<F<StreamingGRU<4>, Shape<3>>,                      false, false, false, true>());
 static_assert(supports<F<StreamingLSTM<4>, Shape<3>>,                     false, false, false, true>());
 // layers/svdf.hpp           SVDFLayer: one frame per call, memory in the state; int8 twin

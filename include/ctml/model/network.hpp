@@ -266,10 +266,16 @@ struct Network {
  private:
   static constexpr state_type* no_state() { return nullptr; }
   constexpr output_type infer_with(const input_type& in, state_type* state) const {
-    static_assert(uniform, "ctml: infer() needs a single element type throughout the network");
     output_type out{};
-    std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
-    run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()}, state);
+    if constexpr (uniform) {
+      std::array<input_value, scratch_size == 0 ? 1 : scratch_size> arena{};
+      run(in.data(), out.data(), detail::TypedArena<input_value>{arena.data()}, state);
+    } else {
+      // Layers with other scratch types (an int8 LSTM's int16 gates): a byte arena, which a
+      // constant expression cannot reinterpret, so this runs at run time only.
+      alignas(16) std::array<std::byte, arena_bytes == 0 ? 1 : arena_bytes> arena{};
+      run(in.data(), out.data(), detail::ByteArena{arena.data()}, state);
+    }
     return out;
   }
   // The entry points without a state argument, on a stateful network: one message for all.

@@ -16,6 +16,17 @@
 //   M_fc     = 2^-15 * c_scale / c_scale              M_ig     = 2^-15 * 2^-15 / c_scale
 //   M_h      = 2^-15 * 2^-15 / h_scale                tanh of the cell: input shift 12 + log2(c_scale)
 //   clip     = trunc(cell_clip / c_scale) when cell_clip > 0
+// The initial state is TFLM's reset state (h = the hidden zero point, c = 0) unless set.
+//
+// Post-training quantization of a float LSTM (quantize() does it for an LSTM layer in a network;
+// make_qlstm_cell(float_cell, ...) for one cell), as TFLite's converter quantizes the op:
+//   input      the incoming tensor's parameters; hidden: asymmetric int8 over the calibrated
+//              range of h (every step, and h0)
+//   weights    symmetric int8 per tensor and gate (scale max|W| / 127, values in [-127, 127]);
+//              bias b_ih + b_hh as int32 at x_scale * w_in_scale[gate]
+//   cell       int16 with a power-of-two scale 2^(ceil(log2 max|c|) - 15) over the calibrated
+//              |c| (every step, and c0), so that [-max|c|, max|c|] fits; at least 2^-15
+//   gates      Q3.12 in, Q0.15 out (fixed by the integer kernel, as in TFLite)
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +36,11 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/requantize.hpp>
 #include <ctml/kernels/s8/lstm.hpp>
+#include <ctml/layers/lstm.hpp>
 #include <ctml/layers/recurrent.hpp>
+#include <ctml/quant/qmap.hpp>
+#include <ctml/quant/quantize_s8.hpp>
+#include <ctml/quant/quantize_weights.hpp>
 
 namespace ctml::quant {
 
@@ -45,6 +60,8 @@ struct QLSTMCell {
   std::int32_t hidden_zero_point = 0;
   std::int32_t cell_clip = -1;  // quantized; < 0: no clipping
   std::int32_t tanh_mult = 0, tanh_shift = 0;
+  Tensor<std::int8_t, Shape<H>> h0;    // the initial state
+  Tensor<std::int16_t, Shape<H>> c0;
   // Derived by prepare(): the biases with the zero points folded in.
   Tensor<std::int32_t, Shape<4 * H>> bias_in;   // bias - x_zp * sum(w_in row)
   Tensor<std::int32_t, Shape<4 * H>> bias_rec;  // -h_zp * sum(w_rec row)
@@ -53,11 +70,11 @@ struct QLSTMCell {
   constexpr auto parameters() const { return std::tie(w_in, w_rec, bias); }
   constexpr auto buffers() {
     return std::tie(mult_in, shift_in, mult_rec, shift_rec, mul_fc, mul_ig, mul_h, input_zero_point, hidden_zero_point, cell_clip,
-                    tanh_mult, tanh_shift);
+                    tanh_mult, tanh_shift, h0, c0);
   }
   constexpr auto buffers() const {
     return std::tie(mult_in, shift_in, mult_rec, shift_rec, mul_fc, mul_ig, mul_h, input_zero_point, hidden_zero_point, cell_clip,
-                    tanh_mult, tanh_shift);
+                    tanh_mult, tanh_shift, h0, c0);
   }
 
   constexpr void prepare() {
@@ -113,7 +130,44 @@ constexpr QLSTMCell<F, H> make_qlstm_cell(const Tensor<std::int8_t, Shape<4 * H,
     const double v = static_cast<double>(cell_clip) / cs;
     q.cell_clip = static_cast<std::int16_t>(v > 32767.0 ? 32767.0 : v);
   }
+  q.h0.fill(static_cast<std::int8_t>(hidden.zero_point));
   q.prepare();
+  return q;
+}
+
+// The power-of-two cell scale that holds [-max_abs, max_abs] in int16 (see the top of this file).
+constexpr float lstm_cell_scale(double max_abs) {
+  int pot = 0;  // ceil(log2(max_abs)), at least 0 (the scale 2^-15 holds [-1, 1))
+  while (pot < 19 && static_cast<double>(1ll << pot) < max_abs) ++pot;
+  double s = 1.0;
+  for (int k = 15 - pot; k > 0; --k) s *= 0.5;
+  return static_cast<float>(s);
+}
+
+// Post-training quantization of a float cell (see the top of this file): input and hidden
+// parameters and the largest |c| from calibration.
+template <std::size_t F, std::size_t H>
+constexpr QLSTMCell<F, H> make_qlstm_cell(const LSTMCell<float, F, H>& f, QParams input, QParams hidden, double cell_max_abs) {
+  Tensor<std::int8_t, Shape<4 * H, F>> w_in{};
+  Tensor<std::int8_t, Shape<4 * H, H>> w_rec{};
+  Tensor<std::int32_t, Shape<4 * H>> bias{};
+  std::array<double, 4> s_in{}, s_rec{};
+  for (std::size_t k = 0; k < 4; ++k) {
+    s_in[k] = symmetric_weight_scale(f.w_ih.data() + k * H * F, H * F);
+    s_rec[k] = symmetric_weight_scale(f.w_hh.data() + k * H * H, H * H);
+    for (std::size_t i = 0; i < H * F; ++i) w_in[k * H * F + i] = quantize_weight(static_cast<double>(f.w_ih[k * H * F + i]), s_in[k]);
+    for (std::size_t i = 0; i < H * H; ++i) w_rec[k * H * H + i] = quantize_weight(static_cast<double>(f.w_hh[k * H * H + i]), s_rec[k]);
+    for (std::size_t j = 0; j < H; ++j)
+      bias[k * H + j] = quantize_bias(static_cast<double>(f.b_ih[k * H + j]) + static_cast<double>(f.b_hh[k * H + j]),
+                                      static_cast<double>(input.scale) * s_in[k]);
+  }
+  const double clip = static_cast<double>(f.cell_clip);
+  const float cell_scale = lstm_cell_scale(clip > 0 && clip < cell_max_abs ? clip : cell_max_abs);
+  QLSTMCell<F, H> q = make_qlstm_cell<F, H>(w_in, w_rec, bias, input, s_in, s_rec, hidden, cell_scale, f.cell_clip);
+  for (std::size_t j = 0; j < H; ++j) {
+    q.h0[j] = quantize_to<std::int8_t>(f.h0[j], hidden);
+    q.c0[j] = quantize_to<std::int16_t>(f.c0[j], QParams{cell_scale, 0});
+  }
   return q;
 }
 
@@ -130,9 +184,9 @@ struct QLSTMLayer : QLSTMCell<F, H> {
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int16_t* scratch) const {
     std::int16_t* c = scratch;
-    for (std::size_t j = 0; j < H; ++j) c[j] = 0;
+    for (std::size_t j = 0; j < H; ++j) c[j] = this->c0[j];
     // The hidden state lives in the output: step t updates row t (a copy of row t - 1) in place.
-    for (std::size_t j = 0; j < H; ++j) out[j] = static_cast<std::int8_t>(this->hidden_zero_point);
+    for (std::size_t j = 0; j < H; ++j) out[j] = this->h0[j];
     for (std::size_t t = 0; t < Steps; ++t) {
       std::int8_t* h = O == rnn::Output::sequence ? out + t * H : out;
       if (O == rnn::Output::sequence && t > 0)
@@ -157,7 +211,7 @@ struct QStreamingLSTMLayer : QLSTMCell<F, H> {
     std::int16_t c[H];
   };
   constexpr void reset(state_type& s) const {
-    for (std::size_t j = 0; j < H; ++j) s.h[j] = static_cast<std::int8_t>(this->hidden_zero_point), s.c[j] = 0;
+    for (std::size_t j = 0; j < H; ++j) s.h[j] = this->h0[j], s.c[j] = this->c0[j];
   }
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int16_t* scratch, state_type& s) const {
     this->step(in, s.h, s.c, scratch);
@@ -178,5 +232,15 @@ constexpr QStreamingLSTMLayer<F, H> make_qstreaming_lstm(const QLSTMCell<F, H>& 
   static_cast<QLSTMCell<F, H>&>(l) = c;
   return l;
 }
+
+// Its place in the float -> int8 map of PTQ (qmap.hpp): an LSTM sequence layer. (A streaming
+// LSTM is quantized through its sequence form: make_qstreaming_lstm(q.model.layer<K>()).)
+namespace detail {
+template <ShapeType In, std::size_t Units, rnn::Output O, std::size_t Truncation>
+struct qmap<LSTMLayer<float, In, Units, O, Truncation>> : qmap_base {
+  using type = QLSTMLayer<In::extent(0), In::extent(1), Units, O>;
+  static constexpr QKind kind = QKind::lstm;
+};
+}  // namespace detail
 
 }  // namespace ctml::quant

@@ -10,6 +10,8 @@
 #include <utility>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
+#include <ctml/layers/gru.hpp>
+#include <ctml/layers/lstm.hpp>
 #include <ctml/model/network.hpp>
 #include <ctml/model/residual.hpp>
 #include <ctml/quant/calibration.hpp>
@@ -45,6 +47,63 @@ struct NestedCalib<ResidualLayer<float, In, Body, Short>, Bins> {
     } else {
       for (std::size_t i = 0; i < n; ++i) out[i] += in[i];
     }
+  }
+};
+
+// An LSTM: also the hidden state of every step (the int8 hidden state's range, which the output
+// alone does not show when only the last step is output) and the largest |cell state| (its
+// int16 power-of-two scale), both including the initial state.
+template <class In, std::size_t U, rnn::Output O, std::size_t Tr, std::size_t Bins>
+struct NestedCalib<LSTMLayer<float, In, U, O, Tr>, Bins> {
+  using L = LSTMLayer<float, In, U, O, Tr>;
+  TensorStats<Bins> hidden{};
+  double cell_max_abs = 0;
+  constexpr void record(const float* h, const float* c, int pass) {
+    if (pass == 0) hidden.observe_range(h, U);
+    else hidden.observe_histogram(h, U);
+    for (std::size_t j = 0; j < U; ++j) {
+      const double a = c[j] < 0 ? -static_cast<double>(c[j]) : static_cast<double>(c[j]);
+      cell_max_abs = a > cell_max_abs ? a : cell_max_abs;
+    }
+  }
+  constexpr void run(const L& l, const float* in, float* out, float* scratch, int pass) {
+    ::ctml::detail::side_effect_fence();
+    std::array<float, U> h{}, c{};
+    for (std::size_t j = 0; j < U; ++j) h[j] = l.h0[j], c[j] = l.c0[j];
+    record(h.data(), c.data(), pass);
+    for (std::size_t t = 0; t < L::steps; ++t) {
+      l.step(in + t * L::cell::features, h.data(), c.data(), h.data(), c.data(), scratch);
+      record(h.data(), c.data(), pass);
+      if constexpr (O == rnn::Output::sequence)
+        for (std::size_t j = 0; j < U; ++j) out[t * U + j] = h[j];
+    }
+    if constexpr (O == rnn::Output::last)
+      for (std::size_t j = 0; j < U; ++j) out[j] = h[j];
+  }
+};
+
+// A GRU: also the hidden state of every step, including the initial one.
+template <class In, std::size_t U, rnn::Output O, rnn::Reset R, std::size_t Tr, std::size_t Bins>
+struct NestedCalib<GRULayer<float, In, U, O, R, Tr>, Bins> {
+  using L = GRULayer<float, In, U, O, R, Tr>;
+  TensorStats<Bins> hidden{};
+  constexpr void record(const float* h, int pass) {
+    if (pass == 0) hidden.observe_range(h, U);
+    else hidden.observe_histogram(h, U);
+  }
+  constexpr void run(const L& l, const float* in, float* out, float* scratch, int pass) {
+    ::ctml::detail::side_effect_fence();
+    std::array<float, U> h{};
+    for (std::size_t j = 0; j < U; ++j) h[j] = l.h0[j];
+    record(h.data(), pass);
+    for (std::size_t t = 0; t < L::steps; ++t) {
+      l.step(in + t * L::cell::features, h.data(), h.data(), scratch);
+      record(h.data(), pass);
+      if constexpr (O == rnn::Output::sequence)
+        for (std::size_t j = 0; j < U; ++j) out[t * U + j] = h[j];
+    }
+    if constexpr (O == rnn::Output::last)
+      for (std::size_t j = 0; j < U; ++j) out[j] = h[j];
   }
 };
 

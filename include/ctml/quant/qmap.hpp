@@ -27,6 +27,8 @@ enum class QKind {
   logistic,     // fixed 1/256, -128
   tanh,         // fixed 1/128, 0
   residual,     // body and shortcut quantized recursively; their ADD to the calibrated output range
+  lstm,         // from the calibrated hidden and cell states of every step (quant/lstm_s8.hpp)
+  gru,          // from the calibrated hidden state of every step (quant/gru_s8.hpp)
 };
 
 namespace detail {

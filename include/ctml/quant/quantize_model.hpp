@@ -30,6 +30,10 @@
 //        Softmax             -> QSoftmaxLayer                SOFTMAX (output 1/256, -128)
 //        Sigmoid / Tanh      -> QLogisticLayer / QTanhLayer  LOGISTIC / TANH
 //        Residual            -> QResidualLayer               body and shortcut networks, then ADD
+//        GRU                 -> QGRULayer                    (no TFLite op: TFLite's LSTM scheme,
+//                               quant/gru_s8.hpp; hidden range of every step)
+//        LSTM                -> QLSTMLayer                   UNIDIRECTIONAL_SEQUENCE_LSTM (8x8->16;
+//                               hidden and cell state ranges of every step, quant/lstm_s8.hpp)
 //        ReLU / ReLU6        -> fused into the layer before (its output clamp) when that layer is
 //                               a Dense, conv, pool or residual (ADD) without an activation of its
 //                               own, else QReLULayer (a clamp, same in/out params)
@@ -101,6 +105,15 @@ constexpr QParams quantize_step(QL& q, const Net& net, const NetCalib<Net, Bins>
   } else if constexpr (M::kind == QKind::tanh) {
     q = make_qtanh<typename FL::input_type::shape_type>(in);
     return tanh_output_qparams;
+  } else if constexpr (M::kind == QKind::lstm) {
+    const auto& nc = std::get<st.src>(c.nested);
+    const QParams hidden = nc.hidden.qparams(o);
+    static_cast<typename QL::cell&>(q) = make_qlstm_cell(static_cast<const typename FL::cell&>(f), in, hidden, nc.cell_max_abs);
+    return hidden;
+  } else if constexpr (M::kind == QKind::gru) {
+    const QParams hidden = std::get<st.src>(c.nested).hidden.qparams(o);
+    static_cast<typename QL::cell&>(q) = make_qgru_cell(static_cast<const typename FL::cell&>(f), in, hidden);
+    return hidden;
   } else {
     const auto& nc = std::get<st.src>(c.nested);
     const QParams body_out = quantize_net(q.body, f.body, nc.body, in, o);

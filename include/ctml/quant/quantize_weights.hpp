@@ -21,6 +21,23 @@
 
 namespace ctml::quant {
 
+// The pieces, also for layers whose weights split into several tensors (quant/lstm_s8.hpp):
+// the symmetric scale of n weights, one weight, one bias at its scale.
+template <class T>
+constexpr double symmetric_weight_scale(const T* w, std::size_t n) {
+  double m = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double a = static_cast<double>(w[i]) < 0 ? -static_cast<double>(w[i]) : static_cast<double>(w[i]);
+    m = a > m ? a : m;
+  }
+  return m > 0 ? m / 127.0 : 1.0;
+}
+constexpr std::int8_t quantize_weight(double w, double scale) {
+  const std::int64_t v = detail::round_away(w / scale);
+  return static_cast<std::int8_t>(v < -127 ? -127 : (v > 127 ? 127 : v));
+}
+constexpr std::int32_t quantize_bias(double b, double scale) { return detail::clamp_i32(detail::round_away(b / scale)); }
+
 template <bool ChannelLast, class QL, class FL>
 constexpr void quantize_weighted(QL& q, const FL& f, QParams in, QParams out, Activation act) {
   ::ctml::detail::side_effect_fence();
@@ -36,15 +53,8 @@ constexpr void quantize_weighted(QL& q, const FL& f, QParams in, QParams out, Ac
   }
   std::array<double, C> ws{};
   for (std::size_t c = 0; c < C; ++c) ws[c] = wmax[c] > 0 ? wmax[c] / 127.0 : 1.0;
-  for (std::size_t i = 0; i < W; ++i) {
-    const std::size_t c = ChannelLast ? i % C : i / (W / C);
-    const std::int64_t v = detail::round_away(static_cast<double>(f.weights[i]) / ws[c]);
-    q.weights[i] = static_cast<std::int8_t>(v < -127 ? -127 : (v > 127 ? 127 : v));
-  }
-  for (std::size_t c = 0; c < C; ++c) {
-    const double bias_scale = static_cast<double>(in.scale) * ws[c];
-    q.bias[c] = detail::clamp_i32(detail::round_away(static_cast<double>(f.bias[c]) / bias_scale));
-  }
+  for (std::size_t i = 0; i < W; ++i) q.weights[i] = quantize_weight(static_cast<double>(f.weights[i]), ws[ChannelLast ? i % C : i / (W / C)]);
+  for (std::size_t c = 0; c < C; ++c) q.bias[c] = quantize_bias(static_cast<double>(f.bias[c]), static_cast<double>(in.scale) * ws[c]);
   set_output_stage(q, in, ws.data(), C, out, act);
   if constexpr (requires { q.prepare(); }) q.prepare();
 }

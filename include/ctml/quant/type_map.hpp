@@ -34,7 +34,9 @@
 #include <ctml/quant/conv1d_s8.hpp>
 #include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s8.hpp>
+#include <ctml/quant/gru_s8.hpp>
 #include <ctml/quant/logistic_s8.hpp>
+#include <ctml/quant/lstm_s8.hpp>
 #include <ctml/quant/maxpool_s8.hpp>
 #include <ctml/quant/mean_s8.hpp>
 #include <ctml/quant/quantize_s8.hpp>
@@ -77,7 +79,7 @@ struct qinfo : std::conditional_t<has_qmap<L>, qmap<L>, qmap_unsupported<L>> {
   static_assert(has_qmap<L> || is_float_batchnorm<L>,
                 "ctml::quant::quantize: this float layer has no int8 counterpart (supported: Dense, "
                 "Conv1D, Conv2D, DepthwiseConv2D, AveragePool2D, MaxPool2D, GlobalAveragePool, "
-                "Reshape/Flatten, ReLU, ReLU6, Softmax, Sigmoid, Tanh, Residual, and BatchNorm right "
+                "Reshape/Flatten, ReLU, ReLU6, Softmax, Sigmoid, Tanh, Residual, GRU, LSTM, and BatchNorm right "
                 "after a Dense or conv, which is folded); see the template argument L");
 };
 
