@@ -6,20 +6,25 @@
 // One call per 8-pixel row of an 8x8 digit; after the 8th row the 10 outputs are the logits.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include <ctml/ctml.hpp>
 #include <ctml/model/serialize.hpp>
+#include <ctml/quant.hpp>
 
 namespace gru_digits {
 
 inline constexpr std::size_t rows = 8, row_pixels = 8, classes = 10;
 using Stream = ctml::Sequential<float, ctml::Shape<row_pixels>, ctml::StreamingGRU<24>, ctml::Dense<classes>>;
+// Its int8 twin (post-training quantization of the sequence model, whose int8 GRU cell and Dense
+// layer it holds): int8 pixels in, int8 logits out.
+using QStream = ctml::Chain<ctml::quant::QStreamingGRULayer<row_pixels, 24>, ctml::quant::QDenseLayer<ctml::Shape<24>, classes>>;
 
 // Loads a blob stored as bytes in a header (usable at compile time, where unsigned char cannot be
 // viewed as std::byte).
-template <std::size_t N>
-constexpr ctml::BlobResult load(Stream& net, const unsigned char (&bytes)[N]) {
+template <class Net, std::size_t N>
+constexpr ctml::BlobResult load(Net& net, const unsigned char (&bytes)[N]) {
   std::byte blob[N]{};
   for (std::size_t i = 0; i < N; ++i) blob[i] = static_cast<std::byte>(bytes[i]);
   return ctml::load_weights(net, std::span<const std::byte>(blob));
@@ -38,6 +43,21 @@ inline void classify(const Stream& net, const unsigned char* pixels, float* logi
   for (std::size_t i = 0; i < classes; ++i) logits[i] = z[i];
 }
 
+// The int8 logits of one digit: pixel / 16 quantized with the model's input parameters.
+inline void classify(const QStream& net, ctml::quant::QParams input, const unsigned char* pixels, std::int8_t* logits,
+                     std::span<std::byte> arena) {
+  QStream::state_type state{};
+  net.reset(state);
+  QStream::output_type z{};
+  for (std::size_t r = 0; r < rows; ++r) {
+    QStream::input_type frame{};
+    for (std::size_t i = 0; i < row_pixels; ++i)
+      frame[i] = ctml::quant::quantize_s8(static_cast<float>(pixels[r * row_pixels + i]) / 16.0f, input);
+    net(frame, z, arena, state);
+  }
+  for (std::size_t i = 0; i < classes; ++i) logits[i] = z[i];
+}
+
 // Two runs of the same weights on two machines agree to float rounding (another libm's expf, fused
 // multiply-adds): |a - b| <= 1e-4 + 1e-4 |b| per logit.
 inline bool logits_close(const float* a, const float* b) {
@@ -46,7 +66,8 @@ inline bool logits_close(const float* a, const float* b) {
   return true;
 }
 
-inline std::size_t argmax(const float* z) {
+template <class T>
+inline std::size_t argmax(const T* z) {
   std::size_t best = 0;
   for (std::size_t i = 1; i < classes; ++i)
     if (z[i] > z[best]) best = i;
