@@ -7,7 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
 #include <ctml/layers/dense.hpp>
 #include <ctml/layers/gru.hpp>
 #include <ctml/layers/lstm.hpp>
@@ -152,4 +156,83 @@ TEST_CASE("compile-time facts: parameters, MACs, scratch; a GRU network evaluate
     return n.infer(x);
   }();
   static_assert(y[0] == y[1] && y[0] != 0.0f);
+}
+
+namespace {
+// The optimised step kernels against their one-accumulator definitions, over sizes with ragged
+// ends (F, H not multiples of the 8 lanes or 4 rows) and several steps of state.
+template <std::size_t F, std::size_t H>
+void step_kernels_against_reference() {
+  CAPTURE(F);
+  CAPTURE(H);
+  std::uint32_t s = static_cast<std::uint32_t>(F * 131 + H);
+  auto u = [&](float a) {
+    s = s * 1664525u + 1013904223u;
+    return a * (static_cast<float>(s >> 8) / 8388608.0f - 1.0f);
+  };
+  std::array<float, 4 * H * F> w_ih{};
+  std::array<float, 4 * H * H> w_hh{};
+  std::array<float, 4 * H> b_ih{}, b_hh{};
+  for (auto& v : w_ih) v = u(0.5f);
+  for (auto& v : w_hh) v = u(0.5f);
+  for (auto& v : b_ih) v = u(0.5f);
+  for (auto& v : b_hh) v = u(0.5f);
+  std::array<float, H> h1{}, h2{}, c1{}, c2{}, g1{}, g2{}, hb1{}, hb2{};
+  std::array<float, 4 * H> sc{};
+  double worst = 0;
+  for (int t = 0; t < 6; ++t) {
+    std::array<float, F> x{};
+    for (auto& v : x) v = u(2.0f);
+    ctml::kernels::lstm_step<float, F, H>(x.data(), h1.data(), c1.data(), h1.data(), c1.data(), w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), sc.data(), 3.0f);
+    ctml::kernels::lstm_step_ref<float, F, H>(x.data(), h2.data(), c2.data(), h2.data(), c2.data(), w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), sc.data(), 3.0f);
+    ctml::kernels::gru_step<float, F, H, true>(x.data(), g1.data(), g1.data(), w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), sc.data());
+    ctml::kernels::gru_step_ref<float, F, H, true>(x.data(), g2.data(), g2.data(), w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), sc.data());
+    ctml::kernels::gru_step<float, F, H, false>(x.data(), hb1.data(), hb1.data(), w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), sc.data());
+    ctml::kernels::gru_step_ref<float, F, H, false>(x.data(), hb2.data(), hb2.data(), w_ih.data(), w_hh.data(), b_ih.data(), b_hh.data(), sc.data());
+    for (std::size_t j = 0; j < H; ++j) {
+      worst = std::max({worst, std::fabs(static_cast<double>(h1[j] - h2[j])), std::fabs(static_cast<double>(c1[j] - c2[j])),
+                        std::fabs(static_cast<double>(g1[j] - g2[j])), std::fabs(static_cast<double>(hb1[j] - hb2[j]))});
+    }
+  }
+  CHECK(worst <= 1e-5);
+}
+}  // namespace
+
+TEST_CASE("optimised GRU / LSTM step kernels equal their definitions to float summation order") {
+  step_kernels_against_reference<1, 1>();
+  step_kernels_against_reference<3, 5>();
+  step_kernels_against_reference<8, 8>();
+  step_kernels_against_reference<13, 7>();
+  step_kernels_against_reference<28, 20>();
+  step_kernels_against_reference<64, 64>();
+}
+
+TEST_CASE("the recurrent kernels' float sigmoid and tanh: within 3 ulp (sigmoid above -80) and 1 ulp of double") {
+  long worst_s = 0, worst_t = 0;
+  auto ulps = [](float a, double ref) {
+    return std::labs(static_cast<long>(std::bit_cast<std::int32_t>(a)) - static_cast<long>(std::bit_cast<std::int32_t>(static_cast<float>(ref))));
+  };
+  for (std::uint32_t b = 0; b < 0x7F800000u; b += 4099)
+    for (const std::uint32_t sign : {0u, 0x80000000u}) {
+      const float x = std::bit_cast<float>(b | sign);
+      const float s = ctml::kernels::detail::sigmoid_f(x), t = ctml::kernels::detail::tanh_f(x);
+      const double sd = 1.0 / (1.0 + std::exp(-static_cast<double>(x))), td = std::tanh(static_cast<double>(x));
+      if (x > -80.0f) worst_s = std::max(worst_s, ulps(s, sd));
+      else CHECK(std::fabs(static_cast<double>(s) - sd) < 1e-37);
+      if (std::fabs(td) > 1.2e-38) worst_t = std::max(worst_t, ulps(t, td));
+    }
+  CHECK(worst_s <= 3);
+  CHECK(worst_t <= 1);
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  CHECK(ctml::kernels::detail::sigmoid_f(inf) == 1.0f);
+  CHECK(ctml::kernels::detail::sigmoid_f(-inf) == doctest::Approx(0.0).epsilon(1e-30));
+  CHECK(ctml::kernels::detail::tanh_f(inf) == 1.0f);
+  CHECK(ctml::kernels::detail::tanh_f(-inf) == -1.0f);
+  CHECK(std::isnan(ctml::kernels::detail::sigmoid_f(nan)));
+  CHECK(std::isnan(ctml::kernels::detail::tanh_f(nan)));
+  // The same bits from the constant evaluator.
+  constexpr float cs = ctml::kernels::detail::sigmoid_f(-1.15729f), ct = ctml::kernels::detail::tanh_f(0.7f);
+  volatile float vx = -1.15729f, vy = 0.7f;
+  CHECK(std::bit_cast<std::uint32_t>(cs) == std::bit_cast<std::uint32_t>(ctml::kernels::detail::sigmoid_f(vx)));
+  CHECK(std::bit_cast<std::uint32_t>(ct) == std::bit_cast<std::uint32_t>(ctml::kernels::detail::tanh_f(vy)));
 }
