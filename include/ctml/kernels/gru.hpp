@@ -80,7 +80,7 @@ constexpr void gru_step(const T* x, const T* h, T* h_next, const T* w_ih, const 
   // r and z: W_h h first (into g), then W_i x + b_i + that + b_h.
   detail::for_row_dots<0, 2 * H, H>(w_hh, h, [&](std::size_t j, T d) { g[j] = d; });
   detail::for_row_dots<0, 2 * H, F>(w_ih, x, [&](std::size_t j, T d) { g[j] = d + b_ih[j] + g[j] + b_hh[j]; });
-  sigmoid_inplace(g, 2 * H);
+  sigmoid_inplace<2 * H>(g);
   const T* r = g;
   if constexpr (ResetAfter) {
     detail::for_row_dots<2 * H, 3 * H, H>(w_hh, h, [&](std::size_t j, T d) { g[j] = d; });
@@ -91,7 +91,7 @@ constexpr void gru_step(const T* x, const T* h, T* h_next, const T* w_ih, const 
     detail::for_row_dots<2 * H, 3 * H, H>(w_hh, rh, [&](std::size_t j, T d) { g[j] = d; });
     detail::for_row_dots<2 * H, 3 * H, F>(w_ih, x, [&](std::size_t j, T d) { g[j] = d + b_ih[j] + (g[j] + b_hh[j]); });
   }
-  tanh_inplace(g + 2 * H, H);
+  tanh_inplace<H>(g + 2 * H);
   for (std::size_t j = 0; j < H; ++j) {
     const T n = g[2 * H + j], z = g[H + j];
     h_next[j] = (T(1) - z) * n + z * h[j];

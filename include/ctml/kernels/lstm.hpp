@@ -43,9 +43,9 @@ constexpr void lstm_step(const T* x, const T* h, const T* c, T* h_next, T* c_nex
   T* g = scratch;  // [4H]: the sums, then the gates
   detail::for_row_dots<0, 4 * H, H>(w_hh, h, [&](std::size_t j, T d) { g[j] = d; });
   detail::for_row_dots<0, 4 * H, F>(w_ih, x, [&](std::size_t j, T d) { g[j] = d + b_ih[j] + g[j] + b_hh[j]; });
-  sigmoid_inplace(g, 2 * H);
-  tanh_inplace(g + 2 * H, H);
-  sigmoid_inplace(g + 3 * H, H);
+  sigmoid_inplace<2 * H>(g);
+  tanh_inplace<H>(g + 2 * H);
+  sigmoid_inplace<H>(g + 3 * H);
   T* tc = g + 2 * H;  // tanh(c') replaces the cell gate once it is used
   for (std::size_t j = 0; j < H; ++j) {
     T cn = g[H + j] * c[j] + g[j] * g[2 * H + j];
@@ -53,7 +53,7 @@ constexpr void lstm_step(const T* x, const T* h, const T* c, T* h_next, T* c_nex
     c_next[j] = cn;
     tc[j] = cn;
   }
-  tanh_inplace(tc, H);
+  tanh_inplace<H>(tc);
   for (std::size_t j = 0; j < H; ++j) h_next[j] = g[3 * H + j] * tc[j];
 }
 
