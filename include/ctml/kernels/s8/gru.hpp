@@ -33,8 +33,8 @@
 
 namespace ctml::kernels::s8 {
 
-// The gate order of the weights, PyTorch's: 0 reset, 1 update, 2 new (candidate).
-enum GruGate : std::size_t { gru_reset = 0, gru_update = 1, gru_new = 2 };
+// The gate order of the weights, PyTorch's: 0 reset (r), 1 update (z), 2 candidate (n).
+enum GruGate : std::size_t { gru_reset = 0, gru_update = 1, gru_candidate = 2 };
 
 // C: quant::QGRUCell<F, H, R> (weights [3][H][F] and [3][H][H], folded biases, multipliers).
 // scratch: 4H int16 values. h may be updated in place (every gate reads h before it is written).
@@ -62,18 +62,18 @@ constexpr void gru_step(const C& cell, const std::int8_t* x, const std::int8_t* 
   }
   if constexpr (ResetAfter) {
     for (std::size_t j = 0; j < H; ++j) {
-      const std::int32_t rb = quant::rounding_divide_by_pot(static_cast<std::int32_t>(r[j]) * fc_rec(gru_new, j), 15);
-      n[j] = s16::tanh(clamp16(static_cast<std::int32_t>(fc_in(gru_new, j)) + rb), 3, 0);
+      const std::int32_t rb = quant::rounding_divide_by_pot(static_cast<std::int32_t>(r[j]) * fc_rec(gru_candidate, j), 15);
+      n[j] = s16::tanh(clamp16(static_cast<std::int32_t>(fc_in(gru_candidate, j)) + rb), 3, 0);
     }
   } else {
     std::int16_t* rh = r;  // r * h replaces r, which nothing reads after it
     for (std::size_t j = 0; j < H; ++j) rh[j] = clamp16(quant::rounding_divide_by_pot(static_cast<std::int32_t>(r[j]) * hq[j], 15));
     for (std::size_t j = 0; j < H; ++j) {
-      const std::int8_t* w = cell.w_rec.data() + (gru_new * H + j) * H;
+      const std::int8_t* w = cell.w_rec.data() + (gru_candidate * H + j) * H;
       std::int64_t acc = 0;
       for (std::size_t i = 0; i < H; ++i) acc += static_cast<std::int32_t>(w[i]) * static_cast<std::int32_t>(rh[i]);
-      const std::int16_t b = clamp16(quant::multiply_by_quantized_multiplier_64(acc, {cell.mult_rec[gru_new], static_cast<int>(cell.shift_rec[gru_new])}));
-      n[j] = s16::tanh(clamp16(static_cast<std::int32_t>(fc_in(gru_new, j)) + b), 3, 0);
+      const std::int16_t b = clamp16(quant::multiply_by_quantized_multiplier_64(acc, {cell.mult_rec[gru_candidate], static_cast<int>(cell.shift_rec[gru_candidate])}));
+      n[j] = s16::tanh(clamp16(static_cast<std::int32_t>(fc_in(gru_candidate, j)) + b), 3, 0);
     }
   }
   for (std::size_t j = 0; j < H; ++j) {
