@@ -9,15 +9,17 @@
 //                e = exp(-2|x|)
 // Measured against double precision over every 37th float (tests/layers/test_recurrent.cpp
 // samples the same): sigmoid within 3 ulp for x > -80 (below, within 1e-37 absolute: the clamp),
-// tanh within 1 ulp; +-inf give the limits, NaN in, NaN out. Branch-free arithmetic and selects, so a host compiler
-// vectorises the loops (libm's expf and tanhf are calls, one value at a time, and were 60 % of a
-// 16-unit GRU step); the same float operations at compile time, so constant evaluation gives
-// the run-time bits. For other types the loops call ctml::math (core/math.hpp).
+// tanh within 1 ulp; +-inf give the limits, NaN in, NaN out. Branch-free arithmetic and
+// selects, four lanes at a time in GCC vector types on SIMD hosts (libm's expf and tanhf are
+// calls, one value at a time, and were most of a 16-unit GRU step). The constant evaluator runs
+// the same float operations: the same bits, unless the compiler fuses multiply-adds at run time
+// (GCC does for FMA targets; then within an ulp). For other types the loops call ctml::math
+// (core/math.hpp).
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
 #include <cstring>
+#include <type_traits>
 #include <ctml/core/math.hpp>
 #include <ctml/core/target.hpp>
 
