@@ -60,20 +60,26 @@ void randomize(Cell& c) {
   std::apply([&](auto&... t) { ((void)[&] { for (auto& v : t) v = g.uniform(0.3f); }(), ...); }, c.parameters());
 }
 
+// One streaming step per iteration, the state carried over; inputs cycle through 64 vectors.
+template <class Layer, class In>
+void run_steps(benchmark::State& state, const Layer& layer, const std::array<In, 64>& inputs) {
+  typename Layer::state_type s{};
+  layer.reset(s);
+  typename Layer::output_type out{};
+  std::array<typename ctml::layer_traits<Layer>::scratch_value, Layer::scratch_size> scratch{};
+  std::size_t k = 0;
+  for (auto _ : state) {
+    layer.forward(inputs[k++ & 63].data(), out.data(), scratch.data(), s);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
 template <std::size_t H>
 void BM_ctml_gru_f32(benchmark::State& state) {
   static ctml::StreamingGRULayer<float, ctml::Shape<H>, H> layer{};
   randomize(layer);
   static const Inputs<H> in;
-  typename decltype(layer)::state_type s{};
-  layer.reset(s);
-  std::array<float, H> out{};
-  std::array<float, decltype(layer)::scratch_size> scratch{};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    layer.forward(in.x[k++ & 63].data(), out.data(), scratch.data(), s);
-    benchmark::DoNotOptimize(out.data());
-  }
+  run_steps(state, layer, in.x);
 }
 
 template <std::size_t H>
@@ -81,15 +87,7 @@ void BM_ctml_lstm_f32(benchmark::State& state) {
   static ctml::StreamingLSTMLayer<float, ctml::Shape<H>, H> layer{};
   randomize(layer);
   static const Inputs<H> in;
-  typename decltype(layer)::state_type s{};
-  layer.reset(s);
-  std::array<float, H> out{};
-  std::array<float, decltype(layer)::scratch_size> scratch{};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    layer.forward(in.x[k++ & 63].data(), out.data(), scratch.data(), s);
-    benchmark::DoNotOptimize(out.data());
-  }
+  run_steps(state, layer, in.x);
 }
 
 // The int8 layers from PTQ of the float cells (input 1/127, hidden 1/128).
@@ -99,15 +97,7 @@ void BM_ctml_gru_s8(benchmark::State& state) {
   randomize(f);
   static const auto layer = ctml::quant::make_qstreaming_gru(ctml::quant::make_qgru_cell(f, {1.0f / 127.0f, 0}, {1.0f / 128.0f, 0}));
   static const Inputs<H> in;
-  typename std::remove_cvref_t<decltype(layer)>::state_type s{};
-  layer.reset(s);
-  std::array<std::int8_t, H> out{};
-  std::array<std::int16_t, std::remove_cvref_t<decltype(layer)>::scratch_size> scratch{};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    layer.forward(in.q[k++ & 63].data(), out.data(), scratch.data(), s);
-    benchmark::DoNotOptimize(out.data());
-  }
+  run_steps(state, layer, in.q);
 }
 
 template <std::size_t H>
@@ -116,15 +106,7 @@ void BM_ctml_lstm_s8(benchmark::State& state) {
   randomize(f);
   static const auto layer = ctml::quant::make_qstreaming_lstm(ctml::quant::make_qlstm_cell(f, {1.0f / 127.0f, 0}, {1.0f / 128.0f, 0}, 4.0));
   static const Inputs<H> in;
-  typename std::remove_cvref_t<decltype(layer)>::state_type s{};
-  layer.reset(s);
-  std::array<std::int8_t, H> out{};
-  std::array<std::int16_t, std::remove_cvref_t<decltype(layer)>::scratch_size> scratch{};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    layer.forward(in.q[k++ & 63].data(), out.data(), scratch.data(), s);
-    benchmark::DoNotOptimize(out.data());
-  }
+  run_steps(state, layer, in.q);
 }
 
 #define CTML_RNN_SIZES(fn) BENCHMARK(fn<16>)->Name(#fn "/16"); BENCHMARK(fn<32>)->Name(#fn "/32"); \

@@ -47,6 +47,16 @@ constexpr std::int32_t clamp_i32(std::int64_t v) {
 constexpr std::int32_t fold_zero_point(std::int32_t bias, std::int32_t in_zp, std::int64_t weight_sum) {
   return detail::clamp_i32(static_cast<std::int64_t>(bias) - static_cast<std::int64_t>(in_zp) * weight_sum);
 }
+// The same for each row of an int8 weight matrix w [Rows][N]: out[r] = bias[r] - zp * sum(w row r),
+// bias null for none (the recurrent cells' gate matrices).
+template <std::size_t Rows, std::size_t N>
+constexpr void fold_zero_point_rows(const std::int32_t* bias, std::int32_t zp, const std::int8_t* w, std::int32_t* out) {
+  for (std::size_t r = 0; r < Rows; ++r) {
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < N; ++i) sum += w[r * N + i];
+    out[r] = fold_zero_point(bias ? bias[r] : 0, zp, sum);
+  }
+}
 // Whether fold_zero_point is exact (its value fits int32, so nothing saturates): ctml-import
 // refuses a model whose folded bias would not.
 constexpr bool zero_point_folds_exactly(std::int32_t bias, std::int32_t in_zp, std::int64_t weight_sum) {

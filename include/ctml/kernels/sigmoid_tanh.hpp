@@ -112,44 +112,60 @@ inline v4f tanh_v(v4f x) {
   const v4f y = a < splat(0.625f) ? small : (x < splat(0.0f) ? -big : big);
   return x != x ? x : y;
 }
-template <std::size_t N, class Fv, class Fs>
-inline void map4(float* v, Fv fv, Fs fs) {
-  constexpr std::size_t Body = N - N % 4;  // compile-time bounds (GCC proves them)
-  for (std::size_t i = 0; i < Body; i += 4) {
-    v4f x;
-    std::memcpy(&x, v + i, sizeof x);
-    x = fv(x);
-    std::memcpy(v + i, &x, sizeof x);
-  }
-  for (std::size_t i = Body; i < N; ++i) v[i] = fs(v[i]);
-}
 #endif
+
+// The two functions' forms: float (scalar and, on SIMD hosts, four lanes) and any other type.
+struct Sigmoid {
+  static constexpr float scalar(float x) { return sigmoid_f(x); }
+  template <class T>
+  static constexpr T generic(T x) { return math::sigmoid(x); }
+#if defined(CTML_HAVE_VECTOR_EXT)
+  static v4f vector(v4f x) { return sigmoid_v(x); }
+#endif
+};
+struct Tanh {
+  static constexpr float scalar(float x) { return tanh_f(x); }
+  template <class T>
+  static constexpr T generic(T x) { return math::tanh(x); }
+#if defined(CTML_HAVE_VECTOR_EXT)
+  static v4f vector(v4f x) { return tanh_v(x); }
+#endif
+};
+
+// v[0, N) = Fn(v[0, N)).
+template <class Fn, std::size_t N, class T>
+constexpr void apply_inplace(T* v) {
+  if constexpr (std::is_same_v<T, float>) {
+#if defined(CTML_HAVE_VECTOR_EXT)
+    if (!std::is_constant_evaluated()) {
+      constexpr std::size_t Body = N - N % 4;  // compile-time bounds (GCC proves them)
+      for (std::size_t i = 0; i < Body; i += 4) {
+        v4f x;
+        std::memcpy(&x, v + i, sizeof x);
+        x = Fn::vector(x);
+        std::memcpy(v + i, &x, sizeof x);
+      }
+      for (std::size_t i = Body; i < N; ++i) v[i] = Fn::scalar(v[i]);
+      return;
+    }
+#endif
+    for (std::size_t i = 0; i < N; ++i) v[i] = Fn::scalar(v[i]);
+  } else {
+    for (std::size_t i = 0; i < N; ++i) v[i] = Fn::generic(v[i]);
+  }
+}
 }  // namespace detail
 
 // v[0, N) = sigmoid(v[0, N)).
 template <std::size_t N, class T>
 constexpr void sigmoid_inplace(T* v) {
-  if constexpr (std::is_same_v<T, float>) {
-#if defined(CTML_HAVE_VECTOR_EXT)
-    if (!std::is_constant_evaluated()) return detail::map4<N>(v, detail::sigmoid_v, detail::sigmoid_f);
-#endif
-    for (std::size_t i = 0; i < N; ++i) v[i] = detail::sigmoid_f(v[i]);
-  } else {
-    for (std::size_t i = 0; i < N; ++i) v[i] = math::sigmoid(v[i]);
-  }
+  detail::apply_inplace<detail::Sigmoid, N>(v);
 }
 
 // v[0, N) = tanh(v[0, N)).
 template <std::size_t N, class T>
 constexpr void tanh_inplace(T* v) {
-  if constexpr (std::is_same_v<T, float>) {
-#if defined(CTML_HAVE_VECTOR_EXT)
-    if (!std::is_constant_evaluated()) return detail::map4<N>(v, detail::tanh_v, detail::tanh_f);
-#endif
-    for (std::size_t i = 0; i < N; ++i) v[i] = detail::tanh_f(v[i]);
-  } else {
-    for (std::size_t i = 0; i < N; ++i) v[i] = math::tanh(v[i]);
-  }
+  detail::apply_inplace<detail::Tanh, N>(v);
 }
 
 }  // namespace ctml::kernels

@@ -60,13 +60,8 @@ struct QGRUCell {
   constexpr auto buffers() const { return std::tie(mult_in, shift_in, mult_rec, shift_rec, mul_hq, mul_h, input_zero_point, hidden_zero_point, h0); }
 
   constexpr void prepare() {
-    for (std::size_t r = 0; r < 3 * H; ++r) {
-      std::int64_t si = 0, sr = 0;
-      for (std::size_t i = 0; i < F; ++i) si += w_in[r * F + i];
-      for (std::size_t i = 0; i < H; ++i) sr += w_rec[r * H + i];
-      bias_in[r] = fold_zero_point(b_in[r], input_zero_point, si);
-      bias_rec[r] = fold_zero_point(b_rec[r], hidden_zero_point, sr);
-    }
+    fold_zero_point_rows<3 * H, F>(b_in.data(), input_zero_point, w_in.data(), bias_in.data());
+    fold_zero_point_rows<3 * H, H>(b_rec.data(), hidden_zero_point, w_rec.data(), bias_rec.data());
   }
   constexpr void step(const std::int8_t* x, const std::int8_t* h, std::int8_t* h_next, std::int16_t* scratch) const {
     kernels::s8::gru_step<F, H, reset_after>(*this, x, h, h_next, scratch);

@@ -78,13 +78,8 @@ struct QLSTMCell {
   }
 
   constexpr void prepare() {
-    for (std::size_t r = 0; r < 4 * H; ++r) {
-      std::int64_t si = 0, sr = 0;
-      for (std::size_t i = 0; i < F; ++i) si += w_in[r * F + i];
-      for (std::size_t i = 0; i < H; ++i) sr += w_rec[r * H + i];
-      bias_in[r] = fold_zero_point(bias[r], input_zero_point, si);
-      bias_rec[r] = fold_zero_point(0, hidden_zero_point, sr);
-    }
+    fold_zero_point_rows<4 * H, F>(bias.data(), input_zero_point, w_in.data(), bias_in.data());
+    fold_zero_point_rows<4 * H, H>(nullptr, hidden_zero_point, w_rec.data(), bias_rec.data());
   }
   constexpr void step(const std::int8_t* x, std::int8_t* h, std::int16_t* c, std::int16_t* gates) const {
     kernels::s8::lstm_step<F, H>(*this, x, h, c, gates);
