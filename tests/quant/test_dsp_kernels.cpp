@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <initializer_list>
@@ -77,6 +78,41 @@ TEST_CASE("dot_s8_1x2: two dot products sharing the vector equal plain loops") {
       CHECK(c1 == 17 + dot(g_a + off, g_c + off + 1, n));
     }
   }
+}
+
+namespace {
+std::int16_t g_s[300], g_t[300];
+
+// The plain loop in 64 bits, reduced modulo 2^32 as the kernels' int32 sums wrap.
+std::int32_t dot16(const std::int16_t* a, const std::int16_t* b, std::size_t n) {
+  std::int64_t s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += std::int64_t{a[i]} * std::int64_t{b[i]};
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(s)));
+}
+
+template <std::size_t N>
+void check_dot16(std::size_t off) {
+  CHECK(ctml::kernels::dot_s16<N>(g_s + off, g_t + off + 1) == dot16(g_s + off, g_t + off + 1, N));
+}
+}  // namespace
+
+TEST_CASE("dot_s16: int16 dot products equal a 64-bit loop modulo 2^32 (the SVDF's time weights)") {
+  std::uint32_t s = 5;
+  for (auto* arr : {g_s, g_t})
+    for (std::size_t i = 0; i < 300; ++i) arr[i] = static_cast<std::int16_t>((s = s * 1664525u + 1013904223u) >> 16);
+  for (std::size_t off : {0u, 1u}) {  // odd offsets: word loads from 2-byte aligned addresses
+    check_dot16<1>(off);
+    check_dot16<2>(off);
+    check_dot16<7>(off);
+    check_dot16<16>(off);
+    check_dot16<33>(off);
+  }
+  // Extremes that pass 2^31: the sum wraps as TFLite's int32 sum does on the device.
+  for (std::size_t i = 0; i < 8; ++i) g_s[i] = -32768, g_t[i + 1] = -32768;
+  check_dot16<8>(0);
+  CHECK(dot16(g_s, g_t + 1, 8) == 0);  // 8 * 2^30 = 2^33: 0 modulo 2^32
+  static_assert(ctml::kernels::dot_s16<3>(std::array<std::int16_t, 3>{-32768, 2, 3}.data(), std::array<std::int16_t, 3>{-32768, 5, -7}.data()) ==
+                (1 << 30) + 10 - 21);
 }
 
 TEST_CASE("mac4_s8_offset: per-channel multiply-accumulate with an input offset") {

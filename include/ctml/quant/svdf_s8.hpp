@@ -32,6 +32,21 @@ struct QSVDFLayer {
   Tensor<std::int32_t, Shape<Units>> bias;
   std::int32_t mult1 = 0, shift1 = 0, mult2 = 0, shift2 = 0;
   std::int32_t input_zero_point = 0, state_zero_point = 0, output_zero_point = 0;
+  // Derived by prepare(): the zero-point terms of the two sums (kernels/s8/svdf.hpp).
+  Tensor<std::int32_t, Shape<filters>> feature_bias;  // -x_zp sum_i w_feature[f][i]
+  Tensor<std::int32_t, Shape<filters>> time_bias;     // -s_zp sum_m w_time[f][m]
+
+  constexpr void prepare() {
+    for (std::size_t f = 0; f < filters; ++f) {
+      std::int32_t sf = 0, st = 0;
+      for (std::size_t i = 0; i < F; ++i) sf += w_feature[f * F + i];
+      for (std::size_t m = 0; m < Memory; ++m) st += w_time[f * Memory + m];
+      // Modular, as the kernel's sums (|sum| <= 2^15 Memory: a product with an int8 zero point
+      // stays far from 2^31 for any memory a device holds).
+      feature_bias[f] = static_cast<std::int32_t>(0u - static_cast<std::uint32_t>(input_zero_point) * static_cast<std::uint32_t>(sf));
+      time_bias[f] = static_cast<std::int32_t>(0u - static_cast<std::uint32_t>(state_zero_point) * static_cast<std::uint32_t>(st));
+    }
+  }
 
   constexpr auto parameters() { return std::tie(w_feature, w_time, bias); }
   constexpr auto parameters() const { return std::tie(w_feature, w_time, bias); }
@@ -67,6 +82,7 @@ constexpr QSVDFLayer<F, Units, Rank, Memory, S> make_qsvdf(const Tensor<std::int
   q.input_zero_point = input.zero_point;
   q.state_zero_point = state.zero_point;
   q.output_zero_point = output.zero_point;
+  q.prepare();
   return q;
 }
 

@@ -7,6 +7,7 @@
 //                                    else    dot_portable.hpp (the formulas; also in constant
 //                                            evaluation and the variants' scalar tails)
 //   mac4_s8_offset                   Arm DSP dot_dsp.hpp, else dot_portable.hpp
+//   dot_s16 (int16 x int16)          Arm DSP dot_dsp.hpp, else dot_portable.hpp
 // dot_dsp.hpp also holds the int16-widened kernels of the Cortex-M conv and depthwise paths
 // (expand_s8_pairs, dot_s16s8_2x2, dot_s16_2x2, mac4_s16w_offset) and their packed weight layouts.
 // Integer arithmetic is exact, so every variant gives identical results (tests/quant
@@ -54,6 +55,14 @@ constexpr void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std
   if (!std::is_constant_evaluated()) return dsp::dot_s8_1x2<N>(a, b0, b1, acc0, acc1);
 #endif
   dot_s8_1x2_ref<N>(a, b0, b1, acc0, acc1);
+}
+
+template <std::size_t N>
+constexpr std::int32_t dot_s16(const std::int16_t* a, const std::int16_t* b) {
+#if defined(CTML_HAVE_DSP)
+  if (!std::is_constant_evaluated()) return dsp::dot_s16<N>(a, b);
+#endif
+  return dot_s16_ref<N>(a, b);
 }
 
 // The accumulators are separate scalars so that they stay in registers over a loop of taps (an

@@ -6,6 +6,8 @@
 //   dot_s8_2x2      acc += {a0.b0, a0.b1, a1.b0, a1.b1}              (a 2x2 block of a matrix product)
 //   dot_s8_1x2      acc0 += a.b0, acc1 += a.b1                        (two rows of a matrix-vector product)
 //   mac4_s8_offset  acc[k] += w[k] * (x[k] + offset), k = 0..3        (four depthwise channels)
+//   dot_s16         sum_i a[i] * b[i] of int16 values, int32 wrapping as TFLite's int32 sums
+//                   wrap on the device (the SVDF's time weights x state)
 #include <cstddef>
 #include <cstdint>
 
@@ -32,6 +34,13 @@ constexpr void dot_s8_1x2_ref(const std::int8_t* a, const std::int8_t* b0, const
                               std::int32_t& acc1) {
   acc0 += dot_s8_ref<N>(a, b0);
   acc1 += dot_s8_ref<N>(a, b1);
+}
+
+template <std::size_t N>
+constexpr std::int32_t dot_s16_ref(const std::int16_t* a, const std::int16_t* b) {
+  std::uint32_t acc = 0;  // unsigned: M products of up to 2^30 may pass 2^31 (defined, modular)
+  for (std::size_t i = 0; i < N; ++i) acc += static_cast<std::uint32_t>(static_cast<std::int32_t>(a[i]) * b[i]);
+  return static_cast<std::int32_t>(acc);
 }
 
 constexpr void mac4_s8_offset_ref(const std::int8_t* x, const std::int8_t* w, std::int32_t offset, std::int32_t& acc0,

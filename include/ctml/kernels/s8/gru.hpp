@@ -29,6 +29,7 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/requantize.hpp>
 #include <ctml/kernels/s16/activation.hpp>
+#include <initializer_list>
 #include <ctml/kernels/s8/lstm.hpp>
 
 namespace ctml::kernels::s8 {
@@ -42,40 +43,46 @@ template <std::size_t F, std::size_t H, bool ResetAfter, class C>
 constexpr void gru_step(const C& cell, const std::int8_t* x, const std::int8_t* h, std::int8_t* h_next, std::int16_t* scratch) {
   ::ctml::detail::side_effect_fence();
   using detail::clamp16;
-  using detail::row_dot_s8;
+  using detail::gate_fc;
   std::int16_t* r = scratch;
   std::int16_t* z = scratch + H;
   std::int16_t* n = scratch + 2 * H;
   std::int16_t* hq = scratch + 3 * H;  // h in Q0.15
-  auto fc_in = [&](std::size_t k, std::size_t j) {
-    return clamp16(quant::multiply_by_quantized_multiplier(cell.bias_in[k * H + j] + row_dot_s8<F>(cell.w_in.data() + (k * H + j) * F, x),
-                                                           {cell.mult_in[k], static_cast<int>(cell.shift_in[k])}));
-  };
-  auto fc_rec = [&](std::size_t k, std::size_t j) {
-    return clamp16(quant::multiply_by_quantized_multiplier(cell.bias_rec[k * H + j] + row_dot_s8<H>(cell.w_rec.data() + (k * H + j) * H, h),
-                                                           {cell.mult_rec[k], static_cast<int>(cell.shift_rec[k])}));
-  };
-  for (std::size_t j = 0; j < H; ++j) {
-    r[j] = s16::logistic(clamp16(static_cast<std::int32_t>(fc_in(gru_reset, j)) + fc_rec(gru_reset, j)), 0, 0);
-    z[j] = s16::logistic(clamp16(static_cast<std::int32_t>(fc_in(gru_update, j)) + fc_rec(gru_update, j)), 0, 0);
-    hq[j] = clamp16(quant::multiply_by_quantized_multiplier(static_cast<std::int32_t>(h[j]) - cell.hidden_zero_point, cell.mul_hq));
+  const quant::Multiplier m_in[3] = {{cell.mult_in[0], static_cast<int>(cell.shift_in[0])},
+                                     {cell.mult_in[1], static_cast<int>(cell.shift_in[1])},
+                                     {cell.mult_in[2], static_cast<int>(cell.shift_in[2])}};
+  const quant::Multiplier m_rec[3] = {{cell.mult_rec[0], static_cast<int>(cell.shift_rec[0])},
+                                      {cell.mult_rec[1], static_cast<int>(cell.shift_rec[1])},
+                                      {cell.mult_rec[2], static_cast<int>(cell.shift_rec[2])}};
+  const std::int8_t* w_in = cell.w_in.data();
+  const std::int8_t* w_rec = cell.w_rec.data();
+  // r and z: clamp16(a + b), then the sigmoid.
+  for (std::size_t k : {std::size_t{gru_reset}, std::size_t{gru_update}}) {
+    std::int16_t* g = k == gru_reset ? r : z;
+    gate_fc<F, H, false>(w_in + k * H * F, cell.bias_in.data() + k * H, x, m_in[k], g);
+    gate_fc<H, H, true>(w_rec + k * H * H, cell.bias_rec.data() + k * H, h, m_rec[k], g);
+    for (std::size_t j = 0; j < H; ++j) g[j] = s16::logistic(g[j], 0, 0);
   }
+  for (std::size_t j = 0; j < H; ++j)
+    hq[j] = clamp16(quant::multiply_by_quantized_multiplier(static_cast<std::int32_t>(h[j]) - cell.hidden_zero_point, cell.mul_hq));
+  // n: the recurrent part b_n first (reset after: r * b_n; |r| < 2^15 keeps it in int16), then
+  // the input part added as the other gates add it: clamp16(a_n + b).
   if constexpr (ResetAfter) {
-    for (std::size_t j = 0; j < H; ++j) {
-      const std::int32_t rb = quant::rounding_divide_by_pot(static_cast<std::int32_t>(r[j]) * fc_rec(gru_candidate, j), 15);
-      n[j] = s16::tanh(clamp16(static_cast<std::int32_t>(fc_in(gru_candidate, j)) + rb), 3, 0);
-    }
+    gate_fc<H, H, false>(w_rec + gru_candidate * H * H, cell.bias_rec.data() + gru_candidate * H, h, m_rec[gru_candidate], n);
+    for (std::size_t j = 0; j < H; ++j)
+      n[j] = static_cast<std::int16_t>(quant::rounding_divide_by_pot(static_cast<std::int32_t>(r[j]) * n[j], 15));
   } else {
     std::int16_t* rh = r;  // r * h replaces r, which nothing reads after it
     for (std::size_t j = 0; j < H; ++j) rh[j] = clamp16(quant::rounding_divide_by_pot(static_cast<std::int32_t>(r[j]) * hq[j], 15));
     for (std::size_t j = 0; j < H; ++j) {
-      const std::int8_t* w = cell.w_rec.data() + (gru_candidate * H + j) * H;
+      const std::int8_t* w = w_rec + (gru_candidate * H + j) * H;
       std::int64_t acc = 0;
       for (std::size_t i = 0; i < H; ++i) acc += static_cast<std::int32_t>(w[i]) * static_cast<std::int32_t>(rh[i]);
-      const std::int16_t b = clamp16(quant::multiply_by_quantized_multiplier_64(acc, {cell.mult_rec[gru_candidate], static_cast<int>(cell.shift_rec[gru_candidate])}));
-      n[j] = s16::tanh(clamp16(static_cast<std::int32_t>(fc_in(gru_candidate, j)) + b), 3, 0);
+      n[j] = clamp16(quant::multiply_by_quantized_multiplier_64(acc, m_rec[gru_candidate]));
     }
   }
+  gate_fc<F, H, true>(w_in + gru_candidate * H * F, cell.bias_in.data() + gru_candidate * H, x, m_in[gru_candidate], n);
+  for (std::size_t j = 0; j < H; ++j) n[j] = s16::tanh(n[j], 3, 0);
   for (std::size_t j = 0; j < H; ++j) {
     // z <= 32767 and |hq - n| <= 65535: the product fits int32.
     const std::int32_t mix = n[j] + quant::rounding_divide_by_pot(static_cast<std::int32_t>(z[j]) * (static_cast<std::int32_t>(hq[j]) - n[j]), 15);

@@ -17,17 +17,32 @@
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/requantize.hpp>
 #include <ctml/kernels/s16/activation.hpp>
+#include <ctml/kernels/s8/dot.hpp>
 
 namespace ctml::kernels::s8 {
 
 namespace detail {
 constexpr std::int16_t clamp16(std::int32_t v) { return static_cast<std::int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v)); }
-// w [rows][N] . v for one row, int8 x int8 (or int8 x int16 values that fit) in int32.
-template <std::size_t N, class V>
-constexpr std::int32_t row_dot_s8(const std::int8_t* w, const V* v) {
-  std::int32_t acc = 0;
-  for (std::size_t i = 0; i < N; ++i) acc += static_cast<std::int32_t>(w[i]) * static_cast<std::int32_t>(v[i]);
-  return acc;
+
+// One fully connected part of a gate, H rows of N int8 weights against the int8 vector v:
+//   y[j] = clamp16(MBQM(bias[j] + sum_i w[j][i] v[i], m))
+// and out[j] = y[j], or with Accumulate out[j] = clamp16(out[j] + y[j]) (TFLite's saturating
+// add of the input and recurrent parts). Rows in pairs: each loaded word of v serves two rows
+// (dot_s8_1x2: SMLAD on the Arm DSP extension, VMLADAV on Helium, the formula elsewhere).
+template <std::size_t N, std::size_t H, bool Accumulate>
+constexpr void gate_fc(const std::int8_t* w, const std::int32_t* bias, const std::int8_t* v, quant::Multiplier m, std::int16_t* out) {
+  auto finish = [&](std::size_t j, std::int32_t acc) {
+    const std::int16_t y = clamp16(quant::multiply_by_quantized_multiplier(acc, m));
+    out[j] = Accumulate ? clamp16(static_cast<std::int32_t>(out[j]) + y) : y;
+  };
+  std::size_t j = 0;
+  for (; j + 1 < H; j += 2) {
+    std::int32_t a0 = bias[j], a1 = bias[j + 1];
+    kernels::dot_s8_1x2<N>(v, w + j * N, w + (j + 1) * N, a0, a1);
+    finish(j, a0);
+    finish(j + 1, a1);
+  }
+  if constexpr (H % 2 == 1) finish(j, bias[j] + kernels::dot_s8<N>(w + j * N, v));
 }
 }  // namespace detail
 
@@ -40,16 +55,9 @@ template <std::size_t F, std::size_t H, class C>
 constexpr void lstm_step(const C& cell, const std::int8_t* x, std::int8_t* h, std::int16_t* c, std::int16_t* gates) {
   ::ctml::detail::side_effect_fence();
   auto gate = [&](std::size_t k, bool is_tanh, std::int16_t* out) {
-    const std::int8_t* w_in = cell.w_in.data() + k * H * F;
-    const std::int8_t* w_rec = cell.w_rec.data() + k * H * H;
-    for (std::size_t j = 0; j < H; ++j) {
-      const std::int32_t a = quant::multiply_by_quantized_multiplier(
-          cell.bias_in[k * H + j] + detail::row_dot_s8<F>(w_in + j * F, x), {cell.mult_in[k], static_cast<int>(cell.shift_in[k])});
-      const std::int32_t b = quant::multiply_by_quantized_multiplier(
-          cell.bias_rec[k * H + j] + detail::row_dot_s8<H>(w_rec + j * H, h), {cell.mult_rec[k], static_cast<int>(cell.shift_rec[k])});
-      const std::int16_t s = detail::clamp16(static_cast<std::int32_t>(detail::clamp16(a)) + detail::clamp16(b));
-      out[j] = is_tanh ? s16::tanh(s, 3, 0) : s16::logistic(s, 0, 0);  // Q3.12 -> Q0.15
-    }
+    detail::gate_fc<F, H, false>(cell.w_in.data() + k * H * F, cell.bias_in.data() + k * H, x, {cell.mult_in[k], static_cast<int>(cell.shift_in[k])}, out);
+    detail::gate_fc<H, H, true>(cell.w_rec.data() + k * H * H, cell.bias_rec.data() + k * H, h, {cell.mult_rec[k], static_cast<int>(cell.shift_rec[k])}, out);
+    for (std::size_t j = 0; j < H; ++j) out[j] = is_tanh ? s16::tanh(out[j], 3, 0) : s16::logistic(out[j], 0, 0);  // Q3.12 -> Q0.15
   };
   std::int16_t* f = gates;
   std::int16_t* i = gates + H;

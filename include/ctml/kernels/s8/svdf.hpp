@@ -12,30 +12,50 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/dot.hpp>
 
 namespace ctml::kernels::s8 {
 
-// D: quant::QSVDFLayer (w_feature, w_time, bias, mult1/shift1, mult2/shift2, zero points).
+// With the zero points folded into per-filter constants (quant::QSVDFLayer::prepare), both sums
+// are plain dot products (modular int32, as TFLite's sums wrap on the device):
+//   sum_i w_feature[f][i] (x[i] - x_zp) = feature_bias[f] + sum_i w_feature[f][i] x[i],
+//       feature_bias[f] = -x_zp sum_i w_feature[f][i]
+//   sum_m w_time[f][m] (s[f][m] - s_zp) = time_bias[f] + sum_m w_time[f][m] s[f][m],
+//       time_bias[f] = -s_zp sum_m w_time[f][m]
+// the feature rows two at a time (dot_s8_1x2), the time rows with dot_s8 / dot_s16 (SMLAD on the
+// Arm DSP extension).
+// D: quant::QSVDFLayer (w_feature, w_time, bias, the folded biases, mult1/shift1, mult2/shift2,
+// zero points).
 template <std::size_t F, std::size_t Units, std::size_t Rank, std::size_t M, class S, class D>
 constexpr void svdf_step(const D& d, const std::int8_t* x, S* state, std::int8_t* out, std::int32_t* scratch) {
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t filters = Units * Rank;
   constexpr std::int32_t lo = std::numeric_limits<S>::min(), hi = std::numeric_limits<S>::max();
   for (std::size_t k = 0; k + 1 < filters * M; ++k) state[k] = state[k + 1];
-  for (std::size_t f = 0; f < filters; ++f) {
-    std::int32_t acc = 0;
-    for (std::size_t i = 0; i < F; ++i) acc += static_cast<std::int32_t>(d.w_feature[f * F + i]) * (static_cast<std::int32_t>(x[i]) - d.input_zero_point);
-    acc = quant::multiply_by_quantized_multiplier(acc, {d.mult1, static_cast<int>(d.shift1)});
+  const quant::Multiplier m1{d.mult1, static_cast<int>(d.shift1)};
+  const std::int32_t s_zp = d.state_zero_point;
+  auto push = [&](std::size_t f, std::int32_t acc) {
+    acc = quant::multiply_by_quantized_multiplier(acc, m1);
     acc = acc < lo ? lo : (acc > hi ? hi : acc);
-    state[f * M + M - 1] = static_cast<S>(d.state_zero_point + acc);
+    state[f * M + M - 1] = static_cast<S>(s_zp + acc);
+  };
+  const std::int8_t* wf = d.w_feature.data();
+  std::size_t f = 0;
+  for (; f + 1 < filters; f += 2) {
+    std::int32_t a0 = d.feature_bias[f], a1 = d.feature_bias[f + 1];
+    kernels::dot_s8_1x2<F>(x, wf + f * F, wf + (f + 1) * F, a0, a1);
+    push(f, a0);
+    push(f + 1, a1);
   }
-  for (std::size_t f = 0; f < filters; ++f) {
-    std::int32_t acc = 0;
-    for (std::size_t m = 0; m < M; ++m)
-      acc += static_cast<std::int32_t>(d.w_time[f * M + m]) * (static_cast<std::int32_t>(state[f * M + m]) - d.state_zero_point);
-    scratch[f] = acc;
+  if constexpr (filters % 2 == 1) push(f, static_cast<std::int32_t>(static_cast<std::uint32_t>(d.feature_bias[f]) + static_cast<std::uint32_t>(kernels::dot_s8<F>(wf + f * F, x))));
+  for (std::size_t g = 0; g < filters; ++g) {
+    std::int32_t t = 0;
+    if constexpr (std::is_same_v<S, std::int8_t>) t = kernels::dot_s8<M>(d.w_time.data() + g * M, state + g * M);
+    else t = kernels::dot_s16<M>(d.w_time.data() + g * M, state + g * M);
+    scratch[g] = static_cast<std::int32_t>(static_cast<std::uint32_t>(t) + static_cast<std::uint32_t>(d.time_bias[g]));
   }
   for (std::size_t u = 0; u < Units; ++u) {
     std::int32_t acc = d.bias[u];
