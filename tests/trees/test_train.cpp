@@ -17,33 +17,16 @@
 #include <ctml/trees/gradient_boosting.hpp>
 #include <ctml/trees/random_forest.hpp>
 
-#include "csv.hpp"
+#include "common.hpp"
 
 namespace {
 using namespace ctml::trees;
 
-struct Split {
-  std::size_t features = 0, classes = 0;
-  std::vector<float> xtr, ytr, xte, yte;
-  std::vector<std::int32_t> ltr, lte;
-  Dataset train() const { return {xtr.data(), ytr.size(), features, classes ? ltr.data() : nullptr, classes ? nullptr : ytr.data(), classes}; }
-  std::size_t test_rows() const { return yte.size(); }
-  const float* test_row(std::size_t i) const { return xte.data() + i * features; }
-};
+using test_trees::Split;
 
 Split load(const char* file, std::size_t classes) {
-  const auto t = test_trees::read_csv(std::string(CTML_TEST_DATA_DIR) + "/sklearn/" + file);
-  REQUIRE(t.ok);
-  Split s;
-  s.features = t.features;
-  s.classes = classes;
-  for (std::size_t r = 0; r < t.rows; ++r) {
-    const bool train = r % 2 == 0;
-    auto& x = train ? s.xtr : s.xte;
-    x.insert(x.end(), t.x.begin() + static_cast<std::ptrdiff_t>(r * t.features), t.x.begin() + static_cast<std::ptrdiff_t>((r + 1) * t.features));
-    (train ? s.ytr : s.yte).push_back(t.y[r]);
-    (train ? s.ltr : s.lte).push_back(t.labels[r]);
-  }
+  Split s = test_trees::load_split(std::string(CTML_TEST_DATA_DIR) + "/sklearn/" + file, classes);
+  REQUIRE(s.ok);
   return s;
 }
 
