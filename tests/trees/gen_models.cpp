@@ -22,7 +22,10 @@ bool emit(const std::string& dir, const char* name, const Model& m, const ctml::
   auto flat = ctml::trees::flatten(m);
   flat.description = what;
   std::ofstream out(dir + "/" + name + ".hpp");
-  const std::string e = ctml::trees::write_header(out, flat, {.name = name, .quantizer_type = "int16"});
+  ctml::trees::HeaderOptions opt;
+  opt.name = name;
+  opt.quantizer_type = "int16";
+  const std::string e = ctml::trees::write_header(out, flat, opt);
   if (!e.empty() || !out) {
     std::fprintf(stderr, "trees_gen_models: %s: %s\n", name, e.empty() ? "cannot write" : e.c_str());
     return false;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // ctml-import MODEL -o OUT.hpp --name NS [--tflite OUT.tflite]
-// Reads a TFLite model (bounds-checked; malformed files are rejected with the byte offset) or an
-// ONNX model (told by the content: a .tflite file carries "TFL3" at byte 4; ONNX support needs
-// protobuf at build time) and writes a header that defines it as ctml types. --tflite also writes
+// Reads a TFLite model (bounds-checked; malformed files are rejected with the byte offset), an
+// ONNX model or an XGBoost JSON model (told by the content: a .tflite file carries "TFL3" at byte
+// 4; ONNX support needs protobuf at build time; XGBoost's JSON is an object with a "learner") and
+// writes a header that defines it as ctml types (XGBoost: a trees::Forest, README.md). --tflite also writes
 // the model as ctml-import understood it (for an ONNX model: its translation, which TFLite Micro
 // can run as an oracle). Exit status 0 on success, 1 on any error.
 #include <cctype>
@@ -14,12 +15,13 @@
 #include "codegen.hpp"
 #include "tflite_reader.hpp"
 #include "tflite_writer.hpp"
+#include "xgboost_import.hpp"
 #if CTML_IMPORT_ONNX
 #include "onnx_import.hpp"
 #endif
 
 namespace {
-constexpr const char* kUsage = "usage: ctml-import MODEL(.tflite|.onnx) -o OUT.hpp --name NAMESPACE [--tflite OUT.tflite]";
+constexpr const char* kUsage = "usage: ctml-import MODEL(.tflite|.onnx|.json) -o OUT.hpp --name NAMESPACE [--tflite OUT.tflite]";
 }
 
 int main(int argc, char** argv) {
@@ -56,6 +58,33 @@ int main(int argc, char** argv) {
   if (!ctml::tflite::read_file_bytes(in, bytes, io_error)) {
     std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), io_error.c_str());
     return 1;
+  }
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (ctml::xgboost::looks_like_xgboost_json(text)) {
+    if (!tflite_out.empty()) {
+      std::fprintf(stderr, "ctml-import: --tflite applies to neural networks, not to XGBoost models\n");
+      return 1;
+    }
+    auto r = ctml::xgboost::import_model(text);
+    if (!r.model) {
+      std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), r.error.c_str());
+      return 1;
+    }
+    r.model->description += " (" + in.substr(in.find_last_of('/') + 1) + ")";
+    std::ofstream f(out, std::ios::binary);
+    ctml::trees::HeaderOptions opt;
+    opt.name = ns;
+    opt.quantizer_type = "int16";
+    const std::string e = ctml::trees::write_header(f, std::move(*r.model), opt);
+    if (!e.empty()) {
+      std::fprintf(stderr, "ctml-import: %s: %s\n", in.c_str(), e.c_str());
+      return 1;
+    }
+    if (!f) {
+      std::fprintf(stderr, "ctml-import: cannot write %s\n", out.c_str());
+      return 1;
+    }
+    return 0;
   }
   ctml::tflite::Model model;
 #if CTML_IMPORT_ONNX
