@@ -7,8 +7,8 @@
   random numbers (SplitMix64), predicting the held-out rows: <name>.cart.txt / <name>.rf.txt,
   one row of probabilities (or the value) per held-out row.
 * Gradient boosting: XGBoost 1.7 itself (Debian's `xgboost` command line, tree_method=exact,
-  one thread): its model (<name>.xgb.json, also the import tests' input) and its predictions
-  (<name>.xgb.txt).
+  one thread): its model (<name>.xgb.json, also the import tests' and fw_trees' input) and its
+  predictions (<name>.xgb.txt); breast_cancer_rf is XGBoost's random-forest mode.
 
 Split: the data set's even rows train, its odd rows are held out.
 Run: /usr/bin/python3 tests/trees/make_reference.py   (needs numpy and the xgboost command)
@@ -163,7 +163,7 @@ def cart_and_forest(name, file, classes, criterion, depth, trees, seed):
     write_rows(os.path.join(OUT, name + ".rf.txt"), [forest_predict(forest, r, scale) for r in xte])
 
 
-def xgboost(name, file, objective, depth, rounds, eta, classes=0):
+def xgboost(name, file, objective, depth, rounds, eta, classes=0, extra=()):
     xtr, ytr, xte, yte = load(file)
     with tempfile.TemporaryDirectory() as tmp:
         for part, x, y in (("train", xtr, ytr), ("test", xte, yte)):
@@ -178,6 +178,7 @@ def xgboost(name, file, objective, depth, rounds, eta, classes=0):
         ]
         if classes:
             conf.append("num_class = %d" % classes)
+        conf.extend(extra)
         open(os.path.join(tmp, "train.conf"), "w").write("\n".join(conf) + "\n")
         subprocess.run(["xgboost", os.path.join(tmp, "train.conf")], check=True, capture_output=True)
         pred = os.path.join(tmp, "pred.txt")
@@ -198,6 +199,9 @@ def main():
     xgboost("breast_cancer_logistic", "breast_cancer.csv", "binary:logistic", 3, 20, 0.3)
     xgboost("wine_softprob", "wine_data.csv", "multi:softprob", 3, 10, 0.3, classes=3)
     xgboost("diabetes_squarederror", "diabetes.csv", "reg:squarederror", 3, 30, 0.1)
+    # XGBoost's random forest mode: 10 parallel trees in one round, rows and features subsampled.
+    xgboost("breast_cancer_rf", "breast_cancer.csv", "binary:logistic", 6, 1, 1.0,
+            extra=("num_parallel_tree = 10", "subsample = 0.8", "colsample_bynode = 0.5"))
     print("references written to", OUT)
 
 

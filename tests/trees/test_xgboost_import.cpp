@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "breast_cancer_logistic.hpp"
+#include "breast_cancer_rf.hpp"
 #include "common.hpp"
 #include "diabetes_squarederror.hpp"
 #include "wine_softprob.hpp"
@@ -79,6 +80,9 @@ TEST_CASE("XGBoost models through ctml-import predict as XGBoost does (binary:lo
   // Values near 150: the same float additions in XGBoost's order; what differs is the printing of
   // XGBoost's values (9 significant digits).
   matches_xgboost(diabetes_squarederror::model, "diabetes.csv", 0, "diabetes_squarederror.xgb.txt", 1e-6);
+  // XGBoost's random-forest mode (10 parallel trees, one round).
+  matches_xgboost(breast_cancer_rf::model, "breast_cancer.csv", 2, "breast_cancer_rf.xgb.txt", 1e-6);
+  static_assert(breast_cancer_rf::Model::trees == 10);
   static_assert(breast_cancer_logistic::Model::trees == 20 && breast_cancer_logistic::Model::depth == 3);
   static_assert(wine_softprob::Model::outputs == 3 && wine_softprob::Model::leaf_width == 1);
   // The int16 twin decides as the float model does on the dequantized features (trees/quantize.hpp).
