@@ -9,6 +9,8 @@
 #include <cmath>
 #include <string>
 
+#include <ctml/trees/inlined.hpp>
+
 #include "cancer_boost.hpp"
 #include "cancer_forest.hpp"
 #include "common.hpp"
@@ -23,7 +25,7 @@ test_trees::WineForest trained_wine_forest;
 static_assert(cancer_forest::Model::trees == 10 && cancer_forest::Model::depth <= 8);
 static_assert(cancer_boost::Model::trees == 30 && cancer_boost::Model::outputs == 1 && cancer_boost::Model::depth <= 4);
 static_assert(wine_forest::Model::outputs == 3 && wine_forest::Model::leaf_width == 3);
-static_assert(sizeof(cancer_forest::Model::feature_type) == 1 && sizeof(cancer_forest::Model::index_type) <= 2);
+static_assert(sizeof(cancer_forest::Model::feature_type) == 1 && sizeof(cancer_forest::Model::child_type) == 1);
 static_assert(cancer_forest::flash_bytes == sizeof(cancer_forest::Model));
 
 template <class Gen, class Trained>
@@ -82,6 +84,20 @@ TEST_CASE("a generated forest header predicts exactly as the trained model") {
   REQUIRE(test_trees::train_cancer_boost(cancer, trained_cancer_boost));
   REQUIRE(test_trees::train_wine_forest(wine, trained_wine_forest));
   same_predictions(cancer_forest::model, trained_cancer_forest, cancer);
+  // The inlined form (nested comparisons made by the compiler from the same data): the same bits.
+  std::size_t inlined_same = 0;
+  for (std::size_t i = 0; i < cancer.test_rows(); ++i) {
+    float a[2], b[2], c, d;
+    cancer_forest::model.predict(cancer.test_row(i), a);
+    ctml::trees::Inlined<cancer_forest::model>::predict(cancer.test_row(i), b);
+    cancer_boost::model.predict(cancer.test_row(i), &c);
+    ctml::trees::Inlined<cancer_boost::model>::predict(cancer.test_row(i), &d);
+    std::int16_t q[30];
+    cancer_forest::quantizer(cancer.test_row(i), q);
+    inlined_same += a[0] == b[0] && a[1] == b[1] && c == d &&
+                    ctml::trees::Inlined<cancer_forest::qmodel>::predict_class(q) == cancer_forest::qmodel.predict_class(q);
+  }
+  CHECK(inlined_same == cancer.test_rows());
   same_predictions(cancer_boost::model, trained_cancer_boost, cancer);
   same_predictions(wine_forest::model, trained_wine_forest, wine);
   // Shared leaf rows: the forest's pure leaves are one row each.

@@ -72,11 +72,16 @@ void append_tree(const Value& tree, std::size_t t, std::size_t features, trees::
       if (st->items[i].as_int().value_or(-1) != 0) throw Fail{where + ": node " + std::to_string(i) + " is a categorical split (not supported)"};
   }
   std::vector<char> seen(n, 0);
-  // Iterative preorder (an explicit stack: a hostile file cannot overflow the call stack).
+  // Iterative preorder (an explicit stack: a hostile file cannot overflow the call stack). Each
+  // item is an XGBoost node and where its ctml child index goes: the tree's root (parent -1) or
+  // its parent's left / right.
   struct Item {
-    std::size_t node, depth, parent_slot;
+    std::size_t node, depth;
+    std::int64_t parent;
+    bool is_right;
   };
-  std::vector<Item> stack{{0, 0, SIZE_MAX}};
+  f.root.push_back(0);
+  std::vector<Item> stack{{0, 0, -1, false}};
   while (!stack.empty()) {
     const Item it = stack.back();
     stack.pop_back();
@@ -84,26 +89,28 @@ void append_tree(const Value& tree, std::size_t t, std::size_t features, trees::
     if (seen[i]) throw Fail{where + ": node " + std::to_string(i) + " is reached twice (a cycle or a shared child)"};
     seen[i] = 1;
     if (it.depth > 64) throw Fail{where + ": deeper than 64"};
-    const std::size_t at = f.feature.size();
-    if (it.parent_slot != SIZE_MAX) f.next[it.parent_slot] = static_cast<std::uint32_t>(at - it.parent_slot);
+    std::int32_t child = 0;
     if (left[i] == -1 && right[i] == -1) {
-      f.feature.push_back(static_cast<std::uint32_t>(features));
-      f.threshold.push_back(0.0f);
-      f.next.push_back(static_cast<std::uint32_t>(f.leaf_value.size()));
+      child = ~static_cast<std::int32_t>(f.leaf_value.size());
       f.leaf_value.push_back(cond[i]);
-      continue;
+    } else {
+      if (left[i] < 1 || right[i] < 1 || left[i] >= nodes || right[i] >= nodes || left[i] == right[i])
+        throw Fail{where + ": node " + std::to_string(i) + " has children out of range"};
+      if (split[i] < 0 || static_cast<std::size_t>(split[i]) >= features)
+        throw Fail{where + ": node " + std::to_string(i) + " tests feature " + std::to_string(split[i]) + ", beyond num_feature " +
+                   std::to_string(features)};
+      child = static_cast<std::int32_t>(f.feature.size());
+      f.feature.push_back(static_cast<std::uint32_t>(split[i]));
+      f.threshold.push_back(cond[i]);
+      f.left.push_back(0);  // set when the children are emitted
+      f.right.push_back(0);
     }
-    if (left[i] < 1 || right[i] < 1 || left[i] >= nodes || right[i] >= nodes || left[i] == right[i])
-      throw Fail{where + ": node " + std::to_string(i) + " has children out of range"};
-    if (split[i] < 0 || static_cast<std::size_t>(split[i]) >= features)
-      throw Fail{where + ": node " + std::to_string(i) + " tests feature " + std::to_string(split[i]) + ", beyond num_feature " +
-                 std::to_string(features)};
-    f.feature.push_back(static_cast<std::uint32_t>(split[i]));
-    f.threshold.push_back(cond[i]);
-    f.next.push_back(0);  // set when the right child is emitted
-    // Left first in preorder: push right, then left.
-    stack.push_back({static_cast<std::size_t>(right[i]), it.depth + 1, at});
-    stack.push_back({static_cast<std::size_t>(left[i]), it.depth + 1, SIZE_MAX});
+    if (it.parent < 0) f.root.back() = child;
+    else (it.is_right ? f.right : f.left)[static_cast<std::size_t>(it.parent)] = child;
+    if (child >= 0) {  // left first in preorder: push right, then left
+      stack.push_back({static_cast<std::size_t>(right[i]), it.depth + 1, child, true});
+      stack.push_back({static_cast<std::size_t>(left[i]), it.depth + 1, child, false});
+    }
   }
   for (std::size_t i = 0; i < n; ++i)
     if (!seen[i]) throw Fail{where + ": node " + std::to_string(i) + " is not reachable from the root"};
@@ -172,7 +179,6 @@ ImportResult import_model(std::string_view text) {
     for (std::size_t t = 0; t < trees_v.items.size(); ++t) {
       const std::int64_t g = integer(info.items[t], "tree_info[" + std::to_string(t) + "]");
       if (g < 0 || static_cast<std::size_t>(g) >= f.outputs) throw Fail{"tree " + std::to_string(t) + ": output group out of range"};
-      f.root.push_back(static_cast<std::uint32_t>(f.feature.size()));
       f.group.push_back(static_cast<std::uint32_t>(g));
       append_tree(trees_v.items[t], t, f.features, f);
     }

@@ -17,6 +17,7 @@
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <utility>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -25,13 +26,15 @@
 
 namespace ctml::trees {
 
-// An ensemble in Forest's layout with run-time sizes.
+// An ensemble in Forest's layout with run-time sizes (internal nodes only; a child c < 0 is the
+// leaf row ~c).
 struct FlatForest {
   std::size_t features = 0, outputs = 0, leaf_width = 1;
-  std::vector<std::uint32_t> feature;  // features (the count) marks a leaf
+  std::vector<std::uint32_t> feature;
   std::vector<float> threshold;
-  std::vector<std::uint32_t> next;
-  std::vector<std::uint32_t> root, group;
+  std::vector<std::int32_t> left, right;
+  std::vector<std::int32_t> root;
+  std::vector<std::uint32_t> group;
   std::vector<float> leaf_value;  // rows of leaf_width
   std::vector<float> base;        // outputs values
   float scale = 1.0f;
@@ -40,10 +43,11 @@ struct FlatForest {
 
   std::size_t leaves() const { return leaf_width ? leaf_value.size() / leaf_width : 0; }
 
-  // The deepest leaf's depth (comparisons on its path); 0 for single-leaf trees.
+  // The deepest leaf's depth (comparisons on its path); 0 for single-leaf trees. Call on checked
+  // arrays.
   std::size_t depth() const {
     std::size_t deepest = 0;
-    for (std::uint32_t r : root) deepest = std::max(deepest, depth_from(r, 0));
+    for (std::int32_t r : root) deepest = std::max(deepest, depth_from(r));
     return deepest;
   }
 
@@ -52,56 +56,64 @@ struct FlatForest {
   std::string check() const {
     const std::size_t n = feature.size();
     if (features == 0 || outputs == 0 || root.empty()) return "no features, outputs or trees";
-    if (threshold.size() != n || next.size() != n || group.size() != root.size()) return "array sizes disagree";
+    if (threshold.size() != n || left.size() != n || right.size() != n || group.size() != root.size()) return "array sizes disagree";
     if (leaf_width != 1 && leaf_width != outputs) return "leaf width is neither 1 nor the output count";
     if (leaf_value.size() % leaf_width != 0 || leaf_value.empty()) return "leaf values are not whole rows";
     if (base.size() != outputs) return "base has not one value per output";
+    std::vector<char> seen(n, 0);
+    std::size_t reached = 0;
     for (std::size_t t = 0; t < root.size(); ++t) {
-      const std::size_t end = t + 1 < root.size() ? root[t + 1] : n;
-      if (root[t] >= end || group[t] + leaf_width > outputs) return "tree " + std::to_string(t) + ": bad root or output group";
-      std::size_t after = 0;
-      if (std::string e = walk(root[t], end, 0, after); !e.empty()) return "tree " + std::to_string(t) + ": " + e;
-      if (after != end) return "tree " + std::to_string(t) + ": nodes outside its preorder span";
+      if (group[t] + leaf_width > outputs) return "tree " + std::to_string(t) + ": output group out of range";
+      // Iterative (a hostile model cannot exhaust the stack): (child, depth) pairs.
+      std::vector<std::pair<std::int32_t, std::size_t>> todo{{root[t], 0}};
+      while (!todo.empty()) {
+        const auto [c, d] = todo.back();
+        todo.pop_back();
+        if (c < 0) {
+          if (static_cast<std::size_t>(~c) >= leaves()) return "tree " + std::to_string(t) + ": a leaf row past the leaf values";
+          continue;
+        }
+        const auto i = static_cast<std::size_t>(c);
+        if (i >= n) return "tree " + std::to_string(t) + ": child " + std::to_string(i) + " out of range";
+        if (seen[i]) return "tree " + std::to_string(t) + ": node " + std::to_string(i) + " reached twice (a cycle or a shared node)";
+        if (d >= 64) return "tree " + std::to_string(t) + ": deeper than 64";
+        if (feature[i] >= features) return "node " + std::to_string(i) + ": feature out of range";
+        seen[i] = 1;
+        ++reached;
+        todo.push_back({right[i], d + 1});
+        todo.push_back({left[i], d + 1});
+      }
     }
+    if (reached != n) return "nodes not reachable from any root";
     return {};
   }
 
   // Stores identical leaf rows once (a forest's pure leaves repeat the same probabilities).
   void share_leaves() {
-    std::map<std::vector<float>, std::uint32_t> seen;
+    std::map<std::vector<float>, std::int32_t> seen;
     std::vector<float> rows;
-    std::vector<std::uint32_t> remap(leaves());
+    std::vector<std::int32_t> remap(leaves());
     for (std::size_t l = 0; l < leaves(); ++l) {
       std::vector<float> row(leaf_value.begin() + static_cast<std::ptrdiff_t>(l * leaf_width),
                              leaf_value.begin() + static_cast<std::ptrdiff_t>((l + 1) * leaf_width));
-      auto [it, fresh] = seen.emplace(row, static_cast<std::uint32_t>(rows.size() / leaf_width));
+      auto [it, fresh] = seen.emplace(row, static_cast<std::int32_t>(rows.size() / leaf_width));
       if (fresh) rows.insert(rows.end(), row.begin(), row.end());
       remap[l] = it->second;
     }
-    for (std::size_t i = 0; i < feature.size(); ++i)
-      if (feature[i] == features) next[i] = remap[next[i]];
+    auto fix = [&](std::int32_t& c) {
+      if (c < 0) c = ~remap[static_cast<std::size_t>(~c)];
+    };
+    for (auto& c : left) fix(c);
+    for (auto& c : right) fix(c);
+    for (auto& c : root) fix(c);
     leaf_value = std::move(rows);
   }
 
  private:
-  std::size_t depth_from(std::size_t i, std::size_t d) const {
-    if (i >= feature.size() || feature[i] >= features || d > 64) return d;
-    return std::max(depth_from(i + 1, d + 1), depth_from(i + next[i], d + 1));
-  }
-  std::string walk(std::size_t i, std::size_t end, std::size_t d, std::size_t& after) const {
-    if (i >= end) return "a child outside the tree (node " + std::to_string(i) + ")";
-    if (d > 64) return "deeper than 64";
-    if (feature[i] == features) {
-      if (next[i] >= leaves()) return "leaf " + std::to_string(i) + " points past the leaf values";
-      after = i + 1;
-      return {};
-    }
-    if (feature[i] > features) return "node " + std::to_string(i) + ": feature out of range";
-    if (next[i] < 2) return "node " + std::to_string(i) + ": right child offset below 2";
-    std::size_t left_end = 0;
-    if (std::string e = walk(i + 1, end, d + 1, left_end); !e.empty()) return e;
-    if (left_end != i + next[i]) return "node " + std::to_string(i) + ": right child does not follow the left subtree";
-    return walk(i + next[i], end, d + 1, after);
+  std::size_t depth_from(std::int32_t c) const {
+    if (c < 0) return 0;
+    const auto i = static_cast<std::size_t>(c);
+    return 1 + std::max(depth_from(left[i]), depth_from(right[i]));
   }
 };
 
@@ -115,9 +127,10 @@ FlatForest flatten(const Model& m) {
   f.outputs = Model::outputs;
   f.leaf_width = Model::leaf_width;
   for (std::size_t i = 0; i < m.node_count; ++i) {
-    f.feature.push_back(m.feature[i] == Model::leaf ? static_cast<std::uint32_t>(Model::features) : m.feature[i]);
+    f.feature.push_back(m.feature[i]);
     f.threshold.push_back(m.threshold[i]);
-    f.next.push_back(m.next[i]);
+    f.left.push_back(m.left[i]);
+    f.right.push_back(m.right[i]);
   }
   for (std::size_t t = 0; t < m.tree_count; ++t) {
     f.root.push_back(m.root[t]);
@@ -175,7 +188,7 @@ inline std::string write_header(std::ostream& o, FlatForest f, const HeaderOptio
     return "the quantizer needs one scale and zero point per feature";
   o << "// Generated by ctml (trees/codegen.hpp). Do not edit.\n";
   if (!f.description.empty()) o << "// " << f.description << "\n";
-  o << "// " << trees << " trees, " << nodes << " nodes, " << leaves << " leaf rows of " << f.leaf_width << ", depth " << depth << "; "
+  o << "// " << trees << " trees, " << nodes << " internal nodes, " << leaves << " leaf rows of " << f.leaf_width << ", depth " << depth << "; "
     << f.features << " features, " << f.outputs << " outputs, link " << link << ".\n"
     << "// Use: " << opt.name << "::model.predict(features, out) (out: " << f.outputs
     << (f.link == Link::identity ? " values" : " probabilities") << "), " << opt.name << "::model.predict_class(features).\n"
@@ -184,11 +197,15 @@ inline std::string write_header(std::ostream& o, FlatForest f, const HeaderOptio
   o << "\nnamespace " << opt.name << " {\n\nusing Model = ctml::trees::Forest<" << shape << ">;\n\n"
     << "inline constexpr Model model = [] {\n  Model m{};\n";
   const auto u = [](std::uint32_t v) { return std::to_string(v); };
+  const auto i = [](std::int32_t v) { return std::to_string(v); };
   const auto fl = [](float v) { return detail::float_literal(v); };
-  detail::write_array(o, "feature", f.feature, u);
-  detail::write_array(o, "threshold", f.threshold, fl);
-  detail::write_array(o, "next", f.next, u);
-  detail::write_array(o, "root", f.root, u);
+  if (nodes > 0) {  // (an array of zero nodes stays as the Model's default)
+    detail::write_array(o, "feature", f.feature, u);
+    detail::write_array(o, "threshold", f.threshold, fl);
+    detail::write_array(o, "left", f.left, i);
+    detail::write_array(o, "right", f.right, i);
+  }
+  detail::write_array(o, "root", f.root, i);
   detail::write_array(o, "group", f.group, u);
   detail::write_array(o, "leaf_value", f.leaf_value, fl);
   detail::write_array(o, "base", f.base, fl);

@@ -20,10 +20,10 @@
 // Leaf values: class probabilities w_c / W; the mean s / W; boosting: -G / (H + lambda) * eta.
 // Sums in double, rows' weights from the class weights (or 1).
 //
-// Memory: nothing is allocated. The model's capacity (trees, nodes, leaf rows) is its type; a
-// node that does not fit sets `overflow` and becomes a leaf where possible (the caller reports
-// it). Workspace<MaxRows, MaxFeatures, MaxClasses> holds the rest: sizeof(Workspace) bytes, about
-// 20 * MaxRows + 12 * MaxRows * MaxClasses + 4 * MaxFeatures; recursion depth <= max_depth.
+// Memory: nothing is allocated. The model's capacity (trees, internal nodes, leaf rows) is its
+// type; when it is full the trainer fails with the reason (never a silently cut tree).
+// Workspace<MaxRows, MaxFeatures, MaxClasses> holds the rest: sizeof(Workspace) bytes, about
+// 12 * MaxRows + 12 * MaxRows * MaxClasses + 4 * MaxFeatures; recursion depth <= max_depth.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -127,7 +127,8 @@ struct Grower {
     return 0;
   }
 
-  // Appends the leaf row of a node; returns its index (or the last row on overflow).
+  // Appends the leaf row of a node; returns its index (on overflow: the last row, and the
+  // trainer fails).
   std::size_t leaf_row(const NodeStats& s, const std::array<double, WS::max_classes>& c) {
     constexpr std::size_t w = Model::leaf_width;
     if (model.leaf_count >= Model::leaves) {
@@ -147,25 +148,20 @@ struct Grower {
     return model.leaf_count++;
   }
 
-  // Rows [lo, hi) of ws.rows form the node; returns false when the model is full.
-  void build(std::size_t lo, std::size_t hi, std::size_t depth) {
+  using child_type = typename Model::child_type;
+
+  // Rows [lo, hi) of ws.rows form the node; returns it as a child (a leaf: ~row).
+  child_type build(std::size_t lo, std::size_t hi, std::size_t depth) {
     NodeStats s{};
     cls.fill(0.0);
     for (std::size_t i = lo; i < hi; ++i) add(s, cls, ws.rows[i]);
-    const std::size_t node = model.node_count;
-    if (node >= Model::nodes) {
-      overflow = true;
-      return;
-    }
-    ++model.node_count;
     const auto parent_cls = cls;
     std::size_t best_f = 0;
     float best_t = 0;
     double best_gain = opt.criterion == Criterion::boosting && opt.gamma > opt.min_gain ? opt.gamma : opt.min_gain;
     bool found = false;
-    // A split needs two more nodes; depth, size and purity can forbid it.
-    if (depth < opt.max_depth && depth < Model::depth && hi - lo >= opt.min_samples_split && hi - lo >= 2 * opt.min_samples_leaf &&
-        model.node_count + 2 <= Model::nodes) {
+    // A split needs a node; depth, size and purity can forbid it.
+    if (depth < opt.max_depth && depth < Model::depth && hi - lo >= opt.min_samples_split && hi - lo >= 2 * opt.min_samples_leaf) {
       const double parent = score(s, parent_cls);
       const std::size_t nf = data.features;
       for (std::size_t f = 0; f < nf; ++f) ws.feature_order[f] = static_cast<std::uint32_t>(f);
@@ -200,32 +196,35 @@ struct Grower {
         }
       }
     }
+    if (found && model.node_count >= Model::nodes) {
+      overflow = true;  // the split has no room: the trainer fails (never a silently cut tree)
+      found = false;
+    }
     if (!found) {
       deepest = depth > deepest ? depth : deepest;
-      model.feature[node] = Model::leaf;
-      model.threshold[node] = 0.0f;
-      model.next[node] = static_cast<typename Model::index_type>(leaf_row(s, parent_cls));
-      return;
+      return static_cast<child_type>(~static_cast<child_type>(leaf_row(s, parent_cls)));
     }
     const auto mid = std::partition(ws.rows.begin() + static_cast<std::ptrdiff_t>(lo), ws.rows.begin() + static_cast<std::ptrdiff_t>(hi),
                                     [&](std::uint32_t r) { return data.at(r, best_f) < best_t; });
     const std::size_t m = static_cast<std::size_t>(mid - ws.rows.begin());
+    const std::size_t node = model.node_count++;  // preorder: the node before its subtrees
     model.feature[node] = static_cast<typename Model::feature_type>(best_f);
     model.threshold[node] = best_t;
-    build(lo, m, depth + 1);
-    model.next[node] = static_cast<typename Model::index_type>(model.node_count - node);
-    build(m, hi, depth + 1);
+    const child_type l = build(lo, m, depth + 1);
+    model.left[node] = l;
+    const child_type r = build(m, hi, depth + 1);
+    model.right[node] = r;
+    return static_cast<child_type>(node);
   }
 
   // Grows tree model.tree_count from rows ws.rows[0, n); false when the model is full.
   bool grow(std::size_t n, std::size_t group) {
-    if (model.tree_count >= Model::trees || model.node_count >= Model::nodes || model.leaf_count >= Model::leaves) {
+    if (model.tree_count >= Model::trees || model.leaf_count >= Model::leaves) {
       overflow = true;
       return false;
     }
-    model.root[model.tree_count] = static_cast<typename Model::index_type>(model.node_count);
     model.group[model.tree_count] = static_cast<typename Model::group_type>(group);
-    build(0, n, 0);
+    model.root[model.tree_count] = build(0, n, 0);
     ++model.tree_count;
     return !overflow;
   }

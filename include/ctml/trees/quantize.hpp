@@ -28,14 +28,14 @@ struct FeatureQuantizer {
   std::array<float, Features> scale{};
   std::array<std::int32_t, Features> zero_point{};
 
+  // In float (one multiply by the reciprocal: cheap on an FPU; the decisions stay exact for any
+  // rounding of q, see the top of this file). Values beyond the range clamp before the
+  // conversion, so no input overflows.
   constexpr Q quantize(std::size_t f, float x) const {
-    const double v = static_cast<double>(x) / static_cast<double>(scale[f]);
-    // round half away from zero, in range before the conversion (no overflow for any finite x)
-    double r = v < 0 ? -v + 0.5 : v + 0.5;
-    r = r > 4294967296.0 ? 4294967296.0 : r;
-    const std::int64_t i = static_cast<std::int64_t>(r);
-    const std::int64_t q = (v < 0 ? -i : i) + zero_point[f];
-    return static_cast<Q>(q < lo ? lo : (q > hi - 1 ? hi - 1 : q));
+    const float v = x / scale[f] + static_cast<float>(zero_point[f]);
+    if (!(v > static_cast<float>(lo))) return static_cast<Q>(lo);  // (NaN: lo; operator() sends NaN right)
+    if (!(v < static_cast<float>(hi - 1))) return static_cast<Q>(hi - 1);
+    return static_cast<Q>(static_cast<std::int32_t>(v < 0.0f ? v - 0.5f : v + 0.5f));
   }
   constexpr void operator()(const float* x, Q* q) const {
     for (std::size_t f = 0; f < Features; ++f) q[f] = x[f] != x[f] ? static_cast<Q>(hi - 1) : quantize(f, x[f]);  // NaN goes right
@@ -117,11 +117,10 @@ constexpr FeatureQuantizer<Q, Shape::features> quantizer_from_thresholds(const F
 template <class Q, class L, class Shape>
 constexpr Forest<Shape, Q, L> quantize(const Forest<Shape, float, float>& f, const FeatureQuantizer<Q, Shape::features>& fq) {
   Forest<Shape, Q, L> q{};
-  for (std::size_t i = 0; i < Shape::nodes; ++i) {
-    q.feature[i] = f.feature[i];
-    q.next[i] = f.next[i];
-    q.threshold[i] = f.feature[i] == f.leaf ? Q{0} : fq.threshold(f.feature[i], f.threshold[i]);
-  }
+  q.feature = f.feature;
+  q.left = f.left;
+  q.right = f.right;
+  for (std::size_t i = 0; i < Shape::nodes; ++i) q.threshold[i] = fq.threshold(f.feature[i], f.threshold[i]);
   q.root = f.root;
   q.group = f.group;
   q.base = f.base;
