@@ -145,7 +145,8 @@ struct Parser {
         ++i;
         Value m;
         if (!value(m, depth + 1)) return false;
-        v.members.emplace_back(std::move(key), std::move(m));
+        v.keys.push_back(std::move(key));
+        v.items.push_back(std::move(m));
         ws();
         if (i < s.size() && s[i] == ',') {
           ++i;
@@ -210,8 +211,9 @@ std::optional<std::string> numeric_text(const Value& v) {
 }  // namespace
 
 const Value* Value::find(std::string_view key) const {
-  for (const auto& [k, v] : members)
-    if (k == key) return &v;
+  if (type != Type::object) return nullptr;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (keys[i] == key) return &items[i];
   return nullptr;
 }
 

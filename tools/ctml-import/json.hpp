@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace ctml::json {
@@ -18,8 +17,8 @@ struct Value {
   Type type = Type::null;
   bool boolean = false;
   std::string text;  // a string's value, or a number's literal
-  std::vector<Value> items;
-  std::vector<std::pair<std::string, Value>> members;
+  std::vector<Value> items;       // an array's elements, or an object's member values
+  std::vector<std::string> keys;  // an object's member names (keys[i] names items[i])
 
   const Value* find(std::string_view key) const;
   bool is_number() const { return type == Type::number; }
