@@ -57,18 +57,19 @@ void run(const char* name, const float (&ref)[rows::count]) {
   for (std::size_t r = 0; r < rows::count; ++r) {
     const float* x = rows::x[r];
     float p = 0, m_data = 0, m_inlined = 0, m_if = 0;
-    n_predict += board::count_instructions([&] { M.predict(x, &p); });
+    // (opaque/keep: results that stay in registers cannot leave the counted region; board.hpp)
+    n_predict += board::count_instructions([&] { M.predict(board::opaque(x), &p); board::keep(p); });
     const float d = std::fabs(p - ref[r]);
     worst = d > worst ? d : worst;
     close += d <= 2e-6f;
-    n_data += board::count_instructions([&] { M.decision_function(x, &m_data); });
-    n_inlined += board::count_instructions([&] { ctml::trees::Inlined<M>::decision_function(x, &m_inlined); });
-    n_if += board::count_instructions([&] { m_if = margin_if_else<M>(x, std::make_index_sequence<Data::trees>{}); });
+    n_data += board::count_instructions([&] { M.decision_function(board::opaque(x), &m_data); board::keep(m_data); });
+    n_inlined += board::count_instructions([&] { ctml::trees::Inlined<M>::decision_function(board::opaque(x), &m_inlined); board::keep(m_inlined); });
+    n_if += board::count_instructions([&] { m_if = margin_if_else<M>(board::opaque(x), std::make_index_sequence<Data::trees>{}); board::keep(m_if); });
     std::int16_t q[Model::features];
-    n_quant += board::count_instructions([&] { Q(x, q); });
+    n_quant += board::count_instructions([&] { Q(board::opaque(x), q); board::keep(q); });
     std::size_t c_data = 0, c_inlined = 0;
-    n_qdata += board::count_instructions([&] { c_data = QM.predict_class(q); });
-    n_qinlined += board::count_instructions([&] { c_inlined = ctml::trees::Inlined<QM>::predict_class(q); });
+    n_qdata += board::count_instructions([&] { c_data = QM.predict_class(board::opaque(&q[0])); board::keep(c_data); });
+    n_qinlined += board::count_instructions([&] { c_inlined = ctml::trees::Inlined<QM>::predict_class(board::opaque(&q[0])); board::keep(c_inlined); });
     const std::size_t c = p > 0.5f ? 1u : 0u;
     same += m_data == m_inlined && m_data == m_if && c_data == c && c_inlined == c;
     correct += static_cast<std::int32_t>(c_data) == rows::label[r];

@@ -187,6 +187,20 @@ std::uint64_t count_instructions(F&& f) {
   return instructions(t1 - t0);
 }
 
+// A computation measured by count_instructions whose result stays in registers (no store) could be
+// moved out of the region by the compiler. Take its input through opaque() (the value is unknown
+// to the compiler until that point, so nothing computed from it can start earlier) and pass its
+// result to keep() (consumed there, so it cannot finish later).
+template <class T>
+inline T opaque(T v) {
+  asm volatile("" : "+r"(v));
+  return v;
+}
+template <class T>
+inline void keep(const T& v) {
+  asm volatile("" : : "m"(v) : "memory");
+}
+
 // ---- stack high-water mark ----------------------------------------------------------------
 
 inline constexpr std::uint32_t paint_word = 0xC0FFEE11u;

@@ -106,7 +106,7 @@ struct Forest {
       for (std::size_t k = 0; k < outputs; ++k) sums[k] = std::is_same_v<Leaf, float> ? static_cast<accumulator_type>(base[k]) : 0;
       for (std::size_t t = 0; t < tree_count; ++t) {
         const Leaf* v = leaf_value.data() + leaf_row(t, x) * leaf_width;
-        accumulator_type* s = sums + group[t];
+        accumulator_type* s = leaf_width == outputs ? sums : sums + group[t];  // (a full row: group 0)
         for (std::size_t j = 0; j < leaf_width; ++j) s[j] += v[j];
       }
     }

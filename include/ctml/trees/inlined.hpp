@@ -38,7 +38,8 @@ struct Inlined {
   template <std::size_t T>
   [[gnu::always_inline]] static constexpr void add_tree(const input_type* x, accumulator_type* sums) {
     const std::size_t row = leaf_row<M.root[T]>(x);
-    for (std::size_t j = 0; j < leaf_width; ++j) sums[M.group[T] + j] += M.leaf_value[row * leaf_width + j];
+    constexpr std::size_t g = leaf_width == outputs ? 0 : M.group[T];
+    for (std::size_t j = 0; j < leaf_width; ++j) sums[g + j] += M.leaf_value[row * leaf_width + j];
   }
 
   // Forest::accumulate's sums (float leaves: from base, in tree order).
