@@ -26,6 +26,8 @@ packages=(
   libprotobuf-dev                  # ctml-import's ONNX reader (host tool only, never the headers)
   protobuf-compiler                # protoc, for onnx.proto
   python3-onnx                     # ships onnx.proto, the ONNX schema
+  libxgboost-dev                   # XGBoost's library, the peer in benchmarks/trees/trees.cpp only
+  xgboost                          # its command line (scripts/bench_trees.sh, tests/trees/make_reference.py)
 )
 
 missing=()
