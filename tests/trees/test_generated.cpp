@@ -131,3 +131,38 @@ TEST_CASE("int16 thresholds: the same decisions on quantized features, node by n
   }
   CHECK(same >= cancer.test_rows() - 1);  // ties of the mean probability may round either way
 }
+
+TEST_CASE("Forest::valid refuses every corruption of a generated model's arrays") {
+  static auto m = cancer_forest::model;  // a mutable copy
+  REQUIRE(m.valid());
+  using C = cancer_forest::Model::child_type;
+  std::size_t refused = 0, tried = 0;
+  for (std::size_t i = 0; i < m.node_count; ++i) {
+    const auto saved = m;
+    // A loop to itself, past the nodes, past the leaf rows, the sibling node twice (a sibling
+    // leaf row twice is legal: both sides of a split may give the same leaf values).
+    const C bad[] = {static_cast<C>(i), static_cast<C>(m.node_count), static_cast<C>(~static_cast<C>(m.leaf_count)),
+                     m.right[i] >= 0 ? m.right[i] : static_cast<C>(i)};
+    for (C b : bad) {
+      m.left[i] = b;
+      refused += !m.valid();
+      ++tried;
+      m = saved;
+    }
+    m.feature[i] = 30;  // beyond the features
+    refused += !m.valid();
+    ++tried;
+    m = saved;
+  }
+  for (std::size_t t = 0; t + 1 < m.tree_count; ++t) {
+    const auto saved = m;
+    m.root[t + 1] = m.root[t];  // two trees sharing nodes
+    refused += !m.valid();
+    ++tried;
+    m = saved;
+  }
+  m.node_count -= 1;  // a node outside the counted ones
+  refused += !m.valid();
+  ++tried;
+  CHECK(refused == tried);
+}
