@@ -6,7 +6,8 @@
 // expand. The forests are complete random trees made by the compiler (every path has Depth
 // comparisons: the worst case of a tree of that depth; 16 features, 2 classes, pure leaves as a
 // forest's shared rows); 64 random inputs. Every form must give the same class on every input.
-// Output: one line per shape, then "fw_trees_bench ... ok".
+// Each form is one function (a call included in its count). Output: one line per shape, then
+// "fw_trees_bench ... ok"; the code bytes of each form: test fw_trees_bench_code_size.
 #include <cstddef>
 #include <cstdint>
 
@@ -66,6 +67,17 @@ namespace {
 bool ok = true;
 float x[fw::inputs][fw::features];
 
+// Each form as its own function (not inlined into the measurement), so that the code bytes of
+// each can be read from the image: fw_trees_bench_code_size lists them (arm-none-eabi-nm -S).
+template <std::size_t Trees, std::size_t Depth>
+[[gnu::noinline]] std::size_t data_walk_float(const float* in) { return fw::forest<Trees, Depth>.predict_class(in); }
+template <std::size_t Trees, std::size_t Depth>
+[[gnu::noinline]] std::size_t data_walk_int16(const std::int16_t* in) { return fw::qforest<Trees, Depth>.predict_class(in); }
+template <std::size_t Trees, std::size_t Depth>
+[[gnu::noinline]] std::size_t inlined_float(const float* in) { return ctml::trees::Inlined<fw::forest<Trees, Depth>>::predict_class(in); }
+template <std::size_t Trees, std::size_t Depth>
+[[gnu::noinline]] std::size_t inlined_int16(const std::int16_t* in) { return ctml::trees::Inlined<fw::qforest<Trees, Depth>>::predict_class(in); }
+
 template <std::size_t Trees, std::size_t Depth, bool Inline>
 void run() {
   constexpr const auto& m = fw::forest<Trees, Depth>;
@@ -78,17 +90,11 @@ void run() {
     fw::quantizer<Trees, Depth>(x[r], q);
     std::size_t a = 0, b = 0, c = 0, d = 0;
     // (opaque/keep: the classes stay in registers; see board.hpp)
-    n_data += board::count_instructions([&] { a = m.predict_class(board::opaque(&x[r][0])); board::keep(a); });
-    n_qdata += board::count_instructions([&] { b = qm.predict_class(board::opaque(&q[0])); board::keep(b); });
+    n_data += board::count_instructions([&] { a = data_walk_float<Trees, Depth>(&x[r][0]); board::keep(a); });
+    n_qdata += board::count_instructions([&] { b = data_walk_int16<Trees, Depth>(&q[0]); board::keep(b); });
     if constexpr (Inline) {
-      n_inl += board::count_instructions([&] {
-        c = ctml::trees::Inlined<fw::forest<Trees, Depth>>::predict_class(board::opaque(&x[r][0]));
-        board::keep(c);
-      });
-      n_qinl += board::count_instructions([&] {
-        d = ctml::trees::Inlined<fw::qforest<Trees, Depth>>::predict_class(board::opaque(&q[0]));
-        board::keep(d);
-      });
+      n_inl += board::count_instructions([&] { c = inlined_float<Trees, Depth>(&x[r][0]); board::keep(c); });
+      n_qinl += board::count_instructions([&] { d = inlined_int16<Trees, Depth>(&q[0]); board::keep(d); });
     } else {
       c = a, d = b;
     }
