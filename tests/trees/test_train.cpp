@@ -184,3 +184,23 @@ TEST_CASE("trainers refuse bad input with a reason and leave nothing half-valid"
   CHECK(!r);
   CHECK(std::string(r.error).find("capacity") != std::string::npos);
 }
+
+TEST_CASE("presorted and per-node sorting grow the same trees") {
+  static Workspace<300, 32, 4, false> plain;  // sorts every candidate feature at every node
+  static Forest<ForestShape<30, 2, 20, 4000, 2000, 2, 6>> a, b;
+  static Forest<ForestShape<30, 1, 20, 400, 200, 1, 3>> c, d;
+  const Split cancer = load("breast_cancer.csv", 2);
+  const ForestOptions fo{.tree = {.criterion = Criterion::entropy, .max_depth = 6}, .trees = 20, .seed = 99};
+  REQUIRE(train_random_forest(cancer.train(), fo, a, ws));
+  REQUIRE(train_random_forest(cancer.train(), fo, b, plain));
+  BoostOptions bo;
+  bo.tree.max_depth = 3;
+  bo.rounds = 20;
+  REQUIRE(train_gradient_boosting(cancer.train(), bo, c, ws));
+  REQUIRE(train_gradient_boosting(cancer.train(), bo, d, plain));
+  CHECK(a.node_count == b.node_count);
+  CHECK(c.node_count == d.node_count);
+  bool same = a.feature == b.feature && a.threshold == b.threshold && a.left == b.left && a.right == b.right && a.leaf_value == b.leaf_value;
+  same &= c.feature == d.feature && c.threshold == d.threshold && c.leaf_value == d.leaf_value;
+  CHECK(same);
+}

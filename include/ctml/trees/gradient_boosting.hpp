@@ -77,7 +77,8 @@ TrainResult train_gradient_boosting(const Dataset& d, const BoostOptions& opt, M
       for (std::size_t r = 0; r < d.rows; ++r) ws.rows[r] = static_cast<std::uint32_t>(r);
       g.output = k;
       const std::size_t t = model.tree_count;
-      if (!g.grow(d.rows, k)) return {"the ensemble does not fit the model's capacity (trees, nodes or leaf rows)"};
+      // Every tree sees all rows: the presorted lists of the first are reused.
+      if (!g.grow(d.rows, k, model.tree_count > 0)) return {"the ensemble does not fit the model's capacity (trees, nodes or leaf rows)"};
       for (std::size_t r = 0; r < d.rows; ++r) ws.margin[r * K + k] += model.leaf_value[model.leaf_row(t, d.x + r * d.features)];
     }
   }
