@@ -2,6 +2,7 @@
 // One recurrent time step (input size = units = 16, 32, 64, 128), as a streaming model runs it:
 //   BM_ctml_gru_f32/H, BM_ctml_lstm_f32/H     ctml StreamingGRU / StreamingLSTM, float
 //   BM_ctml_gru_s8/H,  BM_ctml_lstm_s8/H      ctml's int8 GRU / LSTM (TFLite's LSTM scheme)
+//   BM_ctml_svdf_s8/...                       ctml's int8 SVDF (int16 state), two shapes
 //   BM_rtneural_gru_f32/H, BM_rtneural_lstm_f32/H   RTNeural's compile-time GRULayerT / LSTMLayerT
 //                                             (Eigen backend) in the same binary, when
 //                                             ../shared/peers/rtneural is present
@@ -17,6 +18,8 @@
 #include <ctml/layers/lstm.hpp>
 #include <ctml/quant/gru_s8.hpp>
 #include <ctml/quant/lstm_s8.hpp>
+#include <ctml/quant/svdf_s8.hpp>
+#include <type_traits>
 
 #if CTML_HAVE_RTNEURAL
 #define RTNEURAL_USE_EIGEN 1
@@ -115,6 +118,34 @@ CTML_RNN_SIZES(BM_ctml_gru_f32);
 CTML_RNN_SIZES(BM_ctml_lstm_f32);
 CTML_RNN_SIZES(BM_ctml_gru_s8);
 CTML_RNN_SIZES(BM_ctml_lstm_s8);
+
+// int8 SVDF with int16 state (TFLite's), one frame per iteration, the shapes of
+// firmware/fw_rnn_compare.cpp: F inputs, U units, rank R, memory M.
+template <std::size_t F, std::size_t U, std::size_t R, std::size_t M>
+void BM_ctml_svdf_s8(benchmark::State& state) {
+  static const auto layer = [] {
+    ctml::Tensor<std::int8_t, ctml::Shape<U * R, F>> wf{};
+    ctml::Tensor<std::int16_t, ctml::Shape<U * R, M>> wt{};
+    ctml::Tensor<std::int32_t, ctml::Shape<U>> b{};
+    std::uint32_t s = 11;
+    for (auto& v : wf) v = static_cast<std::int8_t>(static_cast<int>((s = s * 1664525u + 1013904223u) >> 24) - 128);
+    for (auto& v : wt) v = static_cast<std::int16_t>(static_cast<int>((s = s * 1664525u + 1013904223u) >> 16) - 32768);
+    return ctml::quant::make_qsvdf<F, U, R, M>(wf, wt, b, {0.02f, 4}, 0.004f, {0.001f, 0}, 0.00003f, {0.05f, -1});
+  }();
+  using L = std::remove_cvref_t<decltype(layer)>;
+  static const Inputs<F> in;
+  typename L::state_type st{};
+  layer.reset(st);
+  std::array<std::int8_t, U> out{};
+  std::array<std::int32_t, L::scratch_size> scratch{};
+  std::size_t k = 0;
+  for (auto _ : state) {
+    layer.forward(in.q[k++ & 63].data(), out.data(), scratch.data(), st);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_ctml_svdf_s8<40, 64, 1, 8>)->Name("BM_ctml_svdf_s8/F40_U64_R1_M8");
+BENCHMARK(BM_ctml_svdf_s8<64, 128, 2, 16>)->Name("BM_ctml_svdf_s8/F64_U128_R2_M16");
 
 #if CTML_HAVE_RTNEURAL
 std::vector<std::vector<float>> random_matrix(std::size_t rows, std::size_t cols, Lcg& g) {
