@@ -7,7 +7,7 @@
 // NOR flash, as modelled:
 //   - erase(page) sets every byte of a page to 0xFF;
 //   - program(address, bytes) writes whole aligned words and can only clear bits: a word ends as
-//     old & new, and programming a word that is not erased fails (as flashes with ECC do: a word
+//     old & written, and programming a word that is not erased fails (as flashes with ECC do: a word
 //     is programmed once between erases);
 //   - read(address, bytes) returns what is there.
 // Power cuts (SimulatedNorFlash::cut_after(n)): the n-th erase or program from now is torn (an
