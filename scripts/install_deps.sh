@@ -28,6 +28,7 @@ packages=(
   python3-onnx                     # ships onnx.proto, the ONNX schema
   libxgboost-dev                   # XGBoost's library, the peer in benchmarks/trees/trees.cpp only
   xgboost                          # its command line (scripts/bench_trees.sh, tests/trees/make_reference.py)
+  libsodium-dev                    # Ed25519 in the ctml-blob host tool (never the headers)
 )
 
 missing=()
