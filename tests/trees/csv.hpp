@@ -46,4 +46,19 @@ inline Table read_csv(const std::string& path) {
   return t;
 }
 
+// A reference file of tests/trees/reference: one row of numbers per line (empty when unreadable).
+inline std::vector<std::vector<double>> read_rows(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::stringstream s(line);
+    std::vector<double> r;
+    double v;
+    while (s >> v) r.push_back(v);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
 }  // namespace test_trees

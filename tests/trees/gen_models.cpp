@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <ctml/trees/codegen.hpp>
+#include "trees/codegen.hpp"
 #include "common.hpp"
 
 namespace {

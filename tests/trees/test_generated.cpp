@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Trained ensembles as generated constexpr data (gen_models.cpp -> trees/codegen.hpp headers):
+// Trained ensembles as generated constexpr data (gen_models.cpp -> tools/trees/codegen.hpp headers):
 //   - the header's model predicts exactly what the trained model predicts (every held-out row);
 //   - its sizes are compile-time facts, and identical leaf rows are stored once;
 //   - the int16 model (quantizer from the thresholds) decides on the quantized features exactly

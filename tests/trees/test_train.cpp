@@ -31,17 +31,8 @@ Split load(const char* file, std::size_t classes) {
 }
 
 std::vector<std::vector<double>> reference(const std::string& name) {
-  std::ifstream in(std::string(CTML_TREES_REFERENCE_DIR) + "/" + name);
-  REQUIRE(in.good());
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::stringstream s(line);
-    std::vector<double> r;
-    double v;
-    while (s >> v) r.push_back(v);
-    rows.push_back(r);
-  }
+  auto rows = test_trees::read_rows(std::string(CTML_TREES_REFERENCE_DIR) + "/" + name);
+  REQUIRE(!rows.empty());
   return rows;
 }
 

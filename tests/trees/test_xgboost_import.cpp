@@ -31,16 +31,8 @@ std::string slurp(const std::string& path) {
 }
 
 std::vector<std::vector<double>> reference(const std::string& name) {
-  std::stringstream in(slurp(std::string(CTML_TREES_REFERENCE_DIR) + "/" + name));
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::stringstream s(line);
-    std::vector<double> r;
-    double v;
-    while (s >> v) r.push_back(v);
-    rows.push_back(r);
-  }
+  auto rows = test_trees::read_rows(std::string(CTML_TREES_REFERENCE_DIR) + "/" + name);
+  REQUIRE(!rows.empty());
   return rows;
 }
 

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <ctml/trees/codegen.hpp>
+#include "trees/codegen.hpp"
 
 namespace ctml::xgboost {
 
