@@ -41,7 +41,9 @@ void write_blob(std::FILE* f, const char* name, const Net& net) {
 
 // The header firmware and this program read: the streaming model's weight blob, the test split's
 // digits and labels, and the logits this machine computed for them.
-bool write_header(const char* path, const Stream& stream, const QStream& qstream, quant::QParams qin) {
+// early: the int8 model after a few epochs (the "factory" model firmware/fw_update.cpp updates to
+// the trained one).
+bool write_header(const char* path, const Stream& stream, const QStream& qstream, const QStream& early, quant::QParams qin) {
   std::FILE* f = std::fopen(path, "w");
   if (!f) return false;
   std::fprintf(f,
@@ -50,10 +52,13 @@ bool write_header(const char* path, const Stream& stream, const QStream& qstream
                "// ctml, as weight blobs of gru_digits::Stream and of its int8 twin gru_digits::QStream\n"
                "// (examples/gru_digits_stream.hpp; format in ctml/model/serialize.hpp) with the int8 input\n"
                "// parameters, the test split's digits (pixels 0..16, label), and the logits the training machine\n"
-               "// computed for them (float; int8 bytes). Regenerate with the same command; do not edit.\n"
+               "// computed for them (float; int8 bytes); and qblob_early, the int8 model after 3 epochs of the same\n"
+               "// training, with its logit bytes (firmware/fw_update.cpp installs the trained model over it as a\n"
+               "// field update). Regenerate with the same command; do not edit.\n"
                "#pragma once\n#include <cstddef>\n#include <cstdint>\n\nnamespace gru_digits::trained {\n\n");
   write_blob(f, "blob", stream);
   write_blob(f, "qblob", qstream);
+  write_blob(f, "qblob_early", early);
   std::fprintf(f, "inline constexpr float input_scale = %a;  // %.9g\ninline constexpr std::int32_t input_zero_point = %d;\n\n",
                static_cast<double>(qin.scale), static_cast<double>(qin.scale), static_cast<int>(qin.zero_point));
   std::fprintf(f, "inline constexpr std::size_t test_count = %zu;\n", n_test);
@@ -86,8 +91,21 @@ bool write_header(const char* path, const Stream& stream, const QStream& qstream
     for (std::size_t i = 0; i < 10; ++i) std::fprintf(f, "%s%d", i ? ", " : "", static_cast<int>(z[i]));
     std::fprintf(f, "},\n");
   }
-  std::fprintf(f, "};\ninline constexpr std::size_t test_correct = %zu, qtest_correct = %zu;\n\n}  // namespace gru_digits::trained\n",
-               correct, qcorrect);
+  std::fprintf(f, "};\ninline constexpr std::int8_t qlogits_early[%zu][10] = {\n", n_test);
+  std::size_t ecorrect = 0;
+  for (std::size_t k = 0; k < n_test; ++k) {
+    const std::size_t s = order[test_from + k];
+    std::int8_t z[10];
+    gru_digits::classify(early, qin, &digits_data::pixels[s * 64], z, arena);
+    ecorrect += gru_digits::argmax(z) == digits_data::labels[s];
+    std::fprintf(f, "    {");
+    for (std::size_t i = 0; i < 10; ++i) std::fprintf(f, "%s%d", i ? ", " : "", static_cast<int>(z[i]));
+    std::fprintf(f, "},\n");
+  }
+  std::fprintf(f,
+               "};\ninline constexpr std::size_t test_correct = %zu, qtest_correct = %zu, qtest_correct_early = %zu;\n\n"
+               "}  // namespace gru_digits::trained\n",
+               correct, qcorrect, ecorrect);
   return std::fclose(f) == 0;
 }
 
@@ -128,8 +146,18 @@ bool check_shipped() {
   }
   std::printf("shipped int8 model: accuracy=%zu/%zu (recorded %zu) logits equal to the recorded bytes %zu/%zu\n", qcorrect,
               t::test_count, t::qtest_correct, qsame, t::test_count);
+  // The early int8 model (3 epochs) shipped beside it for the update firmware.
+  const BlobResult er = gru_digits::load(qshipped, t::qblob_early);
+  std::size_t ecorrect = 0, esame = 0;
+  for (std::size_t k = 0; er && k < t::test_count; ++k) {
+    std::int8_t z[10];
+    gru_digits::classify(qshipped, {t::input_scale, t::input_zero_point}, t::test_pixels[k], z, arena);
+    ecorrect += gru_digits::argmax(z) == t::test_labels[k];
+    esame += std::memcmp(z, t::qlogits_early[k], 10) == 0;
+  }
+  if (!er) std::printf("shipped early int8 model: blob refused: %s (offset %zu)\n", er.reason, er.offset);
   return t::test_count == n_test && same_split == n_test && close == t::test_count && correct == t::test_correct &&
-         qsame == t::test_count && qcorrect == t::qtest_correct;
+         qsame == t::test_count && qcorrect == t::qtest_correct && er && esame == t::test_count && ecorrect == t::qtest_correct_early;
 }
 }  // namespace
 
@@ -142,9 +170,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   make_split();
-  static Net net{};
+  static Net net{}, early{};
   Rng rng{11};
   init(net, rng);
+  early = net;  // the same start, trained for 3 epochs only when writing the header (below)
   fit(net, "gru", 40, 4e-3f);
   const double acc = accuracy(net, test_from, n_test);
   std::printf("gru accuracy=%.4f params=%zu\n", acc, static_cast<std::size_t>(Net::param_count));
@@ -181,7 +210,18 @@ int main(int argc, char** argv) {
   const double qacc = static_cast<double>(qcorrect) / static_cast<double>(n_test);
   std::printf("int8 accuracy=%.4f\nint8 streaming agreement=%zu/%zu\n", qacc, qagree, n_test);
   if (write_path) {
-    if (!write_header(write_path, stream, qstream, qnet.input)) {
+    // The early model: same start, 3 epochs, the same calibration; its input parameters must be
+    // the trained model's (the header carries one pair: both models read the same pixels).
+    fit(early, "gru (3 epochs)", 3, 4e-3f);
+    static const auto qearly_net = quant::quantize(early, calibration);
+    static QStream qearly{};
+    static_cast<quant::QGRUCell<8, 24>&>(qearly.layer<0>()) = qearly_net.model.layer<1>();
+    qearly.layer<1>() = qearly_net.model.layer<2>();
+    if (qearly_net.input.scale != qnet.input.scale || qearly_net.input.zero_point != qnet.input.zero_point) {
+      std::fprintf(stderr, "gru_digits: the early model's input quantization differs from the trained one's\n");
+      return 1;
+    }
+    if (!write_header(write_path, stream, qstream, qearly, qnet.input)) {
       std::fprintf(stderr, "gru_digits: cannot write %s\n", write_path);
       return 1;
     }
