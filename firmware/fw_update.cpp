@@ -31,18 +31,14 @@
 
 #include <ctml/update/hmac_verifier.hpp>
 #include <ctml/update/make_update_blob.hpp>
-#include <ctml/update/self_test.hpp>
-#include <ctml/update/slots.hpp>
 
 #include "board.hpp"
 #include "data/gru_digits_trained.hpp"
-#include "gru_digits_stream.hpp"
+#include "gru_digits_update.hpp"
 
 namespace fw {
 namespace t = gru_digits::trained;
 using namespace ctml::update;
-using Model = gru_digits::QStream;
-inline constexpr std::uint64_t fingerprint = ctml::weight_blob_fingerprint<Model>;
 
 // The key provisioned at manufacture (on a real part: OTP, a secure element or a key slot) and
 // one the device does not trust.
@@ -54,31 +50,23 @@ inline constexpr std::array<std::uint8_t, 32> other_key = {0x11, 0x22, 0x33, 0x4
                                                            0xcc, 0xdd, 0xee, 0xff, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,
                                                            0xde, 0xf0, 0x0f, 0xed, 0xcb, 0xa9, 0x87, 0x65, 0x43, 0x21};
 
-// The self-test: the first 8 test digits (64 pixel bytes each) and their 10 logit bytes.
-inline constexpr std::uint32_t cases = 8, input_bytes = 64, output_bytes = gru_digits::classes;
-inline constexpr std::size_t self_test_bytes = 12 + std::size_t{cases} * (input_bytes + output_bytes);
-inline constexpr std::size_t blob_bytes = update_blob_bytes(sizeof t::qblob, self_test_bytes, TagAlgorithm::hmac_sha256);
+inline constexpr std::size_t blob_bytes = update_blob_bytes(gru_digits::update::weight_bytes, gru_digits::update::self_test_bytes,
+                                                            TagAlgorithm::hmac_sha256);
 
 struct Blob {
   std::array<std::uint8_t, blob_bytes> bytes{};
   std::size_t size = 0;
 };
 
-constexpr Blob make_blob(const unsigned char (&weights)[sizeof t::qblob], const std::int8_t (&golden)[t::test_count][gru_digits::classes],
-                         std::uint32_t version, std::uint32_t counter, const std::array<std::uint8_t, 32>& key,
-                         std::uint64_t for_model = fingerprint) {
-  std::array<std::uint8_t, cases * input_bytes> in{};
-  std::array<std::uint8_t, cases * output_bytes> out{};
-  for (std::size_t k = 0; k < cases; ++k) {
-    for (std::size_t i = 0; i < input_bytes; ++i) in[k * input_bytes + i] = t::test_pixels[k][i];
-    for (std::size_t i = 0; i < output_bytes; ++i) out[k * output_bytes + i] = static_cast<std::uint8_t>(golden[k][i]);
-  }
-  std::array<std::uint8_t, self_test_bytes> st{};
-  (void)write_self_test(st, cases, in, input_bytes, out, output_bytes);
+// An update blob as the vendor's build makes it (ctml-blob pack + sign --hmac write the same bytes).
+constexpr Blob make_blob(const unsigned char (&weights)[gru_digits::update::weight_bytes],
+                         const std::int8_t (&golden)[t::test_count][gru_digits::classes], std::uint32_t version, std::uint32_t counter,
+                         const std::array<std::uint8_t, 32>& key, std::uint64_t for_model = gru_digits::update::fingerprint) {
   UpdateHeader h;
   h.fingerprint = for_model, h.model_version = version, h.security_counter = counter, h.key_id = key_id;
   Blob b;
-  b.size = write_update_blob_hmac(b.bytes, h, std::span<const std::uint8_t>(weights, sizeof weights), st, key.data(), key.size());
+  b.size = write_update_blob_hmac(b.bytes, h, std::span<const std::uint8_t>(weights, sizeof weights), gru_digits::update::self_test(golden),
+                                  key.data(), key.size());
   return b;
 }
 
@@ -102,74 +90,11 @@ using DeviceFlash = SimulatedNorFlash<page_bytes, 2 * slot_pages + 2, 8>;
 using Slots = SlotManager<DeviceFlash, slot_pages>;
 }  // namespace fw
 
-// ---- the device: what a firmware's update path consists of -------------------------------------
+// ---- the device: its flash, its verifier, the model and its update path ----------------------------
 namespace device {
-using namespace ctml::update;
-using fw::Model;
-
 fw::DeviceFlash flash;  // the board's flash (simulated)
-HmacVerifier<1> verifier{{{{fw::key_id, fw::device_key}}}};
-Model model{};  // the running model's weights, loaded from its slot at boot
-std::uint32_t version = 0;
-alignas(16) std::byte arena[Model::arena_bytes];
-
-// The model's int8 logits for one digit.
-void classify(const unsigned char* pixels, std::int8_t* logits) {
-  gru_digits::classify(model, {fw::t::input_scale, fw::t::input_zero_point}, pixels, logits, arena);
-}
-
-// A blob has arrived (over the air, into RAM): verify it and write it to the inactive slot. The
-// running model and its slot are not touched, whatever happens.
-[[gnu::noinline]] UpdateResult receive(std::span<const std::uint8_t> blob) {
-  fw::Slots slots(flash);
-  return slots.install(verifier, blob, fw::fingerprint);
-}
-
-struct Boot {
-  bool ok = false;
-  std::uint32_t version = 0;
-  bool tested = false, reverted = false;  // a model on trial was self-tested / reverted
-  const char* reason = "ok";
-};
-
-// At reset: choose the slot, load its weights straight from (memory-mapped) flash, and for a model
-// on trial run its self-test, then confirm it or revert to the previous model and load that.
-[[gnu::noinline]] Boot boot() {
-  Boot b;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    fw::Slots slots(flash);
-    const BootChoice c = slots.boot();
-    if (!c.has_model) return b.reason = c.result.reason, b;
-    const std::span<const std::uint8_t> blob(flash.contents().data() + c.offset, c.blob_bytes);
-    UpdateHeader h;
-    if (UpdateResult r = parse_update_header(blob, blob.size(), h); !r) return b.reason = r.reason, b;
-    const auto payload = std::as_bytes(blob.subspan(h.payload_offset(), h.payload_bytes));
-    const ctml::BlobResult loaded = ctml::load_weights(model, payload);
-    if (c.state != SlotState::trial) {
-      if (!loaded) return b.reason = loaded.reason, b;
-      version = c.version;
-      b.ok = true, b.version = c.version;
-      return b;
-    }
-    b.tested = true;
-    SelfTestView test;
-    std::array<std::uint8_t, fw::output_bytes> out{};
-    const bool pass = loaded && parse_self_test(blob.subspan(h.self_test_offset(), h.self_test_bytes), test) &&
-                      test.input_bytes == fw::input_bytes && test.output_bytes == fw::output_bytes &&
-                      run_self_test(test, [](const std::uint8_t* in, std::uint8_t* o) { classify(in, reinterpret_cast<std::int8_t*>(o)); }, out);
-    if (pass) {
-      if (UpdateResult r = slots.confirm(); !r) return b.reason = r.reason, b;
-      version = c.version;
-      b.ok = true, b.version = c.version;
-      return b;
-    }
-    // Failed: back to the previous model (its record is written now), which the next pass loads.
-    if (UpdateResult r = slots.revert(); !r) return b.reason = r.reason, b;
-    b.reverted = true;
-  }
-  b.reason = "no model after a revert";
-  return b;
-}
+ctml::update::HmacVerifier<1> verifier{{{{fw::key_id, fw::device_key}}}};
+gru_digits::update::Device<fw::DeviceFlash, fw::slot_pages, ctml::update::HmacVerifier<1>> unit{flash, verifier};
 }  // namespace device
 
 namespace {
@@ -189,7 +114,7 @@ std::size_t accuracy(const std::int8_t (&recorded)[fw::t::test_count][gru_digits
   same = true;
   for (std::size_t k = 0; k < fw::t::test_count; ++k) {
     std::int8_t z[gru_digits::classes];
-    device::classify(fw::t::test_pixels[k], z);
+    device::unit.classify(fw::t::test_pixels[k], z);
     correct += gru_digits::argmax(z) == fw::t::test_labels[k];
     for (std::size_t i = 0; i < gru_digits::classes; ++i) same = same && z[i] == recorded[k][i];
   }
@@ -199,9 +124,9 @@ std::size_t accuracy(const std::int8_t (&recorded)[fw::t::test_count][gru_digits
 // Which of the two models runs, from its outputs on the self-test digits: 1 (factory), 2 (update), 0 (neither).
 int which_model() {
   bool early = true, trained = true;
-  for (std::size_t k = 0; k < fw::cases; ++k) {
+  for (std::size_t k = 0; k < gru_digits::update::self_test_cases; ++k) {
     std::int8_t z[gru_digits::classes];
-    device::classify(fw::t::test_pixels[k], z);
+    device::unit.classify(fw::t::test_pixels[k], z);
     for (std::size_t i = 0; i < gru_digits::classes; ++i) {
       early = early && z[i] == fw::t::qlogits_early[k][i];
       trained = trained && z[i] == fw::t::qlogits[k][i];
@@ -221,7 +146,7 @@ std::span<const std::uint8_t> arrive(const fw::Blob& b) {
 void refused(const char* what, std::span<const std::uint8_t> blob, UpdateError expected) {
   static std::array<std::uint8_t, fw::DeviceFlash::size> before{};
   before = device::flash.contents();
-  const UpdateResult r = device::receive(blob);
+  const UpdateResult r = device::unit.receive(blob);
   const bool flash_same = before == device::flash.contents();
   board::Out() << "  " << what << ": " << (r ? "accepted" : "refused") << " (" << r.reason << ")"
                << (flash_same ? ", flash unchanged\n" : ", FLASH CHANGED\n");
@@ -233,15 +158,14 @@ int main() {
   using namespace ctml::update;
   board::counter_start();
   board::Out() << "fw_update (" << board::name << "): int8 GRU digits, blob " << fw::blob_bytes << " bytes (weights "
-               << sizeof fw::t::qblob << ", self-test " << fw::self_test_bytes << "), slots of " << fw::slot_pages << " x "
+               << gru_digits::update::weight_bytes << ", self-test " << gru_digits::update::self_test_bytes << "), slots of " << fw::slot_pages << " x "
                << fw::page_bytes << " bytes\n";
 
   // At the factory: the first model is written and confirmed; the device boots it.
   {
-    fw::Slots slots(device::flash);
-    check(static_cast<bool>(slots.provision(device::verifier, fw::factory.bytes, fw::fingerprint)), "provisioning");
+    check(static_cast<bool>(device::unit.provision(fw::factory.bytes)), "provisioning");
   }
-  device::Boot b = device::boot();
+  gru_digits::update::Boot b = device::unit.boot();
   bool same = false;
   std::size_t correct = accuracy(fw::t::qlogits_early, same);
   board::Out() << "factory model: version " << b.version << ", accuracy " << correct << "/" << fw::t::test_count
@@ -254,25 +178,25 @@ int main() {
   static fw::DeviceFlash start{};
   start = device::flash;
   const std::size_t steps0 = device::flash.erases() + device::flash.programs();
-  check(static_cast<bool>(device::receive(fw::update.bytes)), "the update session without cuts (install)");
-  b = device::boot();
+  check(static_cast<bool>(device::unit.receive(fw::update.bytes)), "the update session without cuts (install)");
+  b = device::unit.boot();
   check(b.ok && b.version == 2 && b.tested && which_model() == 2, "the update session without cuts (boot)");
   const std::size_t steps = device::flash.erases() + device::flash.programs() - steps0;
   std::size_t old_model = 0, new_model = 0, completed = 0;
   for (std::size_t cut = 1; cut <= steps; ++cut) {
     device::flash = start;
     device::flash.cut_after(cut);
-    (void)device::receive(fw::update.bytes);
-    if (device::flash.powered()) (void)device::boot();
+    (void)device::unit.receive(fw::update.bytes);
+    if (device::flash.powered()) (void)device::unit.boot();
     device::flash.power_on();  // the reset after the cut
-    b = device::boot();
+    b = device::unit.boot();
     const int m = which_model();
     const bool exact = b.ok && ((b.version == 1 && m == 1) || (b.version == 2 && m == 2));
     old_model += b.version == 1, new_model += b.version == 2;
     check(exact, "a boot after a power cut runs exactly the old or the new model");
     if (b.version == 1) {  // the update did not take: sending it again completes it
-      const UpdateResult r = device::receive(fw::update.bytes);
-      b = device::boot();
+      const UpdateResult r = device::unit.receive(fw::update.bytes);
+      b = device::unit.boot();
       completed += r && b.ok && b.version == 2 && which_model() == 2;
     }
   }
@@ -283,7 +207,7 @@ int main() {
 
   // Back to the factory state; the update arrives, with its refusals first.
   device::flash = start;
-  b = device::boot();
+  b = device::unit.boot();
   board::Out() << "refused, the factory model running on:\n";
   {
     auto damaged = arrive(fw::update);
@@ -294,7 +218,7 @@ int main() {
     refused("for another model", arrive(fw::other_model), UpdateError::wrong_model);
     refused("the running version again", arrive(fw::factory), UpdateError::not_newer);
   }
-  b = device::boot();
+  b = device::unit.boot();
   check(b.ok && b.version == 1 && which_model() == 1, "the factory model still runs");
 
   // The update: verified and written (instructions and stack of each step), then the reset.
@@ -303,44 +227,44 @@ int main() {
   const auto incoming = arrive(fw::update);
   const std::uint64_t verify_n = board::count_instructions([&] {
     HmacVerifier<1> v = device::verifier;
-    vr = verify_update(v, incoming, {fw::fingerprint, 1, 1}, h);
+    vr = verify_update(v, incoming, {gru_digits::update::fingerprint, 1, 1}, h);
   });
   check(static_cast<bool>(vr), "verify");
   board::paint_stack();
   UpdateResult ir{};
-  const std::uint64_t install_n = board::count_instructions([&] { ir = device::receive(incoming); });
+  const std::uint64_t install_n = board::count_instructions([&] { ir = device::unit.receive(incoming); });
   const std::size_t install_stack = board::stack_used();
   check(static_cast<bool>(ir), "install");
   board::paint_stack();
-  const std::uint64_t trial_n = board::count_instructions([&] { b = device::boot(); });
+  const std::uint64_t trial_n = board::count_instructions([&] { b = device::unit.boot(); });
   const std::size_t boot_stack = board::stack_used();
   check(b.ok && b.version == 2 && b.tested && !b.reverted, "trial boot, self-test, confirm");
   correct = accuracy(fw::t::qlogits, same);
   board::Out() << "update: version " << b.version << ", self-test passed, confirmed; accuracy " << correct << "/"
                << fw::t::test_count << (same ? ", logits equal to the recorded bytes\n" : ", LOGITS DIFFER\n");
   check(same && correct == fw::t::qtest_correct, "the updated model");
-  const std::uint64_t boot_n = board::count_instructions([&] { b = device::boot(); });
+  const std::uint64_t boot_n = board::count_instructions([&] { b = device::unit.boot(); });
   check(b.ok && b.version == 2, "a normal boot");
 
   // After the update: the factory blob, correctly signed, is below the security floor.
   refused("the factory blob after the update (downgrade)", arrive(fw::factory), UpdateError::rolled_back);
 
   // A model that fails its self-test is reverted at once.
-  check(static_cast<bool>(device::receive(arrive(fw::lying))), "install of the lying blob");
-  b = device::boot();
+  check(static_cast<bool>(device::unit.receive(arrive(fw::lying))), "install of the lying blob");
+  b = device::unit.boot();
   board::Out() << "a model failing its self-test: " << (b.reverted ? "reverted" : "NOT REVERTED") << ", version " << b.version
                << " runs\n";
   check(b.ok && b.reverted && b.version == 2 && which_model() == 2, "revert after a failed self-test");
 
   // A model on trial that is never confirmed (it hangs before its self-test; the watchdog resets):
   // the next boot goes back to the previous model.
-  check(static_cast<bool>(device::receive(arrive(fw::unconfirmed))), "install of version 4");
+  check(static_cast<bool>(device::unit.receive(arrive(fw::unconfirmed))), "install of version 4");
   {
     fw::Slots slots(device::flash);
     const BootChoice c = slots.boot();  // the trial boot that never reaches confirm()
     check(c.has_model && c.state == SlotState::trial && c.version == 4, "version 4 on trial");
   }
-  b = device::boot();
+  b = device::unit.boot();
   board::Out() << "a model on trial never confirmed: version " << b.version << " runs after the next reset\n";
   check(b.ok && !b.tested && b.version == 2 && which_model() == 2, "revert of an unconfirmed model");
 
@@ -348,7 +272,7 @@ int main() {
                << " (verify, erase and write " << fw::slot_pages << " pages, read back and verify), trial boot with self-test and confirm "
                << trial_n << ", normal boot " << boot_n << " (record scan, slot SHA-256, load weights)\n";
   board::Out() << "RAM of the update path: stack install " << install_stack << " / boot " << boot_stack
-               << " bytes, verifier state " << sizeof device::verifier << " bytes (weights in RAM " << sizeof(fw::Model)
+               << " bytes, verifier state " << sizeof device::verifier << " bytes (weights in RAM " << device::unit.model_bytes
                << ", receive buffer " << sizeof rx << ")\n";
   board::Out() << (all_ok ? "fw_update: ok\n" : "fw_update: FAILED\n");
   return all_ok ? 0 : 1;

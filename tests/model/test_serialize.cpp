@@ -18,6 +18,7 @@
 #include <ctml/model/sequential.hpp>
 #include <ctml/model/serialize.hpp>
 #include <ctml/quant/quantize_model.hpp>
+#include <ctml/quant/svdf_s8.hpp>
 
 using namespace ctml;
 
@@ -430,6 +431,54 @@ TEST_CASE("values out of range in a blob with a valid CRC are refused with a rea
   rewrite(g_blob, m, 6, 1, 2);
   CHECK(load_weights(fdst, std::span<const std::byte>(g_blob, m)).error == BlobError::bad_version);
   CHECK(same_parameters(fdst, fbefore));
+}
+
+TEST_CASE("the int8 recurrent cells' requantization values are checked too (GRU, LSTM, SVDF)") {
+  // Found by fuzz_update: a shift_in of 33025 passed the checks and shifted by 33025 in the GRU.
+  using RNN = Chain<quant::QStreamingGRULayer<3, 4>, quant::QStreamingLSTMLayer<4, 2>, quant::QSVDFLayer<2, 2, 1, 3>>;
+  static RNN src{}, dst{};
+  static unsigned char before[sizeof(RNN)];
+  static_assert(std::is_trivially_copyable_v<RNN>);
+  constexpr std::size_t n = weight_blob_bytes<RNN>;
+  static_assert(n <= sizeof(g_blob));
+  REQUIRE(save_weights(src, std::span<std::byte>(g_blob, n)));
+  REQUIRE(load_weights(dst, std::span<const std::byte>(g_blob, n)));
+  std::memcpy(before, &dst, sizeof(dst));
+  const auto& gru = src.layer<0>();
+  const auto& lstm = src.layer<1>();
+  const auto& svdf = src.layer<2>();
+  struct Bad {
+    const void* member;
+    std::uint64_t value;
+    std::string_view reason;
+  };
+  const Bad cases[] = {
+      {gru.shift_in.data(), 33025, "shift"},
+      {gru.shift_rec.data(), static_cast<std::uint32_t>(-40), "shift"},
+      {gru.mult_in.data(), static_cast<std::uint32_t>(-7), "multiplier"},
+      {&gru.hidden_zero_point, 300, "zero point"},
+      {lstm.shift_rec.data(), 31, "shift"},
+      {lstm.mult_rec.data(), 0x80000000u, "multiplier"},
+      {&lstm.tanh_shift, 32, "tanh input shift"},
+      {&lstm.tanh_shift, static_cast<std::uint32_t>(-1), "tanh input shift"},
+      {&svdf.shift1, 64, "shift"},
+      {&svdf.mult2, static_cast<std::uint32_t>(-1), "multiplier"},
+      {&svdf.state_zero_point, 1000, "zero point"},
+  };
+  for (const Bad& c : cases) {
+    const std::size_t k = record_index_of(src, c.member);
+    REQUIRE(k != ~std::size_t{0});
+    std::memcpy(g_other, g_blob, n);
+    const std::size_t off = record_data_offset(g_other, k);
+    rewrite(g_other, n, off, c.value, 4);
+    const BlobResult r = load_weights(dst, std::span<const std::byte>(g_other, n));
+    const bool refused_as_expected = r.error == BlobError::bad_value && r.offset == off &&
+                                     std::string_view(r.reason).find(c.reason) != std::string_view::npos;
+    if (!refused_as_expected)
+      FAIL_CHECK("record " << k << ": expected a value error mentioning \"" << c.reason << "\" at " << off << ", got \""
+                           << r.reason << "\" at " << r.offset);
+    CHECK(std::memcmp(before, &dst, sizeof(dst)) == 0);
+  }
 }
 
 TEST_CASE("a bool in a blob must be 0 or 1") {

@@ -338,7 +338,9 @@ constexpr double wire_value(std::uint8_t code, std::uint64_t w) {
 // NaN after the square root. The int8 layers name their data as TFLite does, so a value is checked
 // by the name of the member it is, found by address within the layer or parameter struct that
 // holds it (AddParams, Multiplier, InputRescale, SoftmaxParams, QParams, BatchNorm...).
-enum class Role : std::uint8_t { none, shift, left_shift, multiplier, zero_point, negated_zero_point, act_min, act_max, variance, scale };
+enum class Role : std::uint8_t {
+  none, shift, left_shift, tanh_shift, multiplier, zero_point, negated_zero_point, act_min, act_max, variance, scale
+};
 
 template <class C, class X>
 constexpr Role role_in(const C& c, const X& x) {
@@ -352,6 +354,25 @@ constexpr Role role_in(const C& c, const X& x) {
   }
   if constexpr (requires { c.input_left_shift; }) {
     if (is(c.input_left_shift)) return Role::left_shift;
+  }
+  // The recurrent cells' per-gate requantizations (GRU, LSTM) and the SVDF's two stages.
+  if constexpr (requires { c.shift_in; c.shift_rec; c.mult_in; c.mult_rec; }) {
+    if (is(c.shift_in) || is(c.shift_rec)) return Role::shift;
+    if (is(c.mult_in) || is(c.mult_rec)) return Role::multiplier;
+  }
+  if constexpr (requires { c.shift1; c.shift2; c.mult1; c.mult2; }) {
+    if (is(c.shift1) || is(c.shift2)) return Role::shift;
+    if (is(c.mult1) || is(c.mult2)) return Role::multiplier;
+  }
+  if constexpr (requires { c.tanh_mult; c.tanh_shift; }) {  // the LSTM's int16 tanh input scaling
+    if (is(c.tanh_mult)) return Role::multiplier;
+    if (is(c.tanh_shift)) return Role::tanh_shift;
+  }
+  if constexpr (requires { c.hidden_zero_point; }) {
+    if (is(c.hidden_zero_point)) return Role::zero_point;
+  }
+  if constexpr (requires { c.state_zero_point; }) {
+    if (is(c.state_zero_point)) return Role::zero_point;
   }
   if constexpr (requires { c.multiplier; }) {
     if (is(c.multiplier)) return Role::multiplier;
@@ -429,6 +450,9 @@ constexpr const char* check_value(Role role, std::uint8_t code, std::uint64_t w,
       break;
     case Role::left_shift:
       if (v < 0 || v > 31) return "input left shift outside [0, 31]";
+      break;
+    case Role::tanh_shift:
+      if (v < 0 || v > 31) return "tanh input shift outside [0, 31]";
       break;
     case Role::multiplier:
       if (v < 0) return "negative requantization multiplier";

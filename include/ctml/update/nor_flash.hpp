@@ -96,6 +96,10 @@ class SimulatedNorFlash {
     return FlashStatus::ok;
   }
 
+  // The contents as memory, as internal flash on a Cortex-M is mapped (code runs a model's
+  // weights from there); address <= size.
+  constexpr const std::uint8_t* mapped(std::size_t address) const { return bytes_.data() + (address < size ? address : size); }
+
   // Fault injection. cut_after(n): the n-th erase/program from now (1: the next) loses power
   // halfway; fail_next(n): the n-th reports a failure (partly done) and power stays on.
   constexpr void cut_after(std::size_t n) { cut_in_ = n; }

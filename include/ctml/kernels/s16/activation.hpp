@@ -36,13 +36,21 @@ inline constexpr std::uint16_t sigmoid_table[256] = {
 };
 
 namespace detail {
+// In 64 bits and saturated to int32: TFLite computes x * multiplier in int32, which overflows
+// (undefined behaviour) for a power-of-two scale with shift >= 15 (an LSTM cell scale of 2^3 or
+// more) or a large multiplier; where it does not overflow the result is the same. Saturated to
+// +-(2^31 - 1), so that its absolute value (below) fits. The shift is
+// kept in [0, 31] (parameters can come from a weight blob).
 constexpr std::int32_t scale_input(std::int16_t x, std::int32_t multiplier, std::int32_t shift) {
+  shift = shift < 0 ? 0 : (shift > 31 ? 31 : shift);
+  std::int64_t m = multiplier;
   if (multiplier == 0) {  // power-of-two scale
-    multiplier = 3 << shift;
+    m = std::int64_t{3} << shift;
     shift = 0;
   }
-  const std::int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
-  return (static_cast<std::int32_t>(x) * multiplier + round) >> shift;
+  const std::int64_t round = shift > 0 ? std::int64_t{1} << (shift - 1) : 0;
+  const std::int64_t v = (static_cast<std::int64_t>(x) * m + round) >> shift;
+  return static_cast<std::int32_t>(v > INT32_MAX ? INT32_MAX : (v < -INT32_MAX ? -INT32_MAX : v));  // |result| fits
 }
 }  // namespace detail
 

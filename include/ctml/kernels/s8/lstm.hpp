@@ -42,7 +42,7 @@ constexpr void gate_fc(const std::int8_t* w, const std::int32_t* bias, const std
     finish(j, a0);
     finish(j + 1, a1);
   }
-  if constexpr (H % 2 == 1) finish(j, bias[j] + kernels::dot_s8<N>(w + j * N, v));
+  if constexpr (H % 2 == 1) finish(j, kernels::add_wrap(bias[j], kernels::dot_s8<N>(w + j * N, v)));
 }
 }  // namespace detail
 
