@@ -30,7 +30,7 @@ inline constexpr std::size_t features = FrontEnd::features;
 // Device samples (interleaved x y z, n of them at device_rate) to 50 Hz channels; returns the
 // number of 50 Hz samples written (n, or n / 2 at 100 Hz; n even).
 inline std::size_t to_channels(const float* xyz, std::size_t n, double device_rate, float* out) {
-  const std::size_t step = device_rate > 75.0 ? 2 : 1;
+  const std::size_t step = device_rate > 75.0 ? 2 : 1;  // (the example also shows what skipping this does)
   std::size_t m = 0;
   for (std::size_t i = 0; i + step <= n; i += step, ++m) {
     float v[3] = {0, 0, 0};
