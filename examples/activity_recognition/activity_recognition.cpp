@@ -27,6 +27,7 @@
 #include <ctml/model/serialize.hpp>
 #include <fstream>
 
+#include "../common/host_utils.hpp"
 #include "../common/svg_plot.hpp"
 #include "data/har_model.hpp"
 #include "data/har_trees.hpp"
@@ -36,7 +37,7 @@
 
 namespace {
 using namespace har;
-constexpr std::size_t people = 30, train_people = 20, devices = 12, train_devices = 8;
+constexpr std::size_t people = 45, train_people = 30, devices = 12, train_devices = 8;
 constexpr double session_seconds = 40.0;
 
 struct Example {
@@ -66,20 +67,7 @@ void session(std::size_t person, std::size_t device, Activity a, std::uint64_t s
   }
 }
 
-struct Progress {
-  const char* what;
-  std::size_t total;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  mutable double shown = -1.0;
-  void operator()(std::size_t done) const {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (done != total && s - shown < 0.5) return;
-    shown = s;
-    const double left = done ? s / static_cast<double>(done) * static_cast<double>(total - done) : 0.0;
-    std::fprintf(stderr, "\r%-34s %5zu/%zu  %5.1f s, about %.1f s left   ", what, done, total, s, left);
-    if (done == total) std::fprintf(stderr, "\n");
-  }
-};
+using ex::Progress;
 
 void print_confusion(const char* title, const std::array<std::size_t, activity_count * activity_count>& cm) {
   std::printf("%s\n%-10s", title, "true\\pred");
@@ -97,7 +85,7 @@ constexpr std::size_t rounds = 30;
 using Trees = ctml::trees::Forest<ctml::trees::ForestShape<features, activity_count, rounds * activity_count, rounds * activity_count * 15,
                                                            rounds * activity_count * 16, 1, 4>>;
 Trees trees;
-ctml::trees::Workspace<8000, features, activity_count> workspace;
+ctml::trees::Workspace<11000, features, activity_count> workspace;
 
 // ---- the network -------------------------------------------------------------------------------
 Net net{};
@@ -115,18 +103,7 @@ void train_net(const std::vector<Example>& train) {
   std::vector<Net::input_type> x(train.size());
   for (std::size_t k = 0; k < train.size(); ++k) scale.apply(train[k].raw.data(), x[k].data());
   Rng rng{11};
-  std::apply([&](auto&... t) {
-    ((void)[&] {
-      using Tn = std::remove_cvref_t<decltype(t)>;
-      if constexpr (Tn::rank >= 2) {
-        const std::size_t fan_in = Tn::shape_type::size / Tn::shape_type::extents[0];
-        const double a = std::sqrt(6.0 / static_cast<double>(fan_in));
-        for (auto& v : t) v = static_cast<float>(rng.between(-a, a));
-      } else {
-        t.fill(0.0f);
-      }
-    }(), ...);
-  }, net.parameters());
+  ex::init_uniform(net, rng);
   static ctml::train::Trainer<Net> tr;
   static ctml::train::Adam<Net> opt{2e-3f};
   constexpr int epochs = 12;
@@ -185,19 +162,6 @@ std::vector<Example> scenario() {
   return out;
 }
 
-template <class T>
-void array(std::ostream& o, const char* type, const char* name, const T* v, std::size_t n) {
-  o << "inline constexpr " << type << " " << name << "[" << n << "] = {";
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i % 8 == 0) o << "\n   ";
-    char buf[48];
-    if constexpr (std::is_floating_point_v<T>) std::snprintf(buf, sizeof buf, " %af,", static_cast<double>(v[i]));
-    else std::snprintf(buf, sizeof buf, " 0x%02x,", static_cast<unsigned>(v[i]));
-    o << buf;
-  }
-  o << "\n};\n";
-}
-
 bool write_models(const std::string& dir) {
   std::ofstream o(dir + "/har_model.hpp");
   o << "// SPDX-License-Identifier: Apache-2.0\n"
@@ -208,9 +172,9 @@ bool write_models(const std::string& dir) {
     << ").\n// Regenerate with the same command; do not edit.\n#pragma once\n#include <cstddef>\n\nnamespace har::trained {\n\n";
   static std::array<std::byte, ctml::weight_blob_bytes<Net>> blob{};
   if (!ctml::save_weights(net, blob)) return false;
-  array(o, "unsigned char", "net_blob", reinterpret_cast<const unsigned char*>(blob.data()), blob.size());
-  array(o, "float", "channel_mean", scale.mean, channels);
-  array(o, "float", "channel_inv_std", scale.inv_std, channels);
+  ex::write_array(o, "unsigned char", "net_blob", reinterpret_cast<const unsigned char*>(blob.data()), blob.size());
+  ex::write_array(o, "float", "channel_mean", scale.mean, channels);
+  ex::write_array(o, "float", "channel_inv_std", scale.inv_std, channels);
   const std::vector<Example> sc = scenario();
   std::vector<float> logits;
   std::vector<unsigned char> tree_classes;
@@ -223,8 +187,8 @@ bool write_models(const std::string& dir) {
   }
   o << "inline constexpr std::size_t scenario_person = " << scenario_person << ", scenario_device = " << scenario_device
     << ", scenario_windows = " << sc.size() << ";\ninline constexpr double scenario_seconds = " << scenario_seconds << ";\n";
-  array(o, "float", "scenario_logits", logits.data(), logits.size());
-  array(o, "unsigned char", "scenario_tree_classes", tree_classes.data(), tree_classes.size());
+  ex::write_array(o, "float", "scenario_logits", logits.data(), logits.size());
+  ex::write_array(o, "unsigned char", "scenario_tree_classes", tree_classes.data(), tree_classes.size());
   o << "\n}  // namespace har::trained\n";
   if (!o) return false;
   std::ofstream t(dir + "/har_trees.hpp");

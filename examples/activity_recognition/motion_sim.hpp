@@ -31,28 +31,15 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../common/example_utils.hpp"
+
 namespace har {
 
 enum class Activity : std::uint8_t { walking, running, cycling, stairs, sitting, standing };
 inline constexpr std::size_t activity_count = 6;
 inline constexpr const char* activity_names[activity_count] = {"walking", "running", "cycling", "stairs", "sitting", "standing"};
 
-struct Rng {
-  std::uint64_t state;
-  explicit Rng(std::uint64_t seed) : state(seed) {}
-  std::uint64_t next() {  // SplitMix64
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  double between(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  double normal() {
-    const double u = 1.0 - uniform(), v = uniform();
-    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-  }
-};
+using Rng = ex::Rng;  // SplitMix64, uniform and normal (examples/common/example_utils.hpp)
 
 struct Person {
   double cadence = 1, intensity = 1, sitting_angle = 85;  // factor, factor, deg

@@ -34,6 +34,7 @@
 
 #include <fstream>
 
+#include "../common/host_utils.hpp"
 #include "../common/svg_plot.hpp"
 #include "data/pdm_classifier.hpp"
 #include "data/pdm_model.hpp"
@@ -89,21 +90,7 @@ std::vector<Window> record(std::size_t machine, Condition c, std::size_t count, 
   return ws;
 }
 
-// Progress with a count and an estimate of the time left, on one line of stderr.
-struct Progress {
-  const char* what;
-  std::size_t total;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  mutable double shown = -1.0;
-  void operator()(std::size_t done) const {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (done != total && s - shown < 0.5) return;
-    shown = s;
-    const double left = done ? s / static_cast<double>(done) * static_cast<double>(total - done) : 0.0;
-    std::fprintf(stderr, "\r%-34s %5zu/%zu  %5.1f s, about %.1f s left   ", what, done, total, s, left);
-    if (done == total) std::fprintf(stderr, "\n");
-  }
-};
+using ex::Progress;
 
 // ---- the autoencoder ---------------------------------------------------------------------------
 Autoencoder autoencoder{};
@@ -121,19 +108,8 @@ void train_autoencoder(const std::vector<Window>& normal) {
   }
   std::vector<Autoencoder::input_type> x(normal.size());
   for (std::size_t k = 0; k < normal.size(); ++k) standardizer.apply(normal[k].f.data(), x[k].data());
-  // He-uniform weights, zero biases (deterministic).
   Rng rng{7};
-  std::apply([&](auto&... t) {
-    ((void)[&] {
-      using Tn = std::remove_cvref_t<decltype(t)>;
-      if constexpr (Tn::rank == 2) {
-        const double a = std::sqrt(6.0 / static_cast<double>(Tn::shape_type::extents[1]));
-        for (auto& v : t) v = static_cast<float>(rng.between(-a, a));
-      } else {
-        t.fill(0.0f);
-      }
-    }(), ...);
-  }, autoencoder.parameters());
+  ex::init_uniform(autoencoder, rng);  // He-uniform weights, zero biases (deterministic)
   static ctml::train::Trainer<Autoencoder> tr;
   static ctml::train::Adam<Autoencoder> opt{2e-3f};
   constexpr int epochs = 80;
@@ -203,19 +179,6 @@ constexpr std::size_t scenario_machine = 40, scenario_windows = 16;
 constexpr Condition scenario[] = {{Fault::none, 0.0}, {Fault::outer_race, moderate}, {Fault::inner_race, moderate},
                                   {Fault::ball, moderate}, {Fault::imbalance, moderate}, {Fault::misalignment, moderate}};
 
-template <class T>
-void array(std::ostream& o, const char* type, const char* name, const T* v, std::size_t n) {
-  o << "inline constexpr " << type << " " << name << "[" << n << "] = {";
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i % 8 == 0) o << "\n   ";
-    char buf[48];
-    if constexpr (std::is_floating_point_v<T>) std::snprintf(buf, sizeof buf, " %af,", static_cast<double>(v[i]));
-    else std::snprintf(buf, sizeof buf, " 0x%02x,", static_cast<unsigned>(v[i]));
-    o << buf;
-  }
-  o << "\n};\n";
-}
-
 bool write_models(const std::string& dir, float threshold) {
   std::ofstream o(dir + "/pdm_model.hpp");
   o << "// SPDX-License-Identifier: Apache-2.0\n"
@@ -227,9 +190,9 @@ bool write_models(const std::string& dir, float threshold) {
        "// Regenerate with the same command; do not edit.\n#pragma once\n#include <cstddef>\n\nnamespace pdm::trained {\n\n";
   static std::array<std::byte, ctml::weight_blob_bytes<Autoencoder>> blob{};
   if (!ctml::save_weights(autoencoder, blob)) return false;
-  array(o, "unsigned char", "autoencoder_blob", reinterpret_cast<const unsigned char*>(blob.data()), blob.size());
-  array(o, "float", "standard_mean", standardizer.mean, ae_features);
-  array(o, "float", "standard_inv_std", standardizer.inv_std, ae_features);
+  ex::write_array(o, "unsigned char", "autoencoder_blob", reinterpret_cast<const unsigned char*>(blob.data()), blob.size());
+  ex::write_array(o, "float", "standard_mean", standardizer.mean, ae_features);
+  ex::write_array(o, "float", "standard_inv_std", standardizer.inv_std, ae_features);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%af", static_cast<double>(threshold));
   o << "inline constexpr float threshold = " << buf << ";\ninline constexpr std::size_t smoothing = " << smoothing
@@ -243,8 +206,8 @@ bool write_models(const std::string& dir, float threshold) {
       scores.push_back(anomaly_score(autoencoder, standardizer, w.f.data()));
       classes.push_back(static_cast<unsigned char>(classifier.predict_class(w.f.data())));
     }
-  array(o, "float", "scenario_scores", scores.data(), scores.size());
-  array(o, "unsigned char", "scenario_classes", classes.data(), classes.size());
+  ex::write_array(o, "float", "scenario_scores", scores.data(), scores.size());
+  ex::write_array(o, "unsigned char", "scenario_classes", classes.data(), classes.size());
   o << "\n}  // namespace pdm::trained\n";
   if (!o) return false;
   std::ofstream t(dir + "/pdm_classifier.hpp");

@@ -37,6 +37,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../common/example_utils.hpp"
+
 namespace pdm {
 
 enum class Fault : std::uint8_t { none, imbalance, misalignment, outer_race, inner_race, ball };
@@ -67,34 +69,7 @@ struct MachineType {
   Bearing bearing{};
 };
 
-// Random numbers: SplitMix64, uniform and normal (Box-Muller).
-struct Rng {
-  std::uint64_t state;
-  explicit Rng(std::uint64_t seed) : state(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double between(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  double normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double u = 1.0 - uniform(), v = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u));
-    spare_ = r * std::sin(6.283185307179586 * v);
-    has_spare_ = true;
-    return r * std::cos(6.283185307179586 * v);
-  }
-
- private:
-  double spare_ = 0.0;
-  bool has_spare_ = false;
-};
+using Rng = ex::Rng;  // SplitMix64, uniform and normal (examples/common/example_utils.hpp)
 
 // One machine: the type within its tolerances (deterministic in the seed).
 struct Machine {
