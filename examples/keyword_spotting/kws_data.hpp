@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The keyword spotter's classes, front end and model type, shared by the trainer (kws_train.cpp),
+// the example (examples/kws_example.cpp) and the firmware.
+//   audio: 16 kHz mono int16
+//   front end: TFLite Micro's micro_speech features (ctml::frontend::MicroSpeech: 30 ms windows
+//              every 20 ms, 40 channels, noise reduction, PCAN, log; int8), the last 49 frames
+//              (1 s) as the model's input
+//   model: two strided convolutions (16 and 32 filters) and a dense layer over the 49 x 40
+//          feature image, 12 classes
+#include <cstddef>
+#include <cstdint>
+
+#include <ctml/ctml.hpp>
+#include <ctml/frontend/micro_speech.hpp>
+
+namespace kws {
+
+inline constexpr std::size_t classes = 12, keywords = 10, silence = 10, unknown = 11;
+inline constexpr const char* labels[classes] = {"yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "_silence_", "_unknown_"};
+
+using FrontEnd = ctml::frontend::MicroSpeech<>;
+inline constexpr std::size_t frames = 49, channels = FrontEnd::features;
+inline constexpr std::size_t sample_rate = 16000;
+
+// The float model reads the int8 features as f / 128.
+using Net = ctml::Sequential<float, ctml::Shape<frames, channels, 1>, ctml::Conv2D<16, ctml::Kernel<10, 8>, ctml::Stride<2, 2>, ctml::Same>,
+                             ctml::ReLU, ctml::Conv2D<32, ctml::Kernel<5, 5>, ctml::Stride<2, 2>, ctml::Same>, ctml::ReLU, ctml::Flatten,
+                             ctml::Dense<classes>>;
+
+inline void to_input(const std::int8_t* features, float* x) {
+  for (std::size_t i = 0; i < frames * channels; ++i) x[i] = static_cast<float>(features[i]) / 128.0f;
+}
+
+}  // namespace kws
