@@ -111,8 +111,8 @@ inline bool write_matrix(const std::string& path, const std::string& title, cons
       const int shade = 255 - static_cast<int>(200 * v);
       std::fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,255)\" stroke=\"#ccc\"/>\n",
                    left + cell * static_cast<int>(j), top + cell * static_cast<int>(i), cell, cell, shade, shade);
-      std::fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%zu</text>\n", left + cell * static_cast<int>(j) + cell / 2,
-                   top + cell * static_cast<int>(i) + cell / 2 + 4, counts[i * n + j]);
+      std::fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%zu</text>\n", left + cell * static_cast<int>(j) + cell / 2,
+                   top + cell * static_cast<int>(i) + cell / 2 + 4, v > 0.6 ? "white" : "black", counts[i * n + j]);
     }
   }
   std::fprintf(f, "</svg>\n");

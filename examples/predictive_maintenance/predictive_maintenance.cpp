@@ -305,7 +305,7 @@ int main(int argc, char** argv) {
   std::printf("%-13s %-30s %s\n", "fault", "ROC AUC (incip. / mod. / sev.)", "detected at the threshold (incip. / mod. / sev.)");
   const double severities[3] = {incipient, moderate, severe};
   double worst_moderate_bearing = 1.0;
-  svg::Plot roc("ROC on unseen machines, moderate faults", "false-alarm rate", "detection rate", 0, 0.2, 0, 1);
+  svg::Plot roc("ROC on unseen machines, incipient faults (severity 0.1)", "false-alarm rate", "detection rate", 0, 1, 0, 1);
   std::sort(normal.begin(), normal.end());
   for (std::size_t f = 1; f < fault_count; ++f) {
     double a[3], d[3];
@@ -317,17 +317,17 @@ int main(int argc, char** argv) {
       }
       a[k] = auc(normal, fs);
       d[k] = rate_above(fs, threshold);
-      if (k == 1) {
-        // The ROC curve: every normal score as a threshold.
-        std::vector<double> xs, ys;
+      if (k == 0) {
+        // The ROC curve of the incipient faults (the moderate ones are all at AUC 1): every
+        // normal decision's score as a threshold.
+        std::vector<double> xs{0.0}, ys{rate_above(fs, normal.back())};
         for (std::size_t i = normal.size(); i-- > 0;) {
           xs.push_back(static_cast<double>(normal.size() - i) / static_cast<double>(normal.size()));
           ys.push_back(rate_above(fs, normal[i]));
-          if (xs.back() > 0.2) break;
         }
         roc.line(xs.data(), ys.data(), xs.size(), fault_names[f]);
-        if (f >= static_cast<std::size_t>(Fault::outer_race)) worst_moderate_bearing = std::min(worst_moderate_bearing, d[k]);
       }
+      if (k == 1 && f >= static_cast<std::size_t>(Fault::outer_race)) worst_moderate_bearing = std::min(worst_moderate_bearing, d[k]);
     }
     std::printf("%-13s %.3f / %.3f / %.3f          %5.1f %% / %5.1f %% / %5.1f %%\n", fault_names[f], a[0], a[1], a[2], 100 * d[0], 100 * d[1],
                 100 * d[2]);
