@@ -13,6 +13,8 @@
 #include <ctml/model/serialize.hpp>
 #include <ctml/quant.hpp>
 
+#include "common/example_utils.hpp"
+
 namespace gru_digits {
 
 inline constexpr std::size_t rows = 8, row_pixels = 8, classes = 10;
@@ -21,13 +23,10 @@ using Stream = ctml::Sequential<float, ctml::Shape<row_pixels>, ctml::StreamingG
 // layer it holds): int8 pixels in, int8 logits out.
 using QStream = ctml::Chain<ctml::quant::QStreamingGRULayer<row_pixels, 24>, ctml::quant::QDenseLayer<ctml::Shape<24>, classes>>;
 
-// Loads a blob stored as bytes in a header (usable at compile time, where unsigned char cannot be
-// viewed as std::byte).
+// Loads a blob stored as bytes in a header (examples/common/example_utils.hpp).
 template <class Net, std::size_t N>
 constexpr ctml::BlobResult load(Net& net, const unsigned char (&bytes)[N]) {
-  std::byte blob[N]{};
-  for (std::size_t i = 0; i < N; ++i) blob[i] = static_cast<std::byte>(bytes[i]);
-  return ctml::load_weights(net, std::span<const std::byte>(blob));
+  return ex::load_blob(net, bytes);
 }
 
 // The logits of one digit (pixels 0..16, as the data set stores them), fed row by row.

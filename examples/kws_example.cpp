@@ -26,6 +26,7 @@
 #include <ctml/model/serialize.hpp>
 #include <ctml/quant/quantize_model.hpp>
 
+#include "common/example_utils.hpp"
 #include "keyword_spotting/data/kws_model.hpp"
 #include "keyword_spotting/kws_data.hpp"
 #include "keyword_spotting/recognize_commands.hpp"
@@ -53,11 +54,8 @@ int main(int argc, char** argv) {
   }
   const char* path = argc == 2 ? argv[1] : CTML_SOURCE_DIR "/examples/keyword_spotting/data/clip.wav";
   // The model: a weight blob, checked before it is loaded.
-  {
-    std::vector<std::byte> blob(sizeof kws::trained::qblob);
-    std::copy_n(reinterpret_cast<const std::byte*>(kws::trained::qblob), blob.size(), blob.begin());
-    if (const ctml::BlobResult r = ctml::load_weights(model, blob); !r) return std::printf("kws_example: the model does not load: %s\n", r.reason), 1;
-  }
+  if (const ctml::BlobResult r = ex::load_blob(model, kws::trained::qblob); !r)
+    return std::printf("kws_example: the model does not load: %s\n", r.reason), 1;
   // The audio.
   std::FILE* f = std::fopen(path, "rb");
   if (!f) return refuse(path, "cannot open the file");

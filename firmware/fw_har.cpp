@@ -28,9 +28,7 @@ struct Loaded {
 };
 inline constexpr Loaded loaded = [] {
   Loaded l{};
-  std::byte blob[sizeof t::net_blob]{};
-  for (std::size_t i = 0; i < sizeof blob; ++i) blob[i] = static_cast<std::byte>(t::net_blob[i]);
-  l.result = ctml::load_weights(l.net, std::span<const std::byte>(blob));
+  l.result = ex::load_blob(l.net, t::net_blob);
   return l;
 }();
 static_assert(loaded.result, "examples/activity_recognition/data/har_model.hpp: the network blob does not load");

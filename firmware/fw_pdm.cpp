@@ -31,9 +31,7 @@ struct Loaded {
 };
 inline constexpr Loaded loaded = [] {
   Loaded l{};
-  std::byte blob[sizeof t::autoencoder_blob]{};
-  for (std::size_t i = 0; i < sizeof blob; ++i) blob[i] = static_cast<std::byte>(t::autoencoder_blob[i]);
-  l.result = ctml::load_weights(l.ae, std::span<const std::byte>(blob));
+  l.result = ex::load_blob(l.ae, t::autoencoder_blob);
   return l;
 }();
 static_assert(loaded.result, "examples/predictive_maintenance/data/pdm_model.hpp: the autoencoder blob does not load");

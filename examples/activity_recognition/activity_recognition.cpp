@@ -205,9 +205,7 @@ bool write_models(const std::string& dir) {
 bool check_shipped() {
   namespace tr = har::trained;
   static Net shipped{};
-  std::array<std::byte, sizeof tr::net_blob> blob{};
-  std::memcpy(blob.data(), tr::net_blob, blob.size());
-  if (const ctml::BlobResult r = ctml::load_weights(shipped, blob); !r) {
+  if (const ctml::BlobResult r = ex::load_blob(shipped, tr::net_blob); !r) {
     std::printf("shipped network: refused: %s\n", r.reason);
     return false;
   }

@@ -2,13 +2,17 @@
 #pragma once
 // What the application examples share on the host and on the device: a documented random number
 // generator (their simulators and trainers draw from it, so every run is the same on every
-// machine) and the weight initialization of their networks. Host-only helpers: host_utils.hpp.
+// machine), the weight initialization of their networks, and loading a weight blob shipped as
+// bytes in a generated header. Host-only helpers: host_utils.hpp.
 // Not part of the library.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <tuple>
 #include <type_traits>
+
+#include <ctml/model/serialize.hpp>
 
 namespace ex {
 
@@ -59,6 +63,15 @@ void init_uniform(Net& net, Rng& rng) {
       }
     }(), ...);
   }, net.parameters());
+}
+
+// Loads a weight blob stored as bytes in a generated header (also at compile time, where unsigned
+// char cannot be viewed as std::byte): ctml::load_weights on a std::byte copy.
+template <class Net, std::size_t N>
+constexpr ctml::BlobResult load_blob(Net& net, const unsigned char (&bytes)[N]) {
+  std::byte blob[N]{};
+  for (std::size_t i = 0; i < N; ++i) blob[i] = static_cast<std::byte>(bytes[i]);
+  return ctml::load_weights(net, std::span<const std::byte>(blob));
 }
 
 }  // namespace ex

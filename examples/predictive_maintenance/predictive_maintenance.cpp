@@ -224,9 +224,7 @@ bool write_models(const std::string& dir, float threshold) {
 bool check_shipped() {
   namespace tr = pdm::trained;
   static Autoencoder shipped{};
-  std::array<std::byte, sizeof tr::autoencoder_blob> blob{};
-  std::memcpy(blob.data(), tr::autoencoder_blob, blob.size());
-  if (const ctml::BlobResult r = ctml::load_weights(shipped, blob); !r) {
+  if (const ctml::BlobResult r = ex::load_blob(shipped, tr::autoencoder_blob); !r) {
     std::printf("shipped autoencoder: refused: %s\n", r.reason);
     return false;
   }
