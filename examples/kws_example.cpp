@@ -7,6 +7,9 @@
 //   kws_example              the bundled clip (examples/keyword_spotting/data/clip.wav: a
 //                            synthetic voice says "yes", "stop", "go")
 //   kws_example FILE.wav     your recording: 16-bit PCM at 16 kHz (the first channel if several)
+//   kws_example --small ...  the small model (distilled, pruned, int8) instead of the shipped one
+//   kws_example --svg DIR [FILE.wav]   also writes DIR/kws_clip.svg: the waveform, the features,
+//                            the keyword probability per hop and the detections
 // Output: one line per keyword, `heard WORD at T.TTs (score P.PP)`, then one summary line; a WAV
 // it cannot use gets one line saying why and exit status 1. With KWS_DEBUG=1 in the environment,
 // every hop's most likely class and its probability are printed too.
@@ -14,22 +17,22 @@
 // quantized to int8 by ctml; README.md there) is a weight blob checked and loaded at start.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <span>
+#include <string>
 #include <vector>
 
 #include <ctml/ctml.hpp>
-#include <ctml/frontend/feature_stream.hpp>
 #include <ctml/frontend/wav.hpp>
 #include <ctml/model/serialize.hpp>
 #include <ctml/quant/quantize_model.hpp>
 
 #include "common/example_utils.hpp"
+#include "keyword_spotting/clip_svg.hpp"
 #include "keyword_spotting/data/kws_model.hpp"
+#include "keyword_spotting/data/kws_small_model.hpp"
 #include "keyword_spotting/kws_data.hpp"
-#include "keyword_spotting/recognize_commands.hpp"
+#include "keyword_spotting/spotter.hpp"
 
 #ifndef CTML_SOURCE_DIR
 #define CTML_SOURCE_DIR "."
@@ -37,24 +40,93 @@
 
 namespace {
 using QNet = ctml::quant::quantized_t<kws::Net>;
+
+using SmallQNet = ctml::quant::quantized_t<kws::Pruned>;
 QNet model{};
-ctml::frontend::FeatureStream<kws::FrontEnd, kws::frames> stream;
-alignas(16) std::byte arena[QNet::arena_bytes];
+SmallQNet small_model{};
 
 int refuse(const char* path, const char* why) {
   std::printf("kws_example: cannot use %s: %s\n", path, why);
   return 1;
 }
+
+// Streams the audio through a spotter with `model`; prints the detections and the summary line.
+template <class QNet>
+int listen(const QNet& model, kws::ModelIo io, std::size_t params, const ctml::frontend::WavView& wav, const char* path,
+           const std::string& svg_dir) {
+  // Stream: 20 ms hops through the spotter (keyword_spotting/spotter.hpp: front end, model,
+  // int8 softmax, RecognizeCommands; the same code runs on the Cortex-M firmware).
+  static kws::Spotter<QNet> spotter(model, io);
+  constexpr std::size_t hop = kws::Spotter<QNet>::hop;
+  std::vector<std::int16_t> block(hop), pcm;
+  std::size_t heard = 0, hops = 0;
+  double model_seconds = 0;
+  const bool debug = std::getenv("KWS_DEBUG") != nullptr, picture = !svg_dir.empty();
+  // For the picture: every feature frame (a second stream), the best keyword's probability per
+  // hop, the detections.
+  static ctml::frontend::FeatureStream<kws::FrontEnd, 1> frames_only;
+  std::vector<std::int8_t> features;
+  std::vector<double> score_t, score;
+  std::vector<kws::Mark> marks;
+  for (std::size_t at = 0; at + hop <= wav.frames; at += hop) {
+    for (std::size_t i = 0; i < hop; ++i) block[i] = wav.sample_s16(at + i, 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    const kws::Hop h = spotter.push(block.data());
+    ++hops;
+    model_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (picture) {
+      pcm.insert(pcm.end(), block.begin(), block.end());
+      if (frames_only.push(block.data(), hop)) {
+        std::int8_t frame[kws::channels];
+        frames_only.copy_window(frame);
+        features.insert(features.end(), frame, frame + kws::channels);
+      }
+      if (h.inferred) {
+        int best = -128;
+        for (std::size_t c = 0; c < kws::keywords; ++c) best = std::max<int>(best, spotter.scores()[c]);
+        score_t.push_back(h.time_ms / 1000.0), score.push_back((best + 128) / 256.0);
+      }
+    }
+    if (debug && h.inferred)
+      std::printf("  %5d ms %-10s %.2f\n", h.time_ms, kws::labels[h.top], (h.top_score + 128) / 256.0);
+    if (h.detection.heard) {
+      char line[64];
+      kws::format_detection(line, h.detection.label, h.time_ms, h.detection.score_q);
+      std::fputs(line, stdout);
+      marks.push_back({h.time_ms / 1000.0, kws::labels[h.detection.label]});
+      ++heard;
+    }
+  }
+  const std::size_t inferences = spotter.inferences();
+  std::printf("kws_example: %zu keyword%s in %.2f s of audio; %zu inferences of the int8 model (%zu parameters), %.0f us per 20 ms hop on this host\n",
+              heard, heard == 1 ? "" : "s", static_cast<double>(wav.frames) / kws::sample_rate, inferences,
+              params, hops ? 1e6 * model_seconds / static_cast<double>(hops) : 0.0);
+  if (picture) {
+    const std::string out = svg_dir + "/kws_clip.svg";
+    const double frame_s = static_cast<double>(kws::FrontEnd::hop) / kws::sample_rate;
+    const double first_end = static_cast<double>(kws::FrontEnd::window) / kws::sample_rate;
+    if (!kws::write_clip_svg(out, std::string("keyword spotting: ") + std::string(path).substr(std::string(path).find_last_of('/') + 1), pcm, kws::sample_rate, features, kws::channels, frame_s,
+                             first_end, score_t, score, kws::spotter_options.threshold, marks))
+      return std::fprintf(stderr, "kws_example: cannot write %s\n", out.c_str()), 1;
+    std::fprintf(stderr, "wrote %s\n", out.c_str());
+  }
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 2) {
-    std::fprintf(stderr, "usage: kws_example [FILE.wav]\n");
-    return 2;
+  const char* path = CTML_SOURCE_DIR "/examples/keyword_spotting/data/clip.wav";
+  std::string svg_dir;
+  int files = 0;
+  bool small = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--small") small = true;
+    else if (std::string(argv[i]) == "--svg" && i + 1 < argc) svg_dir = argv[++i];
+    else if (argv[i][0] != '-' && files++ == 0) path = argv[i];
+    else return std::fprintf(stderr, "usage: kws_example [--small] [--svg DIR] [FILE.wav]\n"), 2;
   }
-  const char* path = argc == 2 ? argv[1] : CTML_SOURCE_DIR "/examples/keyword_spotting/data/clip.wav";
   // The model: a weight blob, checked before it is loaded.
-  if (const ctml::BlobResult r = ex::load_blob(model, kws::trained::qblob); !r)
+  if (const ctml::BlobResult r = small ? ex::load_blob(small_model, kws::trained_small::qblob) : ex::load_blob(model, kws::trained::qblob); !r)
     return std::printf("kws_example: the model does not load: %s\n", r.reason), 1;
   // The audio.
   std::FILE* f = std::fopen(path, "rb");
@@ -69,53 +141,10 @@ int main(int argc, char** argv) {
   if (wav.bits != 16) return refuse(path, "not 16-bit PCM (the front end reads 16-bit samples)");
   if (wav.sample_rate != kws::sample_rate) return refuse(path, "not sampled at 16 kHz (there is no resampler here: convert it, e.g. sox IN -r 16000 OUT.wav)");
 
-  // Stream: 20 ms hops; after each, the model on the last second and the recognizer.
-  // Smoothing over the last 0.5 s of results (25 at one per hop); the model was trained on
-  // features whose front end had run 0.5 s before its window (kws_train), so the first results
-  // come once the stream holds that much more.
-  kws::RecognizeCommands<kws::classes, 64> recognize({.average_ms = 500, .threshold = 0.7f, .suppression_ms = 1500, .minimum_count = 3},
-                                                     kws::silence, kws::unknown);
-  constexpr std::size_t warmup_frames = 25;
-  std::size_t frames_seen = 0;
-  constexpr std::size_t hop = kws::FrontEnd::hop;
-  std::vector<std::int16_t> block(hop);
-  std::size_t heard = 0, inferences = 0;
-  double model_seconds = 0;
-  for (std::size_t at = 0; at + hop <= wav.frames; at += hop) {
-    for (std::size_t i = 0; i < hop; ++i) block[i] = wav.sample_s16(at + i, 0);
-    frames_seen += stream.push(block.data(), hop);
-    if (frames_seen < kws::frames + warmup_frames) continue;
-    const auto t0 = std::chrono::steady_clock::now();
-    QNet::input_type x{};
-    stream.copy_window(x.data());
-    // The front end's int8 features are the float model's input times 128, quantized with the
-    // model's input parameters.
-    for (auto& v : x) {
-      const float real = static_cast<float>(v) / 128.0f;
-      v = static_cast<std::int8_t>(std::clamp<long>(std::lround(real / kws::trained::input_scale) + kws::trained::input_zero_point, -128, 127));
-    }
-    QNet::output_type y{};
-    model(x, y, arena);
-    float p[kws::classes], mx = -1e30f, sum = 0;
-    for (std::size_t c = 0; c < kws::classes; ++c)
-      p[c] = (static_cast<float>(y[c]) - static_cast<float>(kws::trained::output_zero_point)) * kws::trained::output_scale, mx = std::max(mx, p[c]);
-    for (float& v : p) sum += (v = std::exp(v - mx));
-    for (float& v : p) v /= sum;
-    model_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ++inferences;
-    const auto time_ms = static_cast<std::int32_t>((at + hop) * 1000 / kws::sample_rate);
-    if (std::getenv("KWS_DEBUG")) {
-      std::size_t b = 0;
-      for (std::size_t c = 1; c < kws::classes; ++c) b = p[c] > p[b] ? c : b;
-      std::printf("  %5d ms %-10s %.2f\n", time_ms, kws::labels[b], static_cast<double>(p[b]));
-    }
-    if (const kws::Detection d = recognize.process(p, time_ms); d.heard) {
-      std::printf("heard %s at %.2fs (score %.2f)\n", kws::labels[d.label], time_ms / 1000.0, static_cast<double>(d.score));
-      ++heard;
-    }
-  }
-  std::printf("kws_example: %zu keyword%s in %.2f s of audio; %zu inferences of the int8 model (%zu parameters), %.0f us each on this host\n",
-              heard, heard == 1 ? "" : "s", static_cast<double>(wav.frames) / kws::sample_rate, inferences,
-              static_cast<std::size_t>(kws::Net::param_count), inferences ? 1e6 * model_seconds / static_cast<double>(inferences) : 0.0);
-  return 0;
+  return small ? listen(small_model, {kws::trained_small::input_scale, kws::trained_small::input_zero_point, kws::trained_small::output_scale,
+                                       kws::trained_small::output_zero_point},
+                        kws::Pruned::param_count, wav, path, svg_dir)
+               : listen(model, {kws::trained::input_scale, kws::trained::input_zero_point, kws::trained::output_scale,
+                                kws::trained::output_zero_point},
+                        kws::Net::param_count, wav, path, svg_dir);
 }

@@ -28,6 +28,17 @@ using Net = ctml::Sequential<float, ctml::Shape<frames, channels, 1>, ctml::Conv
                              ctml::ReLU, ctml::Conv2D<32, ctml::Kernel<5, 5>, ctml::Stride<2, 2>, ctml::Same>, ctml::ReLU, ctml::Flatten,
                              ctml::Dense<classes>>;
 
+// The small model for the smallest parts: a student with half the filters (8 and 16), distilled
+// from Net, whose first convolution is then pruned to its pruned_filters strongest filters
+// (ctml::sparse::keep_filters: a smaller dense type, no sparse kernel needed) and fine-tuned.
+template <std::size_t F1, std::size_t F2>
+using SmallNet = ctml::Sequential<float, ctml::Shape<frames, channels, 1>, ctml::Conv2D<F1, ctml::Kernel<10, 8>, ctml::Stride<2, 2>, ctml::Same>,
+                                  ctml::ReLU, ctml::Conv2D<F2, ctml::Kernel<5, 5>, ctml::Stride<2, 2>, ctml::Same>, ctml::ReLU,
+                                  ctml::Flatten, ctml::Dense<classes>>;
+inline constexpr std::size_t pruned_filters = 6;
+using Student = SmallNet<8, 16>;
+using Pruned = SmallNet<pruned_filters, 16>;
+
 inline void to_input(const std::int8_t* features, float* x) {
   for (std::size_t i = 0; i < frames * channels; ++i) x[i] = static_cast<float>(features[i]) / 128.0f;
 }

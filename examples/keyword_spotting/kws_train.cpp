@@ -2,17 +2,20 @@
 // Trains ctml's keyword spotter on speech synthesized by make_speech.sh (espeak-ng + sox), with the
 // library's own tools: micro_speech features, a float CNN trained in ctml, int8 by ctml's post-
 // training quantization.
-//   kws_train CORPUS_DIR [--epochs N] [--write HEADER]
-// The data: every keyword clip of a split's speakers, as many unknown-word clips (other words of
-// the same speakers) and silence / background examples as half the keywords each (about 25 %
-// each, as Speech Commands models are trained), each placed at a random offset in a 1 s window,
-// played 12 % slower to 12 % faster, with a random gain, over background noise (white, pink or
-// brown noise, mains hum, distant babble of other speakers' words) at 5 to 30 dB SNR that starts
-// 0.5 s before the window (the front end's state settles as on a stream); the training examples
-// are drawn anew every epoch.
+//   kws_train CORPUS_DIR [--epochs N] [--write HEADER] [--save-teacher FILE | --load-teacher FILE]
+//                        [--student-epochs N [--baseline] [--write-student HEADER]]
+// 1. The model (kws::Net), float, trained for --epochs (or loaded from a float weight blob that
+//    --save-teacher wrote), then int8 by ctml's PTQ; --write writes the int8 model (a weight blob
+//    and its input and output quantization) as the header the example ships.
+// 2. With --student-epochs: the optimization path for smaller parts. A student with half the
+//    filters (kws::Student) distilled from that model (soft targets at temperature 4, weight
+//    0.7; --baseline also trains it on the labels alone from the same start), pruned to
+//    kws::pruned_filters filters in its first convolution (kws::Pruned, a smaller dense type),
+//    fine-tuned with the teacher, then int8; --write-student writes that one.
+// Prints the test accuracy at every step (a Markdown table), parameters and MACs.
+// The data (corpus.hpp): keyword clips, unknown words and silence over background noise, about
+// 25 % silence and 25 % unknown, drawn anew every epoch; the front end warmed up on 0.5 s of audio.
 // Speakers are split 70/15/15 (make_speech.sh): test speakers are never heard in training.
-// Prints the float and int8 accuracy on the validation and test speakers; --write writes the int8
-// model (a weight blob of the quantized network and its input parameters) as a header.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -30,133 +33,19 @@
 #include <ctml/frontend/wav.hpp>
 #include <ctml/model/serialize.hpp>
 #include <ctml/quant/quantize_model.hpp>
+#include <ctml/sparse/structured.hpp>
 #include <ctml/train.hpp>
 
 #include "../common/example_utils.hpp"
 #include "../common/host_utils.hpp"
+#include "corpus.hpp"
 #include "kws_data.hpp"
 
 namespace {
 using namespace kws;
-
-using ex::Rng;
-
-struct Clip {
-  std::vector<float> x;  // samples in [-1, 1)
-  std::size_t speaker = 0;
-};
-
-std::vector<float> read_wav(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  ctml::frontend::WavView w;
-  if (ctml::frontend::parse_wav(bytes.data(), bytes.size(), w) != ctml::frontend::WavError::none || w.sample_rate != sample_rate) return {};
-  std::vector<float> x(w.frames);
-  for (std::size_t i = 0; i < w.frames; ++i) x[i] = static_cast<float>(w.sample_s16(i, 0)) / 32768.0f;
-  return x;
-}
-
-// Background of n samples: one of white / pink / brown noise, mains hum, babble, at unit RMS.
-std::vector<float> background(Rng& rng, std::size_t n, const std::vector<Clip>& babble_pool) {
-  std::vector<float> b(n, 0.0f);
-  const std::size_t kind = rng.below(5);
-  double p1 = 0, p2 = 0, br = 0, phase = rng.uniform() * 6.283;
-  const double hum = rng.between(49, 61);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double w = rng.normal();
-    switch (kind) {
-      case 0: b[i] = static_cast<float>(w); break;
-      case 1: p1 = 0.97 * p1 + w, p2 = 0.6 * p2 + w, b[i] = static_cast<float>(0.3 * p1 + 0.5 * p2); break;  // pinkish
-      case 2: br = 0.995 * br + w, b[i] = static_cast<float>(br); break;                                     // brown
-      case 3: b[i] = static_cast<float>(std::sin(phase) + 0.5 * std::sin(3 * phase) + 0.05 * w), phase += 6.283185307 * hum / sample_rate; break;
-      default: break;
-    }
-  }
-  if (kind == 4 && !babble_pool.empty()) {  // three distant words
-    for (int k = 0; k < 3; ++k) {
-      const Clip& c = babble_pool[rng.below(babble_pool.size())];
-      const std::size_t at = rng.below(n);
-      for (std::size_t i = 0; i < c.x.size() && at + i < n; ++i) b[at + i] += c.x[i];
-    }
-  }
-  double e = 0;
-  for (float v : b) e += static_cast<double>(v) * v;
-  const float rms = static_cast<float>(std::sqrt(e / static_cast<double>(n)) + 1e-9);
-  for (float& v : b) v /= rms;
-  return b;
-}
-
-struct Example {
-  std::array<std::int8_t, frames * channels> f;
-  std::uint8_t label;
-};
-
-// One example: the word (or none) at a random offset in 1 s over background, as features.
-Example make_example(Rng& rng, const Clip* word, std::uint8_t label, const std::vector<Clip>& babble_pool) {
-  std::vector<float> x(sample_rate, 0.0f);
-  double word_rms = 0.1;
-  if (word) {
-    // The spoken part (above 2 % of the peak), played 12 % slower to 12 % faster (linear
-    // interpolation: tempo and pitch together), at a random offset and gain.
-    std::size_t lo = 0, hi = word->x.size();
-    float peak = 0;
-    for (float v : word->x) peak = std::max(peak, std::fabs(v));
-    while (lo < hi && std::fabs(word->x[lo]) < 0.02f * peak) ++lo;
-    while (hi > lo && std::fabs(word->x[hi - 1]) < 0.02f * peak) --hi;
-    const double speed = rng.between(0.88, 1.12);
-    const std::size_t len = std::min<std::size_t>(static_cast<std::size_t>(static_cast<double>(hi - lo - 1) / speed), sample_rate);
-    const std::size_t at = rng.below(sample_rate - len + 1);
-    const float gain = static_cast<float>(rng.between(0.3, 1.6));
-    double e = 0;
-    for (std::size_t i = 0; i < len; ++i) {
-      const double pos = static_cast<double>(i) * speed;
-      const std::size_t j = static_cast<std::size_t>(pos);
-      const double frac = pos - static_cast<double>(j);
-      const float v = static_cast<float>((1.0 - frac) * word->x[lo + j] + frac * word->x[std::min(lo + j + 1, hi - 1)]);
-      x[at + i] = gain * v, e += static_cast<double>(x[at + i]) * x[at + i];
-    }
-    word_rms = std::sqrt(e / static_cast<double>(len)) + 1e-9;
-  }
-  // The background starts `lead` before the window: the front end's noise estimate and gain
-  // control settle as they have when it runs on a stream (kws_example), not from a fresh state.
-  constexpr std::size_t lead = sample_rate / 2;
-  const std::vector<float> b = background(rng, lead + sample_rate, babble_pool);
-  // Words: 5 to 30 dB SNR; silence: any level from almost nothing to loud.
-  const double level = word ? word_rms * std::pow(10.0, -rng.between(5, 30) / 20.0) : std::pow(10.0, rng.between(-4.0, -0.7));
-  std::vector<std::int16_t> pcm(lead + sample_rate);
-  for (std::size_t i = 0; i < pcm.size(); ++i) {
-    const double v = ((i >= lead ? x[i - lead] : 0.0f) + level * b[i]) * 32768.0;
-    pcm[i] = static_cast<std::int16_t>(std::clamp(v, -32768.0, 32767.0));
-  }
-  static ctml::frontend::FeatureStream<FrontEnd, frames> stream;
-  stream.reset();
-  stream.push(pcm.data(), pcm.size());  // the last 49 frames: the 1 s window
-  Example ex;
-  stream.copy_window(ex.f.data());
-  ex.label = label;
-  return ex;
-}
-
-struct Split {
-  std::vector<Example> examples;
-};
-
-// A split's examples: every keyword clip (copies times), half as many unknown-word clips and
-// silences each.
-Split build(Rng& rng, const std::vector<std::vector<Clip>>& words_of, const std::vector<Clip>& unknown_pool, const std::vector<Clip>& babble,
-            int copies) {
-  Split s;
-  std::size_t keyword_count = 0;
-  for (int c = 0; c < copies; ++c)
-    for (std::size_t k = 0; k < keywords; ++k)
-      for (const Clip& clip : words_of[k]) s.examples.push_back(make_example(rng, &clip, static_cast<std::uint8_t>(k), babble)), ++keyword_count;
-  for (std::size_t i = 0; i < keyword_count / 2 && !unknown_pool.empty(); ++i)
-    s.examples.push_back(make_example(rng, &unknown_pool[rng.below(unknown_pool.size())], unknown, babble));
-  for (std::size_t i = 0; i < keyword_count / 2; ++i) s.examples.push_back(make_example(rng, nullptr, silence, babble));
-  return s;
-}
-
-Net net{};
+using corpus::Example;
+using corpus::Rng;
+using corpus::Split;
 
 template <class N>
 double accuracy(const N& model, const Split& s, std::array<std::size_t, classes * classes>* confusion = nullptr) {
@@ -172,17 +61,55 @@ double accuracy(const N& model, const Split& s, std::array<std::size_t, classes 
   return static_cast<double>(right) / static_cast<double>(s.examples.size());
 }
 
-template <class Fresh>
-void train(Fresh&& fresh_split, const Split& val, int epochs) {
+// The int8 twin by ctml's post-training quantization (calibration: 300 training examples), and
+// its test accuracy.
+template <class N>
+struct Int8 {
+  ctml::quant::quantized_model_t<N> q;
+  double test = 0;
+};
+template <class N>
+const Int8<N>& quantize(const N& net, const Split& calibration_split, const Split& test) {
+  static std::vector<typename N::input_type> calibration(300);
+  for (std::size_t k = 0; k < calibration.size(); ++k)
+    to_input(calibration_split.examples[k * 7 % calibration_split.examples.size()].f.data(), calibration[k].data());
+  static Int8<N> r;
+  r.q = ctml::quant::quantize(net, calibration);
+  std::size_t right = 0;
+  for (const Example& e : test.examples) {
+    static typename N::input_type x{};
+    to_input(e.f.data(), x.data());
+    const auto z = r.q.model.infer(r.q.quantize_input(x));
+    right += static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin()) == e.label;
+  }
+  r.test = static_cast<double>(right) / static_cast<double>(test.examples.size());
+  return r;
+}
+
+// What a training run is: its epochs, peak learning rate and, for distillation, the teacher
+// (float logits) with the weight of its soft targets and their temperature.
+template <class Teacher>
+struct Schedule {
+  int epochs = 50;
+  double lr = 1e-3;
+  const Teacher* teacher = nullptr;
+  float alpha = 0.7f, temperature = 4.0f;
+  const char* name = "";
+};
+
+// Adam on mini-batches of 32, fresh augmented examples every epoch; the learning rate stays at
+// its peak for the first third, then decays (cosine) to 5 % of it.
+template <class N, class Fresh, class Teacher = N>
+void train(N& net, Fresh&& fresh_split, const Split& val, const Schedule<Teacher>& s) {
   Rng rng{5};
-  ex::init_uniform(net, rng);
-  static ctml::train::Trainer<Net> tr;
-  static ctml::train::Adam<Net> opt{1e-3f};
+  static ctml::train::Trainer<N> tr;
+  static ctml::train::Adam<N> opt{1e-3f};
+  opt = ctml::train::Adam<N>{static_cast<float>(s.lr)};
   const auto start = std::chrono::steady_clock::now();
+  const int epochs = s.epochs;
   for (int epoch = 0; epoch < epochs; ++epoch) {
-    // The learning rate: 1e-3, then a cosine decay to 5e-5 over the last two thirds.
     const double t = epoch < epochs / 3 ? 0.0 : static_cast<double>(epoch - epochs / 3) / static_cast<double>(epochs - epochs / 3);
-    opt.lr = static_cast<float>(5e-5 + 0.5 * (1e-3 - 5e-5) * (1.0 + std::cos(3.141592653589793 * t)));
+    opt.lr = static_cast<float>(s.lr * (0.05 + 0.475 * (1.0 + std::cos(3.141592653589793 * t))));
     // Every epoch sees the training clips with new noise, offsets, gains and speeds.
     const Split tr_split = fresh_split();
     std::vector<std::size_t> order(tr_split.examples.size());
@@ -193,118 +120,188 @@ void train(Fresh&& fresh_split, const Split& val, int epochs) {
       tr.zero_grad();
       const std::size_t end = std::min(b + 32, order.size());
       for (std::size_t k = b; k < end; ++k) {
-        static Net::input_type x{};
+        static typename N::input_type x{};
         const Example& e = tr_split.examples[order[k]];
         to_input(e.f.data(), x.data());
         const auto& z = tr.forward(net, x);
         float dz[classes];
-        loss += ctml::train::cross_entropy<classes>(z.data(), e.label, dz);
+        if (s.teacher) {
+          const auto zt = s.teacher->infer(x);
+          loss += ctml::train::distillation<classes>(z.data(), zt.data(), e.label, s.alpha, s.temperature, dz);
+        } else {
+          loss += ctml::train::cross_entropy<classes>(z.data(), e.label, dz);
+        }
         tr.backward(net, x, dz);
       }
       opt.step(net, tr.grads, 1.0f / static_cast<float>(end - b));
     }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "epoch %2d/%d  loss %.4f  validation %.4f  %.0f s, about %.0f s left\n", epoch + 1, epochs,
-                 loss / static_cast<double>(order.size()), accuracy(net, val), s, s / (epoch + 1) * (epochs - epoch - 1));
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "%-9s epoch %2d/%d  loss %.4f  validation %.4f  %.0f s, about %.0f s left\n", s.name, epoch + 1, epochs,
+                 loss / static_cast<double>(order.size()), accuracy(net, val), secs, secs / (epoch + 1) * (epochs - epoch - 1));
   }
 }
-}  // namespace
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: kws_train CORPUS_DIR [--epochs N] [--write HEADER]\n");
-    return 2;
-  }
-  const std::string dir = argv[1];
-  int epochs = 20;
-  std::string write_path;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--epochs") == 0) epochs = std::atoi(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--write") == 0) write_path = argv[i + 1];
-  }
-  // The corpus.
-  std::ifstream m(dir + "/manifest.txt");
-  if (!m) {
-    std::fprintf(stderr, "kws_train: no %s/manifest.txt (run make_speech.sh first)\n", dir.c_str());
-    return 2;
-  }
-  std::map<std::string, std::size_t> keyword_index;
-  for (std::size_t k = 0; k < keywords; ++k) keyword_index[labels[k]] = k;
-  std::map<std::string, std::vector<std::vector<Clip>>> words_of;  // split -> keyword -> clips
-  std::map<std::string, std::vector<Clip>> unknown_of;             // split -> unknown-word clips
-  std::string word, split, file;
-  std::size_t speaker = 0, clips = 0;
-  while (m >> word >> speaker >> split >> file) {
-    Clip c{read_wav(dir + "/" + file), speaker};
-    if (c.x.empty()) {
-      std::fprintf(stderr, "kws_train: cannot use %s/%s (16 kHz PCM WAV expected)\n", dir.c_str(), file.c_str());
-      return 1;
-    }
-    auto& w = words_of[split];
-    w.resize(keywords);
-    if (auto it = keyword_index.find(word); it != keyword_index.end()) w[it->second].push_back(std::move(c));
-    else unknown_of[split].push_back(std::move(c));
-    ++clips;
-  }
-  std::printf("corpus: %zu clips; speakers: train %zu, validation %zu, test %zu per keyword\n", clips, words_of["train"][0].size(),
-              words_of["validation"][0].size(), words_of["test"][0].size());
-  Rng rng{2024};
-  const auto t0 = std::chrono::steady_clock::now();
-  Rng train_rng{77};
-  auto fresh = [&] { return build(train_rng, words_of["train"], unknown_of["train"], unknown_of["train"], 1); };
-  const Split train_split = fresh();  // (calibration)
-  const Split val = build(rng, words_of["validation"], unknown_of["validation"], unknown_of["validation"], 1);
-  const Split test = build(rng, words_of["test"], unknown_of["test"], unknown_of["test"], 1);
-  std::printf("examples: train %zu, validation %zu, test %zu (features in %.1f s)\n", train_split.examples.size(), val.examples.size(),
-              test.examples.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  train(fresh, val, epochs);
-  std::array<std::size_t, classes * classes> confusion{};
-  const double acc_val = accuracy(net, val), acc_test = accuracy(net, test, &confusion);
-  std::printf("float: validation %.4f, test %.4f (%zu parameters, %zu MACs)\n", acc_val, acc_test, static_cast<std::size_t>(Net::param_count),
-              static_cast<std::size_t>(Net::macs));
-  // int8: calibration on 300 training examples.
-  static std::vector<Net::input_type> calibration(300);
-  for (std::size_t k = 0; k < calibration.size(); ++k) to_input(train_split.examples[k * 7 % train_split.examples.size()].f.data(), calibration[k].data());
-  static const auto q = ctml::quant::quantize(net, calibration);
-  std::size_t right = 0;
-  for (const Example& e : test.examples) {
-    static Net::input_type x{};
-    to_input(e.f.data(), x.data());
-    const auto z = q.model.infer(q.quantize_input(x));
-    right += static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin()) == e.label;
-  }
-  std::printf("int8: test %.4f\n", static_cast<double>(right) / static_cast<double>(test.examples.size()));
+// An int8 model as a header: the weight blob of ctml::quant::quantized_t<NET> and its input and
+// output quantization, in namespace NS.
+template <class N>
+bool write_header(const std::string& path, const Int8<N>& m, const char* ns, const char* net_name, double float_test, std::size_t test_n,
+                  const char* command) {
+  using QNet = ctml::quant::quantized_t<N>;
+  static std::array<std::byte, ctml::weight_blob_bytes<QNet>> qblob{};
+  if (!ctml::save_weights(m.q.model, qblob)) return false;
+  std::ofstream f(path);
+  char line[600];
+  std::snprintf(line, sizeof line,
+                "// SPDX-License-Identifier: Apache-2.0\n"
+                "// Generated by kws_train (examples/keyword_spotting) from the corpus of make_speech.sh: ctml's keyword\n"
+                "// spotter, int8 (a weight blob of ctml::quant::quantized_t<%s>) with its input and output\n"
+                "// quantization. Test speakers: float %.4f, int8 %.4f (%zu examples). Regenerate with\n"
+                "//   examples/keyword_spotting/make_speech.sh CORPUS 400 && kws_train CORPUS %s\n",
+                net_name, float_test, m.test, test_n, command);
+  f << line << "#pragma once\n#include <cstdint>\n\nnamespace " << ns << " {\n\n";
+  std::snprintf(line, sizeof line,
+                "inline constexpr float input_scale = %af, output_scale = %af;\n"
+                "inline constexpr std::int32_t input_zero_point = %d, output_zero_point = %d;\n"
+                "inline constexpr double float_test_accuracy = %.4f, int8_test_accuracy = %.4f;\n",
+                static_cast<double>(m.q.input.scale), static_cast<double>(m.q.output.scale), static_cast<int>(m.q.input.zero_point),
+                static_cast<int>(m.q.output.zero_point), float_test, m.test);
+  f << line;
+  ex::write_array(f, "unsigned char", "qblob", reinterpret_cast<const unsigned char*>(qblob.data()), qblob.size());
+  f << "\n}  // namespace " << ns << "\n";
+  if (!f) return std::fprintf(stderr, "kws_train: cannot write %s\n", path.c_str()), false;
+  std::printf("wrote %s\n", path.c_str());
+  return true;
+}
+
+template <class N>
+bool save_float(const N& net, const std::string& path) {
+  static std::array<std::byte, ctml::weight_blob_bytes<N>> blob{};
+  if (!ctml::save_weights(net, blob)) return false;
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(blob.data()), static_cast<std::streamsize>(blob.size()));
+  return static_cast<bool>(f);
+}
+template <class N>
+bool load_float(N& net, const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const ctml::BlobResult r = ctml::load_weights(net, std::as_bytes(std::span(bytes.data(), bytes.size())));
+  if (!r) std::fprintf(stderr, "kws_train: %s: %s\n", path.c_str(), r.reason);
+  return static_cast<bool>(r);
+}
+
+void print_confusion(const std::array<std::size_t, classes * classes>& confusion) {
   std::printf("test confusion (rows: truth):\n");
   for (std::size_t i = 0; i < classes; ++i) {
     std::printf("%-10s", labels[i]);
     for (std::size_t j = 0; j < classes; ++j) std::printf(" %4zu", confusion[i * classes + j]);
     std::printf("\n");
   }
-  if (!write_path.empty()) {
-    using QNet = ctml::quant::quantized_t<Net>;
-    static std::array<std::byte, ctml::weight_blob_bytes<QNet>> qblob{};
-    if (!ctml::save_weights(q.model, qblob)) return 1;
-    std::ofstream f(write_path);
-    char line[400];
-    std::snprintf(line, sizeof line,
-                  "// SPDX-License-Identifier: Apache-2.0\n"
-                  "// Generated by kws_train (examples/keyword_spotting) from the corpus of make_speech.sh: ctml's keyword\n"
-                  "// spotter, int8 (a weight blob of ctml::quant::quantized_t<kws::Net>) with its input and output\n"
-                  "// quantization. Test speakers: float %.4f, int8 %.4f (%zu examples). Regenerate with\n",
-                  acc_test, static_cast<double>(right) / static_cast<double>(test.examples.size()), test.examples.size());
-    f << line << "//   examples/keyword_spotting/make_speech.sh CORPUS 400 && kws_train CORPUS --epochs " << epochs
-      << " --write FILE\n#pragma once\n#include <cstdint>\n\nnamespace kws::trained {\n\n";
-    std::snprintf(line, sizeof line,
-                  "inline constexpr float input_scale = %af, output_scale = %af;\n"
-                  "inline constexpr std::int32_t input_zero_point = %d, output_zero_point = %d;\n"
-                  "inline constexpr double float_test_accuracy = %.4f, int8_test_accuracy = %.4f;\n",
-                  static_cast<double>(q.input.scale), static_cast<double>(q.output.scale), static_cast<int>(q.input.zero_point),
-                  static_cast<int>(q.output.zero_point), acc_test, static_cast<double>(right) / static_cast<double>(test.examples.size()));
-    f << line;
-    ex::write_array(f, "unsigned char", "qblob", reinterpret_cast<const unsigned char*>(qblob.data()), qblob.size());
-    f << "\n}  // namespace kws::trained\n";
-    if (!f) return std::fprintf(stderr, "kws_train: cannot write %s\n", write_path.c_str()), 1;
-    std::printf("wrote %s\n", write_path.c_str());
+}
+
+Net net{};
+Student student{}, labels_only{};
+Pruned pruned{};
+}  // namespace
+
+constexpr const char* usage =
+    "usage: kws_train CORPUS_DIR [--epochs N] [--write HEADER] [--save-teacher FILE | --load-teacher FILE]\n"
+    "                 [--student-epochs N [--baseline] [--write-student HEADER]]\n";
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "%s", usage);
+    return 2;
   }
+  const std::string dir = argv[1];
+  int epochs = 20, student_epochs = 0;
+  bool baseline = false;
+  std::string write_path, student_path, teacher_in, teacher_out;
+  for (int i = 2; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (std::strcmp(argv[i], "--baseline") == 0) baseline = true;
+    else if (has_value && std::strcmp(argv[i], "--epochs") == 0) epochs = std::atoi(argv[++i]);
+    else if (has_value && std::strcmp(argv[i], "--student-epochs") == 0) student_epochs = std::atoi(argv[++i]);
+    else if (has_value && std::strcmp(argv[i], "--write") == 0) write_path = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--write-student") == 0) student_path = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--load-teacher") == 0) teacher_in = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--save-teacher") == 0) teacher_out = argv[++i];
+    else return std::fprintf(stderr, "kws_train: unknown or incomplete option %s\n%s", argv[i], usage), 2;
+  }
+  // The corpus.
+  corpus::Corpus c = corpus::load_corpus(dir);
+  if (!c.error.empty()) return std::fprintf(stderr, "kws_train: %s\n", c.error.c_str()), 2;
+  auto& words_of = c.words_of;
+  auto& unknown_of = c.unknown_of;
+  const std::size_t clips = c.clips;
+  std::printf("corpus: %zu clips; speakers: train %zu, validation %zu, test %zu per keyword\n", clips, words_of["train"][0].size(),
+              words_of["validation"][0].size(), words_of["test"][0].size());
+  Rng rng{2024};
+  const auto t0 = std::chrono::steady_clock::now();
+  Rng train_rng{77};
+  auto fresh = [&] { return corpus::build(train_rng, words_of["train"], unknown_of["train"], unknown_of["train"], 1); };
+  const Split train_split = fresh();  // (calibration)
+  const Split val = corpus::build(rng, words_of["validation"], unknown_of["validation"], unknown_of["validation"], 1);
+  const Split test = corpus::build(rng, words_of["test"], unknown_of["test"], unknown_of["test"], 1);
+  std::printf("examples: train %zu, validation %zu, test %zu (features in %.1f s)\n", train_split.examples.size(), val.examples.size(),
+              test.examples.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  // 1. The teacher: the shipped model (kws::Net).
+  if (!teacher_in.empty()) {
+    if (!load_float(net, teacher_in)) return 1;
+    std::printf("teacher: loaded %s\n", teacher_in.c_str());
+  } else {
+    Rng init{5};
+    ex::init_uniform(net, init);
+    train(net, fresh, val, Schedule<Net>{.epochs = epochs, .name = "teacher"});
+  }
+  if (!teacher_out.empty() && !save_float(net, teacher_out)) return std::fprintf(stderr, "kws_train: cannot write %s\n", teacher_out.c_str()), 1;
+  std::array<std::size_t, classes * classes> confusion{};
+  const double acc_val = accuracy(net, val), acc_test = accuracy(net, test, &confusion);
+  std::printf("float: validation %.4f, test %.4f (%zu parameters, %zu MACs)\n", acc_val, acc_test, static_cast<std::size_t>(Net::param_count),
+              static_cast<std::size_t>(Net::macs));
+  const auto& q = quantize(net, train_split, test);
+  std::printf("int8: test %.4f\n", q.test);
+  print_confusion(confusion);
+  if (!write_path.empty() && !write_header(write_path, q, "kws::trained", "kws::Net", acc_test, test.examples.size(),
+                                           ("--epochs " + std::to_string(epochs) + " --write FILE").c_str()))
+    return 1;
+  if (student_epochs <= 0) return 0;
+
+  // 2. The student (kws::Student: half the filters), distilled from the teacher's soft targets;
+  //    for comparison the same student from the same start trained on the labels alone.
+  Rng init{9};
+  ex::init_uniform(student, init);
+  labels_only = student;
+  train(student, fresh, val, Schedule<Net>{.epochs = student_epochs, .lr = 2e-3, .teacher = &net, .name = "student"});
+  if (baseline) train(labels_only, fresh, val, Schedule<Net>{.epochs = student_epochs, .lr = 2e-3, .name = "labels"});
+  const double acc_student = accuracy(student, test), acc_labels = baseline ? accuracy(labels_only, test) : 0.0;
+
+  // 3. Pruned: the student's first convolution keeps its kws::pruned_filters strongest filters
+  //    (and the second convolution the matching input channels: a smaller dense type), then
+  //    fine-tuned with the teacher.
+  auto [c1, c2] = ctml::sparse::keep_filters<pruned_filters>(student.layer<0>(), student.layer<2>());
+  pruned.layer<0>() = c1;
+  pruned.layer<2>() = c2;
+  pruned.layer<5>() = student.layer<5>();
+  const double acc_cut = accuracy(pruned, test);
+  train(pruned, fresh, val, Schedule<Net>{.epochs = std::max(1, student_epochs / 3), .lr = 5e-4, .teacher = &net, .name = "pruned"});
+  const double acc_pruned = accuracy(pruned, test);
+
+  // 4. int8.
+  const auto& qs = quantize(pruned, train_split, test);
+  std::printf("\n| step | test accuracy | parameters | MACs |\n|---|---|---|---|\n");
+  std::printf("| teacher, float | %.1f %% | %zu | %zu |\n", 100 * acc_test, Net::param_count, Net::macs);
+  std::printf("| teacher, int8 | %.1f %% | %zu | %zu |\n", 100 * q.test, Net::param_count, Net::macs);
+  if (baseline) std::printf("| student, labels only | %.1f %% | %zu | %zu |\n", 100 * acc_labels, Student::param_count, Student::macs);
+  std::printf("| student, distilled | %.1f %% | %zu | %zu |\n", 100 * acc_student, Student::param_count, Student::macs);
+  std::printf("| pruned to %zu filters, before fine-tuning | %.1f %% | %zu | %zu |\n", pruned_filters, 100 * acc_cut, Pruned::param_count,
+              Pruned::macs);
+  std::printf("| pruned, fine-tuned | %.1f %% | %zu | %zu |\n", 100 * acc_pruned, Pruned::param_count, Pruned::macs);
+  std::printf("| pruned, int8 | %.1f %% | %zu | %zu |\n", 100 * qs.test, Pruned::param_count, Pruned::macs);
+  if (!student_path.empty() &&
+      !write_header(student_path, qs, "kws::trained_small", "kws::Pruned", acc_pruned, test.examples.size(),
+                    ("--epochs " + std::to_string(epochs) + " --student-epochs " + std::to_string(student_epochs) + " --write-student FILE")
+                        .c_str()))
+    return 1;
   return 0;
 }
