@@ -8,6 +8,9 @@
 //                            synthetic voice says "yes", "stop", "go")
 //   kws_example FILE.wav     your recording: 16-bit PCM at 16 kHz (the first channel if several)
 //   kws_example --small ...  the small model (distilled, pruned, int8) instead of the shipped one
+//   kws_example --gru ...    the recurrent variant (a GRU over the frames, distilled, int8)
+//   kws_example --threshold P --average-ms MS ...   RecognizeCommands' threshold (default 0.7)
+//                            and averaging window (default 500 ms)
 //   kws_example --svg DIR [FILE.wav]   also writes DIR/kws_clip.svg: the waveform, the features,
 //                            the keyword probability per hop and the detections
 // Output: one line per keyword, `heard WORD at T.TTs (score P.PP)`, then one summary line; a WAV
@@ -30,6 +33,7 @@
 #include "common/example_utils.hpp"
 #include "keyword_spotting/clip_svg.hpp"
 #include "keyword_spotting/data/kws_model.hpp"
+#include "keyword_spotting/data/kws_gru_model.hpp"
 #include "keyword_spotting/data/kws_small_model.hpp"
 #include "keyword_spotting/kws_data.hpp"
 #include "keyword_spotting/spotter.hpp"
@@ -44,6 +48,7 @@ using QNet = ctml::quant::quantized_t<kws::Net>;
 using SmallQNet = ctml::quant::quantized_t<kws::Pruned>;
 QNet model{};
 SmallQNet small_model{};
+ctml::quant::quantized_t<kws::GruNet> gru_model{};
 
 int refuse(const char* path, const char* why) {
   std::printf("kws_example: cannot use %s: %s\n", path, why);
@@ -53,10 +58,10 @@ int refuse(const char* path, const char* why) {
 // Streams the audio through a spotter with `model`; prints the detections and the summary line.
 template <class QNet>
 int listen(const QNet& model, kws::ModelIo io, std::size_t params, const ctml::frontend::WavView& wav, const char* path,
-           const std::string& svg_dir) {
+           const std::string& svg_dir, kws::RecognizeOptions options) {
   // Stream: 20 ms hops through the spotter (keyword_spotting/spotter.hpp: front end, model,
   // int8 softmax, RecognizeCommands; the same code runs on the Cortex-M firmware).
-  static kws::Spotter<QNet> spotter(model, io);
+  static kws::Spotter<QNet> spotter(model, io, options);
   constexpr std::size_t hop = kws::Spotter<QNet>::hop;
   std::vector<std::int16_t> block(hop), pcm;
   std::size_t heard = 0, hops = 0;
@@ -106,11 +111,23 @@ int listen(const QNet& model, kws::ModelIo io, std::size_t params, const ctml::f
     const double frame_s = static_cast<double>(kws::FrontEnd::hop) / kws::sample_rate;
     const double first_end = static_cast<double>(kws::FrontEnd::window) / kws::sample_rate;
     if (!kws::write_clip_svg(out, std::string("keyword spotting: ") + std::string(path).substr(std::string(path).find_last_of('/') + 1), pcm, kws::sample_rate, features, kws::channels, frame_s,
-                             first_end, score_t, score, kws::spotter_options.threshold, marks))
+                             first_end, score_t, score, options.threshold, marks))
       return std::fprintf(stderr, "kws_example: cannot write %s\n", out.c_str()), 1;
     std::fprintf(stderr, "wrote %s\n", out.c_str());
   }
   return 0;
+}
+
+
+// The three models the example ships (examples/keyword_spotting/README.md).
+enum class Choice { shipped, small, gru };
+
+// Loads one of them (its weight blob, checked first) and streams the audio through it.
+template <class QNet, std::size_t N>
+int load_and_listen(QNet& m, const unsigned char (&blob)[N], kws::ModelIo io, std::size_t params, const ctml::frontend::WavView& wav,
+                    const char* path, const std::string& svg_dir, kws::RecognizeOptions options) {
+  if (const ctml::BlobResult r = ex::load_blob(m, blob); !r) return std::printf("kws_example: the model does not load: %s\n", r.reason), 1;
+  return listen(m, io, params, wav, path, svg_dir, options);
 }
 }  // namespace
 
@@ -118,16 +135,17 @@ int main(int argc, char** argv) {
   const char* path = CTML_SOURCE_DIR "/examples/keyword_spotting/data/clip.wav";
   std::string svg_dir;
   int files = 0;
-  bool small = false;
+  Choice choice = Choice::shipped;
+  kws::RecognizeOptions options = kws::spotter_options;
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--small") small = true;
+    if (std::string(argv[i]) == "--small") choice = Choice::small;
+    else if (std::string(argv[i]) == "--gru") choice = Choice::gru;
+    else if (std::string(argv[i]) == "--threshold" && i + 1 < argc) options.threshold = std::strtof(argv[++i], nullptr);
+    else if (std::string(argv[i]) == "--average-ms" && i + 1 < argc) options.average_ms = std::atoi(argv[++i]);
     else if (std::string(argv[i]) == "--svg" && i + 1 < argc) svg_dir = argv[++i];
     else if (argv[i][0] != '-' && files++ == 0) path = argv[i];
-    else return std::fprintf(stderr, "usage: kws_example [--small] [--svg DIR] [FILE.wav]\n"), 2;
+    else return std::fprintf(stderr, "usage: kws_example [--small | --gru] [--threshold P] [--average-ms MS] [--svg DIR] [FILE.wav]\n"), 2;
   }
-  // The model: a weight blob, checked before it is loaded.
-  if (const ctml::BlobResult r = small ? ex::load_blob(small_model, kws::trained_small::qblob) : ex::load_blob(model, kws::trained::qblob); !r)
-    return std::printf("kws_example: the model does not load: %s\n", r.reason), 1;
   // The audio.
   std::FILE* f = std::fopen(path, "rb");
   if (!f) return refuse(path, "cannot open the file");
@@ -141,10 +159,18 @@ int main(int argc, char** argv) {
   if (wav.bits != 16) return refuse(path, "not 16-bit PCM (the front end reads 16-bit samples)");
   if (wav.sample_rate != kws::sample_rate) return refuse(path, "not sampled at 16 kHz (there is no resampler here: convert it, e.g. sox IN -r 16000 OUT.wav)");
 
-  return small ? listen(small_model, {kws::trained_small::input_scale, kws::trained_small::input_zero_point, kws::trained_small::output_scale,
-                                       kws::trained_small::output_zero_point},
-                        kws::Pruned::param_count, wav, path, svg_dir)
-               : listen(model, {kws::trained::input_scale, kws::trained::input_zero_point, kws::trained::output_scale,
-                                kws::trained::output_zero_point},
-                        kws::Net::param_count, wav, path, svg_dir);
+  namespace t = kws::trained;
+  namespace s = kws::trained_small;
+  namespace g = kws::trained_gru;
+  switch (choice) {
+    case Choice::small:
+      return load_and_listen(small_model, s::qblob, {s::input_scale, s::input_zero_point, s::output_scale, s::output_zero_point},
+                             kws::Pruned::param_count, wav, path, svg_dir, options);
+    case Choice::gru:
+      return load_and_listen(gru_model, g::qblob, {g::input_scale, g::input_zero_point, g::output_scale, g::output_zero_point},
+                             kws::GruNet::param_count, wav, path, svg_dir, options);
+    case Choice::shipped: break;
+  }
+  return load_and_listen(model, t::qblob, {t::input_scale, t::input_zero_point, t::output_scale, t::output_zero_point}, kws::Net::param_count,
+                         wav, path, svg_dir, options);
 }

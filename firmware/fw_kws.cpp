@@ -3,27 +3,31 @@
 // reads the bundled clip (the WAV file's bytes in flash, parsed by ctml::frontend::parse_wav as
 // a file from a card would be) and streams it in 20 ms hops through the same kws::Spotter as the
 // host example: the micro_speech front end, ctml's own int8 model on the last second (a weight
-// blob loaded into flash by the compiler), an int8 SOFTMAX and RecognizeCommands; once with the
-// shipped model, once with the small one. It prints the detections in the example's format and
-// checks them against data/clip_detections.txt and clip_detections_small.txt, which the host
-// example's test checks too: the device hears exactly what the host hears, at the same times
+// blob loaded into flash by the compiler), an int8 SOFTMAX and RecognizeCommands; with the
+// shipped model, the small one and the GRU variant in turn. It prints the detections in the
+// example's format and checks them against data/clip_detections.txt, clip_detections_small.txt
+// and clip_detections_gru.txt, which the host example's test checks too: the device hears exactly what the host hears, at the same times
 // with the same scores. Reports instructions per hop (front end alone while warming up;
 // front end + model + recognizer after), per second of audio, the duty cycle at 80 MHz and the
 // memory.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include <ctml/frontend/wav.hpp>
 #include <ctml/model/serialize.hpp>
 #include <ctml/quant/quantize_model.hpp>
 
 #include "board.hpp"
+#include "clip_detections_gru_txt.hpp"
 #include "clip_detections_small_txt.hpp"
 #include "clip_detections_txt.hpp"
 #include "clip_wav.hpp"
 #include "common/example_utils.hpp"
+#include "keyword_spotting/data/kws_gru_model.hpp"
 #include "keyword_spotting/data/kws_model.hpp"
 #include "keyword_spotting/data/kws_small_model.hpp"
 #include "keyword_spotting/spotter.hpp"
@@ -43,9 +47,12 @@ constexpr Loaded<QNet, N> load(const unsigned char (&blob)[N]) {
 }
 using QNet = ctml::quant::quantized_t<kws::Net>;
 using SmallQNet = ctml::quant::quantized_t<kws::Pruned>;
+using GruQNet = ctml::quant::quantized_t<kws::GruNet>;
 inline constexpr auto loaded = load<QNet>(kws::trained::qblob);
 inline constexpr auto loaded_small = load<SmallQNet>(kws::trained_small::qblob);
 static_assert(loaded.result, "examples/keyword_spotting/data/kws_model.hpp: the model's blob does not load");
+inline constexpr auto loaded_gru = load<GruQNet>(kws::trained_gru::qblob);
+static_assert(loaded_gru.result, "examples/keyword_spotting/data/kws_gru_model.hpp: the model's blob does not load");
 static_assert(loaded_small.result, "examples/keyword_spotting/data/kws_small_model.hpp: the model's blob does not load");
 }  // namespace fw
 
@@ -54,8 +61,39 @@ namespace {
 template <class QNet>
 using SpotterOf = kws::Spotter<QNet>;
 constexpr std::size_t spotter_bytes_max =
-    sizeof(SpotterOf<fw::QNet>) > sizeof(SpotterOf<fw::SmallQNet>) ? sizeof(SpotterOf<fw::QNet>) : sizeof(SpotterOf<fw::SmallQNet>);
+    std::max({sizeof(SpotterOf<fw::QNet>), sizeof(SpotterOf<fw::SmallQNet>), sizeof(SpotterOf<fw::GruQNet>)});
 alignas(16) std::byte spotter_bytes[spotter_bytes_max];
+
+// Where a model's instructions go: its layers run one by one on ping-pong buffers (an input of
+// zeros; the kernels' cost does not depend on the values), each counted.
+template <class QNet, std::size_t I>
+using layer_traits_of = ctml::layer_traits<typename QNet::template layer_type<I>>;
+alignas(16) std::byte ping[2][16384];
+alignas(16) std::byte layer_scratch[16384];
+template <class QNet>
+void per_layer(const QNet& model) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    std::memset(ping, 0, sizeof ping);
+    board::Out out;
+    out << "  per layer:";
+    (
+        [&] {
+          using Tr = layer_traits_of<QNet, I>;
+          static_assert(Tr::input_type::size() * sizeof(typename Tr::input_value) <= sizeof ping[0] &&
+                            Tr::output_type::size() * sizeof(typename Tr::output_value) <= sizeof ping[0] &&
+                            Tr::scratch_bytes <= sizeof layer_scratch,
+                        "fw_kws: per_layer's buffers are too small for this model");
+          const auto* src = reinterpret_cast<const typename Tr::input_value*>(ping[I % 2]);
+          auto* dst = reinterpret_cast<typename Tr::output_value*>(ping[(I + 1) % 2]);
+          auto* sc = reinterpret_cast<typename Tr::scratch_value*>(layer_scratch);
+          const std::uint64_t n = board::count_instructions([&] { model.template layer<I>().forward(src, dst, sc); });
+          out << ' ' << Tr::name << ' ' << n;
+          if (Tr::macs) out << " (" << Tr::macs << " MACs)";
+          out << (I + 1 < sizeof...(I) ? ";" : "\n");
+        }(),
+        ...);
+  }(std::make_index_sequence<QNet::layer_count>{});
+}
 
 // Streams the clip through a spotter with `model`, prints its detections and what they cost, and
 // compares the lines with `expected` (the host example's output for the same model).
@@ -98,6 +136,7 @@ bool listen(const char* name, const QNet& model, kws::ModelIo io, std::size_t pa
   board::Out() << "  memory: model " << sizeof(QNet) << " bytes in flash (int8 weights, biases, requantization); spotter "
                << sizeof(SpotterOf<QNet>) << " bytes of RAM (front end and 49 frames "
                << sizeof(ctml::frontend::FeatureStream<kws::FrontEnd, kws::frames>) << ", arena " << QNet::arena_bytes << ")\n";
+  per_layer(model);
   return same;
 }
 }  // namespace
@@ -116,7 +155,10 @@ int main() {
                           kws::Net::param_count, kws::Net::macs, wav, clip_detections, clip_detections_size);
   const bool small = listen("small model", fw::loaded_small.net, {s::input_scale, s::input_zero_point, s::output_scale, s::output_zero_point},
                             kws::Pruned::param_count, kws::Pruned::macs, wav, clip_detections_small, clip_detections_small_size);
-  const bool ok = big && small;
+  namespace g = kws::trained_gru;
+  const bool gru = listen("GRU variant", fw::loaded_gru.net, {g::input_scale, g::input_zero_point, g::output_scale, g::output_zero_point},
+                          kws::GruNet::param_count, kws::GruNet::macs, wav, clip_detections_gru, clip_detections_gru_size);
+  const bool ok = big && small && gru;
   board::Out() << "fw_kws (" << board::name << "): " << wav.frames << " samples of the bundled clip; stack " << board::stack_used()
                << (ok ? " bytes\nfw_kws: ok\n" : " bytes\nfw_kws: FAILED\n");
   return ok ? 0 : 1;

@@ -39,6 +39,10 @@ inline constexpr std::size_t pruned_filters = 6;
 using Student = SmallNet<8, 16>;
 using Pruned = SmallNet<pruned_filters, 16>;
 
+// The recurrent variant: a GRU of 64 units reads the 49 frames in time order (40 features each);
+// its last state goes to the dense layer. Distilled from Net like the student.
+using GruNet = ctml::Sequential<float, ctml::Shape<frames, channels>, ctml::GRU<64>, ctml::Dense<classes>>;
+
 inline void to_input(const std::int8_t* features, float* x) {
   for (std::size_t i = 0; i < frames * channels; ++i) x[i] = static_cast<float>(features[i]) / 128.0f;
 }

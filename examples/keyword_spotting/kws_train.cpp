@@ -4,6 +4,7 @@
 // training quantization.
 //   kws_train CORPUS_DIR [--epochs N] [--write HEADER] [--save-teacher FILE | --load-teacher FILE]
 //                        [--student-epochs N [--baseline] [--write-student HEADER]]
+//                        [--gru-epochs N [--write-gru HEADER]]
 // 1. The model (kws::Net), float, trained for --epochs (or loaded from a float weight blob that
 //    --save-teacher wrote), then int8 by ctml's PTQ; --write writes the int8 model (a weight blob
 //    and its input and output quantization) as the header the example ships.
@@ -12,6 +13,8 @@
 //    0.7; --baseline also trains it on the labels alone from the same start), pruned to
 //    kws::pruned_filters filters in its first convolution (kws::Pruned, a smaller dense type),
 //    fine-tuned with the teacher, then int8; --write-student writes that one.
+// 3. With --gru-epochs: the recurrent variant (kws::GruNet: a GRU of 64 units over the frames),
+//    distilled from the model, then int8 (TFLite's LSTM scheme); --write-gru writes it.
 // Prints the test accuracy at every step (a Markdown table), parameters and MACs.
 // The data (corpus.hpp): keyword clips, unknown words and silence over background noise, about
 // 25 % silence and 25 % unknown, drawn anew every epoch; the front end warmed up on 0.5 s of audio.
@@ -126,7 +129,11 @@ void train(N& net, Fresh&& fresh_split, const Split& val, const Schedule<Teacher
         const auto& z = tr.forward(net, x);
         float dz[classes];
         if (s.teacher) {
-          const auto zt = s.teacher->infer(x);
+          // The teacher reads the same 49 x 40 features (its input shape may differ: [49, 40, 1]).
+          static typename Teacher::input_type xt{};
+          static_assert(xt.size() == x.size(), "the teacher and the student must read the same features");
+          std::copy(x.begin(), x.end(), xt.begin());
+          const auto zt = s.teacher->infer(xt);
           loss += ctml::train::distillation<classes>(z.data(), zt.data(), e.label, s.alpha, s.temperature, dz);
         } else {
           loss += ctml::train::cross_entropy<classes>(z.data(), e.label, dz);
@@ -202,11 +209,12 @@ void print_confusion(const std::array<std::size_t, classes * classes>& confusion
 Net net{};
 Student student{}, labels_only{};
 Pruned pruned{};
+GruNet gru{};
 }  // namespace
 
 constexpr const char* usage =
     "usage: kws_train CORPUS_DIR [--epochs N] [--write HEADER] [--save-teacher FILE | --load-teacher FILE]\n"
-    "                 [--student-epochs N [--baseline] [--write-student HEADER]]\n";
+    "                 [--student-epochs N [--baseline] [--write-student HEADER]] [--gru-epochs N [--write-gru HEADER]]\n";
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -214,9 +222,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = argv[1];
-  int epochs = 20, student_epochs = 0;
+  int epochs = 20, student_epochs = 0, gru_epochs = 0;
   bool baseline = false;
-  std::string write_path, student_path, teacher_in, teacher_out;
+  std::string write_path, student_path, teacher_in, teacher_out, gru_path;
   for (int i = 2; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
     if (std::strcmp(argv[i], "--baseline") == 0) baseline = true;
@@ -224,6 +232,8 @@ int main(int argc, char** argv) {
     else if (has_value && std::strcmp(argv[i], "--student-epochs") == 0) student_epochs = std::atoi(argv[++i]);
     else if (has_value && std::strcmp(argv[i], "--write") == 0) write_path = argv[++i];
     else if (has_value && std::strcmp(argv[i], "--write-student") == 0) student_path = argv[++i];
+    else if (has_value && std::strcmp(argv[i], "--gru-epochs") == 0) gru_epochs = std::atoi(argv[++i]);
+    else if (has_value && std::strcmp(argv[i], "--write-gru") == 0) gru_path = argv[++i];
     else if (has_value && std::strcmp(argv[i], "--load-teacher") == 0) teacher_in = argv[++i];
     else if (has_value && std::strcmp(argv[i], "--save-teacher") == 0) teacher_out = argv[++i];
     else return std::fprintf(stderr, "kws_train: unknown or incomplete option %s\n%s", argv[i], usage), 2;
@@ -240,6 +250,11 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   Rng train_rng{77};
   auto fresh = [&] { return corpus::build(train_rng, words_of["train"], unknown_of["train"], unknown_of["train"], 1); };
+  // Every later stage draws its training examples from a stream of its own, so that each model is
+  // the same whichever other stages run (the headers' regeneration commands name only theirs).
+  auto fresh_from = [&](std::uint64_t seed) {
+    return [&, r = Rng{seed}]() mutable { return corpus::build(r, words_of["train"], unknown_of["train"], unknown_of["train"], 1); };
+  };
   const Split train_split = fresh();  // (calibration)
   const Split val = corpus::build(rng, words_of["validation"], unknown_of["validation"], unknown_of["validation"], 1);
   const Split test = corpus::build(rng, words_of["test"], unknown_of["test"], unknown_of["test"], 1);
@@ -254,6 +269,9 @@ int main(int argc, char** argv) {
     ex::init_uniform(net, init);
     train(net, fresh, val, Schedule<Net>{.epochs = epochs, .name = "teacher"});
   }
+  // How the regeneration command names the teacher in the other headers.
+  const std::string teacher_arg =
+      teacher_in.empty() ? "--epochs " + std::to_string(epochs) : "--load-teacher TEACHER (the float model kws_model.hpp's run saved with --save-teacher)";
   if (!teacher_out.empty() && !save_float(net, teacher_out)) return std::fprintf(stderr, "kws_train: cannot write %s\n", teacher_out.c_str()), 1;
   std::array<std::size_t, classes * classes> confusion{};
   const double acc_val = accuracy(net, val), acc_test = accuracy(net, test, &confusion);
@@ -265,6 +283,21 @@ int main(int argc, char** argv) {
   if (!write_path.empty() && !write_header(write_path, q, "kws::trained", "kws::Net", acc_test, test.examples.size(),
                                            ("--epochs " + std::to_string(epochs) + " --write FILE").c_str()))
     return 1;
+  if (gru_epochs > 0) {
+    // The recurrent variant (kws::GruNet), distilled from the teacher, then int8.
+    Rng init{11};
+    ex::init_uniform(gru, init);
+    auto fresh_gru = fresh_from(81);
+    train(gru, fresh_gru, val, Schedule<Net>{.epochs = gru_epochs, .lr = 2e-3, .teacher = &net, .name = "gru"});
+    const double acc_gru = accuracy(gru, test);
+    const auto& qg = quantize(gru, train_split, test);
+    std::printf("\n| GRU(64), distilled | %.1f %% | %zu | %zu |\n", 100 * acc_gru, GruNet::param_count, GruNet::macs);
+    std::printf("| GRU(64), int8 | %.1f %% | %zu | %zu |\n", 100 * qg.test, GruNet::param_count, GruNet::macs);
+    if (!gru_path.empty() &&
+        !write_header(gru_path, qg, "kws::trained_gru", "kws::GruNet", acc_gru, test.examples.size(),
+                      (teacher_arg + " --gru-epochs " + std::to_string(gru_epochs) + " --write-gru FILE").c_str()))
+      return 1;
+  }
   if (student_epochs <= 0) return 0;
 
   // 2. The student (kws::Student: half the filters), distilled from the teacher's soft targets;
@@ -272,8 +305,9 @@ int main(int argc, char** argv) {
   Rng init{9};
   ex::init_uniform(student, init);
   labels_only = student;
-  train(student, fresh, val, Schedule<Net>{.epochs = student_epochs, .lr = 2e-3, .teacher = &net, .name = "student"});
-  if (baseline) train(labels_only, fresh, val, Schedule<Net>{.epochs = student_epochs, .lr = 2e-3, .name = "labels"});
+  auto fresh_student = fresh_from(78), fresh_labels = fresh_from(79), fresh_pruned = fresh_from(80);
+  train(student, fresh_student, val, Schedule<Net>{.epochs = student_epochs, .lr = 2e-3, .teacher = &net, .name = "student"});
+  if (baseline) train(labels_only, fresh_labels, val, Schedule<Net>{.epochs = student_epochs, .lr = 2e-3, .name = "labels"});
   const double acc_student = accuracy(student, test), acc_labels = baseline ? accuracy(labels_only, test) : 0.0;
 
   // 3. Pruned: the student's first convolution keeps its kws::pruned_filters strongest filters
@@ -284,7 +318,7 @@ int main(int argc, char** argv) {
   pruned.layer<2>() = c2;
   pruned.layer<5>() = student.layer<5>();
   const double acc_cut = accuracy(pruned, test);
-  train(pruned, fresh, val, Schedule<Net>{.epochs = std::max(1, student_epochs / 3), .lr = 5e-4, .teacher = &net, .name = "pruned"});
+  train(pruned, fresh_pruned, val, Schedule<Net>{.epochs = std::max(1, student_epochs / 3), .lr = 5e-4, .teacher = &net, .name = "pruned"});
   const double acc_pruned = accuracy(pruned, test);
 
   // 4. int8.
@@ -300,8 +334,7 @@ int main(int argc, char** argv) {
   std::printf("| pruned, int8 | %.1f %% | %zu | %zu |\n", 100 * qs.test, Pruned::param_count, Pruned::macs);
   if (!student_path.empty() &&
       !write_header(student_path, qs, "kws::trained_small", "kws::Pruned", acc_pruned, test.examples.size(),
-                    ("--epochs " + std::to_string(epochs) + " --student-epochs " + std::to_string(student_epochs) + " --write-student FILE")
-                        .c_str()))
+                    (teacher_arg + " --student-epochs " + std::to_string(student_epochs) + " --write-student FILE").c_str()))
     return 1;
   return 0;
 }
