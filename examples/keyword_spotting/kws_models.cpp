@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
   small12.flash = sizeof(small.model), small12.macs = Pruned::macs;
   gru12.flash = sizeof(gru.model), gru12.macs = GruNet::macs;
   std::array<std::size_t, 12 * 12> mlperf_confusion{};
+  std::array<std::size_t, 4 * 4> ms_confusion{};
   for (const corpus::Example& e : test.examples) {
     // (a): the same micro_speech features.
     micro_speech_model::Model::input_type xa{};
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
     std::copy(e.f.begin(), e.f.end(), xa.data());
     a.seconds += timed([&] { micro_speech_model::model(xa, ya, ms_arena); });
     a.right += argmax(ya) == to_micro_speech(e.label), ++a.total;
+    ++ms_confusion[to_micro_speech(e.label) * 4 + argmax(ya)];
     // (b): MLPerf's MFCC of the 1 s window (the last second of the example's audio).
     static float x[sample_rate], mfcc[49 * 10];
     mlperf_kws_model::Model::input_type in{};
@@ -166,6 +168,13 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < 12; ++i) {
     std::printf("%-10s", mlperf_labels[i]);
     for (std::size_t j = 0; j < 12; ++j) std::printf(" %4zu", mlperf_confusion[i * 12 + j]);
+    std::printf("\n");
+  }
+  std::printf("\nmicro_speech confusion on the test speakers (rows: truth):\n");
+  const char* ms_labels[4] = {"silence", "unknown", "yes", "no"};
+  for (std::size_t i = 0; i < 4; ++i) {
+    std::printf("%-10s", ms_labels[i]);
+    for (std::size_t j = 0; j < 4; ++j) std::printf(" %4zu", ms_confusion[i * 4 + j]);
     std::printf("\n");
   }
   return 0;
