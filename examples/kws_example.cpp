@@ -9,6 +9,7 @@
 //   kws_example FILE.wav     your recording: 16-bit PCM at 16 kHz (the first channel if several)
 //   kws_example --small ...  the small model (distilled, pruned, int8) instead of the shipped one
 //   kws_example --gru ...    the recurrent variant (a GRU over the frames, distilled, int8)
+//   kws_example --dscnn ...  the depthwise-separable variant (a DS-CNN, distilled, int8)
 //   kws_example --threshold P --average-ms MS ...   RecognizeCommands' threshold (default 0.7)
 //                            and averaging window (default 500 ms)
 //   kws_example --svg DIR [FILE.wav]   also writes DIR/kws_clip.svg: the waveform, the features,
@@ -33,6 +34,7 @@
 #include "common/example_utils.hpp"
 #include "keyword_spotting/clip_svg.hpp"
 #include "keyword_spotting/data/kws_model.hpp"
+#include "keyword_spotting/data/kws_dscnn_model.hpp"
 #include "keyword_spotting/data/kws_gru_model.hpp"
 #include "keyword_spotting/data/kws_small_model.hpp"
 #include "keyword_spotting/kws_data.hpp"
@@ -49,6 +51,7 @@ using SmallQNet = ctml::quant::quantized_t<kws::Pruned>;
 QNet model{};
 SmallQNet small_model{};
 ctml::quant::quantized_t<kws::GruNet> gru_model{};
+ctml::quant::quantized_t<kws::DsCnn> dscnn_model{};
 
 int refuse(const char* path, const char* why) {
   std::printf("kws_example: cannot use %s: %s\n", path, why);
@@ -120,7 +123,7 @@ int listen(const QNet& model, kws::ModelIo io, std::size_t params, const ctml::f
 
 
 // The three models the example ships (examples/keyword_spotting/README.md).
-enum class Choice { shipped, small, gru };
+enum class Choice { shipped, small, gru, dscnn };
 
 // Loads one of them (its weight blob, checked first) and streams the audio through it.
 template <class QNet, std::size_t N>
@@ -140,11 +143,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--small") choice = Choice::small;
     else if (std::string(argv[i]) == "--gru") choice = Choice::gru;
+    else if (std::string(argv[i]) == "--dscnn") choice = Choice::dscnn;
     else if (std::string(argv[i]) == "--threshold" && i + 1 < argc) options.threshold = std::strtof(argv[++i], nullptr);
     else if (std::string(argv[i]) == "--average-ms" && i + 1 < argc) options.average_ms = std::atoi(argv[++i]);
     else if (std::string(argv[i]) == "--svg" && i + 1 < argc) svg_dir = argv[++i];
     else if (argv[i][0] != '-' && files++ == 0) path = argv[i];
-    else return std::fprintf(stderr, "usage: kws_example [--small | --gru] [--threshold P] [--average-ms MS] [--svg DIR] [FILE.wav]\n"), 2;
+    else return std::fprintf(stderr, "usage: kws_example [--small | --gru | --dscnn] [--threshold P] [--average-ms MS] [--svg DIR] [FILE.wav]\n"), 2;
   }
   // The audio.
   std::FILE* f = std::fopen(path, "rb");
@@ -162,6 +166,7 @@ int main(int argc, char** argv) {
   namespace t = kws::trained;
   namespace s = kws::trained_small;
   namespace g = kws::trained_gru;
+  namespace d = kws::trained_dscnn;
   switch (choice) {
     case Choice::small:
       return load_and_listen(small_model, s::qblob, {s::input_scale, s::input_zero_point, s::output_scale, s::output_zero_point},
@@ -169,6 +174,9 @@ int main(int argc, char** argv) {
     case Choice::gru:
       return load_and_listen(gru_model, g::qblob, {g::input_scale, g::input_zero_point, g::output_scale, g::output_zero_point},
                              kws::GruNet::param_count, wav, path, svg_dir, options);
+    case Choice::dscnn:
+      return load_and_listen(dscnn_model, d::qblob, {d::input_scale, d::input_zero_point, d::output_scale, d::output_zero_point},
+                             kws::DsCnn::param_count, wav, path, svg_dir, options);
     case Choice::shipped: break;
   }
   return load_and_listen(model, t::qblob, {t::input_scale, t::input_zero_point, t::output_scale, t::output_zero_point}, kws::Net::param_count,

@@ -4,9 +4,9 @@
 // a file from a card would be) and streams it in 20 ms hops through the same kws::Spotter as the
 // host example: the micro_speech front end, ctml's own int8 model on the last second (a weight
 // blob loaded into flash by the compiler), an int8 SOFTMAX and RecognizeCommands; with the
-// shipped model, the small one and the GRU variant in turn. It prints the detections in the
-// example's format and checks them against data/clip_detections.txt, clip_detections_small.txt
-// and clip_detections_gru.txt, which the host example's test checks too: the device hears exactly what the host hears, at the same times
+// shipped model, the small one and the GRU and DS-CNN variants in turn. It prints the detections
+// in the example's format and checks them against data/clip_detections.txt and
+// clip_detections_{small,gru,dscnn}.txt, which the host example's test checks too: the device hears exactly what the host hears, at the same times
 // with the same scores. Reports instructions per hop (front end alone while warming up;
 // front end + model + recognizer after), per second of audio, the duty cycle at 80 MHz and the
 // memory.
@@ -22,11 +22,13 @@
 #include <ctml/quant/quantize_model.hpp>
 
 #include "board.hpp"
+#include "clip_detections_dscnn_txt.hpp"
 #include "clip_detections_gru_txt.hpp"
 #include "clip_detections_small_txt.hpp"
 #include "clip_detections_txt.hpp"
 #include "clip_wav.hpp"
 #include "common/example_utils.hpp"
+#include "keyword_spotting/data/kws_dscnn_model.hpp"
 #include "keyword_spotting/data/kws_gru_model.hpp"
 #include "keyword_spotting/data/kws_model.hpp"
 #include "keyword_spotting/data/kws_small_model.hpp"
@@ -48,11 +50,14 @@ constexpr Loaded<QNet, N> load(const unsigned char (&blob)[N]) {
 using QNet = ctml::quant::quantized_t<kws::Net>;
 using SmallQNet = ctml::quant::quantized_t<kws::Pruned>;
 using GruQNet = ctml::quant::quantized_t<kws::GruNet>;
+using DsQNet = ctml::quant::quantized_t<kws::DsCnn>;
 inline constexpr auto loaded = load<QNet>(kws::trained::qblob);
 inline constexpr auto loaded_small = load<SmallQNet>(kws::trained_small::qblob);
 static_assert(loaded.result, "examples/keyword_spotting/data/kws_model.hpp: the model's blob does not load");
 inline constexpr auto loaded_gru = load<GruQNet>(kws::trained_gru::qblob);
 static_assert(loaded_gru.result, "examples/keyword_spotting/data/kws_gru_model.hpp: the model's blob does not load");
+inline constexpr auto loaded_dscnn = load<DsQNet>(kws::trained_dscnn::qblob);
+static_assert(loaded_dscnn.result, "examples/keyword_spotting/data/kws_dscnn_model.hpp: the model's blob does not load");
 static_assert(loaded_small.result, "examples/keyword_spotting/data/kws_small_model.hpp: the model's blob does not load");
 }  // namespace fw
 
@@ -61,7 +66,7 @@ namespace {
 template <class QNet>
 using SpotterOf = kws::Spotter<QNet>;
 constexpr std::size_t spotter_bytes_max =
-    std::max({sizeof(SpotterOf<fw::QNet>), sizeof(SpotterOf<fw::SmallQNet>), sizeof(SpotterOf<fw::GruQNet>)});
+    std::max({sizeof(SpotterOf<fw::QNet>), sizeof(SpotterOf<fw::SmallQNet>), sizeof(SpotterOf<fw::GruQNet>), sizeof(SpotterOf<fw::DsQNet>)});
 alignas(16) std::byte spotter_bytes[spotter_bytes_max];
 
 // Where a model's instructions go: its layers run one by one on ping-pong buffers (an input of
@@ -158,7 +163,10 @@ int main() {
   namespace g = kws::trained_gru;
   const bool gru = listen("GRU variant", fw::loaded_gru.net, {g::input_scale, g::input_zero_point, g::output_scale, g::output_zero_point},
                           kws::GruNet::param_count, kws::GruNet::macs, wav, clip_detections_gru, clip_detections_gru_size);
-  const bool ok = big && small && gru;
+  namespace d = kws::trained_dscnn;
+  const bool dscnn = listen("DS-CNN variant", fw::loaded_dscnn.net, {d::input_scale, d::input_zero_point, d::output_scale, d::output_zero_point},
+                            kws::DsCnn::param_count, kws::DsCnn::macs, wav, clip_detections_dscnn, clip_detections_dscnn_size);
+  const bool ok = big && small && gru && dscnn;
   board::Out() << "fw_kws (" << board::name << "): " << wav.frames << " samples of the bundled clip; stack " << board::stack_used()
                << (ok ? " bytes\nfw_kws: ok\n" : " bytes\nfw_kws: FAILED\n");
   return ok ? 0 : 1;

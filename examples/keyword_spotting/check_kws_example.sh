@@ -4,8 +4,8 @@
 # nothing else, each line as `heard WORD at T.TTs (score P.PP)`, then one summary line; a WAV it
 # cannot use (truncated, another sample rate, not a WAV, missing) gets one line saying why and
 # exit status 1. The detection lines of the shipped model, the small one (--small) and the GRU
-# variant (--gru) are exactly data/clip_detections.txt, clip_detections_small.txt and
-# clip_detections_gru.txt, which the Cortex-M firmware (fw_kws) must print too. --svg writes the picture.
+# and DS-CNN variants (--gru, --dscnn) are exactly data/clip_detections.txt and
+# clip_detections_{small,gru,dscnn}.txt, which the Cortex-M firmware (fw_kws) must print too. --svg writes the picture.
 # Usage: check_kws_example.sh KWS_EXAMPLE CLIP.wav WORKDIR
 set -euo pipefail
 kws=$1 clip=$2 dir=$3
@@ -17,6 +17,7 @@ grep -E '^heard ' out.txt | diff - "$data/clip_detections.txt" || { echo "the de
 grep -q '</svg>' kws_clip.svg || { echo "no picture written"; exit 1; }
 "$kws" --small | grep -E '^heard ' | diff - "$data/clip_detections_small.txt" || { echo "the small model's detections differ from $data/clip_detections_small.txt"; exit 1; }
 "$kws" --gru | grep -E '^heard ' | diff - "$data/clip_detections_gru.txt" || { echo "the GRU variant's detections differ from $data/clip_detections_gru.txt"; exit 1; }
+"$kws" --dscnn | grep -E '^heard ' | diff - "$data/clip_detections_dscnn.txt" || { echo "the DS-CNN variant's detections differ from $data/clip_detections_dscnn.txt"; exit 1; }
 grep -Eq '^heard [a-z]+ at [0-9]+\.[0-9]{2}s \(score [01]\.[0-9]{2}\)$' out.txt || { echo "detection lines not in the documented format"; exit 1; }
 [ "$(grep -vc '^heard ' out.txt)" = 1 ] || { echo "expected exactly one summary line"; exit 1; }
 refused() {  # refused FILE WHY

@@ -43,6 +43,17 @@ using Pruned = SmallNet<pruned_filters, 16>;
 // its last state goes to the dense layer. Distilled from Net like the student.
 using GruNet = ctml::Sequential<float, ctml::Shape<frames, channels>, ctml::GRU<64>, ctml::Dense<classes>>;
 
+// The depthwise-separable variant (a DS-CNN, as MLPerf Tiny's keyword model but sized for the 40
+// micro_speech channels): a strided 10x8 convolution of 32 filters, two depthwise-separable
+// blocks (3x3 depthwise, 1x1 pointwise; the second strided, 64 filters), global average pooling
+// and a dense layer; few parameters, most of the MACs in the first layer.
+using DsCnn = ctml::Sequential<float, ctml::Shape<frames, channels, 1>, ctml::Conv2D<32, ctml::Kernel<10, 8>, ctml::Stride<2, 2>, ctml::Same>,
+                               ctml::ReLU, ctml::DepthwiseConv2D<ctml::Kernel<3, 3>, ctml::Same>, ctml::ReLU,
+                               ctml::Conv2D<32, ctml::Kernel<1, 1>, ctml::Same>, ctml::ReLU,
+                               ctml::DepthwiseConv2D<ctml::Kernel<3, 3>, ctml::Stride<2, 2>, ctml::Same>, ctml::ReLU,
+                               ctml::Conv2D<64, ctml::Kernel<1, 1>, ctml::Same>, ctml::ReLU, ctml::AveragePool2D<ctml::Pool<13, 10>>,
+                               ctml::Flatten, ctml::Dense<classes>>;
+
 inline void to_input(const std::int8_t* features, float* x) {
   for (std::size_t i = 0; i < frames * channels; ++i) x[i] = static_cast<float>(features[i]) / 128.0f;
 }

@@ -6,8 +6,9 @@
 //   (b) MLPerf Tiny's DS-CNN (../shared; 12 classes), imported by ctml-import, on the MLPerf MFCC
 //       features (ctml::frontend::mlperf_kws_clip: the 1 s window scaled by its peak, 10 MFCCs);
 //   (c) ctml's own model (data/kws_model.hpp, the example's), the small one for smaller parts
-//       (data/kws_small_model.hpp: distilled, pruned, int8) and the GRU variant
-//       (data/kws_gru_model.hpp), on the micro_speech features.
+//       (data/kws_small_model.hpp: distilled, pruned, int8), the GRU variant
+//       (data/kws_gru_model.hpp) and the DS-CNN variant (data/kws_dscnn_model.hpp), on the
+//       micro_speech features.
 // (a) and (b) were trained on people's recordings (Speech Commands); (c) on this corpus's
 // training speakers. Every model answers the task it knows: the 12 classes for (b) and (c), the
 // four classes of micro_speech for (a), and (c) on those four as well (its other keywords counted
@@ -25,6 +26,7 @@
 #include <ctml/quant/quantize_model.hpp>
 
 #include "corpus.hpp"
+#include "data/kws_dscnn_model.hpp"
 #include "data/kws_gru_model.hpp"
 #include "data/kws_model.hpp"
 #include "data/kws_small_model.hpp"
@@ -103,6 +105,11 @@ struct GruIo {
 };
 Own<ctml::quant::quantized_t<Pruned>, SmallIo> small;
 Own<ctml::quant::quantized_t<GruNet>, GruIo> gru;
+struct DsIo {
+  static constexpr float input_scale = trained_dscnn::input_scale;
+  static constexpr std::int32_t input_zero_point = trained_dscnn::input_zero_point;
+};
+Own<ctml::quant::quantized_t<DsCnn>, DsIo> dscnn;
 alignas(16) std::byte ms_arena[micro_speech_model::arena_bytes];
 alignas(16) std::byte mlperf_arena[mlperf_kws_model::arena_bytes];
 }  // namespace
@@ -112,6 +119,7 @@ int main(int argc, char** argv) {
   if (const auto r = ex::load_blob(own.model, trained::qblob); !r) return std::fprintf(stderr, "kws_models: %s\n", r.reason), 1;
   if (const auto r = ex::load_blob(small.model, trained_small::qblob); !r) return std::fprintf(stderr, "kws_models: %s\n", r.reason), 1;
   if (const auto r = ex::load_blob(gru.model, trained_gru::qblob); !r) return std::fprintf(stderr, "kws_models: %s\n", r.reason), 1;
+  if (const auto r = ex::load_blob(dscnn.model, trained_dscnn::qblob); !r) return std::fprintf(stderr, "kws_models: %s\n", r.reason), 1;
   const corpus::Corpus c = corpus::load_corpus(argv[1]);
   if (!c.error.empty()) return std::fprintf(stderr, "kws_models: %s\n", c.error.c_str()), 2;
   // The test split exactly as kws_train builds it (same seed, same order), with its audio.
@@ -123,11 +131,13 @@ int main(int argc, char** argv) {
   Row a{"(a) TFLM micro_speech (imported)", "4 classes"}, b{"(b) MLPerf Tiny DS-CNN (imported)", "12 classes"};
   Row own12{"(c) ctml's model, int8 (shipped)", "12 classes"}, own4{"(c) ctml's model, int8 (shipped)", "4 classes"};
   Row small12{"(c) ctml's small model, int8", "12 classes"}, gru12{"(c) ctml's GRU variant, int8", "12 classes"};
+  Row ds12{"(c) ctml's DS-CNN variant, int8", "12 classes"};
   a.flash = sizeof(micro_speech_model::Model), a.macs = micro_speech_model::macs;
   b.flash = sizeof(mlperf_kws_model::Model), b.macs = mlperf_kws_model::macs;
   own12.flash = own4.flash = sizeof(own.model), own12.macs = own4.macs = Net::macs;
   small12.flash = sizeof(small.model), small12.macs = Pruned::macs;
   gru12.flash = sizeof(gru.model), gru12.macs = GruNet::macs;
+  ds12.flash = sizeof(dscnn.model), ds12.macs = DsCnn::macs;
   std::array<std::size_t, 12 * 12> mlperf_confusion{};
   std::array<std::size_t, 4 * 4> ms_confusion{};
   for (const corpus::Example& e : test.examples) {
@@ -161,9 +171,11 @@ int main(int argc, char** argv) {
     small12.right += p == e.label, ++small12.total;
     gru12.seconds += timed([&] { p = gru.run(e.f.data()); });
     gru12.right += p == e.label, ++gru12.total;
+    ds12.seconds += timed([&] { p = dscnn.run(e.f.data()); });
+    ds12.right += p == e.label, ++ds12.total;
   }
   std::printf("| model | task | test accuracy | flash bytes | MACs | host time |\n|---|---|---|---|---|---|\n");
-  for (const Row* r : {&a, &own4, &b, &own12, &small12, &gru12}) r->print();
+  for (const Row* r : {&a, &own4, &b, &own12, &small12, &gru12, &ds12}) r->print();
   std::printf("\nMLPerf DS-CNN confusion on the test speakers (rows: truth; %s):\n", "down go left no off on right stop up yes silence unknown");
   for (std::size_t i = 0; i < 12; ++i) {
     std::printf("%-10s", mlperf_labels[i]);
