@@ -125,7 +125,7 @@ class Spotter {
   typename QNet::input_type x_{};
   typename QNet::output_type logits_{};
   std::int8_t scores_[classes] = {};
-  alignas(16) std::byte arena_[QNet::arena_bytes];
+  alignas(16) std::byte arena_[QNet::arena_bytes > 0 ? QNet::arena_bytes : 1];  // a model may need none
   std::size_t samples_seen_ = 0, frames_seen_ = 0, inferences_ = 0;
 };
 
