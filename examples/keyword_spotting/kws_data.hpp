@@ -8,6 +8,7 @@
 //              (1 s) as the model's input
 //   model: two strided convolutions (16 and 32 filters) and a dense layer over the 49 x 40
 //          feature image, 12 classes
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -53,6 +54,13 @@ using DsCnn = ctml::Sequential<float, ctml::Shape<frames, channels, 1>, ctml::Co
                                ctml::DepthwiseConv2D<ctml::Kernel<3, 3>, ctml::Stride<2, 2>, ctml::Same>, ctml::ReLU,
                                ctml::Conv2D<64, ctml::Kernel<1, 1>, ctml::Same>, ctml::ReLU, ctml::AveragePool2D<ctml::Pool<13, 10>>,
                                ctml::Flatten, ctml::Dense<classes>>;
+
+// A feature as an int8 model's input: the float model read f / 128; quantized with the int8
+// model's input scale and zero point (round to nearest, saturated).
+inline std::int8_t to_model_input(std::int8_t f, float input_scale, std::int32_t input_zero_point) {
+  const long q = std::lround(static_cast<float>(f) / 128.0f / input_scale) + input_zero_point;
+  return static_cast<std::int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
+}
 
 inline void to_input(const std::int8_t* features, float* x) {
   for (std::size_t i = 0; i < frames * channels; ++i) x[i] = static_cast<float>(features[i]) / 128.0f;

@@ -81,10 +81,7 @@ struct Own {
   alignas(16) std::byte arena[QNet::arena_bytes];
   std::size_t run(const std::int8_t* features) {
     typename QNet::input_type x{};
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const long q = std::lround(static_cast<float>(features[i]) / 128.0f / Io::input_scale) + Io::input_zero_point;
-      x[i] = static_cast<std::int8_t>(std::clamp(q, -128L, 127L));
-    }
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = to_model_input(features[i], Io::input_scale, Io::input_zero_point);
     typename QNet::output_type y{};
     model(x, y, arena);
     return argmax(y);

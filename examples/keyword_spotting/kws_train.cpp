@@ -227,10 +227,7 @@ double shipped_accuracy(const unsigned char* blob, std::size_t n, float input_sc
   std::size_t right = 0;
   for (const Example& e : test.examples) {
     typename QNet::input_type x{};
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const long v = std::lround(static_cast<float>(e.f[i]) / 128.0f / input_scale) + input_zero_point;
-      x[i] = static_cast<std::int8_t>(std::clamp(v, -128L, 127L));
-    }
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = to_model_input(e.f[i], input_scale, input_zero_point);
     const auto y = q.infer(x);
     right += static_cast<std::size_t>(std::max_element(y.begin(), y.end()) - y.begin()) == e.label;
   }

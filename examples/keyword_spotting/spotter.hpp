@@ -13,7 +13,6 @@
 //   if (h.detection.heard) ... kws::labels[h.detection.label], h.time_ms, h.detection.score
 // Memory: all in the object (sizeof(Spotter): the front end's stream and its frames, the model's
 // input, arena and output, the recognizer's window); no heap.
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -86,12 +85,8 @@ class Spotter {
   Spotter(const QNet& model, ModelIo io, RecognizeOptions options = spotter_options)
       : model_(model), recognize_(options, silence, unknown), softmax_(ctml::quant::make_qsoftmax<ctml::Shape<classes>>(
                                                                      1.0, {io.output_scale, io.output_zero_point})) {
-    // The front end's int8 feature f is the float model's input f / 128; quantized with the
-    // model's input parameters, once for each of the 256 values.
-    for (int f = -128; f < 128; ++f) {
-      const long q = std::lround(static_cast<float>(f) / 128.0f / io.input_scale) + io.input_zero_point;
-      to_model_[f + 128] = static_cast<std::int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
-    }
+    // The front end's int8 features as the model's input, once for each of the 256 values.
+    for (int f = -128; f < 128; ++f) to_model_[f + 128] = to_model_input(static_cast<std::int8_t>(f), io.input_scale, io.input_zero_point);
   }
 
   // Appends one hop of samples; runs the model and the recognizer when a frame is complete.
