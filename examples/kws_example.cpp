@@ -70,9 +70,7 @@ int listen(const QNet& model, kws::ModelIo io, std::size_t params, const ctml::f
   std::size_t heard = 0, hops = 0;
   double model_seconds = 0;
   const bool debug = std::getenv("KWS_DEBUG") != nullptr, picture = !svg_dir.empty();
-  // For the picture: every feature frame (a second stream), the best keyword's probability per
-  // hop, the detections.
-  static ctml::frontend::FeatureStream<kws::FrontEnd, 1> frames_only;
+  // For the picture: every feature frame, the best keyword's probability per hop, the detections.
   std::vector<std::int8_t> features;
   std::vector<double> score_t, score;
   std::vector<kws::Mark> marks;
@@ -84,11 +82,7 @@ int listen(const QNet& model, kws::ModelIo io, std::size_t params, const ctml::f
     model_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (picture) {
       pcm.insert(pcm.end(), block.begin(), block.end());
-      if (frames_only.push(block.data(), hop)) {
-        std::int8_t frame[kws::channels];
-        frames_only.copy_window(frame);
-        features.insert(features.end(), frame, frame + kws::channels);
-      }
+      if (h.new_frame) features.insert(features.end(), spotter.last_frame(), spotter.last_frame() + kws::channels);
       if (h.inferred) {
         int best = -128;
         for (std::size_t c = 0; c < kws::keywords; ++c) best = std::max<int>(best, spotter.scores()[c]);

@@ -39,6 +39,7 @@ inline constexpr RecognizeOptions spotter_options{.average_ms = 500, .threshold 
 inline constexpr std::size_t warmup_frames = 25;
 
 struct Hop {
+  bool new_frame = false;     // the front end completed a frame (last_frame()) on this hop
   bool inferred = false;      // the model ran on this hop (false while the stream warms up)
   std::int32_t time_ms = 0;   // end of the audio pushed so far
   std::size_t top = 0;        // most likely class of this hop's result
@@ -94,8 +95,8 @@ class Spotter {
     Hop h;
     samples_seen_ += hop;
     h.time_ms = static_cast<std::int32_t>(samples_seen_ * 1000 / sample_rate);
-    frames_seen_ += stream_.push(samples, hop);
-    if (frames_seen_ < frames + warmup_frames) return h;
+    h.new_frame = stream_.push(samples, hop) > 0;
+    if (stream_.frames_seen() < frames + warmup_frames) return h;
     stream_.copy_window(x_.data());
     for (auto& v : x_) v = to_model_[v + 128];
     model_(x_, logits_, arena_);
@@ -110,6 +111,7 @@ class Spotter {
 
   std::size_t inferences() const { return inferences_; }
   const std::int8_t* scores() const { return scores_; }  // the last result, int8 probabilities
+  const std::int8_t* last_frame() const { return stream_.last_frame(); }  // the newest feature frame
 
  private:
   const QNet& model_;
@@ -121,7 +123,7 @@ class Spotter {
   typename QNet::output_type logits_{};
   std::int8_t scores_[classes] = {};
   alignas(16) std::byte arena_[QNet::arena_bytes > 0 ? QNet::arena_bytes : 1];  // a model may need none
-  std::size_t samples_seen_ = 0, frames_seen_ = 0, inferences_ = 0;
+  std::size_t samples_seen_ = 0, inferences_ = 0;
 };
 
 }  // namespace kws
