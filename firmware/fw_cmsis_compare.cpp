@@ -9,8 +9,9 @@
 // own overhead is not counted: this compares kernels with kernels.
 //   FW_NS=kws|ad   the imported ../shared model (ctml-import), its eight golden inputs, each
 //                  checked against TFLite Micro's output bytes too;
-//   FW_ZOO_resnet8 / FW_ZOO_vww   ctml's zoo type quantized on the device (PTQ of random weights,
-//                  four calibration inputs; the cost does not depend on the values).
+//   FW_ZOO_resnet8 / FW_ZOO_vww   ctml's zoo type in int8 with random weights and scales that
+//                  keep activations spread, made by the compiler (the cost does not depend on the
+//                  values).
 // Residual blocks are compared step by step (body layers, projection, ADD) and as ctml runs them.
 // Output, per layer: "layer NAME KIND macs=M ctml=N cmsis=N ratio=R scratch=B/B", then one line per
 // kind (conv, pointwise, depthwise, dense, pool, add, softmax), then the whole model: ctml's
@@ -70,51 +71,62 @@ constexpr std::size_t inputs = 2;
 
 struct Lcg {
   std::uint32_t s;
-  std::uint32_t next() { return s = s * 1664525u + 1013904223u; }
-  float uniform() { return static_cast<float>(static_cast<std::int32_t>(next() >> 8) - (1 << 23)) / static_cast<float>(1 << 23); }
+  constexpr std::uint32_t next() { return s = s * 1664525u + 1013904223u; }
+  constexpr std::int32_t uniform(std::int32_t a) {  // in [-a, a]
+    return static_cast<std::int32_t>((next() >> 8) % static_cast<std::uint32_t>(2 * a + 1)) - a;
+  }
 };
-Lcg rng{0x5eed};
 
-// He-like uniform weights, batch norms near identity with some spread (as a trained net has).
+// The int8 twin of the zoo network as PTQ would give it, made by the compiler (so it is flash
+// data, as a deployed model is): weights uniform in [-127, 127], small biases, and each layer's
+// output scale set so that its outputs spread over the int8 range with the zero point at -128,
+// half of them clamped as after a ReLU (every activation of these nets follows a ReLU). PTQ of
+// random float weights on the device would give other values, not another cost: no kernel here
+// branches on the data. (The float net and its calibrator do not fit the M55's 512 KB of RAM.)
 template <class L>
-void init_random(L& l) {
+constexpr void make_int8(L& l, Lcg& g) {
   if constexpr (requires { L::layer_count; l.template layer<0>(); }) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) { (init_random(l.template layer<I>()), ...); }(
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (make_int8(l.template layer<I>(), g), ...); }(
         std::make_index_sequence<L::layer_count>{});
-  } else if constexpr (requires { l.body; L::projected; }) {
-    init_random(l.body);
-    if constexpr (L::projected) init_random(l.shortcut);
-  } else if constexpr (requires { l.running_var; }) {
-    for (auto& v : l.gamma) v = 1.0f + 0.2f * rng.uniform();
-    for (auto& v : l.beta) v = 0.1f * rng.uniform();
-    for (auto& v : l.running_var) v = 1.0f + 0.5f * rng.uniform();
-  } else if constexpr (requires { l.weights; }) {
-    float a = 3.0f / static_cast<float>(l.weights.size() / l.bias.size());
-    a = __builtin_sqrtf(a);
-    for (auto& v : l.weights) v = a * rng.uniform();
+  } else if constexpr (requires { l.body; l.add; L::projected; }) {
+    make_int8(l.body, g);
+    if constexpr (L::projected) make_int8(l.shortcut, g);
+    l.add = q::make_add_params({1.0f, -128}, {1.0f, -128}, {2.0f, -128}, ctml::Activation::relu);
+  } else if constexpr (requires { l.weights; l.multiplier; }) {
+    const std::size_t K = l.weights.size() / l.bias.size();
+    for (auto& w : l.weights) w = static_cast<std::int8_t>(g.uniform(127));
+    for (auto& b : l.bias) b = g.uniform(2000);
+    // acc = sum w (x + 128): sqrt(K) * 73 (w's spread) * ~90 (x's); scaled to ~64 output steps.
+    double sqrt_k = 1.0;
+    while (sqrt_k * sqrt_k < static_cast<double>(K)) sqrt_k += 0.25;
+    const double w_scale = 1.0;
+    q::set_output_stage(l, {1.0f, -128}, &w_scale, 1, {static_cast<float>(sqrt_k * 73.0 * 90.0 / 64.0), -128},
+                        ctml::Activation::none);
+    l.prepare();
+  } else if constexpr (requires { l.params.diff_min; }) {
+    l.params = q::make_softmax_params(1.0, 1.0 / 16.0);
   }
 }
 
-Float float_net{};
-std::array<Float::input_type, 4> calibration{};
-const Model* quantized = nullptr;
-std::array<Model::input_type, inputs> zoo_inputs{};
-
-const Model& model() { return *quantized; }
-const std::int8_t* input(std::size_t n) { return zoo_inputs[n].data(); }
-
-// PTQ with min/max ranges (few histogram bins needed); the calibrator and the result are large,
-// so both are statics built in place, never on the stack.
-void build() {
-  init_random(float_net);
-  for (auto& x : calibration)
-    for (auto& v : x) v = 2.0f * rng.uniform();
-  static ctml::quant::Calibrator<Float, 16> calibrator{float_net};
-  for (const auto& x : calibration) calibrator.observe(x);
-  static const auto r = calibrator.quantize();
-  quantized = &r.model;
-  for (std::size_t n = 0; n < inputs; ++n) zoo_inputs[n] = r.quantize_input(calibration[n]);
+constexpr Model make_model() {
+  Model m{};
+  Lcg g{0x5eed};
+  make_int8(m, g);
+  return m;
 }
+constexpr Model zoo_model = make_model();
+
+constexpr std::array<Model::input_type, inputs> make_inputs() {
+  std::array<Model::input_type, inputs> x{};
+  Lcg g{0x1234};
+  for (auto& t : x)
+    for (auto& v : t) v = static_cast<std::int8_t>(g.uniform(127));
+  return x;
+}
+constexpr std::array<Model::input_type, inputs> zoo_inputs = make_inputs();
+
+const Model& model() { return zoo_model; }
+const std::int8_t* input(std::size_t n) { return zoo_inputs[n].data(); }
 #endif
 
 // ---------------------------------------------------------------------------------------------
@@ -427,9 +439,6 @@ void compare(const L& l, std::string_view name, const std::int8_t* in, std::int8
 int main() {
   using namespace fw;
   board::counter_start();
-#if !defined(FW_NS)
-  build();
-#endif
   const Model& m = model();
   std::size_t exact = 0;
   std::uint64_t whole = 0;
