@@ -131,14 +131,44 @@ const std::int8_t* input(std::size_t n) { return zoo_inputs[n].data(); }
 
 // ---------------------------------------------------------------------------------------------
 // Buffers: activations (the model's input, a chain's two, a residual block's body and shortcut
-// chains two each), CMSIS-NN's output, its context buffer and ctml's scratch.
-constexpr std::size_t act_bytes = 40 * 1024;
+// chains two each), CMSIS-NN's output, its context buffer and ctml's scratch, sized for the
+// largest tensor and scratch of any layer (blocks included) so that the M55's 512 KB suffice.
+template <class L>
+constexpr bool is_network = requires(const L& l) {
+  L::layer_count;
+  l.template layer<0>();
+};
+template <class L>
+constexpr bool is_residual = requires(const L& l) {
+  l.body;
+  l.add;
+  L::projected;
+};
+struct Need {
+  std::size_t act = 0, scratch = 0;
+};
+template <class L>
+constexpr Need need() {
+  using Tr = ctml::layer_traits<L>;
+  Need n{std::max(Tr::input_type::size_bytes(), Tr::output_type::size_bytes()), Tr::scratch_bytes};
+  auto merge = [&](Need m) { n = {std::max(n.act, m.act), std::max(n.scratch, m.scratch)}; };
+  if constexpr (is_network<L>)
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (merge(need<typename L::template layer_type<I>>()), ...); }(
+        std::make_index_sequence<L::layer_count>{});
+  else if constexpr (is_residual<L>) {
+    merge(need<std::remove_cvref_t<decltype(std::declval<L&>().body)>>());
+    if constexpr (L::projected) merge(need<std::remove_cvref_t<decltype(std::declval<L&>().shortcut)>>());
+  }
+  return n;
+}
+constexpr std::size_t act_bytes = (need<Model>().act + 15) / 16 * 16;
+constexpr std::size_t scratch_bytes = (need<Model>().scratch + 15) / 16 * 16 + 16;
+constexpr std::size_t cmsis_buf_bytes = 8 * 1024;  // checked against CMSIS-NN's request per layer
 enum Buf : std::size_t { in_buf, out_buf, tmp_buf, body_out, body_tmp, short_out, short_tmp, bufs };
-constexpr std::size_t scratch_bytes = 32 * 1024;
 alignas(16) std::int8_t act[bufs][act_bytes];
 alignas(16) std::int8_t block_out[act_bytes];
 alignas(16) std::int8_t cmsis_out[act_bytes];
-alignas(16) std::int8_t cmsis_buf[scratch_bytes];
+alignas(16) std::int8_t cmsis_buf[cmsis_buf_bytes];
 alignas(16) std::byte ctml_scratch[scratch_bytes];
 alignas(16) std::byte arena[Model::arena_bytes + 16];
 Model::input_type whole_input{};
@@ -181,6 +211,15 @@ void record(std::string_view name, Kind k, std::size_t macs, std::uint64_t n_ctm
   o << " scratch=" << s_ctml << '/' << s_cmsis << (same ? "" : " FAILED: CMSIS-NN gives other bytes") << '\n';
 }
 
+// CMSIS-NN's context for a layer that asks for `size` bytes (an image too small for it stops).
+cmsis_nn_context context(std::int32_t size) {
+  if (size > static_cast<std::int32_t>(cmsis_buf_bytes)) {
+    board::Out() << "CMSIS-NN asks for " << size << " bytes of buffer, the image has " << cmsis_buf_bytes << ": FAILED\n";
+    __builtin_trap();
+  }
+  return {size > 0 ? cmsis_buf : nullptr, size};
+}
+
 constexpr cmsis_nn_dims dims(std::size_t n, std::size_t h, std::size_t w, std::size_t c) {
   return {static_cast<std::int32_t>(n), static_cast<std::int32_t>(h), static_cast<std::int32_t>(w),
           static_cast<std::int32_t>(c)};
@@ -210,7 +249,7 @@ struct peer<q::QConv2DLayer<G>> {
     const cmsis_nn_dims id = dims(1, G.ih, G.iw, G.cin), fd = dims(G.cout, G.kh, G.kw, G.cin),
                         bd = dims(1, 1, 1, G.cout), od = dims(1, G.oh, G.ow, G.cout);
     const std::int32_t size = arm_convolve_wrapper_s8_get_buffer_size(&p, &id, &fd, &od);
-    cmsis_nn_context ctx{size > 0 ? cmsis_buf : nullptr, size};
+    cmsis_nn_context ctx = context(size);
     arm_cmsis_nn_status st{};
     auto call = [&] { st = arm_convolve_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out); };
     if (count) n = board::count_instructions(call);
@@ -238,7 +277,7 @@ struct peer<q::QDepthwiseConv2DLayer<G>> {
     const cmsis_nn_dims id = dims(1, G.ih, G.iw, G.cin), fd = dims(1, G.kh, G.kw, G.cout), bd = dims(1, 1, 1, G.cout),
                         od = dims(1, G.oh, G.ow, G.cout);
     const std::int32_t size = arm_depthwise_conv_wrapper_s8_get_buffer_size(&p, &id, &fd, &od);
-    cmsis_nn_context ctx{size > 0 ? cmsis_buf : nullptr, size};
+    cmsis_nn_context ctx = context(size);
     arm_cmsis_nn_status st{};
     auto call = [&] {
       st = arm_depthwise_conv_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out);
@@ -271,7 +310,7 @@ struct peer<q::QDenseLayer<In, Units>> {
                         od = dims(1, 1, 1, Units);
     // TFLite Micro's Prepare: the kernel sums, where CMSIS-NN wants them (Helium), once.
     const std::int32_t size = arm_fully_connected_s8_get_buffer_size(&fd);
-    cmsis_nn_context ctx{size > 0 ? cmsis_buf : nullptr, size};
+    cmsis_nn_context ctx = context(size);
     if (size > 0)
       arm_vector_sum_s8(reinterpret_cast<std::int32_t*>(cmsis_buf), static_cast<std::int32_t>(K),
                         static_cast<std::int32_t>(Units), l.weights.data(), p.input_offset, p.filter_offset, l.bias.data());
@@ -297,7 +336,7 @@ struct peer<q::QAveragePool2DLayer<G>> {
     p.activation = {l.act_min, l.act_max};
     const cmsis_nn_dims id = dims(1, G.ih, G.iw, G.cin), fd = dims(1, G.kh, G.kw, 1), od = dims(1, G.oh, G.ow, G.cin);
     const std::int32_t size = arm_avgpool_s8_get_buffer_size(static_cast<int>(G.ow), static_cast<int>(G.cin));
-    cmsis_nn_context ctx{size > 0 ? cmsis_buf : nullptr, size};
+    cmsis_nn_context ctx = context(size);
     arm_cmsis_nn_status st{};
     auto call = [&] { st = arm_avgpool_s8(&ctx, &p, &id, in, &fd, &od, out); };
     if (count) n = board::count_instructions(call);
@@ -341,17 +380,6 @@ struct peer<ctml::ReshapeLayer<T, In, Out>> {
 template <class L>
 void compare(const L& l, std::string_view name, const std::int8_t* in, std::int8_t* out);
 
-template <class L>
-constexpr bool is_network = requires(const L& l) {
-  L::layer_count;
-  l.template layer<0>();
-};
-template <class L>
-constexpr bool is_residual = requires(const L& l) {
-  l.body;
-  l.add;
-  L::projected;
-};
 
 // Layer names ("3.1": layer 1 of the block that is layer 3), one buffer per nesting depth, and
 // two more for a residual block's projection and ADD.
