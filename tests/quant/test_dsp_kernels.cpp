@@ -300,6 +300,13 @@ TEST_CASE("PackedS16Pairs and PackedS16ByQuad: int16 words in SXTB16's order, co
   static_assert(d.words[0] == p.words[0] && d.words[1] == p.words[1] && d.words[2] == p.words[2] &&
                 d.words[3] == p.words[3]);
   CHECK(p.pair(0) == p.words);
+  // Dense blocks: four rows of one quad, two words per row one after the other.
+  constexpr std::int8_t w4[16] = {1, -2, 3, -4, -128, 127, 5, -1, 7, 8, 9, 10, -11, -12, -13, -14};
+  constexpr auto b = ctml::kernels::PackedS16Blocks4<4, 4>::pack(w4);
+  static_assert(b.words[0] == p.words[0] && b.words[1] == p.words[1] && b.words[2] == p.words[2] &&
+                b.words[3] == p.words[3]);
+  static_assert(b.words[4] == 0x0009'0007u && b.words[7] == 0xFFF2'FFF4u);
+  CHECK(b.block(0) == b.words);
 }
 
 #if defined(CTML_HAVE_DSP)
@@ -328,6 +335,33 @@ TEST_CASE("dot_s16_2x2: an expanded pixel pair against weight rows widened ahead
     check(std::integral_constant<std::size_t, 40>{}, off);
     check(std::integral_constant<std::size_t, 64>{}, off);
     check(std::integral_constant<std::size_t, 140>{}, off);  // odd number of quads
+  }
+}
+
+TEST_CASE("dot_s8_s16w_1x4: an int8 vector against four weight rows widened ahead of time") {
+  fill();
+  const auto check = [](auto q, std::size_t off) {
+    constexpr std::size_t Q = decltype(q)::value, K = 4 * Q;
+    static std::int8_t rows[8 * 128 + 4];  // eight weight rows, at an odd offset
+    std::uint32_t s = 7;
+    for (auto& v : rows) v = static_cast<std::int8_t>((s = s * 1664525u + 1013904223u) >> 24);
+    rows[1] = -128;
+    const std::int8_t *x = g_a + off, *w = rows + (off + 1) % 4;
+    const auto packed = ctml::kernels::PackedS16Blocks4<8, K>::pack(w);
+    for (std::size_t o = 0; o < 8; o += 4) {
+      std::int32_t a0 = 5, a1 = -7, a2 = INT32_MAX - 3, a3 = -13;
+      ctml::kernels::dsp::dot_s8_s16w_1x4<Q>(x, packed.block(o), a0, a1, a2, a3);
+      CHECK(a0 == 5 + dot(x, w + o * K, K));
+      CHECK(a1 == -7 + dot(x, w + (o + 1) * K, K));
+      CHECK(a2 == ctml::kernels::add_wrap(INT32_MAX - 3, dot(x, w + (o + 2) * K, K)));  // wraps as SMLAD
+      CHECK(a3 == -13 + dot(x, w + (o + 3) * K, K));
+    }
+  };
+  for (std::size_t off : {0u, 1u, 2u, 3u}) {
+    check(std::integral_constant<std::size_t, 1>{}, off);  // the C loop
+    check(std::integral_constant<std::size_t, 2>{}, off);  // two quads per iteration
+    check(std::integral_constant<std::size_t, 9>{}, off);  // odd: the C loop
+    check(std::integral_constant<std::size_t, 32>{}, off);
   }
 }
 

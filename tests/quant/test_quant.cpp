@@ -52,9 +52,14 @@ TEST_CASE("multiply_by_quantized_multiplier matches the rounding formula") {
   CHECK(quant::saturating_rounding_doubling_high_mul(INT32_MIN, INT32_MIN) == INT32_MAX);
 }
 
-TEST_CASE("int8 Dense equals a reference loop and tracks its float twin") {
-  DenseLayer<float, Shape<20>, 7, Activation::relu> f{};
-  std::uint32_t s = 9;
+// Shapes that reach every path of the kernels: whole blocks of four units and the leftover units,
+// whole quads of inputs and the leftover inputs (Cortex-M DSP: widened weights, dense.hpp).
+template <std::size_t In, std::size_t Units>
+void check_dense_against_reference() {
+  CAPTURE(In);
+  CAPTURE(Units);
+  DenseLayer<float, Shape<In>, Units, Activation::relu> f{};
+  std::uint32_t s = 9 + In;
   auto rnd = [&] {
     s = s * 1664525u + 1013904223u;
     return static_cast<float>(static_cast<int>(s >> 8) - (1 << 23)) / static_cast<float>(1 << 23);
@@ -62,26 +67,35 @@ TEST_CASE("int8 Dense equals a reference loop and tracks its float twin") {
   for (auto& v : f.weights) v = rnd();
   for (auto& v : f.bias) v = 0.1f * rnd();
   const auto in_q = quant::choose_qparams(-1.0, 1.0), out_q = quant::choose_qparams(0.0, 6.0);
-  const auto q = quant::make_qdense(f, in_q, out_q);
-  Tensor<float, Shape<20>> x{};
-  Tensor<std::int8_t, Shape<20>> qx{};
-  for (std::size_t i = 0; i < 20; ++i) {
+  static const auto q = quant::make_qdense(f, in_q, out_q);
+  Tensor<float, Shape<In>> x{};
+  Tensor<std::int8_t, Shape<In>> qx{};
+  for (std::size_t i = 0; i < In; ++i) {
     x[i] = rnd();
     qx[i] = quant::quantize_value(x[i], in_q);
   }
-  Tensor<std::int8_t, Shape<7>> y{};
+  Tensor<std::int8_t, Shape<Units>> y{};
   q.forward(qx.data(), y.data(), nullptr);
-  Tensor<float, Shape<7>> yf{};
+  Tensor<float, Shape<Units>> yf{};
   f.forward(x.data(), yf.data(), nullptr);
-  for (std::size_t o = 0; o < 7; ++o) {
+  const float tolerance = 0.05f * (In >= 64 ? 4.0f : 1.0f);  // wider layers accumulate more rounding
+  for (std::size_t o = 0; o < Units; ++o) {
     long long acc = q.bias[o];
-    for (std::size_t i = 0; i < 20; ++i) acc += static_cast<long long>(q.weights(o, i)) * (qx[i] - in_q.zero_point);
+    for (std::size_t i = 0; i < In; ++i) acc += static_cast<long long>(q.weights(o, i)) * (qx[i] - in_q.zero_point);
     long long r = quant::multiply_by_quantized_multiplier(static_cast<std::int32_t>(acc), {q.multiplier[o], q.shift[o]}) +
                   out_q.zero_point;
     r = r < q.act_min ? q.act_min : (r > q.act_max ? q.act_max : r);
     CHECK(y[o] == r);
-    CHECK(quant::dequantize_value(y[o], out_q) == doctest::Approx(yf[o]).epsilon(0.05).scale(1.0));
+    CHECK(quant::dequantize_value(y[o], out_q) == doctest::Approx(yf[o]).epsilon(tolerance).scale(1.0));
   }
+}
+
+TEST_CASE("int8 Dense equals a reference loop and tracks its float twin") {
+  check_dense_against_reference<20, 7>();   // a block of four units and three more
+  check_dense_against_reference<22, 9>();   // two inputs past the last quad
+  check_dense_against_reference<8, 4>();    // two quads, one block
+  check_dense_against_reference<128, 12>();
+  check_dense_against_reference<3, 5>();    // fewer inputs than a quad
 }
 
 #include <vector>
@@ -411,6 +425,25 @@ TEST_CASE("int8 average pooling equals TFLite's formula (padding, stride, channe
         want = std::clamp(want, -90, 100);
         CHECK(out[(oy * g.ow + ox) * g.cin + c] == want);
       }
+}
+
+TEST_CASE("int8 average pooling at the int16 bound of the DSP path: 256 taps of -128 and of 127") {
+  // A global pool of 16x16 over 48 channels (chunks of 16): every lane sums 256 values.
+  constexpr kernels::Conv2DGeometry g{16, 16, 48, 1, 1, 48, 16, 16, 1, 1, 1, 1, 0, 0};
+  quant::QAveragePool2DLayer<g> pool{};
+  static std::int8_t in[16 * 16 * 48];
+  std::int8_t out[48];
+  for (std::size_t i = 0; i < sizeof in; ++i) in[i] = (i % 48) % 3 == 0 ? -128 : ((i % 48) % 3 == 1 ? 127 : r8());
+  pool.forward(in, out, nullptr);
+  for (std::size_t c = 0; c < 48; ++c) {
+    int sum = 0;
+    for (std::size_t p = 0; p < 256; ++p) sum += in[p * 48 + c];
+    const double mean = double(sum) / 256;
+    const int want = int(mean >= 0 ? std::floor(mean + 0.5) : -std::floor(-mean + 0.5));
+    CHECK(out[c] == want);
+    if (c % 3 == 0) CHECK(out[c] == -128);
+    if (c % 3 == 1) CHECK(out[c] == 127);
+  }
 }
 
 #if defined(CTML_HAVE_AVX512_VNNI)

@@ -29,16 +29,50 @@ struct AddParams {
   Multiplier input1{}, input2{}, output{};
   std::int32_t act_min = -128, act_max = 127;
 
-  constexpr std::int8_t apply(std::int8_t a, std::int8_t b) const {
-    const std::int32_t a_shifted = (input1_offset + a) * (static_cast<std::int32_t>(1) << left_shift);
-    const std::int32_t b_shifted = (input2_offset + b) * (static_cast<std::int32_t>(1) << left_shift);
-    const std::int32_t a_scaled = multiply_by_quantized_multiplier(a_shifted, input1);
-    const std::int32_t b_scaled = multiply_by_quantized_multiplier(b_shifted, input2);
-    std::int32_t y = multiply_by_quantized_multiplier(a_scaled + b_scaled, output) + output_offset;
+  constexpr std::int32_t scaled1(std::int8_t a) const {
+    return multiply_by_quantized_multiplier((input1_offset + a) * (static_cast<std::int32_t>(1) << left_shift), input1);
+  }
+  constexpr std::int32_t scaled2(std::int8_t b) const {
+    return multiply_by_quantized_multiplier((input2_offset + b) * (static_cast<std::int32_t>(1) << left_shift), input2);
+  }
+  // The output from the sum of the rescaled inputs.
+  constexpr std::int8_t finish(std::int32_t sum) const {
+    std::int32_t y = multiply_by_quantized_multiplier(sum, output) + output_offset;
     y = y < act_min ? act_min : (y > act_max ? act_max : y);
     return static_cast<std::int8_t>(y);
   }
+  constexpr std::int8_t apply(std::int8_t a, std::int8_t b) const { return finish(scaled1(a) + scaled2(b)); }
 };
+
+// Each rescaled input depends on one int8 value, so both can be tables of 256 entries, made once
+// from the parameters like a layer's other derived data: per element then two loads, an add and
+// one requantization instead of three (2 KB of flash per ADD; CTML_OPTIMIZE_FOR_FLASH leaves the
+// tables out). Same results as AddParams::apply for every pair (tests/quant test_ops_s8).
+struct AddTables {
+  static constexpr bool enabled = true;
+  std::int32_t t1[256] = {}, t2[256] = {};
+  static constexpr AddTables make(const AddParams& p) {
+    AddTables t{};
+    for (int v = -128; v < 128; ++v) {
+      t.t1[v + 128] = p.scaled1(static_cast<std::int8_t>(v));
+      t.t2[v + 128] = p.scaled2(static_cast<std::int8_t>(v));
+    }
+    return t;
+  }
+  constexpr std::int8_t apply(const AddParams& p, std::int8_t a, std::int8_t b) const {
+    return p.finish(t1[a + 128] + t2[b + 128]);
+  }
+};
+struct NoAddTables {
+  static constexpr bool enabled = false;
+  static constexpr NoAddTables make(const AddParams&) { return {}; }
+  constexpr std::int8_t apply(const AddParams& p, std::int8_t a, std::int8_t b) const { return p.apply(a, b); }
+};
+#if defined(CTML_OPTIMIZE_FOR_FLASH)
+using AddTablesForTarget = NoAddTables;
+#else
+using AddTablesForTarget = AddTables;
+#endif
 
 // TFLite's Prepare for int8 ADD.
 constexpr AddParams make_add_params(QParams a, QParams b, QParams out, Activation act = Activation::none) {

@@ -121,6 +121,7 @@ constexpr QParams quantize_step(QL& q, const Net& net, const NetCalib<Net, Bins>
     if constexpr (FL::projected) short_out = quantize_net(q.shortcut, f.shortcut, nc.shortcut, in, o);
     const QParams out = c.t[st.range + 1].qparams(o);
     q.add = make_add_params(body_out, short_out, out, st.act);
+    q.prepare();
     return out;
   }
 }

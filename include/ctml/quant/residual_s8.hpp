@@ -33,6 +33,8 @@ struct QResidualLayer {
   Body body;
   [[no_unique_address]] Short shortcut;
   AddParams add;  // input1: the body's output, input2: the shortcut's (or the block's input)
+  // Derived from add (add_s8.hpp), recomputed by prepare() after add changes.
+  [[no_unique_address]] AddTablesForTarget add_tables = AddTablesForTarget::make(add);
 
   // The layers inside, for walks over a model's data (ctml/model/serialize.hpp), and the ADD's own.
   constexpr auto sublayers() { return std::tie(body, shortcut); }
@@ -49,11 +51,17 @@ struct QResidualLayer {
     else return parameters_of(body);
   }
 
+  constexpr void prepare() { add_tables = AddTablesForTarget::make(add); }
+
+  // The ADD of the block: y = body's output (in place) + other (the shortcut's output or the input).
+  constexpr void merge(std::int8_t* y, const std::int8_t* other) const {
+    ::ctml::detail::side_effect_fence();
+    const AddParams p = add;  // a local: the int8 stores could alias the member
+    for (std::size_t i = 0; i < output_type::size(); ++i) y[i] = add_tables.apply(p, y[i], other[i]);
+  }
+
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
-    facts::forward(body, shortcut, in, out, scratch, [this](std::int8_t* y, const std::int8_t* other) {
-      ::ctml::detail::side_effect_fence();
-      for (std::size_t i = 0; i < output_type::size(); ++i) y[i] = add.apply(y[i], other[i]);
-    });
+    facts::forward(body, shortcut, in, out, scratch, [this](std::int8_t* y, const std::int8_t* other) { merge(y, other); });
   }
 };
 

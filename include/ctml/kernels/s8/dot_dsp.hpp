@@ -63,6 +63,32 @@ struct PackedS16Pairs {
   constexpr const std::uint32_t* pair(std::size_t co) const { return words + co / 2 * K; }
 };
 
+// Fully connected weights w[o][k] (Rows x K) sign-extended ahead of time for dot_s8_s16w_1x4: per
+// block of four rows and per quad q of k, the words (w[r][4q], w[r][4q+2]), (w[r][4q+1], w[r][4q+3])
+// of rows r = 0..3 one after the other, so a block streams from one pointer, two rows per LDM.
+// Only whole blocks and whole quads are packed (callers take the last Rows % 4 rows and K % 4
+// columns from the int8 weights). Twice the bytes of the packed int8 weights.
+template <std::size_t Rows, std::size_t K>
+struct PackedS16Blocks4 {
+  static constexpr std::size_t blocks = Rows / 4, quads = K / 4;
+  std::uint32_t words[blocks * quads > 0 ? blocks * quads * 8 : 1];
+
+  static constexpr PackedS16Blocks4 pack(const std::int8_t* w) {
+    ::ctml::detail::side_effect_fence();
+    PackedS16Blocks4 p{};
+    for (std::size_t b = 0; b < blocks; ++b)
+      for (std::size_t q = 0; q < quads; ++q)
+        for (std::size_t r = 0; r < 4; ++r) {
+          const std::int8_t* v = w + (4 * b + r) * K + 4 * q;
+          p.words[(b * quads + q) * 8 + 2 * r] = PackedS16Pairs<2, 4>::pack2(v[0], v[2]);
+          p.words[(b * quads + q) * 8 + 2 * r + 1] = PackedS16Pairs<2, 4>::pack2(v[1], v[3]);
+        }
+    return p;
+  }
+  // The words of rows o..o+3 (o a multiple of 4).
+  constexpr const std::uint32_t* block(std::size_t o) const { return words + o / 4 * quads * 8; }
+};
+
 // Depthwise weights w[t][c] (T taps, C channels, C a multiple of 4) sign-extended ahead of time
 // for mac4_s16w_offset: per quad of channels, the T taps' word pairs (w[c], w[c+2]),
 // (w[c+1], w[c+3]) one after the other, so a quad's taps sit at constant offsets (8 bytes each)
@@ -168,6 +194,71 @@ inline void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::i
   acc0 = c0;
   acc1 = c1;
   dot_s8_1x2_ref<N - body>(a + body, b0 + body, b1 + body, acc0, acc1);
+}
+
+// Four rows of a matrix-vector product against widened weights (PackedS16Blocks4): acc_r +=
+// sum_{k < 4Q} w[r][k] * x[k]. Each input word is sign-extended once for the four rows; per quad
+// one LDR, two SXTB16, two LDMs of four weight words and eight SMLADs: 13 instructions per 16 MACs.
+// Not inlined: the assembly takes thirteen registers, four of them fixed, which a caller's live
+// values can leave the register allocator unable to give ("impossible constraints"); a call per
+// four rows costs about a dozen instructions against 13 * K / 4 in the loop.
+template <std::size_t Q>
+[[gnu::noinline]] void dot_s8_s16w_1x4(const std::int8_t* x, const std::uint32_t* w, std::int32_t& acc0,
+                                       std::int32_t& acc1, std::int32_t& acc2, std::int32_t& acc3) {
+  std::int32_t c0 = acc0, c1 = acc1, c2 = acc2, c3 = acc3;
+#if defined(__OPTIMIZE__)
+  // In assembly: GCC 12 loads the eight weight words one by one. LDM fills its registers in
+  // ascending order, so the four weight operands are fixed registers (r4 < r5 < r6 < r8; r7 is
+  // the Thumb frame pointer, which unoptimised builds keep, and they take the C loop anyway).
+  if constexpr (Q >= 2 && Q % 2 == 0) {
+    const std::int8_t* const end = x + 4 * Q;
+    register std::uint32_t w0 __asm__("r4");
+    register std::uint32_t w1 __asm__("r5");
+    register std::uint32_t w2 __asm__("r6");
+    register std::uint32_t w3 __asm__("r8");
+    std::uint32_t xe, xo;
+#define CTML_DOT_S8_S16W_QUAD                       \
+  "ldr %[xe], [%[x]], #4\n\t"                      \
+  "sxtb16 %[xo], %[xe], ror #8\n\t"                \
+  "sxtb16 %[xe], %[xe]\n\t"                        \
+  "ldm %[w]!, {%[w0], %[w1], %[w2], %[w3]}\n\t"    \
+  "smlad %[c0], %[xe], %[w0], %[c0]\n\t"           \
+  "smlad %[c0], %[xo], %[w1], %[c0]\n\t"           \
+  "smlad %[c1], %[xe], %[w2], %[c1]\n\t"           \
+  "smlad %[c1], %[xo], %[w3], %[c1]\n\t"           \
+  "ldm %[w]!, {%[w0], %[w1], %[w2], %[w3]}\n\t"    \
+  "smlad %[c2], %[xe], %[w0], %[c2]\n\t"           \
+  "smlad %[c2], %[xo], %[w1], %[c2]\n\t"           \
+  "smlad %[c3], %[xe], %[w2], %[c3]\n\t"           \
+  "smlad %[c3], %[xo], %[w3], %[c3]\n\t"
+    __asm__ volatile("1:\n\t" CTML_DOT_S8_S16W_QUAD CTML_DOT_S8_S16W_QUAD
+                     "cmp %[x], %[end]\n\t"
+                     "bne 1b\n\t"
+                     : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [x] "+r"(x), [w] "+r"(w),
+                       [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)
+                     : [end] "r"(end)
+                     : "cc", "memory");
+#undef CTML_DOT_S8_S16W_QUAD
+    acc0 = c0;
+    acc1 = c1;
+    acc2 = c2;
+    acc3 = c3;
+    return;
+  }
+#endif
+  for (std::size_t q = 0; q < Q; ++q, x += 4, w += 8) {
+    std::uint32_t v;
+    std::memcpy(&v, x, 4);
+    const std::uint32_t xe = __sxtb16(v), xo = detail::sxtb16_ror8(v);
+    c0 = __smlad(xo, w[1], __smlad(xe, w[0], c0));
+    c1 = __smlad(xo, w[3], __smlad(xe, w[2], c1));
+    c2 = __smlad(xo, w[5], __smlad(xe, w[4], c2));
+    c3 = __smlad(xo, w[7], __smlad(xe, w[6], c3));
+  }
+  acc0 = c0;
+  acc1 = c1;
+  acc2 = c2;
+  acc3 = c3;
 }
 
 // Two int16 products per SMLAD (modular, as dot_s16_ref): 2 instructions per 2 MACs with the
