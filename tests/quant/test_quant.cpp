@@ -342,6 +342,10 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   check_conv<g4, depthwise, Stage::large_multipliers>();
   check_conv<g4, depthwise, Stage::full_range>();
   check_conv<kernels::Conv2DGeometry{7, 7, 33, 3, 3, 33, 3, 3, 1, 1, 2, 2, 0, 0}, depthwise>();
+  // Kernels of even width (only tap pairs) and of odd height and width on one channel with stride
+  // 2 (the Cortex-M planar kernel: pairs and a last single tap per row), in place and not.
+  check_conv<kernels::Conv2DGeometry{9, 8, 5, 9, 8, 5, 3, 4, 1, 1, 1, 1, 1, 1}, depthwise>();
+  check_conv<kernels::Conv2DGeometry{6, 7, 1, 3, 4, 1, 5, 3, 2, 2, 1, 1, 1, 1}, depthwise, Stage::full_range>();
 }
 
 // ResNet-8's projection shortcut (1x1, stride 2, 16 -> 32 channels: a 16-long patch per pixel)

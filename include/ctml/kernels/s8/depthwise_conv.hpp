@@ -6,6 +6,7 @@
 // depthwise_conv(params, in, out, ring) picks the kernel from the geometry (DepthwiseFacts) and
 // the target (core/target.hpp):
 //   AVX-512 VNNI, depth multiplier 1             depthwise_conv_avx512.hpp
+//   Arm DSP, DepthwiseFacts::planar              depthwise_conv_planar.hpp
 //   Arm DSP / Helium, DepthwiseFacts::by_quads   depthwise_conv_dsp.hpp
 //   otherwise, and in constant expressions       depthwise_conv_portable.hpp
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <ctml/kernels/s8/depthwise_conv_avx512.hpp>
 #include <ctml/kernels/s8/depthwise_conv_dsp.hpp>
 #include <ctml/kernels/s8/depthwise_conv_params.hpp>
+#include <ctml/kernels/s8/depthwise_conv_planar.hpp>
 #include <ctml/kernels/s8/depthwise_conv_portable.hpp>
 
 namespace ctml::kernels::s8 {
@@ -27,7 +29,11 @@ constexpr void depthwise_conv(const D& dp, const std::int8_t* in, std::int8_t* o
       return;
     }
 #elif defined(CTML_HAVE_DSP)
-    if constexpr (DepthwiseFacts<G>::by_quads) {
+    if constexpr (DepthwiseFacts<G>::planar) {
+      stage_of(dp).with_requant(dp.multiplier.data(), dp.shift.data(), G.cout,
+                            [&](auto r) { depthwise_conv_planar<decltype(r)::value, G>(dp, in, out, ring); });
+      return;
+    } else if constexpr (DepthwiseFacts<G>::by_quads) {
       stage_of(dp).with_requant(dp.multiplier.data(), dp.shift.data(), G.cout,
                             [&](auto r) { depthwise_conv_quads<decltype(r)::value, G>(dp, in, out, ring); });
       return;

@@ -19,18 +19,58 @@
 
 namespace ctml::kernels::s8 {
 
+// Depthwise weights as int16 pairs per channel for the planar kernel (depthwise_conv_planar.hpp):
+// channel c's kernel rows one after the other, each as words (w[ky][2j], w[ky][2j+1]) and, for an
+// odd width, a last word (w[ky][kw-1], 0). kh * ceil(kw / 2) words per channel (3x3: 24 bytes
+// against 9 int8 weights).
+template <std::size_t KH, std::size_t KW, std::size_t C>
+struct PackedDepthwisePairs {
+  static constexpr std::size_t row_words = (KW + 1) / 2, channel_words = KH * row_words;
+  std::uint32_t words[C * channel_words];
+  static constexpr std::uint32_t pack2(std::int8_t lo, std::int8_t hi) {
+    return static_cast<std::uint16_t>(static_cast<std::int16_t>(lo)) |
+           static_cast<std::uint32_t>(static_cast<std::uint16_t>(static_cast<std::int16_t>(hi))) << 16;
+  }
+  // From w[ky][kx][c].
+  static constexpr PackedDepthwisePairs pack(const std::int8_t* w) {
+    ::ctml::detail::side_effect_fence();
+    PackedDepthwisePairs p{};
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t ky = 0; ky < KH; ++ky)
+        for (std::size_t j = 0; j < row_words; ++j) {
+          const std::int8_t lo = w[(ky * KW + 2 * j) * C + c];
+          const std::int8_t hi = 2 * j + 1 < KW ? w[(ky * KW + 2 * j + 1) * C + c] : std::int8_t{0};
+          p.words[c * channel_words + ky * row_words + j] = pack2(lo, hi);
+        }
+    return p;
+  }
+  constexpr const std::uint32_t* channel(std::size_t c) const { return words + c * channel_words; }
+};
+
 template <Conv2DGeometry G>
 struct DepthwiseFacts {
   static constexpr std::size_t mult_depth = G.cout / G.cin;
   static constexpr std::size_t taps = G.kh * G.kw;
   static constexpr bool in_place = mult_depth == 1 && G.sh == 1 && G.sw == 1 && G.oh == G.ih && G.ow == G.iw;
-  static constexpr std::size_t scratch_bytes = in_place ? (G.pt + 1) * G.iw * G.cin : 0;
+  // The planar kernel (Arm DSP, not Helium): one channel at a time, its input gathered once into
+  // an int16 plane with the zero point subtracted and the padding as zeros (plane_h x plane_w), so
+  // that adjacent taps are int16 pairs for SMLAD and every tap is inside. Depth multiplier 1,
+  // no dilation, a plane of at most 8 KB; it runs in place without a ring (a channel's outputs
+  // overwrite only that channel's inputs, already in the plane).
+  static constexpr std::size_t plane_h = (G.oh - 1) * G.sh + G.kh, plane_w = (G.ow - 1) * G.sw + G.kw;
+  static constexpr std::size_t plane_bytes = plane_h * plane_w * 2;
+  static constexpr bool planar = target::dsp && !target::mve && mult_depth == 1 && G.dh == 1 && G.dw == 1 &&
+                                 G.oh > 0 && G.ow > 0 && plane_bytes <= 8192;
+  static constexpr std::size_t scratch_bytes =
+      planar ? plane_bytes + 4 : (in_place ? (G.pt + 1) * G.iw * G.cin : 0);
   // Depth multiplier 1 with channels in groups of four: the DSP / Helium kernel (and AVX-512's
   // for any channel count).
   static constexpr bool by_quads = mult_depth == 1 && G.cin % 4 == 0;
   static constexpr bool widened_weights =
-      target::dsp && !target::mve && by_quads && taps <= 128 && taps * G.cout <= widen_weights_max;
-  using packed_type = std::conditional_t<widened_weights, PackedS16ByQuad<taps, G.cout>, NoPacking>;
+      !planar && target::dsp && !target::mve && by_quads && taps <= 128 && taps * G.cout <= widen_weights_max;
+  using packed_type = std::conditional_t<
+      planar, PackedDepthwisePairs<G.kh, G.kw, G.cout>,
+      std::conditional_t<widened_weights, PackedS16ByQuad<taps, G.cout>, NoPacking>>;
 };
 
 // What the depthwise kernels read: the members of one object (quant::QDepthwiseConv2DLayer)

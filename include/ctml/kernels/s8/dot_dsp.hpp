@@ -198,54 +198,52 @@ inline void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::i
 
 // Four rows of a matrix-vector product against widened weights (PackedS16Blocks4): acc_r +=
 // sum_{k < 4Q} w[r][k] * x[k]. Each input word is sign-extended once for the four rows; per quad
-// one LDR, two SXTB16, two LDMs of four weight words and eight SMLADs: 13 instructions per 16 MACs.
-// Not inlined: the assembly takes thirteen registers, four of them fixed, which a caller's live
-// values can leave the register allocator unable to give ("impossible constraints"); a call per
-// four rows costs about a dozen instructions against 13 * K / 4 in the loop.
+// one LDR, two SXTB16, four LDRDs of weight pairs and eight SMLADs: 15 instructions per 16 MACs.
+// (LDM could load four weight words in one instruction, but fills ascending registers, so its
+// operands would be fixed registers, which GCC 12 fails to allocate in some callers: "impossible
+// constraints". Only registers of the compiler's choice here.)
+#define CTML_DOT_S8_S16W_QUAD                     \
+  "ldr %[xe], [%[x]], #4\n\t"                    \
+  "sxtb16 %[xo], %[xe], ror #8\n\t"              \
+  "sxtb16 %[xe], %[xe]\n\t"                      \
+  "ldrd %[w0], %[w1], [%[w]], #8\n\t"            \
+  "smlad %[c0], %[xe], %[w0], %[c0]\n\t"         \
+  "smlad %[c0], %[xo], %[w1], %[c0]\n\t"         \
+  "ldrd %[w0], %[w1], [%[w]], #8\n\t"            \
+  "smlad %[c1], %[xe], %[w0], %[c1]\n\t"         \
+  "smlad %[c1], %[xo], %[w1], %[c1]\n\t"         \
+  "ldrd %[w0], %[w1], [%[w]], #8\n\t"            \
+  "smlad %[c2], %[xe], %[w0], %[c2]\n\t"         \
+  "smlad %[c2], %[xo], %[w1], %[c2]\n\t"         \
+  "ldrd %[w0], %[w1], [%[w]], #8\n\t"            \
+  "smlad %[c3], %[xe], %[w0], %[c3]\n\t"         \
+  "smlad %[c3], %[xo], %[w1], %[c3]\n\t"
+#define CTML_DOT_S8_S16W_OUTPUTS                                                                           \
+  [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [x] "+r"(x), [w] "+r"(w), [xe] "=&r"(xe), \
+      [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1)
+
 template <std::size_t Q>
-[[gnu::noinline]] void dot_s8_s16w_1x4(const std::int8_t* x, const std::uint32_t* w, std::int32_t& acc0,
-                                       std::int32_t& acc1, std::int32_t& acc2, std::int32_t& acc3) {
+inline void dot_s8_s16w_1x4(const std::int8_t* x, const std::uint32_t* w, std::int32_t& acc0, std::int32_t& acc1,
+                            std::int32_t& acc2, std::int32_t& acc3) {
   std::int32_t c0 = acc0, c1 = acc1, c2 = acc2, c3 = acc3;
 #if defined(__OPTIMIZE__)
-  // In assembly: GCC 12 loads the eight weight words one by one. LDM fills its registers in
-  // ascending order, so the four weight operands are fixed registers (r4 < r5 < r6 < r8; r7 is
-  // the Thumb frame pointer, which unoptimised builds keep, and they take the C loop anyway).
-  if constexpr (Q >= 2 && Q % 2 == 0) {
+  std::uint32_t xe, xo, w0, w1;
+  if constexpr (Q <= 32) {
+    // Unrolled by the assembler (.rept): no loop, no end pointer (K <= 128).
+    __asm__ volatile(".rept %c[q]\n\t" CTML_DOT_S8_S16W_QUAD ".endr"
+                     : CTML_DOT_S8_S16W_OUTPUTS
+                     : [q] "n"(Q)
+                     : "memory");
+  } else {
     const std::int8_t* const end = x + 4 * Q;
-    register std::uint32_t w0 __asm__("r4");
-    register std::uint32_t w1 __asm__("r5");
-    register std::uint32_t w2 __asm__("r6");
-    register std::uint32_t w3 __asm__("r8");
-    std::uint32_t xe, xo;
-#define CTML_DOT_S8_S16W_QUAD                       \
-  "ldr %[xe], [%[x]], #4\n\t"                      \
-  "sxtb16 %[xo], %[xe], ror #8\n\t"                \
-  "sxtb16 %[xe], %[xe]\n\t"                        \
-  "ldm %[w]!, {%[w0], %[w1], %[w2], %[w3]}\n\t"    \
-  "smlad %[c0], %[xe], %[w0], %[c0]\n\t"           \
-  "smlad %[c0], %[xo], %[w1], %[c0]\n\t"           \
-  "smlad %[c1], %[xe], %[w2], %[c1]\n\t"           \
-  "smlad %[c1], %[xo], %[w3], %[c1]\n\t"           \
-  "ldm %[w]!, {%[w0], %[w1], %[w2], %[w3]}\n\t"    \
-  "smlad %[c2], %[xe], %[w0], %[c2]\n\t"           \
-  "smlad %[c2], %[xo], %[w1], %[c2]\n\t"           \
-  "smlad %[c3], %[xe], %[w2], %[c3]\n\t"           \
-  "smlad %[c3], %[xo], %[w3], %[c3]\n\t"
-    __asm__ volatile("1:\n\t" CTML_DOT_S8_S16W_QUAD CTML_DOT_S8_S16W_QUAD
+    __asm__ volatile("1:\n\t" CTML_DOT_S8_S16W_QUAD
                      "cmp %[x], %[end]\n\t"
                      "bne 1b\n\t"
-                     : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [x] "+r"(x), [w] "+r"(w),
-                       [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)
+                     : CTML_DOT_S8_S16W_OUTPUTS
                      : [end] "r"(end)
                      : "cc", "memory");
-#undef CTML_DOT_S8_S16W_QUAD
-    acc0 = c0;
-    acc1 = c1;
-    acc2 = c2;
-    acc3 = c3;
-    return;
   }
-#endif
+#else
   for (std::size_t q = 0; q < Q; ++q, x += 4, w += 8) {
     std::uint32_t v;
     std::memcpy(&v, x, 4);
@@ -255,11 +253,14 @@ template <std::size_t Q>
     c2 = __smlad(xo, w[5], __smlad(xe, w[4], c2));
     c3 = __smlad(xo, w[7], __smlad(xe, w[6], c3));
   }
+#endif
   acc0 = c0;
   acc1 = c1;
   acc2 = c2;
   acc3 = c3;
 }
+#undef CTML_DOT_S8_S16W_OUTPUTS
+#undef CTML_DOT_S8_S16W_QUAD
 
 // Two int16 products per SMLAD (modular, as dot_s16_ref): 2 instructions per 2 MACs with the
 // loads. Unaligned word loads are fine on M4/M7/M55 (LDR, not LDRD).
@@ -398,6 +399,37 @@ inline void dot_s16_2x2(const std::uint32_t* a, const std::uint32_t* w, std::int
   std::int32_t c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3];
   constexpr std::size_t quads = K / 4;
 #if defined(__OPTIMIZE__)
+  // Up to 32 quads (K <= 128, the pointwise layers of MCU networks): unrolled by the assembler
+  // (.rept), so no loop counter, no end pointer and no branch: 12 instructions per 16 MACs
+  // instead of 13. (Loading a quad's four weight words with one LDM would save one more, but LDM
+  // needs fixed registers, which GCC 12 fails to allocate in some callers.)
+  if constexpr (quads <= 32) {
+    std::uint32_t x0e, x0o, x1e, x1o, we, wo;
+    __asm__ volatile(
+        ".rept %c[quads]\n\t"
+        "ldrd %[x0e], %[x0o], [%[a]], #8\n\t"
+        "ldrd %[x1e], %[x1o], [%[a], %[xoff]]\n\t"
+        "ldrd %[we], %[wo], [%[w]], #8\n\t"
+        "smlad %[c00], %[x0e], %[we], %[c00]\n\t"
+        "smlad %[c00], %[x0o], %[wo], %[c00]\n\t"
+        "smlad %[c10], %[x1e], %[we], %[c10]\n\t"
+        "smlad %[c10], %[x1o], %[wo], %[c10]\n\t"
+        "ldrd %[we], %[wo], [%[w]], #8\n\t"
+        "smlad %[c01], %[x0e], %[we], %[c01]\n\t"
+        "smlad %[c01], %[x0o], %[wo], %[c01]\n\t"
+        "smlad %[c11], %[x1e], %[we], %[c11]\n\t"
+        "smlad %[c11], %[x1o], %[wo], %[c11]\n\t"
+        ".endr"
+        : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [a] "+r"(a), [w] "+r"(w),
+          [x0e] "=&r"(x0e), [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [we] "=&r"(we), [wo] "=&r"(wo)
+        : [quads] "n"(quads), [xoff] "n"(2 * K - 8)
+        : "memory");
+    acc[0] = c00;
+    acc[1] = c01;
+    acc[2] = c10;
+    acc[3] = c11;
+    return;
+  }
   // Assembly for the same reasons as dot_s16s8_2x2; two quads per iteration when K allows. The
   // second pixel is 2K - 8 bytes after the post-incremented a (LDRD reaches 1020 bytes).
   if constexpr (K <= 512) {
