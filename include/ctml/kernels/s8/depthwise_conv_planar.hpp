@@ -2,17 +2,18 @@
 #pragma once
 // int8 DEPTHWISE_CONV_2D on Arm cores with the DSP extension (not Helium), depth multiplier 1, no
 // dilation (DepthwiseFacts::planar): one channel at a time. The channel's input is gathered once
-// into an int16 plane P with the zero point subtracted and the padding as zeros,
-//   P[py][px] = x[py - pt][px - pl][c] - in_zp   (0 outside the input),
-// so that every output is a sum over taps inside the plane, adjacent taps being int16 pairs:
-//   acc = bias[c] + sum_ky ( sum_j SMLAD(P[oy*sh + ky][ox*sw + 2j .. 2j+1], (w[ky][2j], w[ky][2j+1]))
+// into an int16 plane P with the padding as the input zero point,
+//   P[py][px] = x[py - pt][px - pl][c]   (in_zp outside the input),
+// so that every output is a sum over taps inside the plane, adjacent taps being int16 pairs, and
+// the zero point's term is one constant per channel, -in_zp * sum(w), folded into the bias:
+//   acc = bias[c] - in_zp * sum(w) + sum_ky ( sum_j SMLAD(P[oy*sh + ky][ox*sw + 2j .. 2j+1], (w[ky][2j], w[ky][2j+1]))
 //                            + SMLABB(P[oy*sh + ky][ox*sw + kw - 1], w[ky][kw-1])   for odd kw )
 // (the odd last tap is read alone, never as a pair past the row). The channel's weight pairs,
 // multiplier and shift stay in registers over all its pixels; per 3x3 output three unaligned word
 // loads, three halfword loads, six multiply-accumulates (1.33 instructions per MAC) and the
 // output stage, against ~46 instructions per output of the four-channel kernel, whose nine tap
-// pointers and weights cannot stay in registers. The gather costs three instructions per input
-// element per channel. Outputs of channel c overwrite only channel c's inputs, already in the
+// pointers and weights cannot stay in registers. The gather costs two instructions per input
+// element per channel. Integer sums wrap as the device's SMLAD (exact for valid models). Outputs of channel c overwrite only channel c's inputs, already in the
 // plane: the kernel runs in place without a ring.
 #include <cstddef>
 #include <cstdint>
@@ -35,25 +36,53 @@ void depthwise_conv_planar(const D& dp, const std::int8_t* in, std::int8_t* out,
   auto* plane = reinterpret_cast<std::int16_t*>((reinterpret_cast<std::uintptr_t>(scratch) + 3) & ~std::uintptr_t{3});
   const OutputStage st = stage_of(dp);  // locals: the int8 stores could alias the layer's members
   const std::int32_t zp = st.input_zero_point;
-  // The padding is the same for every channel: zeros written once.
-  for (std::size_t i = 0; i < PH * PW; ++i) plane[i] = 0;
+  // The padding is the input zero point, the same for every channel: written once.
+  for (std::size_t i = 0; i < PH * PW; ++i) plane[i] = static_cast<std::int16_t>(zp);
   for (std::size_t c = 0; c < C; ++c) {
-    // Gather channel c (rows and columns of the input that the plane covers).
+    // Gather channel c (the rows and columns of the input that the plane covers), unrolled
+    // along a row: one LDRSB and one STRH per element.
     for (std::size_t iy = 0; iy < G.ih; ++iy) {
       const std::size_t py = iy + G.pt;
       if (py >= PH) break;
       const std::int8_t* src = in + iy * G.iw * C + c;
       std::int16_t* dst = plane + py * PW + G.pl;
       constexpr std::size_t cols = G.iw + G.pl < PW ? G.iw : PW - G.pl;
-      for (std::size_t ix = 0; ix < cols; ++ix, src += C) dst[ix] = static_cast<std::int16_t>(*src - zp);
+#pragma GCC unroll 64
+      for (std::size_t ix = 0; ix < cols; ++ix) dst[ix] = src[ix * C];
     }
     std::uint32_t w[G.kh * RW];
     for (std::size_t i = 0; i < G.kh * RW; ++i) w[i] = dp.packed.channel(c)[i];
-    const std::int32_t bias = dp.bias[c], mult = dp.multiplier[c], shift = dp.shift[c];
+    // The plane holds x, not x - zp: the zero point's term goes into the bias,
+    // bias - zp * sum(w) (every tap, padding included, reads zp there).
+    std::int32_t wsum = 0;
+    for (std::size_t i = 0; i < G.kh * RW; ++i) wsum = __smlad(w[i], 0x00010001u, wsum);
+    const std::int32_t bias = static_cast<std::int32_t>(static_cast<std::uint32_t>(dp.bias[c]) -
+                                                        static_cast<std::uint32_t>(zp) * static_cast<std::uint32_t>(wsum));
+    const std::int32_t mult = dp.multiplier[c], shift = dp.shift[c];
     std::int8_t* o = out + c;
     for (std::size_t oy = 0; oy < G.oh; ++oy) {
       const std::int16_t* row0 = plane + oy * G.sh * PW;
-      for (std::size_t ox = 0; ox < G.ow; ++ox, o += C) {
+      std::size_t ox = 0;
+      if constexpr (G.kw == 3 && G.sw == 1) {
+        // Two outputs per step sharing their loads: per kernel row the words (x0, x1), (x1, x2)
+        // and (x2, x3); x2 and x3 are the bottom and top of the last (SMLABB, SMLATB).
+        for (; ox + 1 < G.ow; ox += 2, o += 2 * C) {
+          std::int32_t a0 = bias, a1 = bias;
+          const std::int16_t* r = row0 + ox;
+#pragma GCC unroll 16
+          for (std::size_t ky = 0; ky < G.kh; ++ky, r += PW) {
+            std::uint32_t x01, x12, x23;
+            std::memcpy(&x01, r, 4);
+            std::memcpy(&x12, r + 1, 4);
+            std::memcpy(&x23, r + 2, 4);
+            a0 = __smlabb(x23, w[ky * RW + 1], __smlad(x01, w[ky * RW], a0));
+            a1 = __smlatb(x23, w[ky * RW + 1], __smlad(x12, w[ky * RW], a1));
+          }
+          o[0] = st.template finish_as<Rq>(a0, mult, shift);
+          o[C] = st.template finish_as<Rq>(a1, mult, shift);
+        }
+      }
+      for (; ox < G.ow; ++ox, o += C) {
         std::int32_t acc = bias;
         const std::int16_t* r = row0 + ox * G.sw;
 #pragma GCC unroll 16
