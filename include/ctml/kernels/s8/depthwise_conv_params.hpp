@@ -2,7 +2,8 @@
 #pragma once
 // What the int8 DEPTHWISE_CONV_2D kernels read, and the facts of a geometry they depend on.
 //   scratch_bytes  the ring of (pad_top + 1) input rows a stride-1 same-size depthwise conv with
-//                  depth multiplier 1 needs to run in place (every target's kernel uses it)
+//                  depth multiplier 1 needs to run in place (the four-channel kernels), or the
+//                  int16 plane of the planar kernel, whichever is larger: the same on every target
 //   packed_type    Arm DSP: the weights sign-extended at compile time (PackedS16ByQuad, 2 bytes
 //                  more flash per weight) up to widen_weights_max weights; empty elsewhere.
 // No RequantTable: measured on the M4, the depthwise loop keeps too many values live to gain from
@@ -59,10 +60,14 @@ struct DepthwiseFacts {
   // overwrite only that channel's inputs, already in the plane).
   static constexpr std::size_t plane_h = (G.oh - 1) * G.sh + G.kh, plane_w = (G.ow - 1) * G.sw + G.kw;
   static constexpr std::size_t plane_bytes = plane_h * plane_w * 2;
-  static constexpr bool planar = target::dsp && !target::mve && mult_depth == 1 && G.dh == 1 && G.dw == 1 &&
-                                 G.oh > 0 && G.ow > 0 && plane_bytes <= 8192;
+  static constexpr bool planar_geometry = mult_depth == 1 && G.dh == 1 && G.dw == 1 && G.oh > 0 && G.ow > 0 &&
+                                          plane_bytes <= 8192;
+  static constexpr bool planar = target::dsp && !target::mve && planar_geometry;
+  // The largest scratch any target's kernel needs (the plane, or the other kernels' ring when in
+  // place), so that a model's arena is the same number on every target.
+  static constexpr std::size_t ring_bytes = in_place ? (G.pt + 1) * G.iw * G.cin : 0;
   static constexpr std::size_t scratch_bytes =
-      planar ? plane_bytes + 4 : (in_place ? (G.pt + 1) * G.iw * G.cin : 0);
+      planar_geometry && plane_bytes + 4 > ring_bytes ? plane_bytes + 4 : ring_bytes;
   // Depth multiplier 1 with channels in groups of four: the DSP / Helium kernel (and AVX-512's
   // for any channel count).
   static constexpr bool by_quads = mult_depth == 1 && G.cin % 4 == 0;
