@@ -17,6 +17,38 @@
 #if defined(CTML_HAVE_DSP)
 namespace ctml::kernels::s8 {
 
+// The expanded im2col patch of output pixel q straight from the input, without the int8 patch:
+// each kernel row inside the input is kw * cin contiguous bytes, sign-extended where it lies
+// (kw * cin a multiple of 4, dilation 1); a row or column outside takes the input zero point, as
+// fill_patch. Each input byte is read once per patch instead of copied and read again.
+template <Conv2DGeometry G>
+inline constexpr bool expands_rows_directly = G.dw == 1 && (G.kw * G.cin) % 4 == 0;
+
+template <Conv2DGeometry G, class D>
+void expand_patch(const D& cp, const std::int8_t* in, std::size_t q, std::uint32_t* xa) {
+  constexpr std::size_t row = G.kw * G.cin;
+  const long y0 = static_cast<long>((q / G.ow) * G.sh) - static_cast<long>(G.pt);
+  const long x0 = static_cast<long>((q % G.ow) * G.sw) - static_cast<long>(G.pl);
+  const bool cols_inside = x0 >= 0 && x0 + static_cast<long>(G.kw) <= static_cast<long>(G.iw);
+  for (std::size_t ky = 0; ky < G.kh; ++ky, xa += row / 2) {
+    const long iy = y0 + static_cast<long>(ky * G.dh);
+    const bool row_inside = iy >= 0 && iy < static_cast<long>(G.ih);
+    if (row_inside && cols_inside) {
+      kernels::expand_s8_pairs<row>(in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(x0)) * G.cin, xa);
+      continue;
+    }
+    std::int8_t part[row];
+    const auto zp = static_cast<std::int8_t>(stage_of(cp).input_zero_point);
+    for (std::size_t kx = 0; kx < G.kw; ++kx) {
+      const long ix = x0 + static_cast<long>(kx);
+      const bool inside = row_inside && ix >= 0 && ix < static_cast<long>(G.iw);
+      const std::int8_t* x = inside ? in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin : nullptr;
+      for (std::size_t c = 0; c < G.cin; ++c) part[kx * G.cin + c] = inside ? x[c] : zp;
+    }
+    kernels::expand_s8_pairs<row>(part, xa);
+  }
+}
+
 template <Requant Rq, Conv2DGeometry G, class D>
 void conv_dsp(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) {
   ::ctml::detail::side_effect_fence();
@@ -24,12 +56,13 @@ void conv_dsp(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t*
   constexpr std::size_t P = F::pixels, K = F::K;
   const OutputStage st = stage_of(cp);  // locals: the int8 stores could alias the layer's members
   auto* xa = reinterpret_cast<std::uint32_t*>((reinterpret_cast<std::uintptr_t>(scratch) + 3) & ~std::uintptr_t{3});
-  std::int8_t patch[F::pointwise ? 1 : 2][K];
+  [[maybe_unused]] std::int8_t patch[F::pointwise ? 1 : 2][K];
   std::size_t p = 0;
   for (; p + 1 < P; p += 2) {
     const std::int8_t* x0 = in + p * G.cin;
     const std::int8_t* x1 = x0 + G.cin;
-    if constexpr (!F::pointwise) {
+    constexpr bool direct = !F::pointwise && G.cout % 2 == 0 && expands_rows_directly<G>;
+    if constexpr (!F::pointwise && !direct) {
       fill_patch<0, G>(cp, in, p, patch[0]);
       fill_patch<0, G>(cp, in, p + 1, patch[1]);
       x0 = patch[0];
@@ -41,8 +74,13 @@ void conv_dsp(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t*
       last0 = kernels::dot_s8<K>(w, x0) + cp.effective_bias[G.cout - 1];
       last1 = kernels::dot_s8<K>(w, x1) + cp.effective_bias[G.cout - 1];
     }
-    kernels::expand_s8_pairs<K>(x0, xa);
-    kernels::expand_s8_pairs<K>(x1, xa + K / 2);
+    if constexpr (direct) {
+      expand_patch<G>(cp, in, p, xa);
+      expand_patch<G>(cp, in, p + 1, xa + K / 2);
+    } else {
+      kernels::expand_s8_pairs<K>(x0, xa);
+      kernels::expand_s8_pairs<K>(x1, xa + K / 2);
+    }
     std::int8_t* o0 = out + p * G.cout;
     std::int8_t* o1 = o0 + G.cout;
     for (std::size_t co = 0; co + 1 < G.cout; co += 2) {
