@@ -337,6 +337,10 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   constexpr kernels::Conv2DGeometry g3{5, 6, 5, 5, 6, 17, 3, 3, 1, 1, 1, 1, 1, 1};
   check_conv<g3, conv, Stage::large_multipliers>();
   check_conv<g3, conv, Stage::full_range>();
+  // Patches longer than 512 (72 channels, 3x3: K = 648) taken row by row, an odd pixel count and
+  // padding on every side; and the same with an odd filter count (the whole-patch path).
+  check_conv<kernels::Conv2DGeometry{5, 3, 72, 5, 3, 6, 3, 3, 1, 1, 1, 1, 1, 1}, conv>();
+  check_conv<kernels::Conv2DGeometry{5, 3, 72, 5, 3, 5, 3, 3, 1, 1, 1, 1, 1, 1}, conv, Stage::full_range>();
   // Depthwise on 20 channels (a full and a partial group of 16), in place, and with dilation 2.
   constexpr kernels::Conv2DGeometry g4{5, 4, 20, 5, 4, 20, 3, 3, 1, 1, 1, 1, 1, 1};
   check_conv<g4, depthwise, Stage::large_multipliers>();
@@ -374,6 +378,9 @@ TEST_CASE("MobileNetV1-0.25 and ResNet-8 int8 layers at their real sizes equal t
   check_conv<kernels::Conv2DGeometry{32, 32, 16, 16, 16, 32, 3, 3, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
   check_conv<kernels::Conv2DGeometry{16, 16, 32, 8, 8, 64, 3, 3, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
   check_conv<kernels::Conv2DGeometry{32, 32, 16, 16, 16, 32, 1, 1, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
+  check_conv<kernels::Conv2DGeometry{8, 8, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1}, conv, Stage::ptq>();  // K = 576
+  // KWS's first conv (10x4 on one channel, stride 2), patches widened row by row from the input.
+  check_conv<kernels::Conv2DGeometry{49, 10, 1, 25, 5, 8, 10, 4, 2, 2, 1, 1, 4, 1}, conv, Stage::ptq>();
   check_conv<kernels::Conv2DGeometry{16, 16, 32, 8, 8, 64, 1, 1, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
 }
 

@@ -17,20 +17,22 @@
 #if defined(CTML_HAVE_DSP)
 namespace ctml::kernels::s8 {
 
-// The expanded im2col patch of output pixel q straight from the input, without the int8 patch:
-// each kernel row inside the input is kw * cin contiguous bytes, sign-extended where it lies
-// (kw * cin a multiple of 4, dilation 1); a row or column outside takes the input zero point, as
-// fill_patch. Each input byte is read once per patch instead of copied and read again.
-template <Conv2DGeometry G>
-inline constexpr bool expands_rows_directly = G.dw == 1 && (G.kw * G.cin) % 4 == 0;
-
-template <Conv2DGeometry G, class D>
-void expand_patch(const D& cp, const std::int8_t* in, std::size_t q, std::uint32_t* xa) {
-  constexpr std::size_t row = G.kw * G.cin;
+// The widened im2col patch of output pixel q straight from the input, without an int8 patch:
+// each kernel row inside the input is kw * cin contiguous bytes, sign-extended where it lies; a
+// row or column outside takes the input zero point, as fill_patch. Pixel j of a pair goes to
+// xa + j * K / 2 words (the two whole patches one after the other), or with Interleaved its rows
+// alternate with the other pixel's (row ky of pixel j at xa + (2 ky + j) * R / 2 words), so that
+// each kernel row is a pixel pair of R values for the 2x2 kernels, whatever the patch's length
+// (ConvFacts::row_segments).
+template <bool Interleaved, Conv2DGeometry G, class D>
+void expand_patch(const D& cp, const std::int8_t* in, std::size_t q, std::uint32_t* xa, std::size_t j) {
+  constexpr std::size_t row = ConvFacts<G>::R;
+  constexpr std::size_t step = Interleaved ? row : row / 2;
   const long y0 = static_cast<long>((q / G.ow) * G.sh) - static_cast<long>(G.pt);
   const long x0 = static_cast<long>((q % G.ow) * G.sw) - static_cast<long>(G.pl);
   const bool cols_inside = x0 >= 0 && x0 + static_cast<long>(G.kw) <= static_cast<long>(G.iw);
-  for (std::size_t ky = 0; ky < G.kh; ++ky, xa += row / 2) {
+  xa += Interleaved ? j * row / 2 : j * ConvFacts<G>::K / 2;
+  for (std::size_t ky = 0; ky < G.kh; ++ky, xa += step) {
     const long iy = y0 + static_cast<long>(ky * G.dh);
     const bool row_inside = iy >= 0 && iy < static_cast<long>(G.ih);
     if (row_inside && cols_inside) {
@@ -61,7 +63,7 @@ void conv_dsp(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t*
   for (; p + 1 < P; p += 2) {
     const std::int8_t* x0 = in + p * G.cin;
     const std::int8_t* x1 = x0 + G.cin;
-    constexpr bool direct = !F::pointwise && G.cout % 2 == 0 && expands_rows_directly<G>;
+    constexpr bool direct = F::rows_direct, segmented = F::row_segments;
     if constexpr (!F::pointwise && !direct) {
       fill_patch<0, G>(cp, in, p, patch[0]);
       fill_patch<0, G>(cp, in, p + 1, patch[1]);
@@ -75,8 +77,8 @@ void conv_dsp(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t*
       last1 = kernels::dot_s8<K>(w, x1) + cp.effective_bias[G.cout - 1];
     }
     if constexpr (direct) {
-      expand_patch<G>(cp, in, p, xa);
-      expand_patch<G>(cp, in, p + 1, xa + K / 2);
+      expand_patch<segmented, G>(cp, in, p, xa, 0);
+      expand_patch<segmented, G>(cp, in, p + 1, xa, 1);
     } else {
       kernels::expand_s8_pairs<K>(x0, xa);
       kernels::expand_s8_pairs<K>(x1, xa + K / 2);
@@ -85,10 +87,20 @@ void conv_dsp(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t*
     std::int8_t* o1 = o0 + G.cout;
     for (std::size_t co = 0; co + 1 < G.cout; co += 2) {
       std::int32_t acc[4] = {cp.effective_bias[co], cp.effective_bias[co + 1], cp.effective_bias[co], cp.effective_bias[co + 1]};
-      if constexpr (F::widened_weights)
+      if constexpr (segmented) {
+        // Kernel row by kernel row: the pixel pair's row ky and the two channels' segment of it.
+        constexpr std::size_t R = F::R;
+        for (std::size_t ky = 0; ky < G.kh; ++ky) {
+          if constexpr (F::widened_weights)
+            kernels::dot_s16_2x2<R>(xa + ky * R, cp.packed.pair(co) + ky * R, acc);
+          else
+            kernels::dot_s16s8_2x2<R, K>(xa + ky * R, cp.weights.data() + co * K + ky * R, acc);
+        }
+      } else if constexpr (F::widened_weights) {
         kernels::dot_s16_2x2<K>(xa, cp.packed.pair(co), acc);
-      else
+      } else {
         kernels::dot_s16s8_2x2<K>(xa, cp.weights.data() + co * K, acc);
+      }
       if constexpr (OutputStage::is_tabulated(Rq)) {
         // All four results before the int8 stores, which could alias the table.
         const quant::ChannelRequant& r0 = cp.requant_table.ch[co];

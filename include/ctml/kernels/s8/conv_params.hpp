@@ -31,7 +31,15 @@ struct ConvFacts {
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
   // The Arm DSP kernel sign-extends each pair of input pixels once into int16 words (4 bytes per
   // input value for the pair, plus slack to word-align it) instead of once per output channel.
-  static constexpr bool expandable = K % 4 == 0 && K <= 512 && pixels > 1;
+  // A patch whose kernel rows are whole words (kw * cin a multiple of 4, no column dilation) is
+  // widened row by row straight from the input and its dot products run per kernel row
+  // (conv_dsp.hpp), so only a row, not the whole patch, must fit the kernels' reach (512).
+  static constexpr std::size_t R = G.kw * G.cin;
+  static constexpr bool rows_direct = !pointwise && G.dw == 1 && R % 4 == 0 && R <= 512 && G.cout % 2 == 0;
+  // Per kernel row when the patch is beyond reach, or its rows are long enough (8 quads) that
+  // the shorter loops cost nothing: ResNet-8's 3x3 layers, not KWS's 10x4 one-channel conv.
+  static constexpr bool row_segments = rows_direct && (K > 512 || R >= 32);
+  static constexpr bool expandable = pixels > 1 && ((K % 4 == 0 && K <= 512) || row_segments);
   static constexpr bool expands_inputs = target::dsp && !target::mve && expandable;
   // ... and reads weights sign-extended at compile time (PackedS16Pairs: twice the int8 weights'
   // bytes more flash, a quarter fewer instructions per MAC) up to widen_weights_max weights.

@@ -325,7 +325,9 @@ inline void expand_s8_pairs(const std::int8_t* x, std::uint32_t* out) {
 // right after b0); acc += {a0.b0, a0.b1, a1.b0, a1.b1}. Both pairs sit at constant offsets from
 // one pointer, so the loop needs three address registers and leaves room for the eight operands:
 // per 16 MACs two LDRDs, two LDRs, four SXTB16s and eight SMLADs.
-template <std::size_t K>
+// RowStride: the bytes from weight row b0 to b1 (K when the rows are whole; the conv's full patch
+// length when this is one kernel row's segment of it).
+template <std::size_t K, std::size_t RowStride = K>
 inline void dot_s16s8_2x2(const std::uint32_t* a, const std::int8_t* b, std::int32_t* acc) {
   static_assert(K % 4 == 0, "dot_s16s8_2x2: K must be a multiple of 4");
   std::int32_t c00 = acc[0], c01 = acc[1], c10 = acc[2], c11 = acc[3];
@@ -335,7 +337,7 @@ inline void dot_s16s8_2x2(const std::uint32_t* a, const std::int8_t* b, std::int
   // the thirteen live values out of the stack (22 instructions per quad instead of 17). The
   // offsets of the second pixel (2K - 8 bytes after the post-incremented a) and of the second
   // weight row (K - 4 after b) are immediates, within LDRD's range for K <= 512.
-  if constexpr (quads % 2 == 0 && K <= 512) {
+  if constexpr (quads % 2 == 0 && K <= 512 && RowStride <= 4095) {
     const std::int8_t* const end = b + K;
     std::uint32_t x0e, x0o, x1e, x1o, w, wo;
 #define CTML_DOT_S16S8_QUAD                                   \
@@ -361,7 +363,7 @@ inline void dot_s16s8_2x2(const std::uint32_t* a, const std::int8_t* b, std::int
                      : [c00] "+r"(c00), [c01] "+r"(c01), [c10] "+r"(c10), [c11] "+r"(c11), [a] "+r"(a), [b] "+r"(b),
                        [x0e] "=&r"(x0e), [x0o] "=&r"(x0o), [x1e] "=&r"(x1e), [x1o] "=&r"(x1o), [w] "=&r"(w),
                        [wo] "=&r"(wo)
-                     : [end] "r"(end), [xoff] "n"(2 * K - 8), [woff] "n"(K - 4)
+                     : [end] "r"(end), [xoff] "n"(2 * K - 8), [woff] "n"(RowStride - 4)
                      : "cc", "memory");
 #undef CTML_DOT_S16S8_QUAD
     acc[0] = c00;
@@ -378,7 +380,7 @@ inline void dot_s16s8_2x2(const std::uint32_t* a, const std::int8_t* b, std::int
     std::uint32_t we = __sxtb16(w), wo = detail::sxtb16_ror8(w);
     c00 = __smlad(x0o, wo, __smlad(x0e, we, c00));
     c10 = __smlad(x1o, wo, __smlad(x1e, we, c10));
-    std::memcpy(&w, b + K, 4);
+    std::memcpy(&w, b + RowStride, 4);
     we = __sxtb16(w);
     wo = detail::sxtb16_ror8(w);
     c01 = __smlad(x0o, wo, __smlad(x0e, we, c01));
