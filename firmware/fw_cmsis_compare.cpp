@@ -212,6 +212,15 @@ void record(std::string_view name, Kind k, std::size_t macs, std::uint64_t n_ctm
   o << " scratch=" << s_ctml << '/' << s_cmsis << (same ? "" : " FAILED: CMSIS-NN gives other bytes") << '\n';
 }
 
+// One CMSIS-NN call counted; a status other than success counts as a mismatch.
+template <class F>
+std::uint64_t counted(F&& call) {
+  arm_cmsis_nn_status st = ARM_CMSIS_NN_SUCCESS;
+  const std::uint64_t n = board::count_instructions([&] { st = call(); });
+  if (st != ARM_CMSIS_NN_SUCCESS) ++mismatches;
+  return n;
+}
+
 // CMSIS-NN's context for a layer that asks for `size` bytes (an image too small for it stops).
 cmsis_nn_context context(std::int32_t size) {
   if (size > static_cast<std::int32_t>(cmsis_buf_bytes)) {
@@ -228,15 +237,16 @@ constexpr cmsis_nn_dims dims(std::size_t n, std::size_t h, std::size_t w, std::s
 constexpr cmsis_nn_tile tile(std::size_t h, std::size_t w) { return {static_cast<std::int32_t>(w), static_cast<std::int32_t>(h)}; }
 
 // ---------------------------------------------------------------------------------------------
-// The CMSIS-NN call for each ctml int8 layer type: peer<L>::run(layer, in, out) returns the
-// context buffer bytes it needed (as TFLite Micro's Prepare asks for them).
+// The CMSIS-NN call for each ctml int8 layer type: peer<L>::run(layer, in, out, n) counts the
+// call's instructions into n and returns the context buffer bytes it needed (as TFLite Micro's
+// Prepare asks for them).
 template <class L>
 struct peer;
 
 template <Conv2DGeometry G>
 struct peer<q::QConv2DLayer<G>> {
   static constexpr Kind kind = G.kh == 1 && G.kw == 1 ? pointwise : conv;
-  static std::int32_t run(const q::QConv2DLayer<G>& l, const std::int8_t* in, std::int8_t* out, bool count,
+  static std::int32_t run(const q::QConv2DLayer<G>& l, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
     cmsis_nn_conv_params p{};
     p.input_offset = -l.input_zero_point;
@@ -251,11 +261,7 @@ struct peer<q::QConv2DLayer<G>> {
                         bd = dims(1, 1, 1, G.cout), od = dims(1, G.oh, G.ow, G.cout);
     const std::int32_t size = arm_convolve_wrapper_s8_get_buffer_size(&p, &id, &fd, &od);
     cmsis_nn_context ctx = context(size);
-    arm_cmsis_nn_status st{};
-    auto call = [&] { st = arm_convolve_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out); };
-    if (count) n = board::count_instructions(call);
-    else call();
-    if (st != ARM_CMSIS_NN_SUCCESS) ++mismatches;
+    n = counted([&] { return arm_convolve_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out); });
     return size;
   }
 };
@@ -263,7 +269,7 @@ struct peer<q::QConv2DLayer<G>> {
 template <Conv2DGeometry G>
 struct peer<q::QDepthwiseConv2DLayer<G>> {
   static constexpr Kind kind = depthwise;
-  static std::int32_t run(const q::QDepthwiseConv2DLayer<G>& l, const std::int8_t* in, std::int8_t* out, bool count,
+  static std::int32_t run(const q::QDepthwiseConv2DLayer<G>& l, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
     cmsis_nn_dw_conv_params p{};
     p.input_offset = -l.input_zero_point;
@@ -279,13 +285,7 @@ struct peer<q::QDepthwiseConv2DLayer<G>> {
                         od = dims(1, G.oh, G.ow, G.cout);
     const std::int32_t size = arm_depthwise_conv_wrapper_s8_get_buffer_size(&p, &id, &fd, &od);
     cmsis_nn_context ctx = context(size);
-    arm_cmsis_nn_status st{};
-    auto call = [&] {
-      st = arm_depthwise_conv_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out);
-    };
-    if (count) n = board::count_instructions(call);
-    else call();
-    if (st != ARM_CMSIS_NN_SUCCESS) ++mismatches;
+    n = counted([&] { return arm_depthwise_conv_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out); });
     return size;
   }
 };
@@ -293,7 +293,7 @@ struct peer<q::QDepthwiseConv2DLayer<G>> {
 template <class In, std::size_t Units>
 struct peer<q::QDenseLayer<In, Units>> {
   static constexpr Kind kind = dense;
-  static std::int32_t run(const q::QDenseLayer<In, Units>& l, const std::int8_t* in, std::int8_t* out, bool count,
+  static std::int32_t run(const q::QDenseLayer<In, Units>& l, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
     constexpr std::size_t K = In::size;
     cmsis_nn_fc_params p{};
@@ -315,13 +315,7 @@ struct peer<q::QDenseLayer<In, Units>> {
     if (size > 0)
       arm_vector_sum_s8(reinterpret_cast<std::int32_t*>(cmsis_buf), static_cast<std::int32_t>(K),
                         static_cast<std::int32_t>(Units), l.weights.data(), p.input_offset, p.filter_offset, l.bias.data());
-    arm_cmsis_nn_status st{};
-    auto call = [&] {
-      st = arm_fully_connected_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out);
-    };
-    if (count) n = board::count_instructions(call);
-    else call();
-    if (st != ARM_CMSIS_NN_SUCCESS) ++mismatches;
+    n = counted([&] { return arm_fully_connected_wrapper_s8(&ctx, &p, &qp, &id, in, &fd, l.weights.data(), &bd, l.bias.data(), &od, out); });
     return size;
   }
 };
@@ -329,7 +323,7 @@ struct peer<q::QDenseLayer<In, Units>> {
 template <Conv2DGeometry G>
 struct peer<q::QAveragePool2DLayer<G>> {
   static constexpr Kind kind = pool;
-  static std::int32_t run(const q::QAveragePool2DLayer<G>& l, const std::int8_t* in, std::int8_t* out, bool count,
+  static std::int32_t run(const q::QAveragePool2DLayer<G>& l, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
     cmsis_nn_pool_params p{};
     p.stride = tile(G.sh, G.sw);
@@ -338,11 +332,7 @@ struct peer<q::QAveragePool2DLayer<G>> {
     const cmsis_nn_dims id = dims(1, G.ih, G.iw, G.cin), fd = dims(1, G.kh, G.kw, 1), od = dims(1, G.oh, G.ow, G.cin);
     const std::int32_t size = arm_avgpool_s8_get_buffer_size(static_cast<int>(G.ow), static_cast<int>(G.cin));
     cmsis_nn_context ctx = context(size);
-    arm_cmsis_nn_status st{};
-    auto call = [&] { st = arm_avgpool_s8(&ctx, &p, &id, in, &fd, &od, out); };
-    if (count) n = board::count_instructions(call);
-    else call();
-    if (st != ARM_CMSIS_NN_SUCCESS) ++mismatches;
+    n = counted([&] { return arm_avgpool_s8(&ctx, &p, &id, in, &fd, &od, out); });
     return size;
   }
 };
@@ -350,15 +340,14 @@ struct peer<q::QAveragePool2DLayer<G>> {
 template <class S>
 struct peer<q::QSoftmaxLayer<S>> {
   static constexpr Kind kind = softmax;
-  static std::int32_t run(const q::QSoftmaxLayer<S>& l, const std::int8_t* in, std::int8_t* out, bool count,
+  static std::int32_t run(const q::QSoftmaxLayer<S>& l, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
     using L = q::QSoftmaxLayer<S>;
-    auto call = [&] {
+    n = counted([&] {
       arm_softmax_s8(in, static_cast<std::int32_t>(L::rows), static_cast<std::int32_t>(L::depth), l.params.input_multiplier,
                      l.params.input_left_shift, l.params.diff_min, out);
-    };
-    if (count) n = board::count_instructions(call);
-    else call();
+      return ARM_CMSIS_NN_SUCCESS;
+    });
     return 0;
   }
 };
@@ -367,11 +356,12 @@ struct peer<q::QSoftmaxLayer<S>> {
 template <class T, class In, class Out>
 struct peer<ctml::ReshapeLayer<T, In, Out>> {
   static constexpr Kind kind = reshape;
-  static std::int32_t run(const ctml::ReshapeLayer<T, In, Out>&, const std::int8_t* in, std::int8_t* out, bool count,
+  static std::int32_t run(const ctml::ReshapeLayer<T, In, Out>&, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
-    auto call = [&] { std::memcpy(out, in, In::size * sizeof(T)); };
-    if (count) n = board::count_instructions(call);
-    else call();
+    n = counted([&] {
+      std::memcpy(out, in, In::size * sizeof(T));
+      return ARM_CMSIS_NN_SUCCESS;
+    });
     return 0;
   }
 };
@@ -457,7 +447,7 @@ void compare(const L& l, std::string_view name, const std::int8_t* in, std::int8
     std::uint64_t n_ctml = 0, n_cmsis = 0;
     n_ctml = board::count_instructions(
         [&] { l.forward(in, out, reinterpret_cast<typename Tr::scratch_value*>(ctml_scratch)); });
-    const std::int32_t s = P::run(l, in, cmsis_out, true, n_cmsis);
+    const std::int32_t s = P::run(l, in, cmsis_out, n_cmsis);
     record(name, P::kind, Tr::macs, n_ctml, n_cmsis, Tr::scratch_bytes, s,
            std::memcmp(out, cmsis_out, Tr::output_type::size()) == 0);
   }

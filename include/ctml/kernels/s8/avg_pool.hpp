@@ -24,6 +24,24 @@ constexpr std::int8_t avg_finish(std::int32_t a, std::int32_t count, std::int32_
   a = a < act_min ? act_min : (a > act_max ? act_max : a);
   return static_cast<std::int8_t>(a);
 }
+// The window of output pixel (oy, ox) clipped to the input: rows [iy0, iy1), columns [ix0, ix1),
+// and its tap count.
+struct PoolWindow {
+  std::size_t iy0, iy1, ix0, ix1;
+  std::int32_t count;
+};
+template <Conv2DGeometry G>
+constexpr PoolWindow pool_window(std::size_t oy, std::size_t ox) {
+  const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
+  const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+  const std::size_t iy0 = y0 < 0 ? 0 : static_cast<std::size_t>(y0);
+  const std::size_t ix0 = x0 < 0 ? 0 : static_cast<std::size_t>(x0);
+  const long y1 = y0 + static_cast<long>(G.kh), x1 = x0 + static_cast<long>(G.kw);
+  const std::size_t iy1 = y1 > static_cast<long>(G.ih) ? G.ih : static_cast<std::size_t>(y1 < 0 ? 0 : y1);
+  const std::size_t ix1 = x1 > static_cast<long>(G.iw) ? G.iw : static_cast<std::size_t>(x1 < 0 ? 0 : x1);
+  const auto count = static_cast<std::int32_t>((iy1 > iy0 ? iy1 - iy0 : 0) * (ix1 > ix0 ? ix1 - ix0 : 0));
+  return {iy0, iy1, ix0, ix1, count};
+}
 }  // namespace detail
 
 // The window is clipped to the input once per output pixel; channels are summed in chunks of
@@ -34,14 +52,7 @@ constexpr void avg_pool_ref(const std::int8_t* in, std::int8_t* out, std::int32_
   constexpr std::size_t chunk = G.cin < 16 ? G.cin : 16;
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
-      const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
-      const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
-      const std::size_t iy0 = y0 < 0 ? 0 : static_cast<std::size_t>(y0);
-      const std::size_t ix0 = x0 < 0 ? 0 : static_cast<std::size_t>(x0);
-      const long y1 = y0 + static_cast<long>(G.kh), x1 = x0 + static_cast<long>(G.kw);
-      const std::size_t iy1 = y1 > static_cast<long>(G.ih) ? G.ih : static_cast<std::size_t>(y1 < 0 ? 0 : y1);
-      const std::size_t ix1 = x1 > static_cast<long>(G.iw) ? G.iw : static_cast<std::size_t>(x1 < 0 ? 0 : x1);
-      const auto count = static_cast<std::int32_t>((iy1 > iy0 ? iy1 - iy0 : 0) * (ix1 > ix0 ? ix1 - ix0 : 0));
+      const auto [iy0, iy1, ix0, ix1, count] = detail::pool_window<G>(oy, ox);
       std::int8_t* o = out + (oy * G.ow + ox) * G.cin;
       for (std::size_t c0 = 0; c0 < G.cin; c0 += chunk) {
         const std::size_t n = G.cin - c0 < chunk ? G.cin - c0 : chunk;
@@ -74,14 +85,7 @@ void avg_pool_dsp(const std::int8_t* in, std::int8_t* out, std::int32_t act_min,
   constexpr std::size_t words = chunk / 4;
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
-      const long y0 = static_cast<long>(oy * G.sh) - static_cast<long>(G.pt);
-      const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
-      const std::size_t iy0 = y0 < 0 ? 0 : static_cast<std::size_t>(y0);
-      const std::size_t ix0 = x0 < 0 ? 0 : static_cast<std::size_t>(x0);
-      const long y1 = y0 + static_cast<long>(G.kh), x1 = x0 + static_cast<long>(G.kw);
-      const std::size_t iy1 = y1 > static_cast<long>(G.ih) ? G.ih : static_cast<std::size_t>(y1 < 0 ? 0 : y1);
-      const std::size_t ix1 = x1 > static_cast<long>(G.iw) ? G.iw : static_cast<std::size_t>(x1 < 0 ? 0 : x1);
-      const auto count = static_cast<std::int32_t>((iy1 > iy0 ? iy1 - iy0 : 0) * (ix1 > ix0 ? ix1 - ix0 : 0));
+      const auto [iy0, iy1, ix0, ix1, count] = detail::pool_window<G>(oy, ox);
       std::int8_t* o = out + (oy * G.ow + ox) * G.cin;
       for (std::size_t c0 = 0; c0 < G.cin; c0 += chunk) {
         std::uint32_t even[words] = {}, odd[words] = {};  // lanes: channels 4j, 4j+2 / 4j+1, 4j+3

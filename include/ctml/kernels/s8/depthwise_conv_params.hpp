@@ -28,10 +28,7 @@ template <std::size_t KH, std::size_t KW, std::size_t C>
 struct PackedDepthwisePairs {
   static constexpr std::size_t row_words = (KW + 1) / 2, channel_words = KH * row_words;
   std::uint32_t words[C * channel_words];
-  static constexpr std::uint32_t pack2(std::int8_t lo, std::int8_t hi) {
-    return static_cast<std::uint16_t>(static_cast<std::int16_t>(lo)) |
-           static_cast<std::uint32_t>(static_cast<std::uint16_t>(static_cast<std::int16_t>(hi))) << 16;
-  }
+  static constexpr auto pack2 = PackedS16Pairs<2, 4>::pack2;
   // From w[ky][kx][c].
   static constexpr PackedDepthwisePairs pack(const std::int8_t* w) {
     ::ctml::detail::side_effect_fence();
