@@ -9,7 +9,7 @@
 //   AVX-512 VNNI   the packed-weight GEMM (gemm_avx512.hpp), one row of unsigned inputs
 //   Arm DSP        (not Helium) output units in fours against weights sign-extended at compile
 //                  time (PackedS16Blocks4, when the layer is within the widening bound of
-//                  dot_dsp.hpp): each input word is extended once for four rows, 13 instructions
+//                  dot_dsp.hpp): each input word is extended once for four rows, 15 instructions
 //                  per 16 MACs (dot_s8_s16w_1x4)
 //   otherwise      output units in pairs (each loaded input word serves two weight rows), the dot
 //                  products of dot.hpp (Arm DSP: SMLAD; Helium: VMLADAV)

@@ -6,15 +6,17 @@
 //   P[py][px] = x[py - pt][px - pl][c]   (in_zp outside the input),
 // so that every output is a sum over taps inside the plane, adjacent taps being int16 pairs, and
 // the zero point's term is one constant per channel, -in_zp * sum(w), folded into the bias:
-//   acc = bias[c] - in_zp * sum(w) + sum_ky ( sum_j SMLAD(P[oy*sh + ky][ox*sw + 2j .. 2j+1], (w[ky][2j], w[ky][2j+1]))
-//                            + SMLABB(P[oy*sh + ky][ox*sw + kw - 1], w[ky][kw-1])   for odd kw )
+//   acc = bias[c] - in_zp * sum(w)
+//       + sum_ky ( sum_j SMLAD(P[oy*sh + ky][ox*sw + 2j .. 2j+1], (w[ky][2j], w[ky][2j+1]))
+//                  + SMLABB(P[oy*sh + ky][ox*sw + kw - 1], w[ky][kw-1])   for odd kw )
 // (the odd last tap is read alone, never as a pair past the row). The channel's weight pairs,
 // multiplier and shift stay in registers over all its pixels; per 3x3 output three unaligned word
-// loads, three halfword loads, six multiply-accumulates (1.33 instructions per MAC) and the
-// output stage, against ~46 instructions per output of the four-channel kernel, whose nine tap
+// loads, three halfword loads, six multiply-accumulates (1.33 instructions per MAC; two outputs
+// per step share their loads for 3x3, stride 1) and the output stage, against ~46 instructions per output of the four-channel kernel, whose nine tap
 // pointers and weights cannot stay in registers. The gather costs two instructions per input
-// element per channel. Integer sums wrap as the device's SMLAD (exact for valid models). Outputs of channel c overwrite only channel c's inputs, already in the
-// plane: the kernel runs in place without a ring.
+// element per channel. Integer sums wrap as the device's SMLAD (exact for valid models). Outputs
+// of channel c overwrite only channel c's inputs, already in the plane: the kernel runs in place
+// without a ring.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
