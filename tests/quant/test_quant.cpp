@@ -378,7 +378,6 @@ TEST_CASE("MobileNetV1-0.25 and ResNet-8 int8 layers at their real sizes equal t
   check_conv<kernels::Conv2DGeometry{32, 32, 16, 16, 16, 32, 3, 3, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
   check_conv<kernels::Conv2DGeometry{16, 16, 32, 8, 8, 64, 3, 3, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
   check_conv<kernels::Conv2DGeometry{32, 32, 16, 16, 16, 32, 1, 1, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
-  check_conv<kernels::Conv2DGeometry{8, 8, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1}, conv, Stage::ptq>();  // K = 576
   // KWS's first conv (10x4 on one channel, stride 2), patches widened row by row from the input.
   check_conv<kernels::Conv2DGeometry{49, 10, 1, 25, 5, 8, 10, 4, 2, 2, 1, 1, 4, 1}, conv, Stage::ptq>();
   check_conv<kernels::Conv2DGeometry{16, 16, 32, 8, 8, 64, 1, 1, 2, 2, 1, 1, 0, 0}, conv, Stage::ptq>();
