@@ -243,20 +243,32 @@ constexpr cmsis_nn_tile tile(std::size_t h, std::size_t w) { return {static_cast
 template <class L>
 struct peer;
 
+// What CMSIS-NN's conv and depthwise parameters share, from a ctml layer and its geometry (TFLite
+// Micro's cmsis_nn kernels fill them the same way: the input offset is -zp, the output offset +zp).
+template <class P, Conv2DGeometry G, class L>
+P window_params(const L& l) {
+  P p{};
+  p.input_offset = -l.input_zero_point;
+  p.output_offset = l.output_zero_point;
+  p.stride = tile(G.sh, G.sw);
+  p.padding = tile(G.pt, G.pl);
+  p.dilation = tile(G.dh, G.dw);
+  p.activation = {l.act_min, l.act_max};
+  return p;
+}
+// CMSIS-NN takes the multipliers and shifts as non-const pointers; it only reads them.
+template <class L>
+cmsis_nn_per_channel_quant_params per_channel(const L& l) {
+  return {const_cast<std::int32_t*>(l.multiplier.data()), const_cast<std::int32_t*>(l.shift.data())};
+}
+
 template <Conv2DGeometry G>
 struct peer<q::QConv2DLayer<G>> {
   static constexpr Kind kind = G.kh == 1 && G.kw == 1 ? pointwise : conv;
   static std::int32_t run(const q::QConv2DLayer<G>& l, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
-    cmsis_nn_conv_params p{};
-    p.input_offset = -l.input_zero_point;
-    p.output_offset = l.output_zero_point;
-    p.stride = tile(G.sh, G.sw);
-    p.padding = tile(G.pt, G.pl);
-    p.dilation = tile(G.dh, G.dw);
-    p.activation = {l.act_min, l.act_max};
-    cmsis_nn_per_channel_quant_params qp{const_cast<std::int32_t*>(l.multiplier.data()),
-                                         const_cast<std::int32_t*>(l.shift.data())};
+    const auto p = window_params<cmsis_nn_conv_params, G>(l);
+    auto qp = per_channel(l);
     const cmsis_nn_dims id = dims(1, G.ih, G.iw, G.cin), fd = dims(G.cout, G.kh, G.kw, G.cin),
                         bd = dims(1, 1, 1, G.cout), od = dims(1, G.oh, G.ow, G.cout);
     const std::int32_t size = arm_convolve_wrapper_s8_get_buffer_size(&p, &id, &fd, &od);
@@ -271,16 +283,9 @@ struct peer<q::QDepthwiseConv2DLayer<G>> {
   static constexpr Kind kind = depthwise;
   static std::int32_t run(const q::QDepthwiseConv2DLayer<G>& l, const std::int8_t* in, std::int8_t* out,
                           std::uint64_t& n) {
-    cmsis_nn_dw_conv_params p{};
-    p.input_offset = -l.input_zero_point;
-    p.output_offset = l.output_zero_point;
+    auto p = window_params<cmsis_nn_dw_conv_params, G>(l);
     p.ch_mult = static_cast<std::int32_t>(G.cout / G.cin);
-    p.stride = tile(G.sh, G.sw);
-    p.padding = tile(G.pt, G.pl);
-    p.dilation = tile(G.dh, G.dw);
-    p.activation = {l.act_min, l.act_max};
-    cmsis_nn_per_channel_quant_params qp{const_cast<std::int32_t*>(l.multiplier.data()),
-                                         const_cast<std::int32_t*>(l.shift.data())};
+    auto qp = per_channel(l);
     const cmsis_nn_dims id = dims(1, G.ih, G.iw, G.cin), fd = dims(1, G.kh, G.kw, G.cout), bd = dims(1, 1, 1, G.cout),
                         od = dims(1, G.oh, G.ow, G.cout);
     const std::int32_t size = arm_depthwise_conv_wrapper_s8_get_buffer_size(&p, &id, &fd, &od);
