@@ -2,6 +2,8 @@
 // constexpr inference. References are written here independently of the library's kernels.
 #include <doctest/doctest.h>
 
+#include "plan_check.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -187,6 +189,30 @@ TEST_CASE("arena: sizes are 16-byte aligned and top/bottom buffers never overlap
     const std::size_t a1 = a0 + sizes[k] * 4, b1 = b0 + sizes[k + 1] * 4;
     CHECK((a1 <= b0 || b1 <= a0));
   }
+}
+
+TEST_CASE("arena: a layer with an in-place lead writes its output before its input, in one region") {
+  // A MobileNet-like chain (bytes): conv to 1008 -> in-place depthwise (scratch 112) ->
+  // pointwise expansion to 2000 (lead 1056: the output's extra 992 and four input pixels) ->
+  // strided depthwise to 496 (lead 96, scratch 240) -> dense to 16.
+  constexpr std::array<plan::StepFacts, 5> s{{{4000, 1008, 0, false},
+                                              {1008, 1008, 112, true},
+                                              {1008, 2000, 0, false, 1056},
+                                              {2000, 496, 240, false, 96},
+                                              {496, 16, 0, false}}};
+  constexpr auto p = plan::make_plan(s);
+  static_assert(test::plan_is_valid(s, p));
+  static_assert(p.runs_in_place[1] && p.runs_in_place[2] && p.runs_in_place[3]);
+  // Ping-pong keeps the expansion's input and output apart (1008 + 2000); placed, the expansion
+  // needs its input plus the lead (2064), the strided step its input, its lead and its scratch
+  // (2000 + 96 + 240): the arena is the span of both.
+  static_assert(plan::ping_pong_plan(s).arena_bytes == 3008);
+  static_assert(p.arena_bytes == 2336);
+  // Where nothing runs with a lead, make_plan keeps ping-pong unless placing wins.
+  constexpr std::array<plan::StepFacts, 4> t{{{64, 48, 0, false}, {48, 304, 32, false}, {304, 16, 0, false}, {16, 8, 0, false}}};
+  static_assert(test::plan_is_valid(t, plan::make_plan(t)));
+  static_assert(plan::make_plan(t).arena_bytes <= plan::ping_pong_plan(t).arena_bytes);
+  CHECK(p.arena_bytes == 2336);
 }
 
 TEST_CASE("arena contents before the call do not matter") {

@@ -309,6 +309,15 @@ void check_conv() {
     std::vector<std::int8_t> io = in;
     l.forward(io.data(), io.data(), scratch.data());
     CHECK(std::equal(out.begin(), out.end(), io.begin()));
+  } else if constexpr (L::in_place_lead != no_lead) {
+    // Overlapping with a lead, as the memory plan places it: the output starts in_place_lead
+    // bytes before the input, in one buffer (docs/memory-plan.md, "Aliasing contract").
+    constexpr std::size_t lead = L::in_place_lead, in_end = lead + G.ih * G.iw * G.cin;
+    std::vector<std::int8_t> buffer(std::max(in_end, out.size()), 0x33);
+    std::copy(in.begin(), in.end(), buffer.begin() + lead);
+    l.forward(buffer.data() + lead, buffer.data(), scratch.data());
+    CHECK_MESSAGE(std::equal(out.begin(), out.end(), buffer.begin()), L::name, " ", G.ih, "x", G.iw, "x", G.cin,
+                  " -> ", G.oh, "x", G.ow, "x", G.cout, ": output ", lead, " bytes before the input differs");
   }
 }
 constexpr bool conv = false, depthwise = true;
@@ -320,6 +329,25 @@ TEST_CASE("int8 convolutions equal the reference formula (padding, stride, dilat
   check_conv<kernels::Conv2DGeometry{4, 5, 8, 4, 5, 8, 1, 1, 1, 1, 1, 1, 0, 0}, conv>();     // pointwise, in place
   check_conv<kernels::Conv2DGeometry{6, 5, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1}, depthwise>();  // in place, row ring
   check_conv<kernels::Conv2DGeometry{7, 6, 3, 4, 3, 6, 3, 3, 2, 2, 1, 1, 1, 1}, depthwise>();  // multiplier 2, stride 2
+}
+
+// Layers that overlap their input with a lead (the output starts before the input; check_conv
+// runs every geometry that declares one that way too): pointwise expansions with pixel counts
+// that are not multiples of the kernels' two or four, strided and valid-padded depthwise convs
+// (channel counts of 1, 3, 12, 16, 24: the planar, portable and quad kernels), general convs.
+TEST_CASE("int8 convolutions overlapping their input with a lead equal the reference") {
+  static_assert(Tagged<kernels::Conv2DGeometry{48, 48, 8, 48, 48, 16, 1, 1, 1, 1, 1, 1, 0, 0}>::in_place_lead ==
+                48 * 48 * 8 + 4 * 8);  // the output's bytes plus four input pixels
+  check_conv<kernels::Conv2DGeometry{5, 3, 8, 5, 3, 16, 1, 1, 1, 1, 1, 1, 0, 0}, conv>();
+  check_conv<kernels::Conv2DGeometry{1, 7, 3, 1, 7, 17, 1, 1, 1, 1, 1, 1, 0, 0}, conv, Stage::full_range>();
+  check_conv<kernels::Conv2DGeometry{2, 3, 20, 2, 3, 44, 1, 1, 1, 1, 1, 1, 0, 0}, conv>();
+  check_conv<kernels::Conv2DGeometry{9, 9, 16, 5, 5, 16, 3, 3, 2, 2, 1, 1, 1, 1}, depthwise>();
+  check_conv<kernels::Conv2DGeometry{8, 8, 12, 4, 4, 12, 3, 3, 2, 2, 1, 1, 0, 0}, depthwise>();
+  check_conv<kernels::Conv2DGeometry{7, 5, 3, 3, 2, 3, 3, 3, 2, 2, 1, 1, 0, 0}, depthwise>();
+  check_conv<kernels::Conv2DGeometry{6, 6, 24, 4, 4, 24, 3, 3, 1, 1, 1, 1, 0, 0}, depthwise>();  // valid
+  check_conv<kernels::Conv2DGeometry{9, 2, 1, 3, 1, 1, 5, 3, 2, 2, 1, 1, 1, 1}, depthwise, Stage::full_range>();
+  check_conv<kernels::Conv2DGeometry{6, 6, 8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1}, conv>();
+  check_conv<kernels::Conv2DGeometry{7, 7, 4, 4, 4, 12, 3, 3, 2, 2, 1, 1, 1, 1}, conv>();
 }
 
 // Shapes that stress the blocked kernels (x86 AVX-512: 16 channels per vector, four pixels and up

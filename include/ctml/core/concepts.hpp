@@ -67,6 +67,10 @@ concept StatefulLayer = Layer<L> && requires { typename L::state_type; } &&
                         std::is_trivially_copyable_v<typename L::state_type> &&
                         requires(const L& l, typename L::state_type& s) { l.reset(s); };
 
+// A layer's in_place_lead when its output may never overlap its input (core/concepts.hpp's
+// layer_traits, model/plan.hpp).
+inline constexpr std::size_t no_lead = ~std::size_t{0};
+
 // The state of a layer without one: empty, and counted as zero bytes.
 struct NoState {};
 
@@ -82,6 +86,7 @@ namespace detail {
 template <class L> concept has_scratch = requires { { L::scratch_size } -> std::convertible_to<std::size_t>; };
 template <class L> concept has_scratch_type = requires { typename L::scratch_value_type; };
 template <class L> concept has_in_place = requires { { L::in_place } -> std::convertible_to<bool>; };
+template <class L> concept has_in_place_lead = requires { { L::in_place_lead } -> std::convertible_to<std::size_t>; };
 template <class L> concept has_macs = requires { { L::macs } -> std::convertible_to<std::size_t>; };
 template <class L> concept has_name = requires { { L::name } -> std::convertible_to<std::string_view>; };
 template <class L> concept has_params = requires(L& l) { l.parameters(); };
@@ -130,6 +135,12 @@ struct layer_traits {
   static constexpr bool in_place = [] {
     if constexpr (detail::has_in_place<L>) return bool{L::in_place};
     else return false;
+  }();
+  // A layer whose output may overlap its input when the output starts in_place_lead bytes before
+  // it (in_place: the same address). no_lead: never. See docs/memory-plan.md, "Aliasing contract".
+  static constexpr std::size_t in_place_lead = [] {
+    if constexpr (detail::has_in_place_lead<L>) return std::size_t{L::in_place_lead};
+    else return no_lead;
   }();
 
   static constexpr std::size_t macs = [] {

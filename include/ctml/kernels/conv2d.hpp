@@ -32,6 +32,35 @@ constexpr Conv2DGeometry conv_geometry(std::size_t ih, std::size_t iw, std::size
   return {ih, iw, cin, y.out, x.out, cout, kh, kw, sh, sw, dh, dw, y.pad_before, x.pad_before};
 }
 
+// Running a conv "in place with a lead": its output starts `lead` bytes before its input in one
+// buffer and overwrites input bytes no longer needed. Safe for a kernel that computes output
+// pixels in raster order and has written at most `ahead` pixels beyond the first pixel whose
+// inputs it still reads (the int8 kernels: two or four pixels per step, a whole row per group of
+// channels in AVX-512's depthwise). For output pixel p, the first input byte still needed is
+//   pointwise: pixel p itself, p * cin;   otherwise: the window's first row, (oy*sh - pt) * iw * cin
+// (a whole row, so the column order inside a row does not matter), and every write up to pixel
+// p + ahead must end at or before it:
+//   lead >= max over p of  (min(p + ahead, P) * cout - first_needed(p)) * element bytes,
+// rounded up to `multiple` bytes (the arena's alignment, and for depthwise kernels that run one
+// channel at a time a whole number of pixels, so a channel's outputs land on its own inputs).
+// 0 when the output never overtakes its input: the layer then runs with both at one address.
+template <Conv2DGeometry G>
+constexpr std::size_t raster_lead_bytes(std::size_t element_bytes, std::size_t ahead, std::size_t multiple) {
+  const bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && G.pt == 0 && G.pl == 0 &&
+                         G.ih == G.oh && G.iw == G.ow;
+  const std::size_t P = G.oh * G.ow;
+  std::size_t lead = 0;
+  for (std::size_t p = 0; p < P; ++p) {
+    const std::size_t oy = p / (G.ow ? G.ow : 1);
+    const std::size_t first_row = oy * G.sh > G.pt ? oy * G.sh - G.pt : 0;
+    const std::size_t needed = pointwise ? p * G.cin : first_row * G.iw * G.cin;
+    const std::size_t written = (p + ahead < P ? p + ahead : P) * G.cout;
+    if (written > needed && written - needed > lead) lead = written - needed;
+  }
+  lead *= element_bytes;
+  return (lead + multiple - 1) / multiple * multiple;
+}
+
 // Reference: the formula, one accumulator, every tap bounds-checked.
 template <Conv2DGeometry G, Activation A, class T>
 constexpr void conv2d_ref(const T* in, const T* w, const T* bias, T* out) {

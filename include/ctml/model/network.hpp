@@ -101,7 +101,11 @@ struct Network {
         layer_traits<layer_type<I>>::scratch_bytes,
         layer_traits<layer_type<I>>::in_place &&
             std::is_same_v<typename layer_traits<layer_type<I>>::input_value,
-                           typename layer_traits<layer_type<I>>::output_value>}...};
+                           typename layer_traits<layer_type<I>>::output_value>,
+        std::is_same_v<typename layer_traits<layer_type<I>>::input_value,
+                       typename layer_traits<layer_type<I>>::output_value>
+            ? layer_traits<layer_type<I>>::in_place_lead
+            : no_lead}...};
   }
 
   template <std::size_t... I>
@@ -121,8 +125,10 @@ struct Network {
   using input_value = typename input_type::value_type;
   using output_value = typename output_type::value_type;
 
-  static constexpr plan::Plan<layer_count> memory_plan =
-      plan::make_plan(step_facts(std::make_index_sequence<layer_count>{}));
+  // What the planner knows of each layer (bytes in, out, scratch; in place or with a lead) and
+  // what it decided (model/plan.hpp).
+  static constexpr std::array<plan::StepFacts, layer_count> plan_facts = step_facts(std::make_index_sequence<layer_count>{});
+  static constexpr plan::Plan<layer_count> memory_plan = plan::make_plan(plan_facts);
 
   // Bytes of activation memory forward() needs besides the caller's input and output tensors.
   static constexpr std::size_t arena_bytes = memory_plan.arena_bytes;
@@ -309,10 +315,11 @@ struct Network {
   template <std::size_t B, std::size_t... I>
   static constexpr auto batch_step_facts(std::index_sequence<I...> seq) {
     // The single-input facts with B-fold activations and the batch scratch. Batched kernels read
-    // all B inputs before writing: never in place.
+    // all B inputs before writing: never in place. A lead is worked out for one input, not for B
+    // run one after another: none.
     auto facts = step_facts(seq);
     ((facts[I].in_bytes *= B, facts[I].out_bytes *= B, facts[I].scratch_bytes = batch_scratch_bytes<layer_type<I>>(),
-      facts[I].in_place = facts[I].in_place && !batched_layer<layer_type<I>>), ...);
+      facts[I].in_place = facts[I].in_place && !batched_layer<layer_type<I>>, facts[I].lead = no_lead), ...);
     return facts;
   }
   template <std::size_t... I>

@@ -33,6 +33,7 @@ struct QConv2DLayer : OutputStage {
   using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cout>>;
   static constexpr bool pointwise = kernel_facts::pointwise;
   static constexpr bool in_place = kernel_facts::in_place;
+  static constexpr std::size_t in_place_lead = kernel_facts::in_place_lead;
   static constexpr bool expands_inputs = kernel_facts::expands_inputs;
   static constexpr bool widened_weights = kernel_facts::widened_weights;
   static constexpr std::size_t scratch_size = kernel_facts::scratch_bytes;
@@ -87,6 +88,7 @@ struct QDepthwiseConv2DLayer : OutputStage {
   using input_type = Tensor<std::int8_t, Shape<G.ih, G.iw, G.cin>>;
   using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cout>>;
   static constexpr bool in_place = kernel_facts::in_place;
+  static constexpr std::size_t in_place_lead = kernel_facts::in_place_lead;
   static constexpr bool widened_weights = kernel_facts::widened_weights;
   static constexpr std::size_t scratch_size = kernel_facts::scratch_bytes;
   static constexpr std::string_view name = "QDepthwiseConv2D";

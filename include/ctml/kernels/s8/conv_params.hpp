@@ -29,6 +29,11 @@ struct ConvFacts {
   static constexpr bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && G.pt == 0 && G.pl == 0;
   // Pointwise convs with no more outputs than inputs per pixel run in place (two pixels copied out).
   static constexpr bool in_place = pointwise && G.cout <= G.cin;
+  // Otherwise the output may still overlap the input if it starts this many bytes before it
+  // (raster_lead_bytes: every kernel here runs pixels in order, at most four per step, and reads
+  // a step's inputs before writing its outputs). A pointwise expansion then needs its output's
+  // bytes plus four input pixels instead of input plus output.
+  static constexpr std::size_t in_place_lead = in_place ? 0 : raster_lead_bytes<G>(1, 4, 16);
   // The Arm DSP kernel sign-extends each pair of input pixels once into int16 words (4 bytes per
   // input value for the pair, plus slack to word-align it) instead of once per output channel.
   // A patch whose kernel rows are whole words (kw * cin a multiple of 4, no column dilation) is

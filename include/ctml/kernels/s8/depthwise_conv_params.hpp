@@ -9,9 +9,11 @@
 // No RequantTable: measured on the M4, the depthwise loop keeps too many values live to gain from
 // it (0.1 % of the layer for 1 KB of flash).
 #include <cstddef>
+#include <numeric>
 #include <concepts>
 #include <cstdint>
 #include <type_traits>
+#include <ctml/core/concepts.hpp>
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/kernels/s8/avx512.hpp>
@@ -50,6 +52,13 @@ struct DepthwiseFacts {
   static constexpr std::size_t mult_depth = G.cout / G.cin;
   static constexpr std::size_t taps = G.kh * G.kw;
   static constexpr bool in_place = mult_depth == 1 && G.sh == 1 && G.sw == 1 && G.oh == G.ih && G.ow == G.iw;
+  // Any other multiplier-1 geometry (strided, or valid padding) may still overlap its input if the
+  // output starts this many bytes before it (raster_lead_bytes): the raster kernels write at most
+  // a row and four pixels ahead of the inputs they read (AVX-512: a row per group of channels),
+  // and the planar kernel runs one channel at a time with that channel's inputs already in its
+  // plane; the lead is a whole number of pixels, so a channel's outputs fall on its own inputs.
+  static constexpr std::size_t in_place_lead =
+      in_place ? 0 : (mult_depth == 1 ? raster_lead_bytes<G>(1, G.ow + 4, std::lcm(std::size_t{16}, G.cin)) : no_lead);
   // The planar kernel (Arm DSP, not Helium): one channel at a time, its input gathered once into
   // an int16 plane with the zero point subtracted and the padding as zeros (plane_h x plane_w), so
   // that adjacent taps are int16 pairs for SMLAD and every tap is inside. Depth multiplier 1,
