@@ -35,27 +35,28 @@ constexpr Conv2DGeometry conv_geometry(std::size_t ih, std::size_t iw, std::size
 // Running a conv "in place with a lead": its output starts `lead` bytes before its input in one
 // buffer and overwrites input bytes no longer needed. Safe for a kernel that computes output
 // pixels in raster order and has written at most `ahead` pixels beyond the first pixel whose
-// inputs it still reads (the int8 kernels: two or four pixels per step, a whole row per group of
-// channels in AVX-512's depthwise). For output pixel p, the first input byte still needed is
-//   pointwise: pixel p itself, p * cin;   otherwise: the window's first row, (oy*sh - pt) * iw * cin
-// (a whole row, so the column order inside a row does not matter), and every write up to pixel
-// p + ahead must end at or before it:
-//   lead >= max over p of  (min(p + ahead, P) * cout - first_needed(p)) * element bytes,
-// rounded up to `multiple` bytes (the arena's alignment, and for depthwise kernels that run one
-// channel at a time a whole number of pixels, so a channel's outputs land on its own inputs).
-// 0 when the output never overtakes its input: the layer then runs with both at one address.
+// inputs it still reads (the int8 convs: two or four pixels per step, inputs read before the
+// step's outputs are written). The first input byte that pixel p or any later pixel still needs
+// is the smallest over q >= p of the first byte of q's window,
+//   first(q) = (max(oy*sh - pt, 0) * iw + max(ox*sw - pl, 0)) * cin,
+// and every write up to pixel p + ahead must end at or before it:
+//   lead >= max over p of  (min(p + ahead, P) * cout - min over q >= p of first(q)) * element bytes,
+// rounded up to `multiple` bytes (the arena's alignment; for depthwise convs also a whole number
+// of pixels, so that channel c's outputs land only on channel c's inputs: a depthwise kernel that
+// runs channel by channel, or a group of channels a row at a time, then needs the condition only
+// within a channel). 0 when the output never overtakes its input.
 template <Conv2DGeometry G>
 constexpr std::size_t raster_lead_bytes(std::size_t element_bytes, std::size_t ahead, std::size_t multiple) {
-  const bool pointwise = G.kh == 1 && G.kw == 1 && G.sh == 1 && G.sw == 1 && G.pt == 0 && G.pl == 0 &&
-                         G.ih == G.oh && G.iw == G.ow;
   const std::size_t P = G.oh * G.ow;
-  std::size_t lead = 0;
-  for (std::size_t p = 0; p < P; ++p) {
-    const std::size_t oy = p / (G.ow ? G.ow : 1);
-    const std::size_t first_row = oy * G.sh > G.pt ? oy * G.sh - G.pt : 0;
-    const std::size_t needed = pointwise ? p * G.cin : first_row * G.iw * G.cin;
+  std::size_t lead = 0, first_later = ~std::size_t{0};
+  for (std::size_t p = P; p-- > 0;) {
+    const std::size_t oy = p / G.ow, ox = p % G.ow;
+    const std::size_t iy = oy * G.sh > G.pt ? oy * G.sh - G.pt : 0;
+    const std::size_t ix = ox * G.sw > G.pl ? ox * G.sw - G.pl : 0;
+    const std::size_t first = (iy * G.iw + ix) * G.cin;
+    if (first < first_later) first_later = first;
     const std::size_t written = (p + ahead < P ? p + ahead : P) * G.cout;
-    if (written > needed && written - needed > lead) lead = written - needed;
+    if (written > first_later && written - first_later > lead) lead = written - first_later;
   }
   lead *= element_bytes;
   return (lead + multiple - 1) / multiple * multiple;

@@ -53,12 +53,12 @@ struct DepthwiseFacts {
   static constexpr std::size_t taps = G.kh * G.kw;
   static constexpr bool in_place = mult_depth == 1 && G.sh == 1 && G.sw == 1 && G.oh == G.ih && G.ow == G.iw;
   // Any other multiplier-1 geometry (strided, or valid padding) may still overlap its input if the
-  // output starts this many bytes before it (raster_lead_bytes): the raster kernels write at most
-  // a row and four pixels ahead of the inputs they read (AVX-512: a row per group of channels),
-  // and the planar kernel runs one channel at a time with that channel's inputs already in its
-  // plane; the lead is a whole number of pixels, so a channel's outputs fall on its own inputs.
+  // output starts this many bytes before it (raster_lead_bytes): a whole number of pixels, so a
+  // channel's outputs fall only on its own inputs. Within a channel every kernel runs pixels in
+  // order, at most two per step (AVX-512 a row per group of 16 channels, the other channels'
+  // bytes untouched); the planar kernel has a channel's inputs in its plane before writing them.
   static constexpr std::size_t in_place_lead =
-      in_place ? 0 : (mult_depth == 1 ? raster_lead_bytes<G>(1, G.ow + 4, std::lcm(std::size_t{16}, G.cin)) : no_lead);
+      in_place ? 0 : (mult_depth == 1 ? raster_lead_bytes<G>(1, 4, std::lcm(std::size_t{16}, G.cin)) : no_lead);
   // The planar kernel (Arm DSP, not Helium): one channel at a time, its input gathered once into
   // an int16 plane with the zero point subtracted and the padding as zeros (plane_h x plane_w), so
   // that adjacent taps are int16 pairs for SMLAD and every tap is inside. Depth multiplier 1,
