@@ -64,10 +64,20 @@ struct DepthwiseFacts {
   // that adjacent taps are int16 pairs for SMLAD and every tap is inside. Depth multiplier 1,
   // no dilation, a plane of at most 8 KB; it runs in place without a ring (a channel's outputs
   // overwrite only that channel's inputs, already in the plane).
-  static constexpr std::size_t plane_h = (G.oh - 1) * G.sh + G.kh, plane_w = (G.ow - 1) * G.sw + G.kw;
-  static constexpr std::size_t plane_bytes = plane_h * plane_w * 2;
+  static constexpr std::size_t plane_w = (G.ow - 1) * G.sw + G.kw;
   static constexpr bool planar_geometry = mult_depth == 1 && G.dh == 1 && G.dw == 1 && G.oh > 0 && G.ow > 0 &&
-                                          plane_bytes <= 8192;
+                                          ((G.oh - 1) * G.sh + G.kh) * plane_w * 2 <= 8192;
+  // Output rows per pass over a channel: all of them in place (the plane is what keeps the
+  // inputs the outputs overwrite), else bands whose plane is at most 2 KB (a strided depthwise on
+  // a large image, often a model's arena peak; one more row gathered per band for 3x3 stride 2).
+  static constexpr std::size_t band_rows = [] {
+    if (in_place || G.oh == 0) return G.oh;
+    std::size_t b = G.oh;
+    while (b > 1 && ((b - 1) * G.sh + G.kh) * plane_w * 2 > 2048) --b;
+    return b;
+  }();
+  static constexpr std::size_t plane_h = band_rows > 0 ? (band_rows - 1) * G.sh + G.kh : 0;
+  static constexpr std::size_t plane_bytes = plane_h * plane_w * 2;
   static constexpr bool planar = target::dsp && !target::mve && planar_geometry;
   // The largest scratch any target's kernel needs (the plane, or the other kernels' ring when in
   // place), so that a model's arena is the same number on every target.
