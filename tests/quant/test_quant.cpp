@@ -348,6 +348,12 @@ TEST_CASE("int8 convolutions overlapping their input with a lead equal the refer
   check_conv<kernels::Conv2DGeometry{9, 2, 1, 3, 1, 1, 5, 3, 2, 2, 1, 1, 1, 1}, depthwise, Stage::full_range>();
   check_conv<kernels::Conv2DGeometry{6, 6, 8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1}, conv>();
   check_conv<kernels::Conv2DGeometry{7, 7, 4, 4, 4, 12, 3, 3, 2, 2, 1, 1, 1, 1}, conv>();
+  // Strided depthwise convs on images large enough for the Cortex-M planar kernel to take them in
+  // bands of rows (a plane of at most 2 KB): padding above the first band and below the last, a
+  // last band shorter than the others, a 5x5 kernel.
+  static_assert(TaggedDw<kernels::Conv2DGeometry{65, 65, 4, 33, 33, 4, 3, 3, 2, 2, 1, 1, 1, 1}>::kernel_facts::band_rows == 7);
+  check_conv<kernels::Conv2DGeometry{65, 65, 4, 33, 33, 4, 3, 3, 2, 2, 1, 1, 1, 1}, depthwise>();
+  check_conv<kernels::Conv2DGeometry{60, 40, 8, 30, 20, 8, 5, 5, 2, 2, 1, 1, 1, 1}, depthwise, Stage::full_range>();
 }
 
 // Shapes that stress the blocked kernels (x86 AVX-512: 16 channels per vector, four pixels and up
