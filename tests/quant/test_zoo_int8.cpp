@@ -15,9 +15,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include <ctml/model/summary.hpp>
 #include <ctml/quant/ptq.hpp>
 #include <ctml/quant/quantize_model.hpp>
 #include <ctml/zoo/mlperf_tiny.hpp>
@@ -119,6 +121,10 @@ TEST_CASE("VWW MobileNetV1-0.25 int8 (96x96x3): conv layers equal the reference,
   // (docs/memory-plan.md): 38,800 bytes instead of ping-pong's 55,344.
   using Q = decltype(quant::Calibrator<zoo::VwwMobileNetV1<float>>{std::declval<const zoo::VwwMobileNetV1<float>&>()}.quantize().model);
   static_assert(Q::arena_bytes < plan::ping_pong_plan(Q::plan_facts).arena_bytes);
+  // The summary says where such a layer's output went.
+  std::string s;
+  summary<Q>([&](std::string_view l) { s += l; });
+  CHECK(s.find(" over its input") != std::string::npos);
 }
 
 TEST_CASE("ResNet-8 int8 (32x32x3): first conv equals the reference, whole network equals its layers") {

@@ -95,7 +95,10 @@ constexpr void summary(Sink&& sink) {
           l.pad_to(c_params).grouped(Tr::param_count).pad_to(c_macs).grouped(Tr::macs);
           l.pad_to(c_bytes).num(Tr::output_type::size_bytes()).pad_to(c_where);
           constexpr auto where = Net::memory_plan.where[I + 1];
-          if (Net::memory_plan.runs_in_place[I]) l.put("in place");
+          if (Net::memory_plan.runs_in_place[I] && where == plan::Where::arena &&
+              Net::memory_plan.offset[I + 1] != Net::memory_plan.offset[I])
+            l.put("arena@").num(Net::memory_plan.offset[I + 1]).put(" over its input");  // with a lead
+          else if (Net::memory_plan.runs_in_place[I]) l.put("in place");
           else if (where == plan::Where::output) l.put("caller");
           else l.put("arena@").num(Net::memory_plan.offset[I + 1]);
           if constexpr (Tr::scratch_bytes > 0) l.put(" +scratch ").num(Tr::scratch_bytes);
