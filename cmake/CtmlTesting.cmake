@@ -336,65 +336,40 @@ function(ctml_add_header_selfcontained_test)
 endfunction()
 
 # ---------------------------------------------------------------------------------------------
-# ctml_add_gcc_audit_test(NAME <name> SOURCES <src>... [INCLUDE_DIRECTORIES <dir>...])
+# ctml_add_gcc_audit_test(NAME <name> SOURCES <src>...)
 #   CTest test that reads GCC's dumps of its late pure-const and mod/ref analyses for the sources
 #   and fails if a function in which those analyses met a null-based address lacks ctml's
-#   side-effect fence (tools/audit/gcc_null_base_audit.py, docs/compiler-notes.md). With GCC the
-#   build itself writes the dumps (the two -fdump flags are added to each source, in the directory
-#   of the source: call this after the targets that compile them are defined), so the test reads
-#   what every target that compiled a source saw with its own flags, and compiles nothing again.
-#   Reported as skipped (exit code 77) for compilers other than GCC and unoptimized builds.
+#   side-effect fence (tools/audit/gcc_null_base_audit.py, docs/compiler-notes.md). The build
+#   itself writes the dumps (the two -fdump flags are added to each source in this directory and
+#   the folders added from it: call this after the targets that compile them are defined), so the
+#   test reads what every target that compiled a source saw with its own flags, and compiles
+#   nothing again. Reported as skipped (exit code 77) for compilers other than GCC and
+#   unoptimized builds (the build's flags are passed for that decision only).
 function(ctml_add_gcc_audit_test)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "SOURCES;INCLUDE_DIRECTORIES")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "SOURCES")
   find_program(CTML_PYTHON3 python3)
   if(NOT CTML_PYTHON3)
     ctml_add_skipped_test(NAME ${arg_NAME} REASON "python3 not found (needed to read GCC's dumps)")
     return()
   endif()
-  set(cmd "${CTML_PYTHON3}" "${CTML_ROOT_DIR}/tools/audit/gcc_null_base_audit.py" "--compiler=${CMAKE_CXX_COMPILER}")
+  set(cmd "${CTML_PYTHON3}" "${CTML_ROOT_DIR}/tools/audit/gcc_null_base_audit.py" "--compiler=${CMAKE_CXX_COMPILER}"
+          "--dumps-under=${CMAKE_BINARY_DIR}")
   separate_arguments(cxx_flags UNIX_COMMAND "${CMAKE_CXX_FLAGS}")
   if(CMAKE_BUILD_TYPE)
     string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
     separate_arguments(config_flags UNIX_COMMAND "${CMAKE_CXX_FLAGS_${config}}")
     list(APPEND cxx_flags ${config_flags})
   endif()
-  list(APPEND cxx_flags -std=c++20 "-I${CTML_ROOT_DIR}/include" "-I${CTML_TEST_SUPPORT_DIR}")
-  foreach(dir IN LISTS arg_INCLUDE_DIRECTORIES)
-    get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-    list(APPEND cxx_flags "-I${dir}")
-  endforeach()
-  get_target_property(ctml_incs ctml INTERFACE_INCLUDE_DIRECTORIES)
-  set(doctest_incs)
-  if(TARGET doctest::doctest)
-    get_target_property(doctest_incs doctest::doctest INTERFACE_INCLUDE_DIRECTORIES)
-  endif()
-  foreach(dir IN LISTS ctml_incs doctest_incs)
-    string(REGEX REPLACE "^\\$<BUILD_INTERFACE:(.*)>$" "\\1" dir "${dir}")
-    if(NOT dir OR dir MATCHES "^\\$<" OR dir MATCHES "-NOTFOUND$" OR dir STREQUAL "${CTML_ROOT_DIR}/include")
-      continue()
-    endif()
-    if(NOT dir IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
-      list(APPEND cxx_flags "-I${dir}")
-    endif()
-  endforeach()
-  _ctml_test_definitions(defs)
-  get_directory_property(dir_defs COMPILE_DEFINITIONS)  # e.g. the BSP's doctest configuration
-  foreach(def IN LISTS defs dir_defs)
-    list(APPEND cxx_flags "-D${def}")
-  endforeach()
   foreach(flag IN LISTS cxx_flags)
     list(APPEND cmd "--flag=${flag}")
   endforeach()
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    list(APPEND cmd "--dumps-under=${CMAKE_BINARY_DIR}")
-  endif()
+  # Targets that compile a source are defined here or in the folders added from here (tests/core
+  # builds test_quant.cpp again without the DSP or MVE kernels, for instance).
+  get_property(dirs DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" PROPERTY SUBDIRECTORIES)
   foreach(src IN LISTS arg_SOURCES)
     get_filename_component(src "${src}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     list(APPEND cmd "${src}")
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-      # Targets that compile the source are defined here or in the folders added from here
-      # (tests/core builds test_quant.cpp again without the DSP or MVE kernels, for instance).
-      get_property(dirs DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" PROPERTY SUBDIRECTORIES)
       set_property(SOURCE "${src}" DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" ${dirs} APPEND PROPERTY COMPILE_OPTIONS
                    -fdump-tree-local-pure-const2 -fdump-tree-modref2)
     endif()

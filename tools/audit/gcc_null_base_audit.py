@@ -8,20 +8,19 @@ BB") either was declared pure/const or does not contain ctml's side-effect fence
 volatile asm with a memory clobber, ctml::detail::side_effect_fence). Such a function is exactly
 one whose stores GCC may not see; with the fence it cannot be misjudged, whatever the inlining.
 
-usage: gcc_null_base_audit.py --compiler g++ [--flag F]... [--dumps-under DIR] SOURCE...
-With --dumps-under, the dumps are the ones the build wrote beside each object of SOURCE (CMake
-adds the two dump flags to the audited sources, cmake/CtmlTesting.cmake), every target that
-compiled it, with that target's real flags, found under DIR; nothing is compiled again. Without
-it, each SOURCE is compiled here with the --flags.
-Exit 0: clean; 1: findings (listed); 2: usage or compiler error, or no dumps; 77: the compiler is
-not GCC, or the flags do not optimize.
+usage: gcc_null_base_audit.py --compiler g++ [--flag F]... --dumps-under DIR SOURCE...
+The dumps are the ones the build wrote beside each object of SOURCE (CMake adds the two dump
+flags to the audited sources, cmake/CtmlTesting.cmake): every target that compiled it, with that
+target's real flags, found under DIR; nothing is compiled here. The --flags (the build's) only
+tell whether it optimizes.
+Exit 0: clean; 1: findings (listed); 2: usage error, or no dumps; 77: the compiler is not GCC,
+or the flags do not optimize.
 """
 import argparse
 import pathlib
 import re
 import subprocess
 import sys
-import tempfile
 
 FENCE = '__asm__ __volatile__("" :  :  : "memory");'
 
@@ -47,7 +46,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--compiler', required=True)
     ap.add_argument('--flag', action='append', default=[])
-    ap.add_argument('--dumps-under', help='read the build\'s dumps for each source under this directory')
+    ap.add_argument('--dumps-under', required=True, help='the build tree holding the dumps')
     ap.add_argument('sources', nargs='+')
     a = ap.parse_args()
     version = subprocess.run([a.compiler, '--version'], capture_output=True, text=True).stdout
@@ -61,36 +60,7 @@ def main():
         print('SKIPPED: built without optimization (-O0): GCC runs neither IVOPTs nor its late pure-const '
               'analysis, so the defect cannot occur')
         return 77
-    total = []
-    if a.dumps_under:
-        return report_build_dumps(pathlib.Path(a.dumps_under), a.sources)
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, src in enumerate(a.sources):
-            d = pathlib.Path(tmp) / str(i)
-            d.mkdir()
-            cmd = [a.compiler, *a.flag, '-c', src, '-o', str(d / 'x.o'), '-dumpdir', str(d) + '/',
-                   '-fdump-tree-local-pure-const2', '-fdump-tree-modref2']
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            if r.returncode != 0:
-                print(' '.join(cmd))
-                print(r.stderr[-4000:])
-                return 2
-            dumps = {p.name: p.read_text(errors='replace') for p in d.iterdir() if 'pure-const' in p.name or 'modref' in p.name}
-            if not dumps:
-                print(f'no dump files from {a.compiler} for {src}')
-                return 2
-            found, nulls = [], 0
-            for fname, text in dumps.items():
-                nulls += text.count('NULL memory access')
-                found += audit(text, 'pure-const' if 'pure-const' in fname else 'modref')
-            print(f'{src}: {nulls} null-based accesses seen by the analyses, {len(found)} unguarded')
-            total += [f'  {src}: {f}' for f in sorted(set(found))]
-    if total:
-        print('FAILED: functions GCC may have miscompiled (docs/compiler-notes.md):')
-        print('\n'.join(total))
-        return 1
-    print('ok: every function with a null-based access carries the side-effect fence')
-    return 0
+    return report_build_dumps(pathlib.Path(a.dumps_under), a.sources)
 
 
 def report_build_dumps(root, sources):

@@ -93,19 +93,17 @@ struct Network {
   }
   static_assert(links_ok(std::make_index_sequence<layer_count - 1>{}));
 
+  // One layer's facts for the planner; overlapping needs one element type on both sides.
+  template <class L>
+  static constexpr plan::StepFacts step_fact() {
+    using Tr = layer_traits<L>;
+    constexpr bool same_type = std::is_same_v<typename Tr::input_value, typename Tr::output_value>;
+    return {Tr::input_type::size_bytes(), Tr::output_type::size_bytes(), Tr::scratch_bytes,
+            Tr::in_place && same_type, same_type ? Tr::in_place_lead : no_lead};
+  }
   template <std::size_t... I>
   static constexpr auto step_facts(std::index_sequence<I...>) {
-    return std::array<plan::StepFacts, layer_count>{plan::StepFacts{
-        layer_traits<layer_type<I>>::input_type::size_bytes(),
-        layer_traits<layer_type<I>>::output_type::size_bytes(),
-        layer_traits<layer_type<I>>::scratch_bytes,
-        layer_traits<layer_type<I>>::in_place &&
-            std::is_same_v<typename layer_traits<layer_type<I>>::input_value,
-                           typename layer_traits<layer_type<I>>::output_value>,
-        std::is_same_v<typename layer_traits<layer_type<I>>::input_value,
-                       typename layer_traits<layer_type<I>>::output_value>
-            ? layer_traits<layer_type<I>>::in_place_lead
-            : no_lead}...};
+    return std::array<plan::StepFacts, layer_count>{step_fact<layer_type<I>>()...};
   }
 
   template <std::size_t... I>
