@@ -5,6 +5,7 @@
 //   iy = oy*SH - PT + ky*DH,  ix = ox*SW - PL + kx*DW   (taps outside the input are zero padding)
 // Geometry (extents, strides, padding) is a compile-time parameter pack, so every bound is a
 // constant.
+#include <array>
 #include <cstddef>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/options.hpp>
@@ -61,6 +62,65 @@ constexpr std::size_t raster_lead_bytes(std::size_t element_bytes, std::size_t a
   lead *= element_bytes;
   return (lead + multiple - 1) / multiple * multiple;
 }
+
+// Output row q of G computed on its own (row-banded execution, model/row_bands.hpp): the input
+// rows it taps, first .. first + g.ih - 1, and G restricted to them: one output row, those rows as
+// the whole input, the top padding that is left (rows above the input), and rows past the input's
+// end absent from the window, so they are bottom padding exactly as in G. A kernel run on g with
+// `in` at row `first` computes G's output row q bit for bit (the same taps in the same order).
+// g.ih is 0 when the row taps only padding (a valid output row never does).
+struct RowBand {
+  std::size_t first;
+  Conv2DGeometry g;
+};
+constexpr RowBand row_band(const Conv2DGeometry& G, std::size_t q) {
+  const long top = static_cast<long>(q * G.sh) - static_cast<long>(G.pt);  // first row tapped
+  const long bottom = top + static_cast<long>((G.kh - 1) * G.dh);          // last row tapped
+  const long last = bottom < static_cast<long>(G.ih) ? bottom : static_cast<long>(G.ih) - 1;
+  const long first = top > 0 ? top : 0;
+  RowBand b{static_cast<std::size_t>(first), G};
+  b.g.oh = 1;
+  b.g.ih = last >= first ? static_cast<std::size_t>(last - first + 1) : 0;
+  b.g.pt = top < 0 ? static_cast<std::size_t>(-top) : 0;
+  return b;
+}
+
+// Rows of layer i's input its window holds: the most any one output row taps.
+constexpr std::size_t window_rows(const Conv2DGeometry& g) {
+  std::size_t n = 0;
+  for (std::size_t q = 0; q < g.oh; ++q) n = (row_band(g, q).g.ih > n ? row_band(g, q).g.ih : n);
+  return n;
+}
+
+// The distinct sub-geometries of G's rows (rows differ only in the top padding and the window's
+// height: a 3x3 same conv has three, first, middle and last), and which one each row uses; one
+// kernel instantiation each.
+template <Conv2DGeometry G>
+struct RowGeometries {
+  static constexpr auto make() {
+    struct R {
+      std::array<Conv2DGeometry, G.oh> g{};
+      std::array<unsigned char, G.oh> which{};
+      std::size_t count = 0;
+    } r{};
+    for (std::size_t q = 0; q < G.oh; ++q) {
+      const Conv2DGeometry b = row_band(G, q).g;
+      std::size_t k = 0;
+      while (k < r.count && !(r.g[k].ih == b.ih && r.g[k].pt == b.pt)) ++k;
+      if (k == r.count) r.g[r.count++] = b;
+      r.which[q] = static_cast<unsigned char>(k);
+    }
+    return r;
+  }
+  static constexpr auto all = make();
+  static constexpr std::size_t count = all.count;
+  static constexpr Conv2DGeometry at(std::size_t k) { return all.g[k]; }
+  static constexpr bool valid = [] {
+    for (std::size_t k = 0; k < count; ++k)
+      if (all.g[k].ih == 0) return false;
+    return count <= 255;
+  }();
+};
 
 // Reference: the formula, one accumulator, every tap bounds-checked.
 template <Conv2DGeometry G, Activation A, class T>

@@ -7,10 +7,13 @@
 // Per-channel multipliers and shifts are computed before inference (by ctml-import or PTQ), never
 // per call. Pointwise 1x1 convs run in place (two pixels of scratch); stride-1 same-size depthwise
 // convs run in place with a ring of (pad_top + 1) rows.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
+#include <utility>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/conv2d.hpp>
@@ -78,6 +81,32 @@ struct QConv2DLayer : OutputStage {
 
   constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
     kernels::s8::conv<G>(*this, in, out, scratch);
+  }
+
+  // Row by row (model/row_bands.hpp: a residual block's body in bands): output row q alone is G
+  // on a sub-geometry (kernels::row_band), run by the same kernel on the same data when the
+  // sub-geometries' kernels read this layer's packed weights and tables as they are (true unless
+  // a row is a single pixel, where the Arm DSP kernel would choose other weights).
+  static constexpr kernels::Conv2DGeometry geometry = G;
+  using row_geometries = kernels::RowGeometries<G>;
+  template <kernels::Conv2DGeometry B>
+  static constexpr bool same_kernel_data =
+      std::is_same_v<typename kernels::s8::ConvFacts<B>::packed_type, packed_type> &&
+      std::is_same_v<typename kernels::s8::ConvFacts<B>::requant_table_type, requant_table_type>;
+  static constexpr bool runs_in_rows = row_geometries::valid && []<std::size_t... K>(std::index_sequence<K...>) {
+    return (same_kernel_data<row_geometries::at(K)> && ...);
+  }(std::make_index_sequence<row_geometries::count>{});
+  // The largest scratch of a row's kernel.
+  static constexpr std::size_t row_scratch_bytes = []<std::size_t... K>(std::index_sequence<K...>) {
+    return std::max({std::size_t{0}, kernels::s8::ConvFacts<row_geometries::at(K)>::scratch_bytes...});
+  }(std::make_index_sequence<row_geometries::count>{});
+  // Output row q from the input rows it taps (`in` at row_band(G, q).first) into `out` (one row).
+  constexpr void forward_row(std::size_t q, const std::int8_t* in, std::int8_t* out, std::int8_t* scratch) const {
+    static_assert(runs_in_rows, "ctml: this conv cannot run row by row");
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      const std::size_t k = row_geometries::all.which[q];
+      ((k == K ? kernels::s8::conv<row_geometries::at(K)>(*this, in, out, scratch) : void()), ...);
+    }(std::make_index_sequence<row_geometries::count>{});
   }
 };
 
