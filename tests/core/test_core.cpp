@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
@@ -12,7 +13,11 @@
 #include <ctml/core/math.hpp>
 #include <ctml/core/options.hpp>
 #include <ctml/core/shape.hpp>
+#include <ctml/core/target.hpp>
 #include <ctml/core/tensor.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 using namespace ctml;
 
@@ -154,4 +159,26 @@ TEST_CASE("layer_traits supplies defaults for optional layer facts") {
   static_assert(std::is_same_v<Tr::output_shape, Shape<2>>);
   static_assert(!Layer<int>);
   CHECK(true);
+}
+
+TEST_CASE("target: the int8 kernels this binary runs, and the run-time choice of a generic x86-64 build") {
+  const std::string_view now = ctml::target::int8_kernels_now();
+  // stderr: unbuffered, so printing allocates nothing (doctest's MESSAGE and stdout's buffer would).
+  std::fprintf(stderr, "ctml int8 kernels: %s\n", ctml::target::int8_kernels_now());
+  if constexpr (ctml::target::avx512_vnni_dispatch) {
+#if defined(CTML_DISPATCH_AVX512_VNNI)
+    const char* env = std::getenv("CTML_X86_KERNELS");
+    const bool forced_portable = env != nullptr && std::string_view(env) == "portable";
+    __builtin_cpu_init();
+    const bool cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                     __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+    CHECK(ctml::target::avx512_vnni_now() == (cpu && !forced_portable));
+    const bool named = now == (ctml::target::avx512_vnni_now() ? "avx512-vnni (chosen at run time)" : "portable (chosen at run time)");
+    CHECK(named);
+#endif
+  } else {
+    const bool named = now == ctml::target::int8_kernels;
+    CHECK(named);
+    CHECK(ctml::target::avx512_vnni_now() == ctml::target::avx512_vnni);
+  }
 }

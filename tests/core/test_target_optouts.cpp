@@ -20,8 +20,11 @@
 #if defined(CTML_NO_MVE) && (defined(CTML_HAVE_MVE) || defined(CTML_HAVE_MVE_FLOAT))
 #error "CTML_NO_MVE must turn the Helium kernels off"
 #endif
-#if defined(CTML_NO_AVX512) && defined(CTML_HAVE_AVX512_VNNI)
-#error "CTML_NO_AVX512 must turn the AVX-512 kernels off"
+#if defined(CTML_NO_AVX512) && (defined(CTML_HAVE_AVX512_VNNI) || defined(CTML_AVX512_KERNELS))
+#error "CTML_NO_AVX512 must turn the AVX-512 kernels off, compiled in or chosen at run time"
+#endif
+#if defined(CTML_NO_SIMD) && defined(CTML_AVX512_KERNELS)
+#error "CTML_NO_SIMD must turn the AVX-512 kernels off"
 #endif
 // Features that depend on another are never on alone.
 #if defined(CTML_HAVE_MVE_FLOAT) && !defined(CTML_HAVE_MVE)

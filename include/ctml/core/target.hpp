@@ -9,7 +9,13 @@
 //   CTML_HAVE_DSP          Arm DSP extension (Cortex-M4/M7/M33/M55): SMLAD, SXTB16, SSAT
 //   CTML_HAVE_MVE          Helium, integer (Cortex-M55/M85)
 //   CTML_HAVE_MVE_FLOAT    Helium with floating point
-//   CTML_HAVE_AVX512_VNNI  x86-64 AVX-512 F/BW/VL + VNNI (Ice Lake, Zen 4 and later)
+//   CTML_HAVE_AVX512_VNNI  x86-64 AVX-512 F/BW/VL + VNNI (Ice Lake, Zen 4 and later), enabled
+//                          for the whole build (-march=native, -mavx512vnni ...)
+//   CTML_DISPATCH_AVX512_VNNI  x86-64 with GCC or clang otherwise: the AVX-512 VNNI kernels are
+//                          compiled for that instruction set alone (a target pragma around them)
+//                          and chosen at run time when the CPU has it (target::avx512_vnni_now()),
+//                          so a generic build (no -march) runs them on such a CPU
+//   CTML_AVX512_KERNELS    either of the two: the AVX-512 kernels and their weight layouts exist
 //   CTML_HAVE_SSE2         x86 SSE2 intrinsics
 //   CTML_HAVE_VECTOR_EXT   GCC/Clang vector types that map onto SIMD registers (SSE2, NEON)
 //   CTML_HAVE_FLOAT_SIMD   the compiler vectorises float loops (SSE2, NEON, Helium float)
@@ -19,6 +25,9 @@
 //   CTML_NO_DSP      no Arm DSP-extension kernels, and so no Helium kernels either
 //   CTML_NO_MVE      no Helium kernels: the DSP-extension kernels on a Helium core
 //   CTML_NO_AVX512   no AVX-512 kernels: the SSE2 / vector paths on such a host
+//   CTML_NO_DISPATCH no run-time choice: only what the compiler's flags enable
+// At run time, the environment variable CTML_X86_KERNELS=portable keeps a dispatching build on
+// the portable kernels (how the tests run both paths on one machine).
 // Every combination gives the same bytes (int8) or the same floats (the reduction order of a
 // float kernel is fixed by its type, not its target); tests/core/target_optouts builds the
 // kernel tests with each. Macros only: a kernel that uses a feature includes its intrinsics
@@ -44,6 +53,13 @@
     !defined(CTML_NO_AVX512)
 #define CTML_HAVE_AVX512_VNNI 1
 #endif
+#if !defined(CTML_HAVE_AVX512_VNNI) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(CTML_NO_AVX512) && !defined(CTML_NO_DISPATCH)
+#define CTML_DISPATCH_AVX512_VNNI 1
+#endif
+#if defined(CTML_HAVE_AVX512_VNNI) || defined(CTML_DISPATCH_AVX512_VNNI)
+#define CTML_AVX512_KERNELS 1
+#endif
 #if defined(__SSE2__)
 #define CTML_HAVE_SSE2 1
 #endif
@@ -55,6 +71,11 @@
 #endif
 
 #endif  // !CTML_NO_SIMD
+
+#if defined(CTML_DISPATCH_AVX512_VNNI)
+#include <cstdlib>
+#include <string_view>
+#endif
 
 namespace ctml::target {
 // The same facts as constants, for `if constexpr` in kernels and for tests and summaries.
@@ -78,6 +99,50 @@ inline constexpr bool vector_ext = true;
 #else
 inline constexpr bool vector_ext = false;
 #endif
-// The name of the int8 kernel family this build runs (model summaries, benchmarks).
+#if defined(CTML_DISPATCH_AVX512_VNNI)
+inline constexpr bool avx512_vnni_dispatch = true;
+#else
+inline constexpr bool avx512_vnni_dispatch = false;
+#endif
+// The name of the int8 kernel family this build runs (model summaries, benchmarks); a dispatching
+// build names the choice it makes at run time (int8_kernels_now()).
 inline constexpr const char* int8_kernels = avx512_vnni ? "avx512-vnni" : mve ? "helium" : dsp ? "arm-dsp" : "portable";
+
+// Whether the AVX-512 VNNI kernels run: decided at compile time, or once per process from the CPU
+// (cpuid through the compiler's __builtin_cpu_supports, which also checks that the operating
+// system saves the AVX-512 registers) unless CTML_X86_KERNELS=portable is set. Never called in
+// constant evaluation (the kernels test is_constant_evaluated() first).
+#if defined(CTML_DISPATCH_AVX512_VNNI)
+inline bool avx512_vnni_now() noexcept {
+  static const bool on = [] {
+    const char* e = std::getenv("CTML_X86_KERNELS");
+    if (e != nullptr && std::string_view(e) == "portable") return false;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+  }();
+  return on;
+}
+#else
+constexpr bool avx512_vnni_now() noexcept { return avx512_vnni; }
+#endif
+inline const char* int8_kernels_now() noexcept {
+  if constexpr (avx512_vnni_dispatch) return avx512_vnni_now() ? "avx512-vnni (chosen at run time)" : "portable (chosen at run time)";
+  else return int8_kernels;
+}
 }  // namespace ctml::target
+
+// Around code that uses AVX-512 VNNI: in a dispatching build, the functions defined between them
+// are compiled for that instruction set (and only called after avx512_vnni_now()); otherwise
+// nothing. No #include between them (library functions would be compiled for AVX-512 too).
+#if defined(CTML_DISPATCH_AVX512_VNNI) && defined(__clang__)
+#define CTML_AVX512_BEGIN                                                                                       \
+  _Pragma("clang attribute push(__attribute__((target(\"avx512f,avx512bw,avx512vl,avx512vnni\"))), apply_to = function)")
+#define CTML_AVX512_END _Pragma("clang attribute pop")
+#elif defined(CTML_DISPATCH_AVX512_VNNI)
+#define CTML_AVX512_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx512bw,avx512vl,avx512vnni\")")
+#define CTML_AVX512_END _Pragma("GCC pop_options")
+#else
+#define CTML_AVX512_BEGIN
+#define CTML_AVX512_END
+#endif

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // int8 kernels for x86-64 with AVX-512 VNNI (Ice Lake, Zen 4 and later), selected at compile time
-// (-march=native or -mavx512vnni -mavx512bw -mavx512vl; CTML_HAVE_AVX512_VNNI in core/target.hpp);
-// CTML_NO_AVX512 or CTML_NO_SIMD keep the other kernels.
+// (-march=native or -mavx512vnni -mavx512bw -mavx512vl; CTML_HAVE_AVX512_VNNI in core/target.hpp)
+// or, in a generic x86-64 build, compiled for AVX-512 alone (CTML_AVX512_BEGIN/END) and chosen at
+// run time (CTML_DISPATCH_AVX512_VNNI, target::avx512_vnni_now()); CTML_NO_AVX512 or CTML_NO_SIMD
+// keep the other kernels.
 //
 // Matrix products use VPDPBUSD, which multiplies 64 unsigned x signed byte pairs and adds them in
 // groups of four into 16 int32 lanes. The activations are made unsigned by u = x + 128 (an XOR of
@@ -20,7 +22,7 @@
 #include <utility>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/target.hpp>
-#if defined(CTML_HAVE_AVX512_VNNI)
+#if defined(CTML_AVX512_KERNELS)
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() and then warn, once inlined, that
 // it is uninitialised (GCC bug 105593, fixed in GCC 13); the warning points into the header.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -67,12 +69,13 @@ struct NoPacking {
   static constexpr NoPacking pack(const std::int8_t*) { return {}; }
 };
 
-#if defined(CTML_HAVE_AVX512_VNNI)
+#if defined(CTML_AVX512_KERNELS)
 template <std::size_t Cout, std::size_t K>
 using PackedS8ForTarget = PackedS8Avx512<Cout, K>;
 
 }  // namespace ctml::kernels
 
+CTML_AVX512_BEGIN
 namespace ctml::kernels::s8::avx512 {
 
 // Calls f(std::integral_constant<std::size_t, I>) for I = 0..N-1, unrolled: the accumulator
@@ -108,6 +111,7 @@ inline void gemm_u8s8_block(const PackedS8Avx512<Cout, K>& pk, std::size_t g0, c
 }
 
 }  // namespace ctml::kernels::s8::avx512
+CTML_AVX512_END
 
 namespace ctml::kernels {
 #else

@@ -7,7 +7,8 @@
 //   y       = clamp(MultiplyByQuantizedMultiplier(acc, M[co]) + out_zp, act_min, act_max)
 // conv(params, in, out, scratch) picks the kernel from the geometry (ConvFacts) and the target
 // (core/target.hpp):
-//   AVX-512 VNNI                       conv_avx512.hpp    four pixels per GEMM block
+//   AVX-512 VNNI (compiled in, or chosen at run time in a generic x86-64 build)
+//                                      conv_avx512.hpp    four pixels per GEMM block
 //   Arm DSP, ConvFacts::expands_inputs conv_dsp.hpp       int16 pixel pairs, SMLAD, tabulated requant
 //   otherwise (portable, Helium)       conv_portable.hpp  pixel pairs x channel pairs
 // In a constant expression the portable kernel runs with the general output stage. Every path
@@ -31,6 +32,12 @@ constexpr void conv(const D& cp, const std::int8_t* in, std::int8_t* out, std::i
 #if defined(CTML_HAVE_AVX512_VNNI)
   conv_avx512<G>(cp, in, out);
 #else
+#if defined(CTML_DISPATCH_AVX512_VNNI)
+  if (target::avx512_vnni_now()) {
+    conv_avx512<G>(cp, in, out);
+    return;
+  }
+#endif
 #if defined(CTML_HAVE_DSP)
   if constexpr (ConvFacts<G>::expands_inputs) {
     stage_of(cp).with_requant(cp.multiplier.data(), cp.shift.data(), G.cout, cp.requant_table,

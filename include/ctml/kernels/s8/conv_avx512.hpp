@@ -11,7 +11,8 @@
 #include <ctml/kernels/s8/conv_portable.hpp>
 #include <ctml/kernels/s8/gemm_avx512.hpp>
 
-#if defined(CTML_HAVE_AVX512_VNNI)
+#if defined(CTML_AVX512_KERNELS)
+CTML_AVX512_BEGIN
 namespace ctml::kernels::s8 {
 
 template <Conv2DGeometry G, class D>
@@ -43,4 +44,5 @@ void conv_avx512(const D& cp, const std::int8_t* in, std::int8_t* out) {
 }
 
 }  // namespace ctml::kernels::s8
+CTML_AVX512_END
 #endif

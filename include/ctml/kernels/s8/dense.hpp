@@ -108,6 +108,21 @@ void dense_dsp_widened(const D& d, const std::int8_t* in, std::int8_t* out) {
 }
 #endif
 
+#if defined(CTML_AVX512_KERNELS)
+CTML_AVX512_BEGIN
+// AVX-512 VNNI: one row through the packed-weight GEMM (gemm_avx512.hpp).
+template <std::size_t In, std::size_t Units, class D>
+void dense_avx512(const D& d, const std::int8_t* in, std::int8_t* out) {
+  ::ctml::detail::side_effect_fence();
+  using Gemm = avx512::GemmS8<Units, In>;
+  alignas(64) std::uint8_t u[Gemm::row_stride] = {};
+  for (std::size_t i = 0; i < In; ++i) u[i] = static_cast<std::uint8_t>(in[i] ^ 0x80);
+  Gemm(d.packed, d.effective_bias.data(), d.multiplier.data(), d.shift.data(), d.output_zero_point, d.act_min, d.act_max)
+      .template run<1>(u, out);
+}
+CTML_AVX512_END
+#endif
+
 template <std::size_t In, std::size_t Units, DenseData<In, Units> D>
 constexpr void dense(const D& d, const std::int8_t* in, std::int8_t* out) {
 #if defined(CTML_HAVE_DSP)
@@ -115,17 +130,8 @@ constexpr void dense(const D& d, const std::int8_t* in, std::int8_t* out) {
     if (!std::is_constant_evaluated()) return dense_dsp_widened<In, Units>(d, in, out);
   }
 #endif
-#if defined(CTML_HAVE_AVX512_VNNI)
-  if (!std::is_constant_evaluated()) {
-    ::ctml::detail::side_effect_fence();
-    using Gemm = avx512::GemmS8<Units, In>;
-    alignas(64) std::uint8_t u[Gemm::row_stride] = {};
-    for (std::size_t i = 0; i < In; ++i) u[i] = static_cast<std::uint8_t>(in[i] ^ 0x80);
-    Gemm(d.packed, d.effective_bias.data(), d.multiplier.data(), d.shift.data(), d.output_zero_point, d.act_min,
-         d.act_max)
-        .template run<1>(u, out);
-    return;
-  }
+#if defined(CTML_AVX512_KERNELS)
+  if (!std::is_constant_evaluated() && target::avx512_vnni_now()) return dense_avx512<In, Units>(d, in, out);
 #endif
   dense_portable<In, Units>(d, in, out);
 }

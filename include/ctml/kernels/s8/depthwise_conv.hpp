@@ -23,10 +23,12 @@ namespace ctml::kernels::s8 {
 template <Conv2DGeometry G, DepthwiseData<G> D>
 constexpr void depthwise_conv(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
   if (!std::is_constant_evaluated()) {
-#if defined(CTML_HAVE_AVX512_VNNI)
+#if defined(CTML_AVX512_KERNELS)
     if constexpr (DepthwiseFacts<G>::mult_depth == 1) {
-      depthwise_conv_avx512<G>(dp, in, out, ring);
-      return;
+      if (target::avx512_vnni_now()) {
+        depthwise_conv_avx512<G>(dp, in, out, ring);
+        return;
+      }
     }
 #elif defined(CTML_HAVE_DSP)
     if constexpr (DepthwiseFacts<G>::planar) {

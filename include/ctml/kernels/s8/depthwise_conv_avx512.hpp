@@ -12,7 +12,8 @@
 #include <ctml/kernels/s8/depthwise_conv_params.hpp>
 #include <ctml/kernels/s8/requantize_avx512.hpp>
 
-#if defined(CTML_HAVE_AVX512_VNNI)
+#if defined(CTML_AVX512_KERNELS)
+CTML_AVX512_BEGIN
 namespace ctml::kernels::s8 {
 
 template <Conv2DGeometry G, class D>
@@ -94,4 +95,5 @@ void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out,
 }
 
 }  // namespace ctml::kernels::s8
+CTML_AVX512_END
 #endif

@@ -15,7 +15,8 @@
 #include <ctml/core/requantize.hpp>
 #include <ctml/kernels/s8/requantize_avx512.hpp>
 
-#if defined(CTML_HAVE_AVX512_VNNI)
+#if defined(CTML_AVX512_KERNELS)
+CTML_AVX512_BEGIN
 namespace ctml::kernels::s8::avx512 {
 
 template <std::size_t Cout, std::size_t K>
@@ -83,4 +84,5 @@ class GemmS8 {
 };
 
 }  // namespace ctml::kernels::s8::avx512
+CTML_AVX512_END
 #endif

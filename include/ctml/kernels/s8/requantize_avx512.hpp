@@ -14,7 +14,8 @@
 #include <ctml/kernels/s8/avx512.hpp>
 #include <ctml/core/requantize.hpp>
 
-#if defined(CTML_HAVE_AVX512_VNNI)
+#if defined(CTML_AVX512_KERNELS)
+CTML_AVX512_BEGIN
 namespace ctml::kernels::s8::avx512 {
 
 // Per-group constants, split into the even and odd int32 lanes' 64-bit forms.
@@ -65,4 +66,5 @@ inline __m128i requantize16(__m512i acc, const RequantGroup& r, __m512i out_zp, 
 }
 
 }  // namespace ctml::kernels::s8::avx512
+CTML_AVX512_END
 #endif
