@@ -16,7 +16,7 @@ CTML_AVX512_BEGIN
 namespace ctml::kernels::s8 {
 
 template <Conv2DGeometry G, class D>
-void conv_avx512(const D& cp, const std::int8_t* in, std::int8_t* out) {
+[[gnu::flatten]] void conv_avx512(const D& cp, const std::int8_t* in, std::int8_t* out) {
   ::ctml::detail::side_effect_fence();
   using F = ConvFacts<G>;
   using Gemm = avx512::GemmS8<G.cout, F::K>;

@@ -112,7 +112,7 @@ void dense_dsp_widened(const D& d, const std::int8_t* in, std::int8_t* out) {
 CTML_AVX512_BEGIN
 // AVX-512 VNNI: one row through the packed-weight GEMM (gemm_avx512.hpp).
 template <std::size_t In, std::size_t Units, class D>
-void dense_avx512(const D& d, const std::int8_t* in, std::int8_t* out) {
+[[gnu::flatten]] void dense_avx512(const D& d, const std::int8_t* in, std::int8_t* out) {
   ::ctml::detail::side_effect_fence();
   using Gemm = avx512::GemmS8<Units, In>;
   alignas(64) std::uint8_t u[Gemm::row_stride] = {};

@@ -17,7 +17,7 @@ CTML_AVX512_BEGIN
 namespace ctml::kernels::s8 {
 
 template <Conv2DGeometry G, class D>
-void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
+[[gnu::flatten]] void depthwise_conv_avx512(const D& dp, const std::int8_t* in, std::int8_t* out, std::int8_t* ring) {
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t groups = (G.cin + 15) / 16, T = G.kh * G.kw;
   avx512::RequantGroup rq[groups];
