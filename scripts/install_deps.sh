@@ -29,6 +29,9 @@ packages=(
   libxgboost-dev                   # XGBoost's library, the peer in benchmarks/trees/trees.cpp only
   xgboost                          # its command line (scripts/bench_trees.sh, tests/trees/make_reference.py)
   libsodium-dev                    # Ed25519 in the ctml-blob host tool (never the headers)
+  libxnnpack-dev                   # XNNPACK, the peer in benchmarks/int8/xnnpack_peer.cpp only
+  libpthreadpool-dev               # (its thread pool and CPU detection)
+  libcpuinfo-dev
 )
 
 missing=()

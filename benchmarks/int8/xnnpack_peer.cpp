@@ -12,7 +12,8 @@
 // Before timing, each mirrored layer's output is compared with the ctml layer run on the same
 // input: XNNPACK rounds its requantization in float, so values may differ by one; the counter
 // `max_diff` reports the largest difference (a wrong mirror gives large ones).
-//   ./build/native/benchmarks/bench_int8_models --benchmark_filter='kws|xnnpack'
+//   ./build/native/benchmarks/bench_int8_models --benchmark_filter='BM_peer_[a-z0-9_]*/(ctml|xnnpack)$'   (whole models)
+//   ./build/native/benchmarks/bench_int8_models --benchmark_filter='BM_peer_vww_mobilenet/layer'  (per layer)
 #include <benchmark/benchmark.h>
 #include <xnnpack.h>
 
@@ -49,6 +50,8 @@ double real_multiplier(std::int32_t m, std::int32_t shift) { return std::ldexp(s
 // mirrored layer against ctml.
 struct XnnModel {
   std::vector<xnn_operator_t> ops;
+  std::vector<std::size_t> layer_ops;  // ops[layer_ops[i] .. layer_ops[i + 1]) mirror top-level layer i
+  std::vector<const std::int8_t*> layer_in;  // the input of top-level layer i in XNNPACK's buffers
   std::vector<std::unique_ptr<std::vector<std::int8_t>>> buffers;
   std::vector<std::function<int()>> checks;  // each returns the largest |XNNPACK - ctml| of its layer
   ~XnnModel() {
@@ -60,6 +63,9 @@ struct XnnModel {
   }
   void run() const {
     for (auto* op : ops) check(xnn_run_operator(op, nullptr), "run");
+  }
+  void run_layer(std::size_t i) const {
+    for (std::size_t k = layer_ops[i]; k < layer_ops[i + 1]; ++k) check(xnn_run_operator(ops[k], nullptr), "run");
   }
   int max_diff() const {
     int d = 0;
@@ -214,17 +220,34 @@ const std::int8_t* mirror(XnnModel& x, const L& l, const std::int8_t* in) {
   }
 }
 
+// A model mirrored once (per model object), its top-level layers' operators recorded.
+template <class Model>
+const XnnModel& mirrored(const Model& model) {
+  static std::vector<std::int8_t> in = [] {
+    std::vector<std::int8_t> v(Model::input_type::size());
+    std::uint32_t s = 0x12345678u;
+    for (auto& b : v) b = static_cast<std::int8_t>((s = s * 1664525u + 1013904223u) >> 24);
+    return v;
+  }();
+  static const std::unique_ptr<XnnModel> x = [&] {
+    check(xnn_initialize(nullptr), "initialize");
+    auto m = std::make_unique<XnnModel>();
+    const std::int8_t* a = in.data();
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((m->layer_ops.push_back(m->ops.size()), m->layer_in.push_back(a), a = mirror(*m, model.template layer<I>(), a)), ...);
+    }(std::make_index_sequence<Model::layer_count>{});
+    m->layer_ops.push_back(m->ops.size());
+    m->run();
+    return m;
+  }();
+  return *x;
+}
+
 template <class Model>
 void bench_pair(benchmark::State& state, const Model& model, bool xnnpack) {
   static_assert(std::is_same_v<typename Model::input_value, std::int8_t>);
-  std::vector<std::int8_t> in(Model::input_type::size());
-  std::uint32_t s = 0x12345678u;
-  for (auto& v : in) v = static_cast<std::int8_t>((s = s * 1664525u + 1013904223u) >> 24);
   if (xnnpack) {
-    check(xnn_initialize(nullptr), "initialize");
-    XnnModel x;
-    mirror(x, model, in.data());
-    x.run();
+    const XnnModel& x = mirrored(model);
     state.counters["max_diff"] = x.max_diff();
     for (auto _ : state) {
       x.run();
@@ -233,7 +256,8 @@ void bench_pair(benchmark::State& state, const Model& model, bool xnnpack) {
     state.counters["operators"] = static_cast<double>(x.ops.size());
   } else {
     typename Model::input_type xin{};
-    std::copy(in.begin(), in.end(), xin.begin());
+    const std::int8_t* src = mirrored(model).layer_in[0];
+    std::copy(src, src + xin.size(), xin.begin());
     typename Model::output_type out{};
     std::vector<std::byte> arena(Model::arena_bytes + 16);
     for (auto _ : state) {
@@ -244,6 +268,44 @@ void bench_pair(benchmark::State& state, const Model& model, bool xnnpack) {
     state.SetLabel(target::int8_kernels_now());
   }
   state.counters["MACs"] = static_cast<double>(Model::macs);
+}
+
+// Top-level layer I alone: ctml's layer on its own buffers, or its XNNPACK operators.
+template <class Model, std::size_t I>
+void bench_layer(benchmark::State& state, const Model& model, bool xnnpack) {
+  const XnnModel& x = mirrored(model);
+  using L = typename Model::template layer_type<I>;
+  using Tr = layer_traits<L>;
+  if (xnnpack) {
+    for (auto _ : state) {
+      x.run_layer(I);
+      benchmark::ClobberMemory();
+    }
+  } else {
+    std::vector<std::int8_t> out(Tr::output_type::size() + 64);
+    std::vector<std::byte> scratch(Tr::scratch_bytes + 64);
+    const std::int8_t* in = x.layer_in[I];
+    for (auto _ : state) {
+      model.template layer<I>().forward(in, out.data(), reinterpret_cast<typename Tr::scratch_value*>(scratch.data()));
+      benchmark::DoNotOptimize(out.data());
+      benchmark::ClobberMemory();
+    }
+  }
+  state.counters["MACs"] = static_cast<double>(Tr::macs);
+}
+
+template <class Model, std::size_t... I>
+void register_layers(const std::string& prefix, const Model& (*get)(), std::index_sequence<I...>) {
+  (..., [&] {
+    using L = typename Model::template layer_type<I>;
+    if constexpr (layer_traits<L>::macs > 0) {
+      std::string kind(layer_traits<L>::name);
+      for (char& c : kind) c = c == ' ' ? '_' : c;
+      const std::string base = prefix + "/layer" + std::to_string(I) + "_" + kind;
+      benchmark::RegisterBenchmark((base + "/ctml").c_str(), [get](benchmark::State& s) { bench_layer<Model, I>(s, get(), false); });
+      benchmark::RegisterBenchmark((base + "/xnnpack").c_str(), [get](benchmark::State& s) { bench_layer<Model, I>(s, get(), true); });
+    }
+  }());
 }
 
 // The zoo's ResNet-8 and MobileNetV1-0.25 as int8 models (PTQ of random weights: their cost does
@@ -265,21 +327,26 @@ const auto& zoo_int8(std::uint32_t seed) {
   return q->model;
 }
 
-}  // namespace
+const auto& kws_model() { return kws::model; }
+const auto& ad_model() { return ad::model; }
+const auto& resnet8_model() { return zoo_int8<zoo::ResNet8<float>>(11); }
+const auto& vww_model() { return zoo_int8<zoo::VwwMobileNetV1<float>>(7); }
 
-static void BM_peer_kws_ds_cnn_ctml(benchmark::State& s) { bench_pair(s, kws::model, false); }
-static void BM_peer_kws_ds_cnn_xnnpack(benchmark::State& s) { bench_pair(s, kws::model, true); }
-static void BM_peer_ad_autoencoder_ctml(benchmark::State& s) { bench_pair(s, ad::model, false); }
-static void BM_peer_ad_autoencoder_xnnpack(benchmark::State& s) { bench_pair(s, ad::model, true); }
-static void BM_peer_resnet8_ctml(benchmark::State& s) { bench_pair(s, zoo_int8<zoo::ResNet8<float>>(11), false); }
-static void BM_peer_resnet8_xnnpack(benchmark::State& s) { bench_pair(s, zoo_int8<zoo::ResNet8<float>>(11), true); }
-static void BM_peer_vww_mobilenet_ctml(benchmark::State& s) { bench_pair(s, zoo_int8<zoo::VwwMobileNetV1<float>>(7), false); }
-static void BM_peer_vww_mobilenet_xnnpack(benchmark::State& s) { bench_pair(s, zoo_int8<zoo::VwwMobileNetV1<float>>(7), true); }
-BENCHMARK(BM_peer_kws_ds_cnn_ctml);
-BENCHMARK(BM_peer_kws_ds_cnn_xnnpack);
-BENCHMARK(BM_peer_ad_autoencoder_ctml);
-BENCHMARK(BM_peer_ad_autoencoder_xnnpack);
-BENCHMARK(BM_peer_resnet8_ctml);
-BENCHMARK(BM_peer_resnet8_xnnpack);
-BENCHMARK(BM_peer_vww_mobilenet_ctml);
-BENCHMARK(BM_peer_vww_mobilenet_xnnpack);
+template <auto Get>
+void register_model(const char* name) {
+  using Model = std::remove_cvref_t<decltype(Get())>;
+  const std::string prefix = std::string("BM_peer_") + name;
+  benchmark::RegisterBenchmark((prefix + "/ctml").c_str(), [](benchmark::State& s) { bench_pair(s, Get(), false); });
+  benchmark::RegisterBenchmark((prefix + "/xnnpack").c_str(), [](benchmark::State& s) { bench_pair(s, Get(), true); });
+  register_layers<Model>(prefix, +[]() -> const Model& { return Get(); }, std::make_index_sequence<Model::layer_count>{});
+}
+
+const bool registered = [] {
+  register_model<kws_model>("kws_ds_cnn");
+  register_model<ad_model>("ad_autoencoder");
+  register_model<resnet8_model>("resnet8");
+  register_model<vww_model>("vww_mobilenet");
+  return true;
+}();
+
+}  // namespace
