@@ -126,24 +126,19 @@ constexpr bool is_residual = requires(const L& l) {
   L::projected;
 };
 
-template <class T>
-struct is_conv : std::false_type {};
-template <kernels::Conv2DGeometry G>
-struct is_conv<quant::QConv2DLayer<G>> : std::true_type {
+// The geometry of a layer of kind Of (QConv2DLayer, QDepthwiseConv2DLayer, QAveragePool2DLayer).
+template <template <kernels::Conv2DGeometry> class Of, class T>
+struct layer_of : std::false_type {};
+template <template <kernels::Conv2DGeometry> class Of, kernels::Conv2DGeometry G>
+struct layer_of<Of, Of<G>> : std::true_type {
   static constexpr kernels::Conv2DGeometry g = G;
 };
 template <class T>
-struct is_depthwise : std::false_type {};
-template <kernels::Conv2DGeometry G>
-struct is_depthwise<quant::QDepthwiseConv2DLayer<G>> : std::true_type {
-  static constexpr kernels::Conv2DGeometry g = G;
-};
+using is_conv = layer_of<quant::QConv2DLayer, T>;
 template <class T>
-struct is_pool : std::false_type {};
-template <kernels::Conv2DGeometry G>
-struct is_pool<quant::QAveragePool2DLayer<G>> : std::true_type {
-  static constexpr kernels::Conv2DGeometry g = G;
-};
+using is_depthwise = layer_of<quant::QDepthwiseConv2DLayer, T>;
+template <class T>
+using is_pool = layer_of<quant::QAveragePool2DLayer, T>;
 template <class T>
 struct is_dense : std::false_type {};
 template <class In, std::size_t U>
