@@ -46,7 +46,8 @@ std::string import_error(const std::vector<std::uint8_t>& b) {
 }  // namespace
 
 TEST_CASE("the exported models import; the format is told by the content") {
-  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "inception", "cnn_qdq", "qlinear"}) {
+  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "inception", "cnn_qdq", "qlinear", "lstm_last",
+                           "gru_hn", "lstm_stack", "conv_gru", "gru_spec", "lstm_spec"}) {
     const auto b = model_bytes(name);
     REQUIRE(!b.empty());
     CHECK(ctml::onnx::looks_like_onnx(b));
@@ -63,9 +64,9 @@ TEST_CASE("unsupported operators and attributes are refused naming the node and 
   const auto base = parse(model_bytes("cnn"));
   {
     auto m = base;
-    find_node(m, "Relu")->set_op_type("LSTM");
+    find_node(m, "Relu")->set_op_type("RNN");
     const auto e = import_error(serialize(m));
-    CHECK(e.find("(LSTM): op LSTM is not supported") != std::string::npos);
+    CHECK(e.find("(RNN): op RNN is not supported; of the recurrent layers LSTM and GRU are read") != std::string::npos);
     CHECK(e.find("node 1") != std::string::npos);
   }
   {
@@ -123,8 +124,112 @@ TEST_CASE("unsupported operators and attributes are refused naming the node and 
   CHECK(import_error({}).find("no graph") != std::string::npos);
 }
 
+namespace {
+::onnx::AttributeProto* set_attribute(::onnx::NodeProto* n, const std::string& name) {
+  for (auto& a : *n->mutable_attribute())
+    if (a.name() == name) return &a;
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  return a;
+}
+::onnx::TensorProto* find_initializer(::onnx::ModelProto& m, const std::string& name) {
+  for (auto& t : *m.mutable_graph()->mutable_initializer())
+    if (t.name() == name) return &t;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("recurrent layers: what ctml cannot run is refused with the reason") {
+  const auto gru = parse(model_bytes("gru_spec"));  // GRU(input, W, R, B, lens, h0) -> Y -> Reshape
+  const auto lstm = parse(model_bytes("lstm_spec"));  // LSTM(input, W, R, B) -> (, Y_h) -> Reshape
+  auto refused = [](const ::onnx::ModelProto& m, const std::string& why) {
+    const auto e = import_error(serialize(m));
+    INFO(e);
+    CHECK(e.find(why) != std::string::npos);
+  };
+  REQUIRE(find_node(const_cast<::onnx::ModelProto&>(gru), "GRU"));
+  {
+    auto m = gru;
+    auto* a = set_attribute(find_node(m, "GRU"), "direction");
+    a->set_type(::onnx::AttributeProto::STRING);
+    a->set_s("bidirectional");
+    refused(m, "(GRU): direction 'bidirectional' is not supported");
+  }
+  {
+    auto m = gru;
+    auto* a = set_attribute(find_node(m, "GRU"), "clip");
+    a->set_type(::onnx::AttributeProto::FLOAT);
+    a->set_f(3.0f);
+    refused(m, "clip is not supported");
+  }
+  {
+    auto m = gru;
+    auto* a = set_attribute(find_node(m, "GRU"), "activations");
+    a->set_type(::onnx::AttributeProto::STRINGS);
+    a->add_strings("HardSigmoid");
+    a->add_strings("Tanh");
+    refused(m, "only the default activations (Sigmoid, Tanh)");
+  }
+  {
+    auto m = gru;
+    auto* lens = find_initializer(m, "lens");
+    REQUIRE(lens);
+    lens->clear_raw_data();
+    lens->add_int32_data(5);
+    refused(m, "sequence_lens other than the whole sequence");
+  }
+  {  // an elementwise op on the time-major 4-D output Y
+    auto m = gru;
+    auto* relu = m.mutable_graph()->add_node();
+    relu->set_op_type("Relu");
+    relu->add_input("Y");
+    relu->add_output("Y_relu");
+    auto& nodes = *m.mutable_graph()->mutable_node();
+    nodes.SwapElements(1, 2);  // GRU, Relu, Reshape
+    nodes.Mutable(2)->set_input(0, "Y_relu");
+    refused(m, "(Relu): input 0 ('Y') is time-major");
+  }
+  {
+    auto m = gru;
+    find_node(m, "GRU")->set_input(5, "input");  // the initial state from the model input
+    refused(m, "initial_h must be a constant");
+  }
+  {
+    auto m = lstm;
+    auto* h0 = m.mutable_graph()->add_initializer();
+    h0->set_name("h0");
+    h0->set_data_type(::onnx::TensorProto::FLOAT);
+    for (const int d : {1, 1, 5}) h0->add_dims(d);
+    for (int i = 0; i < 5; ++i) h0->add_float_data(0.5f);
+    auto* node = find_node(m, "LSTM");
+    node->add_input("");
+    node->add_input("h0");
+    refused(m, "a non-zero initial state is not supported for an LSTM");
+  }
+  {
+    auto m = lstm;
+    auto* node = find_node(m, "LSTM");
+    node->set_output(1, "");
+    node->add_output("Y_h");  // the third output, Y_c, is what the Reshape reads now
+    refused(m, "Y_c, the last cell state, is not supported");
+  }
+  {
+    auto m = lstm;
+    auto* a = set_attribute(find_node(m, "LSTM"), "input_forget");
+    a->set_type(::onnx::AttributeProto::INT);
+    a->set_i(1);
+    refused(m, "input_forget");
+  }
+  {
+    auto m = lstm;
+    find_initializer(m, "W")->set_dims(1, 10);  // [1, 10, 8]: the same values, not [1, 20, 4]
+    find_initializer(m, "W")->set_dims(2, 8);
+    refused(m, "W must be [1, 4 * hidden_size, 4]");
+  }
+}
+
 TEST_CASE("every truncation and thousands of byte mutations are refused with a reason or import consistently") {
-  for (const char* name : {"mlp", "gap", "sensor1d", "cnn_qdq", "qlinear"}) {
+  for (const char* name : {"mlp", "gap", "sensor1d", "cnn_qdq", "qlinear", "gru_spec", "lstm_spec"}) {
     const auto base = model_bytes(name);
     REQUIRE(!base.empty());
     std::size_t accepted = 0, refused = 0;
@@ -166,7 +271,8 @@ TEST_CASE("every node stripped of its inputs, outputs or attributes is refused o
   // Structural mutations the byte fuzzer reaches only by chance (it found HardSigmoid without an
   // input): for every node of every test model, no inputs / no outputs / no attributes / one
   // input more than it had.
-  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "inception", "cnn_qdq", "qlinear"}) {
+  for (const char* name : {"cnn", "gap", "mlp", "branches", "decoder", "sensor1d", "inception", "cnn_qdq", "qlinear", "lstm_last",
+                           "gru_hn", "conv_gru", "gru_spec", "lstm_spec"}) {
     const auto base = parse(model_bytes(name));
     for (int k = 0; k < base.graph().node_size(); ++k)
       for (int how = 0; how < 4; ++how) {

@@ -41,6 +41,12 @@
 #include "onnx_gap.hpp"
 #include "onnx_mlp.hpp"
 #include "onnx_qlinear.hpp"
+#include "onnx_conv_gru.hpp"
+#include "onnx_gru_hn.hpp"
+#include "onnx_gru_spec.hpp"
+#include "onnx_lstm_last.hpp"
+#include "onnx_lstm_spec.hpp"
+#include "onnx_lstm_stack.hpp"
 #include "read_file.hpp"
 #include "tflm_run.hpp"
 
@@ -125,6 +131,41 @@ TEST_CASE("ONNX from PyTorch: torch.cat of four branches (one the input itself) 
 TEST_CASE("ONNX from PyTorch: an MLP of Gemm, ReLU and sigmoid") {
   static_assert(onnx_mlp::Model::input_shape::size == 20);
   check_against_pytorch(onnx_mlp::model, "mlp");
+}
+
+// Recurrent layers (tests/data/onnx/gen_onnx_rnn_models.py). PyTorch writes the zero initial state
+// as a shape computation (Expand of Concat of Gather of Shape), evaluated by the importer, and
+// works time-major inside (the batch of one moved by Transpose / Squeeze), which the importer
+// follows without moving data.
+TEST_CASE("ONNX from PyTorch: LSTM (batch_first) and its last step y[:, -1], Linear") {
+  static_assert(std::is_same_v<onnx_lstm_last::Model::input_shape, ctml::Shape<12, 6>>);
+  static_assert(onnx_lstm_last::macs == 12 * 4 * 16 * (6 + 16) + 16 * 5);
+  check_against_pytorch(onnx_lstm_last::model, "lstm_last");
+}
+
+TEST_CASE("ONNX from PyTorch: GRU returning h_n (Y_h), h_n[0], two Linear layers") {
+  static_assert(onnx_gru_hn::Model::output_shape::size == 3);
+  check_against_pytorch(onnx_gru_hn::model, "gru_hn");
+}
+
+TEST_CASE("ONNX from PyTorch: a time-major two-layer LSTM (two LSTM nodes), y[-1], Linear, Softmax") {
+  check_against_pytorch(onnx_lstm_stack::model, "lstm_stack");
+}
+
+TEST_CASE("ONNX from PyTorch: Conv1d + MaxPool1d into a GRU over the pooled time axis") {
+  static_assert(std::is_same_v<onnx_conv_gru::Model::input_shape, ctml::Shape<3, 32>>);
+  check_against_pytorch(onnx_conv_gru::model, "conv_gru");
+}
+
+// What PyTorch never writes, against a float64 evaluation of the ONNX operator definitions.
+TEST_CASE("ONNX GRU with linear_before_reset = 0, a constant initial state, layout = 1, sequence output") {
+  static_assert(onnx_gru_spec::Model::output_shape::size == 7 * 6);
+  check_against_pytorch(onnx_gru_spec::model, "gru_spec");
+}
+
+TEST_CASE("ONNX LSTM on a time-major input [time, 1, features], separate W and R biases, Y_h") {
+  static_assert(std::is_same_v<onnx_lstm_spec::Model::input_shape, ctml::Shape<9, 4>>);
+  check_against_pytorch(onnx_lstm_spec::model, "lstm_spec");
 }
 
 namespace {

@@ -24,7 +24,8 @@ std::string model_facts(const tflite::Model& model, const std::string& source_na
   std::uint64_t macs = 0, weights = 0, weight_bytes = 0;
   std::vector<bool> counted(g.tensors.size(), false);
   for (const Operator& op : g.operators) {
-    ++ops[std::string(builtin_op_name(op.builtin_code))];
+    const std::string& custom = model.operator_codes[op.opcode_index].custom_code;
+    ++ops[op.builtin_code == op::kCustom && !custom.empty() ? custom : std::string(builtin_op_name(op.builtin_code))];
     auto shape_of = [&](std::size_t i) -> const std::vector<std::int32_t>* {
       return i < op.inputs.size() && op.inputs[i] >= 0 ? &g.tensors[static_cast<std::size_t>(op.inputs[i])].shape : nullptr;
     };
@@ -37,6 +38,16 @@ std::string model_facts(const tflite::Model& model, const std::string& source_na
       macs += static_cast<std::uint64_t>(out_elems) * static_cast<std::uint64_t>((*w)[1]) * static_cast<std::uint64_t>((*w)[2]);
     else if (w && w->size() == 2 && op.builtin_code == op::kFullyConnected)
       macs += static_cast<std::uint64_t>(out_elems) * static_cast<std::uint64_t>((*w)[1]);
+    else if (w && w->size() == 2 && (op.builtin_code == op::kUnidirectionalSequenceLstm || op.builtin_code == op::kCustom)) {
+      // Recurrent layers: every step multiplies the input and the state by each gate's rows
+      // (LSTM: four [H, F] tensors; the GRU's w_ih holds its three gates, [3H, F]).
+      const auto* rec = shape_of(op.builtin_code == op::kCustom ? 2 : 5);
+      if (rec && rec->size() == 2 && (*rec)[1] > 0) {
+        const auto units = static_cast<std::uint64_t>((*rec)[1]);
+        const std::uint64_t rows = static_cast<std::uint64_t>((*w)[0]) * (op.builtin_code == op::kCustom ? 1 : 4);
+        macs += static_cast<std::uint64_t>(out_elems) / units * rows * (static_cast<std::uint64_t>((*w)[1]) + units);
+      }
+    }
     for (const auto t : op.inputs) {  // constant inputs: the parameters
       if (t < 0 || counted[static_cast<std::size_t>(t)]) continue;
       const Tensor& x = g.tensors[static_cast<std::size_t>(t)];
@@ -89,7 +100,7 @@ std::string model_facts(const tflite::Model& model, const std::string& source_na
   os.seekp(-1, std::ios_base::cur);
   os << "\n" << edge("Input", in, qin, float_in) << edge("Output", out, qout, float_out)
      << "// Parameters: " << group(weights) << " values, " << group(weight_bytes) << " bytes in flash\n"
-     << "// Multiply-accumulates per inference (conv, depthwise, fully connected): " << group(macs) << "\n"
+     << "// Multiply-accumulates per inference (conv, depthwise, fully connected, recurrent): " << group(macs) << "\n"
      << "// Arena: arena_bytes below (Model::arena_bytes, computed by ctml when this header is compiled)\n\n";
   os << "inline constexpr std::uint64_t macs = " << macs << "ull;\n"
      << "inline constexpr std::size_t label_count = " << out.element_count() << ";  // output elements\n"
@@ -131,7 +142,7 @@ std::string header_text(const std::vector<Layer>& layers, const std::string& ns,
      << "#include <ctml/quant/tanh_s8.hpp>\n#include <ctml/layers/activations.hpp>\n#include <ctml/layers/conv2d.hpp>\n"
      << "#include <ctml/layers/dense.hpp>\n#include <ctml/layers/depthwise_conv2d.hpp>\n#include <ctml/layers/pool2d.hpp>\n"
      << "#include <ctml/layers/pad.hpp>\n#include <ctml/layers/softmax.hpp>\n#include <ctml/layers/strided_slice.hpp>\n#include <ctml/layers/transpose_conv2d.hpp>\n#include <ctml/quant/transpose_conv_s8.hpp>\n#include <ctml/layers/transpose.hpp>\n"
-     << "#include <ctml/layers/binary_const.hpp>\n#include <ctml/model/residual.hpp>\n#include <ctml/model/merge.hpp>\n#include <ctml/quant/merge_s8.hpp>\n#include <ctml/layers/lstm.hpp>\n#include <ctml/quant/lstm_s8.hpp>\n#include <ctml/layers/svdf.hpp>\n#include <ctml/quant/svdf_s8.hpp>\n\nnamespace " << ns << " {\n\n" << facts << "\n";
+     << "#include <ctml/layers/binary_const.hpp>\n#include <ctml/model/residual.hpp>\n#include <ctml/model/merge.hpp>\n#include <ctml/quant/merge_s8.hpp>\n#include <ctml/layers/lstm.hpp>\n#include <ctml/layers/gru.hpp>\n#include <ctml/quant/lstm_s8.hpp>\n#include <ctml/layers/svdf.hpp>\n#include <ctml/quant/svdf_s8.hpp>\n\nnamespace " << ns << " {\n\n" << facts << "\n";
   std::string decls;
   for (const auto& l : layers) decls += l.decl;
   if (decls.find("conv_geometry(") != std::string::npos)

@@ -1188,6 +1188,44 @@ std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+// CUSTOM "CTML_GRU" / "CTML_GRU_RESET_BEFORE": a GRU translated from ONNX (onnx_import.cpp; a
+// .tflite file cannot hold one: TFLite has no GRU op and the reader refuses custom ops). Inputs
+// x [1, T, F], w_ih [3H, F], w_hh [3H, H], b_ih, b_hh [3H], h0 [H] (rows r, z, n, PyTorch's
+// layout); output every step's state [1, T, H]. Float only.
+std::string custom(const OpContext& c, std::vector<Layer>& layers) {
+  const std::string& code = c.model.operator_codes[c.op.opcode_index].custom_code;
+  if (code != "CTML_GRU" && code != "CTML_GRU_RESET_BEFORE") return c.where + ": custom op '" + code + "' is not supported";
+  if (c.in.type != TensorType::Float32 || c.out.type != TensorType::Float32) return c.where + ": a GRU on float tensors only";
+  const auto& xs = c.in.shape;
+  if (c.op.inputs.size() != 6 || xs.size() != 3 || xs[0] != 1) return c.where + ": expected x [1, time, features] and five constants";
+  const std::int32_t steps = xs[1], f = xs[2];
+  const tflite::Tensor* w = c.input(1);
+  if (!w || w->shape.size() != 2 || w->shape[0] % 3 != 0 || w->shape[1] != f) return c.where + ": w_ih is not [3 * units, features]";
+  const std::int32_t h = w->shape[0] / 3;
+  if (steps < 1 || f < 1 || h < 1 || c.out.shape != std::vector<std::int32_t>{1, steps, h}) return c.where + ": the output is not [1, time, units]";
+  const auto n = static_cast<std::size_t>(h), fi = static_cast<std::size_t>(f);
+  const std::size_t sizes[6] = {0, 3 * n * fi, 3 * n * n, 3 * n, 3 * n, n};
+  std::vector<float> v[6];
+  for (std::size_t k = 1; k < 6; ++k) {
+    const tflite::Tensor* t = c.input(k);
+    auto vals = t && t->type == TensorType::Float32 ? tensor_values<float>(c.model, *t) : std::nullopt;
+    if (!vals || vals->size() != sizes[k]) return c.where + ": input " + std::to_string(k) + " must be a constant float tensor of " + std::to_string(sizes[k]) + " values";
+    v[k] = std::move(*vals);
+  }
+  const std::string name = "op" + std::to_string(c.index);
+  const std::string type = "ctml::GRULayer<float, ctml::Shape<" + std::to_string(steps) + ", " + std::to_string(f) + ">, " +
+                           std::to_string(h) + ", ctml::rnn::Output::sequence, ctml::rnn::Reset::" +
+                           (code == "CTML_GRU" ? "after" : "before") + ">";
+  std::string decl;
+  decl += "inline constexpr " + type + "::cell::weight_ih_type " + name + "_w_ih" + float_literal(v[1]) + ";\n";
+  decl += "inline constexpr " + type + "::cell::weight_hh_type " + name + "_w_hh" + float_literal(v[2]) + ";\n";
+  decl += "inline constexpr " + type + "::cell::bias_type " + name + "_b_ih" + float_literal(v[3]) + ";\n";
+  decl += "inline constexpr " + type + "::cell::bias_type " + name + "_b_hh" + float_literal(v[4]) + ";\n";
+  decl += "inline constexpr ctml::Tensor<float, ctml::Shape<" + std::to_string(h) + ">> " + name + "_h0" + float_literal(v[5]) + ";\n";
+  layers.push_back({type, "{{" + name + "_w_ih, " + name + "_w_hh, " + name + "_b_ih, " + name + "_b_hh, " + name + "_h0}}", -1, {}, decl});
+  return {};
+}
+
 constexpr OpEntry kFloatOps[] = {
     {op::kConv2D, float_conv},        {op::kDepthwiseConv2D, float_conv}, {op::kFullyConnected, float_fully_connected},
     {op::kAveragePool2D, float_pool}, {op::kMaxPool2D, float_pool},       {op::kMean, float_mean},
@@ -1198,7 +1236,7 @@ constexpr OpEntry kFloatOps[] = {
     {op::kHardSwish, float_hard_swish}, {op::kAdd, float_binary_const}, {op::kSub, float_binary_const},
     {op::kMul, float_binary_const}, {op::kMaximum, float_binary_const}, {op::kMinimum, float_binary_const},
     {op::kStridedSlice, strided_slice}, {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm},
-    {op::kSvdf, svdf},
+    {op::kSvdf, svdf},                {op::kCustom, custom},
 };
 
 // The single-input operators ctml-import maps to layers (ADD is handled by the graph walk, as the
@@ -1214,6 +1252,7 @@ constexpr OpEntry kOps[] = {
     {op::kAdd, binary_const},      {op::kSub, binary_const},     {op::kMul, binary_const},
     {op::kMaximum, binary_const},  {op::kMinimum, binary_const}, {op::kStridedSlice, strided_slice},
     {op::kTransposeConv, transpose_conv}, {op::kUnidirectionalSequenceLstm, lstm}, {op::kSvdf, svdf},
+    {op::kCustom, custom},
 };
 
 // LOGISTIC / TANH on int16: TFLite's fixed output range (2^-15, zero point 0).
@@ -1240,7 +1279,8 @@ constexpr OpEntry kInt16Ops[] = {
 
 std::string supported_ops() {
   std::string s;
-  for (const auto& e : kOps) s += (s.empty() ? "" : ", ") + std::string(builtin_op_name(e.code));
+  for (const auto& e : kOps)
+    if (e.code != op::kCustom) s += (s.empty() ? "" : ", ") + std::string(builtin_op_name(e.code));
   return s;
 }
 

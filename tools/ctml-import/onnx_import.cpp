@@ -126,6 +126,15 @@ struct Value {
   float scale = 0.0f;
   std::int64_t zero_point = 0;  // int8 domain
   int onnx_type = 0;            // of the integer activation: UINT8 or INT8
+  // The logical axis holding the batch (of size 1). Recurrent layers work time-major
+  // ([time, batch, features], ONNX's default layout), so their values may carry the batch on
+  // another axis than the first; with one sample the element order is the same as with the batch
+  // first, so such a value is stored with its batch axis moved to the front. Only reshapes,
+  // transposes, slices, gathers and recurrent layers read such a value (see `moved`).
+  std::size_t batch_axis = 0;
+  // A value whose storage is not what the ops expect: its batch is not the first axis, or it is
+  // 4-D and not NHWC (a recurrent layer's [time, directions, batch, units] output).
+  bool moved() const { return batch_axis != 0 || (shape.size() == 4 && !nhwc); }
 };
 
 // Logical axis -> stored axis for an NHWC-stored 4-D value, and back.
@@ -139,8 +148,29 @@ std::vector<std::int32_t> narrow(const std::vector<std::int64_t>& s) {
 }
 
 std::vector<std::int64_t> stored_shape(const Value& v) {
-  if (!v.nhwc) return v.shape;
-  return {v.shape[0], v.shape[2], v.shape[3], v.shape[1]};
+  if (v.nhwc) return {v.shape[0], v.shape[2], v.shape[3], v.shape[1]};
+  if (v.batch_axis == 0) return v.shape;
+  std::vector<std::int64_t> s = v.shape;  // the batch (size 1) moved to the front: same element order
+  s.erase(s.begin() + static_cast<std::ptrdiff_t>(v.batch_axis));
+  s.insert(s.begin(), 1);
+  return s;
+}
+// The stored axis of logical axis a, and back.
+std::size_t stored_axis(const Value& v, std::size_t a) {
+  if (v.nhwc) return static_cast<std::size_t>(kToStored[a]);
+  if (a == v.batch_axis) return 0;
+  return a < v.batch_axis ? a + 1 : a;
+}
+std::size_t logical_axis(const Value& v, std::size_t i) {
+  if (v.nhwc) return static_cast<std::size_t>(kToLogical[i]);
+  if (i == 0) return v.batch_axis;
+  return i <= v.batch_axis ? i - 1 : i;
+}
+// For a shape that does not start with the batch: the first axis of size 1 holds it.
+std::size_t find_batch_axis(const std::vector<std::int64_t>& s) {
+  for (std::size_t d = 0; d < s.size(); ++d)
+    if (s[d] == 1) return d;
+  fail("a tensor of shape without an axis of size 1 (ctml runs one sample per call: the batch must be 1)");
 }
 
 // Does an NHWC <-> NCHW change alter the element order? Not when C == 1 or H * W == 1.
@@ -284,10 +314,13 @@ class Translator {
     if (!v.empty()) std::memcpy(bytes.data(), v.data(), bytes.size());
     return add_tensor(name, std::move(shape), TensorType::Int32, std::move(bytes));
   }
-  void add_op(std::int32_t code, std::vector<std::int32_t> in, std::vector<std::int32_t> out, tflite::Options options = {}) {
+  void add_op(std::int32_t code, std::vector<std::int32_t> in, std::vector<std::int32_t> out, tflite::Options options = {},
+              const std::string& custom_code = {}) {
     std::uint32_t index = 0;
-    while (index < model_.operator_codes.size() && model_.operator_codes[index].builtin_code != code) ++index;
-    if (index == model_.operator_codes.size()) model_.operator_codes.push_back({code, {}, 1});
+    while (index < model_.operator_codes.size() &&
+           (model_.operator_codes[index].builtin_code != code || model_.operator_codes[index].custom_code != custom_code))
+      ++index;
+    if (index == model_.operator_codes.size()) model_.operator_codes.push_back({code, custom_code, 1});
     tflite::Operator o;
     o.opcode_index = index;
     o.builtin_code = code;
@@ -330,10 +363,20 @@ class Translator {
     if (name.empty() || it == values_.end()) fail("input '" + name + "' is not defined before use");
     return it->second;
   }
-  const Value& activation(const ::onnx::NodeProto& n, int i) const {
+  // An activation input, in any storage (the data-movement ops and the recurrent layers).
+  const Value& any_activation(const ::onnx::NodeProto& n, int i) const {
     if (i >= n.input_size()) fail("missing input " + std::to_string(i));
     const Value& v = value(n.input(i));
     if (v.tensor < 0) fail("input " + std::to_string(i) + " ('" + n.input(i) + "') must be computed from the model input, not a constant");
+    return v;
+  }
+  // An activation input with the batch first (and NHWC when 4-D): what every computing op reads.
+  const Value& activation(const ::onnx::NodeProto& n, int i) const {
+    const Value& v = any_activation(n, i);
+    if (v.moved())
+      fail("input " + std::to_string(i) + " ('" + n.input(i) + "') is time-major (a recurrent layer's output, or the batch on axis " +
+           std::to_string(v.batch_axis) + "); Squeeze, Reshape, Transpose, Slice, Gather and recurrent layers read it, other ops " +
+           "need the batch first (export with batch_first=True, or transpose it back)");
     return v;
   }
   const Const* constant(const ::onnx::NodeProto& n, int i) const {
@@ -378,7 +421,10 @@ class Translator {
       else fail("input '" + in->name() + "' dimension " + std::to_string(d) + " is not a fixed size; export with a fixed input shape");
     }
     if (shape.empty()) fail("input '" + in->name() + "' has no shape");
-    if (shape[0] != 1) fail("input '" + in->name() + "' has batch " + std::to_string(shape[0]) + "; export with batch 1 (ctml runs one sample per call)");
+    // A rank-3 input may be time-major ([time, 1, features], a recurrent model's default layout).
+    const bool time_major = shape.size() == 3 && shape[0] != 1 && shape[1] == 1;
+    if (shape[0] != 1 && !time_major)
+      fail("input '" + in->name() + "' has batch " + std::to_string(shape[0]) + "; export with batch 1 (ctml runs one sample per call)");
     element_count(shape);
     if (shape.size() == 4) {
       // Keep the ONNX interface (NCHW) and move to NHWC once.
@@ -393,7 +439,8 @@ class Translator {
     } else {
       Value v;
       v.shape = shape;
-      v.tensor = add_tensor(in->name(), shape);
+      v.batch_axis = time_major ? 1 : 0;
+      v.tensor = add_tensor(in->name(), stored_shape(v));
       graph().inputs = {v.tensor};
       values_[in->name()] = v;
     }
@@ -535,11 +582,189 @@ class Translator {
   // ---- The translation -----------------------------------------------------------------------
   // A node, after lift_node: 1-D (rank-3) values go to 2-D ops as lifted 4-D ones.
   void translate(int index, const ::onnx::NodeProto& n) {
+    if (fold_constant(n)) return;
     ::onnx::NodeProto m;
     bool rewritten = false;
     lifting_ = lift_node(n, m, rewritten);
     translate_node(index, rewritten ? m : n);
     lifting_ = false;
+  }
+
+  // ---- Shape computations ------------------------------------------------------------------
+  // Exporters compute some constants in the graph: PyTorch writes a recurrent layer's zero
+  // initial state as Expand(0, Concat(1, Unsqueeze(Gather(Shape(x), 1)), H)) so that it follows
+  // the batch size. Every shape here is fixed, so such nodes are evaluated at import time: Shape
+  // of any value, and Gather, Unsqueeze, Squeeze, Reshape, Flatten, Concat and Expand of
+  // constants. Returns whether n was such a node.
+  bool fold_constant(const ::onnx::NodeProto& n) {
+    if (!n.domain().empty() && n.domain() != "ai.onnx") return false;
+    const std::string& t = n.op_type();
+    if (t != "Shape" && t != "Gather" && t != "Unsqueeze" && t != "Squeeze" && t != "Reshape" && t != "Flatten" && t != "Concat" &&
+        t != "Expand")
+      return false;
+    if (n.input_size() < 1 || n.output_size() < 1 || n.output(0).empty()) return false;
+    Attrs a{n};
+    if (t == "Shape") {
+      const Value& x = value(n.input(0));
+      std::vector<std::int64_t> shape = x.constant ? x.constant->dims : x.shape;
+      if (!x.constant && x.lifted) shape = {x.shape[0], x.shape[1], x.shape[3]};
+      const auto r = static_cast<std::int64_t>(shape.size());
+      std::int64_t b = a.i("start", 0), e = a.i("end", r);
+      if (b < 0) b += r;
+      if (e < 0) e += r;
+      b = std::clamp<std::int64_t>(b, 0, r);
+      e = std::clamp<std::int64_t>(e, b, r);
+      Const c = make_const({e - b}, {}, ::onnx::TensorProto::INT64);
+      for (std::int64_t d = b; d < e; ++d) c.v.push_back(static_cast<double>(shape[static_cast<std::size_t>(d)]));
+      values_[n.output(0)].constant = std::move(c);
+      return true;
+    }
+    for (const auto& in : n.input()) {
+      if (in.empty()) continue;
+      const auto it = values_.find(in);
+      if (it == values_.end() || !it->second.constant || it->second.constant->dequantized) return false;
+    }
+    if (n.input(0).empty()) return false;
+    const Const& x = *values_.at(n.input(0)).constant;
+    const auto r = static_cast<std::int64_t>(x.dims.size());
+    auto wrap = [](std::int64_t v, std::int64_t rank) {
+      if (v < 0) v += rank;
+      if (v < 0 || v >= rank) fail("axis out of range");
+      return static_cast<std::size_t>(v);
+    };
+    auto axes = [&]() {
+      std::vector<std::int64_t> v;
+      if (auto at = a.ints("axes")) v = *at;
+      else if (const Const* c = constant(n, 1)) v.assign(c->v.begin(), c->v.end());
+      if (v.size() > 8) fail("more than 8 axes");
+      return v;
+    };
+    Const y = make_const({}, {}, x.type);
+    if (t == "Gather") {
+      const Const& idx = required_constant(n, 1, "the indices");
+      const std::size_t ax = wrap(a.i("axis", 0), r);
+      const std::int64_t extent = x.dims[ax];
+      std::size_t outer = 1, inner = 1;
+      for (std::size_t d = 0; d < x.dims.size(); ++d)
+        if (d < ax) outer *= static_cast<std::size_t>(x.dims[d]);
+        else if (d > ax) inner *= static_cast<std::size_t>(x.dims[d]);
+      y.dims.assign(x.dims.begin(), x.dims.begin() + static_cast<std::ptrdiff_t>(ax));
+      y.dims.insert(y.dims.end(), idx.dims.begin(), idx.dims.end());
+      y.dims.insert(y.dims.end(), x.dims.begin() + static_cast<std::ptrdiff_t>(ax) + 1, x.dims.end());
+      element_count(y.dims);
+      for (std::size_t o = 0; o < outer; ++o)
+        for (const double iv : idx.v) {
+          auto i = static_cast<std::int64_t>(iv);
+          if (i < 0) i += extent;
+          if (i < 0 || i >= extent) fail("index out of range");
+          const auto from = x.v.begin() + static_cast<std::ptrdiff_t>((o * static_cast<std::size_t>(extent) + static_cast<std::size_t>(i)) * inner);
+          y.v.insert(y.v.end(), from, from + static_cast<std::ptrdiff_t>(inner));
+        }
+    } else if (t == "Unsqueeze" || t == "Squeeze" || t == "Flatten" || t == "Reshape") {
+      y.v = x.v;
+      if (t == "Unsqueeze") {
+        auto ax = axes();
+        const auto out_rank = r + static_cast<std::int64_t>(ax.size());
+        for (auto& v : ax) v = static_cast<std::int64_t>(wrap(v, out_rank));
+        std::sort(ax.begin(), ax.end());
+        y.dims = x.dims;
+        for (const std::int64_t v : ax) {
+          if (v > static_cast<std::int64_t>(y.dims.size())) fail("axis out of range");
+          y.dims.insert(y.dims.begin() + v, 1);
+        }
+      } else if (t == "Squeeze") {
+        auto ax = axes();
+        for (auto& v : ax) v = static_cast<std::int64_t>(wrap(v, r));
+        for (std::size_t d = 0; d < x.dims.size(); ++d) {
+          const bool listed = std::find(ax.begin(), ax.end(), static_cast<std::int64_t>(d)) != ax.end();
+          if (listed && x.dims[d] != 1) fail("squeezing an axis of size " + std::to_string(x.dims[d]));
+          if (!(listed || (ax.empty() && x.dims[d] == 1))) y.dims.push_back(x.dims[d]);
+        }
+      } else if (t == "Flatten") {
+        std::int64_t ax = a.i("axis", 1);
+        if (ax < 0) ax += r;
+        if (ax < 0 || ax > r) fail("axis out of range");
+        std::int64_t outer = 1, inner = 1;
+        for (std::int64_t d = 0; d < r; ++d) (d < ax ? outer : inner) *= x.dims[static_cast<std::size_t>(d)];
+        y.dims = {outer, inner};
+      } else {
+        const Const& shape = required_constant(n, 1, "the shape");
+        if (shape.v.size() > 8) fail("more than 8 dimensions");
+        int infer = -1;
+        std::int64_t known = 1;
+        for (std::size_t d = 0; d < shape.v.size(); ++d) {
+          auto v = static_cast<std::int64_t>(shape.v[d]);
+          if (v == 0 && a.i("allowzero", 0) == 0) {
+            if (d >= x.dims.size()) fail("shape copies a dimension the input does not have");
+            v = x.dims[d];
+          }
+          if (v == -1) {
+            if (infer >= 0) fail("more than one -1 in the shape");
+            infer = static_cast<int>(d);
+            v = 1;
+          } else if (v < 0) fail("shape holds " + std::to_string(v));
+          y.dims.push_back(v);
+          known *= v;
+          element_count(y.dims);
+        }
+        if (infer >= 0) {
+          const auto total = static_cast<std::int64_t>(x.v.size());
+          if (known == 0 || total % known != 0) fail("cannot infer the -1 dimension");
+          y.dims[static_cast<std::size_t>(infer)] = total / known;
+        }
+      }
+      if (element_count(y.dims) != static_cast<std::int64_t>(x.v.size())) fail("the new shape holds a different number of elements");
+    } else if (t == "Concat") {
+      const std::size_t ax = wrap(a.i("axis", 0), r);
+      y.dims = x.dims;
+      y.dims[ax] = 0;
+      std::vector<const Const*> parts;
+      for (int i = 0; i < n.input_size(); ++i) {
+        const Const& c = required_constant(n, i, "an input");
+        if (c.dims.size() != x.dims.size()) fail("the inputs have different ranks");
+        for (std::size_t d = 0; d < c.dims.size(); ++d)
+          if (d != ax && c.dims[d] != x.dims[d]) fail("the inputs differ in an axis other than the concatenation axis");
+        y.dims[ax] += c.dims[ax];
+        parts.push_back(&c);
+      }
+      element_count(y.dims);
+      std::size_t outer = 1;
+      for (std::size_t d = 0; d < ax; ++d) outer *= static_cast<std::size_t>(x.dims[d]);
+      for (std::size_t o = 0; o < outer; ++o)
+        for (const Const* c : parts) {
+          const std::size_t block = outer == 0 ? 0 : c->v.size() / outer;
+          y.v.insert(y.v.end(), c->v.begin() + static_cast<std::ptrdiff_t>(o * block), c->v.begin() + static_cast<std::ptrdiff_t>((o + 1) * block));
+        }
+    } else {  // Expand: numpy broadcasting of x to the shape
+      const Const& shape = required_constant(n, 1, "the shape");
+      if (shape.v.size() > 8) fail("more than 8 dimensions");
+      const std::size_t rank = std::max(x.dims.size(), shape.v.size());
+      std::vector<std::int64_t> xd(rank, 1), sd(rank, 1);
+      std::copy(x.dims.begin(), x.dims.end(), xd.begin() + static_cast<std::ptrdiff_t>(rank - x.dims.size()));
+      for (std::size_t d = 0; d < shape.v.size(); ++d) sd[rank - shape.v.size() + d] = static_cast<std::int64_t>(shape.v[d]);
+      for (std::size_t d = 0; d < rank; ++d) {
+        if (xd[d] != sd[d] && xd[d] != 1 && sd[d] != 1) fail("the shape does not broadcast with the input");
+        if (sd[d] < 0) fail("negative dimension");
+        y.dims.push_back(xd[d] == 1 ? sd[d] : xd[d]);
+      }
+      const auto count = static_cast<std::size_t>(element_count(y.dims));
+      y.v.resize(count);
+      for (std::size_t k = 0; k < count; ++k) {
+        std::size_t rest = k, src = 0, stride = 1;
+        for (std::size_t d = rank; d-- > 0;) {
+          const auto ext = static_cast<std::size_t>(y.dims[d]);
+          const std::size_t i = ext == 0 ? 0 : rest % ext;
+          rest = ext == 0 ? 0 : rest / ext;
+          if (xd[d] != 1) src += i * stride;
+          stride *= static_cast<std::size_t>(xd[d]);
+        }
+        y.v[k] = x.v[src];
+      }
+    }
+    total_elements_ += static_cast<std::int64_t>(y.v.size());
+    if (total_elements_ > kMaxTotalElements) fail("the model's tensors hold more than 2^26 elements in all");
+    values_[n.output(0)].constant = std::move(y);
+    return true;
   }
 
   // ---- 1-D models: rank-3 [N, C, L] values ------------------------------------------------
@@ -588,6 +813,8 @@ class Translator {
       return it != values_.end() && it->second.tensor >= 0;
     };
     bool any_lifted = false, any_rank3 = false;
+    for (int i = 0; i < n.input_size(); ++i)
+      if (is_act(i) && values_.at(n.input(i)).moved()) return false;  // read as it is (or refused) by the op
     for (int i = 0; i < n.input_size(); ++i)
       if (is_act(i)) {
         const Value& v = values_.at(n.input(i));
@@ -667,6 +894,7 @@ class Translator {
     if (!n.domain().empty() && n.domain() != "ai.onnx") fail("operators of domain '" + n.domain() + "' are not supported");
     const std::string& t = n.op_type();
     if (t == "Constant") return constant_node(n);
+    if (t == "LSTM" || t == "GRU") return recurrent(n);
     single_output(n);
     if (t == "ConstantOfShape") return constant_of_shape(n);
     if (t == "QuantizeLinear") return quantize_linear(n);
@@ -689,11 +917,12 @@ class Translator {
     if (t == "Flatten" || t == "Reshape" || t == "Squeeze" || t == "Unsqueeze") return reshape(n);
     if (t == "Transpose") return transpose(n);
     if (t == "Slice") return slice(n);
+    if (t == "Gather") return gather(n);
     if (t == "Pad") return pad(n);
     if (t == "Softmax") return softmax(n);
     std::string hint;
-    if (t == "LSTM" || t == "GRU" || t == "RNN") hint = "; recurrent layers are not imported from ONNX yet";
-    else if (t == "Shape" || t == "Gather" || t == "Cast")
+    if (t == "RNN") hint = "; of the recurrent layers LSTM and GRU are read";
+    else if (t == "Shape" || t == "Cast" || t == "Expand" || t == "Range")
       hint = "; shape computations are not supported: export with a fixed input shape and do_constant_folding=True";
     else if (t == "QLinearAdd" || t == "QGemm" || t == "QLinearGlobalAveragePool")
       hint = "; of the operator-form quantized ops QLinearConv and QLinearMatMul are read; the QDQ form (QuantizeLinear / DequantizeLinear around float ops) covers the others";
@@ -908,6 +1137,17 @@ class Translator {
     element_count(v.shape);
     v.nhwc = v.shape.size() == 4;
     v.lifted = lifts(v.shape);
+    v.tensor = add_like(name, stored_shape(v), x.tensor);
+    Value& slot = values_[name];
+    if (slot.tensor >= 0 || slot.constant) fail("value '" + name + "' is defined twice");
+    slot = std::move(v);
+    return slot;
+  }
+  // The output of a data-movement op on a time-major value: same storage kind, batch on the same axis.
+  const Value& new_moved(const std::string& name, std::vector<std::int64_t> shape, const Value& x) {
+    Value v = x;
+    v.shape = std::move(shape);
+    element_count(v.shape);
     v.tensor = add_like(name, stored_shape(v), x.tensor);
     Value& slot = values_[name];
     if (slot.tensor >= 0 || slot.constant) fail("value '" + name + "' is defined twice");
@@ -1539,7 +1779,7 @@ class Translator {
   // Flatten, Reshape, Squeeze, Unsqueeze: a new logical shape with the same elements in ONNX
   // (row-major, logical) order.
   void reshape(const ::onnx::NodeProto& n) {
-    const Value x = activation(n, 0);
+    const Value x = any_activation(n, 0);
     const std::string& t = n.op_type();
     const std::size_t r = x.shape.size();
     std::vector<std::int64_t> s;
@@ -1605,29 +1845,212 @@ class Translator {
       }
     }
     if (element_count(s) != element_count(x.shape)) fail("the new shape holds a different number of elements");
-    if (s.empty() || s[0] != 1) fail("the batch axis must stay first and 1");
-    // Data in logical order first (if the NHWC storage differs), then the new shape, then back
-    // to NHWC storage for a 4-D result.
+    if (s.empty()) fail("a scalar result is not supported");
+    reshaped(x, s, n.output(0));
+  }
+
+  // x's data as a value of logical shape s (same element count, logical order): the data in
+  // logical order first (if the NHWC storage differs), then the new shape, then back to NHWC
+  // storage for a 4-D result with the batch first.
+  void reshaped(const Value& x, const std::vector<std::int64_t>& s, const std::string& name) {
     std::int32_t cur = x.tensor;
-    if (x.nhwc && order_differs(x.shape)) cur = transpose_to(cur, x.shape, {0, 3, 1, 2}, n.output(0) + "/nchw");
+    if (x.nhwc && order_differs(x.shape)) cur = transpose_to(cur, x.shape, {0, 3, 1, 2}, name + "/nchw");
     Value y = x;  // keeps a dequantized value's parameters
     y.shape = s;
-    y.nhwc = s.size() == 4;
+    y.lifted = false;
+    y.batch_axis = s[0] == 1 ? 0 : find_batch_axis(s);  // time-major values keep the batch inside
+    y.nhwc = s.size() == 4 && y.batch_axis == 0;
     if (y.nhwc && order_differs(s)) {
-      cur = reshape_to(cur, s, n.output(0) + "/reshaped");
-      cur = transpose_to(cur, stored_shape(y), {0, 2, 3, 1}, n.output(0));
+      cur = reshape_to(cur, s, name + "/reshaped");
+      cur = transpose_to(cur, stored_shape(y), {0, 2, 3, 1}, name);
     } else {
-      cur = reshape_to(cur, stored_shape(y), n.output(0));
+      cur = reshape_to(cur, stored_shape(y), name);
     }
     y.tensor = cur;
-    values_[n.output(0)] = y;
+    values_[name] = y;
+  }
+
+  // Gather with one constant index on an activation (PyTorch's y[:, -1] of a sequence): a
+  // STRIDED_SLICE of that index, the axis dropped for a scalar index.
+  void gather(const ::onnx::NodeProto& n) {
+    const Value x = any_activation(n, 0);
+    const Const& idx = required_constant(n, 1, "the indices");
+    const auto r = static_cast<std::int64_t>(x.shape.size());
+    std::int64_t axis = Attrs{n}.i("axis", 0);
+    if (axis < 0) axis += r;
+    if (axis < 0 || axis >= r) fail("axis out of range");
+    const auto a = static_cast<std::size_t>(axis);
+    if (idx.v.size() != 1 || idx.dims.size() > 1)
+      fail("Gather of " + std::to_string(idx.v.size()) + " indices (rank " + std::to_string(idx.dims.size()) +
+           ") from a computed tensor is not supported; one index (a scalar or [1]) is");
+    if (a == x.batch_axis) fail("gathering along the batch axis is not supported");
+    auto i = static_cast<std::int64_t>(idx.v[0]);
+    if (i < 0) i += x.shape[a];
+    if (i < 0 || i >= x.shape[a]) fail("index " + std::to_string(static_cast<std::int64_t>(idx.v[0])) + " out of range for an axis of " + std::to_string(x.shape[a]));
+    std::vector<std::int32_t> sb(static_cast<std::size_t>(r), 0), se = narrow(stored_shape(x)), ss(sb.size(), 1);
+    const std::size_t sa = stored_axis(x, a);
+    sb[sa] = static_cast<std::int32_t>(i);
+    se[sa] = static_cast<std::int32_t>(i + 1);
+    std::vector<std::int64_t> one = x.shape;
+    one[a] = 1;
+    const Value& sliced = x.moved() ? new_moved(n.output(0) + "/slice", one, x) : new_like(n.output(0) + "/slice", one, x);
+    const auto ints = [&](const char* what, const std::vector<std::int32_t>& v) {
+      return add_ints(n.output(0) + "/" + what, {static_cast<std::int64_t>(v.size())}, v);
+    };
+    add_op(top::kStridedSlice, {x.tensor, ints("begin", sb), ints("end", se), ints("strides", ss)}, {sliced.tensor}, tflite::StridedSliceOptions{});
+    if (idx.dims.size() == 1) return alias(n, sliced);
+    std::vector<std::int64_t> s = x.shape;
+    s.erase(s.begin() + axis);
+    if (s.empty()) fail("gathering a scalar is not supported");
+    reshaped(sliced, s, n.output(0));
+  }
+
+  // ---- Recurrent layers ----------------------------------------------------------------------
+  // ONNX LSTM and GRU (one direction, default activations; PyTorch's and Keras' exports) as
+  // TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM (float) and ctml's GRU (a ctml op in the description,
+  // CUSTOM "CTML_GRU": inputs x [1, T, F], w_ih [3H, F], w_hh [3H, H], b_ih, b_hh [3H], h0 [H],
+  // gate rows r, z, n as PyTorch's). Both output every step [1, T, H]: Y is that sequence,
+  // Y_h its last step.
+  bool used(const ::onnx::NodeProto& n, int k) const {
+    return k < n.output_size() && !n.output(k).empty() && (consumers_.count(n.output(k)) || graph_outputs_.count(n.output(k)));
+  }
+  void recurrent(const ::onnx::NodeProto& n) {
+    const bool lstm = n.op_type() == "LSTM";
+    const std::int64_t gates = lstm ? 4 : 3;
+    Attrs a{n};
+    const std::string direction = a.s("direction", "forward");
+    if (direction != "forward")
+      fail("direction '" + direction + "' is not supported: only forward layers are (export a bidirectional layer as two forward ones, one on the reversed sequence)");
+    if (a.find("clip")) fail("clip is not supported (it clips the gates' inputs; TFLite's and ctml's cell clip clamps the cell state)");
+    if (lstm && a.i("input_forget", 0) != 0) fail("input_forget (coupled input and forget gates) is not supported");
+    if (const auto* acts = a.find("activations")) {
+      const std::vector<std::string> def = lstm ? std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"} : std::vector<std::string>{"Sigmoid", "Tanh"};
+      std::vector<std::string> got(acts->strings().begin(), acts->strings().end());
+      if (got != def) fail(std::string("only the default activations (") + (lstm ? "Sigmoid, Tanh, Tanh" : "Sigmoid, Tanh") + ") are supported");
+    }
+    if (a.find("activation_alpha") || a.find("activation_beta")) fail("activation_alpha / activation_beta are not supported");
+    const std::int64_t layout = a.i("layout", 0);
+    if (layout != 0 && layout != 1) fail("layout must be 0 or 1");
+    const Value x = any_activation(n, 0);
+    if (x.quantized || x.dequantized)
+      fail("a quantized recurrent layer is not imported from ONNX (float only; ctml's PTQ makes int8 LSTMs and GRUs from float ones)");
+    if (x.shape.size() != 3 || x.nhwc || x.lifted) fail("X must be a rank-3 [time, batch, features] tensor (or [batch, time, features] with layout=1)");
+    const std::int64_t steps = x.shape[layout ? 1 : 0], batch = x.shape[layout ? 0 : 1], f = x.shape[2];
+    if (batch != 1) fail("batch " + std::to_string(batch) + " (ctml runs one sequence per call)");
+    if (stored_shape(x) != std::vector<std::int64_t>{1, steps, f}) fail("internal: X is not stored as [1, time, features]");
+    const Const& w = required_constant(n, 1, "W");
+    const Const& rw = required_constant(n, 2, "R");
+    if (w.dims.size() != 3 || w.dims[0] != 1 || w.dims[1] % gates != 0 || w.dims[2] != f)
+      fail("W must be [1, " + std::to_string(gates) + " * hidden_size, " + std::to_string(f) + "]");
+    const std::int64_t h = w.dims[1] / gates;
+    if (a.i("hidden_size", h) != h) fail("hidden_size differs from W's rows");
+    if (h < 1 || h > 4096 || steps > 65536 || f > 65536) fail("sizes out of range");
+    if (rw.dims != std::vector<std::int64_t>{1, gates * h, h}) fail("R must be [1, " + std::to_string(gates * h) + ", " + std::to_string(h) + "]");
+    const Const* b = constant(n, 3);
+    if (n.input_size() > 3 && !n.input(3).empty() && !b) fail("B must be a constant");
+    if (b && b->dims != std::vector<std::int64_t>{1, 2 * gates * h}) fail("B must be [1, " + std::to_string(2 * gates * h) + "]");
+    if (n.input_size() > 4 && !n.input(4).empty()) {
+      const Const* lens = constant(n, 4);
+      if (!lens) fail("sequence_lens must be a constant (every sequence runs all " + std::to_string(steps) + " steps)");
+      for (const double v : lens->v)
+        if (v != static_cast<double>(steps)) fail("sequence_lens other than the whole sequence are not supported");
+    }
+    auto initial = [&](int k, const char* what) -> std::vector<float> {
+      std::vector<float> v(static_cast<std::size_t>(h), 0.0f);
+      if (n.input_size() <= k || n.input(k).empty()) return v;
+      const Const* c = constant(n, k);
+      if (!c) fail(std::string(what) + " must be a constant (a state carried between calls: use ctml's streaming layers)");
+      if (c->v.size() != v.size()) fail(std::string(what) + " must hold " + std::to_string(h) + " values");
+      for (std::size_t j = 0; j < v.size(); ++j) v[j] = static_cast<float>(c->v[j]);
+      return v;
+    };
+    const std::vector<float> h0 = initial(5, "initial_h");
+    if (lstm) {
+      const std::vector<float> c0 = initial(6, "initial_c");
+      for (std::size_t j = 0; j < h0.size(); ++j)
+        if (h0[j] != 0.0f || c0[j] != 0.0f) fail("a non-zero initial state is not supported for an LSTM (TFLite's starts from zero)");
+      if (n.input_size() > 7 && !n.input(7).empty()) fail("peepholes (P) are not supported (nor by TFLite Micro)");
+      if (used(n, 2)) fail("Y_c, the last cell state, is not supported as an output");
+    }
+    if (!used(n, 0) && !used(n, 1)) return;
+    const auto hu = static_cast<std::size_t>(h), fu = static_cast<std::size_t>(f);
+    // Rows [block * H, block * H + H) of a [1, G*H, cols] constant; bias k of B (0: W's, 1: R's).
+    auto rows = [&](const Const& c, std::size_t block, std::size_t cols) {
+      return std::vector<float>(c.v.begin() + static_cast<std::ptrdiff_t>(block * hu * cols), c.v.begin() + static_cast<std::ptrdiff_t>((block + 1) * hu * cols));
+    };
+    auto bias = [&](std::size_t k, std::size_t block) {
+      std::vector<float> v(hu, 0.0f);
+      if (b)
+        for (std::size_t j = 0; j < hu; ++j) v[j] = static_cast<float>(b->v[(k * static_cast<std::size_t>(gates) + block) * hu + j]);
+      return v;
+    };
+    const std::string& name = n.output(0).empty() ? n.output(1) : n.output(0);
+    const std::int32_t in = reshape_to(x.tensor, {1, steps, f}, name + "/x");
+    const std::int32_t seq = add_tensor(name + "/sequence", {1, steps, h});
+    std::vector<std::int32_t> inputs;
+    if (lstm) {
+      // TFLite's gate order i, f, c, o; ONNX's i, o, f, c. The two biases add (one per gate in TFLite).
+      inputs.assign(24, -1);
+      inputs[0] = in;
+      const std::size_t block[4] = {0, 2, 3, 1};
+      const char* gname[4] = {"i", "f", "c", "o"};
+      for (std::size_t g = 0; g < 4; ++g) {
+        inputs[1 + g] = add_floats(name + "/w_" + gname[g], {h, f}, rows(w, block[g], fu));
+        inputs[5 + g] = add_floats(name + "/r_" + gname[g], {h, h}, rows(rw, block[g], hu));
+        std::vector<float> sum(hu);
+        for (std::size_t j = 0; j < hu; ++j)
+          sum[j] = static_cast<float>(static_cast<double>(bias(0, block[g])[j]) + static_cast<double>(bias(1, block[g])[j]));
+        inputs[12 + g] = add_floats(name + "/b_" + gname[g], {h}, sum);
+      }
+      for (const int k : {18, 19}) {
+        inputs[static_cast<std::size_t>(k)] = add_tensor(name + (k == 18 ? "/h" : "/c"), {1, h});
+        tensor(inputs[static_cast<std::size_t>(k)]).is_variable = true;
+      }
+      tflite::UnidirectionalSequenceLSTMOptions o;
+      o.activation = Activation::Tanh;
+      add_op(top::kUnidirectionalSequenceLstm, inputs, {seq}, o);
+    } else {
+      // ctml's rows r, z, n; ONNX's z, r, h.
+      const std::size_t block[3] = {1, 0, 2};
+      std::vector<float> wi, wr, bi, br;
+      for (const std::size_t g : block) {
+        const auto a1 = rows(w, g, fu), a2 = rows(rw, g, hu), a3 = bias(0, g), a4 = bias(1, g);
+        wi.insert(wi.end(), a1.begin(), a1.end());
+        wr.insert(wr.end(), a2.begin(), a2.end());
+        bi.insert(bi.end(), a3.begin(), a3.end());
+        br.insert(br.end(), a4.begin(), a4.end());
+      }
+      inputs = {in, add_floats(name + "/w_ih", {3 * h, f}, wi), add_floats(name + "/w_hh", {3 * h, h}, wr),
+                add_floats(name + "/b_ih", {3 * h}, bi), add_floats(name + "/b_hh", {3 * h}, br), add_floats(name + "/h0", {h}, h0)};
+      add_op(top::kCustom, inputs, {seq}, {}, a.i("linear_before_reset", 0) != 0 ? "CTML_GRU" : "CTML_GRU_RESET_BEFORE");
+    }
+    if (used(n, 0)) {  // Y: [time, directions, batch, units] (layout 1: [batch, time, directions, units])
+      Value y;
+      y.shape = layout ? std::vector<std::int64_t>{1, steps, 1, h} : std::vector<std::int64_t>{steps, 1, 1, h};
+      y.batch_axis = layout ? 0 : 2;
+      y.tensor = reshape_to(seq, stored_shape(y), n.output(0));
+      values_[n.output(0)] = y;
+    }
+    if (used(n, 1)) {  // Y_h: the last step, [directions, batch, units] (layout 1: [batch, directions, units])
+      Value y;
+      y.shape = {1, 1, h};
+      y.batch_axis = layout ? 0 : 1;
+      y.tensor = add_tensor(n.output(1), {1, 1, h});
+      const auto ints = [&](const char* what, const std::vector<std::int32_t>& v) {
+        return add_ints(n.output(1) + "/" + what, {static_cast<std::int64_t>(v.size())}, v);
+      };
+      const auto t32 = static_cast<std::int32_t>(steps), h32 = static_cast<std::int32_t>(h);
+      add_op(top::kStridedSlice, {seq, ints("begin", {0, t32 - 1, 0}), ints("end", {1, t32, h32}), ints("strides", {1, 1, 1})}, {y.tensor},
+             tflite::StridedSliceOptions{});
+      values_[n.output(1)] = y;
+    }
   }
 
   // Slice (opset 10+: starts, ends, axes, steps as constant inputs) as STRIDED_SLICE on the
   // stored axes, with ONNX's clamping of out-of-range starts and ends (PyTorch writes INT64_MAX
   // for an open end).
   void slice(const ::onnx::NodeProto& n) {
-    const Value x = activation(n, 0);
+    const Value x = any_activation(n, 0);
     const auto r = static_cast<std::int64_t>(x.shape.size());
     if (opset_ < 10) fail("Slice before opset 10 (attributes) is not supported");
     const Const& starts = required_constant(n, 1, "starts");
@@ -1663,19 +2086,19 @@ class Translator {
       end[u] = static_cast<std::int64_t>(e);
       step[u] = static_cast<std::int64_t>(st);
       shape[u] = static_cast<std::int64_t>(count);
-      if (u == 0 && (begin[u] != 0 || shape[u] != x.shape[0])) fail("slicing the batch axis is not supported");
+      if (u == x.batch_axis && (begin[u] != 0 || shape[u] != x.shape[u])) fail("slicing the batch axis is not supported");
     }
-    // Stored order: stored axis i holds logical axis kToLogical[i] (NHWC values).
+    // Stored order: stored axis i holds logical axis logical_axis(x, i) (NHWC and time-major values).
     std::vector<std::int32_t> sb(static_cast<std::size_t>(r)), se(sb.size()), ss(sb.size());
     std::int32_t mask = 0;
     for (std::size_t i = 0; i < sb.size(); ++i) {
-      const std::size_t l = x.nhwc ? static_cast<std::size_t>(kToLogical[i]) : i;
+      const std::size_t l = logical_axis(x, i);
       sb[i] = static_cast<std::int32_t>(begin[l]);
       se[i] = static_cast<std::int32_t>(end[l]);
       ss[i] = static_cast<std::int32_t>(step[l]);
       if (end[l] < 0) mask |= 1 << i, se[i] = 0;  // "to the first element", negative step
     }
-    const Value& y = new_like(n.output(0), shape, x);
+    const Value& y = x.moved() ? new_moved(n.output(0), shape, x) : new_like(n.output(0), shape, x);
     const auto ints = [&](const char* what, const std::vector<std::int32_t>& v) {
       return add_ints(n.output(0) + "/" + what, {static_cast<std::int64_t>(v.size())}, v);
     };
@@ -1685,7 +2108,7 @@ class Translator {
   }
 
   void transpose(const ::onnx::NodeProto& n) {
-    const Value x = activation(n, 0);
+    const Value x = any_activation(n, 0);
     const std::size_t r = x.shape.size();
     std::vector<std::int64_t> p;
     if (auto at = Attrs{n}.ints("perm")) p = *at;
@@ -1700,6 +2123,22 @@ class Translator {
     Value y = x;
     y.shape.clear();
     for (const std::int64_t v : p) y.shape.push_back(x.shape[static_cast<std::size_t>(v)]);
+    if (!x.nhwc && (x.batch_axis != 0 || p[0] != 0)) {
+      // The batch axis moves (between batch-first and time-major, around a recurrent layer). The
+      // batch stays stored first; the other axes are permuted as asked, which is a relabelling
+      // when the axes of size > 1 keep their order.
+      y.batch_axis = static_cast<std::size_t>(std::find(p.begin(), p.end(), static_cast<std::int64_t>(x.batch_axis)) - p.begin());
+      std::vector<std::int32_t> sp(r);
+      std::vector<std::int64_t> before, after;
+      for (std::size_t i = 0; i < r; ++i) {
+        sp[i] = static_cast<std::int32_t>(stored_axis(x, static_cast<std::size_t>(p[logical_axis(y, i)])));
+        if (x.shape[i] > 1) before.push_back(static_cast<std::int64_t>(i));
+        if (y.shape[i] > 1) after.push_back(p[i]);
+      }
+      y.tensor = before == after ? reshape_to(x.tensor, stored_shape(y), n.output(0)) : transpose_to(x.tensor, stored_shape(y), sp, n.output(0));
+      values_[n.output(0)] = y;
+      return;
+    }
     y.nhwc = x.nhwc;
     // Stored perm: stored output axis i is logical output axis q[i] = logical input axis
     // p[q[i]], stored at input axis qinv[p[q[i]]].
