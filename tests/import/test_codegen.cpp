@@ -153,14 +153,25 @@ TEST_CASE("16x8: the accumulator follows the bias (and quantized_bias_type); wha
   m = good;  // an int16 op ctml does not have
   {
     auto& o = m.main_graph().operators[2];
-    m.operator_codes.push_back({op::kMaxPool2D, {}, 1});
+    m.operator_codes.push_back({op::kMean, {}, 1});
     o.opcode_index = static_cast<std::uint32_t>(m.operator_codes.size() - 1);
-    o.builtin_code = op::kMaxPool2D;
+    o.builtin_code = op::kMean;
     o.inputs = {o.inputs[0]};
-    o.options = Pool2DOptions{Padding::Valid, 1, 1, 1, 1, Activation::None};
+    o.options = ReducerOptions{true};
   }
   const std::string e = refusal(m);
-  CHECK(contains(e, "MAX_POOL_2D with int16 activations is not supported by ctml-import yet (16x8: CONV_2D"));
+  CHECK(contains(e, "MEAN with int16 activations is not supported by ctml-import yet (16x8: CONV_2D"));
+  CHECK(contains(e, "MAX_POOL_2D, AVERAGE_POOL_2D, SOFTMAX, ADD"));
+
+  // The other 16x8 ops: the int8 layers on int16, the int16 softmax, int16 merges of two branches.
+  const std::string ops = generate(testmodels::tiny_16x8_ops());
+  CHECK(contains(ops, "ctml::quant::QMaxPool2DLayer<op1_geometry, std::int16_t>"));
+  CHECK(contains(ops, "ctml::quant::make_qaverage_pool2d<op4_geometry, std::int16_t>"));
+  CHECK(contains(ops, "ctml::MergeLayer<std::int16_t"));
+  CHECK(contains(ops, "ctml::quant::QElementwise<ctml::quant::BinaryOp::add, std::int16_t>"));
+  CHECK(contains(ops, "ctml::quant::QElementwise<ctml::quant::BinaryOp::sub, std::int16_t>"));
+  CHECK(contains(ops, "ctml::quant::QBinaryConstLayer<ctml::Shape<3, 3, 8>, 8, ctml::quant::BinaryOp::mul, std::int16_t>"));
+  CHECK(contains(ops, "ctml::quant::QSoftmax16Layer<ctml::Shape<10>>"));
 
   m = good;  // an effective scale of 128 or more (shift beyond TFLite's 64-bit path)
   tensor(m, m.main_graph().operators[0].outputs[0]).quantization.scale = {1e-9f};

@@ -53,6 +53,10 @@
 //     1e-5.
 //   act16_{logistic,tanh}{,_pot}.tflite: int16 LOGISTIC and TANH (16x8) on all 65536 input
 //     values, input scales a power of two and not: equal to TFLM's.
+//   act16_softmax_{a,b,c}.tflite: int16 SOFTMAX (rows of 16, 5, 300; scales and betas giving
+//     multipliers above and below one), random inputs: equal to TFLM's.
+//   tiny_16x8_ops.tflite: the other 16x8 ops (pools, ADD/SUB of two branches, MUL/MAXIMUM/MINIMUM
+//     with constants, CONCATENATION, SOFTMAX), random inputs: equal to TFLM's.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -99,6 +103,10 @@
 #include "act16_logistic_pot.hpp"
 #include "act16_tanh.hpp"
 #include "act16_tanh_pot.hpp"
+#include "act16_softmax_a.hpp"
+#include "act16_softmax_b.hpp"
+#include "act16_softmax_c.hpp"
+#include "tiny_16x8_ops.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -795,4 +803,79 @@ TEST_CASE("int16 LOGISTIC and TANH (power-of-two and other input scales): all 65
   check_all_int16(act16_logistic::model, "act16_logistic.tflite");
   check_all_int16(act16_tanh_pot::model, "act16_tanh_pot.tflite");
   check_all_int16(act16_tanh::model, "act16_tanh.tflite");
+}
+
+namespace {
+// Random int16 inputs (an LCG over the whole range) through the model and through tflm-run: every
+// output value equal. Returns the number of outputs compared (0 without tflm-run).
+template <class Net>
+std::size_t check_random_int16(const Net& model, const std::string& file, int trials, std::uint32_t seed) {
+  static typename Net::input_type in{};
+  static typename Net::output_type out{};
+  alignas(16) static std::byte arena[Net::arena_bytes + 1];
+  std::size_t compared = 0;
+  for (int trial = 0; trial < trials; ++trial) {
+    for (auto& v : in) {
+      seed = seed * 1664525u + 1013904223u;
+      v = static_cast<std::int16_t>(static_cast<std::int32_t>(seed >> 16) - 32768);
+    }
+    model(in, out, arena);
+    const auto ref = tflm_output(std::string(CTML_TEST_DATA_DIR) + "/tflite/" + file, in.data(), in.size() * 2, "int16");
+    if (ref.empty()) {
+      MESSAGE("tflm-run not found: not compared");
+      return 0;
+    }
+    REQUIRE(ref.size() == out.size() * 2);
+    int differ = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      std::int16_t r = 0;
+      std::memcpy(&r, ref.data() + 2 * i, 2);
+      differ += r != out[i];
+    }
+    INFO(file << " trial " << trial);
+    CHECK(differ == 0);
+    compared += out.size();
+  }
+  return compared;
+}
+}  // namespace
+
+TEST_CASE("int16 SOFTMAX (TFLite's exp and 1/(1+x) tables, interpolated): values as TFLM's") {
+  static_assert(std::is_same_v<act16_softmax_a::Model::output_type::value_type, std::int16_t>);
+  // rows of 16 with differences over the whole exp table, rows of 5 with a multiplier below one,
+  // rows of 300 (large sums: the reciprocal table's far end)
+  CHECK(check_random_int16(act16_softmax_a::model, "act16_softmax_a.tflite", 4, 3) % (2048 * 16) == 0);
+  CHECK(check_random_int16(act16_softmax_b::model, "act16_softmax_b.tflite", 4, 5) % (1024 * 5) == 0);
+  CHECK(check_random_int16(act16_softmax_c::model, "act16_softmax_c.tflite", 4, 7) % (64 * 300) == 0);
+  // The probabilities of a row sum to about one (2^15): the tables are TFLite's, not noise.
+  act16_softmax_b::Model::input_type in{};
+  act16_softmax_b::Model::output_type out{};
+  alignas(16) static std::byte arena[act16_softmax_b::arena_bytes + 1];
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<std::int16_t>((static_cast<int>(i) * 7919) % 65536 - 32768);
+  act16_softmax_b::model(in, out, arena);
+  for (std::size_t r = 0; r < 1024; r += 97) {
+    int sum = 0;
+    for (std::size_t c = 0; c < 5; ++c) sum += out[r * 5 + c];
+    CHECK(sum > 32768 - 40);
+    CHECK(sum < 32768 + 40);
+  }
+}
+
+TEST_CASE("16x8 MAX/AVERAGE_POOL, ADD/SUB of branches, MUL/MAXIMUM/MINIMUM with constants, CONCATENATION, SOFTMAX: values as TFLM's") {
+  static_assert(std::is_same_v<tiny_16x8_ops::Model::input_type::value_type, std::int16_t>);
+  static_assert(tiny_16x8_ops::Model::output_shape::size == 10);
+  check_random_int16(tiny_16x8_ops::model, "tiny_16x8_ops.tflite", 8, 29);
+  // The probabilities are spread (not one-hot): the layers before the softmax carry information.
+  tiny_16x8_ops::Model::input_type in{};
+  tiny_16x8_ops::Model::output_type out{};
+  alignas(16) static std::byte arena[tiny_16x8_ops::arena_bytes + 1];
+  std::uint32_t s = 29;
+  for (auto& v : in) {
+    s = s * 1664525u + 1013904223u;
+    v = static_cast<std::int16_t>(static_cast<std::int32_t>(s >> 16) - 32768);
+  }
+  tiny_16x8_ops::model(in, out, arena);
+  int spread = 0;
+  for (const auto v : out) spread += v > 16 && v < 32000;
+  CHECK(spread >= 3);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The 16x8 layers (int16 activations, int8 weights) against independent references: TFLite's
 // 64-bit requantization as TFLite's source writes it, a double-precision dense / conv /
-// depthwise loop on the real values, and constant evaluation. Bytes equal to TFLite Micro's are
+// depthwise loop on the real values, pools, elementwise ops and softmax in double precision,
+// and constant evaluation. Bytes equal to TFLite Micro's are
 // checked on whole models in tests/import (tiny_16x8_*.tflite against tflm-run).
 #include <doctest/doctest.h>
 
@@ -13,9 +14,14 @@
 #include <array>
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/model/network.hpp>
+#include <ctml/quant/binary_const_s8.hpp>
 #include <ctml/quant/conv_s16.hpp>
+#include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s16.hpp>
+#include <ctml/quant/maxpool_s8.hpp>
+#include <ctml/quant/merge_s8.hpp>
 #include <ctml/quant/quantize_s8.hpp>
+#include <ctml/quant/softmax_s16.hpp>
 
 namespace q = ctml::quant;
 
@@ -218,4 +224,127 @@ TEST_CASE("a 16x8 layer runs in constant expressions; in a network with float ed
   net(in, out, arena);
   CHECK(out[0] == 169.0f / 256.0f);
   CHECK(out[1] == 160.0f / 256.0f);
+}
+
+TEST_CASE("int16 MAX_POOL and AVERAGE_POOL (16x8) against the window rule, clipped at the border") {
+  // 5x5x3 input, 3x3 windows, stride 2, SAME padding (one row / column of padding on each side).
+  constexpr auto g = ctml::kernels::conv_geometry(5, 5, 3, 3, 3, 3, 2, 2, 1, 1, ctml::Padding::same);
+  static_assert(g.oh == 3 && g.ow == 3);
+  Lcg rng{41};
+  std::array<std::int16_t, 5 * 5 * 3> x{};
+  for (auto& v : x) v = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+  const q::QParams p{1.0f / 1024.0f, 0};
+  const auto mx = q::make_qmax_pool2d<g, std::int16_t>(p, ctml::Activation::none);
+  const auto av = q::make_qaverage_pool2d<g, std::int16_t>(p, ctml::Activation::relu6);
+  static_assert(std::is_same_v<decltype(av)::output_type::value_type, std::int16_t>);
+  CHECK(av.act_min == 0);
+  CHECK(av.act_max == 6144);
+  std::array<std::int16_t, 3 * 3 * 3> ym{}, ya{};
+  mx.forward(x.data(), ym.data(), nullptr);
+  av.forward(x.data(), ya.data(), nullptr);
+  for (int oy = 0; oy < 3; ++oy)
+    for (int ox = 0; ox < 3; ++ox)
+      for (int c = 0; c < 3; ++c) {
+        int best = -32768, count = 0;
+        double sum = 0;
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx) {
+            const int iy = oy * 2 - 1 + ky, ix = ox * 2 - 1 + kx;
+            if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) continue;
+            const int v = x[static_cast<std::size_t>((iy * 5 + ix) * 3 + c)];
+            best = std::max(best, v);
+            sum += v;
+            ++count;
+          }
+        const std::size_t at = static_cast<std::size_t>((oy * 3 + ox) * 3 + c);
+        CHECK(ym[at] == best);
+        const double mean = sum / count;  // rounded half away from zero, then clamped to ReLU6
+        const double r = mean < 0 ? -std::floor(-mean + 0.5) : std::floor(mean + 0.5);
+        CHECK(ya[at] == static_cast<std::int16_t>(std::clamp(r, 0.0, 6144.0)));
+      }
+}
+
+TEST_CASE("int16 ADD, SUB, MUL, MAXIMUM, MINIMUM (16x8) within a step of the real result") {
+  using ctml::quant::BinaryOp;
+  const q::QParams pa{3.0f / 32768.0f, 0}, pb{5.0f / 32768.0f, 0}, po{7.0f / 32768.0f, 0};
+  Lcg rng{43};
+  const auto add = q::make_binary_params<BinaryOp::add, std::int16_t>(pa, pb, po, ctml::Activation::none);
+  const auto sub = q::make_binary_params<BinaryOp::sub, std::int16_t>(pa, pb, po, ctml::Activation::none);
+  const auto mul = q::make_binary_params<BinaryOp::mul, std::int16_t>(pa, pb, po, ctml::Activation::none);
+  const auto relu = q::make_binary_params<BinaryOp::add, std::int16_t>(pa, pb, po, ctml::Activation::relu);
+  CHECK(relu.act_min == 0);
+  CHECK(relu.act_max == 32767);
+  int exact = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const auto a = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+    const auto b = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+    const double ra = a * static_cast<double>(pa.scale), rb = b * static_cast<double>(pb.scale), so = po.scale;
+    auto expect = [&](double real) { return std::clamp(std::round(real / so), -32768.0, 32767.0); };
+    const double e_add = expect(ra + rb), e_sub = expect(ra - rb), e_mul = expect(ra * rb);
+    const std::int16_t y_add = q::binary_q<BinaryOp::add>(a, b, add), y_sub = q::binary_q<BinaryOp::sub>(a, b, sub),
+                       y_mul = q::binary_q<BinaryOp::mul>(a, b, mul);
+    INFO(a << " " << b);
+    CHECK(std::abs(y_add - e_add) <= 1);
+    CHECK(std::abs(y_sub - e_sub) <= 1);
+    CHECK(std::abs(y_mul - e_mul) <= 1);
+    CHECK(q::binary_q<BinaryOp::add>(a, b, relu) == std::max<std::int16_t>(y_add, 0));
+    CHECK(q::binary_q<BinaryOp::maximum>(a, b, add) == std::max(a, b));
+    CHECK(q::binary_q<BinaryOp::minimum>(a, b, add) == std::min(a, b));
+    exact += y_add == e_add;
+  }
+  CHECK(exact > 3000);
+  // The int16 shift (15) differs from int8's (20): the int16 parameters on int8 data would be wrong,
+  // and the merge refuses a mismatch at compile time (QElementwise<Op, T>::apply's static_assert).
+  const auto e = q::make_qelementwise<BinaryOp::add, std::int16_t>(pa, pb, po, ctml::Activation::none);
+  const std::int16_t xa[4] = {100, -200, 32767, -32768}, xb[2] = {1000, -1000};
+  std::int16_t y[4] = {};
+  e.apply<ctml::Shape<2, 2>, ctml::Shape<2>>(xa, xb, y);  // b repeats along a
+  for (int i = 0; i < 4; ++i) CHECK(y[i] == q::binary_q<BinaryOp::add>(xa[i], xb[i % 2], add));
+}
+
+TEST_CASE("int16 SOFTMAX (16x8): TFLite's tables, within 5e-4 of the double-precision softmax") {
+  namespace k = ctml::kernels::s16;
+  // The tables: exp on [-10, 0] and 1 / (1 + x) on [0, 1], in 2/65535 steps around zero.
+  for (int i = 0; i <= 512; ++i) {
+    const double e = std::exp(-10.0 + 10.0 * i / 512.0) * 32767.5, r = 1.0 / (1.0 + i / 512.0) * 32767.5;
+    CHECK(std::abs(k::softmax_exp_table.v[i] - e) <= 2.0);
+    CHECK(std::abs(k::softmax_reciprocal_table.v[i] - r) <= 2.0);
+  }
+  for (int v = -32768; v <= 32767; v += 17) {  // interpolation stays between neighbouring entries
+    const auto y = k::lut_lookup(static_cast<std::int16_t>(v), k::softmax_exp_table);
+    const std::size_t i = static_cast<std::size_t>(256 + (v >> 7));
+    CHECK(y >= std::min(k::softmax_exp_table.v[i], k::softmax_exp_table.v[i + 1]));
+    CHECK(y <= std::max(k::softmax_exp_table.v[i], k::softmax_exp_table.v[i + 1]));
+  }
+  using S = ctml::Shape<40, 7>;
+  const q::QParams p{6.0f / 32768.0f, 0};
+  const auto layer = q::make_qsoftmax16<S>(0.8, p);
+  Lcg rng{47};
+  std::array<std::int16_t, S::size> x{}, y{};
+  for (auto& v : x) v = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+  layer.forward(x.data(), y.data(), nullptr);
+  double worst = 0;
+  for (std::size_t r = 0; r < 40; ++r) {
+    double m = -1e9, sum = 0;
+    for (std::size_t c = 0; c < 7; ++c) m = std::max(m, 0.8 * x[r * 7 + c] * static_cast<double>(p.scale));
+    for (std::size_t c = 0; c < 7; ++c) sum += std::exp(0.8 * x[r * 7 + c] * static_cast<double>(p.scale) - m);
+    for (std::size_t c = 0; c < 7; ++c) {
+      const double want = std::exp(0.8 * x[r * 7 + c] * static_cast<double>(p.scale) - m) / sum;
+      worst = std::max(worst, std::abs(y[r * 7 + c] / 32768.0 - want));
+    }
+  }
+  MESSAGE("int16 softmax: largest difference to double " << worst);
+  CHECK(worst < 5e-4);  // measured 7.5e-5
+  // In place (a row is read before it is written) and in constant expressions: the same values.
+  std::array<std::int16_t, S::size> z = x;
+  layer.forward(z.data(), z.data(), nullptr);
+  CHECK(z == y);
+  constexpr auto ce = [] {
+    std::array<std::int16_t, 7> in{-30000, -100, 0, 250, 9000, 9001, 32767}, out{};
+    q::make_qsoftmax16<ctml::Shape<7>>(1.0, {4.0f / 32768.0f, 0}).forward(in.data(), out.data(), nullptr);
+    return out;
+  }();
+  std::array<std::int16_t, 7> in{-30000, -100, 0, 250, 9000, 9001, 32767}, out{};
+  q::make_qsoftmax16<ctml::Shape<7>>(1.0, {4.0f / 32768.0f, 0}).forward(in.data(), out.data(), nullptr);
+  CHECK(ce == out);
 }

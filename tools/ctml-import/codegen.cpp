@@ -138,7 +138,7 @@ std::string header_text(const std::vector<Layer>& layers, const std::string& ns,
      << "#include <ctml/quant/hard_swish_s8.hpp>\n"
      << "#include <ctml/quant/leaky_relu_s8.hpp>\n#include <ctml/quant/logistic_s8.hpp>\n"
      << "#include <ctml/quant/maxpool_s8.hpp>\n#include <ctml/quant/mean_s8.hpp>\n#include <ctml/quant/quantize_s8.hpp>\n"
-     << "#include <ctml/quant/relu_s8.hpp>\n#include <ctml/quant/residual_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n"
+     << "#include <ctml/quant/relu_s8.hpp>\n#include <ctml/quant/residual_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n#include <ctml/quant/softmax_s16.hpp>\n"
      << "#include <ctml/quant/tanh_s8.hpp>\n#include <ctml/layers/activations.hpp>\n#include <ctml/layers/conv2d.hpp>\n"
      << "#include <ctml/layers/dense.hpp>\n#include <ctml/layers/depthwise_conv2d.hpp>\n#include <ctml/layers/pool2d.hpp>\n"
      << "#include <ctml/layers/pad.hpp>\n#include <ctml/layers/softmax.hpp>\n#include <ctml/layers/strided_slice.hpp>\n#include <ctml/layers/transpose_conv2d.hpp>\n#include <ctml/quant/transpose_conv_s8.hpp>\n#include <ctml/layers/transpose.hpp>\n"
@@ -391,10 +391,14 @@ GenerateResult generate_header(const tflite::Model& source, const std::string& n
     const Tensor& y = g.tensors[static_cast<std::size_t>(m.outputs[0])];
     const Tensor& x = g.tensors[static_cast<std::size_t>(from)];
     const bool is_float = a.type == TensorType::Float32 && b.type == TensorType::Float32 && y.type == TensorType::Float32;
-    const bool is_int8 = a.type == TensorType::Int8 && b.type == TensorType::Int8 && y.type == TensorType::Int8 &&
-                         !a.quantization.empty() && !b.quantization.empty() && !y.quantization.empty();
-    if (!is_float && !is_int8) {
-      r.error = where + ": the operands and the output must be float32, or int8 and quantized";
+    const bool quantized = !a.quantization.empty() && !b.quantization.empty() && !y.quantization.empty();
+    const bool is_int8 = a.type == TensorType::Int8 && b.type == TensorType::Int8 && y.type == TensorType::Int8 && quantized;
+    // 16x8 models: int16 activations with zero point 0 (TFLite's int16 ADD, SUB, MUL, MAXIMUM,
+    // MINIMUM are the int8 formulas with the int16 shift and clamp; CONCATENATION copies).
+    const bool is_int16 = a.type == TensorType::Int16 && b.type == TensorType::Int16 && y.type == TensorType::Int16 && quantized &&
+                          a.quantization.zero_point[0] == 0 && b.quantization.zero_point[0] == 0 && y.quantization.zero_point[0] == 0;
+    if (!is_float && !is_int8 && !is_int16) {
+      r.error = where + ": the operands and the output must be float32, or int8 (int16 with zero point 0) and quantized";
       return false;
     }
     std::string policy, policy_init = "{}";
@@ -422,6 +426,7 @@ GenerateResult generate_header(const tflite::Model& source, const std::string& n
         r.error = where + ": int8 CONCATENATION needs its inputs and output in one quantization (as TFLite Micro does)";
         return false;
       }
+      // int16: TFLite Micro copies the values whatever the scales (it checks the zero points only).
       policy = "ctml::merge::Concat<" + std::to_string(axis - 1) + ">";
     } else {
       // Elementwise; the smaller operand may repeat along the larger's leading axes (numpy rules:
@@ -444,23 +449,24 @@ GenerateResult generate_header(const tflite::Model& source, const std::string& n
         r.error = where + ": fused activation " + std::string(activation_name(act)) + " is not supported";
         return false;
       }
-      const char* opname = binary_name(m.builtin_code, is_int8);
+      const char* opname = binary_name(m.builtin_code, !is_float);
       if (is_float) {
         policy = std::string("ctml::merge::Elementwise<") + opname + ", " + act_lit + ">";
       } else {
         if ((m.builtin_code == op::kMaximum || m.builtin_code == op::kMinimum) && (!same_qparams(a, y) || !same_qparams(b, y))) {
-          r.error = where + ": int8 MAXIMUM / MINIMUM compare the int8 values, so the operands and the output must share one quantization";
+          r.error = where + ": integer MAXIMUM / MINIMUM compare the stored values, so the operands and the output must share one quantization";
           return false;
         }
-        policy = std::string("ctml::quant::QElementwise<") + opname + ">";
-        policy_init = std::string("ctml::quant::make_qelementwise<") + opname + ">(" + qparams_literal(a) + ", " + qparams_literal(b) +
-                      ", " + qparams_literal(y) + ", " + act_lit + ")";
+        const std::string tt = is_int16 ? ", std::int16_t" : "";
+        policy = std::string("ctml::quant::QElementwise<") + opname + tt + ">";
+        policy_init = std::string("ctml::quant::make_qelementwise<") + opname + tt + ">(" + qparams_literal(a) + ", " +
+                      qparams_literal(b) + ", " + qparams_literal(y) + ", " + act_lit + ")";
       }
     }
     std::string ta, ia, tb, ib;
     chain_of(branch[0], ta, ia);
     chain_of(branch[1], tb, ib);
-    const std::string t = is_float ? "float" : "std::int8_t";
+    const std::string t = is_float ? "float" : (is_int16 ? "std::int16_t" : "std::int8_t");
     merged.type = "ctml::MergeLayer<" + t + ", " + shape_literal(x.shape) + ", " + ta + ", " + tb + ", " + policy + ">";
     merged.init = "{" + ia + ",\n" + ib + ",\n" + policy_init + "}";
     merged.tensor = m.outputs[0];
@@ -494,6 +500,7 @@ GenerateResult generate_header(const tflite::Model& source, const std::string& n
           ops[i] = handled - before;
         }
         if (add.builtin_code != op::kAdd || (ops[0] == 0 && ops[1] == 0) ||
+            g.tensors[static_cast<std::size_t>(add.outputs[0])].type == TensorType::Int16 ||  // 16x8: the merge's int16 ADD
             (g.tensors[static_cast<std::size_t>(add.outputs[0])].type == TensorType::Float32 &&
              std::get<AddOptions>(add.options).activation != Activation::None) ||
             element_count(g.tensors[static_cast<std::size_t>(add.inputs[0])].shape) !=

@@ -385,8 +385,9 @@ bool same_qparams(const tflite::Tensor& a, const tflite::Tensor& b) {
 namespace {
 
 std::string pool(const OpContext& c, std::vector<Layer>& layers) {
-  // TFLite's int8 pools keep the input's quantization (no requantization).
+  // TFLite's int8 (and int16) pools keep the input's quantization (no requantization).
   const auto& o = std::get<Pool2DOptions>(c.op.options);
+  const std::string t = c.in.type == TensorType::Int16 ? ", std::int16_t" : "";
   if (c.in.shape.size() != 4 || c.out.shape.size() != 4 || !same_qparams(c.in, c.out))
     return c.where + ": expected NHWC tensors with equal input/output quantization";
   const int ch = c.in.shape[3];
@@ -396,8 +397,8 @@ std::string pool(const OpContext& c, std::vector<Layer>& layers) {
   if (auto e = geometry_of(c, ch, ch, win, geo, decl); !e.empty()) return c.where + ": window, stride or padding do not give the output size";
   if (auto e = fused(c, o.activation, act); !e.empty()) return e;
   const bool max = c.op.builtin_code == op::kMaxPool2D;
-  layers.push_back({std::string(max ? "ctml::quant::QMaxPool2DLayer<" : "ctml::quant::QAveragePool2DLayer<") + geo + ">",
-                    std::string(max ? "ctml::quant::make_qmax_pool2d<" : "ctml::quant::make_qaverage_pool2d<") + geo +
+  layers.push_back({std::string(max ? "ctml::quant::QMaxPool2DLayer<" : "ctml::quant::QAveragePool2DLayer<") + geo + t + ">",
+                    std::string(max ? "ctml::quant::make_qmax_pool2d<" : "ctml::quant::make_qaverage_pool2d<") + geo + t +
                         ">(" + qparams_literal(c.out) + ", " + act + ")",
                     -1, {}, decl});
   return {};
@@ -578,26 +579,34 @@ const char* binary_name(std::int32_t code, bool int8) {
 
 namespace {
 
-std::string binary_const(const OpContext& c, std::vector<Layer>& layers) {
+// T: the activation type, int8 or int16 (16x8 models: TFLite's int16 ADD, SUB, MUL, MAXIMUM,
+// MINIMUM run the int8 formulas with the int16 shift and clamp).
+template <class T>
+std::string binary_const_typed(const OpContext& c, std::vector<Layer>& layers) {
+  constexpr bool int16 = sizeof(T) == 2;
+  const char* tname = int16 ? "int16" : "int8";
   ConstOperand k;
   if (auto e = const_operand(c, k); !e.empty()) return e;
-  auto v = tensor_values<std::int8_t>(c.model, *k.tensor);
-  if (k.tensor->type != TensorType::Int8 || !v || k.tensor->quantization.empty()) return c.where + ": the constant must be int8 and quantized";
+  auto v = tensor_values<T>(c.model, *k.tensor);
+  if (k.tensor->type != (int16 ? TensorType::Int16 : TensorType::Int8) || !v || k.tensor->quantization.empty())
+    return c.where + ": the constant must be " + tname + " and quantized";
   if (auto e = plausible(c, *k.tensor); !e.empty()) return e;
   if ((c.op.builtin_code == op::kMaximum || c.op.builtin_code == op::kMinimum) &&
       (!same_qparams(c.in, *k.tensor) || !same_qparams(c.in, c.out)))
-    return c.where + ": int8 MAXIMUM / MINIMUM compare the int8 values, so the operands and the output must share one quantization";
+    return c.where + ": " + tname + " MAXIMUM / MINIMUM compare the " + tname + " values, so the operands and the output must share one quantization";
   std::string act;
   if (auto e = fused(c, binary_activation(c.op), act); !e.empty()) return e;
-  const std::string s = shape_literal(c.in.shape), n = std::to_string(v->size());
+  const std::string s = shape_literal(c.in.shape), n = std::to_string(v->size()), t = int16 ? ", std::int16_t" : "";
   const std::string q1 = qparams_literal(k.first ? *k.tensor : c.in), q2 = qparams_literal(k.first ? c.in : *k.tensor);
   std::ostringstream init;
-  init << "ctml::quant::make_qbinary_const<" << s << ", " << n << ", " << binary_name(c.op.builtin_code, true) << ">("
+  init << "ctml::quant::make_qbinary_const<" << s << ", " << n << ", " << binary_name(c.op.builtin_code, true) << t << ">("
        << tensor_literal(*v) << ", " << (k.first ? "true" : "false") << ", " << q1 << ", " << q2 << ", " << qparams_literal(c.out)
        << ", " << act << ")";
-  layers.push_back({"ctml::quant::QBinaryConstLayer<" + s + ", " + n + ", " + binary_name(c.op.builtin_code, true) + ">", init.str()});
+  layers.push_back({"ctml::quant::QBinaryConstLayer<" + s + ", " + n + ", " + binary_name(c.op.builtin_code, true) + t + ">", init.str()});
   return {};
 }
+std::string binary_const(const OpContext& c, std::vector<Layer>& layers) { return binary_const_typed<std::int8_t>(c, layers); }
+std::string binary_const_16x8(const OpContext& c, std::vector<Layer>& layers) { return binary_const_typed<std::int16_t>(c, layers); }
 
 std::string float_binary_const(const OpContext& c, std::vector<Layer>& layers) {
   ConstOperand k;
@@ -1268,13 +1277,32 @@ std::string table_16x8(const OpContext& c, std::vector<Layer>& layers) {
   return {};
 }
 
+// SOFTMAX on int16: TFLite's fixed output range (2^-15, zero point 0; TFLM accepts 0.1 % off).
+std::string softmax_16x8(const OpContext& c, std::vector<Layer>& layers) {
+  const auto& o = std::get<SoftmaxOptions>(c.op.options);
+  const double out_scale = static_cast<double>(c.out.quantization.scale[0]);
+  if (c.out.quantization.zero_point[0] != 0 || std::fabs(out_scale - 1.0 / 32768.0) > 0.001 / 32768.0)
+    return c.where + ": output quantization must be 2^-15, 0 (TFLite's fixed int16 softmax range)";
+  if (element_count(c.in.shape) != element_count(c.out.shape)) return c.where + ": input and output sizes differ";
+  if (!(o.beta > 0.0f) || !std::isfinite(o.beta)) return c.where + ": beta must be finite and positive";
+  const std::string s = shape_literal(c.in.shape);
+  std::ostringstream init;
+  init << "ctml::quant::make_qsoftmax16<" << s << ">(" << std::hexfloat << static_cast<double>(o.beta) << std::defaultfloat << ", "
+       << qparams_literal(c.in) << ")";
+  layers.push_back({"ctml::quant::QSoftmax16Layer<" + s + ">", init.str()});
+  return {};
+}
+
 // The operators ctml-import maps with int16 activations (16x8: int8 weights).
 constexpr OpEntry kInt16Ops[] = {
     {op::kConv2D, conv_16x8},      {op::kDepthwiseConv2D, conv_16x8}, {op::kFullyConnected, fully_connected_16x8},
     {op::kQuantize, quantize},     {op::kDequantize, dequantize},     {op::kReshape, reshape_like},
     {op::kSqueeze, reshape_like},  {op::kExpandDims, reshape_like},   {op::kPad, pad},
     {op::kPadV2, pad},             {op::kTranspose, transpose},       {op::kStridedSlice, strided_slice},
-    {op::kLogistic, table_16x8},   {op::kTanh, table_16x8},
+    {op::kLogistic, table_16x8},   {op::kTanh, table_16x8},           {op::kMaxPool2D, pool},
+    {op::kAveragePool2D, pool},    {op::kSoftmax, softmax_16x8},      {op::kAdd, binary_const_16x8},
+    {op::kSub, binary_const_16x8}, {op::kMul, binary_const_16x8},     {op::kMaximum, binary_const_16x8},
+    {op::kMinimum, binary_const_16x8},
 };
 
 std::string supported_ops() {

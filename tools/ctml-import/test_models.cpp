@@ -248,6 +248,70 @@ Model tiny_16x8_mixed() {
   return b.finish({in}, {out});
 }
 
+// The 16x8 ops beside the weighted ones, int16 throughout (zero points 0): MAX_POOL_2D, a residual
+// ADD of two int16 branches with different scales, AVERAGE_POOL_2D + RELU6, MUL by a per-channel
+// int16 constant, SUB of two branches, CONCATENATION (of tensors with different scales: TFLite Micro
+// copies int16 values as they are), MAXIMUM and MINIMUM with constants, SOFTMAX.
+Model tiny_16x8_ops() {
+  Rng rng(0xC7A1'0019);
+  Builder b;
+  auto q = [](float scale) { return per_tensor(scale, 0); };
+  const float s_in = 4.0f / 32768.0f, s_c = 12.0f / 32768.0f, s_r = 9.0f / 32768.0f, s_a = 14.0f / 32768.0f, s_m = 5.0f / 32768.0f,
+              s_k = 2.0f / 32768.0f, s_s = 7.0f / 32768.0f, s_fc = 40.0f / 32768.0f;
+  const auto in = b.tensor("input", TensorType::Int16, {1, 8, 8, 4}, q(s_in));
+  const auto [cw, cb] = params_16x8(b, rng, "conv", s_in, {8, 3, 3, 4}, 0, TensorType::Int64);
+  const auto c = b.tensor("conv", TensorType::Int16, {1, 8, 8, 8}, q(s_c));
+  b.op(op::kConv2D, 4, {in, cw, cb}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  const auto p = b.tensor("maxpool", TensorType::Int16, {1, 4, 4, 8}, q(s_c));
+  b.op(op::kMaxPool2D, 3, {c}, {p}, Pool2DOptions{Padding::Valid, 2, 2, 2, 2, Activation::Relu});
+  const auto [rw, rb] = params_16x8(b, rng, "res", s_c, {8, 1, 1, 8}, 0, TensorType::Int64);
+  const auto r = b.tensor("res", TensorType::Int16, {1, 4, 4, 8}, q(s_r));
+  b.op(op::kConv2D, 4, {p, rw, rb}, {r}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  const auto a = b.tensor("add", TensorType::Int16, {1, 4, 4, 8}, q(s_a));
+  b.op(op::kAdd, 4, {p, r}, {a}, AddOptions{Activation::None, false});
+  const auto av = b.tensor("avgpool", TensorType::Int16, {1, 3, 3, 8}, q(s_a));
+  b.op(op::kAveragePool2D, 3, {a}, {av}, Pool2DOptions{Padding::Valid, 1, 1, 2, 2, Activation::Relu6});
+  std::vector<std::int16_t> kv(8);
+  for (auto& v : kv) v = static_cast<std::int16_t>(rng.uniform(-30000, 30000));
+  const auto k = b.tensor("mul/k", TensorType::Int16, {8}, q(s_k), le_bytes(kv));
+  const auto m = b.tensor("mul", TensorType::Int16, {1, 3, 3, 8}, q(s_m));
+  b.op(op::kMul, 4, {av, k}, {m}, MulOptions{Activation::None});
+  const auto [dw, db] = params_16x8(b, rng, "side", s_m, {8, 1, 1, 8}, 0, TensorType::Int64);
+  const auto d = b.tensor("side", TensorType::Int16, {1, 3, 3, 8}, q(s_s));
+  b.op(op::kConv2D, 4, {m, dw, db}, {d}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  const auto sub = b.tensor("sub", TensorType::Int16, {1, 3, 3, 8}, q(s_s));
+  b.op(op::kSub, 3, {d, m}, {sub}, SubOptions{Activation::None, false});
+  const auto cat = b.tensor("concat", TensorType::Int16, {1, 3, 3, 16}, q(s_s));
+  b.op(op::kConcatenation, 3, {sub, m}, {cat}, ConcatenationOptions{3, Activation::None});
+  std::vector<std::int16_t> lo(16), hi(1);
+  for (auto& v : lo) v = static_cast<std::int16_t>(rng.uniform(-8000, 2000));
+  hi[0] = 20000;
+  const auto lo_t = b.tensor("max/lo", TensorType::Int16, {16}, q(s_s), le_bytes(lo));
+  const auto mx = b.tensor("max", TensorType::Int16, {1, 3, 3, 16}, q(s_s));
+  b.op(op::kMaximum, 2, {cat, lo_t}, {mx}, MaximumMinimumOptions{});
+  const auto hi_t = b.tensor("min/hi", TensorType::Int16, {1}, q(s_s), le_bytes(hi));
+  const auto mn = b.tensor("min", TensorType::Int16, {1, 3, 3, 16}, q(s_s));
+  b.op(op::kMinimum, 2, {mx, hi_t}, {mn}, MaximumMinimumOptions{});
+  const auto shape = b.tensor("flatten/shape", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 144}));
+  const auto flat = b.tensor("flatten", TensorType::Int16, {1, 144}, q(s_s));
+  b.op(op::kReshape, 1, {mn, shape}, {flat}, ReshapeOptions{std::vector<std::int32_t>{1, 144}});
+  const auto [fw, fb] = params_16x8(b, rng, "fc", s_s, {10, 144}, 0, TensorType::Int64);
+  const auto logits = b.tensor("fc", TensorType::Int16, {1, 10}, q(s_fc));
+  b.op(op::kFullyConnected, 7, {flat, fw, fb}, {logits}, FullyConnectedOptions{});
+  const auto out = b.tensor("softmax", TensorType::Int16, {1, 10}, q(1.0f / 32768.0f));
+  b.op(op::kSoftmax, 2, {logits}, {out}, SoftmaxOptions{0.05f});  // a temperature that keeps the probabilities apart
+  return b.finish({in}, {out});
+}
+
+// An int16 SOFTMAX over rows of `depth` (TFLite's two interpolated tables).
+Model tiny_softmax16(std::int32_t rows, std::int32_t depth, float in_scale, float beta) {
+  Builder b;
+  const auto in = b.tensor("input", TensorType::Int16, {1, rows, depth}, per_tensor(in_scale, 0));
+  const auto out = b.tensor("Identity", TensorType::Int16, {1, rows, depth}, per_tensor(1.0f / 32768.0f, 0));
+  b.op(op::kSoftmax, 2, {in}, {out}, SoftmaxOptions{beta});
+  return b.finish({in}, {out});
+}
+
 Model tiny_fc() {
   Rng rng(0xC7A1'0001);
   Builder b;
@@ -1016,6 +1080,10 @@ std::vector<Named> all() {
   v.push_back({"act16_logistic.tflite", tiny_activation16(op::kLogistic, 0.00037f)});
   v.push_back({"act16_tanh_pot.tflite", tiny_activation16(op::kTanh, 1.0f / 2048.0f)});
   v.push_back({"act16_tanh.tflite", tiny_activation16(op::kTanh, 0.00021f)});
+  v.push_back({"tiny_16x8_ops.tflite", tiny_16x8_ops()});
+  v.push_back({"act16_softmax_a.tflite", tiny_softmax16(2048, 16, 8.0f / 32768.0f, 1.0f)});
+  v.push_back({"act16_softmax_b.tflite", tiny_softmax16(1024, 5, 0.00007f, 0.6f)});
+  v.push_back({"act16_softmax_c.tflite", tiny_softmax16(64, 300, 0.0011f, 1.0f)});
   return v;
 }
 

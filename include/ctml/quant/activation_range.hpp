@@ -54,7 +54,7 @@ constexpr ActivationRange activation_range(Activation a, QParams out) {
 // quantization q), with TFLite's fused activation act.
 template <class L>
 constexpr L clamped_layer(QParams q, Activation act) {
-  const ActivationRange r = activation_range(act, q);
+  const ActivationRange r = activation_range<typename L::output_type::value_type>(act, q);
   L l{};
   l.act_min = r.min;
   l.act_max = r.max;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -18,6 +19,7 @@
 #include <ctml/core/concepts.hpp>
 #include <ctml/kernels/conv2d.hpp>
 #include <ctml/kernels/s8/avg_pool.hpp>
+#include <ctml/kernels/s16/avg_pool.hpp>
 #include <ctml/kernels/s8/conv.hpp>
 #include <ctml/kernels/s8/depthwise_conv.hpp>
 #include <ctml/kernels/s8/output_stage.hpp>
@@ -166,26 +168,30 @@ constexpr QDepthwiseConv2DLayer<G> make_qdepthwise_conv2d(const typename QDepthw
 }
 
 // TFLite int8 AVERAGE_POOL_2D: integer mean over the taps inside the input, rounded half away from
-// zero; input and output share quantization.
-template <kernels::Conv2DGeometry G>
+// zero; input and output share quantization. T = std::int16_t: the 16x8 pool (same formula).
+template <kernels::Conv2DGeometry G, class T = std::int8_t>
 struct QAveragePool2DLayer {
-  using input_type = Tensor<std::int8_t, Shape<G.ih, G.iw, G.cin>>;
-  using output_type = Tensor<std::int8_t, Shape<G.oh, G.ow, G.cin>>;
-  static constexpr std::string_view name = "QAveragePool2D";
-  std::int32_t act_min = -128, act_max = 127;
+  static_assert(std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::int16_t>, "ctml::quant::QAveragePool2D: int8 or int16 activations");
+  using input_type = Tensor<T, Shape<G.ih, G.iw, G.cin>>;
+  using output_type = Tensor<T, Shape<G.oh, G.ow, G.cin>>;
+  static constexpr std::string_view name = sizeof(T) == 1 ? "QAveragePool2D" : "QAveragePool2D16";
+  std::int32_t act_min = std::numeric_limits<T>::min(), act_max = std::numeric_limits<T>::max();
 
   constexpr auto buffers() { return std::tie(act_min, act_max); }
   constexpr auto buffers() const { return std::tie(act_min, act_max); }
 
-  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
-    kernels::s8::avg_pool<G>(in, out, act_min, act_max);
+  constexpr void forward(const T* in, T* out, T*) const {
+    if constexpr (sizeof(T) == 1) kernels::s8::avg_pool<G>(in, out, act_min, act_max);
+    else kernels::s16::avg_pool<G>(in, out, act_min, act_max);
   }
 };
+template <kernels::Conv2DGeometry G>
+using QAveragePool2D16Layer = QAveragePool2DLayer<G, std::int16_t>;
 
 // The pool with TFLite's fused activation on its (shared) quantization.
-template <kernels::Conv2DGeometry G>
-constexpr QAveragePool2DLayer<G> make_qaverage_pool2d(QParams q, Activation act = Activation::none) {
-  return clamped_layer<QAveragePool2DLayer<G>>(q, act);
+template <kernels::Conv2DGeometry G, class T = std::int8_t>
+constexpr QAveragePool2DLayer<G, T> make_qaverage_pool2d(QParams q, Activation act = Activation::none) {
+  return clamped_layer<QAveragePool2DLayer<G, T>>(q, act);
 }
 
 // Its place in the float -> int8 map of PTQ (qmap.hpp).

@@ -18,11 +18,12 @@
 namespace ctml::kernels::s8 {
 
 namespace detail {
-// The rounded, clamped mean of one channel's sum.
-constexpr std::int8_t avg_finish(std::int32_t a, std::int32_t count, std::int32_t act_min, std::int32_t act_max) {
+// The rounded, clamped mean of one channel's sum (T: the activation type).
+template <class T = std::int8_t>
+constexpr T avg_finish(std::int32_t a, std::int32_t count, std::int32_t act_min, std::int32_t act_max) {
   if (count > 0) a = a > 0 ? (a + count / 2) / count : (a - count / 2) / count;
   a = a < act_min ? act_min : (a > act_max ? act_max : a);
-  return static_cast<std::int8_t>(a);
+  return static_cast<T>(a);
 }
 // The window of output pixel (oy, ox) clipped to the input: rows [iy0, iy1), columns [ix0, ix1),
 // and its tap count.
@@ -45,25 +46,28 @@ constexpr PoolWindow pool_window(std::size_t oy, std::size_t ox) {
 }  // namespace detail
 
 // The window is clipped to the input once per output pixel; channels are summed in chunks of
-// 16 accumulators (contiguous in NHWC, so the inner loop vectorises on hosts).
-template <Conv2DGeometry G>
-constexpr void avg_pool_ref(const std::int8_t* in, std::int8_t* out, std::int32_t act_min, std::int32_t act_max) {
+// 16 accumulators (contiguous in NHWC, so the inner loop vectorises on hosts). T: std::int8_t, or
+// std::int16_t for the 16x8 pool (kernels/s16/avg_pool.hpp: TFLite's int16 AveragePool is the same
+// formula with int32 sums).
+template <Conv2DGeometry G, class T = std::int8_t>
+constexpr void avg_pool_ref(const T* in, T* out, std::int32_t act_min, std::int32_t act_max) {
+  static_assert(G.kh * G.kw < 65536, "ctml: an average pool window of 65536 taps or more overflows the int32 sum");
   ::ctml::detail::side_effect_fence();
   constexpr std::size_t chunk = G.cin < 16 ? G.cin : 16;
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
       const auto [iy0, iy1, ix0, ix1, count] = detail::pool_window<G>(oy, ox);
-      std::int8_t* o = out + (oy * G.ow + ox) * G.cin;
+      T* o = out + (oy * G.ow + ox) * G.cin;
       for (std::size_t c0 = 0; c0 < G.cin; c0 += chunk) {
         const std::size_t n = G.cin - c0 < chunk ? G.cin - c0 : chunk;
         std::int32_t acc[chunk]{};
         for (std::size_t iy = iy0; iy < iy1; ++iy)
           for (std::size_t ix = ix0; ix < ix1; ++ix) {
-            const std::int8_t* x = in + (iy * G.iw + ix) * G.cin + c0;
+            const T* x = in + (iy * G.iw + ix) * G.cin + c0;
             for (std::size_t c = 0; c < n; ++c) acc[c] += x[c];
           }
         for (std::size_t c = 0; c < n; ++c) {
-          o[c0 + c] = detail::avg_finish(acc[c], count, act_min, act_max);
+          o[c0 + c] = detail::avg_finish<T>(acc[c], count, act_min, act_max);
         }
       }
     }
