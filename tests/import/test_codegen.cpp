@@ -153,14 +153,14 @@ TEST_CASE("16x8: the accumulator follows the bias (and quantized_bias_type); wha
   m = good;  // an int16 op ctml does not have
   {
     auto& o = m.main_graph().operators[2];
-    m.operator_codes.push_back({op::kMean, {}, 1});
+    m.operator_codes.push_back({op::kHardSwish, {}, 1});
     o.opcode_index = static_cast<std::uint32_t>(m.operator_codes.size() - 1);
-    o.builtin_code = op::kMean;
+    o.builtin_code = op::kHardSwish;
     o.inputs = {o.inputs[0]};
-    o.options = ReducerOptions{true};
+    o.options = HardSwishOptions{};
   }
   const std::string e = refusal(m);
-  CHECK(contains(e, "MEAN with int16 activations is not supported by ctml-import yet (16x8: CONV_2D"));
+  CHECK(contains(e, "HARD_SWISH with int16 activations is not supported by ctml-import yet (16x8: CONV_2D"));
   CHECK(contains(e, "MAX_POOL_2D, AVERAGE_POOL_2D, SOFTMAX, ADD"));
 
   // The other 16x8 ops: the int8 layers on int16, the int16 softmax, int16 merges of two branches.

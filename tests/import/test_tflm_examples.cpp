@@ -55,8 +55,9 @@
 //     values, input scales a power of two and not: equal to TFLM's.
 //   act16_softmax_{a,b,c}.tflite: int16 SOFTMAX (rows of 16, 5, 300; scales and betas giving
 //     multipliers above and below one), random inputs: equal to TFLM's.
-//   tiny_16x8_ops.tflite: the other 16x8 ops (pools, ADD/SUB of two branches, MUL/MAXIMUM/MINIMUM
-//     with constants, CONCATENATION, SOFTMAX), random inputs: equal to TFLM's.
+//   tiny_16x8_ops.tflite, tiny_16x8_more.tflite: the other 16x8 ops (pools, ADD/SUB of two
+//     branches, MUL/MAXIMUM/MINIMUM with constants, CONCATENATION, SOFTMAX; RELU, RELU6,
+//     LEAKY_RELU, MEAN), random inputs: equal to TFLM's.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -107,6 +108,7 @@
 #include "act16_softmax_b.hpp"
 #include "act16_softmax_c.hpp"
 #include "tiny_16x8_ops.hpp"
+#include "tiny_16x8_more.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -878,4 +880,9 @@ TEST_CASE("16x8 MAX/AVERAGE_POOL, ADD/SUB of branches, MUL/MAXIMUM/MINIMUM with 
   int spread = 0;
   for (const auto v : out) spread += v > 16 && v < 32000;
   CHECK(spread >= 3);
+}
+
+TEST_CASE("16x8 RELU, RELU6, LEAKY_RELU (to another scale) and MEAN: values as TFLM's") {
+  static_assert(std::is_same_v<tiny_16x8_more::Model::output_type::value_type, std::int16_t>);
+  check_random_int16(tiny_16x8_more::model, "tiny_16x8_more.tflite", 8, 31);
 }

@@ -18,6 +18,9 @@
 #include <ctml/quant/conv_s16.hpp>
 #include <ctml/quant/conv_s8.hpp>
 #include <ctml/quant/dense_s16.hpp>
+#include <ctml/quant/leaky_relu_s8.hpp>
+#include <ctml/quant/mean_s8.hpp>
+#include <ctml/quant/relu_s8.hpp>
 #include <ctml/quant/maxpool_s8.hpp>
 #include <ctml/quant/merge_s8.hpp>
 #include <ctml/quant/quantize_s8.hpp>
@@ -347,4 +350,31 @@ TEST_CASE("int16 SOFTMAX (16x8): TFLite's tables, within 5e-4 of the double-prec
   std::array<std::int16_t, 7> in{-30000, -100, 0, 250, 9000, 9001, 32767}, out{};
   q::make_qsoftmax16<ctml::Shape<7>>(1.0, {4.0f / 32768.0f, 0}).forward(in.data(), out.data(), nullptr);
   CHECK(ce == out);
+}
+
+TEST_CASE("int16 RELU6, LEAKY_RELU and MEAN (16x8) against double precision") {
+  using S = ctml::Shape<4, 5, 6>;
+  Lcg rng{53};
+  std::array<std::int16_t, S::size> x{}, y{};
+  for (auto& v : x) v = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+  const q::QParams in{4.0f / 32768.0f, 0}, out{3.0f / 32768.0f, 0};
+  const auto relu6 = q::make_qrelu<S, std::int16_t>(in, ctml::Activation::relu6);
+  CHECK(relu6.act_max == 32767);  // 6.0 is beyond this scale's range
+  relu6.forward(x.data(), y.data(), nullptr);
+  for (std::size_t i = 0; i < x.size(); ++i) CHECK(y[i] == std::max<std::int16_t>(x[i], 0));
+  const auto leaky = q::make_qleaky_relu<S, q::QLeakyReLU16Layer<S>>(in, 0.2f, out);
+  leaky.forward(x.data(), y.data(), nullptr);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double r = x[i] * static_cast<double>(in.scale), want = (r >= 0 ? r : 0.2 * r) / static_cast<double>(out.scale);
+    CHECK(std::abs(y[i] - std::clamp(std::round(want), -32768.0, 32767.0)) <= 1);
+  }
+  const auto mean = q::make_qmean<S, std::int16_t>(in, out);
+  std::array<std::int16_t, 6> m{};
+  mean.forward(x.data(), m.data(), nullptr);
+  for (std::size_t c = 0; c < 6; ++c) {
+    double sum = 0;
+    for (std::size_t p = 0; p < 20; ++p) sum += x[p * 6 + c];
+    const double want = sum / 20 * static_cast<double>(in.scale) / static_cast<double>(out.scale);
+    CHECK(std::abs(m[c] - std::round(want)) <= 1);
+  }
 }

@@ -406,7 +406,7 @@ std::string pool(const OpContext& c, std::vector<Layer>& layers) {
 
 std::string relu(const OpContext& c, std::vector<Layer>& layers) {
   if (!same_qparams(c.in, c.out)) return c.where + ": a standalone RELU/RELU6 must keep its input's quantization";
-  const std::string s = shape_literal(c.in.shape);
+  const std::string s = shape_literal(c.in.shape) + (c.in.type == TensorType::Int16 ? ", std::int16_t" : "");
   layers.push_back({"ctml::quant::QReLULayer<" + s + ">",
                     "ctml::quant::make_qrelu<" + s + ">(" + qparams_literal(c.out) + ", " +
                         (c.op.builtin_code == op::kRelu ? "ctml::Activation::relu" : "ctml::Activation::relu6") + ")"});
@@ -439,12 +439,15 @@ std::string mean_axes(const OpContext& c) {
 
 std::string mean(const OpContext& c, std::vector<Layer>& layers) {
   if (auto e = mean_axes(c); !e.empty()) return e;
-  const std::string s = shape_literal(c.in.shape);
-  layers.push_back({"ctml::quant::QMeanLayer<" + s + ">",
-                    "ctml::quant::make_qmean<" + s + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
+  const bool int16 = c.in.type == TensorType::Int16;
+  const std::string s = shape_literal(c.in.shape), t = int16 ? ", std::int16_t" : "";
+  layers.push_back({"ctml::quant::QMeanLayer<" + s + t + ">",
+                    "ctml::quant::make_qmean<" + s + t + ">(" + qparams_literal(c.in) + ", " + qparams_literal(c.out) + ")"});
   const std::string flat = std::string("ctml::Shape<") + std::to_string(c.in.shape[3]) + ">";
   if (shape_literal(c.out.shape) != flat)  // keep_dims: back to [1, 1, C]
-    layers.push_back({"ctml::ReshapeLayer<std::int8_t, " + flat + ", " + shape_literal(c.out.shape) + ">", "{}"});
+    layers.push_back({std::string("ctml::ReshapeLayer<") + (int16 ? "std::int16_t" : "std::int8_t") + ", " + flat + ", " +
+                          shape_literal(c.out.shape) + ">",
+                      "{}"});
   return {};
 }
 
@@ -504,10 +507,12 @@ struct OpEntry {
 std::string leaky_relu(const OpContext& c, std::vector<Layer>& layers) {
   const auto& o = std::get<tflite::LeakyReluOptions>(c.op.options);
   const std::string s = shape_literal(c.in.shape);
+  // int8: a 256-entry table; int16: the formula per value.
+  const std::string type = std::string(c.in.type == TensorType::Int16 ? "ctml::quant::QLeakyReLU16Layer<" : "ctml::quant::QLeakyReLULayer<") + s + ">";
   std::ostringstream init;
-  init << "ctml::quant::make_qleaky_relu<" << s << ">(" << qparams_literal(c.in) << ", " << std::hexfloat
+  init << "ctml::quant::make_qleaky_relu<" << s << ", " << type << ">(" << qparams_literal(c.in) << ", " << std::hexfloat
        << static_cast<double>(o.alpha) << std::defaultfloat << "f, " << qparams_literal(c.out) << ")";
-  layers.push_back({"ctml::quant::QLeakyReLULayer<" + s + ">", init.str()});
+  layers.push_back({type, init.str()});
   return {};
 }
 
@@ -1302,7 +1307,8 @@ constexpr OpEntry kInt16Ops[] = {
     {op::kLogistic, table_16x8},   {op::kTanh, table_16x8},           {op::kMaxPool2D, pool},
     {op::kAveragePool2D, pool},    {op::kSoftmax, softmax_16x8},      {op::kAdd, binary_const_16x8},
     {op::kSub, binary_const_16x8}, {op::kMul, binary_const_16x8},     {op::kMaximum, binary_const_16x8},
-    {op::kMinimum, binary_const_16x8},
+    {op::kMinimum, binary_const_16x8}, {op::kMean, mean},             {op::kRelu, relu},
+    {op::kRelu6, relu},            {op::kLeakyRelu, leaky_relu},
 };
 
 std::string supported_ops() {

@@ -303,6 +303,35 @@ Model tiny_16x8_ops() {
   return b.finish({in}, {out});
 }
 
+// More 16x8 ops: standalone RELU and RELU6, LEAKY_RELU to another scale, MEAN over height and width
+// (keep_dims), then FULLY_CONNECTED.
+Model tiny_16x8_more() {
+  Rng rng(0xC7A1'001A);
+  Builder b;
+  auto q = [](float scale) { return per_tensor(scale, 0); };
+  const float s_in = 3.0f / 32768.0f, s_c = 10.0f / 32768.0f, s_l = 7.0f / 32768.0f, s_m = 5.0f / 32768.0f, s_fc = 16.0f / 32768.0f;
+  const auto in = b.tensor("input", TensorType::Int16, {1, 6, 6, 4}, q(s_in));
+  const auto [cw, cb] = params_16x8(b, rng, "conv", s_in, {8, 3, 3, 4}, 0, TensorType::Int64);
+  const auto c = b.tensor("conv", TensorType::Int16, {1, 6, 6, 8}, q(s_c));
+  b.op(op::kConv2D, 4, {in, cw, cb}, {c}, Conv2DOptions{Padding::Same, 1, 1, Activation::None, 1, 1});
+  const auto leaky = b.tensor("leaky", TensorType::Int16, {1, 6, 6, 8}, q(s_l));
+  b.op(op::kLeakyRelu, 1, {c}, {leaky}, LeakyReluOptions{0.2f});
+  const auto relu6 = b.tensor("relu6", TensorType::Int16, {1, 6, 6, 8}, q(s_l));
+  b.op(op::kRelu6, 1, {leaky}, {relu6}, std::monostate{});
+  const auto axes = b.tensor("mean/axes", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 2}));
+  const auto mean = b.tensor("mean", TensorType::Int16, {1, 1, 1, 8}, q(s_m));
+  b.op(op::kMean, 1, {relu6, axes}, {mean}, ReducerOptions{true});
+  const auto shape = b.tensor("flatten/shape", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, 8}));
+  const auto flat = b.tensor("flatten", TensorType::Int16, {1, 8}, q(s_m));
+  b.op(op::kReshape, 1, {mean, shape}, {flat}, ReshapeOptions{std::vector<std::int32_t>{1, 8}});
+  const auto [fw, fb] = params_16x8(b, rng, "fc", s_m, {6, 8}, 0, TensorType::Int64);
+  const auto fc = b.tensor("fc", TensorType::Int16, {1, 6}, q(s_fc));
+  b.op(op::kFullyConnected, 7, {flat, fw, fb}, {fc}, FullyConnectedOptions{});
+  const auto out = b.tensor("relu", TensorType::Int16, {1, 6}, q(s_fc));
+  b.op(op::kRelu, 1, {fc}, {out}, std::monostate{});
+  return b.finish({in}, {out});
+}
+
 // An int16 SOFTMAX over rows of `depth` (TFLite's two interpolated tables).
 Model tiny_softmax16(std::int32_t rows, std::int32_t depth, float in_scale, float beta) {
   Builder b;
@@ -1081,6 +1110,7 @@ std::vector<Named> all() {
   v.push_back({"act16_tanh_pot.tflite", tiny_activation16(op::kTanh, 1.0f / 2048.0f)});
   v.push_back({"act16_tanh.tflite", tiny_activation16(op::kTanh, 0.00021f)});
   v.push_back({"tiny_16x8_ops.tflite", tiny_16x8_ops()});
+  v.push_back({"tiny_16x8_more.tflite", tiny_16x8_more()});
   v.push_back({"act16_softmax_a.tflite", tiny_softmax16(2048, 16, 8.0f / 32768.0f, 1.0f)});
   v.push_back({"act16_softmax_b.tflite", tiny_softmax16(1024, 5, 0.00007f, 0.6f)});
   v.push_back({"act16_softmax_c.tflite", tiny_softmax16(64, 300, 0.0011f, 1.0f)});

@@ -8,8 +8,12 @@
 // with both ratios formed in float as TFLM's Prepare does (float products and quotients, then
 // quantized from double), and a negative alpha applied as the negated product of |alpha|.
 // A 256-entry table (table_s8.hpp).
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
+#include <tuple>
+#include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/requantize.hpp>
 #include <ctml/quant/table_s8.hpp>
@@ -27,7 +31,14 @@ struct LeakyReluParams {
 struct LeakyReluOp {
   using params_type = LeakyReluParams;
   static constexpr std::string_view name = "QLeakyReLU";
-  static constexpr std::int8_t eval(std::int8_t x, const LeakyReluParams& p) {
+  // A multiplier TFLite's QuantizeMultiplier can produce (shift within [-31, 30], value >= 0).
+  static constexpr Multiplier checked(Multiplier m) {
+    if (m.shift < -31 || m.shift > 30 || m.value < 0) return {0, 0};
+    return m;
+  }
+  // T: std::int8_t, or std::int16_t for 16x8 models (computed per value, not tabulated).
+  template <class T>
+  static constexpr T eval_as(T x, const LeakyReluParams& p) {
     // 64-bit on purpose: parameters from a weight blob are not trusted to be in range.
     std::int64_t d = static_cast<std::int64_t>(x) - p.input_zero_point;
     d = d < -65536 ? -65536 : (d > 65536 ? 65536 : d);
@@ -39,21 +50,38 @@ struct LeakyReluOp {
       const std::int32_t a = multiply_by_quantized_multiplier(di, checked(p.alpha));
       y += p.alpha_negative ? -static_cast<std::int64_t>(a) : a;
     }
-    return static_cast<std::int8_t>(y < -128 ? -128 : (y > 127 ? 127 : y));
+    constexpr std::int64_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+    return static_cast<T>(y < lo ? lo : (y > hi ? hi : y));
   }
-  // A multiplier TFLite's QuantizeMultiplier can produce (shift within [-31, 30], value >= 0).
-  static constexpr Multiplier checked(Multiplier m) {
-    if (m.shift < -31 || m.shift > 30 || m.value < 0) return {0, 0};
-    return m;
-  }
+  // Defined after eval_as (and checked before it): clang evaluates a member function in a constant
+  // expression only if its definition comes before the use.
+  static constexpr std::int8_t eval(std::int8_t x, const LeakyReluParams& p) { return eval_as<std::int8_t>(x, p); }
 };
 
 template <ShapeType S>
 using QLeakyReLULayer = QTableLayer<S, LeakyReluOp>;
 
+// The int16 LEAKY_RELU (16x8 models): TFLite's formula per value (a 65536-entry table would not fit).
 template <ShapeType S>
-constexpr QLeakyReLULayer<S> make_qleaky_relu(QParams in, float alpha, QParams out) {
-  QLeakyReLULayer<S> l{};
+struct QLeakyReLU16Layer {
+  using input_type = Tensor<std::int16_t, S>;
+  using output_type = Tensor<std::int16_t, S>;
+  static constexpr bool in_place = true;
+  static constexpr std::string_view name = "QLeakyReLU16";
+  LeakyReluParams params{};
+  constexpr auto buffers() { return std::tie(params); }
+  constexpr auto buffers() const { return std::tie(params); }
+  constexpr void prepare() {}
+  constexpr void forward(const std::int16_t* in, std::int16_t* out, std::int16_t*) const {
+    ::ctml::detail::side_effect_fence();
+    for (std::size_t i = 0; i < S::size; ++i) out[i] = LeakyReluOp::eval_as<std::int16_t>(in[i], params);
+  }
+};
+
+// L: QLeakyReLULayer<S> (int8, tabulated) or QLeakyReLU16Layer<S>.
+template <ShapeType S, class L = QLeakyReLULayer<S>>
+constexpr L make_qleaky_relu(QParams in, float alpha, QParams out) {
+  L l{};
   const float a = in.scale * alpha / out.scale;  // float, as TFLM
   const float id = in.scale / out.scale;
   l.params.input_zero_point = in.zero_point;

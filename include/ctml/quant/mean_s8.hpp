@@ -11,7 +11,9 @@
 // with n = H * W. M' and shift' are members computed once (make_qmean), never per inference.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
+#include <type_traits>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/concepts.hpp>
 #include <ctml/core/requantize.hpp>
@@ -20,15 +22,18 @@
 
 namespace ctml::quant {
 
-// In: (H, W, C) or (L, C); the output keeps only the channels.
-template <ShapeType In>
+// In: (H, W, C) or (L, C); the output keeps only the channels. T: std::int8_t, or std::int16_t
+// for 16x8 models (TFLite's int16 MEAN: the same QuantizedMeanOrSum with int32 sums).
+template <ShapeType In, class T = std::int8_t>
 struct QMeanLayer {
   static_assert(In::rank >= 2, "ctml::quant::QMean reduces (H, W, C) or (L, C) over all but the channels");
+  static_assert(std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::int16_t>, "ctml::quant::QMean: int8 or int16 activations");
   static constexpr std::size_t channels = In::extents[In::rank - 1];
   static constexpr std::size_t pixels = In::size / channels;
-  using input_type = Tensor<std::int8_t, In>;
-  using output_type = Tensor<std::int8_t, Shape<channels>>;
-  static constexpr std::string_view name = "QMean";
+  static_assert(sizeof(T) == 1 || pixels < 65536, "ctml::quant::QMean: 65536 or more int16 values per channel overflow the int32 sum");
+  using input_type = Tensor<T, In>;
+  using output_type = Tensor<T, Shape<channels>>;
+  static constexpr std::string_view name = sizeof(T) == 1 ? "QMean" : "QMean16";
 
   std::int32_t multiplier = 0;  // Q31, 1/n included
   std::int32_t shift = 0;
@@ -37,7 +42,7 @@ struct QMeanLayer {
   constexpr auto buffers() { return std::tie(multiplier, shift, input_zero_point, output_zero_point); }
   constexpr auto buffers() const { return std::tie(multiplier, shift, input_zero_point, output_zero_point); }
 
-  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int8_t*) const {
+  constexpr void forward(const T* in, T* out, T*) const {
     ::ctml::detail::side_effect_fence();
     constexpr auto n = static_cast<std::int32_t>(pixels);
     // Sums of raw values, channels innermost (vectorises).
@@ -47,16 +52,17 @@ struct QMeanLayer {
     for (std::size_t c = 0; c < channels; ++c) {
       std::int32_t y = multiply_by_quantized_multiplier(acc[c] - input_zero_point * n, {multiplier, static_cast<int>(shift)}) +
                        output_zero_point;
-      y = y < -128 ? -128 : (y > 127 ? 127 : y);
-      out[c] = static_cast<std::int8_t>(y);
+      constexpr std::int32_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+      y = y < lo ? lo : (y > hi ? hi : y);
+      out[c] = static_cast<T>(y);
     }
   }
 };
 
-template <ShapeType In>
-constexpr QMeanLayer<In> make_qmean(QParams in, QParams out) {
-  constexpr auto n = static_cast<std::int64_t>(QMeanLayer<In>::pixels);
-  QMeanLayer<In> l{};
+template <ShapeType In, class T = std::int8_t>
+constexpr QMeanLayer<In, T> make_qmean(QParams in, QParams out) {
+  constexpr auto n = static_cast<std::int64_t>(QMeanLayer<In, T>::pixels);
+  QMeanLayer<In, T> l{};
   l.input_zero_point = in.zero_point;
   l.output_zero_point = out.zero_point;
   const Multiplier m = quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
