@@ -163,6 +163,19 @@ TEST_CASE("16x8: the accumulator follows the bias (and quantized_bias_type); wha
   CHECK(contains(e, "HARD_SWISH with int16 activations is not supported by ctml-import yet (16x8: CONV_2D"));
   CHECK(contains(e, "MAX_POOL_2D, AVERAGE_POOL_2D, SOFTMAX, ADD"));
 
+  // A 16x8 TRANSPOSE_CONV with an int32 bias: TFLite Micro would read it as int64.
+  Model tc = testmodels::tiny_16x8_tconv();
+  {
+    Tensor& bt = tensor(tc, tc.main_graph().operators[0].inputs[3]);
+    const auto& data = tc.buffers[bt.buffer].data;
+    std::vector<std::uint8_t> narrow;
+    for (std::size_t i = 0; i < data.size(); i += 8) narrow.insert(narrow.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + 4));
+    tc.buffers[bt.buffer].data = narrow;
+    bt.type = TensorType::Int32;
+  }
+  CHECK(contains(refusal(tc), "operator 0 (TRANSPOSE_CONV): a 16x8 TRANSPOSE_CONV's bias must be int64 or int16"));
+  CHECK(contains(generate(testmodels::tiny_16x8_tconv()), "ctml::quant::QTransposeConv2D16x8Layer<op0_geometry>"));
+
   // The other 16x8 ops: the int8 layers on int16, the int16 softmax, int16 merges of two branches.
   const std::string ops = generate(testmodels::tiny_16x8_ops());
   CHECK(contains(ops, "ctml::quant::QMaxPool2DLayer<op1_geometry, std::int16_t>"));

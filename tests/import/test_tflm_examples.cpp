@@ -58,6 +58,8 @@
 //   tiny_16x8_ops.tflite, tiny_16x8_more.tflite: the other 16x8 ops (pools, ADD/SUB of two
 //     branches, MUL/MAXIMUM/MINIMUM with constants, CONCATENATION, SOFTMAX; RELU, RELU6,
 //     LEAKY_RELU, MEAN), random inputs: equal to TFLM's.
+//   tiny_16x8_tconv.tflite: 16x8 TRANSPOSE_CONV (int64 bias + ReLU, stride 2 SAME; int16 bias,
+//     stride 1 VALID), random inputs: equal to TFLM's.
 // BMP decoding lives here, not in the library.
 #include <doctest/doctest.h>
 
@@ -109,6 +111,7 @@
 #include "act16_softmax_c.hpp"
 #include "tiny_16x8_ops.hpp"
 #include "tiny_16x8_more.hpp"
+#include "tiny_16x8_tconv.hpp"
 #include "act_hswish_a.hpp"
 #include "act_hswish_b.hpp"
 #include "act_hswish_c.hpp"
@@ -885,4 +888,9 @@ TEST_CASE("16x8 MAX/AVERAGE_POOL, ADD/SUB of branches, MUL/MAXIMUM/MINIMUM with 
 TEST_CASE("16x8 RELU, RELU6, LEAKY_RELU (to another scale) and MEAN: values as TFLM's") {
   static_assert(std::is_same_v<tiny_16x8_more::Model::output_type::value_type, std::int16_t>);
   check_random_int16(tiny_16x8_more::model, "tiny_16x8_more.tflite", 8, 31);
+}
+
+TEST_CASE("16x8 TRANSPOSE_CONV (int64 and int16 biases, SAME and VALID): values as TFLM's") {
+  static_assert(tiny_16x8_tconv::Model::output_shape::size == 9 * 9 * 2);
+  check_random_int16(tiny_16x8_tconv::model, "tiny_16x8_tconv.tflite", 6, 37);
 }

@@ -25,6 +25,7 @@
 #include <ctml/quant/merge_s8.hpp>
 #include <ctml/quant/quantize_s8.hpp>
 #include <ctml/quant/softmax_s16.hpp>
+#include <ctml/quant/transpose_conv_s16.hpp>
 
 namespace q = ctml::quant;
 
@@ -377,4 +378,38 @@ TEST_CASE("int16 RELU6, LEAKY_RELU and MEAN (16x8) against double precision") {
     const double want = sum / 20 * static_cast<double>(in.scale) / static_cast<double>(out.scale);
     CHECK(std::abs(m[c] - std::round(want)) <= 1);
   }
+}
+
+TEST_CASE("QTransposeConv2D16x8 against a double-precision scatter") {
+  // 3x3 input, 2 channels -> 6x6x3 output: 3x3 kernel, stride 2, SAME (TFLite's output 6x6).
+  constexpr std::size_t pt = ctml::kernels::transpose_conv_padding(6, 3, 2, true), pl = pt;
+  constexpr ctml::kernels::TransposeConv2DGeometry g{3, 3, 2, 6, 6, 3, 3, 3, 2, 2, pt, pl};
+  using L = q::QTransposeConv2D16x8Layer<g>;
+  Lcg rng{59};
+  L::weight_type w{};
+  L::bias_type b{};
+  for (auto& v : w) v = static_cast<std::int8_t>(rng.uniform(-127, 127));
+  for (auto& v : b) v = rng.uniform(-400000, 400000);
+  const q::QParams in{2.0f / 32768.0f, 0}, out{3.0f / 32768.0f, 0};
+  const double ws[3] = {0.004, 0.006, 0.005};
+  const auto layer = q::make_qtranspose_conv2d16x8<g>(w, b, in, {ws[0], ws[1], ws[2]}, out, ctml::Activation::none);
+  std::array<std::int16_t, 3 * 3 * 2> x{};
+  for (auto& v : x) v = static_cast<std::int16_t>(rng.uniform(-32768, 32767));
+  std::array<std::int16_t, 6 * 6 * 3> y{};
+  layer.forward(x.data(), y.data(), nullptr);
+  std::vector<double> real(y.size(), 0.0);
+  for (std::size_t iy = 0; iy < 3; ++iy)
+    for (std::size_t ix = 0; ix < 3; ++ix)
+      for (std::size_t ci = 0; ci < 2; ++ci)
+        for (std::size_t ky = 0; ky < 3; ++ky)
+          for (std::size_t kx = 0; kx < 3; ++kx) {
+            const long long oy = static_cast<long long>(iy * 2 + ky) - static_cast<long long>(pt);
+            const long long ox = static_cast<long long>(ix * 2 + kx) - static_cast<long long>(pl);
+            if (oy < 0 || oy >= 6 || ox < 0 || ox >= 6) continue;
+            for (std::size_t co = 0; co < 3; ++co)
+              real[(static_cast<std::size_t>(oy) * 6 + static_cast<std::size_t>(ox)) * 3 + co] +=
+                  x[(iy * 3 + ix) * 2 + ci] * static_cast<double>(in.scale) * w[((co * 3 + ky) * 3 + kx) * 2 + ci] * ws[co];
+          }
+  for (std::size_t i = 0; i < real.size(); ++i) real[i] += b[i % 3] * static_cast<double>(in.scale) * ws[i % 3];
+  check_against_real(y, real, static_cast<double>(out.scale), -32768, 32767);
 }

@@ -141,7 +141,7 @@ std::string header_text(const std::vector<Layer>& layers, const std::string& ns,
      << "#include <ctml/quant/relu_s8.hpp>\n#include <ctml/quant/residual_s8.hpp>\n#include <ctml/quant/softmax_s8.hpp>\n#include <ctml/quant/softmax_s16.hpp>\n"
      << "#include <ctml/quant/tanh_s8.hpp>\n#include <ctml/layers/activations.hpp>\n#include <ctml/layers/conv2d.hpp>\n"
      << "#include <ctml/layers/dense.hpp>\n#include <ctml/layers/depthwise_conv2d.hpp>\n#include <ctml/layers/pool2d.hpp>\n"
-     << "#include <ctml/layers/pad.hpp>\n#include <ctml/layers/softmax.hpp>\n#include <ctml/layers/strided_slice.hpp>\n#include <ctml/layers/transpose_conv2d.hpp>\n#include <ctml/quant/transpose_conv_s8.hpp>\n#include <ctml/layers/transpose.hpp>\n"
+     << "#include <ctml/layers/pad.hpp>\n#include <ctml/layers/softmax.hpp>\n#include <ctml/layers/strided_slice.hpp>\n#include <ctml/layers/transpose_conv2d.hpp>\n#include <ctml/quant/transpose_conv_s8.hpp>\n#include <ctml/quant/transpose_conv_s16.hpp>\n#include <ctml/layers/transpose.hpp>\n"
      << "#include <ctml/layers/binary_const.hpp>\n#include <ctml/model/residual.hpp>\n#include <ctml/model/merge.hpp>\n#include <ctml/quant/merge_s8.hpp>\n#include <ctml/layers/lstm.hpp>\n#include <ctml/layers/gru.hpp>\n#include <ctml/quant/lstm_s8.hpp>\n#include <ctml/layers/svdf.hpp>\n#include <ctml/quant/svdf_s8.hpp>\n\nnamespace " << ns << " {\n\n" << facts << "\n";
   std::string decls;
   for (const auto& l : layers) decls += l.decl;

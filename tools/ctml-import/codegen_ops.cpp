@@ -826,6 +826,27 @@ std::string transpose_conv(const OpContext& c, std::vector<Layer>& layers) {
   if (!wv || wt->type != TensorType::Int8 || wt->quantization.empty() || wv->size() != element_count(w) ||
       (wt->quantization.per_channel() && (wt->quantization.quantized_dimension != 0 || wt->quantization.scale.size() != static_cast<std::size_t>(cout))))
     return c.where + ": weights must be constant int8, quantized per tensor or per output channel";
+  if (c.in.type == TensorType::Int16) {  // 16x8: an int64 sum and bias (TFLite Micro also widens an int16 bias)
+    std::vector<std::int64_t> bias;
+    if (bt && bt->type == TensorType::Int16) {
+      auto bv = tensor_values<std::int16_t>(c.model, *bt);
+      if (!bv || bv->size() != static_cast<std::size_t>(cout)) return c.where + ": bias must be a constant int16 [" + std::to_string(cout) + "]";
+      bias.assign(bv->begin(), bv->end());
+    } else {
+      if (bt && bt->type != TensorType::Int64)
+        return c.where + ": a 16x8 TRANSPOSE_CONV's bias must be int64 or int16 (TFLite Micro reads it as int64), not " +
+               std::string(tensor_type_name(bt->type));
+      if (auto e = bias_16x8(c, bt, static_cast<std::size_t>(cout), bias); !e.empty()) return e;
+    }
+    if (auto e = multipliers_16x8(c, *wt, static_cast<std::size_t>(cout)); !e.empty()) return e;
+    const std::string type = "ctml::quant::QTransposeConv2D16x8Layer<" + name + "_geometry>";
+    const std::string values = weight_tensors(c, type, *wv, bias, decl);
+    layers.push_back({type,
+                      "ctml::quant::make_qtranspose_conv2d16x8<" + name + "_geometry>(" + values + ", " + qparams_literal(c.in) + ", " +
+                          scales_literal(wt->quantization) + ", " + qparams_literal(c.out) + ", " + act + ")",
+                      -1, {}, decl});
+    return {};
+  }
   std::vector<std::int32_t> bias(static_cast<std::size_t>(cout), 0);
   if (bt) {
     auto bv = tensor_values<std::int32_t>(c.model, *bt);
@@ -1308,7 +1329,7 @@ constexpr OpEntry kInt16Ops[] = {
     {op::kAveragePool2D, pool},    {op::kSoftmax, softmax_16x8},      {op::kAdd, binary_const_16x8},
     {op::kSub, binary_const_16x8}, {op::kMul, binary_const_16x8},     {op::kMaximum, binary_const_16x8},
     {op::kMinimum, binary_const_16x8}, {op::kMean, mean},             {op::kRelu, relu},
-    {op::kRelu6, relu},            {op::kLeakyRelu, leaky_relu},
+    {op::kRelu6, relu},            {op::kLeakyRelu, leaky_relu},      {op::kTransposeConv, transpose_conv},
 };
 
 std::string supported_ops() {

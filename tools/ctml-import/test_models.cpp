@@ -332,6 +332,31 @@ Model tiny_16x8_more() {
   return b.finish({in}, {out});
 }
 
+// 16x8 TRANSPOSE_CONV: stride 2 SAME with an int64 bias + ReLU, then stride 1 VALID 2x2 with an
+// int16 bias (TFLite Micro widens it to int64).
+Model tiny_16x8_tconv() {
+  Rng rng(0xC7A1'001B);
+  Builder b;
+  auto q = [](float scale) { return per_tensor(scale, 0); };
+  auto ints = [&](const std::string& name, std::vector<std::int32_t> v) {
+    const auto n = static_cast<std::int32_t>(v.size());
+    return b.tensor(name, TensorType::Int32, {n}, {}, le_bytes(v));
+  };
+  const float s_in = 4.0f / 32768.0f, s_up = 9.0f / 32768.0f, s_out = 6.0f / 32768.0f;
+  const auto in = b.tensor("input", TensorType::Int16, {1, 4, 4, 3}, q(s_in));
+  const auto [w1, b1] = params_16x8(b, rng, "up", s_in, {5, 3, 3, 3}, 0, TensorType::Int64);
+  const auto up = b.tensor("up", TensorType::Int16, {1, 8, 8, 5}, q(s_up));
+  b.op(op::kTransposeConv, 4, {ints("up/shape", {1, 8, 8, 5}), w1, in, b1}, {up}, TransposeConvOptions{Padding::Same, 2, 2, Activation::Relu});
+  const auto [w2, none] = params_16x8(b, rng, "grow", s_up, {2, 2, 2, 5}, 0, TensorType::Float32);
+  (void)none;
+  std::vector<std::int16_t> b2(2);
+  for (auto& v : b2) v = static_cast<std::int16_t>(rng.uniform(-20000, 20000));
+  const auto bias2 = b.tensor("grow/b", TensorType::Int16, {2}, q(s_up * 0.005f), le_bytes(b2));
+  const auto out = b.tensor("grow", TensorType::Int16, {1, 9, 9, 2}, q(s_out));
+  b.op(op::kTransposeConv, 4, {ints("grow/shape", {1, 9, 9, 2}), w2, up, bias2}, {out}, TransposeConvOptions{Padding::Valid, 1, 1, Activation::None});
+  return b.finish({in}, {out});
+}
+
 // An int16 SOFTMAX over rows of `depth` (TFLite's two interpolated tables).
 Model tiny_softmax16(std::int32_t rows, std::int32_t depth, float in_scale, float beta) {
   Builder b;
@@ -1111,6 +1136,7 @@ std::vector<Named> all() {
   v.push_back({"act16_tanh.tflite", tiny_activation16(op::kTanh, 0.00021f)});
   v.push_back({"tiny_16x8_ops.tflite", tiny_16x8_ops()});
   v.push_back({"tiny_16x8_more.tflite", tiny_16x8_more()});
+  v.push_back({"tiny_16x8_tconv.tflite", tiny_16x8_tconv()});
   v.push_back({"act16_softmax_a.tflite", tiny_softmax16(2048, 16, 8.0f / 32768.0f, 1.0f)});
   v.push_back({"act16_softmax_b.tflite", tiny_softmax16(1024, 5, 0.00007f, 0.6f)});
   v.push_back({"act16_softmax_c.tflite", tiny_softmax16(64, 300, 0.0011f, 1.0f)});

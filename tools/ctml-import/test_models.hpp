@@ -66,6 +66,7 @@ Model tiny_16x8();
 Model tiny_16x8_mixed();
 Model tiny_16x8_ops();
 Model tiny_16x8_more();
+Model tiny_16x8_tconv();
 Model tiny_softmax16(std::int32_t rows, std::int32_t depth, float in_scale, float beta);
 Model tiny_concat(bool int8);
 Model tiny_lstm(int variant);
