@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "ctml-import/onnx_import.hpp"
+#include "ctml-import/tflite_reader.hpp"
+#include "ctml-import/tflite_writer.hpp"
 #include "onnx.pb.h"
 #include "read_file.hpp"
 
@@ -55,6 +57,12 @@ TEST_CASE("the exported models import; the format is told by the content") {
     INFO(name << ": " << (r ? "" : r.error().message));
     REQUIRE(r);
     CHECK(ctml::tflite::check_model_invariants(r.value()).empty());
+    // The translation as a .tflite (`ctml-import --tflite`) reads back unchanged, ctml's own
+    // CUSTOM GRU ops included.
+    auto back = ctml::tflite::read_model(ctml::tflite::write_model(r.value()));
+    INFO((back ? std::string() : back.error().to_string()));
+    REQUIRE(back);
+    CHECK(back.value() == r.value());
   }
   const std::vector<std::uint8_t> tfl = {0x1c, 0, 0, 0, 'T', 'F', 'L', '3', 0, 0};
   CHECK_FALSE(ctml::onnx::looks_like_onnx(tfl));
@@ -288,4 +296,15 @@ TEST_CASE("every node stripped of its inputs, outputs or attributes is refused o
         else CHECK(!r.error().message.empty());
       }
   }
+}
+
+TEST_CASE("fuzz finding: a shape-computation constant far beyond int64 is refused, not converted") {
+  // fuzz_onnx_reader (2026-12-07): gru_hn.onnx with a Gather index of -1.7e35 (a float constant)
+  // reached a double -> int64 conversion (undefined behaviour; UBSan stopped it). Every constant
+  // used as a shape, axis or index now passes through one range check.
+  const auto b = model_bytes("fuzz_gather_index_overflow");
+  REQUIRE(!b.empty());
+  auto r = ctml::onnx::import_model(b);
+  if (r) CHECK(ctml::tflite::check_model_invariants(r.value()).empty());
+  else CHECK(r.error().message.find("out of range") != std::string::npos);
 }

@@ -115,6 +115,13 @@ TEST_CASE("unsupported ops are named") {
   m.subgraphs[0].operators[1].options = std::monostate{};
   CHECK(contains(model_error(m), "operator 1 uses unsupported custom op 'MyCustomOp'"));
 
+  // ctml's own custom ops (the ONNX translation's GRU) read, without options only.
+  m.operator_codes.back() = {op::kCustom, "CTML_GRU", 1};
+  CHECK(read_model(write_model(m)).ok());
+  m.subgraphs[0].operators[1].options = UnsupportedOptions{1};
+  CHECK(contains(model_error(m), "operator 1 (ctml's custom op 'CTML_GRU') carries options; it takes none"));
+  m.subgraphs[0].operators[1].options = std::monostate{};
+
   m.operator_codes.back() = {400, {}, 1};
   m.subgraphs[0].operators[1].builtin_code = 400;
   CHECK(contains(model_error(m), "unsupported op UNKNOWN_OP(400) (builtin code 400)"));

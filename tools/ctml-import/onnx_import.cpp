@@ -33,6 +33,19 @@ struct ImportError : std::runtime_error {
 };
 [[noreturn]] void fail(const std::string& what) { throw ImportError(what); }
 
+// A constant used as an integer (a shape, axis or index; stored as double): finite and within
+// +-9e15 (exact in a double), or refused before any conversion could overflow.
+std::int64_t integer(double v) {
+  if (!(v >= -9.0e15 && v <= 9.0e15)) fail("an integer constant (shape, axis or index) is out of range");
+  return static_cast<std::int64_t>(v);
+}
+std::vector<std::int64_t> integers(const std::vector<double>& v) {
+  std::vector<std::int64_t> r;
+  r.reserve(v.size());
+  for (const double x : v) r.push_back(integer(x));
+  return r;
+}
+
 std::int64_t element_count(const std::vector<std::int64_t>& s) {
   std::int64_t n = 1;
   for (const std::int64_t d : s) {
@@ -635,7 +648,7 @@ class Translator {
     auto axes = [&]() {
       std::vector<std::int64_t> v;
       if (auto at = a.ints("axes")) v = *at;
-      else if (const Const* c = constant(n, 1)) v.assign(c->v.begin(), c->v.end());
+      else if (const Const* c = constant(n, 1)) v = integers(c->v);
       if (v.size() > 8) fail("more than 8 axes");
       return v;
     };
@@ -654,7 +667,7 @@ class Translator {
       element_count(y.dims);
       for (std::size_t o = 0; o < outer; ++o)
         for (const double iv : idx.v) {
-          auto i = static_cast<std::int64_t>(iv);
+          auto i = integer(iv);
           if (i < 0) i += extent;
           if (i < 0 || i >= extent) fail("index out of range");
           const auto from = x.v.begin() + static_cast<std::ptrdiff_t>((o * static_cast<std::size_t>(extent) + static_cast<std::size_t>(i)) * inner);
@@ -693,7 +706,7 @@ class Translator {
         int infer = -1;
         std::int64_t known = 1;
         for (std::size_t d = 0; d < shape.v.size(); ++d) {
-          auto v = static_cast<std::int64_t>(shape.v[d]);
+          auto v = integer(shape.v[d]);
           if (v == 0 && a.i("allowzero", 0) == 0) {
             if (d >= x.dims.size()) fail("shape copies a dimension the input does not have");
             v = x.dims[d];
@@ -741,7 +754,7 @@ class Translator {
       const std::size_t rank = std::max(x.dims.size(), shape.v.size());
       std::vector<std::int64_t> xd(rank, 1), sd(rank, 1);
       std::copy(x.dims.begin(), x.dims.end(), xd.begin() + static_cast<std::ptrdiff_t>(rank - x.dims.size()));
-      for (std::size_t d = 0; d < shape.v.size(); ++d) sd[rank - shape.v.size() + d] = static_cast<std::int64_t>(shape.v[d]);
+      for (std::size_t d = 0; d < shape.v.size(); ++d) sd[rank - shape.v.size() + d] = integer(shape.v[d]);
       for (std::size_t d = 0; d < rank; ++d) {
         if (xd[d] != sd[d] && xd[d] != 1 && sd[d] != 1) fail("the shape does not broadcast with the input");
         if (sd[d] < 0) fail("negative dimension");
@@ -827,7 +840,7 @@ class Translator {
     if (t == "ReduceMean") {
       std::vector<std::int64_t> axes;
       if (const auto at = Attrs{n}.ints("axes")) axes = *at;
-      else if (const Const* c = constant(n, 1)) axes.assign(c->v.begin(), c->v.end());
+      else if (const Const* c = constant(n, 1)) axes = integers(c->v);
       over_time = axes.size() == 1 && (axes[0] == 2 || axes[0] == -1);
     }
     const bool needs_4d = windowed || t == "BatchNormalization" || t == "GlobalAveragePool" || over_time;
@@ -1100,7 +1113,7 @@ class Translator {
     if (const Const* z = constant(n, zi)) {
       if (z->v.size() != 1) fail("the zero point must be one value");
       type = z->type;
-      zp = static_cast<std::int64_t>(z->v[0]);
+      zp = integer(z->v[0]);
     } else if (n.input_size() > zi && !n.input(zi).empty()) fail("the zero point must be a constant");
     if (type == ::onnx::TensorProto::UINT8) {
       if (zp < 0 || zp > 255) fail("uint8 zero point out of range");
@@ -1244,7 +1257,7 @@ class Translator {
     const Const& sh = required_constant(n, 0, "the shape");
     Const c;
     for (const double d : sh.v) {
-      if (d < 0 || d > static_cast<double>(kMaxElements)) fail("shape out of range");
+      if (!(d >= 0 && d <= static_cast<double>(kMaxElements))) fail("shape out of range");
       c.dims.push_back(static_cast<std::int64_t>(d));
     }
     const auto count = static_cast<std::size_t>(element_count(c.dims));
@@ -1645,7 +1658,7 @@ class Translator {
       keep = a.i("keepdims", 1) != 0;
       std::vector<std::int64_t> axes;
       if (auto at = a.ints("axes")) axes = *at;
-      else if (const Const* c = constant(n, 1)) axes.assign(c->v.begin(), c->v.end());
+      else if (const Const* c = constant(n, 1)) axes = integers(c->v);
       for (auto& v : axes)
         if (v < 0) v += 4;
       std::sort(axes.begin(), axes.end());
@@ -1786,7 +1799,7 @@ class Translator {
     Attrs a{n};
     std::vector<std::int64_t> raw_axes;
     if (auto at = a.ints("axes")) raw_axes = *at;
-    else if (const Const* c = constant(n, 1)) raw_axes.assign(c->v.begin(), c->v.end());
+    else if (const Const* c = constant(n, 1)) raw_axes = integers(c->v);
     if (raw_axes.size() > 8) fail("more than 8 axes");
     auto axes_of = [&](std::size_t rank) {
       std::vector<std::int64_t> axes = raw_axes;
@@ -1809,7 +1822,7 @@ class Translator {
       std::int64_t known = 1;
       int infer = -1;
       for (std::size_t d = 0; d < c.v.size(); ++d) {
-        auto v = static_cast<std::int64_t>(c.v[d]);
+        auto v = integer(c.v[d]);
         if (v == 0 && a.i("allowzero", 0) == 0) {
           if (d >= r) fail("shape copies a dimension the input does not have");
           v = x.shape[d];
@@ -1884,9 +1897,9 @@ class Translator {
       fail("Gather of " + std::to_string(idx.v.size()) + " indices (rank " + std::to_string(idx.dims.size()) +
            ") from a computed tensor is not supported; one index (a scalar or [1]) is");
     if (a == x.batch_axis) fail("gathering along the batch axis is not supported");
-    auto i = static_cast<std::int64_t>(idx.v[0]);
+    auto i = integer(idx.v[0]);
     if (i < 0) i += x.shape[a];
-    if (i < 0 || i >= x.shape[a]) fail("index " + std::to_string(static_cast<std::int64_t>(idx.v[0])) + " out of range for an axis of " + std::to_string(x.shape[a]));
+    if (i < 0 || i >= x.shape[a]) fail("index " + std::to_string(integer(idx.v[0])) + " out of range for an axis of " + std::to_string(x.shape[a]));
     std::vector<std::int32_t> sb(static_cast<std::size_t>(r), 0), se = narrow(stored_shape(x)), ss(sb.size(), 1);
     const std::size_t sa = stored_axis(x, a);
     sb[sa] = static_cast<std::int32_t>(i);
@@ -2067,15 +2080,16 @@ class Translator {
     std::vector<bool> seen(static_cast<std::size_t>(r), false);
     std::vector<std::int64_t> shape = x.shape;
     for (std::size_t i = 0; i < k; ++i) {
-      std::int64_t a = axes_c ? static_cast<std::int64_t>(axes_c->v[i]) : static_cast<std::int64_t>(i);
+      std::int64_t a = axes_c ? integer(axes_c->v[i]) : static_cast<std::int64_t>(i);
       if (a < 0) a += r;
       if (a < 0 || a >= r || seen[static_cast<std::size_t>(a)]) fail("axes out of range or repeated");
       const auto u = static_cast<std::size_t>(a);
       seen[u] = true;
       const double n_d = static_cast<double>(x.shape[u]);
       const double st = steps_c ? steps_c->v[i] : 1.0;
-      if (st == 0 || std::fabs(st) > 1e6) fail("steps must be non-zero");
+      if (!(st != 0 && std::fabs(st) <= 1e6)) fail("steps must be non-zero");
       double b = starts.v[i], e = ends.v[i];
+      if (b != b || e != e) fail("starts and ends must be numbers");
       if (b < 0) b += n_d;
       if (e < 0) e += n_d;
       if (st > 0) b = std::clamp(b, 0.0, n_d), e = std::clamp(e, 0.0, n_d);

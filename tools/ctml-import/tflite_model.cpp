@@ -430,6 +430,10 @@ int expected_options_type(std::int32_t code) noexcept {
 
 bool is_supported_op(std::int32_t code) noexcept { return expected_options_type(code) >= 0; }
 
+bool is_ctml_custom_op(std::string_view custom_code) noexcept {
+  return custom_code == "CTML_GRU" || custom_code == "CTML_GRU_RESET_BEFORE";
+}
+
 std::size_t Tensor::element_count() const noexcept {
   std::size_t n = 1;
   for (const std::int32_t d : shape) n *= d > 0 ? static_cast<std::size_t>(d) : 0;

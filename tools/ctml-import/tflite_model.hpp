@@ -109,6 +109,12 @@ inline constexpr std::int32_t kPlaceholderForGreaterOpCodes = 127;
 
 // "CONV_2D", "FULLY_CONNECTED", ...; "UNKNOWN" for codes not in the table.
 std::string_view builtin_op_name(std::int32_t code) noexcept;
+
+// ctml's own CUSTOM ops, which the ONNX translation writes where TFLite has no builtin (a GRU:
+// "CTML_GRU", reset after the recurrent product as PyTorch's, "CTML_GRU_RESET_BEFORE"). They take
+// no options; the reader accepts them so that `ctml-import --tflite` output reads back. TFLite
+// Micro does not know them.
+bool is_ctml_custom_op(std::string_view custom_code) noexcept;
 // "CONV_2D" or "UNKNOWN_OP(300)".
 std::string builtin_op_display_name(std::int32_t code);
 

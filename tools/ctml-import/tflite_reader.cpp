@@ -675,6 +675,11 @@ Operator Reader::parse_operator(std::uint64_t pos, std::uint64_t index, std::siz
 
   const auto type = scalar<std::uint8_t>(t, fid::kOpOptionsType, 0, "builtin_options_type");
   const int expected = expected_options_type(o.builtin_code);
+  if (o.builtin_code == op::kCustom && is_ctml_custom_op(oc.custom_code)) {  // ctml's own ops: no options
+    if (type != 0 || o.has_custom_options)
+      fail(t.pos, cat("operator ", index, " (ctml's custom op '", oc.custom_code, "') carries options; it takes none"));
+    return o;
+  }
   if (expected < 0) {
     if (!opt_.allow_unsupported_ops) {
       if (o.builtin_code == op::kCustom) {
