@@ -778,6 +778,19 @@ TEST_CASE("SVDF streamed frame by frame (int16 and int8 state, rank 1 and 2, flo
 }
 
 namespace {
+// How many int16 outputs differ from tflm-run's output bytes (little-endian int16).
+template <class Bytes, class Out>
+int int16_differences(const Bytes& ref, const Out& out) {
+  REQUIRE(ref.size() == out.size() * 2);
+  int differ = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::int16_t r = 0;
+    std::memcpy(&r, ref.data() + 2 * i, 2);
+    differ += r != out[i];
+  }
+  return differ;
+}
+
 template <class Net>
 void check_all_int16(const Net& model, const std::string& file) {
   static typename Net::input_type in{};
@@ -790,13 +803,7 @@ void check_all_int16(const Net& model, const std::string& file) {
     MESSAGE("tflm-run not found: not compared");
     return;
   }
-  REQUIRE(ref.size() == out.size() * 2);
-  int differ = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    std::int16_t r = 0;
-    std::memcpy(&r, ref.data() + 2 * i, 2);
-    differ += r != out[i];
-  }
+  const int differ = int16_differences(ref, out);
   INFO(file);
   CHECK(differ == 0);
 }
@@ -830,13 +837,7 @@ std::size_t check_random_int16(const Net& model, const std::string& file, int tr
       MESSAGE("tflm-run not found: not compared");
       return 0;
     }
-    REQUIRE(ref.size() == out.size() * 2);
-    int differ = 0;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      std::int16_t r = 0;
-      std::memcpy(&r, ref.data() + 2 * i, 2);
-      differ += r != out[i];
-    }
+    const int differ = int16_differences(ref, out);
     INFO(file << " trial " << trial);
     CHECK(differ == 0);
     compared += out.size();
