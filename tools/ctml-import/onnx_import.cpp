@@ -645,13 +645,6 @@ class Translator {
       if (v < 0 || v >= rank) fail("axis out of range");
       return static_cast<std::size_t>(v);
     };
-    auto axes = [&]() {
-      std::vector<std::int64_t> v;
-      if (auto at = a.ints("axes")) v = *at;
-      else if (const Const* c = constant(n, 1)) v = integers(c->v);
-      if (v.size() > 8) fail("more than 8 axes");
-      return v;
-    };
     Const y = make_const({}, {}, x.type);
     if (t == "Gather") {
       const Const& idx = required_constant(n, 1, "the indices");
@@ -675,58 +668,7 @@ class Translator {
         }
     } else if (t == "Unsqueeze" || t == "Squeeze" || t == "Flatten" || t == "Reshape") {
       y.v = x.v;
-      if (t == "Unsqueeze") {
-        auto ax = axes();
-        const auto out_rank = r + static_cast<std::int64_t>(ax.size());
-        for (auto& v : ax) v = static_cast<std::int64_t>(wrap(v, out_rank));
-        std::sort(ax.begin(), ax.end());
-        y.dims = x.dims;
-        for (const std::int64_t v : ax) {
-          if (v > static_cast<std::int64_t>(y.dims.size())) fail("axis out of range");
-          y.dims.insert(y.dims.begin() + v, 1);
-        }
-      } else if (t == "Squeeze") {
-        auto ax = axes();
-        for (auto& v : ax) v = static_cast<std::int64_t>(wrap(v, r));
-        for (std::size_t d = 0; d < x.dims.size(); ++d) {
-          const bool listed = std::find(ax.begin(), ax.end(), static_cast<std::int64_t>(d)) != ax.end();
-          if (listed && x.dims[d] != 1) fail("squeezing an axis of size " + std::to_string(x.dims[d]));
-          if (!(listed || (ax.empty() && x.dims[d] == 1))) y.dims.push_back(x.dims[d]);
-        }
-      } else if (t == "Flatten") {
-        std::int64_t ax = a.i("axis", 1);
-        if (ax < 0) ax += r;
-        if (ax < 0 || ax > r) fail("axis out of range");
-        std::int64_t outer = 1, inner = 1;
-        for (std::int64_t d = 0; d < r; ++d) (d < ax ? outer : inner) *= x.dims[static_cast<std::size_t>(d)];
-        y.dims = {outer, inner};
-      } else {
-        const Const& shape = required_constant(n, 1, "the shape");
-        if (shape.v.size() > 8) fail("more than 8 dimensions");
-        int infer = -1;
-        std::int64_t known = 1;
-        for (std::size_t d = 0; d < shape.v.size(); ++d) {
-          auto v = integer(shape.v[d]);
-          if (v == 0 && a.i("allowzero", 0) == 0) {
-            if (d >= x.dims.size()) fail("shape copies a dimension the input does not have");
-            v = x.dims[d];
-          }
-          if (v == -1) {
-            if (infer >= 0) fail("more than one -1 in the shape");
-            infer = static_cast<int>(d);
-            v = 1;
-          } else if (v < 0) fail("shape holds " + std::to_string(v));
-          y.dims.push_back(v);
-          known *= v;
-          element_count(y.dims);
-        }
-        if (infer >= 0) {
-          const auto total = static_cast<std::int64_t>(x.v.size());
-          if (known == 0 || total % known != 0) fail("cannot infer the -1 dimension");
-          y.dims[static_cast<std::size_t>(infer)] = total / known;
-        }
-      }
-      if (element_count(y.dims) != static_cast<std::int64_t>(x.v.size())) fail("the new shape holds a different number of elements");
+      y.dims = new_shape(n, x.dims);
     } else if (t == "Concat") {
       const std::size_t ax = wrap(a.i("axis", 0), r);
       y.dims = x.dims;
@@ -1791,10 +1733,12 @@ class Translator {
 
   // Flatten, Reshape, Squeeze, Unsqueeze: a new logical shape with the same elements in ONNX
   // (row-major, logical) order.
-  void reshape(const ::onnx::NodeProto& n) {
-    const Value x = any_activation(n, 0);
+  // The output shape of Flatten, Reshape, Squeeze or Unsqueeze node n on an input of shape `in`
+  // (ONNX's rules; the axes or shape from an attribute or a constant input). For activations
+  // (reshape) and for constants (fold_constant) alike.
+  std::vector<std::int64_t> new_shape(const ::onnx::NodeProto& n, const std::vector<std::int64_t>& in) const {
     const std::string& t = n.op_type();
-    const std::size_t r = x.shape.size();
+    const std::size_t r = in.size();
     std::vector<std::int64_t> s;
     Attrs a{n};
     std::vector<std::int64_t> raw_axes;
@@ -1814,7 +1758,7 @@ class Translator {
       if (axis < 0) axis += static_cast<std::int64_t>(r);
       if (axis < 0 || axis > static_cast<std::int64_t>(r)) fail("axis out of range");
       std::int64_t outer = 1, inner = 1;
-      for (std::size_t d = 0; d < r; ++d) (static_cast<std::int64_t>(d) < axis ? outer : inner) *= x.shape[d];
+      for (std::size_t d = 0; d < r; ++d) (static_cast<std::int64_t>(d) < axis ? outer : inner) *= in[d];
       s = {outer, inner};
     } else if (t == "Reshape") {
       const Const& c = required_constant(n, 1, "the shape");
@@ -1825,7 +1769,7 @@ class Translator {
         auto v = integer(c.v[d]);
         if (v == 0 && a.i("allowzero", 0) == 0) {
           if (d >= r) fail("shape copies a dimension the input does not have");
-          v = x.shape[d];
+          v = in[d];
         }
         if (v == -1) {
           if (infer >= 0) fail("more than one -1 in the shape");
@@ -1836,7 +1780,7 @@ class Translator {
         known *= v;
         element_count(s);
       }
-      const std::int64_t total = element_count(x.shape);
+      const std::int64_t total = element_count(in);
       if (infer >= 0) {
         if (known == 0 || total % known != 0) fail("cannot infer the -1 dimension");
         s[static_cast<std::size_t>(infer)] = total / known;
@@ -1845,19 +1789,26 @@ class Translator {
       const auto axes = axes_of(r);
       for (std::size_t d = 0; d < r; ++d) {
         const bool listed = std::find(axes.begin(), axes.end(), static_cast<std::int64_t>(d)) != axes.end();
-        if (listed && x.shape[d] != 1) fail("squeezing an axis of size " + std::to_string(x.shape[d]));
-        if (!(listed || (axes.empty() && x.shape[d] == 1))) s.push_back(x.shape[d]);
+        if (listed && in[d] != 1) fail("squeezing an axis of size " + std::to_string(in[d]));
+        if (!(listed || (axes.empty() && in[d] == 1))) s.push_back(in[d]);
       }
     } else {  // Unsqueeze
       auto axes = axes_of(r + raw_axes.size());
       std::sort(axes.begin(), axes.end());
-      s = x.shape;
+      s = in;
       for (const std::int64_t v : axes) {
         if (v > static_cast<std::int64_t>(s.size())) fail("axis out of range");
         s.insert(s.begin() + v, 1);
       }
     }
-    if (element_count(s) != element_count(x.shape)) fail("the new shape holds a different number of elements");
+    if (element_count(s) != element_count(in)) fail("the new shape holds a different number of elements");
+    if (s.empty()) fail("a scalar result is not supported");
+    return s;
+  }
+
+  void reshape(const ::onnx::NodeProto& n) {
+    const Value x = any_activation(n, 0);
+    const std::vector<std::int64_t> s = new_shape(n, x.shape);
     if (s.empty()) fail("a scalar result is not supported");
     reshaped(x, s, n.output(0));
   }

@@ -74,8 +74,10 @@ using AddTablesForTarget = NoAddTables;
 using AddTablesForTarget = AddTables;
 #endif
 
-// TFLite's Prepare for int8 ADD.
-constexpr AddParams make_add_params(QParams a, QParams b, QParams out, Activation act = Activation::none) {
+// TFLite's Prepare for int8 ADD. left_shift: 20 for int8; the int16 ADD (binary_const_s8.hpp)
+// takes the multipliers made with 15.
+constexpr AddParams make_add_params(QParams a, QParams b, QParams out, Activation act = Activation::none,
+                                    int left_shift = AddParams::left_shift) {
   AddParams p{};
   p.input1_offset = -a.zero_point;
   p.input2_offset = -b.zero_point;
@@ -83,7 +85,7 @@ constexpr AddParams make_add_params(QParams a, QParams b, QParams out, Activatio
   const double twice_max = 2.0 * static_cast<double>(a.scale > b.scale ? a.scale : b.scale);
   p.input1 = quantize_multiplier(static_cast<double>(a.scale) / twice_max);
   p.input2 = quantize_multiplier(static_cast<double>(b.scale) / twice_max);
-  p.output = quantize_multiplier(twice_max / (static_cast<double>(1 << AddParams::left_shift) * static_cast<double>(out.scale)));
+  p.output = quantize_multiplier(twice_max / (static_cast<double>(1 << left_shift) * static_cast<double>(out.scale)));
   const ActivationRange r = activation_range(act, out);
   p.act_min = r.min;
   p.act_max = r.max;

@@ -71,11 +71,9 @@ constexpr BinaryParams make_binary_params(QParams q1, QParams q2, QParams out, A
   constexpr int shift = binary_left_shift<T>;
   if constexpr (Op == BinaryOp::mul) {
     p.output = quantize_multiplier(static_cast<double>(q1.scale) * static_cast<double>(q2.scale) / static_cast<double>(out.scale));
-  } else if constexpr (Op == BinaryOp::add) {  // double ratios (add_common.cc), as make_add_params
-    const double twice_max = 2.0 * static_cast<double>(q1.scale > q2.scale ? q1.scale : q2.scale);
-    p.input1 = quantize_multiplier(static_cast<double>(q1.scale) / twice_max);
-    p.input2 = quantize_multiplier(static_cast<double>(q2.scale) / twice_max);
-    p.output = quantize_multiplier(twice_max / (static_cast<double>(1 << shift) * static_cast<double>(out.scale)));
+  } else if constexpr (Op == BinaryOp::add) {  // double ratios (add_common.cc)
+    const AddParams a = make_add_params(q1, q2, out, act, shift);
+    p.input1 = a.input1, p.input2 = a.input2, p.output = a.output;
   } else if constexpr (Op == BinaryOp::maximum || Op == BinaryOp::minimum) {
     return p;  // no arithmetic
   } else {  // SUB: float ratios (sub_common.cc)

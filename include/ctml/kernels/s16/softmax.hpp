@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctml/core/compiler.hpp>
+#include <ctml/core/fixedpoint.hpp>
 #include <ctml/core/math.hpp>
 #include <ctml/core/requantize.hpp>
 
@@ -27,14 +28,9 @@ struct Lut16 {
 };
 
 namespace detail {
-// std::round on a float (half away from zero), exact for |x| < 2^31.
-constexpr float round_float(float x) {
-  const auto t = static_cast<float>(static_cast<long long>(x));  // toward zero
-  const float frac = x - t;                                        // exact
-  if (frac >= 0.5f) return t + 1.0f;
-  if (frac <= -0.5f) return t - 1.0f;
-  return t;
-}
+// std::round on a float: a float widens to double exactly, and x + 0.5 is exact in double for
+// the values here (|x| < 2^24), so round_away gives std::round's result.
+constexpr float round_float(float x) { return static_cast<float>(quant::detail::round_away(static_cast<double>(x))); }
 constexpr float exp_float(float x) { return static_cast<float>(math::series::exp(static_cast<double>(x))); }
 constexpr float one_over_one_plus(float x) { return 1.0f / (1.0f + x); }
 
@@ -104,8 +100,7 @@ constexpr void softmax(const std::int16_t* in, std::int16_t* out, quant::Multipl
       sum += e[c];
     }
     // sum >= e at the maximum, exp(0) in Q0.15 (> 0): the leading-zero count is at most 17.
-    int headroom_plus_one = 0;
-    for (auto u = static_cast<std::uint32_t>(sum); (u & 0x80000000u) == 0 && headroom_plus_one < 32; u <<= 1) ++headroom_plus_one;
+    const int headroom_plus_one = quant::fp::count_leading_zeros(static_cast<std::uint32_t>(sum));
     const auto shifted = static_cast<std::int32_t>(((static_cast<std::int64_t>(sum) << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
     const std::int32_t sym = shifted - ((1 << 15) + (1 << 16));
     const auto t = static_cast<std::int16_t>(sym < -32768 ? -32768 : (sym > 32767 ? 32767 : sym));
