@@ -99,6 +99,8 @@
 #include "tiny_lstm_a_int8.hpp"
 #include "tiny_lstm_b_int8.hpp"
 #include "tiny_lstm_f32.hpp"
+#include "tiny_lstm_a_16x8.hpp"
+#include "tiny_lstm_b_16x8.hpp"
 #include "tiny_svdf_a_int8.hpp"
 #include "tiny_svdf_b_int8.hpp"
 #include "tiny_svdf_f32.hpp"
@@ -720,6 +722,54 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM int8 (hidden zero points, both tanh shif
     if (ref.empty()) continue;
     CHECK(relative_difference(out, ref) <= 1e-5);
   }
+}
+
+namespace {
+// A 16x8 LSTM whose output is its sequence: every hidden state of 8 random int16 sequences equal
+// to TFLM's.
+template <class Net>
+void check_lstm_16x8(const Net& model, std::size_t arena_bytes_needed, const std::string& file, std::uint32_t seed) {
+  static_assert(std::is_same_v<typename Net::input_type::value_type, std::int16_t>);
+  static_assert(std::is_same_v<typename Net::output_type::value_type, std::int16_t>);
+  const std::string dir = std::string(CTML_TEST_DATA_DIR) + "/tflite/";
+  alignas(16) static std::byte arena[4096];
+  REQUIRE(arena_bytes_needed <= sizeof(arena));
+  bool compared = false;
+  int distinct = 0, saturated = 0;
+  for (int trial = 0; trial < 8; ++trial) {
+    typename Net::input_type in{};
+    typename Net::output_type out{};
+    for (auto& v : in) {
+      seed = seed * 1664525u + 1013904223u;
+      v = static_cast<std::int16_t>(static_cast<int>(seed >> 16) - 32768);
+    }
+    model(in, out, std::span<std::byte>(arena));
+    const auto ref = tflm_output(dir + file, in.data(), in.size() * 2, "lstm16");
+    if (ref.empty()) continue;
+    compared = true;
+    REQUIRE(ref.size() == out.size() * 2);
+    int differ = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto r = static_cast<std::int16_t>(static_cast<std::uint16_t>(ref[2 * i]) | static_cast<std::uint16_t>(ref[2 * i + 1]) << 8);
+      differ += r != out[i];
+      distinct += out[i] != out[0];
+      saturated += out[i] == 32767 || out[i] == -32768;
+    }
+    INFO(file << " trial " << trial);
+    CHECK(differ == 0);
+  }
+  CHECK(distinct > 100);
+  CHECK(saturated < 8);
+  if (!compared) MESSAGE("tflm-run not found: not compared");
+}
+}  // namespace
+
+TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM 16x8 (int16 activations, int64 biases; zero points, both tanh shift paths, cell_clip): as TFLM's") {
+  static_assert(std::is_same_v<tiny_lstm_a_16x8::Model::input_shape, ctml::Shape<6, 5>>);
+  static_assert(std::is_same_v<tiny_lstm_a_16x8::Model::output_shape, ctml::Shape<6, 7>>);
+  static_assert(tiny_lstm_a_16x8::input_zero_point == 0 && tiny_lstm_b_16x8::output_zero_point == 0);
+  check_lstm_16x8(tiny_lstm_a_16x8::model, tiny_lstm_a_16x8::arena_bytes, "tiny_lstm_a_16x8.tflite", 11);
+  check_lstm_16x8(tiny_lstm_b_16x8::model, tiny_lstm_b_16x8::arena_bytes, "tiny_lstm_b_16x8.tflite", 12);
 }
 
 namespace {

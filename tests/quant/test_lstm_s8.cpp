@@ -201,3 +201,171 @@ TEST_CASE("PTQ of float LSTMs: TFLite's scheme, outputs within int8 rounding of 
     }
   }
 }
+
+// ---- 16x8: int16 activations, int64 biases -----------------------------------------------------
+// Bit-exactness with TFLite Micro: tiny_lstm_{a,b}_16x8 against tflm-run in tests/import. Here: the
+// two forms against each other, TFLM's step as written (zero points subtracted in each 64-bit sum,
+// not folded into the bias; which ctml does) bit for bit with non-zero zero points, a
+// double-precision LSTM on the dequantized values, and constant evaluation.
+namespace {
+constexpr std::size_t ST = 10, SF = 5, SH = 6;
+constexpr q::QParams s16_in{4.0f / 32768, 3}, s16_hidden{1.0f / 32768, -2};
+constexpr std::array<double, 4> s16_w_in{0.006, 0.008, 0.007, 0.009}, s16_w_rec{0.011, 0.009, 0.012, 0.010};
+constexpr float s16_cell_scale = 1.0f / 4096.0f, s16_clip = 1.25f;
+
+struct Raw16 {
+  ctml::Tensor<std::int8_t, ctml::Shape<4 * SH, SF>> w_in{};
+  ctml::Tensor<std::int8_t, ctml::Shape<4 * SH, SH>> w_rec{};
+  ctml::Tensor<std::int64_t, ctml::Shape<4 * SH>> bias{};
+};
+constexpr Raw16 raw16() {
+  Raw16 r{};
+  std::uint32_t s = 91;
+  auto next = [&] {
+    s = s * 1664525u + 1013904223u;
+    return static_cast<int>(s >> 24) - 128;
+  };
+  for (auto& v : r.w_in) v = static_cast<std::int8_t>(next() | 1);
+  for (auto& v : r.w_rec) v = static_cast<std::int8_t>(next());
+  for (auto& v : r.bias) v = static_cast<std::int64_t>(next()) * 1500;  // up to ~0.9 at scale x_scale * w_scale
+  return r;
+}
+constexpr q::QLSTMCell<SF, SH, std::int16_t> cell16() {
+  const Raw16 r = raw16();
+  return q::make_qlstm_cell<SF, SH, std::int16_t>(r.w_in, r.w_rec, r.bias, s16_in, s16_w_in, s16_w_rec, s16_hidden, s16_cell_scale,
+                                                  s16_clip);
+}
+using Seq16 = q::QLSTMLayer<ST, SF, SH, ctml::rnn::Output::sequence, std::int16_t>;
+constexpr auto seq16 = q::make_qlstm<ST, SF, SH>(cell16());
+
+std::array<std::int16_t, ST * SF> inputs16(std::uint32_t s) {
+  std::array<std::int16_t, ST * SF> x{};
+  for (auto& v : x) {
+    s = s * 1664525u + 1013904223u;
+    v = static_cast<std::int16_t>(static_cast<int>(s >> 16) - 32768);
+  }
+  return x;
+}
+
+// TFLM's LstmStep<int16_t, int8_t, int16_t, int64_t> as lstm_eval.h writes it: forget, input and
+// cell gates, the cell update, the output gate, the hidden state.
+void tflm_step16(const q::QLSTMCell<SF, SH, std::int16_t>& c, const std::int16_t* x, std::int16_t* h, std::int16_t* cs) {
+  namespace k = ctml::kernels;
+  auto clamp = [](std::int64_t v, std::int64_t lo, std::int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); };
+  auto gate = [&](std::size_t g, bool is_tanh, std::int16_t* out) {
+    const q::Multiplier mi{c.mult_in[g], static_cast<int>(c.shift_in[g])}, mr{c.mult_rec[g], static_cast<int>(c.shift_rec[g])};
+    for (std::size_t j = 0; j < SH; ++j) {
+      std::int64_t a = 0, b = 0;
+      for (std::size_t i = 0; i < SF; ++i) a += c.w_in[(g * SH + j) * SF + i] * (static_cast<std::int32_t>(x[i]) - c.input_zero_point);
+      a += c.bias[g * SH + j];
+      for (std::size_t i = 0; i < SH; ++i) b += c.w_rec[(g * SH + j) * SH + i] * (static_cast<std::int32_t>(h[i]) - c.hidden_zero_point);
+      const auto fa = clamp(q::multiply_by_quantized_multiplier_64(a, mi), -32768, 32767);
+      const auto fb = clamp(q::multiply_by_quantized_multiplier_64(b, mr), -32768, 32767);
+      const auto sum = static_cast<std::int16_t>(clamp(fa + fb, -32768, 32767));
+      out[j] = is_tanh ? k::s16::tanh(sum, 3, 0) : k::s16::logistic(sum, 0, 0);
+    }
+  };
+  std::array<std::int16_t, SH> f{}, i{}, g{}, o{};
+  gate(1, false, f.data());
+  gate(0, false, i.data());
+  gate(2, true, g.data());
+  for (std::size_t j = 0; j < SH; ++j) {
+    const auto fc = clamp(q::multiply_by_quantized_multiplier(f[j] * cs[j], c.mul_fc), -32768, 32767);
+    const auto ig = clamp(q::multiply_by_quantized_multiplier(i[j] * g[j], c.mul_ig), -32768, 32767);
+    std::int64_t v = clamp(fc + ig, -32768, 32767);
+    if (c.cell_clip > 0) v = clamp(v, -c.cell_clip, c.cell_clip);
+    cs[j] = static_cast<std::int16_t>(v);
+  }
+  gate(3, false, o.data());
+  for (std::size_t j = 0; j < SH; ++j) {
+    const std::int32_t t = k::s16::tanh(cs[j], c.tanh_mult, c.tanh_shift);
+    h[j] = static_cast<std::int16_t>(clamp(q::multiply_by_quantized_multiplier(t * o[j], c.mul_h) + c.hidden_zero_point, -32768, 32767));
+  }
+}
+}  // namespace
+
+TEST_CASE("16x8 LSTM: TFLM's step as written (zero points in the 64-bit sums), bit for bit, and the streaming form") {
+  static_assert(std::is_same_v<Seq16::input_type::value_type, std::int16_t>);
+  static_assert(std::is_same_v<decltype(seq16.bias)::value_type, std::int64_t>);
+  static_assert(Seq16::name == "QLSTM16x8");
+  using Net = ctml::Chain<q::QStreamingLSTMLayer<SF, SH, std::int16_t>>;
+  static_assert(Net::state_bytes == SH * (2 + 2));
+  const Net net{{{{q::make_qstreaming_lstm(cell16())}}}};
+  int distinct = 0, clipped = 0;
+  for (std::uint32_t trial = 0; trial < 20; ++trial) {
+    const auto x = inputs16(trial + 1);
+    Seq16::output_type y{};
+    std::array<std::int16_t, Seq16::scratch_size> scratch{};
+    seq16.forward(x.data(), y.data(), scratch.data());
+    std::array<std::int16_t, SH> h{}, c{};
+    h.fill(static_cast<std::int16_t>(s16_hidden.zero_point));
+    Net::state_type st{};
+    net.reset(st);
+    alignas(16) static std::byte arena[Net::arena_bytes + 1];
+    for (std::size_t t = 0; t < ST; ++t) {
+      tflm_step16(seq16, x.data() + t * SF, h.data(), c.data());
+      Net::input_type frame{};
+      Net::output_type hs{};
+      for (std::size_t i = 0; i < SF; ++i) frame[i] = x[t * SF + i];
+      net(frame, hs, arena, st);
+      for (std::size_t j = 0; j < SH; ++j) {
+        CHECK(y[t * SH + j] == h[j]);
+        CHECK(hs[j] == h[j]);
+        distinct += h[j] != y[0];
+        clipped += c[j] == seq16.cell_clip || c[j] == -seq16.cell_clip;
+      }
+    }
+  }
+  CHECK(distinct > 500);
+  MESSAGE("16x8 LSTM: " << clipped << " of " << 20 * ST * SH << " cell values at the clip");
+  CHECK(clipped > 0);  // the clipping path runs
+}
+
+TEST_CASE("16x8 LSTM follows a double-precision LSTM on the dequantized weights and inputs") {
+  const Raw16 r = raw16();
+  auto sig = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+  double worst = 0;
+  for (std::uint32_t trial = 0; trial < 20; ++trial) {
+    const auto x = inputs16(100 + trial);
+    Seq16::output_type y{};
+    std::array<std::int16_t, Seq16::scratch_size> scratch{};
+    seq16.forward(x.data(), y.data(), scratch.data());
+    std::array<double, SH> h{}, c{};  // h0 = the hidden zero point = 0.0; c0 = 0
+    for (std::size_t t = 0; t < ST; ++t) {
+      std::array<double, 4 * SH> pre{};
+      for (std::size_t g = 0; g < 4; ++g)
+        for (std::size_t j = 0; j < SH; ++j) {
+          const std::size_t row = g * SH + j;
+          double a = static_cast<double>(r.bias[row]) * static_cast<double>(s16_in.scale) * s16_w_in[g];
+          for (std::size_t i = 0; i < SF; ++i)
+            a += r.w_in[row * SF + i] * s16_w_in[g] * static_cast<double>(s16_in.scale) * (x[t * SF + i] - s16_in.zero_point);
+          for (std::size_t i = 0; i < SH; ++i) a += r.w_rec[row * SH + i] * s16_w_rec[g] * h[i];
+          pre[row] = a;
+        }
+      for (std::size_t j = 0; j < SH; ++j) {
+        const double ig = sig(pre[j]), fg = sig(pre[SH + j]), gg = std::tanh(pre[2 * SH + j]), og = sig(pre[3 * SH + j]);
+        c[j] = std::clamp(fg * c[j] + ig * gg, -static_cast<double>(s16_clip), static_cast<double>(s16_clip));
+        h[j] = og * std::tanh(c[j]);
+        const double got = (y[t * SH + j] - s16_hidden.zero_point) * static_cast<double>(s16_hidden.scale);
+        worst = std::max(worst, std::fabs(got - h[j]));
+      }
+    }
+  }
+  MESSAGE("16x8 LSTM against double precision: worst |h| difference " << worst << " (hidden step " << s16_hidden.scale << ")");
+  CHECK(worst < 2e-3);
+}
+
+TEST_CASE("a 16x8 LSTM sequence evaluated by the compiler equals the run-time result") {
+  constexpr auto run = [] {
+    q::QLSTMLayer<ST, SF, SH, ctml::rnn::Output::last, std::int16_t>::input_type x{};
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<std::int16_t>(static_cast<int>(i * 7919 % 65521) - 32760);
+    q::QLSTMLayer<ST, SF, SH, ctml::rnn::Output::last, std::int16_t>::output_type y{};
+    std::array<std::int16_t, 4 * SH> scratch{};
+    const auto l = q::make_qlstm<ST, SF, SH, ctml::rnn::Output::last>(cell16());
+    l.forward(x.data(), y.data(), scratch.data());
+    return y;
+  };
+  constexpr auto at_compile_time = run();
+  const auto at_run_time = run();
+  for (std::size_t j = 0; j < SH; ++j) CHECK(at_compile_time[j] == at_run_time[j]);
+}

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <limits>
 #include <sstream>
 #include <variant>
 
@@ -82,7 +83,11 @@ std::string tensor_literal(const std::vector<T>& v) {
   os << "{{";
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (i) os << (i % 32 == 0 ? ",\n" : ",");
-    os << static_cast<long long>(v[i]);
+    // The most negative int64 has no literal (its magnitude does not fit; a hostile bias can hold it).
+    if (static_cast<long long>(v[i]) == std::numeric_limits<long long>::min())
+      os << "(-9223372036854775807LL - 1)";
+    else
+      os << static_cast<long long>(v[i]);
   }
   os << "}}";
   return os.str();
@@ -1108,7 +1113,7 @@ std::string svdf(const OpContext& c, std::vector<Layer>& layers) {
 }
 
 // UNIDIRECTIONAL_SEQUENCE_LSTM (lstm_shared.h's 24 inputs) as ctml's LSTM in its sequence form:
-// int8 (8x8->16, bit-exact with TFLM's integer path) or float, batch 1, no peephole, projection,
+// int8 (8x8->16) or int16 (16x8->16, int64 biases), both bit-exact with TFLM's integer paths, or float, batch 1, no peephole, projection,
 // layer norm or CIFG; the output is every step's hidden state [time, units].
 std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
   const auto& o = std::get<tflite::UnidirectionalSequenceLSTMOptions>(c.op.options);
@@ -1166,11 +1171,14 @@ std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
     layers.push_back({type, init.str(), -1, {}, decl});
     return {};
   }
-  if (c.in.type != TensorType::Int8 || hs->type != TensorType::Int8 || cs->type != TensorType::Int16 || hs->quantization.empty() ||
-      cs->quantization.empty())
-    return c.where + ": an integer LSTM needs int8 input and hidden state and an int16 cell state (TFLM's 8x8->16 LSTM)";
+  const bool s16 = c.in.type == TensorType::Int16;  // 16x8->16: int16 activations, int64 biases
+  if ((c.in.type != TensorType::Int8 && !s16) || hs->type != c.in.type || c.out.type != c.in.type || cs->type != TensorType::Int16 ||
+      c.in.quantization.empty() || hs->quantization.empty() || cs->quantization.empty())
+    return c.where + ": an integer LSTM needs int8 (8x8->16) or int16 (16x8->16) input, hidden state and output of one type, "
+                     "quantized, and a quantized int16 cell state (TFLM's integer LSTMs)";
+  const TensorType bias_type = s16 ? TensorType::Int64 : TensorType::Int32;
   std::vector<std::int8_t> w_in, w_rec;
-  std::vector<std::int32_t> bias;
+  std::vector<std::int64_t> bias;
   std::string in_scales, rec_scales;
   for (std::size_t g = 0; g < 4; ++g) {
     const tflite::Tensor* wi = c.input(1 + g);
@@ -1178,10 +1186,17 @@ std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
     const tflite::Tensor* b = c.input(12 + g);
     auto vi = wi ? tensor_values<std::int8_t>(c.model, *wi) : std::nullopt;
     auto vr = wr ? tensor_values<std::int8_t>(c.model, *wr) : std::nullopt;
-    auto vb = b ? tensor_values<std::int32_t>(c.model, *b) : std::nullopt;
-    if (!vi || !vr || !vb || wi->type != TensorType::Int8 || wr->type != TensorType::Int8 || b->type != TensorType::Int32 ||
-        vi->size() != n * fi || vr->size() != n * n || vb->size() != n)
-      return c.where + ": gate " + std::to_string(g) + ": weights must be constant int8 [units][features] and [units][units], the bias int32 [units]";
+    if (b && b->type != bias_type)
+      return c.where + ": gate " + std::to_string(g) + ": the bias must be " + (s16 ? "int64" : "int32") + " for an " +
+             (s16 ? "int16" : "int8") + " LSTM (TFLM reads it as " + (s16 ? "int64" : "int32") + " whatever the file says)";
+    std::optional<std::vector<std::int64_t>> vb;
+    if (b && s16) vb = tensor_values<std::int64_t>(c.model, *b);
+    if (b && !s16)
+      if (auto v32 = tensor_values<std::int32_t>(c.model, *b)) vb = std::vector<std::int64_t>(v32->begin(), v32->end());
+    if (!vi || !vr || !vb || wi->type != TensorType::Int8 || wr->type != TensorType::Int8 || vi->size() != n * fi || vr->size() != n * n ||
+        vb->size() != n)
+      return c.where + ": gate " + std::to_string(g) + ": weights must be constant int8 [units][features] and [units][units], the bias " +
+             (s16 ? "int64" : "int32") + " [units]";
     if (wi->quantization.scale.size() != 1 || wr->quantization.scale.size() != 1 || wi->quantization.zero_point[0] != 0 ||
         wr->quantization.zero_point[0] != 0)
       return c.where + ": gate " + std::to_string(g) + ": weights must be quantized per tensor with zero point 0 (TFLM's LSTM)";
@@ -1200,22 +1215,27 @@ std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
   if (m != 0.5 || e - 1 < -42 || e - 1 > 4 || cs->quantization.zero_point[0] != 0)
     return c.where + ": the cell state's scale must be a power of two from 2^-42 to 2^4 with zero point 0 (TFLM's integer tanh)";
   if (!(o.cell_clip >= 0.0f) || !std::isfinite(o.cell_clip)) return c.where + ": cell_clip must be finite and non-negative";
-  // The folded biases must fit int32 (as for FULLY_CONNECTED).
-  for (std::size_t r = 0; r < 4 * n; ++r) {
+  // The folded biases must fit int32 (as for FULLY_CONNECTED); the 16x8 path sums in 64 bits.
+  for (std::size_t r = 0; r < 4 * n && !s16; ++r) {
     std::int64_t si = 0;
     for (std::size_t i = 0; i < fi; ++i) si += w_in[r * fi + i];
-    if (!ctml::quant::zero_point_folds_exactly(bias[r], static_cast<std::int32_t>(c.in.quantization.zero_point[0]), si))
+    if (!ctml::quant::zero_point_folds_exactly(static_cast<std::int32_t>(bias[r]), static_cast<std::int32_t>(c.in.quantization.zero_point[0]), si))
       return c.where + ": a gate bias does not fit int32 once the input zero point is folded in";
   }
   const std::string shape = std::to_string(steps) + ", " + std::to_string(f) + ", " + std::to_string(h);
-  const std::string type = "ctml::quant::QLSTMLayer<" + shape + ">";
+  const std::string act = s16 ? "std::int16_t" : "std::int8_t";
+  const std::string type = "ctml::quant::QLSTMLayer<" + shape + (s16 ? ", ctml::rnn::Output::sequence, std::int16_t>" : ">");
   decl += "inline constexpr ctml::Tensor<std::int8_t, ctml::Shape<" + std::to_string(4 * h) + ", " + std::to_string(f) + ">> " + name +
           "_w_in" + tensor_literal(w_in) + ";\n";
   decl += "inline constexpr ctml::Tensor<std::int8_t, ctml::Shape<" + std::to_string(4 * h) + ", " + std::to_string(h) + ">> " + name +
           "_w_rec" + tensor_literal(w_rec) + ";\n";
-  decl += "inline constexpr ctml::Tensor<std::int32_t, ctml::Shape<" + std::to_string(4 * h) + ">> " + name + "_bias" +
-          tensor_literal(bias) + ";\n";
-  init << "ctml::quant::make_qlstm<" << shape << ">(ctml::quant::make_qlstm_cell<" << f << ", " << h << ">(" << name << "_w_in, "
+  if (s16)
+    decl += "inline constexpr ctml::Tensor<std::int64_t, ctml::Shape<" + std::to_string(4 * h) + ">> " + name + "_bias" +
+            tensor_literal(bias) + ";\n";
+  else
+    decl += "inline constexpr ctml::Tensor<std::int32_t, ctml::Shape<" + std::to_string(4 * h) + ">> " + name + "_bias" +
+            tensor_literal(std::vector<std::int32_t>(bias.begin(), bias.end())) + ";\n";
+  init << "ctml::quant::make_qlstm<" << shape << ">(ctml::quant::make_qlstm_cell<" << f << ", " << h << ", " << act << ">(" << name << "_w_in, "
        << name << "_w_rec, " << name << "_bias, " << qparams_literal(c.in) << ", {" << in_scales << "}, {" << rec_scales << "}, "
        << qparams_literal(*hs) << ", " << std::hexfloat << static_cast<double>(cscale) << "f, " << static_cast<double>(o.cell_clip)
        << std::defaultfloat << "f))";
@@ -1330,6 +1350,7 @@ constexpr OpEntry kInt16Ops[] = {
     {op::kSub, binary_const_16x8}, {op::kMul, binary_const_16x8},     {op::kMaximum, binary_const_16x8},
     {op::kMinimum, binary_const_16x8}, {op::kMean, mean},             {op::kRelu, relu},
     {op::kRelu6, relu},            {op::kLeakyRelu, leaky_relu},      {op::kTransposeConv, transpose_conv},
+    {op::kUnidirectionalSequenceLstm, lstm},
 };
 
 std::string supported_ops() {

@@ -971,28 +971,38 @@ Model tiny_concat(bool int8) {
 // UNIDIRECTIONAL_SEQUENCE_LSTM as TFLite's converter writes it (24 inputs; the states as variable
 // tensors), then a FULLY_CONNECTED on every step's hidden state (RESHAPE): int8 (8x8->16: a hidden
 // zero point of 5, cell scale 2^-11 and cell_clip 3, or cell scale 2^-14 (the tanh's other shift
-// path) and no clipping) or float (cell_clip 2).
+// path) and no clipping), float (cell_clip 2), or 16x8 (int16 activations, int64 biases: variant 3
+// as the converter writes it, zero points 0, cell scale 2^-11, cell_clip 3; variant 4 with cell
+// scale 2^-14, no clipping, and larger recurrent weights; the 16x8
+// models output the LSTM's sequence itself, so that every hidden state is compared).
 Model tiny_lstm(int variant) {
-  const bool int8 = variant != 2;
+  const bool quantized = variant != 2, s16 = variant >= 3;
   Rng rng(0xC7A1'0020 + static_cast<std::uint64_t>(variant));
   Builder b;
   constexpr std::int32_t T = 6, F = 5, H = 7;
-  const TensorType t = int8 ? TensorType::Int8 : TensorType::Float32;
-  const float s_in = 0.0312f, s_h = 0.0078f;
-  const std::int64_t h_zp = variant == 0 ? 5 : -3;
-  const float cell_scale = variant == 0 ? 1.0f / 2048.0f : 1.0f / 16384.0f;
+  const TensorType t = s16 ? TensorType::Int16 : (quantized ? TensorType::Int8 : TensorType::Float32);
+  const float s_in = s16 ? 0.0312f / 256 : 0.0312f, s_h = s16 ? 1.0f / 32768 : 0.0078f;
+  const std::int64_t h_zp = variant == 0 ? 5 : (s16 ? 0 : -3);  // int16 activations are symmetric
+  const std::int64_t in_zp = s16 ? 0 : -7;
+  const float cell_scale = variant == 0 || variant == 3 ? 1.0f / 2048.0f : 1.0f / 16384.0f;
   const bool time_major = false;  // ctml's shapes leave out a leading batch of 1; time-major is refused
-  auto q = [&](float scale, std::int64_t zp) { return int8 ? per_tensor(scale, zp) : Quantization{}; };
+  auto q = [&](float scale, std::int64_t zp) { return quantized ? per_tensor(scale, zp) : Quantization{}; };
   const std::vector<std::int32_t> in_shape = time_major ? std::vector<std::int32_t>{T, 1, F} : std::vector<std::int32_t>{1, T, F};
-  const auto in = b.tensor("input", t, in_shape, q(s_in, -7));
+  const auto in = b.tensor("input", t, in_shape, q(s_in, in_zp));
   std::int32_t w_in[4], w_rec[4], bias[4];
   for (int g = 0; g < 4; ++g) {
     const std::string gn = std::string("gate") + std::to_string(g);
-    if (int8) {
+    if (quantized) {
       const float wi = static_cast<float>(60 + 10 * rng.uniform(0, 6)) * 0.0001f, wr = static_cast<float>(50 + 10 * rng.uniform(0, 6)) * 0.0001f;
       w_in[g] = b.tensor(gn + "/w_in", TensorType::Int8, {H, F}, per_tensor(wi, 0), le_bytes(weights(rng, H, F, false)));
-      w_rec[g] = b.tensor(gn + "/w_rec", TensorType::Int8, {H, H}, per_tensor(wr, 0), le_bytes(weights(rng, H, H, false)));
-      bias[g] = b.tensor(gn + "/bias", TensorType::Int32, {H}, per_tensor(s_in * wi, 0), le_bytes(biases(rng, H, 1200)));
+      w_rec[g] = b.tensor(gn + "/w_rec", TensorType::Int8, {H, H}, per_tensor(variant == 4 ? wr * 4 : wr, 0), le_bytes(weights(rng, H, H, false)));
+      if (s16) {  // the same real range as the int8 model's biases, at the 16x8 bias scale
+        std::vector<std::int64_t> v;
+        for (const std::int32_t x : biases(rng, H, 1200)) v.push_back(static_cast<std::int64_t>(x) * 256);
+        bias[g] = b.tensor(gn + "/bias", TensorType::Int64, {H}, per_tensor(s_in * wi, 0), le_bytes(v));
+      } else {
+        bias[g] = b.tensor(gn + "/bias", TensorType::Int32, {H}, per_tensor(s_in * wi, 0), le_bytes(biases(rng, H, 1200)));
+      }
     } else {
       std::vector<float> vi(H * F), vr(H * H), vb(H);
       for (auto& v : vi) v = static_cast<float>(rng.uniform(-1000, 1000)) * (0.5f / 1000.0f);
@@ -1009,22 +1019,23 @@ Model tiny_lstm(int variant) {
     return id;
   };
   const auto hs = state("hidden_state", t, q(s_h, h_zp));
-  const auto cs = state("cell_state", int8 ? TensorType::Int16 : t, int8 ? per_tensor(cell_scale, 0) : Quantization{});
+  const auto cs = state("cell_state", quantized ? TensorType::Int16 : t, quantized ? per_tensor(cell_scale, 0) : Quantization{});
   const std::vector<std::int32_t> out_shape = time_major ? std::vector<std::int32_t>{T, 1, H} : std::vector<std::int32_t>{1, T, H};
   const auto seq = b.tensor("lstm", t, out_shape, q(s_h, h_zp));
   UnidirectionalSequenceLSTMOptions o;
   o.activation = Activation::Tanh;
-  o.cell_clip = variant == 0 ? 3.0f : (variant == 2 ? 2.0f : 0.0f);
+  o.cell_clip = variant == 0 || variant == 3 ? 3.0f : (variant == 2 ? 2.0f : 0.0f);
   o.time_major = time_major;
   b.op(op::kUnidirectionalSequenceLstm, 1,
        {in, w_in[0], w_in[1], w_in[2], w_in[3], w_rec[0], w_rec[1], w_rec[2], w_rec[3], -1, -1, -1, bias[0], bias[1], bias[2], bias[3],
         -1, -1, hs, cs, -1, -1, -1, -1},
        {seq}, o);
+  if (s16) return b.finish({in}, {seq});  // every hidden state compared, not a summary of them
   const auto shape = b.tensor("flatten/shape", TensorType::Int32, {2}, {}, le_bytes(std::vector<std::int32_t>{1, T * H}));
   const auto flat = b.tensor("flatten", t, {1, T * H}, q(s_h, h_zp));
   b.op(op::kReshape, 1, {seq, shape}, {flat}, ReshapeOptions{std::vector<std::int32_t>{1, T * H}});
   std::int32_t fw, fb;
-  if (int8) {
+  if (quantized) {
     fw = b.tensor("fc/w", TensorType::Int8, {4, T * H}, per_tensor(0.0061f, 0), le_bytes(weights(rng, 4, T * H, false)));
     fb = b.tensor("fc/b", TensorType::Int32, {4}, per_tensor(s_h * 0.0061f, 0), le_bytes(biases(rng, 4, 2000)));
   } else {
@@ -1127,6 +1138,8 @@ std::vector<Named> all() {
   v.push_back({"tiny_lstm_a_int8.tflite", tiny_lstm(0)});
   v.push_back({"tiny_lstm_b_int8.tflite", tiny_lstm(1)});
   v.push_back({"tiny_lstm_f32.tflite", tiny_lstm(2)});
+  v.push_back({"tiny_lstm_a_16x8.tflite", tiny_lstm(3)});
+  v.push_back({"tiny_lstm_b_16x8.tflite", tiny_lstm(4)});
   v.push_back({"tiny_svdf_a_int8.tflite", tiny_svdf(0)});
   v.push_back({"tiny_svdf_b_int8.tflite", tiny_svdf(1)});
   v.push_back({"tiny_svdf_f32.tflite", tiny_svdf(2)});

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// LSTM int8, bit-exact with TFLite Micro's UNIDIRECTIONAL_SEQUENCE_LSTM (8x8->16: int8 input and
-// hidden state, int8 weights per tensor, int32 gate biases, int16 gates and cell state; no
-// peephole, projection or layer norm). Math: kernels/s8/lstm.hpp. Two forms, as the float LSTM
-// (layers/recurrent.hpp):
-//   QLSTMLayer<Steps, F, H, Output>   a [Steps, F] sequence per call, from the initial state
-//                                     (hidden = its zero point, cell = 0; TFLM's reset state)
-//   QStreamingLSTMLayer<F, H>          one [F] step per call, the state (int8 h, int16 c) in the
-//                                     caller's Model::state_type
+// Integer LSTM, bit-exact with TFLite Micro's UNIDIRECTIONAL_SEQUENCE_LSTM in its two integer
+// forms: 8x8->16 (T = int8_t: int8 input and hidden state, int32 gate biases) and 16x8->16
+// (T = int16_t: int16 input and hidden state, int64 gate biases); int8 weights per tensor, int16
+// gates and cell state; no peephole, projection or layer norm. Math: kernels/s8/lstm.hpp. Two
+// forms, as the float LSTM (layers/recurrent.hpp):
+//   QLSTMLayer<Steps, F, H, Output, T>   a [Steps, F] sequence per call, from the initial state
+//                                        (hidden = its zero point, cell = 0; TFLM's reset state)
+//   QStreamingLSTMLayer<F, H, T>          one [F] step per call, the state (T h, int16 c) in the
+//                                        caller's Model::state_type
 // Built from TFLite's values by make_qlstm_cell: weights [4H][F] and [4H][H] and biases [4H] in
 // TFLite's gate order (input, forget, cell, output), the input / hidden quantization, each gate's
 // weight scales, the cell state scale (a power of two) and cell_clip, and derived as TFLM's
@@ -18,7 +19,7 @@
 //   clip     = trunc(cell_clip / c_scale) when cell_clip > 0
 // The initial state is TFLM's reset state (h = the hidden zero point, c = 0) unless set.
 //
-// Post-training quantization of a float LSTM (quantize() does it for an LSTM layer in a network;
+// Post-training quantization of a float LSTM to 8x8->16 (quantize() does it for an LSTM layer in a network;
 // make_qlstm_cell(float_cell, ...) for one cell), as TFLite's converter quantizes the op:
 //   input      the incoming tensor's parameters; hidden: asymmetric int8 over the calibrated
 //              range of h (every step, and h0)
@@ -44,27 +45,35 @@
 
 namespace ctml::quant {
 
-template <std::size_t F, std::size_t H>
+// The gate bias type of each integer form (TFLite's: 32 bits for 8x8, 64 for 16x8).
+template <class T>
+using lstm_bias_t = std::conditional_t<std::is_same_v<T, std::int16_t>, std::int64_t, std::int32_t>;
+
+template <std::size_t F, std::size_t H, class T = std::int8_t>
 struct QLSTMCell {
   static_assert(F > 0 && H > 0, "ctml::quant::QLSTM needs at least one feature and one unit");
+  static_assert(std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::int16_t>,
+                "ctml::quant::QLSTM has int8 (8x8->16) or int16 (16x8->16) activations");
+  using activation_type = T;
+  using bias_type = lstm_bias_t<T>;
   static constexpr std::size_t features = F;
   static constexpr std::size_t units = H;
   static constexpr std::size_t macs_per_step = 4 * H * (F + H);
 
   Tensor<std::int8_t, Shape<4 * H, F>> w_in;   // gate rows: input, forget, cell, output
   Tensor<std::int8_t, Shape<4 * H, H>> w_rec;
-  Tensor<std::int32_t, Shape<4 * H>> bias;     // scale x_scale * w_in_scale[gate]
+  Tensor<bias_type, Shape<4 * H>> bias;        // scale x_scale * w_in_scale[gate]
   Tensor<std::int32_t, Shape<4>> mult_in, shift_in, mult_rec, shift_rec;
   Multiplier mul_fc{}, mul_ig{}, mul_h{};
   std::int32_t input_zero_point = 0;
   std::int32_t hidden_zero_point = 0;
   std::int32_t cell_clip = -1;  // quantized; < 0: no clipping
   std::int32_t tanh_mult = 0, tanh_shift = 0;
-  Tensor<std::int8_t, Shape<H>> h0;    // the initial state
+  Tensor<T, Shape<H>> h0;              // the initial state
   Tensor<std::int16_t, Shape<H>> c0;
   // Derived by prepare(): the biases with the zero points folded in.
-  Tensor<std::int32_t, Shape<4 * H>> bias_in;   // bias - x_zp * sum(w_in row)
-  Tensor<std::int32_t, Shape<4 * H>> bias_rec;  // -h_zp * sum(w_rec row)
+  Tensor<bias_type, Shape<4 * H>> bias_in;   // bias - x_zp * sum(w_in row)
+  Tensor<bias_type, Shape<4 * H>> bias_rec;  // -h_zp * sum(w_rec row)
 
   constexpr auto parameters() { return std::tie(w_in, w_rec, bias); }
   constexpr auto parameters() const { return std::tie(w_in, w_rec, bias); }
@@ -78,10 +87,22 @@ struct QLSTMCell {
   }
 
   constexpr void prepare() {
-    fold_zero_point_rows<4 * H, F>(bias.data(), input_zero_point, w_in.data(), bias_in.data());
-    fold_zero_point_rows<4 * H, H>(nullptr, hidden_zero_point, w_rec.data(), bias_rec.data());
+    if constexpr (std::is_same_v<T, std::int8_t>) {
+      fold_zero_point_rows<4 * H, F>(bias.data(), input_zero_point, w_in.data(), bias_in.data());
+      fold_zero_point_rows<4 * H, H>(nullptr, hidden_zero_point, w_rec.data(), bias_rec.data());
+    } else {  // in 64 bits, modulo 2^64 (exact for every bias TFLite's int64 sum does not overflow)
+      auto fold = [](const bias_type* b, std::int32_t zp, const std::int8_t* w, std::size_t n, bias_type* out) {
+        for (std::size_t r = 0; r < 4 * H; ++r) {
+          std::int64_t sum = 0;
+          for (std::size_t i = 0; i < n; ++i) sum += w[r * n + i];
+          out[r] = static_cast<std::int64_t>(static_cast<std::uint64_t>(b ? b[r] : 0) - static_cast<std::uint64_t>(zp * sum));
+        }
+      };
+      fold(bias.data(), input_zero_point, w_in.data(), F, bias_in.data());
+      fold(nullptr, hidden_zero_point, w_rec.data(), H, bias_rec.data());
+    }
   }
-  constexpr void step(const std::int8_t* x, std::int8_t* h, std::int16_t* c, std::int16_t* gates) const {
+  constexpr void step(const T* x, T* h, std::int16_t* c, std::int16_t* gates) const {
     kernels::s8::lstm_step<F, H>(*this, x, h, c, gates);
   }
 };
@@ -90,13 +111,14 @@ namespace detail {
 [[noreturn]] inline void lstm_cell_scale_must_be_a_power_of_two_from_2_pow_minus_42_to_4() { __builtin_trap(); }
 }  // namespace detail
 
-// A cell from TFLite's raw values (see the top of this file).
-template <std::size_t F, std::size_t H>
-constexpr QLSTMCell<F, H> make_qlstm_cell(const Tensor<std::int8_t, Shape<4 * H, F>>& w_in, const Tensor<std::int8_t, Shape<4 * H, H>>& w_rec,
-                                          const Tensor<std::int32_t, Shape<4 * H>>& bias, QParams input,
-                                          std::array<double, 4> w_in_scales, std::array<double, 4> w_rec_scales, QParams hidden,
-                                          float cell_scale, float cell_clip) {
-  QLSTMCell<F, H> q{};
+// A cell from TFLite's raw values (see the top of this file); T = int16_t for a 16x8 LSTM (its
+// biases int64).
+template <std::size_t F, std::size_t H, class T = std::int8_t>
+constexpr QLSTMCell<F, H, T> make_qlstm_cell(const Tensor<std::int8_t, Shape<4 * H, F>>& w_in, const Tensor<std::int8_t, Shape<4 * H, H>>& w_rec,
+                                             const Tensor<lstm_bias_t<T>, Shape<4 * H>>& bias, QParams input,
+                                             std::array<double, 4> w_in_scales, std::array<double, 4> w_rec_scales, QParams hidden,
+                                             float cell_scale, float cell_clip) {
+  QLSTMCell<F, H, T> q{};
   q.w_in = w_in;
   q.w_rec = w_rec;
   q.bias = bias;
@@ -125,7 +147,7 @@ constexpr QLSTMCell<F, H> make_qlstm_cell(const Tensor<std::int8_t, Shape<4 * H,
     const double v = static_cast<double>(cell_clip) / cs;
     q.cell_clip = static_cast<std::int16_t>(v > 32767.0 ? 32767.0 : v);
   }
-  q.h0.fill(static_cast<std::int8_t>(hidden.zero_point));
+  q.h0.fill(static_cast<T>(hidden.zero_point));
   q.prepare();
   return q;
 }
@@ -166,24 +188,24 @@ constexpr QLSTMCell<F, H> make_qlstm_cell(const LSTMCell<float, F, H>& f, QParam
   return q;
 }
 
-template <std::size_t Steps, std::size_t F, std::size_t H, rnn::Output O = rnn::Output::sequence>
-struct QLSTMLayer : QLSTMCell<F, H> {
-  using cell = QLSTMCell<F, H>;
+template <std::size_t Steps, std::size_t F, std::size_t H, rnn::Output O = rnn::Output::sequence, class T = std::int8_t>
+struct QLSTMLayer : QLSTMCell<F, H, T> {
+  using cell = QLSTMCell<F, H, T>;
   static constexpr std::size_t steps = Steps;
-  using input_type = Tensor<std::int8_t, Shape<Steps, F>>;
-  using output_type = Tensor<std::int8_t, std::conditional_t<O == rnn::Output::sequence, Shape<Steps, H>, Shape<H>>>;
-  static constexpr std::string_view name = "QLSTM";
+  using input_type = Tensor<T, Shape<Steps, F>>;
+  using output_type = Tensor<T, std::conditional_t<O == rnn::Output::sequence, Shape<Steps, H>, Shape<H>>>;
+  static constexpr std::string_view name = std::is_same_v<T, std::int8_t> ? "QLSTM" : "QLSTM16x8";
   static constexpr std::size_t macs = Steps * cell::macs_per_step;
   using scratch_value_type = std::int16_t;
   static constexpr std::size_t scratch_size = 4 * H;  // the cell state and three gates
 
-  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int16_t* scratch) const {
+  constexpr void forward(const T* in, T* out, std::int16_t* scratch) const {
     std::int16_t* c = scratch;
     for (std::size_t j = 0; j < H; ++j) c[j] = this->c0[j];
     // The hidden state lives in the output: step t updates row t (a copy of row t - 1) in place.
     for (std::size_t j = 0; j < H; ++j) out[j] = this->h0[j];
     for (std::size_t t = 0; t < Steps; ++t) {
-      std::int8_t* h = O == rnn::Output::sequence ? out + t * H : out;
+      T* h = O == rnn::Output::sequence ? out + t * H : out;
       if (O == rnn::Output::sequence && t > 0)
         for (std::size_t j = 0; j < H; ++j) h[j] = h[j - H];
       this->step(in + t * F, h, c, scratch + H);
@@ -191,40 +213,40 @@ struct QLSTMLayer : QLSTMCell<F, H> {
   }
 };
 
-template <std::size_t F, std::size_t H>
-struct QStreamingLSTMLayer : QLSTMCell<F, H> {
-  using cell = QLSTMCell<F, H>;
-  using input_type = Tensor<std::int8_t, Shape<F>>;
-  using output_type = Tensor<std::int8_t, Shape<H>>;
-  static constexpr std::string_view name = "QStreamingLSTM";
+template <std::size_t F, std::size_t H, class T = std::int8_t>
+struct QStreamingLSTMLayer : QLSTMCell<F, H, T> {
+  using cell = QLSTMCell<F, H, T>;
+  using input_type = Tensor<T, Shape<F>>;
+  using output_type = Tensor<T, Shape<H>>;
+  static constexpr std::string_view name = std::is_same_v<T, std::int8_t> ? "QStreamingLSTM" : "QStreamingLSTM16x8";
   static constexpr std::size_t macs = cell::macs_per_step;
   using scratch_value_type = std::int16_t;
   static constexpr std::size_t scratch_size = 3 * H;
 
   struct state_type {
-    std::int8_t h[H];
+    T h[H];
     std::int16_t c[H];
   };
   constexpr void reset(state_type& s) const {
     for (std::size_t j = 0; j < H; ++j) s.h[j] = this->h0[j], s.c[j] = this->c0[j];
   }
-  constexpr void forward(const std::int8_t* in, std::int8_t* out, std::int16_t* scratch, state_type& s) const {
+  constexpr void forward(const T* in, T* out, std::int16_t* scratch, state_type& s) const {
     this->step(in, s.h, s.c, scratch);
     for (std::size_t j = 0; j < H; ++j) out[j] = s.h[j];
   }
 };
 
 // The layers from a cell (make_qlstm_cell).
-template <std::size_t Steps, std::size_t F, std::size_t H, rnn::Output O = rnn::Output::sequence>
-constexpr QLSTMLayer<Steps, F, H, O> make_qlstm(const QLSTMCell<F, H>& c) {
-  QLSTMLayer<Steps, F, H, O> l{};
-  static_cast<QLSTMCell<F, H>&>(l) = c;
+template <std::size_t Steps, std::size_t F, std::size_t H, rnn::Output O = rnn::Output::sequence, class T>
+constexpr QLSTMLayer<Steps, F, H, O, T> make_qlstm(const QLSTMCell<F, H, T>& c) {
+  QLSTMLayer<Steps, F, H, O, T> l{};
+  static_cast<QLSTMCell<F, H, T>&>(l) = c;
   return l;
 }
-template <std::size_t F, std::size_t H>
-constexpr QStreamingLSTMLayer<F, H> make_qstreaming_lstm(const QLSTMCell<F, H>& c) {
-  QStreamingLSTMLayer<F, H> l{};
-  static_cast<QLSTMCell<F, H>&>(l) = c;
+template <std::size_t F, std::size_t H, class T>
+constexpr QStreamingLSTMLayer<F, H, T> make_qstreaming_lstm(const QLSTMCell<F, H, T>& c) {
+  QStreamingLSTMLayer<F, H, T> l{};
+  static_cast<QLSTMCell<F, H, T>&>(l) = c;
   return l;
 }
 
