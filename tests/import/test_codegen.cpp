@@ -190,3 +190,39 @@ TEST_CASE("16x8: the accumulator follows the bias (and quantized_bias_type); wha
   tensor(m, m.main_graph().operators[0].outputs[0]).quantization.scale = {1e-9f};
   CHECK(contains(refusal(m), "operator 0 (CONV_2D): the effective scale of channel 0 is 128 or more"));
 }
+
+TEST_CASE("a 16x8 LSTM: int16 layers with int64 biases; an int32 bias, a bias beyond 2^46 or a huge gate scale is refused") {
+  const Model good = testmodels::tiny_lstm(3);
+  CHECK(contains(generate(good), "ctml::quant::QLSTMLayer<6, 5, 7, ctml::rnn::Output::sequence, std::int16_t>"));
+  CHECK(contains(generate(good), "ctml::quant::make_qlstm_cell<5, 7, std::int16_t>("));
+  CHECK(contains(generate(testmodels::tiny_lstm(0)), "ctml::quant::QLSTMLayer<6, 5, 7>"));
+  const auto& op = good.main_graph().operators[0];
+
+  Model m = good;  // TFLM reads a 16x8 LSTM's biases as int64 whatever the file says
+  {
+    Tensor& bt = tensor(m, op.inputs[13]);
+    const auto& data = m.buffers[bt.buffer].data;
+    std::vector<std::uint8_t> narrow;
+    for (std::size_t i = 0; i < data.size(); i += 8) narrow.insert(narrow.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + 4));
+    m.buffers[bt.buffer].data = narrow;
+    bt.type = TensorType::Int32;
+  }
+  CHECK(contains(refusal(m), "operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM): gate 1: the bias must be int64 for an int16 LSTM"));
+
+  m = good;
+  {
+    Tensor& bt = tensor(m, op.inputs[14]);
+    const std::int64_t huge = -(std::int64_t{1} << 50);
+    std::memcpy(m.buffers[bt.buffer].data.data() + 8, &huge, 8);
+  }
+  CHECK(contains(refusal(m), "operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM): gate bias 15 is beyond 2^46"));
+
+  m = good;
+  tensor(m, op.inputs[6]).quantization.scale = {1.0f};  // h_scale * 1 * 4096 >= 128 needs h_scale >= 2^-5
+  tensor(m, op.inputs[18]).quantization.scale = {0.5f};
+  CHECK(contains(refusal(m), "gate 1's effective scale is 128 or more"));
+
+  m = good;  // the hidden state must have the input's type
+  tensor(m, op.inputs[18]).type = TensorType::Int8;
+  CHECK(contains(refusal(m), "an integer LSTM needs int8 (8x8->16) or int16 (16x8->16) input, hidden state and output of one type"));
+}

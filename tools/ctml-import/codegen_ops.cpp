@@ -1215,6 +1215,15 @@ std::string lstm(const OpContext& c, std::vector<Layer>& layers) {
   if (m != 0.5 || e - 1 < -42 || e - 1 > 4 || cs->quantization.zero_point[0] != 0)
     return c.where + ": the cell state's scale must be a power of two from 2^-42 to 2^4 with zero point 0 (TFLM's integer tanh)";
   if (!(o.cell_clip >= 0.0f) || !std::isfinite(o.cell_clip)) return c.where + ": cell_clip must be finite and non-negative";
+  // 16x8: TFLite's 64-bit contract, as for FULLY_CONNECTED: biases within 2^46, gate multipliers
+  // (x_scale * w_scale / 2^-12, h_scale * w_rec_scale / 2^-12) below 128.
+  for (std::size_t r = 0; r < 4 * n && s16; ++r)
+    if (bias[r] > (std::int64_t{1} << 46) || bias[r] < -(std::int64_t{1} << 46))
+      return c.where + ": gate bias " + std::to_string(r) + " is beyond 2^46, outside TFLite's 16x8 accumulator range";
+  for (std::size_t g = 0; g < 4 && s16; ++g)
+    for (const auto& [x, w] : {std::pair{&c.in, c.input(1 + g)}, std::pair{hs, c.input(5 + g)}})
+      if (ctml::quant::quantize_multiplier(static_cast<double>(x->quantization.scale[0]) * static_cast<double>(w->quantization.scale[0]) * 4096.0).shift > 7)
+        return c.where + ": gate " + std::to_string(g) + "'s effective scale is 128 or more, outside TFLite's 16x8 range";
   // The folded biases must fit int32 (as for FULLY_CONNECTED); the 16x8 path sums in 64 bits.
   for (std::size_t r = 0; r < 4 * n && !s16; ++r) {
     std::int64_t si = 0;
