@@ -17,6 +17,8 @@
 //                          so a generic build (no -march) runs them on such a CPU
 //   CTML_AVX512_KERNELS    either of the two: the AVX-512 kernels and their weight layouts exist
 //   CTML_HAVE_SSE2         x86 SSE2 intrinsics
+//   CTML_HAVE_AVX          x86 256-bit vectors in the build's instruction set (-mavx, -march=native
+//                          on a CPU with AVX): the float dot products' eight lanes in one register
 //   CTML_HAVE_VECTOR_EXT   GCC/Clang vector types that map onto SIMD registers (SSE2, NEON)
 //   CTML_HAVE_FLOAT_SIMD   the compiler vectorises float loops (SSE2, NEON, Helium float)
 //
@@ -62,6 +64,9 @@
 #endif
 #if defined(__SSE2__)
 #define CTML_HAVE_SSE2 1
+#endif
+#if defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
+#define CTML_HAVE_AVX 1
 #endif
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__))
 #define CTML_HAVE_VECTOR_EXT 1

@@ -44,8 +44,23 @@ constexpr void dot_rows(const T* w, std::size_t stride, const T* in, T (&acc)[R]
   if constexpr (std::is_same_v<T, float> && Lanes == 8) {
     if (!std::is_constant_evaluated()) {
       typedef float v4 __attribute__((vector_size(16)));
-      const auto ld = [](const float* p) { v4 v; std::memcpy(&v, p, sizeof v); return v; };
       v4 a[R][2] = {};
+#if defined(CTML_HAVE_AVX)
+      // 256-bit registers (a -march with AVX): the eight lanes in one vector, the same sums.
+      typedef float v8 __attribute__((vector_size(32)));
+      const auto ld8 = [](const float* p) { v8 v; std::memcpy(&v, p, sizeof v); return v; };
+      v8 a8[R] = {};
+      for (std::size_t i = 0; i < Body; i += 8) {
+        const v8 x = ld8(in + i);
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < R; ++r) a8[r] += ld8(w + r * stride + i) * x;
+      }
+      for (std::size_t r = 0; r < R; ++r) {
+        a[r][0] = __builtin_shufflevector(a8[r], a8[r], 0, 1, 2, 3);
+        a[r][1] = __builtin_shufflevector(a8[r], a8[r], 4, 5, 6, 7);
+      }
+#else
+      const auto ld = [](const float* p) { v4 v; std::memcpy(&v, p, sizeof v); return v; };
       for (std::size_t i = 0; i < Body; i += 8) {
         const v4 x0 = ld(in + i), x1 = ld(in + i + 4);
         // Unrolled so that a[][] lives in registers.
@@ -55,20 +70,23 @@ constexpr void dot_rows(const T* w, std::size_t stride, const T* in, T (&acc)[R]
           a[r][1] += ld(w + r * stride + i + 4) * x1;
         }
       }
-      if constexpr (R == 4) {
-        v4 s;
-        std::memcpy(&s, acc, sizeof s);
-        for (std::size_t h = 0; h < 2; ++h) {  // lanes 0-3, then 4-7: t[l] = lane l of rows 0..3
-          const v4 p = __builtin_shufflevector(a[0][h], a[1][h], 0, 4, 1, 5);
-          const v4 q = __builtin_shufflevector(a[2][h], a[3][h], 0, 4, 1, 5);
-          const v4 u = __builtin_shufflevector(a[0][h], a[1][h], 2, 6, 3, 7);
-          const v4 v = __builtin_shufflevector(a[2][h], a[3][h], 2, 6, 3, 7);
-          s += __builtin_shufflevector(p, q, 0, 1, 4, 5);
-          s += __builtin_shufflevector(p, q, 2, 3, 6, 7);
-          s += __builtin_shufflevector(u, v, 0, 1, 4, 5);
-          s += __builtin_shufflevector(u, v, 2, 3, 6, 7);
+#endif
+      if constexpr (R % 4 == 0) {
+        for (std::size_t g = 0; g < R; g += 4) {  // rows g..g+3
+          v4 s;
+          std::memcpy(&s, acc + g, sizeof s);
+          for (std::size_t h = 0; h < 2; ++h) {  // lanes 0-3, then 4-7: t[l] = lane l of rows g..g+3
+            const v4 p = __builtin_shufflevector(a[g][h], a[g + 1][h], 0, 4, 1, 5);
+            const v4 q = __builtin_shufflevector(a[g + 2][h], a[g + 3][h], 0, 4, 1, 5);
+            const v4 u = __builtin_shufflevector(a[g][h], a[g + 1][h], 2, 6, 3, 7);
+            const v4 v = __builtin_shufflevector(a[g + 2][h], a[g + 3][h], 2, 6, 3, 7);
+            s += __builtin_shufflevector(p, q, 0, 1, 4, 5);
+            s += __builtin_shufflevector(p, q, 2, 3, 6, 7);
+            s += __builtin_shufflevector(u, v, 0, 1, 4, 5);
+            s += __builtin_shufflevector(u, v, 2, 3, 6, 7);
+          }
+          std::memcpy(acc + g, &s, sizeof s);
         }
-        std::memcpy(acc, &s, sizeof s);
       } else {
         for (std::size_t r = 0; r < R; ++r)
           for (std::size_t l = 0; l < 8; ++l) acc[r] += a[r][l / 4][l % 4];
@@ -146,8 +164,11 @@ constexpr void dots(const T* w, std::size_t stride, const T* in, T (&out)[R]) {
 }
 
 // How many outputs the float Dense and pointwise kernels take through dot_rows at once: four on
-// SIMD hosts; a scalar FPU has registers for one output's lanes only.
-#if defined(CTML_HAVE_VECTOR_EXT)
+// SIMD hosts, eight with 256-bit registers (eight independent chains of vector additions: four
+// left the adder waiting on its latency); a scalar FPU has registers for one output's lanes only.
+#if defined(CTML_HAVE_AVX)
+inline constexpr std::size_t float_rows = 8;
+#elif defined(CTML_HAVE_VECTOR_EXT)
 inline constexpr std::size_t float_rows = 4;
 #else
 inline constexpr std::size_t float_rows = 1;
