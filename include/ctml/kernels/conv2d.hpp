@@ -13,6 +13,7 @@
 #include <ctml/core/options.hpp>
 #include <ctml/kernels/activation.hpp>
 #include <ctml/kernels/dot.hpp>
+#include <ctml/kernels/float_tiles.hpp>
 
 namespace ctml::kernels {
 
@@ -159,33 +160,39 @@ inline constexpr bool conv2d_by_patches =
     false;
 #endif
 
+// Output pixel q's window as KH*KW*Cin values, OHWI order, taps in the padding 0.
+template <Conv2DGeometry G, class T>
+void conv2d_patch_of(const T* in, std::size_t q, T* p) {
+  const std::size_t oy = q / G.ow, ox = q % G.ow;
+  const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
+  const bool row_inside = G.dw == 1 && x0 >= 0 && x0 + static_cast<long>(G.kw) <= static_cast<long>(G.iw);
+  for (std::size_t ky = 0; ky < G.kh; ++ky) {
+    const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
+    if (iy < 0 || iy >= static_cast<long>(G.ih)) {
+      std::memset(p, 0, G.kw * G.cin * sizeof(T));
+      p += G.kw * G.cin;
+    } else if (row_inside) {  // KW taps of a row: contiguous in the input
+      std::memcpy(p, in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(x0)) * G.cin, G.kw * G.cin * sizeof(T));
+      p += G.kw * G.cin;
+    } else {
+      for (std::size_t kx = 0; kx < G.kw; ++kx, p += G.cin) {
+        const long ix = x0 + static_cast<long>(kx * G.dw);
+        if (ix < 0 || ix >= static_cast<long>(G.iw))
+          std::memset(p, 0, G.cin * sizeof(T));
+        else
+          std::memcpy(p, in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin, G.cin * sizeof(T));
+      }
+    }
+  }
+}
+
 template <Conv2DGeometry G, Activation A, class T>
 void conv2d_patches(const T* in, const T* w, const T* bias, T* out) {
   constexpr std::size_t K = G.kh * G.kw * G.cin;
   alignas(64) T patch[K];
   for (std::size_t oy = 0; oy < G.oh; ++oy)
     for (std::size_t ox = 0; ox < G.ow; ++ox) {
-      T* p = patch;
-      const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
-      const bool row_inside = G.dw == 1 && x0 >= 0 && x0 + static_cast<long>(G.kw) <= static_cast<long>(G.iw);
-      for (std::size_t ky = 0; ky < G.kh; ++ky) {
-        const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
-        if (iy < 0 || iy >= static_cast<long>(G.ih)) {
-          std::memset(p, 0, G.kw * G.cin * sizeof(T));
-          p += G.kw * G.cin;
-        } else if (row_inside) {  // KW taps of a row: contiguous in the input
-          std::memcpy(p, in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(x0)) * G.cin, G.kw * G.cin * sizeof(T));
-          p += G.kw * G.cin;
-        } else {
-          for (std::size_t kx = 0; kx < G.kw; ++kx, p += G.cin) {
-            const long ix = x0 + static_cast<long>(kx * G.dw);
-            if (ix < 0 || ix >= static_cast<long>(G.iw))
-              std::memset(p, 0, G.cin * sizeof(T));
-            else
-              std::memcpy(p, in + (static_cast<std::size_t>(iy) * G.iw + static_cast<std::size_t>(ix)) * G.cin, G.cin * sizeof(T));
-          }
-        }
-      }
+      conv2d_patch_of<G>(in, oy * G.ow + ox, patch);
       T* o = out + (oy * G.ow + ox) * G.cout;
       const auto outputs = [&]<std::size_t R>(std::size_t co) {
         T d[R];
@@ -204,7 +211,17 @@ void conv2d_patches(const T* in, const T* w, const T* bias, T* out) {
 template <Conv2DGeometry G, Activation A, class T>
 constexpr void conv2d(const T* in, const T* w, const T* bias, T* out) {
   ::ctml::detail::side_effect_fence();
-  if constexpr (conv2d_by_patches<G, T>) {
+  if constexpr (by_float_tiles<G.oh * G.ow, G.kh * G.kw * G.cin, G.cout, T>) {
+    if (!std::is_constant_evaluated()) {
+      // Rows: each output pixel's patch (conv2d_patch_of).
+      rows_times_weights<G.oh * G.ow, G.kh * G.kw * G.cin, G.cout, A>(
+          [&](std::size_t p0, std::size_t n, float* x) {
+            for (std::size_t p = 0; p < n; ++p) conv2d_patch_of<G>(in, p0 + p, x + p * G.kh * G.kw * G.cin);
+          },
+          w, bias, out);
+      return;
+    }
+  } else if constexpr (conv2d_by_patches<G, T>) {
     if (!std::is_constant_evaluated()) {
       conv2d_patches<G, A>(in, w, bias, out);
       return;
@@ -248,10 +265,20 @@ constexpr void conv2d(const T* in, const T* w, const T* bias, T* out) {
 
 // Pointwise (1x1, stride 1, no padding) convolution: a (pixels x Cin) * (Cin x Cout) product.
 // With Cout <= Cin it runs in place: each pixel's input is copied to `pixel` (Cin elements)
-// before its outputs overwrite it, and output pixel p never reaches input pixel p+1.
+// before its outputs overwrite it, and output pixel p never reaches input pixel p+1. (SIMD hosts:
+// rows_times_weights (kernels/float_tiles.hpp), outside constant evaluation.)
 template <std::size_t Pixels, std::size_t Cin, std::size_t Cout, Activation A, class T>
 constexpr void pointwise_conv(const T* in, const T* w, const T* bias, T* out, T* pixel) {
   ::ctml::detail::side_effect_fence();
+  if constexpr (by_float_tiles<Pixels, Cin, Cout, T>) {
+    if (!std::is_constant_evaluated()) {
+      // A tile's rows are its pixels; copied before its outputs are written, so the in-place
+      // case stays safe (a tile's outputs end where the next tile's inputs begin).
+      rows_times_weights<Pixels, Cin, Cout, A>([&](std::size_t p0, std::size_t n, float* x) { std::memcpy(x, in + p0 * Cin, n * Cin * sizeof(float)); },
+                                               w, bias, out);
+      return;
+    }
+  }
   for (std::size_t p = 0; p < Pixels; ++p) {
     const T* src = in + p * Cin;
     if (pixel != nullptr) {
