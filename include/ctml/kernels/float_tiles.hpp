@@ -24,12 +24,19 @@
 
 namespace ctml::kernels {
 
+// Output channels per tile: two vectors of 4 floats, or of 8 with AVX.
+#if defined(CTML_HAVE_AVX)
+inline constexpr std::size_t float_tile_channels = 16;
+#else
+inline constexpr std::size_t float_tile_channels = 8;
+#endif
+
 // Whether the tiles serve a product of this size: float on a SIMD host, enough rows to pay for the
 // transposition, at least one whole tile of channels, the transposed weights within 64 KB.
 template <std::size_t Rows, std::size_t K, std::size_t Cout, class T>
 inline constexpr bool by_float_tiles =
 #if defined(CTML_HAVE_VECTOR_EXT)
-    std::is_same_v<T, float> && Rows >= 8 && Cout >= 8 && K * Cout * sizeof(T) <= 65536;
+    std::is_same_v<T, float> && Rows >= 8 && Cout >= float_tile_channels && K * Cout * sizeof(T) <= 65536;
 #else
     false;
 #endif
@@ -43,6 +50,7 @@ void rows_times_weights(Fill&& fill, const float* w, const float* bias, float* o
   typedef float vec __attribute__((vector_size(16)));
 #endif
   constexpr std::size_t V = sizeof(vec) / sizeof(float), NV = 2, CT = NV * V, RT = 4;
+  static_assert(CT == float_tile_channels);
   const auto load = [](const float* p) {
     vec v;
     std::memcpy(&v, p, sizeof v);
