@@ -11,17 +11,13 @@
 
 #include <ctml/ctml.hpp>
 
+#include "float/fill.hpp"
+
 using namespace ctml;
 
 namespace {
 
-template <class Tn>
-void fill(Tn& t, unsigned seed) {
-  for (auto& v : t) {
-    seed = seed * 1664525u + 1013904223u;
-    v = static_cast<float>(static_cast<int>(seed >> 8) - (1 << 23)) / static_cast<float>(1 << 24);
-  }
-}
+using bench::fill;
 
 template <class L>
 void fill_params(L& l) {

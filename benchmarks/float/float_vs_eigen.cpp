@@ -27,17 +27,13 @@
 
 #include <ctml/ctml.hpp>
 
+#include "fill.hpp"
+
 using namespace ctml;
 
 namespace {
 
-template <class Tn>
-void fill(Tn& t, unsigned seed) {
-  for (auto& v : t) {
-    seed = seed * 1664525u + 1013904223u;
-    v = static_cast<float>(static_cast<int>(seed >> 8) - (1 << 23)) / static_cast<float>(1 << 24);
-  }
-}
+using bench::fill;
 
 double relative_difference(const float* a, const float* b, std::size_t n) {
   double worst = 0, range = 0;

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "ctml-import/codegen.hpp"
 #include "ctml-import/test_models.hpp"
@@ -34,6 +35,18 @@ std::string refusal(const Model& m) {
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 Tensor& tensor(Model& m, std::int32_t i) { return m.main_graph().tensors[static_cast<std::size_t>(i)]; }
+
+// Rewrites an int64 tensor as int32, keeping each value's low four bytes (a converter's int32 bias
+// where TFLite Micro reads int64).
+void narrow_to_int32(Model& m, std::int32_t tensor_index) {
+  Tensor& t = tensor(m, tensor_index);
+  const auto& data = m.buffers[t.buffer].data;
+  std::vector<std::uint8_t> narrow;
+  for (std::size_t i = 0; i < data.size(); i += 8)
+    narrow.insert(narrow.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + 4));
+  m.buffers[t.buffer].data = narrow;
+  t.type = TensorType::Int32;
+}
 
 std::string hex(float f) {
   std::ostringstream os;
@@ -131,15 +144,7 @@ TEST_CASE("16x8: the accumulator follows the bias (and quantized_bias_type); wha
   CHECK(contains(refusal(m), "is int16 with zero point 3 (TFLite's int16 activations are symmetric: zero point 0)"));
 
   m = good;  // a depthwise conv with an int32 bias: TFLM would read it as int64
-  {
-    const auto b = m.main_graph().operators[1].inputs[2];
-    Tensor& bt = tensor(m, b);
-    const auto& data = m.buffers[bt.buffer].data;
-    std::vector<std::uint8_t> narrow;
-    for (std::size_t i = 0; i < data.size(); i += 8) narrow.insert(narrow.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + 4));
-    m.buffers[bt.buffer].data = narrow;
-    bt.type = TensorType::Int32;
-  }
+  narrow_to_int32(m, m.main_graph().operators[1].inputs[2]);
   CHECK(contains(refusal(m), "operator 1 (DEPTHWISE_CONV_2D): a 16x8 DEPTHWISE_CONV_2D needs an int64 bias"));
 
   m = good;  // a bias beyond TFLite's 2^47 accumulator contract
@@ -165,14 +170,7 @@ TEST_CASE("16x8: the accumulator follows the bias (and quantized_bias_type); wha
 
   // A 16x8 TRANSPOSE_CONV with an int32 bias: TFLite Micro would read it as int64.
   Model tc = testmodels::tiny_16x8_tconv();
-  {
-    Tensor& bt = tensor(tc, tc.main_graph().operators[0].inputs[3]);
-    const auto& data = tc.buffers[bt.buffer].data;
-    std::vector<std::uint8_t> narrow;
-    for (std::size_t i = 0; i < data.size(); i += 8) narrow.insert(narrow.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + 4));
-    tc.buffers[bt.buffer].data = narrow;
-    bt.type = TensorType::Int32;
-  }
+  narrow_to_int32(tc, tc.main_graph().operators[0].inputs[3]);
   CHECK(contains(refusal(tc), "operator 0 (TRANSPOSE_CONV): a 16x8 TRANSPOSE_CONV's bias must be int64 or int16"));
   CHECK(contains(generate(testmodels::tiny_16x8_tconv()), "ctml::quant::QTransposeConv2D16x8Layer<op0_geometry>"));
 
@@ -199,14 +197,7 @@ TEST_CASE("a 16x8 LSTM: int16 layers with int64 biases; an int32 bias, a bias be
   const auto& op = good.main_graph().operators[0];
 
   Model m = good;  // TFLM reads a 16x8 LSTM's biases as int64 whatever the file says
-  {
-    Tensor& bt = tensor(m, op.inputs[13]);
-    const auto& data = m.buffers[bt.buffer].data;
-    std::vector<std::uint8_t> narrow;
-    for (std::size_t i = 0; i < data.size(); i += 8) narrow.insert(narrow.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + 4));
-    m.buffers[bt.buffer].data = narrow;
-    bt.type = TensorType::Int32;
-  }
+  narrow_to_int32(m, op.inputs[13]);
   CHECK(contains(refusal(m), "operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM): gate 1: the bias must be int64 for an int16 LSTM"));
 
   m = good;
