@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <ctml/ctml.hpp>
@@ -75,6 +76,86 @@ TEST_CASE("magnitude pruning removes exactly the smallest weights") {
     }
     if (want > 0 && want < w.size()) CHECK(max_pruned <= min_kept);
   }
+}
+
+// Reference for select_smallest: sort the positions by (|v|, position) and drop the first
+// round(s * size); the radix select must drop exactly those, ties at the threshold included.
+template <class Tn>
+std::vector<bool> smallest_by_sorting(const Tn& w, double s) {
+  std::vector<std::size_t> idx(Tn::size());
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  auto mag = [&](std::size_t i) { return std::abs(static_cast<double>(w.data()[i])); };
+  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    return mag(a) < mag(b) || (mag(a) == mag(b) && a < b);
+  });
+  const auto n = static_cast<std::size_t>(std::clamp(s, 0.0, 1.0) * static_cast<double>(Tn::size()) + 0.5);
+  std::vector<bool> drop(Tn::size(), false);
+  for (std::size_t k = 0; k < n; ++k) drop[idx[k]] = true;
+  return drop;
+}
+
+template <class Tn>
+void check_selection(const Tn& w, double s) {
+  std::vector<bool> got(Tn::size(), false);
+  const std::size_t n = sparse::select_smallest(w, s, [&](std::size_t i) { got[i] = true; });
+  const std::vector<bool> want = smallest_by_sorting(w, s);
+  CHECK(n == static_cast<std::size_t>(std::count(want.begin(), want.end(), true)));
+  CHECK(got == want);
+}
+
+TEST_CASE("magnitude selection equals a sort by (|v|, position), ties and signs included") {
+  std::uint32_t state = 12345;
+  auto next = [&] { state = state * 1664525u + 1013904223u; return state >> 8; };
+  Tensor<std::int8_t, Shape<23, 29>> q{};  // few distinct magnitudes: many ties, -128 included
+  for (auto& v : q) v = static_cast<std::int8_t>(static_cast<int>(next() % 256) - 128);
+  Tensor<float, Shape<31, 17>> f{};  // duplicates, zeros, -0, both signs of one magnitude
+  for (auto& v : f) {
+    const std::uint32_t r = next() % 10;
+    v = r == 0 ? 0.0f : r == 1 ? -0.0f : static_cast<float>(static_cast<int>(next() % 41) - 20) * 0.125f;
+  }
+  Tensor<double, Shape<64>> d{};
+  for (auto& v : d) v = (static_cast<double>(next() % 2001) - 1000.0) * 1e-3;
+  Tensor<std::int32_t, Shape<50>> big{};  // magnitudes up to 2^31 exercise the high digits
+  for (auto& v : big) {
+    v = static_cast<std::int32_t>(next() << 8 | next() % 256u);
+    if (next() % 2 && v != std::numeric_limits<std::int32_t>::min()) v = -v;
+  }
+  big[3] = std::numeric_limits<std::int32_t>::min();
+  for (double s : {0.0, 0.01, 0.3, 0.5, 0.77, 0.99, 1.0, 1.5, -0.25}) {
+    CAPTURE(s);
+    check_selection(q, s);
+    check_selection(f, s);
+    check_selection(d, s);
+    check_selection(big, s);
+  }
+  // Constant evaluation counts 8-bit digits, run time 4-bit ones: the same selection.
+  constexpr auto filled = [] {
+    Tensor<float, Shape<41, 23>> t{};
+    std::uint32_t x = 777;
+    for (auto& v : t) {
+      x = x * 1664525u + 1013904223u;
+      v = static_cast<float>(static_cast<int>((x >> 8) % 129) - 64) * 0.0625f;
+    }
+    return t;
+  };
+  constexpr auto at_compile_time = [&] {
+    auto t = filled();
+    sparse::prune_magnitude(t, 0.63);
+    return t;
+  }();
+  auto at_run_time = filled();
+  sparse::prune_magnitude(at_run_time, 0.63);
+  CHECK(std::equal(at_run_time.begin(), at_run_time.end(), at_compile_time.begin()));
+  CHECK(sparse::count_nonzero(at_compile_time) <= 943 - 594);
+  constexpr auto pruned = [] {
+    Tensor<std::int8_t, Shape<8>> t{};
+    const std::int8_t v[8] = {5, -3, 0, 3, -128, 1, -1, 3};
+    for (std::size_t i = 0; i < 8; ++i) t[i] = v[i];
+    sparse::prune_magnitude(t, 0.5);  // 0, 1, -1 and the first 3 (|-3| at position 1)
+    return t;
+  }();
+  static_assert(pruned[0] == 5 && pruned[1] == 0 && pruned[2] == 0 && pruned[3] == 3 &&
+                pruned[4] == -128 && pruned[5] == 0 && pruned[6] == 0 && pruned[7] == 3);
 }
 
 TEST_CASE("global pruning uses one threshold across layers and skips biases") {
