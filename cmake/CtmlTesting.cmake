@@ -18,7 +18,7 @@
 #   Heap guard (tests/support/no_heap.hpp) is linked by default so ctml::test::NoHeapScope is
 #   available; NO_HEAP_GUARD leaves the allocator untouched; STRICT_NO_HEAP additionally arms
 #   the guard around every TEST_CASE body and fails the binary if any of them allocates.
-#   HOST_ONLY: not built in cross builds (tests too large for the boards' RAM, or host tools).
+#   HOST_ONLY: not built in bare-metal builds (tests too large for the boards' RAM).
 #   A test that cannot run what it checks (shared data missing, ...) prints a line starting with
 #   "SKIPPED:" and CTest reports it as skipped, not passed (SKIP_REGULAR_EXPRESSION).
 #
@@ -156,7 +156,7 @@ function(ctml_add_test)
   if(arg_NO_HEAP_GUARD AND arg_STRICT_NO_HEAP)
     message(FATAL_ERROR "ctml_add_test(${arg_NAME}): NO_HEAP_GUARD and STRICT_NO_HEAP exclude each other")
   endif()
-  if(arg_HOST_ONLY AND CMAKE_CROSSCOMPILING)
+  if(arg_HOST_ONLY AND CTML_BARE_METAL)
     return()
   endif()
   ctml_testing_init()

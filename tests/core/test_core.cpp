@@ -161,7 +161,7 @@ TEST_CASE("layer_traits supplies defaults for optional layer facts") {
   CHECK(true);
 }
 
-TEST_CASE("target: the int8 kernels this binary runs, and the run-time choice of a generic x86-64 build") {
+TEST_CASE("target: the int8 kernels this binary runs, and the run-time choice of a generic x86-64 or AArch64 build") {
   const std::string_view now = ctml::target::int8_kernels_now();
   // stderr: unbuffered, so printing allocates nothing (doctest's MESSAGE and stdout's buffer would).
   std::fprintf(stderr, "ctml int8 kernels: %s\n", ctml::target::int8_kernels_now());
@@ -176,9 +176,19 @@ TEST_CASE("target: the int8 kernels this binary runs, and the run-time choice of
     const bool named = now == (ctml::target::avx512_vnni_now() ? "avx512-vnni (chosen at run time)" : "portable (chosen at run time)");
     CHECK(named);
 #endif
+  } else if constexpr (ctml::target::neon_dotprod_dispatch) {
+    // A generic AArch64 build: SDOT exactly when the CPU has it. The aarch64 preset runs this
+    // binary on a Cortex-A72 (no dot product) and again on a Cortex-A76 and says which it is.
+    const char* expect = std::getenv("CTML_EXPECT_DOTPROD");
+    const char* env = std::getenv("CTML_ARM_KERNELS");
+    const bool forced_neon = env != nullptr && std::string_view(env) == "neon";
+    if (expect != nullptr) CHECK(ctml::target::neon_dotprod_now() == (std::string_view(expect) == "1" && !forced_neon));
+    const bool named = now == (ctml::target::neon_dotprod_now() ? "neon-dotprod (chosen at run time)" : "neon (chosen at run time)");
+    CHECK(named);
   } else {
     const bool named = now == ctml::target::int8_kernels;
     CHECK(named);
     CHECK(ctml::target::avx512_vnni_now() == ctml::target::avx512_vnni);
+    CHECK(ctml::target::neon_dotprod_now() == ctml::target::neon_dotprod);
   }
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The int8 inner kernels (kernels/s8/dot.hpp) against plain integer loops. On Cortex-M (this
 // test also runs under QEMU in the cortex-m presets) that checks the DSP-extension paths; on
-// the host, the portable paths. Lengths cover the 4-byte body, the tail and unaligned pointers.
+// AArch64 (the aarch64 preset, under qemu-aarch64 on a Cortex-A72 and a Cortex-A76) the NEON and
+// SDOT paths; on x86 the portable paths. Lengths cover the 4-byte and 16-byte bodies, the
+// two-chain loop's remainder, the tail and unaligned pointers.
 #include <doctest/doctest.h>
 
 #include <cstddef>
@@ -54,10 +56,42 @@ TEST_CASE("dot_s8_2x2: four dot products sharing operands equal plain loops") {
     check_2x2<1>(off);
     check_2x2<4>(off);
     check_2x2<7>(off);
+    check_2x2<16>(off);
+    check_2x2<33>(off);
     check_2x2<40>(off);
     check_2x2<64>(off);
     check_2x2<250>(off);
   }
+}
+
+namespace {
+template <std::size_t N>
+void check_dot(std::size_t off) {
+  CHECK(ctml::kernels::dot_s8<N>(g_a + off, g_b + off + 2) == dot(g_a + off, g_b + off + 2, N));
+}
+}  // namespace
+
+TEST_CASE("dot_s8: one dot product equals a plain loop, extremes included") {
+  fill();
+  for (std::size_t off : {0u, 1u, 3u}) {
+    check_dot<1>(off);
+    check_dot<15>(off);
+    check_dot<16>(off);
+    check_dot<17>(off);
+    check_dot<31>(off);
+    check_dot<32>(off);
+    check_dot<48>(off);
+    check_dot<63>(off);
+    check_dot<64>(off);
+    check_dot<250>(off);
+  }
+  // Every product -128 * -128 (the largest; an int16 sum of two of them would overflow).
+  std::int8_t m[256];
+  std::fill(std::begin(m), std::end(m), std::int8_t{-128});
+  CHECK(ctml::kernels::dot_s8<256>(m, m) == 256 * 16384);
+  std::int32_t acc[4] = {0, 0, 0, 0};
+  ctml::kernels::dot_s8_2x2<256>(m, m, m, m, acc);
+  CHECK((acc[0] == 256 * 16384 && acc[1] == acc[0] && acc[2] == acc[0] && acc[3] == acc[0]));
 }
 
 TEST_CASE("dot_s8_1x2: two dot products sharing the vector equal plain loops") {

@@ -19,6 +19,14 @@
 //   CTML_HAVE_SSE2         x86 SSE2 intrinsics
 //   CTML_HAVE_AVX          x86 256-bit vectors in the build's instruction set (-mavx, -march=native
 //                          on a CPU with AVX): the float dot products' eight lanes in one register
+//   CTML_HAVE_NEON         AArch64 Advanced SIMD (every ARMv8-A core: Raspberry Pi 3/4/5): the int8
+//                          dot products as widening multiplies and pairwise adds (SMULL, SADALP)
+//   CTML_HAVE_NEON_DOTPROD AArch64 with the dot-product instructions enabled for the whole build
+//                          (-march=armv8.2-a+dotprod, -mcpu=cortex-a76 ...): SDOT
+//   CTML_DISPATCH_NEON_DOTPROD  AArch64 Linux with GCC or clang otherwise: the SDOT kernels are
+//                          compiled for that extension alone and chosen at run time when the CPU has
+//                          it (the kernel's HWCAP_ASIMDDP), so a generic ARMv8-A build runs them on
+//                          a Raspberry Pi 5 and the NEON ones on a Raspberry Pi 4
 //   CTML_HAVE_VECTOR_EXT   GCC/Clang vector types that map onto SIMD registers (SSE2, NEON)
 //   CTML_HAVE_FLOAT_SIMD   the compiler vectorises float loops (SSE2, NEON, Helium float)
 //
@@ -27,9 +35,11 @@
 //   CTML_NO_DSP      no Arm DSP-extension kernels, and so no Helium kernels either
 //   CTML_NO_MVE      no Helium kernels: the DSP-extension kernels on a Helium core
 //   CTML_NO_AVX512   no AVX-512 kernels: the SSE2 / vector paths on such a host
+//   CTML_NO_NEON     no AArch64 NEON int8 kernels (the portable ones; float code still vectorises)
 //   CTML_NO_DISPATCH no run-time choice: only what the compiler's flags enable
-// At run time, the environment variable CTML_X86_KERNELS=portable keeps a dispatching build on
-// the portable kernels (how the tests run both paths on one machine).
+// At run time, the environment variable CTML_X86_KERNELS=portable keeps a dispatching x86 build on
+// the portable kernels, and CTML_ARM_KERNELS=neon an AArch64 build on the NEON kernels without
+// SDOT (how the tests run both paths on one machine).
 // Every combination gives the same bytes (int8) or the same floats (the reduction order of a
 // float kernel is fixed by its type, not its target); tests/core/target_optouts builds the
 // kernel tests with each. Macros only: a kernel that uses a feature includes its intrinsics
@@ -62,6 +72,14 @@
 #if defined(CTML_HAVE_AVX512_VNNI) || defined(CTML_DISPATCH_AVX512_VNNI)
 #define CTML_AVX512_KERNELS 1
 #endif
+#if defined(__aarch64__) && defined(__ARM_NEON) && (defined(__GNUC__) || defined(__clang__)) && !defined(CTML_NO_NEON)
+#define CTML_HAVE_NEON 1
+#if defined(__ARM_FEATURE_DOTPROD)
+#define CTML_HAVE_NEON_DOTPROD 1
+#elif defined(__linux__) && !defined(CTML_NO_DISPATCH)
+#define CTML_DISPATCH_NEON_DOTPROD 1
+#endif
+#endif
 #if defined(__SSE2__)
 #define CTML_HAVE_SSE2 1
 #endif
@@ -77,9 +95,12 @@
 
 #endif  // !CTML_NO_SIMD
 
-#if defined(CTML_DISPATCH_AVX512_VNNI)
+#if defined(CTML_DISPATCH_AVX512_VNNI) || defined(CTML_DISPATCH_NEON_DOTPROD)
 #include <cstdlib>
 #include <string_view>
+#endif
+#if defined(CTML_DISPATCH_NEON_DOTPROD)
+#include <sys/auxv.h>
 #endif
 
 namespace ctml::target {
@@ -99,6 +120,21 @@ inline constexpr bool avx512_vnni = true;
 #else
 inline constexpr bool avx512_vnni = false;
 #endif
+#if defined(CTML_HAVE_NEON)
+inline constexpr bool neon = true;
+#else
+inline constexpr bool neon = false;
+#endif
+#if defined(CTML_HAVE_NEON_DOTPROD)
+inline constexpr bool neon_dotprod = true;
+#else
+inline constexpr bool neon_dotprod = false;
+#endif
+#if defined(CTML_DISPATCH_NEON_DOTPROD)
+inline constexpr bool neon_dotprod_dispatch = true;
+#else
+inline constexpr bool neon_dotprod_dispatch = false;
+#endif
 #if defined(CTML_HAVE_VECTOR_EXT)
 inline constexpr bool vector_ext = true;
 #else
@@ -111,7 +147,12 @@ inline constexpr bool avx512_vnni_dispatch = false;
 #endif
 // The name of the int8 kernel family this build runs (model summaries, benchmarks); a dispatching
 // build names the choice it makes at run time (int8_kernels_now()).
-inline constexpr const char* int8_kernels = avx512_vnni ? "avx512-vnni" : mve ? "helium" : dsp ? "arm-dsp" : "portable";
+inline constexpr const char* int8_kernels = avx512_vnni    ? "avx512-vnni"
+                                           : mve          ? "helium"
+                                           : dsp          ? "arm-dsp"
+                                           : neon_dotprod ? "neon-dotprod"
+                                           : neon         ? "neon"
+                                                          : "portable";
 
 // Whether the AVX-512 VNNI kernels run: decided at compile time, or once per process from the CPU
 // (cpuid through the compiler's __builtin_cpu_supports, which also checks that the operating
@@ -131,8 +172,25 @@ inline bool avx512_vnni_now() noexcept {
 #else
 constexpr bool avx512_vnni_now() noexcept { return avx512_vnni; }
 #endif
+// Whether the SDOT kernels run: decided at compile time, or once per process from the Linux
+// kernel's report of the CPU (HWCAP_ASIMDDP in the auxiliary vector) unless CTML_ARM_KERNELS=neon
+// is set. Never called in constant evaluation.
+#if defined(CTML_DISPATCH_NEON_DOTPROD)
+inline bool neon_dotprod_now() noexcept {
+  static const bool on = [] {
+    const char* e = std::getenv("CTML_ARM_KERNELS");
+    if (e != nullptr && std::string_view(e) == "neon") return false;
+    constexpr unsigned long hwcap_asimddp = 1ul << 20;  // <asm/hwcap.h> HWCAP_ASIMDDP (Linux ABI)
+    return (getauxval(AT_HWCAP) & hwcap_asimddp) != 0;
+  }();
+  return on;
+}
+#else
+constexpr bool neon_dotprod_now() noexcept { return neon_dotprod; }
+#endif
 inline const char* int8_kernels_now() noexcept {
   if constexpr (avx512_vnni_dispatch) return avx512_vnni_now() ? "avx512-vnni (chosen at run time)" : "portable (chosen at run time)";
+  else if constexpr (neon_dotprod_dispatch) return neon_dotprod_now() ? "neon-dotprod (chosen at run time)" : "neon (chosen at run time)";
   else return int8_kernels;
 }
 }  // namespace ctml::target
@@ -150,4 +208,17 @@ inline const char* int8_kernels_now() noexcept {
 #else
 #define CTML_AVX512_BEGIN
 #define CTML_AVX512_END
+#endif
+
+// The same around code that uses SDOT (arm_neon.h declares it for armv8.2-a+dotprod).
+#if defined(CTML_DISPATCH_NEON_DOTPROD) && defined(__clang__)
+#define CTML_DOTPROD_BEGIN \
+  _Pragma("clang attribute push(__attribute__((target(\"dotprod\"))), apply_to = function)")
+#define CTML_DOTPROD_END _Pragma("clang attribute pop")
+#elif defined(CTML_DISPATCH_NEON_DOTPROD)
+#define CTML_DOTPROD_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"arch=armv8.2-a+dotprod\")")
+#define CTML_DOTPROD_END _Pragma("GCC pop_options")
+#else
+#define CTML_DOTPROD_BEGIN
+#define CTML_DOTPROD_END
 #endif

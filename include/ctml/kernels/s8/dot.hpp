@@ -4,6 +4,7 @@
 // here (core/target.hpp decides the macros):
 //   dot_s8, dot_s8_2x2, dot_s8_1x2   Helium  dot_mve.hpp  (N >= 16)
 //                                    Arm DSP dot_dsp.hpp
+//                                    AArch64 dot_neon.hpp (N >= 16; SDOT or SMULL/SADALP)
 //                                    else    dot_portable.hpp (the formulas; also in constant
 //                                            evaluation and the variants' scalar tails)
 //   mac4_s8_offset                   Arm DSP dot_dsp.hpp, else dot_portable.hpp
@@ -18,6 +19,7 @@
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/s8/dot_dsp.hpp>
 #include <ctml/kernels/s8/dot_mve.hpp>
+#include <ctml/kernels/s8/dot_neon.hpp>
 #include <ctml/kernels/s8/dot_portable.hpp>
 
 namespace ctml::kernels {
@@ -29,6 +31,9 @@ constexpr std::int32_t dot_s8(const std::int8_t* a, const std::int8_t* b) {
 #endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) return dsp::dot_s8<N>(a, b);
+#endif
+#if defined(CTML_HAVE_NEON)
+  if (!std::is_constant_evaluated() && N >= 16) return neon::dot_s8<N>(a, b);
 #endif
   return dot_s8_ref<N>(a, b);
 }
@@ -42,6 +47,9 @@ constexpr void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const st
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) return dsp::dot_s8_2x2<N>(a0, a1, b0, b1, acc);
 #endif
+#if defined(CTML_HAVE_NEON)
+  if (!std::is_constant_evaluated() && N >= 16) return neon::dot_s8_2x2<N>(a0, a1, b0, b1, acc);
+#endif
   dot_s8_2x2_ref<N>(a0, a1, b0, b1, acc);
 }
 
@@ -53,6 +61,9 @@ constexpr void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std
 #endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) return dsp::dot_s8_1x2<N>(a, b0, b1, acc0, acc1);
+#endif
+#if defined(CTML_HAVE_NEON)
+  if (!std::is_constant_evaluated() && N >= 16) return neon::dot_s8_1x2<N>(a, b0, b1, acc0, acc1);
 #endif
   dot_s8_1x2_ref<N>(a, b0, b1, acc0, acc1);
 }
