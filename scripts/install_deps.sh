@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Installs the Debian 12 packages ctml needs for building, testing and cross-compiling --
-# only those that are missing. Idempotent: with everything present it does nothing (no
+# only those that are missing (`install_deps.sh aarch64` adds the aarch64 preset's). Idempotent: with everything present it does nothing (no
 # `apt-get update`, no root needed). Uses sudo only when not already root.
 set -euo pipefail
 
@@ -33,6 +33,11 @@ packages=(
   libpthreadpool-dev               # (its thread pool and CPU detection)
   libcpuinfo-dev
 )
+# With the argument `aarch64` (scripts/test_all.sh passes it when that workflow is selected):
+# the 64-bit Arm Linux cross compiler and qemu-user, which runs its tests.
+if [[ " $* " == *" aarch64 "* ]]; then
+  packages+=(g++-aarch64-linux-gnu qemu-user)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -4,7 +4,9 @@
 # The complete ctml check, as run by CI (.ci/run): installs missing Debian packages, then runs
 # the configure + build + test workflow presets
 #   default (GCC)  ->  asan (GCC, ASan+UBSan)  ->  clang (clang++-19)  ->  native (GCC -O3 -march=native)
-#   ->  cortex-m4, cortex-m7, cortex-m55 (firmware images and the doctest suites under QEMU)
+#   ->  cortex-m4, cortex-m7, cortex-m55 (firmware images and differential tests under QEMU; the
+#       doctest suites on the M4 and M55, the M7 running the M4's instruction set)
+# The aarch64 workflow (64-bit Arm Linux under qemu-aarch64) runs on request: test_all.sh aarch64.
 # Stops at the first failing workflow. Build trees: build/<preset>/ (reused between runs).
 #
 # Usage: scripts/test_all.sh [--fresh] [workflow...]
@@ -23,11 +25,11 @@ for arg in "$@"; do
   esac
 done
 
-./scripts/install_deps.sh
-
 if ((${#selected[@]} == 0)); then
   selected=(default asan clang native cortex-m4 cortex-m7 cortex-m55)
 fi
+
+./scripts/install_deps.sh "${selected[@]}"
 
 start_all=$SECONDS
 for preset in "${selected[@]}"; do
