@@ -91,9 +91,6 @@ CTML_DOTPROD_BEGIN
 namespace sdot {
 // acc's lanes += the sixteen products, four per lane (SDOT).
 inline int32x4_t mac16(int32x4_t acc, int8x16_t a, int8x16_t b) { return vdotq_s32(acc, a, b); }
-inline int32x4_t lane_sums(int32x4_t c0, int32x4_t c1, int32x4_t c2, int32x4_t c3) {
-  return vpaddq_s32(vpaddq_s32(c0, c1), vpaddq_s32(c2, c3));
-}
 CTML_NEON_DOT_KERNELS(mac16)
 }  // namespace sdot
 CTML_DOTPROD_END
