@@ -18,6 +18,7 @@
 #include <ctml/kernels/s8/dot.hpp>
 #include <ctml/kernels/s8/output_stage.hpp>
 #include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/requantize_neon.hpp>
 
 namespace {
 
@@ -430,3 +431,40 @@ TEST_CASE("quantize_multiplier: non-finite or negative ratios give the zero mult
   CHECK(ctml::quant::quantize_multiplier(0.75).value == 1610612736);  // 0.75 * 2^31
   CHECK(ctml::quant::quantize_multiplier(0.75).shift == 0);
 }
+
+#if defined(CTML_HAVE_NEON)
+// The NEON output stage (requantize_neon.hpp) against TFLite's formulation step by step, on the
+// extremes of every operand: accumulators near INT32_MIN / INT32_MAX and at rounding ties,
+// multipliers negative, zero, INT32_MIN and normalized, every shift from -31 to 31 (left shifts
+// wrap as the reference's do).
+TEST_CASE("requantize4 (AArch64 NEON) equals multiply_by_quantized_multiplier_ref") {
+  std::uint32_t s = 12345;
+  auto next = [&s] { return static_cast<std::int32_t>(s = s * 1664525u + 1013904223u); };
+  // (Fixed arrays: this suite runs under the strict heap guard.)
+  std::array<std::int32_t, 217> xs{0, 1, -1, 2, -2, 3, -3, INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 1 << 20, -(1 << 20),
+                                   (1 << 20) + (1 << 19), -((1 << 20) + (1 << 19)), 12345, -12345};
+  for (std::size_t i = 17; i < xs.size(); ++i) xs[i] = next() >> (i % 24);
+  std::array<std::int32_t, 32> qs{0, 1, -1, INT32_MIN, INT32_MAX, 1 << 30, (1 << 30) + 1, -(1 << 30)};
+  for (std::size_t i = 8; i < qs.size(); ++i) qs[i] = next();
+  std::size_t checked = 0, wrong = 0;
+  for (std::int32_t shift = -31; shift <= 31; ++shift) {
+    for (std::size_t qi = 0; qi + 4 <= qs.size(); qi += 2) {
+      const std::int32_t mult[4] = {qs[qi], qs[qi + 1], qs[qi + 2], qs[qi + 3]};
+      const std::int32_t shifts[4] = {shift, -shift, shift / 2, shift};
+      const auto r = ctml::kernels::neon::make_requant4(mult, shifts);
+      for (std::size_t xi = 0; xi + 4 <= xs.size(); ++xi) {
+        const std::int32_t x[4] = {xs[xi], xs[xi + 1], xs[xi + 2], xs[xi + 3]};
+        std::int32_t y[4];
+        vst1q_s32(y, ctml::kernels::neon::requantize4(vld1q_s32(x), r));
+        for (int l = 0; l < 4; ++l) {
+          const std::int32_t want = ctml::quant::multiply_by_quantized_multiplier_ref(x[l], {mult[l], static_cast<int>(shifts[l])});
+          wrong += y[l] != want;
+          ++checked;
+        }
+      }
+    }
+  }
+  CHECK(wrong == 0);  // lanes that differ (a message would allocate: strict heap guard)
+  CHECK(checked > 100000);
+}
+#endif

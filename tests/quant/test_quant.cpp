@@ -386,6 +386,16 @@ TEST_CASE("int8 convolutions: odd channel counts, wide outputs and large multipl
   check_conv<kernels::Conv2DGeometry{6, 7, 1, 3, 4, 1, 5, 3, 2, 2, 1, 1, 1, 1}, depthwise, Stage::full_range>();
 }
 
+// Depth multiplier 1 on a multiple of eight channels (the AArch64 NEON kernel's groups of eight;
+// the other shapes above take it too where they qualify): in place with output stages the
+// vectorised requantization must take with a left shift, dilation, a 5x3 kernel on one group.
+TEST_CASE("int8 depthwise convs on groups of eight channels equal the reference") {
+  check_conv<kernels::Conv2DGeometry{5, 6, 16, 5, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1}, depthwise, Stage::large_multipliers>();
+  check_conv<kernels::Conv2DGeometry{9, 8, 24, 5, 4, 24, 3, 3, 1, 1, 2, 2, 0, 0}, depthwise>();
+  check_conv<kernels::Conv2DGeometry{7, 5, 8, 7, 5, 8, 5, 3, 1, 1, 1, 1, 2, 1}, depthwise, Stage::full_range>();
+  check_conv<kernels::Conv2DGeometry{7, 5, 8, 4, 3, 8, 5, 3, 2, 2, 1, 1, 2, 1}, depthwise, Stage::ptq>();
+}
+
 // ResNet-8's projection shortcut (1x1, stride 2, 16 -> 32 channels: a 16-long patch per pixel)
 // with every multiplier normalized and no clamp: GCC 12 -O2 (x86-64) once dropped this layer's
 // whole output loop for the fastest output-stage form. The cause was GCC's pure-const analysis

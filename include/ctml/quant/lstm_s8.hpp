@@ -206,8 +206,10 @@ struct QLSTMLayer : QLSTMCell<F, H, T> {
     for (std::size_t j = 0; j < H; ++j) out[j] = this->h0[j];
     for (std::size_t t = 0; t < Steps; ++t) {
       T* h = O == rnn::Output::sequence ? out + t * H : out;
+      // Row t - 1 by its own index: h[j - H] would add a wrapped size_t to the pointer (UB, which
+      // clang's UBSan reports as a pointer overflow).
       if (O == rnn::Output::sequence && t > 0)
-        for (std::size_t j = 0; j < H; ++j) h[j] = h[j - H];
+        for (std::size_t j = 0; j < H; ++j) h[j] = out[(t - 1) * H + j];
       this->step(in + t * F, h, c, scratch + H);
     }
   }

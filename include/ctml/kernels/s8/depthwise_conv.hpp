@@ -6,6 +6,7 @@
 // depthwise_conv(params, in, out, ring) picks the kernel from the geometry (DepthwiseFacts) and
 // the target (core/target.hpp):
 //   AVX-512 VNNI, depth multiplier 1             depthwise_conv_avx512.hpp
+//   AArch64 NEON, multiplier 1, 8n channels      depthwise_conv_neon.hpp
 //   Arm DSP, DepthwiseFacts::planar              depthwise_conv_planar.hpp
 //   Arm DSP / Helium, DepthwiseFacts::by_quads   depthwise_conv_dsp.hpp
 //   otherwise, and in constant expressions       depthwise_conv_portable.hpp
@@ -14,6 +15,7 @@
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/s8/depthwise_conv_avx512.hpp>
 #include <ctml/kernels/s8/depthwise_conv_dsp.hpp>
+#include <ctml/kernels/s8/depthwise_conv_neon.hpp>
 #include <ctml/kernels/s8/depthwise_conv_params.hpp>
 #include <ctml/kernels/s8/depthwise_conv_planar.hpp>
 #include <ctml/kernels/s8/depthwise_conv_portable.hpp>
@@ -27,6 +29,14 @@ constexpr void depthwise_conv(const D& dp, const std::int8_t* in, std::int8_t* o
     if constexpr (DepthwiseFacts<G>::mult_depth == 1) {
       if (target::avx512_vnni_now()) {
         depthwise_conv_avx512<G>(dp, in, out, ring);
+        return;
+      }
+    }
+#elif defined(CTML_HAVE_NEON)
+    if constexpr (neon_depthwise<G>) {
+      // int8 zero points (every valid model's): the border taps subtract it in int16 lanes.
+      if (stage_of(dp).input_zero_point >= -128 && stage_of(dp).input_zero_point <= 127) {
+        depthwise_conv_neon<G>(dp, in, out, ring);
         return;
       }
     }
