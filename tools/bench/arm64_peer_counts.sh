@@ -8,7 +8,8 @@
 # Cortex-A76 (Raspberry Pi 5), counted exactly by tools/bench/qemu_user_icount.py. One inference
 # is (count for 11 runs - count for 1 run) / 10.
 #
-# Usage: tools/bench/arm64_peer_counts.sh [--models "kws ad resnet8 vww"] [--cpus "cortex-a72 cortex-a76"]
+# Usage: tools/bench/arm64_peer_counts.sh [--models "kws ad resnet8 vww"] [--cpus "cortex-a72 cortex-a76"] [--layers]
+#   --layers   also each top-level layer on its own (ctml's layer and its mirrored XNNPACK operators)
 # Needs: the default preset's ctml-import (cmake --build --preset default --target ctml-import),
 # ../shared's MLPerf Tiny models, g++-aarch64-linux-gnu and qemu-user (scripts/install_deps.sh
 # aarch64), XNNPACK for arm64 in build/arm64-peers (tools/bench/arm64_peers.sh build/arm64-peers).
@@ -17,11 +18,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 models="kws ad resnet8 vww"
 cpus="cortex-a72 cortex-a76"
+layers=0
 while (($#)); do
   case "$1" in
     --models) models=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
-    *) sed -n '3,14p' "$0"; exit 2 ;;
+    --layers) layers=1; shift ;;
+    *) sed -n '3,15p' "$0"; exit 2 ;;
   esac
 done
 
@@ -41,8 +44,8 @@ aarch64-linux-gnu-g++ -std=c++20 -O2 -Wall -Wextra -Wno-psabi -Iinclude -Itests/
   -L"$lib" -Wl,-rpath-link,"$lib" -lXNNPACK -lpthreadpool -lcpuinfo -lpthread
 echo "compiled $out/peer_repeat ($(aarch64-linux-gnu-g++ --version | head -1), -O2)"
 
-count() {  # cpu model engine runs -> instruction count
-  QEMU_SET_ENV="LD_LIBRARY_PATH=$lib" tools/bench/qemu_user_icount.py --cpu "$1" -- "$out/peer_repeat" "$2" "$3" "$4" \
+count() {  # cpu model engine runs [layer] -> instruction count
+  QEMU_SET_ENV="LD_LIBRARY_PATH=$lib" tools/bench/qemu_user_icount.py --cpu "$1" -- "$out/peer_repeat" "$2" "$3" "$4" ${5:+"$5"} \
     2> "$out/err.txt" > "$out/out.txt" || { cat "$out/out.txt" "$out/err.txt" >&2; exit 1; }
   grep -o 'instructions=[0-9]*' "$out/err.txt" | cut -d= -f2
 }
@@ -60,5 +63,27 @@ for cpu in $cpus; do
     done
     printf '%-11s %-8s %14d %14d %7.3f  %s\n' "$cpu" "$m" "${per[ctml]}" "${per[xnnpack]}" \
       "$(echo "scale=4; ${per[ctml]} / ${per[xnnpack]}" | bc)" "$note"
+  done
+done
+
+((layers)) || exit 0
+echo
+printf '%-11s %-8s %-5s %-22s %12s %12s %7s\n' cpu model layer kind ctml xnnpack ratio
+for cpu in $cpus; do
+  for m in $models; do
+    for ((i = 0; ; ++i)); do
+      QEMU_SET_ENV="LD_LIBRARY_PATH=$lib" qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu "$cpu" "$out/peer_repeat" "$m" ctml 0 "$i" \
+        > "$out/out.txt" 2> /dev/null || break
+      kind=$(grep -o 'kind=[^ ]*' "$out/out.txt" | cut -d= -f2)
+      declare -A per=()
+      for e in ctml xnnpack; do
+        one=$(count "$cpu" "$m" "$e" 1 "$i")
+        eleven=$(count "$cpu" "$m" "$e" 11 "$i")
+        per[$e]=$(((eleven - one) / 10))
+      done
+      ratio=-
+      ((per[xnnpack] > 0)) && ratio=$(echo "scale=3; ${per[ctml]} / ${per[xnnpack]}" | bc)
+      printf '%-11s %-8s %-5s %-22s %12d %12d %7s\n' "$cpu" "$m" "$i" "$kind" "${per[ctml]}" "${per[xnnpack]}" "$ratio"
+    done
   done
 done

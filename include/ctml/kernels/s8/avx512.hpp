@@ -119,4 +119,18 @@ template <std::size_t Cout, std::size_t K>
 using PackedS8ForTarget = NoPacking;
 #endif
 
+// Convolutions on AArch64 with the dot-product extension read the same [k/4][co][4] layout: a
+// 16-byte slice holds four taps of four output channels, the operand of SDOT by element
+// (conv_neon.hpp). A generic AArch64 build carries it too, for a CPU that has SDOT.
+#if defined(CTML_AVX512_KERNELS)
+template <std::size_t Cout, std::size_t K>
+using PackedS8ForConv = PackedS8Avx512<Cout, K>;
+#elif defined(CTML_HAVE_NEON_DOTPROD) || defined(CTML_DISPATCH_NEON_DOTPROD)
+template <std::size_t Cout, std::size_t K>
+using PackedS8ForConv = PackedS8Avx512<Cout, K>;
+#else
+template <std::size_t Cout, std::size_t K>
+using PackedS8ForConv = NoPacking;
+#endif
+
 }  // namespace ctml::kernels

@@ -10,6 +10,7 @@
 //   AVX-512 VNNI (compiled in, or chosen at run time in a generic x86-64 build)
 //                                      conv_avx512.hpp    four pixels per GEMM block
 //   Arm DSP, ConvFacts::expands_inputs conv_dsp.hpp       int16 pixel pairs, SMLAD, tabulated requant
+//   AArch64 NEON                       conv_neon.hpp      pixel pairs x four channels, NEON requant
 //   otherwise (portable, Helium)       conv_portable.hpp  pixel pairs x channel pairs
 // In a constant expression the portable kernel runs with the general output stage. Every path
 // gives the same bytes (tests/quant, and tests/core target_no_* with each opt-out).
@@ -18,6 +19,7 @@
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/s8/conv_avx512.hpp>
 #include <ctml/kernels/s8/conv_dsp.hpp>
+#include <ctml/kernels/s8/conv_neon.hpp>
 #include <ctml/kernels/s8/conv_params.hpp>
 #include <ctml/kernels/s8/conv_portable.hpp>
 
@@ -38,6 +40,9 @@ constexpr void conv(const D& cp, const std::int8_t* in, std::int8_t* out, std::i
     return;
   }
 #endif
+#if defined(CTML_HAVE_NEON)
+  conv_neon<G>(cp, in, out, scratch);
+#else
 #if defined(CTML_HAVE_DSP)
   if constexpr (ConvFacts<G>::expands_inputs) {
     stage_of(cp).with_requant(cp.multiplier.data(), cp.shift.data(), G.cout, cp.requant_table,
@@ -47,6 +52,7 @@ constexpr void conv(const D& cp, const std::int8_t* in, std::int8_t* out, std::i
 #endif
   stage_of(cp).with_requant(cp.multiplier.data(), cp.shift.data(), G.cout,
                         [&](auto r) { conv_portable<decltype(r)::value, G>(cp, in, out, scratch); });
+#endif
 #endif
 }
 

@@ -54,7 +54,7 @@ struct ConvFacts {
   static constexpr std::size_t dsp_scratch = expandable ? 4 * K + 4 : 0;
   static constexpr std::size_t scratch_bytes = portable_scratch > dsp_scratch ? portable_scratch : dsp_scratch;
 
-  using packed_type = std::conditional_t<widened_weights, PackedS16Pairs<G.cout, K>, PackedS8ForTarget<G.cout, K>>;
+  using packed_type = std::conditional_t<widened_weights, PackedS16Pairs<G.cout, K>, PackedS8ForConv<G.cout, K>>;
   using requant_table_type =
       std::conditional_t<expands_inputs, quant::RequantTableForTarget<G.cout>, quant::NoRequantTable>;
 };

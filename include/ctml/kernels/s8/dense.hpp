@@ -11,6 +11,8 @@
 //                  time (PackedS16Blocks4, when the layer is within the widening bound of
 //                  dot_dsp.hpp): each input word is extended once for four rows, 15 instructions
 //                  per 16 MACs (dot_s8_s16w_1x4)
+//   AArch64 NEON   output units in fours, the output stage in vectors (rows_neon.hpp; SDOT
+//                  where the CPU has it, chosen once per call)
 //   otherwise      output units in pairs (each loaded input word serves two weight rows), the dot
 //                  products of dot.hpp (Arm DSP: SMLAD; Helium: VMLADAV)
 #include <cstddef>
@@ -23,6 +25,7 @@
 #include <ctml/kernels/s8/dot.hpp>
 #include <ctml/kernels/s8/gemm_avx512.hpp>
 #include <ctml/kernels/s8/output_stage.hpp>
+#include <ctml/kernels/s8/rows_neon.hpp>
 
 namespace ctml::kernels::s8 {
 
@@ -123,8 +126,27 @@ template <std::size_t In, std::size_t Units, class D>
 CTML_AVX512_END
 #endif
 
+#if defined(CTML_HAVE_NEON)
+// AArch64: the row kernel of a one-pixel convolution (rows_neon.hpp), SDOT or SMULL per call.
+template <std::size_t In, std::size_t Units, class D>
+void dense_neon(const D& d, const std::int8_t* in, std::int8_t* out) {
+  ::ctml::detail::side_effect_fence();
+  const neon::ConvPass pass{d.weights.data(), d.effective_bias.data(), d.multiplier.data(), d.shift.data(),
+                            quant::OutputStage{d.input_zero_point, d.output_zero_point, d.act_min, d.act_max},
+                            vdupq_n_s32(d.output_zero_point), vdupq_n_s16(static_cast<std::int16_t>(d.act_min)),
+                            vdupq_n_s16(static_cast<std::int16_t>(d.act_max))};
+#if defined(CTML_HAVE_NEON_DOTPROD) || defined(CTML_DISPATCH_NEON_DOTPROD)
+  if (target::neon_dotprod_now()) return neon::sdot::conv_pass1<In, Units>(pass, in, out);
+#endif
+  neon::smull::conv_pass1<In, Units>(pass, in, out);
+}
+#endif
+
 template <std::size_t In, std::size_t Units, DenseData<In, Units> D>
 constexpr void dense(const D& d, const std::int8_t* in, std::int8_t* out) {
+#if defined(CTML_HAVE_NEON)
+  if (!std::is_constant_evaluated()) return dense_neon<In, Units>(d, in, out);
+#endif
 #if defined(CTML_HAVE_DSP)
   if constexpr (DenseFacts<In, Units>::widened_weights) {
     if (!std::is_constant_evaluated()) return dense_dsp_widened<In, Units>(d, in, out);

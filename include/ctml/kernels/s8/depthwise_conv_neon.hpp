@@ -15,6 +15,7 @@
 // other kernels'.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <ctml/core/compiler.hpp>
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/s8/depthwise_conv_params.hpp>
@@ -40,7 +41,10 @@ void depthwise_conv_neon(const D& dp, const std::int8_t* in, std::int8_t* out, s
   const int32x4_t ozp = vdupq_n_s32(st.output_zero_point);
   const int16x8_t lo = vdupq_n_s16(static_cast<std::int16_t>(st.act_min)), hi = vdupq_n_s16(static_cast<std::int16_t>(st.act_max));
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
-    keep_input_row<G>(in, ring, oy);
+    if constexpr (DepthwiseFacts<G>::in_place) {  // keep_input_row's copy, as one memcpy
+      constexpr std::size_t row_bytes = G.iw * G.cin;
+      std::memcpy(ring + (oy % (G.pt + 1)) * row_bytes, in + oy * row_bytes, row_bytes);
+    }
     const std::int8_t* rows[G.kh];  // input row of each kernel row, or null outside the input
     bool rows_inside = true;
     for (std::size_t ky = 0; ky < G.kh; ++ky) {
@@ -54,8 +58,10 @@ void depthwise_conv_neon(const D& dp, const std::int8_t* in, std::int8_t* out, s
     }
     for (std::size_t g = 0; g < groups; ++g) {
       const std::size_t c0 = 8 * g;
+      // The taps' loops are unrolled (GCC -O2 would keep them as loops, w[] on the stack).
       int16x8_t w[T];
       int32x4_t wsum0 = vdupq_n_s32(0), wsum1 = wsum0;
+#pragma GCC unroll 25
       for (std::size_t t = 0; t < T; ++t) {
         w[t] = vmovl_s8(vld1_s8(dp.weights.data() + t * G.cout + c0));
         wsum0 = vaddw_s16(wsum0, vget_low_s16(w[t]));
@@ -72,8 +78,10 @@ void depthwise_conv_neon(const D& dp, const std::int8_t* in, std::int8_t* out, s
         if (inside) {
           a0 = bi0;
           a1 = bi1;
+#pragma GCC unroll 5
           for (std::size_t ky = 0; ky < G.kh; ++ky) {
             const std::int8_t* x = rows[ky] + static_cast<std::size_t>(x0) * G.cin + c0;
+#pragma GCC unroll 5
             for (std::size_t kx = 0; kx < G.kw; ++kx) {
               const int16x8_t xv = vmovl_s8(vld1_s8(x + kx * G.dw * G.cin));
               a0 = vmlal_s16(a0, vget_low_s16(xv), vget_low_s16(w[ky * G.kw + kx]));
@@ -83,8 +91,10 @@ void depthwise_conv_neon(const D& dp, const std::int8_t* in, std::int8_t* out, s
         } else {
           a0 = b0;
           a1 = b1;
+#pragma GCC unroll 5
           for (std::size_t ky = 0; ky < G.kh; ++ky) {
             if (!rows[ky]) continue;
+#pragma GCC unroll 5
             for (std::size_t kx = 0; kx < G.kw; ++kx) {
               const long ix = x0 + static_cast<long>(kx * G.dw);
               if (ix < 0 || ix >= static_cast<long>(G.iw)) continue;
