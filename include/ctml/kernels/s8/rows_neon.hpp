@@ -94,6 +94,7 @@ inline void store4(std::int8_t* o, int8x8_t v, int half) {
       store4(o0 + co, y, 0);                                                                                 \
       store4(o1 + co, y, 1);                                                                                 \
     }                                                                                                        \
+    if constexpr (Cout % 4 != 0)                                                                             \
     for (; co < Cout; ++co) {                                                                                \
       const std::int8_t* w = cp.weights + co * K;                                                            \
       int32x4_t a = vdupq_n_s32(0), b = a;                                                                   \
@@ -132,13 +133,15 @@ inline void store4(std::int8_t* o, int8x8_t v, int half) {
       const Requant4 r = make_requant4(cp.multiplier + co, cp.shift + co);                                   \
       store4(o0 + co, finish8(s0, vdupq_n_s32(0), r, r, cp.out_zp, cp.lo, cp.hi), 0);                        \
     }                                                                                                        \
-    for (; co < Cout; ++co) {                                                                                \
-      const std::int8_t* w = cp.weights + co * K;                                                            \
-      int32x4_t a = vdupq_n_s32(0);                                                                          \
-      for (std::size_t i = 0; i < Body; i += 16) a = MAC16(a, vld1q_s8(x0 + i), vld1q_s8(w + i));            \
-      const std::int32_t s = add_wrap(add_wrap(vaddvq_s32(a), tail_dot<K>(x0, w)), cp.bias[co]);             \
-      o0[co] = cp.stage.finish(s, cp.multiplier[co], cp.shift[co]);                                         \
-    }                                                                                                        \
+    /* (if constexpr: GCC 12 warns of a wrapping iteration in this loop when it cannot run) */              \
+    if constexpr (Cout % 4 != 0)                                                                             \
+      for (; co < Cout; ++co) {                                                                              \
+        const std::int8_t* w = cp.weights + co * K;                                                          \
+        int32x4_t a = vdupq_n_s32(0);                                                                        \
+        for (std::size_t i = 0; i < Body; i += 16) a = MAC16(a, vld1q_s8(x0 + i), vld1q_s8(w + i));          \
+        const std::int32_t s = add_wrap(add_wrap(vaddvq_s32(a), tail_dot<K>(x0, w)), cp.bias[co]);           \
+        o0[co] = cp.stage.finish(s, cp.multiplier[co], cp.shift[co]);                                       \
+      }                                                                                                      \
   }
 
 namespace smull {
