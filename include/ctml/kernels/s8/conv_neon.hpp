@@ -165,7 +165,8 @@ void conv_neon(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t
   const neon::ConvPass pass{cp.weights.data(), cp.effective_bias.data(), cp.multiplier.data(), cp.shift.data(), st,
                             vdupq_n_s32(st.output_zero_point), vdupq_n_s16(static_cast<std::int16_t>(st.act_min)),
                             vdupq_n_s16(static_cast<std::int16_t>(st.act_max))};
-  const auto run = [&](auto two, auto one) {
+  // SMULL path: pixel pairs as conv_portable takes them.
+  const auto run = [&] {
     if constexpr (F::pointwise) {
       std::size_t p = 0;
       for (; p + 1 < P; p += 2) {
@@ -174,7 +175,7 @@ void conv_neon(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t
           for (std::size_t c = 0; c < 2 * G.cin; ++c) scratch[c] = x[c];
           x = scratch;
         }
-        two(pass, x, x + G.cin, out + p * G.cout, out + (p + 1) * G.cout);
+        neon::smull::conv_pass2<K, G.cout>(pass, x, x + G.cin, out + p * G.cout, out + (p + 1) * G.cout);
       }
       if (p < P) {
         const std::int8_t* x = in + p * G.cin;
@@ -182,7 +183,7 @@ void conv_neon(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t
           for (std::size_t c = 0; c < G.cin; ++c) scratch[c] = x[c];
           x = scratch;
         }
-        one(pass, x, out + p * G.cout);
+        neon::smull::conv_pass1<K, G.cout>(pass, x, out + p * G.cout);
       }
     } else {
       alignas(16) std::int8_t patch[2][K];
@@ -190,11 +191,11 @@ void conv_neon(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t
       for (; q + 1 < P; q += 2) {
         fill_patch<0, G>(cp, in, q, patch[0]);
         fill_patch<0, G>(cp, in, q + 1, patch[1]);
-        two(pass, patch[0], patch[1], out + q * G.cout, out + (q + 1) * G.cout);
+        neon::smull::conv_pass2<K, G.cout>(pass, patch[0], patch[1], out + q * G.cout, out + (q + 1) * G.cout);
       }
       if (q < P) {
         fill_patch<0, G>(cp, in, q, patch[0]);
-        one(pass, patch[0], out + q * G.cout);
+        neon::smull::conv_pass1<K, G.cout>(pass, patch[0], out + q * G.cout);
       }
     }
   };
@@ -205,8 +206,7 @@ void conv_neon(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t
     return;
   }
 #endif
-  run([](const auto&... a) { neon::smull::conv_pass2<K, G.cout>(a...); },
-      [](const auto&... a) { neon::smull::conv_pass1<K, G.cout>(a...); });
+  run();
 }
 
 }  // namespace ctml::kernels::s8

@@ -40,17 +40,7 @@ template <Conv2DGeometry G, class D>
   const std::int8_t* rows[G.kh];  // input row of each kernel row, or null outside the input
   for (std::size_t oy = 0; oy < G.oh; ++oy) {
     keep_input_row<G>(in, ring, oy);
-    bool rows_inside = true;
-    for (std::size_t ky = 0; ky < G.kh; ++ky) {
-      const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
-      if (iy < 0 || iy >= static_cast<long>(G.ih)) {
-        rows[ky] = nullptr;
-        rows_inside = false;
-        continue;
-      }
-      const std::size_t uy = static_cast<std::size_t>(iy);
-      rows[ky] = input_row<G>(in, ring, uy, oy);
-    }
+    const bool rows_inside = tapped_rows<G>(in, ring, oy, rows);
     for (std::size_t g = 0; g < groups; ++g) {
       const __m512i* w = w32[g];
       const __mmask16 m = live[g];

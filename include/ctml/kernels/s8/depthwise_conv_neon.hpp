@@ -46,16 +46,7 @@ void depthwise_conv_neon(const D& dp, const std::int8_t* in, std::int8_t* out, s
       std::memcpy(ring + (oy % (G.pt + 1)) * row_bytes, in + oy * row_bytes, row_bytes);
     }
     const std::int8_t* rows[G.kh];  // input row of each kernel row, or null outside the input
-    bool rows_inside = true;
-    for (std::size_t ky = 0; ky < G.kh; ++ky) {
-      const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
-      if (iy < 0 || iy >= static_cast<long>(G.ih)) {
-        rows[ky] = nullptr;
-        rows_inside = false;
-        continue;
-      }
-      rows[ky] = input_row<G>(in, ring, static_cast<std::size_t>(iy), oy);
-    }
+    const bool rows_inside = tapped_rows<G>(in, ring, oy, rows);
     for (std::size_t g = 0; g < groups; ++g) {
       const std::size_t c0 = 8 * g;
       // The taps' loops are unrolled (GCC -O2 would keep them as loops, w[] on the stack).

@@ -126,4 +126,21 @@ constexpr const std::int8_t* input_row(const std::int8_t* in, const std::int8_t*
   return (DepthwiseFacts<G>::in_place && uy <= oy) ? ring + (uy % (G.pt + 1)) * row : in + uy * row;
 }
 
+// The input row each kernel row of output row oy taps (input_row's), or null where it falls in the
+// padding; returns whether all of them are inside the input.
+template <Conv2DGeometry G>
+constexpr bool tapped_rows(const std::int8_t* in, const std::int8_t* ring, std::size_t oy, const std::int8_t* (&rows)[G.kh]) {
+  bool inside = true;
+  for (std::size_t ky = 0; ky < G.kh; ++ky) {
+    const long iy = static_cast<long>(oy * G.sh + ky * G.dh) - static_cast<long>(G.pt);
+    if (iy < 0 || iy >= static_cast<long>(G.ih)) {
+      rows[ky] = nullptr;
+      inside = false;
+    } else {
+      rows[ky] = input_row<G>(in, ring, static_cast<std::size_t>(iy), oy);
+    }
+  }
+  return inside;
+}
+
 }  // namespace ctml::kernels::s8
