@@ -4,7 +4,7 @@
 # The complete ctml check, as run by CI (.ci/run): installs missing Debian packages, then runs
 # the configure + build + test workflow presets
 #   default (GCC -O2; each difftest batch also at one of -O0, -O1, -O3, -Os)
-#   ->  clang-asan (clang++-19 -O1 with ASan+UBSan, the difftest corpus at -O2; the libFuzzer harnesses)
+#   ->  clang-asan (clang++-19 -O2 with ASan+UBSan; the libFuzzer harnesses)
 #   ->  native (GCC -O3 -march=native: the numeric test areas and the benchmarks)
 #   ->  cortex-m4, cortex-m7, cortex-m55 (firmware images and differential tests under QEMU; the
 #       doctest suites on the M4 and M55, the M7 running the M4's instruction set)

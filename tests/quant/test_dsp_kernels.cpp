@@ -18,6 +18,7 @@
 #include <ctml/kernels/s8/dot.hpp>
 #include <ctml/kernels/s8/output_stage.hpp>
 #include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/requantize_mve.hpp>
 #include <ctml/kernels/s8/requantize_neon.hpp>
 
 namespace {
@@ -465,6 +466,53 @@ TEST_CASE("requantize4 (AArch64 NEON) equals multiply_by_quantized_multiplier_re
     }
   }
   CHECK(wrong == 0);  // lanes that differ (a message would allocate: strict heap guard)
+  CHECK(checked > 100000);
+}
+#endif
+
+#if defined(CTML_HAVE_MVE)
+// The Helium output stage (requantize_mve.hpp) against TFLite's formulation step by step, on the
+// same extremes as the NEON test; finish4 against OutputStage::finish (zero point, clamp, store).
+TEST_CASE("requantize4 and finish4 (Helium) equal multiply_by_quantized_multiplier_ref and OutputStage::finish") {
+  std::uint32_t s = 12345;
+  auto next = [&s] { return static_cast<std::int32_t>(s = s * 1664525u + 1013904223u); };
+  std::array<std::int32_t, 121> xs{0, 1, -1, 2, -2, 3, -3, INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 1 << 20, -(1 << 20),
+                                   (1 << 20) + (1 << 19), -((1 << 20) + (1 << 19)), 12345, -12345};
+  for (std::size_t i = 17; i < xs.size(); ++i) xs[i] = next() >> (i % 24);
+  std::array<std::int32_t, 20> qs{0, 1, -1, INT32_MIN, INT32_MAX, 1 << 30, (1 << 30) + 1, -(1 << 30)};
+  for (std::size_t i = 8; i < qs.size(); ++i) qs[i] = next();
+  ctml::quant::OutputStage st;
+  st.output_zero_point = -5;
+  st.act_min = -100;
+  st.act_max = 120;
+  const auto fin = ctml::kernels::mve::make_finish4(st.output_zero_point, st.act_min, st.act_max);
+  std::size_t checked = 0, wrong = 0;
+  for (std::int32_t shift = -31; shift <= 31; ++shift) {
+    for (std::size_t qi = 0; qi + 4 <= qs.size(); qi += 2) {
+      const std::int32_t mult[4] = {qs[qi], qs[qi + 1], qs[qi + 2], qs[qi + 3]};
+      const std::int32_t shifts[4] = {shift, -shift, shift / 2, shift};
+      const auto r = ctml::kernels::mve::make_requant4(mult, shifts);
+      const auto r1 = ctml::kernels::mve::make_requant4(mult[1], shifts[1]);
+      for (std::size_t xi = 0; xi + 4 <= xs.size(); ++xi) {
+        const std::int32_t x[4] = {xs[xi], xs[xi + 1], xs[xi + 2], xs[xi + 3]};
+        const int32x4_t xv = ctml::kernels::mve::lanes4(x[0], x[1], x[2], x[3]);
+        std::int32_t y[4], y1[4];
+        vst1q_s32(y, ctml::kernels::mve::requantize4(xv, r));
+        vst1q_s32(y1, ctml::kernels::mve::requantize4(xv, r1));
+        std::int8_t o[4];
+        ctml::kernels::mve::finish4(xv, r, fin, o);
+        for (int l = 0; l < 4; ++l) {
+          const std::int32_t want = ctml::quant::multiply_by_quantized_multiplier_ref(x[l], {mult[l], static_cast<int>(shifts[l])});
+          wrong += y[l] != want;
+          wrong += y1[l] != ctml::quant::multiply_by_quantized_multiplier_ref(x[l], {mult[1], static_cast<int>(shifts[1])});
+          // OutputStage::finish takes the fast one-sum form where it applies; equal to the reference.
+          wrong += o[l] != st.finish(x[l], mult[l], shifts[l]);
+          checked += 3;
+        }
+      }
+    }
+  }
+  CHECK(wrong == 0);
   CHECK(checked > 100000);
 }
 #endif

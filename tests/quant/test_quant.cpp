@@ -500,6 +500,69 @@ TEST_CASE("int8 average pooling at the int16 bound of the DSP path: 256 taps of 
   }
 }
 
+namespace {
+// An int8 average pool against TFLite's formula in double precision: the mean of the taps inside
+// the input rounded half away from zero, clamped.
+template <kernels::Conv2DGeometry g>
+void check_avg_pool(std::int32_t act_min, std::int32_t act_max, int extremes) {
+  quant::QAveragePool2DLayer<g> pool{};
+  pool.act_min = act_min;
+  pool.act_max = act_max;
+  static std::int8_t in[g.ih * g.iw * g.cin], out[g.oh * g.ow * g.cout];
+  // extremes: 0 random, 1 every third channel at -128 and the next at 127 (sums at the int16
+  // bound), 2 all one value per channel (exact multiples: ties where count is even).
+  for (std::size_t i = 0; i < sizeof in; ++i) {
+    const std::size_t c = i % g.cin;
+    in[i] = extremes == 1 ? (c % 3 == 0 ? -128 : (c % 3 == 1 ? 127 : r8()))
+          : extremes == 2 ? static_cast<std::int8_t>(static_cast<int>(c * 37 % 256) - 128) : r8();
+  }
+  pool.forward(in, out, nullptr);
+  std::size_t wrong = 0;
+  for (std::size_t oy = 0; oy < g.oh; ++oy)
+    for (std::size_t ox = 0; ox < g.ow; ++ox)
+      for (std::size_t c = 0; c < g.cin; ++c) {
+        int sum = 0, n = 0;
+        for (std::size_t ky = 0; ky < g.kh; ++ky)
+          for (std::size_t kx = 0; kx < g.kw; ++kx) {
+            const long iy = long(oy * g.sh + ky) - long(g.pt), ix = long(ox * g.sw + kx) - long(g.pl);
+            if (iy < 0 || ix < 0 || iy >= long(g.ih) || ix >= long(g.iw)) continue;
+            sum += in[(std::size_t(iy) * g.iw + std::size_t(ix)) * g.cin + c];
+            ++n;
+          }
+        const double mean = n ? double(sum) / n : 0.0;
+        const int want = std::clamp(int(mean >= 0 ? std::floor(mean + 0.5) : -std::floor(-mean + 0.5)), int(act_min), int(act_max));
+        wrong += out[(oy * g.ow + ox) * g.cin + c] != want;
+      }
+  CHECK(wrong == 0);
+}
+}  // namespace
+
+TEST_CASE("int8 average pooling on channels in eights (the Helium path): every window size up to 256 taps") {
+  // 16x16 windows with 7 rows and columns of padding: counts from 81 to 256 taps.
+  check_avg_pool<kernels::Conv2DGeometry{16, 16, 8, 16, 16, 8, 16, 16, 1, 1, 1, 1, 7, 7}>(-128, 127, 0);
+  check_avg_pool<kernels::Conv2DGeometry{16, 16, 8, 16, 16, 8, 16, 16, 1, 1, 1, 1, 7, 7}>(-128, 127, 1);
+  check_avg_pool<kernels::Conv2DGeometry{16, 16, 8, 16, 16, 8, 16, 16, 1, 1, 1, 1, 7, 7}>(-128, 127, 2);
+  // 3x4 windows, stride 2, padding 2 and 3: counts 1 to 12 (one tap at the corners), 24 channels
+  // (chunks of eight), a clamp.
+  check_avg_pool<kernels::Conv2DGeometry{9, 7, 24, 6, 5, 24, 3, 4, 2, 2, 1, 1, 2, 3}>(-100, 90, 0);
+  check_avg_pool<kernels::Conv2DGeometry{9, 7, 24, 6, 5, 24, 3, 4, 2, 2, 1, 1, 2, 3}>(-128, 127, 2);
+  // KWS's global pool (25x5 over 64 channels: chunks of 32) and 48 channels (chunks of 16).
+  check_avg_pool<kernels::Conv2DGeometry{25, 5, 64, 1, 1, 64, 25, 5, 1, 1, 1, 1, 0, 0}>(-128, 127, 1);
+  check_avg_pool<kernels::Conv2DGeometry{5, 5, 48, 2, 2, 48, 3, 3, 2, 2, 1, 1, 0, 0}>(-128, 127, 0);
+}
+
+TEST_CASE("the rounded mean's division by a high multiply is exact (avg_pool_mve's argument)") {
+  // floor(n * ceil(2^32 / d) / 2^32) == floor(n / d) for every n < 2^16 and 2 <= d <= 256 (the
+  // kernel's |sum| + d/2 is at most 256 * 128 + 128); ceil(2^32 / d) = (2^32 - 1) / d + 1.
+  std::size_t wrong = 0;
+  for (std::uint32_t d = 2; d <= 256; ++d) {
+    const std::uint64_t m = 0xFFFFFFFFu / d + 1u;
+    for (std::uint32_t n = 0; n < 65536; n += (d < 16 ? 1 : 7)) wrong += std::uint32_t((n * m) >> 32) != n / d;
+    for (std::uint32_t n = 65536 - 300; n < 65536; ++n) wrong += std::uint32_t((n * m) >> 32) != n / d;
+  }
+  CHECK(wrong == 0);
+}
+
 #if defined(CTML_HAVE_AVX512_VNNI)
 TEST_CASE("AVX-512 requantization equals the scalar one for every right shift") {
   std::uint32_t s = 7;

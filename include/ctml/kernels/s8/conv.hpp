@@ -11,7 +11,8 @@
 //                                      conv_avx512.hpp    four pixels per GEMM block
 //   Arm DSP, ConvFacts::expands_inputs conv_dsp.hpp       int16 pixel pairs, SMLAD, tabulated requant
 //   AArch64 NEON                       conv_neon.hpp      pixel pairs x four channels, NEON requant
-//   otherwise (portable, Helium)       conv_portable.hpp  pixel pairs x channel pairs
+//   Helium (Cortex-M55/M85)            conv_mve.hpp       pixel pairs x four channels, MVE requant
+//   otherwise (portable)               conv_portable.hpp  pixel pairs x channel pairs
 // In a constant expression the portable kernel runs with the general output stage. Every path
 // gives the same bytes (tests/quant, and tests/core target_no_* with each opt-out).
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/s8/conv_avx512.hpp>
 #include <ctml/kernels/s8/conv_dsp.hpp>
+#include <ctml/kernels/s8/conv_mve.hpp>
 #include <ctml/kernels/s8/conv_neon.hpp>
 #include <ctml/kernels/s8/conv_params.hpp>
 #include <ctml/kernels/s8/conv_portable.hpp>
@@ -42,6 +44,8 @@ constexpr void conv(const D& cp, const std::int8_t* in, std::int8_t* out, std::i
 #endif
 #if defined(CTML_HAVE_NEON)
   conv_neon<G>(cp, in, out, scratch);
+#elif defined(CTML_HAVE_MVE)
+  conv_mve<G>(cp, in, out, scratch);
 #else
 #if defined(CTML_HAVE_DSP)
   if constexpr (ConvFacts<G>::expands_inputs) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// int8 CONV_2D, the portable kernel (also Helium's: the dot products inside use MVE there), and
+// int8 CONV_2D, the portable kernel, and
 // the constant-evaluation path of every target. Output pixels and output channels in pairs, so
 // each loaded weight serves two pixels and each loaded input two channels:
 //   pointwise 1x1:  the pixels themselves are the dot products' inputs (in place: the pair is

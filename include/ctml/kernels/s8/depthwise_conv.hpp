@@ -45,6 +45,9 @@ constexpr void depthwise_conv(const D& dp, const std::int8_t* in, std::int8_t* o
       stage_of(dp).with_requant(dp.multiplier.data(), dp.shift.data(), G.cout,
                             [&](auto r) { depthwise_conv_planar<decltype(r)::value, G>(dp, in, out, ring); });
       return;
+    } else if constexpr (DepthwiseFacts<G>::by_quads && target::mve) {
+      depthwise_conv_quads<Requant::general, G>(dp, in, out, ring);  // one vector output stage for every form
+      return;
     } else if constexpr (DepthwiseFacts<G>::by_quads) {
       stage_of(dp).with_requant(dp.multiplier.data(), dp.shift.data(), G.cout,
                             [&](auto r) { depthwise_conv_quads<decltype(r)::value, G>(dp, in, out, ring); });

@@ -6,7 +6,8 @@
 // runs all taps with the weights at constant offsets (the tap loop is unrolled). Each group of
 // four channels keeps its accumulators in registers over the taps (mac4_s8_offset, or
 // mac4_s16w_offset on weights widened at compile time; Helium: four int32 lanes) and is
-// requantized at once.
+// requantized at once (Helium: in vector lanes, requantize_mve.hpp, every form of multiplier, so
+// Rq is not used there).
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -16,6 +17,7 @@
 #include <ctml/kernels/s8/dot.hpp>
 #if defined(CTML_HAVE_MVE)
 #include <ctml/kernels/mve.hpp>
+#include <ctml/kernels/s8/requantize_mve.hpp>
 #endif
 
 #if defined(CTML_HAVE_DSP)
@@ -30,6 +32,9 @@ void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, 
   // The output stage as locals: int8 stores may alias the members, which would otherwise be
   // reloaded for every output.
   const OutputStage st = stage_of(dp);
+#if defined(CTML_HAVE_MVE)
+  const mve::Finish4 fin = mve::make_finish4(st.output_zero_point, st.act_min, st.act_max);
+#endif
   std::int8_t pad[G.cin];
   for (auto& v : pad) v = static_cast<std::int8_t>(stage_of(dp).input_zero_point);
   const std::int8_t* xs[T];
@@ -58,8 +63,7 @@ void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, 
 #pragma GCC unroll 64
         for (std::size_t t = 0; t < T; ++t)
           acc = vaddq_s32(acc, vmulq_s32(vaddq_n_s32(vldrbq_s32(xs[t] + c), offset), vldrbq_s32(w + t * G.cout)));
-        const std::int32_t a0 = vgetq_lane_s32(acc, 0), a1 = vgetq_lane_s32(acc, 1), a2 = vgetq_lane_s32(acc, 2),
-                           a3 = vgetq_lane_s32(acc, 3);
+        mve::finish4(acc, mve::make_requant4(dp.multiplier.data() + c, dp.shift.data() + c), fin, o + c);
 #else
         std::int32_t a0 = dp.bias[c], a1 = dp.bias[c + 1], a2 = dp.bias[c + 2], a3 = dp.bias[c + 3];
 #if defined(CTML_HAVE_DSP)
@@ -74,11 +78,11 @@ void depthwise_conv_quads(const D& dp, const std::int8_t* in, std::int8_t* out, 
 #pragma GCC unroll 64
           for (std::size_t t = 0; t < T; ++t) kernels::mac4_s8_offset(xs[t] + c, w + t * G.cout, offset, a0, a1, a2, a3);
         }
-#endif
         o[c] = st.template finish_as<Rq>(a0, dp.multiplier[c], dp.shift[c]);
         o[c + 1] = st.template finish_as<Rq>(a1, dp.multiplier[c + 1], dp.shift[c + 1]);
         o[c + 2] = st.template finish_as<Rq>(a2, dp.multiplier[c + 2], dp.shift[c + 2]);
         o[c + 3] = st.template finish_as<Rq>(a3, dp.multiplier[c + 3], dp.shift[c + 3]);
+#endif
       }
     }
   }

@@ -2,7 +2,7 @@
 #pragma once
 // The int8 dot products of the int8 kernels, one entry point each, the target's variant chosen
 // here (core/target.hpp decides the macros):
-//   dot_s8, dot_s8_2x2, dot_s8_1x2   Helium  dot_mve.hpp  (N >= 16)
+//   dot_s8, dot_s8_2x2, dot_s8_1x2   Helium  dot_mve.hpp  (N >= 4)
 //                                    Arm DSP dot_dsp.hpp
 //                                    AArch64 dot_neon.hpp (N >= 16; SDOT or SMULL/SADALP)
 //                                    else    dot_portable.hpp (the formulas; also in constant
@@ -27,7 +27,7 @@ namespace ctml::kernels {
 template <std::size_t N>
 constexpr std::int32_t dot_s8(const std::int8_t* a, const std::int8_t* b) {
 #if defined(CTML_HAVE_MVE)
-  if (!std::is_constant_evaluated() && N >= 16) return mve::dot_s8<N>(a, b);
+  if (!std::is_constant_evaluated() && N >= 4) return mve::dot_s8<N>(a, b);
 #endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) return dsp::dot_s8<N>(a, b);
@@ -42,7 +42,7 @@ template <std::size_t N>
 constexpr void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const std::int8_t* b0,
                           const std::int8_t* b1, std::int32_t* acc) {
 #if defined(CTML_HAVE_MVE)
-  if (!std::is_constant_evaluated() && N >= 16) return mve::dot_s8_2x2<N>(a0, a1, b0, b1, acc);
+  if (!std::is_constant_evaluated() && N >= 4) return mve::dot_s8_2x2<N>(a0, a1, b0, b1, acc);
 #endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) return dsp::dot_s8_2x2<N>(a0, a1, b0, b1, acc);
@@ -57,7 +57,7 @@ template <std::size_t N>
 constexpr void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::int8_t* b1, std::int32_t& acc0,
                           std::int32_t& acc1) {
 #if defined(CTML_HAVE_MVE)
-  if (!std::is_constant_evaluated() && N >= 16) return mve::dot_s8_1x2<N>(a, b0, b1, acc0, acc1);
+  if (!std::is_constant_evaluated() && N >= 4) return mve::dot_s8_1x2<N>(a, b0, b1, acc0, acc1);
 #endif
 #if defined(CTML_HAVE_DSP)
   if (!std::is_constant_evaluated()) return dsp::dot_s8_1x2<N>(a, b0, b1, acc0, acc1);

@@ -2,23 +2,31 @@
 #pragma once
 // Helium (M-profile Vector Extension, Cortex-M55/M85) variants of the int8 dot products
 // (dot_portable.hpp has the formulas): VMLADAVA multiplies 16 int8 pairs and adds all products to
-// a scalar accumulator in one instruction; the last N % 16 elements go through the reference.
+// a scalar accumulator in one instruction; the last N % 16 elements are one more with a tail
+// predicate (VCTP: the loads leave the other lanes zero, whose products add nothing, and read no
+// byte beyond the N).
 // CTML_NO_MVE (or CTML_NO_DSP, CTML_NO_SIMD) turns them off (core/target.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <ctml/core/target.hpp>
-#include <ctml/kernels/s8/dot_portable.hpp>
 #if defined(CTML_HAVE_MVE)
 #include <arm_mve.h>
 
 namespace ctml::kernels::mve {
+
+// The last N % 16 bytes at p as a vector whose other lanes are zero.
+template <std::size_t N>
+inline int8x16_t load_tail(const std::int8_t* p) {
+  return vldrbq_z_s8(p, vctp8q(N % 16));
+}
 
 template <std::size_t N>
 inline std::int32_t dot_s8(const std::int8_t* a, const std::int8_t* b) {
   constexpr std::size_t body = N - N % 16;
   std::int32_t acc = 0;
   for (std::size_t i = 0; i < body; i += 16) acc = vmladavaq_s8(acc, vld1q_s8(a + i), vld1q_s8(b + i));
-  return acc + dot_s8_ref<N - body>(a + body, b + body);
+  if constexpr (N != body) acc = vmladavaq_s8(acc, load_tail<N>(a + body), load_tail<N>(b + body));
+  return acc;
 }
 
 template <std::size_t N>
@@ -33,11 +41,18 @@ inline void dot_s8_2x2(const std::int8_t* a0, const std::int8_t* a1, const std::
     c10 = vmladavaq_s8(c10, x1, y0);
     c11 = vmladavaq_s8(c11, x1, y1);
   }
+  if constexpr (N != body) {
+    const int8x16_t x0 = load_tail<N>(a0 + body), x1 = load_tail<N>(a1 + body), y0 = load_tail<N>(b0 + body),
+                    y1 = load_tail<N>(b1 + body);
+    c00 = vmladavaq_s8(c00, x0, y0);
+    c01 = vmladavaq_s8(c01, x0, y1);
+    c10 = vmladavaq_s8(c10, x1, y0);
+    c11 = vmladavaq_s8(c11, x1, y1);
+  }
   acc[0] = c00;
   acc[1] = c01;
   acc[2] = c10;
   acc[3] = c11;
-  dot_s8_2x2_ref<N - body>(a0 + body, a1 + body, b0 + body, b1 + body, acc);
 }
 
 template <std::size_t N>
@@ -50,9 +65,13 @@ inline void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::i
     c0 = vmladavaq_s8(c0, x, vld1q_s8(b0 + i));
     c1 = vmladavaq_s8(c1, x, vld1q_s8(b1 + i));
   }
+  if constexpr (N != body) {
+    const int8x16_t x = load_tail<N>(a + body);
+    c0 = vmladavaq_s8(c0, x, load_tail<N>(b0 + body));
+    c1 = vmladavaq_s8(c1, x, load_tail<N>(b1 + body));
+  }
   acc0 = c0;
   acc1 = c1;
-  dot_s8_1x2_ref<N - body>(a + body, b0 + body, b1 + body, acc0, acc1);
 }
 
 }  // namespace ctml::kernels::mve
