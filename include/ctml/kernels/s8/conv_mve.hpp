@@ -43,7 +43,7 @@ template <Conv2DGeometry G, class D>
   }
   if constexpr (G.cout % 4 != 0) {
     const OutputStage st = stage_of(cp);
-    for (; co < G.cout; ++co) {
+    for (co = G.cout - G.cout % 4; co < G.cout; ++co) {
       std::int32_t a0 = b[co], a1 = b[co];
       mve::dot_s8_1x2<K>(w + co * K, x0, x1, a0, a1);
       const std::int32_t m = cp.multiplier[co], s = cp.shift[co];
@@ -67,8 +67,11 @@ void conv_one_mve(const D& cp, const mve::Finish4& fin, const std::int8_t* x, st
     mve::dot_s8_1x2<K>(x, w + (co + 2) * K, w + (co + 3) * K, a2, a3);
     mve::finish4(mve::lanes4(a0, a1, a2, a3), mve::make_requant4(cp.multiplier.data() + co, cp.shift.data() + co), fin, o + co);
   }
-  const OutputStage st = stage_of(cp);
-  for (; co < G.cout; ++co) o[co] = st.finish(mve::dot_s8<K>(w + co * K, x) + b[co], cp.multiplier[co], cp.shift[co]);
+  if constexpr (G.cout % 4 != 0) {
+    const OutputStage st = stage_of(cp);
+    for (co = G.cout - G.cout % 4; co < G.cout; ++co)
+      o[co] = st.finish(mve::dot_s8<K>(w + co * K, x) + b[co], cp.multiplier[co], cp.shift[co]);
+  }
 }
 
 template <Conv2DGeometry G, class D>
