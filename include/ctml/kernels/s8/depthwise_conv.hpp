@@ -7,6 +7,7 @@
 // the target (core/target.hpp):
 //   AVX-512 VNNI, depth multiplier 1             depthwise_conv_avx512.hpp
 //   AArch64 NEON, multiplier 1, 8n channels      depthwise_conv_neon.hpp
+//   Helium, multiplier 1, 8n channels            depthwise_conv_mve.hpp
 //   Arm DSP, DepthwiseFacts::planar              depthwise_conv_planar.hpp
 //   Arm DSP / Helium, DepthwiseFacts::by_quads   depthwise_conv_dsp.hpp
 //   otherwise, and in constant expressions       depthwise_conv_portable.hpp
@@ -15,6 +16,7 @@
 #include <ctml/core/target.hpp>
 #include <ctml/kernels/s8/depthwise_conv_avx512.hpp>
 #include <ctml/kernels/s8/depthwise_conv_dsp.hpp>
+#include <ctml/kernels/s8/depthwise_conv_mve.hpp>
 #include <ctml/kernels/s8/depthwise_conv_neon.hpp>
 #include <ctml/kernels/s8/depthwise_conv_params.hpp>
 #include <ctml/kernels/s8/depthwise_conv_planar.hpp>
@@ -41,6 +43,14 @@ constexpr void depthwise_conv(const D& dp, const std::int8_t* in, std::int8_t* o
       }
     }
 #elif defined(CTML_HAVE_DSP)
+#if defined(CTML_HAVE_MVE)
+    if constexpr (mve_depthwise<G>) {
+      if (stage_of(dp).input_zero_point >= -128 && stage_of(dp).input_zero_point <= 127) {
+        depthwise_conv_mve<G>(dp, in, out, ring);
+        return;
+      }
+    }
+#endif
     if constexpr (DepthwiseFacts<G>::planar) {
       stage_of(dp).with_requant(dp.multiplier.data(), dp.shift.data(), G.cout,
                             [&](auto r) { depthwise_conv_planar<decltype(r)::value, G>(dp, in, out, ring); });

@@ -55,6 +55,20 @@ inline void finish4(int32x4_t acc, const Requant4& r, const Finish4& f, std::int
   vstrbq_s32(o, vminq_s32(vmaxq_s32(y, f.lo), f.hi));
 }
 
+// Eight channels held as even (0, 2, 4, 6) and odd (1, 3, 5, 7) int32 lanes, as the widening
+// multiplies VMULLB / VMULLT leave them: their constants loaded de-interleaved (VLD2), each half
+// finished, narrowed back into its int16 lanes (VMOVNB / VMOVNT) and stored as eight int8 at o.
+inline void finish8_even_odd(int32x4_t even, int32x4_t odd, const std::int32_t* multiplier, const std::int32_t* shift,
+                             const Finish4& f, std::int8_t* o) {
+  const int32x4x2_t q = vld2q_s32(multiplier), s = vld2q_s32(shift);
+  const int32x4_t zero = vdupq_n_s32(0);
+  const Requant4 re{q.val[0], vmaxq_s32(s.val[0], zero), vminq_s32(s.val[0], zero)};
+  const Requant4 ro{q.val[1], vmaxq_s32(s.val[1], zero), vminq_s32(s.val[1], zero)};
+  const int32x4_t ye = vminq_s32(vmaxq_s32(vaddq_s32(requantize4(even, re), f.out_zp), f.lo), f.hi);
+  const int32x4_t yo = vminq_s32(vmaxq_s32(vaddq_s32(requantize4(odd, ro), f.out_zp), f.lo), f.hi);
+  vstrbq_s16(o, vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), ye), yo));
+}
+
 // Four scalars as one vector (lanes a, b, c, d).
 inline int32x4_t lanes4(std::int32_t a, std::int32_t b, std::int32_t c, std::int32_t d) {
   int32x4_t v = vdupq_n_s32(a);
