@@ -18,6 +18,7 @@
 #include <ctml/core/options.hpp>
 #include <ctml/quant/activation_range.hpp>
 #include <ctml/core/requantize.hpp>
+#include <ctml/kernels/s8/add.hpp>
 
 namespace ctml::quant {
 
@@ -102,8 +103,7 @@ struct QAdd {
 
   // y[i] = a[i] + b[i] in real terms; y may alias a or b.
   constexpr void operator()(const std::int8_t* a, const std::int8_t* b, std::int8_t* y) const {
-    ::ctml::detail::side_effect_fence();
-    for (std::size_t i = 0; i < S::size; ++i) y[i] = params.apply(a[i], b[i]);
+    kernels::s8::add_s8(params, NoAddTables{}, a, b, y, S::size);
   }
   constexpr void operator()(const tensor_type& a, const tensor_type& b, tensor_type& y) const {
     (*this)(a.data(), b.data(), y.data());

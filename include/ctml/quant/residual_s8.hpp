@@ -160,16 +160,12 @@ struct QResidualLayer {
 
   // The ADD of the block: y = body's output (in place) + other (the shortcut's output or the input).
   constexpr void merge(std::int8_t* y, const std::int8_t* other) const {
-    ::ctml::detail::side_effect_fence();
-    const AddParams p = add;  // a local: the int8 stores could alias the member
-    for (std::size_t i = 0; i < output_type::size(); ++i) y[i] = add_tables.apply(p, y[i], other[i]);
+    kernels::s8::add_s8(add, add_tables, y, other, y, output_type::size());
   }
 
   // Row by row: out[i] = ADD(row[i], other[i]); out may be other (the identity shortcut's row).
   constexpr void merge_row(std::int8_t* out, const std::int8_t* row, const std::int8_t* other, std::size_t n) const {
-    ::ctml::detail::side_effect_fence();
-    const AddParams p = add;
-    for (std::size_t i = 0; i < n; ++i) out[i] = add_tables.apply(p, row[i], other[i]);
+    kernels::s8::add_s8(add, add_tables, row, other, out, n);
   }
 
   // The whole tensors one after the other: the body, the projection, the ADD; with a scratch of
