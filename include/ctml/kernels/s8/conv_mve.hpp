@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // int8 CONV_2D on Helium (Cortex-M55/M85): output pixels in pairs, output channels in fours.
-//   dot products  two 2x2 blocks per group of four channels (dot_mve.hpp: VMLADAVA on 16 bytes;
-//                 each loaded weight vector serves two pixels, each input vector two channels;
+//   dot products  a 2x4 block per group of four channels (K < 48: two 2x2 blocks; dot_mve.hpp: VMLADAVA on 16 bytes;
+//                 each loaded weight vector serves two pixels, each input vector four channels;
 //                 a K that is not a multiple of 16 ends with one tail-predicated step)
 //   output stage  the group's eight results as two vectors of four channels, requantized and
 //                 clamped in vector lanes and stored with one narrowing store per pixel
@@ -24,6 +24,18 @@
 #if defined(CTML_HAVE_MVE)
 namespace ctml::kernels::s8 {
 
+// n bytes from src to dst, 16 per step (in place, a pointwise pair's inputs go to the scratch
+// first; a byte loop cost three instructions per output on KWS).
+template <std::size_t N>
+inline void copy_mve(const std::int8_t* src, std::int8_t* dst) {
+  constexpr std::size_t body = N - N % 16;
+  for (std::size_t i = 0; i < body; i += 16) vst1q_s8(dst + i, vld1q_s8(src + i));
+  if constexpr (N != body) {
+    const mve_pred16_t live = vctp8q(N % 16);
+    vstrbq_p_s8(dst + body, vldrbq_z_s8(src + body, live), live);
+  }
+}
+
 // Two pixels (inputs x0, x1 of K values) into o0, o1: every output channel.
 template <Conv2DGeometry G, class D>
 [[gnu::always_inline]] inline void conv_pair_mve(const D& cp, const mve::Finish4& fin, const std::int8_t* x0, const std::int8_t* x1,
@@ -33,13 +45,20 @@ template <Conv2DGeometry G, class D>
   const std::int32_t* b = cp.effective_bias.data();
   std::size_t co = 0;
   for (; co + 3 < G.cout; co += 4) {
-    std::int32_t a[4] = {b[co], b[co + 1], b[co], b[co + 1]};
-    std::int32_t c[4] = {b[co + 2], b[co + 3], b[co + 2], b[co + 3]};
-    mve::dot_s8_2x2<K>(x0, x1, w + co * K, w + (co + 1) * K, a);
-    mve::dot_s8_2x2<K>(x0, x1, w + (co + 2) * K, w + (co + 3) * K, c);
+    std::int32_t a[8] = {b[co], b[co + 1], b[co + 2], b[co + 3], b[co], b[co + 1], b[co + 2], b[co + 3]};
+    if constexpr (K >= 48) {
+      mve::dot_s8_2x4<K>(x0, x1, w + co * K, a);
+    } else {
+      // Short patches (K = 8 to 40: first layers, narrow pointwise) measured better as two 2x2 blocks.
+      std::int32_t p[4] = {a[0], a[1], a[4], a[5]}, q[4] = {a[2], a[3], a[6], a[7]};
+      mve::dot_s8_2x2<K>(x0, x1, w + co * K, w + (co + 1) * K, p);
+      mve::dot_s8_2x2<K>(x0, x1, w + (co + 2) * K, w + (co + 3) * K, q);
+      a[0] = p[0], a[1] = p[1], a[4] = p[2], a[5] = p[3];
+      a[2] = q[0], a[3] = q[1], a[6] = q[2], a[7] = q[3];
+    }
     const mve::Requant4 r = mve::make_requant4(cp.multiplier.data() + co, cp.shift.data() + co);
-    mve::finish4(mve::lanes4(a[0], a[1], c[0], c[1]), r, fin, o0 + co);
-    mve::finish4(mve::lanes4(a[2], a[3], c[2], c[3]), r, fin, o1 + co);
+    mve::finish4(mve::lanes4(a[0], a[1], a[2], a[3]), r, fin, o0 + co);
+    mve::finish4(mve::lanes4(a[4], a[5], a[6], a[7]), r, fin, o1 + co);
   }
   if constexpr (G.cout % 4 != 0) {
     const OutputStage st = stage_of(cp);
@@ -86,7 +105,7 @@ void conv_mve(const D& cp, const std::int8_t* in, std::int8_t* out, std::int8_t*
     for (; p + 1 < P; p += 2) {
       const std::int8_t* x = in + p * G.cin;
       if constexpr (F::in_place) {
-        for (std::size_t c = 0; c < 2 * G.cin; ++c) scratch[c] = x[c];
+        copy_mve<2 * G.cin>(x, scratch);
         x = scratch;
       }
       conv_pair_mve<G>(cp, fin, x, x + G.cin, out + p * G.cout, out + (p + 1) * G.cout);

@@ -74,5 +74,42 @@ inline void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::i
   acc1 = c1;
 }
 
+// Two input vectors (a0, a1) against four weight rows (w, w + N, w + 2N, w + 3N): acc[j] +=
+// a0 . row j, acc[4 + j] += a1 . row j. Per 16 bytes six loads and eight VMLADAVA (two 2x2
+// blocks would take eight loads). The accumulators stay in scalar registers; the empty asm per
+// step keeps GCC from hoisting every step's loads into the eight vector registers (it spilled).
+template <std::size_t N>
+inline void dot_s8_2x4(const std::int8_t* a0, const std::int8_t* a1, const std::int8_t* w, std::int32_t* acc) {
+  constexpr std::size_t body = N - N % 16;
+  std::int32_t c00 = acc[0], c01 = acc[1], c02 = acc[2], c03 = acc[3];
+  std::int32_t c10 = acc[4], c11 = acc[5], c12 = acc[6], c13 = acc[7];
+  const auto step = [&](int8x16_t x0, int8x16_t x1, int8x16_t y0, int8x16_t y1, int8x16_t y2, int8x16_t y3) {
+    c00 = vmladavaq_s8(c00, x0, y0);
+    c10 = vmladavaq_s8(c10, x1, y0);
+    c01 = vmladavaq_s8(c01, x0, y1);
+    c11 = vmladavaq_s8(c11, x1, y1);
+    c02 = vmladavaq_s8(c02, x0, y2);
+    c12 = vmladavaq_s8(c12, x1, y2);
+    c03 = vmladavaq_s8(c03, x0, y3);
+    c13 = vmladavaq_s8(c13, x1, y3);
+    __asm__ volatile("" ::: "memory");
+  };
+#pragma GCC unroll 16
+  for (std::size_t i = 0; i < body; i += 16)
+    step(vld1q_s8(a0 + i), vld1q_s8(a1 + i), vld1q_s8(w + i), vld1q_s8(w + N + i), vld1q_s8(w + 2 * N + i),
+         vld1q_s8(w + 3 * N + i));
+  if constexpr (N != body)
+    step(load_tail<N>(a0 + body), load_tail<N>(a1 + body), load_tail<N>(w + body), load_tail<N>(w + N + body),
+         load_tail<N>(w + 2 * N + body), load_tail<N>(w + 3 * N + body));
+  acc[0] = c00;
+  acc[1] = c01;
+  acc[2] = c02;
+  acc[3] = c03;
+  acc[4] = c10;
+  acc[5] = c11;
+  acc[6] = c12;
+  acc[7] = c13;
+}
+
 }  // namespace ctml::kernels::mve
 #endif
