@@ -11,7 +11,8 @@
 // one output group is even and odd channels, which the output stage keeps apart: multipliers and
 // shifts loaded de-interleaved (VLD2), each half requantized (requantize_mve.hpp) and narrowed
 // back into its lanes (VMOVNB / VMOVNT) for one 8-byte store. Interior pixels run their taps
-// unconditionally; border pixels skip the taps outside the input. Pixels run in raster order
+// unconditionally, two at a time where both are (each tap's weights loaded once); border pixels
+// skip the taps outside the input. Pixels run in raster order
 // (what DepthwiseFacts::in_place_lead assumes); in place, input rows go through the same ring as
 // the other kernels'.
 // Eight int32 lanes per tap and not four: Helium has eight vector registers, and the four-channel
@@ -47,6 +48,33 @@ void depthwise_conv_mve(const D& dp, const std::int8_t* in, std::int8_t* out, st
       const long x0 = static_cast<long>(ox * G.sw) - static_cast<long>(G.pl);
       const bool inside = rows_inside && x0 >= 0 && x0 + static_cast<long>((G.kw - 1) * G.dw) < static_cast<long>(G.iw);
       std::int8_t* o = out + (oy * G.ow + ox) * G.cout;
+      if (inside && ox + 1 < G.ow && x0 + static_cast<long>(G.sw + (G.kw - 1) * G.dw) < static_cast<long>(G.iw)) {
+        // Two interior pixels: each tap's weights loaded once for both.
+        for (std::size_t g = 0; g < groups; ++g) {
+          const std::size_t c0 = 8 * g;
+          const int32x4x2_t b = vld2q_s32(dp.bias.data() + c0);
+          int32x4_t ae = b.val[0], ao = b.val[1], be = b.val[0], bo = b.val[1];
+#pragma GCC unroll 8
+          for (std::size_t ky = 0; ky < G.kh; ++ky) {
+            const std::int8_t* x = rows[ky] + static_cast<std::size_t>(x0) * G.cin + c0;
+#pragma GCC unroll 8
+            for (std::size_t kx = 0; kx < G.kw; ++kx) {
+              const int16x8_t wv = vldrbq_s16(w + (ky * G.kw + kx) * G.cout + c0);
+              const int16x8_t xa = vaddq_n_s16(vldrbq_s16(x + kx * G.dw * G.cin), off);
+              const int16x8_t xb = vaddq_n_s16(vldrbq_s16(x + (kx * G.dw + G.sw) * G.cin), off);
+              ae = vaddq_s32(ae, vmullbq_int_s16(xa, wv));
+              ao = vaddq_s32(ao, vmulltq_int_s16(xa, wv));
+              be = vaddq_s32(be, vmullbq_int_s16(xb, wv));
+              bo = vaddq_s32(bo, vmulltq_int_s16(xb, wv));
+              __asm__ volatile("" : "+w"(ae), "+w"(ao), "+w"(be), "+w"(bo)::"memory");  // as tap() below
+            }
+          }
+          mve::finish8_even_odd(ae, ao, dp.multiplier.data() + c0, dp.shift.data() + c0, fin, o + c0);
+          mve::finish8_even_odd(be, bo, dp.multiplier.data() + c0, dp.shift.data() + c0, fin, o + G.cout + c0);
+        }
+        ++ox;
+        continue;
+      }
       for (std::size_t g = 0; g < groups; ++g) {
         const std::size_t c0 = 8 * g;
         const int32x4x2_t b = vld2q_s32(dp.bias.data() + c0);
