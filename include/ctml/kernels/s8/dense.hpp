@@ -13,8 +13,10 @@
 //                  per 16 MACs (dot_s8_s16w_1x4)
 //   AArch64 NEON   output units in fours, the output stage in vectors (rows_neon.hpp; SDOT
 //                  where the CPU has it, chosen once per call)
+//   Helium         output units in fours (VMLADAVA, dot_s8_1x4), the output stage in vectors
+//                  (requantize_mve.hpp)
 //   otherwise      output units in pairs (each loaded input word serves two weight rows), the dot
-//                  products of dot.hpp (Arm DSP: SMLAD; Helium: VMLADAV)
+//                  products of dot.hpp (Arm DSP: SMLAD)
 #include <cstddef>
 #include <concepts>
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include <ctml/kernels/s8/dot.hpp>
 #include <ctml/kernels/s8/gemm_avx512.hpp>
 #include <ctml/kernels/s8/output_stage.hpp>
+#include <ctml/kernels/s8/requantize_mve.hpp>
 #include <ctml/kernels/s8/rows_neon.hpp>
 
 namespace ctml::kernels::s8 {
@@ -111,6 +114,27 @@ void dense_dsp_widened(const D& d, const std::int8_t* in, std::int8_t* out) {
 }
 #endif
 
+#if defined(CTML_HAVE_MVE)
+// Helium: output units in fours (one input vector against four weight rows, dot_s8_1x4), the
+// output stage in vector lanes (requantize_mve.hpp); the last Units % 4 units one at a time.
+template <std::size_t In, std::size_t Units, class D>
+void dense_mve(const D& d, const std::int8_t* in, std::int8_t* out) {
+  ::ctml::detail::side_effect_fence();
+  const quant::OutputStage st{d.input_zero_point, d.output_zero_point, d.act_min, d.act_max};
+  const mve::Finish4 fin = mve::make_finish4(d.output_zero_point, d.act_min, d.act_max);
+  const std::int8_t* w = d.weights.data();
+  const std::int32_t* bias = d.effective_bias.data();
+  for (std::size_t o = 0; o + 3 < Units; o += 4) {
+    std::int32_t a[4] = {bias[o], bias[o + 1], bias[o + 2], bias[o + 3]};
+    mve::dot_s8_1x4<In>(in, w + o * In, a);
+    mve::finish4(mve::lanes4(a[0], a[1], a[2], a[3]), mve::make_requant4(d.multiplier.data() + o, d.shift.data() + o), fin, out + o);
+  }
+  if constexpr (Units % 4 != 0)
+    for (std::size_t o = Units - Units % 4; o < Units; ++o)
+      out[o] = st.finish(mve::dot_s8<In>(w + o * In, in) + bias[o], d.multiplier[o], d.shift[o]);
+}
+#endif
+
 #if defined(CTML_AVX512_KERNELS)
 CTML_AVX512_BEGIN
 // AVX-512 VNNI: one row through the packed-weight GEMM (gemm_avx512.hpp).
@@ -146,6 +170,9 @@ template <std::size_t In, std::size_t Units, DenseData<In, Units> D>
 constexpr void dense(const D& d, const std::int8_t* in, std::int8_t* out) {
 #if defined(CTML_HAVE_NEON)
   if (!std::is_constant_evaluated()) return dense_neon<In, Units>(d, in, out);
+#endif
+#if defined(CTML_HAVE_MVE)
+  if (!std::is_constant_evaluated()) return dense_mve<In, Units>(d, in, out);
 #endif
 #if defined(CTML_HAVE_DSP)
   if constexpr (DenseFacts<In, Units>::widened_weights) {

@@ -74,6 +74,33 @@ inline void dot_s8_1x2(const std::int8_t* a, const std::int8_t* b0, const std::i
   acc1 = c1;
 }
 
+// One input vector against four weight rows (w, w + N, w + 2N, w + 3N): acc[j] += a . row j.
+// Per 16 bytes five loads and four VMLADAVA (a dense layer's units in fours).
+template <std::size_t N>
+inline void dot_s8_1x4(const std::int8_t* a, const std::int8_t* w, std::int32_t* acc) {
+  constexpr std::size_t body = N - N % 16;
+  std::int32_t c0 = acc[0], c1 = acc[1], c2 = acc[2], c3 = acc[3];
+#pragma GCC unroll 4
+  for (std::size_t i = 0; i < body; i += 16) {
+    const int8x16_t x = vld1q_s8(a + i);
+    c0 = vmladavaq_s8(c0, x, vld1q_s8(w + i));
+    c1 = vmladavaq_s8(c1, x, vld1q_s8(w + N + i));
+    c2 = vmladavaq_s8(c2, x, vld1q_s8(w + 2 * N + i));
+    c3 = vmladavaq_s8(c3, x, vld1q_s8(w + 3 * N + i));
+  }
+  if constexpr (N != body) {
+    const int8x16_t x = load_tail<N>(a + body);
+    c0 = vmladavaq_s8(c0, x, load_tail<N>(w + body));
+    c1 = vmladavaq_s8(c1, x, load_tail<N>(w + N + body));
+    c2 = vmladavaq_s8(c2, x, load_tail<N>(w + 2 * N + body));
+    c3 = vmladavaq_s8(c3, x, load_tail<N>(w + 3 * N + body));
+  }
+  acc[0] = c0;
+  acc[1] = c1;
+  acc[2] = c2;
+  acc[3] = c3;
+}
+
 // Two input vectors (a0, a1) against four weight rows (w, w + N, w + 2N, w + 3N): acc[j] +=
 // a0 . row j, acc[4 + j] += a1 . row j. Per 16 bytes six loads and eight VMLADAVA (two 2x2
 // blocks would take eight loads). The accumulators stay in scalar registers; the empty asm per
